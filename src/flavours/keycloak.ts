@@ -1,0 +1,37 @@
+import { errorCode, type FlavourDescriptor } from './types.js';
+
+/**
+ * Keycloak. Sources: keycloak/keycloak services/src/main/java/org/keycloak/protocol/oidc/endpoints/TokenEndpoint.java,
+ * .../authentication/authenticators/directgrant/{ValidateUsername,ValidatePassword}.java,
+ * .../authentication/AuthenticationProcessor.java.
+ */
+export const keycloak: FlavourDescriptor = {
+  name: 'keycloak',
+  title: 'Keycloak',
+  tokenPath: '{base}/realms/{realm}/protocol/openid-connect/token',
+  logoutPath: '{base}/realms/{realm}/protocol/openid-connect/logout',
+  clientAuth: ['basic', 'post', 'none'],
+  tokenTypes: ['Bearer', 'bearer'],
+  jsonStyle: 'compact',
+  deviations: [
+    {
+      check: 'TE-D1',
+      applies: ({ response, body }) =>
+        response.status === 401 && ['invalid_grant', 'invalid_request', 'unauthorized_client'].includes(errorCode(body) ?? ''),
+      reason: 'Keycloak answers failed direct-grant authentication and client authentication with 401',
+      source: 'keycloak/keycloak services/.../authenticators/directgrant/ValidatePassword.java; AuthenticationProcessor.java',
+    },
+    {
+      check: 'TE-D1',
+      applies: ({ response, body }) => response.status === 403 && ['access_denied', 'invalid_request'].includes(errorCode(body) ?? ''),
+      reason: 'Keycloak refuses a disabled realm or plain HTTP with 403',
+      source: 'keycloak/keycloak services/.../protocol/oidc/endpoints/TokenEndpoint.java (checkSsl, checkRealm)',
+    },
+    {
+      check: 'TE-D3',
+      applies: ({ body }) => ['not_allowed', 'access_denied'].includes(errorCode(body) ?? ''),
+      reason: 'Keycloak uses not_allowed (offline tokens refused) and access_denied (realm disabled)',
+      source: 'keycloak/keycloak services/.../protocol/oidc/TokenManager.java; TokenEndpoint.java',
+    },
+  ],
+};

@@ -1,0 +1,37 @@
+import { errorCode, header, type FlavourDescriptor } from './types.js';
+
+/**
+ * Educates training portal: django-oauth-toolkit 2.3 over oauthlib 3.2.
+ * Sources: oauthlib oauth2/rfc6749/{errors.py,tokens.py,endpoints/base.py};
+ * educates-training-platform training-portal/src/project/{urls.py,settings.py}.
+ */
+export const portal: FlavourDescriptor = {
+  name: 'portal',
+  title: 'Educates training portal (django-oauth-toolkit)',
+  tokenPath: '/oauth2/token/',
+  revocationPath: '/oauth2/revoke-token/',
+  clientAuth: ['basic', 'post', 'none'],
+  tokenTypes: ['Bearer'],
+  jsonStyle: 'python',
+  deviations: [
+    {
+      check: 'TE-D2',
+      applies: ({ response, body }) =>
+        response.status === 400 && errorCode(body) === 'invalid_request' && /text\/html/i.test(header(response, 'content-type') ?? ''),
+      reason: 'oauthlib raises "URL query parameters are not allowed" at endpoint level, so Django sends it as text/html',
+      source: 'oauthlib/oauthlib oauthlib/oauth2/rfc6749/endpoints/base.py (_raise_on_bad_post_request)',
+    },
+    {
+      check: 'TE-C13',
+      applies: ({ response, body }) => response.status === 400 && errorCode(body) === 'invalid_request',
+      reason: 'endpoint-level oauthlib errors carry no Cache-Control/Pragma headers',
+      source: 'oauthlib/oauthlib oauthlib/oauth2/rfc6749/endpoints/base.py',
+    },
+    {
+      check: 'TE-B5',
+      applies: ({ response }) => response.status === 401 && /^Bearer/i.test(header(response, 'www-authenticate') ?? ''),
+      reason: 'oauthlib answers invalid_client with a Bearer challenge even when the client used Basic',
+      source: 'oauthlib/oauthlib oauthlib/oauth2/rfc6749/errors.py (InvalidClientError)',
+    },
+  ],
+};

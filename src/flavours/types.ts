@@ -1,0 +1,50 @@
+import type { CapturedResponse } from '../http/capture.js';
+export { header } from '../http/capture.js';
+
+export type FlavourName = 'rfc6749' | 'portal' | 'keycloak' | 'rator' | 'infolink';
+
+export type ClientAuthStyle = 'basic' | 'post' | 'none';
+
+/** What an exchange looked like, for deciding whether a documented deviation applies. */
+export interface DeviationContext {
+  response: CapturedResponse;
+  /** Parsed JSON body, when the body is JSON. */
+  body: unknown;
+}
+
+/**
+ * A place where a real flavour departs from the RFC on purpose. The report then says
+ * "documented deviation" instead of failing, so conformance to the flavour and to the RFC are both visible.
+ */
+export interface Deviation {
+  check: string;
+  applies: (ctx: DeviationContext) => boolean;
+  reason: string;
+  /** Where the behaviour is documented or implemented (repository and path, or document). */
+  source: string;
+}
+
+export interface FlavourDescriptor {
+  name: FlavourName;
+  title: string;
+  /** Token endpoint path, relative to the base URL; {placeholders} are filled from config. */
+  tokenPath: string;
+  revocationPath?: string;
+  logoutPath?: string;
+  /** Client authentication styles the flavour accepts at the token endpoint. */
+  clientAuth: ClientAuthStyle[];
+  /** token_type values the flavour sends. */
+  tokenTypes: string[];
+  /** JSON serialisation of its bodies: compact Java/JS, or Python json.dumps spacing. */
+  jsonStyle: 'compact' | 'python';
+  deviations: Deviation[];
+}
+
+/** The `error` member of a JSON error body, when there is one. */
+export function errorCode(body: unknown): string | undefined {
+  if (body && typeof body === 'object' && !Array.isArray(body)) {
+    const e = (body as Record<string, unknown>).error;
+    return typeof e === 'string' ? e : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,181 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { SCHEMA_BASE_URI, publicSchemaEntries, schemaEntries, type SchemaDocument, type SchemaEntry } from './catalog.js';
+import { describeAjvError } from './messages.js';
+
+// ajv-formats is CommonJS; its default export arrives wrapped under NodeNext resolution.
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (
+  ajv: Ajv2020,
+) => Ajv2020;
+
+/** One problem the schema found, at a JSON pointer into the validated value. */
+export interface SchemaError {
+  /** JSON pointer of the offending value ("" = the whole document). */
+  path: string;
+  message: string;
+  /** The JSON Schema keyword that failed (required, type, pattern, ...). */
+  keyword: string;
+  /** The top-level member concerned, when there is one. */
+  member?: string;
+}
+
+export interface SchemaValidation {
+  valid: boolean;
+  errors: SchemaError[];
+}
+
+export interface SchemaRef {
+  group: string;
+  kind: string;
+}
+
+/** Our own annotation keywords: documented in schemas/README.md, ignored by validation. */
+const IDPC_KEYWORDS = ['x-idpc-rule', 'x-idpc-recommended', 'x-idpc-text-body', 'x-idpc-internal'];
+
+export class SchemaRegistry {
+  private readonly ajv: Ajv2020;
+  private readonly compiled = new Map<string, ValidateFunction>();
+  private readonly byKey = new Map<string, SchemaEntry>();
+
+  constructor(entries: SchemaEntry[] = schemaEntries()) {
+    this.ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+    addFormats(this.ajv);
+    this.ajv.addVocabulary(IDPC_KEYWORDS);
+    for (const entry of entries) {
+      this.ajv.addSchema(entry.schema);
+      this.byKey.set(key(entry.group, entry.kind), entry);
+    }
+    // strictRequired is off because required members may be declared in an allOf'd schema (ajv cannot see across).
+    // Compile everything up front: a broken schema fails at start, and validation never compiles again.
+    for (const entry of entries) {
+      if (entry.schema['x-idpc-internal']) continue;
+      this.compiled.set(key(entry.group, entry.kind), this.ajv.getSchema(entry.schema.$id)!);
+      if (isObjectSchema(entry.schema)) {
+        const strict = strictVariant(entry.schema);
+        this.ajv.addSchema(strict);
+        this.compiled.set(key(entry.group, entry.kind, true), this.ajv.getSchema(strict.$id)!);
+      }
+    }
+  }
+
+  entry(group: string, kind: string): SchemaEntry | undefined {
+    return this.byKey.get(key(group, kind));
+  }
+
+  has(group: string, kind: string, strict = false): boolean {
+    return this.compiled.has(key(group, kind, strict));
+  }
+
+  /** Kinds a group (flavour, rfc6749 or config) offers. */
+  kinds(group: string): string[] {
+    return publicSchemaEntries()
+      .filter((e) => e.group === group)
+      .map((e) => e.kind);
+  }
+
+  schema(group: string, kind: string, strict = false): SchemaDocument {
+    const fn = this.compiled.get(key(group, kind, strict));
+    if (!fn) throw new Error(`no schema ${group}/${kind}${strict ? ' (strict)' : ''}`);
+    return fn.schema as SchemaDocument;
+  }
+
+  validate(group: string, kind: string, value: unknown, options: { strict?: boolean } = {}): SchemaValidation {
+    const fn = this.compiled.get(key(group, kind, options.strict));
+    if (!fn) throw new Error(`no schema ${group}/${kind}${options.strict ? ' (strict)' : ''}`);
+    if (fn(value)) return { valid: true, errors: [] };
+    return { valid: false, errors: dedupe((fn.errors ?? []).filter(isReportable).map((e) => toSchemaError(e, value))) };
+  }
+
+  /** The x-idpc-rule annotation of a top-level member, looked up through allOf/$ref. */
+  ruleOf(group: string, kind: string, member: string): string | undefined {
+    return this.findAnnotation(this.schema(group, kind), member, new Set());
+  }
+
+  private findAnnotation(schema: Record<string, unknown>, member: string, seen: Set<unknown>): string | undefined {
+    if (seen.has(schema)) return undefined;
+    seen.add(schema);
+    const prop = (schema.properties as Record<string, Record<string, unknown>> | undefined)?.[member];
+    if (typeof prop?.['x-idpc-rule'] === 'string') return prop['x-idpc-rule'];
+    for (const sub of (schema.allOf as Record<string, unknown>[] | undefined) ?? []) {
+      const target = typeof sub.$ref === 'string' ? this.resolve(sub.$ref, schema.$id as string | undefined) : sub;
+      const found = target && this.findAnnotation(target, member, seen);
+      if (found) return found;
+    }
+    if (typeof schema.$ref === 'string') {
+      const target = this.resolve(schema.$ref, schema.$id as string | undefined);
+      if (target) return this.findAnnotation(target, member, seen);
+    }
+    return undefined;
+  }
+
+  private resolve(ref: string, base: string | undefined): Record<string, unknown> | undefined {
+    const uri = new URL(ref, base ?? SCHEMA_BASE_URI).href;
+    return this.ajv.getSchema(uri)?.schema as Record<string, unknown> | undefined;
+  }
+}
+
+function key(group: string, kind: string, strict = false): string {
+  return `${group}/${kind}${strict ? '#strict' : ''}`;
+}
+
+function isObjectSchema(schema: SchemaDocument): boolean {
+  return schema.type === 'object';
+}
+
+/** The strict variant: the same schema, but no member it does not declare (unknown members become findings). */
+function strictVariant(schema: SchemaDocument): SchemaDocument {
+  return {
+    $id: schema.$id.replace(/\.schema\.json$/, '.strict.schema.json'),
+    title: `${schema.title ?? ''} (strict: no unknown members)`,
+    $ref: schema.$id,
+    type: 'object',
+    unevaluatedProperties: false,
+  };
+}
+
+/** Structural keywords whose failure only repeats the failures of their sub-schemas. */
+function isReportable(e: ErrorObject): boolean {
+  return !['allOf', 'if', 'then', 'else', '$ref'].includes(e.keyword);
+}
+
+function toSchemaError(e: ErrorObject, root: unknown): SchemaError {
+  const path =
+    e.keyword === 'required'
+      ? `${e.instancePath}/${escapePointer((e.params as { missingProperty: string }).missingProperty)}`
+      : e.keyword === 'additionalProperties' || e.keyword === 'unevaluatedProperties'
+        ? `${e.instancePath}/${escapePointer(((e.params as Record<string, string>).additionalProperty ?? (e.params as Record<string, string>).unevaluatedProperty)!)}`
+        : e.instancePath;
+  const member = path.split('/')[1];
+  return {
+    path,
+    keyword: e.keyword,
+    message: describeAjvError(e, root),
+    ...(member !== undefined ? { member: member.replace(/~1/g, '/').replace(/~0/g, '~') } : {}),
+  };
+}
+
+function escapePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function dedupe(errors: SchemaError[]): SchemaError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const k = `${e.path}\u0000${e.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+let shared: SchemaRegistry | undefined;
+
+/** The process-wide registry: every schema compiled once. */
+export function registry(): SchemaRegistry {
+  return (shared ??= new SchemaRegistry());
+}
+
+/** validate(flavour, kind, value): the schema verdict for a value. `flavour` may also be "rfc6749" or "config". */
+export function validate(flavour: string, kind: string, value: unknown, options: { strict?: boolean } = {}): SchemaValidation {
+  return registry().validate(flavour, kind, value, options);
+}
