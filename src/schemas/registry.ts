@@ -108,7 +108,8 @@ export class SchemaRegistry {
     return undefined;
   }
 
-  private resolve(ref: string, base: string | undefined): Record<string, unknown> | undefined {
+  /** The schema a $ref points to, relative to the $id of the document it appears in. */
+  resolve(ref: string, base: string | undefined): Record<string, unknown> | undefined {
     const uri = new URL(ref, base ?? SCHEMA_BASE_URI).href;
     return this.ajv.getSchema(uri)?.schema as Record<string, unknown> | undefined;
   }

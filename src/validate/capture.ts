@@ -1,0 +1,134 @@
+import { parseJsonBody } from '../checks/json.js';
+import { errorStatus, jsonContentType, noStore, pragmaNoCache, successStatus, type CheckOutcome } from '../checks/response.js';
+import type { Profile } from '../checks/catalog.js';
+import { FLAVOURS, errorCode, type FlavourName } from '../flavours/index.js';
+import type { CapturedResponse } from '../http/capture.js';
+import { registry } from '../schemas/registry.js';
+import { finding, sortFindings, type Finding } from './findings.js';
+import { decodeJwtPayload, looksLikeJwt } from './jwt.js';
+
+export interface CaptureInput {
+  flavour: FlavourName;
+  kind: string;
+  /** A whole captured response (status, headers, body) ... */
+  response?: CapturedResponse;
+  /** ... or just a body. */
+  body?: string;
+  profile?: Profile;
+  /** Also list members the flavour schema does not declare (TE-C16). */
+  strict?: boolean;
+}
+
+export interface CaptureReport {
+  flavour: FlavourName;
+  kind: string;
+  profile: Profile;
+  valid: boolean;
+  findings: Finding[];
+}
+
+/** RFC 6749 counterparts of flavour kinds: a token body is judged by the RFC and by its flavour. */
+const RFC_KIND: Record<string, string> = { 'token-response': 'token-response', 'token-error': 'token-error' };
+
+export class UnknownKindError extends Error {}
+
+/** Kinds a flavour's bodies can be validated as. */
+export function kindsOf(flavour: FlavourName): string[] {
+  return registry().kinds(flavour);
+}
+
+export function validateCapture(input: CaptureInput): CaptureReport {
+  const { flavour, kind } = input;
+  const profile = input.profile ?? 'rfc6749';
+  const reg = registry();
+  const entry = reg.entry(flavour, kind);
+  if (!entry || entry.schema['x-idpc-internal']) {
+    throw new UnknownKindError(`flavour ${flavour} has no kind "${kind}" (kinds: ${kindsOf(flavour).join(', ')})`);
+  }
+  const findings: Finding[] = [];
+  const text = input.response ? input.response.body : (input.body ?? '');
+  const isTokenKind = kind in RFC_KIND;
+  const bodyRule = kind === 'token-response' ? 'TE-C3' : kind === 'token-error' ? 'TE-D2' : 'SCHEMA';
+
+  // 1. The body as a value: JSON, a decoded JWT for claim kinds, or text where the flavour answers in text.
+  let value: unknown;
+  let parsedJson = false;
+  if (kind.endsWith('-claims') && looksLikeJwt(text.trim())) {
+    const decoded = decodeJwtPayload(text.trim());
+    if (decoded.ok) value = decoded.payload;
+    else findings.push(finding('SCHEMA', '', `not a decodable JWT: ${decoded.reason}`, profile));
+  } else {
+    const parsed = parseJsonBody(text);
+    if (parsed.ok) {
+      value = parsed.value;
+      parsedJson = true;
+      for (const d of parsed.duplicates) {
+        findings.push(finding(bodyRule === 'SCHEMA' ? 'SCHEMA' : 'TE-C3', `${d.pointer}/${d.member}`, `member "${d.member}" appears more than once`, profile));
+      }
+    } else if (entry.schema['x-idpc-text-body']) {
+      value = text;
+    } else {
+      findings.push(finding(bodyRule, '', text.trim() === '' ? 'body is empty, expected a JSON object' : `body is not JSON: ${parsed.reason}`, profile));
+    }
+  }
+
+  // 2. Schemas: the RFC's first (findings carry the RFC rule), then the flavour's (what the RFC does not say).
+  if (value !== undefined) {
+    if (isTokenKind && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+      findings.push(finding(bodyRule, '', 'body must be a JSON object', profile));
+    } else {
+      const reported = new Set<string>();
+      if (isTokenKind) {
+        const rfcKind = RFC_KIND[kind]!;
+        for (const e of reg.validate('rfc6749', rfcKind, value).errors) {
+          const rule = (e.member && reg.ruleOf('rfc6749', rfcKind, e.member)) ?? 'TE-C17';
+          findings.push(finding(rule, e.path, e.message, profile));
+          reported.add(e.path);
+        }
+        const recommended = reg.schema('rfc6749', rfcKind)['x-idpc-recommended'] ?? [];
+        for (const member of recommended) {
+          if (!Object.hasOwn(value as object, member)) {
+            findings.push(finding('TE-C6', `/${member}`, `recommended member "${member}" is missing`, profile));
+            reported.add(`/${member}`);
+          }
+        }
+      }
+      if (flavour !== 'rfc6749') {
+        for (const e of reg.validate(flavour, kind, value).errors) {
+          if (reported.has(e.path)) continue;
+          findings.push(finding(isTokenKind ? 'TE-C17' : 'SCHEMA', e.path, `${FLAVOURS[flavour].title}: ${e.message}`, profile));
+          reported.add(e.path);
+        }
+      }
+      if (input.strict && reg.has(flavour, kind, true)) {
+        for (const e of reg.validate(flavour, kind, value, { strict: true }).errors) {
+          if (e.keyword === 'unevaluatedProperties') findings.push(finding('TE-C16', e.path, e.message, profile, 'info'));
+        }
+      }
+    }
+  }
+
+  // 3. HTTP rules, when the whole response was captured.
+  if (input.response && isTokenKind) {
+    const r = input.response;
+    const outcomes: CheckOutcome[] =
+      kind === 'token-response'
+        ? [successStatus(r), jsonContentType('TE-C2')(r), noStore('TE-C13')(r), pragmaNoCache(r)]
+        : [errorStatus(r, errorCode(value)), jsonContentType('TE-D2')(r), noStore('TE-D8')(r)];
+    for (const o of outcomes) if (!o.passed) findings.push(finding(o.check, o.path ?? '', o.message, profile));
+  }
+
+  // 4. Where the flavour departs from the RFC on purpose, say so instead of failing.
+  const descriptor = FLAVOURS[flavour];
+  const context = { response: input.response ?? { status: 0, headers: {}, body: text }, body: parsedJson ? value : undefined };
+  for (const f of findings) {
+    const deviation = descriptor.deviations.find((d) => d.check === f.rule && d.applies(context));
+    if (deviation && f.severity !== 'info') {
+      f.severity = 'info';
+      f.deviation = { reason: deviation.reason, source: deviation.source };
+    }
+  }
+
+  const sorted = sortFindings(findings);
+  return { flavour, kind, profile, valid: !sorted.some((f) => f.severity === 'error'), findings: sorted };
+}

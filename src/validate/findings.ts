@@ -1,0 +1,24 @@
+import { checkSpec, severityOf, type Profile, type Severity } from '../checks/catalog.js';
+
+/** One thing a validation found, tied to a check id and a place. */
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  /** JSON pointer into the body, or a header/status name. */
+  path: string;
+  message: string;
+  requirement: string;
+  /** Set when the flavour departs from the RFC here on purpose. */
+  deviation?: { reason: string; source: string };
+}
+
+export function finding(rule: string, path: string, message: string, profile: Profile, severity?: Severity): Finding {
+  const spec = checkSpec(rule);
+  return { rule, severity: severity ?? severityOf(rule, profile), path, message, requirement: spec.requirement };
+}
+
+export const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+export function sortFindings(findings: Finding[]): Finding[] {
+  return [...findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.path.localeCompare(b.path));
+}

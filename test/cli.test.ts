@@ -1,0 +1,76 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { packageRoot } from '../src/util/paths.js';
+
+const root = packageRoot();
+function idpc(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { cwd: root, encoding: 'utf8', input });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+const tmp = mkdtempSync(join(tmpdir(), 'idpc-cli-'));
+
+describe('idpc validate', () => {
+  it('says VALID and exits 0 for a seed example', () => {
+    const r = idpc(['validate', '-f', 'portal', '-k', 'token', 'fixtures/portal/seed-000-password-grant.json']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^VALID {2}portal token-response/);
+  });
+
+  it('says INVALID with the finding and exits 1', () => {
+    const r = idpc(['validate', '-f', 'rfc6749', 'fixtures/rfc6749/neg-expires-in-string.json']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/error +TE-C7 +\/expires_in: must be integer, got string "3600"/);
+  });
+
+  it('judges a whole HTTP response from standard input, with --json', () => {
+    const r = idpc(['validate', '-f', 'keycloak', '-k', 'error', '--json', '-'], 'HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n\r\n{"error":"invalid_grant","error_description":"Invalid user credentials"}');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { valid: boolean; findings: { rule: string; severity: string; deviation?: unknown }[] };
+    expect(report.valid).toBe(true);
+    expect(report.findings).toEqual(expect.arrayContaining([expect.objectContaining({ rule: 'TE-D1', severity: 'info', deviation: expect.anything() })]));
+  });
+
+  it.each([
+    ['malformed JSON', '{"access_token":', /is not JSON/],
+    ['an empty file', '', /is empty/],
+  ])('prints one line and exits 2 for %s', (_what, content, message) => {
+    const file = join(tmp, `input-${Math.random()}.json`);
+    writeFileSync(file, content);
+    const r = idpc(['validate', '-f', 'portal', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it.each([
+    [['validate', '-f', 'portal', join(tmp, 'missing.json')], /cannot read .*missing.json: no such file/],
+    [['validate', '-f', 'okta', 'x.json'], /unknown flavour "okta"/],
+    [['validate', '-f', 'portal', '-k', 'claims', 'x.json'], /has no kind "claims"/],
+    [['validate'], /Missing required argument: flavour/],
+    [['frobnicate'], /Unknown argument: frobnicate/],
+  ])('usage errors exit 2 with one line: %j', (args, message) => {
+    const r = idpc(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('idpc schemas and fixtures', () => {
+  it('lists schemas and exports them so that every $ref resolves', () => {
+    expect(idpc(['schemas', 'list']).stdout).toMatch(/keycloak +offline-claims/);
+    const out = join(tmp, 'export');
+    expect(idpc(['schemas', 'export', out]).code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['common', 'config', 'infolink', 'keycloak', 'portal', 'rator', 'rfc6749']);
+  });
+
+  it('checks every bundled fixture against its label', () => {
+    const r = idpc(['fixtures', 'check']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\d+ fixtures: \d+ valid, \d+ invalid; all as labelled/);
+  });
+});
