@@ -8,6 +8,7 @@ import { FLAVOUR_NAMES } from '../flavours/index.js';
 import { publicSchemaEntries, schemaEntries } from '../schemas/catalog.js';
 import { checkAllFixtures } from '../validate/fixtures.js';
 import { EXIT, UsageError } from './errors.js';
+import { describeMock, formatMock, startMockFromCli } from './mock.js';
 import { formatReport, runValidate } from './validate.js';
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
@@ -66,6 +67,32 @@ async function main(argv: string[]): Promise<number> {
           },
         )
         .demandCommand(1, 'name an action: list or export'),
+    )
+    .command(
+      'mock <flavour>',
+      'Start a mock IdP of a flavour (127.0.0.1, free port unless --port); prints its URLs and seeded credentials',
+      (y) =>
+        y
+          .positional('flavour', { type: 'string', demandOption: true, describe: 'portal, keycloak, rator or infolink' })
+          .option('config', { alias: 'c', type: 'string', describe: 'JSON or YAML file (schemas/config/mock-config.schema.json)' })
+          .option('port', { alias: 'p', type: 'number', describe: 'Port (0 = a free one)' })
+          .option('host', { type: 'string', describe: 'Interface to bind (default 127.0.0.1)' })
+          .option('preset', { type: 'string', describe: 'Version or deployment preset of the flavour' })
+          .option('admin-token', { type: 'string', describe: 'Require Authorization: Bearer <token> on /__admin' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print one JSON line instead of text' }),
+      async (args) => {
+        if (args.port !== undefined && (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535)) throw new UsageError(`--port must be 0..65535, got ${String(args.port)}`);
+        const mock = await startMockFromCli({ flavour: args.flavour, json: args.json, ...(args.config ? { config: args.config } : {}), ...(args.port !== undefined ? { port: args.port } : {}), ...(args.host ? { host: args.host } : {}), ...(args.preset ? { preset: args.preset } : {}), ...(args.adminToken ? { adminToken: args.adminToken } : {}) });
+        const info = describeMock(mock);
+        print(args.json ? JSON.stringify(info) : formatMock(info));
+        await new Promise<void>((resolve) => {
+          const stop = () => {
+            mock.close().then(resolve, resolve);
+          };
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+      },
     )
     .command(
       'fixtures check',

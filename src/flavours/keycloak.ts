@@ -10,6 +10,8 @@ export const keycloak: FlavourDescriptor = {
   title: 'Keycloak',
   tokenPath: '{base}/realms/{realm}/protocol/openid-connect/token',
   logoutPath: '{base}/realms/{realm}/protocol/openid-connect/logout',
+  resource: { method: 'GET', path: '{base}/realms/{realm}/protocol/openid-connect/userinfo' },
+  grants: ['password', 'client_credentials', 'refresh_token'],
   clientAuth: ['basic', 'post', 'none'],
   tokenTypes: ['Bearer', 'bearer'],
   jsonStyle: 'compact',

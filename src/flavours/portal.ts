@@ -10,6 +10,8 @@ export const portal: FlavourDescriptor = {
   title: 'Educates training portal (django-oauth-toolkit)',
   tokenPath: '/oauth2/token/',
   revocationPath: '/oauth2/revoke-token/',
+  resource: { method: 'GET', path: '/workshops/catalog/environments/' },
+  grants: ['password', 'refresh_token'],
   clientAuth: ['basic', 'post', 'none'],
   tokenTypes: ['Bearer'],
   jsonStyle: 'python',

@@ -31,6 +31,14 @@ export interface FlavourDescriptor {
   tokenPath: string;
   revocationPath?: string;
   logoutPath?: string;
+  /** A bearer-protected resource the suites probe access tokens with, relative to the base URL. */
+  resource?: { method: 'GET' | 'POST'; path: string; headers?: Record<string, string> };
+  /** Parameters every token request must carry (Rator's brand key), with their accepted spellings. */
+  requiredParams?: { names: string[]; description: string }[];
+  /** Grants the flavour offers at its token endpoint. */
+  grants: string[];
+  /** Where the public material leaves behaviour open and the mock makes a documented choice. */
+  choices?: string[];
   /** Client authentication styles the flavour accepts at the token endpoint. */
   clientAuth: ClientAuthStyle[];
   /** token_type values the flavour sends. */

@@ -86,6 +86,18 @@ export class SchemaRegistry {
     return { valid: false, errors: dedupe((fn.errors ?? []).filter(isReportable).map((e) => toSchemaError(e, value))) };
   }
 
+  /** Validates against any schema or sub-schema by URI (e.g. a $defs entry of a config schema); compiled once. */
+  validateRef(uri: string, value: unknown): SchemaValidation {
+    let fn = this.compiled.get(uri);
+    if (!fn) {
+      const found = this.ajv.getSchema(uri);
+      if (!found) throw new Error(`no schema at ${uri}`);
+      this.compiled.set(uri, (fn = found));
+    }
+    if (fn(value)) return { valid: true, errors: [] };
+    return { valid: false, errors: dedupe((fn.errors ?? []).filter(isReportable).map((e) => toSchemaError(e, value))) };
+  }
+
   /** The x-idpc-rule annotation of a top-level member, looked up through allOf/$ref. */
   ruleOf(group: string, kind: string, member: string): string | undefined {
     return this.findAnnotation(this.schema(group, kind), member, new Set());

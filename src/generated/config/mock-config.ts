@@ -59,6 +59,10 @@ export interface ConfigMockConfig {
      * Upper bound of live tokens kept; the soonest to expire are evicted first.
      */
     maxStoredTokens?: number;
+    /**
+     * Seconds an expired token is remembered (to answer 'expired' rather than 'unknown') before eviction.
+     */
+    expiredRetention?: number;
   };
   refresh?: RefreshPolicy;
   clients?: Client[];
@@ -74,6 +78,12 @@ export interface ConfigMockConfig {
   };
   portal?: {
     catalogVisibility?: "private" | "public";
+  };
+  infolink?: {
+    /**
+     * HTTP status of the resource error envelope (not public: a documented choice).
+     */
+    resourceErrorStatus?: number;
   };
 }
 export interface RefreshPolicy {
@@ -97,6 +107,14 @@ export interface RefreshPolicy {
    * Extra uses a refresh token allows before it is refused.
    */
   maxReuse?: number;
+  /**
+   * Replaying a superseded refresh token revokes the whole grant (RFC 9700 §4.14.2).
+   */
+  revokeFamilyOnReplay?: boolean;
+  /**
+   * Scope of the refresh token a narrowed refresh returns: 'original' as RFC 6749 §6 requires, or 'narrowed' (django-oauth-toolkit derives it from the new access token).
+   */
+  scopeAfterNarrowing?: "original" | "narrowed";
 }
 export interface Client {
   clientId: string;

@@ -1,0 +1,165 @@
+import { timingSafeEqual } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { registry } from '../../src/schemas/registry.js';
+import { fingerprint } from '../../src/util/redact.js';
+import { normaliseClient, normaliseUser } from './config.js';
+import type { FaultSpec } from './faults.js';
+import type { MockHandle } from './server.js';
+
+const MOCK_CONFIG = 'https://idp-conformance.dev/schemas/config/mock-config.schema.json';
+
+/** Validates an admin payload against a part of the mock-config schema; answers 400 with the paths if it is wrong. */
+function checked(res: Response, def: string, value: unknown): boolean {
+  const result = registry().validateRef(`${MOCK_CONFIG}#/$defs/${def}`, value);
+  if (result.valid) return true;
+  res.status(400).json({ error: 'invalid_request', problems: result.errors.map((e) => `${e.path || '/'}: ${e.message}`) });
+  return false;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * The control plane, WireMock-style: clock, request journal, reset, clients, users, tokens, faults.
+ * Guarded by a bearer token when one is configured.
+ */
+export function adminApp(mock: MockHandle): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const token = mock.config.admin.token;
+    if (!token) return next();
+    const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (given && sameSecret(given, token)) return next();
+    res.status(401).set('WWW-Authenticate', 'Bearer realm="idpc-admin"').json({ error: 'unauthorized' });
+  });
+  app.use(express.json({ limit: '256kb' }));
+
+  app.get('/__admin/health', (_req, res) => {
+    res.json({ status: 'ok', flavour: mock.config.flavour, preset: mock.config.preset });
+  });
+
+  app.get('/__admin/clock', (_req, res) => {
+    res.json({ now: mock.clock.epochSeconds(), iso: new Date(mock.clock.nowMs()).toISOString(), frozen: mock.clock.frozen });
+  });
+  app.post('/__admin/clock', (req, res) => {
+    const body = (req.body ?? {}) as { advance?: unknown; set?: unknown; freeze?: unknown };
+    const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+    if ((body.advance !== undefined && !isNum(body.advance)) || (body.set !== undefined && !isNum(body.set)) || (body.advance === undefined && body.set === undefined && body.freeze === undefined)) {
+      res.status(400).json({ error: 'invalid_request', problems: ['give {"advance": seconds}, {"set": epochSeconds} or {"freeze": true|false}'] });
+      return;
+    }
+    if (body.freeze === true) mock.clock.freeze();
+    if (body.freeze === false) mock.clock.unfreeze();
+    if (isNum(body.set)) mock.clock.set(body.set);
+    if (isNum(body.advance)) mock.clock.advance(body.advance);
+    res.json({ now: mock.clock.epochSeconds(), iso: new Date(mock.clock.nowMs()).toISOString(), frozen: mock.clock.frozen });
+  });
+
+  app.get('/__admin/requests', (req, res) => {
+    const q = req.query as Record<string, string | undefined>;
+    const limit = q.limit ? Number(q.limit) : undefined;
+    res.json({
+      enabled: mock.journal.enabled,
+      requests: mock.journal.find({
+        ...(q.path ? { path: q.path } : {}),
+        ...(q.method ? { method: q.method } : {}),
+        ...(q.grant_type ? { grantType: q.grant_type } : {}),
+        ...(q.route ? { route: q.route } : {}),
+        ...(limit && limit > 0 ? { limit } : {}),
+      }),
+    });
+  });
+  app.delete('/__admin/requests', (_req, res) => {
+    mock.journal.clear();
+    res.status(204).end();
+  });
+
+  app.post('/__admin/reset', (_req, res) => {
+    mock.reset();
+    res.status(204).end();
+  });
+
+  app.get('/__admin/clients', (_req, res) => {
+    res.json([...mock.context.clients.values()].map(({ clientSecret, ...c }) => ({ ...c, hasSecret: clientSecret !== undefined })));
+  });
+  app.post('/__admin/clients', (req, res) => {
+    if (!checked(res, 'client', req.body)) return;
+    const client = normaliseClient(req.body as Parameters<typeof normaliseClient>[0]);
+    mock.context.clients.set(client.clientId, client);
+    res.status(201).json({ clientId: client.clientId });
+  });
+  app.delete('/__admin/clients/:id', (req, res) => {
+    res.status(mock.context.clients.delete(req.params.id!) ? 204 : 404).end();
+  });
+
+  app.get('/__admin/users', (_req, res) => {
+    res.json([...mock.context.users.values()].map(({ password: _p, ...u }) => u));
+  });
+  app.post('/__admin/users', (req, res) => {
+    if (!checked(res, 'user', req.body)) return;
+    const user = normaliseUser(req.body as Parameters<typeof normaliseUser>[0]);
+    mock.context.users.set(user.username, user);
+    res.status(201).json({ username: user.username });
+  });
+  app.delete('/__admin/users/:username', (req, res) => {
+    res.status(mock.context.users.delete(req.params.username!) ? 204 : 404).end();
+  });
+
+  // Tokens are listed by fingerprint (sha256, 8 hex): a test compares the fingerprint of the token it holds,
+  // or asks about one token with ?value=. The values themselves never leave through the admin API.
+  app.get('/__admin/tokens', (req, res) => {
+    const value = typeof req.query.value === 'string' ? req.query.value : undefined;
+    const describe = (kind: 'access' | 'refresh', r: { value: string; expiresAt: number; clientId: string; username?: string; scope: string[]; grantId: string }, state: string) => ({
+      kind,
+      fingerprint: fingerprint(r.value),
+      state,
+      clientId: r.clientId,
+      username: r.username,
+      scope: r.scope.join(' '),
+      grantId: r.grantId,
+      expiresAt: Number.isFinite(r.expiresAt) ? Math.floor(r.expiresAt) : null,
+    });
+    const grants = mock.context.grants;
+    if (value !== undefined) {
+      const a = grants.lookupAccess(value);
+      if (a.record) return void res.json(describe('access', a.record, a.state));
+      const r = grants.lookupRefresh(value);
+      if (r.record) return void res.json(describe('refresh', r.record, r.state));
+      return void res.status(404).json({ state: 'unknown' });
+    }
+    res.json({
+      access: [...grants.access.values()].map((r) => describe('access', r, grants.lookupAccess(r.value).state)),
+      refresh: [...grants.refresh.values()].map((r) => describe('refresh', r, grants.lookupRefresh(r.value).state)),
+    });
+  });
+
+  app.get('/__admin/faults', (_req, res) => {
+    res.json(mock.faults.list().map(({ random: _r, ...f }) => f));
+  });
+  app.post('/__admin/faults', (req, res) => {
+    if (!checked(res, 'fault', req.body)) return;
+    const fault = mock.faults.add(req.body as FaultSpec);
+    res.status(201).json({ id: fault.id });
+  });
+  app.delete('/__admin/faults', (_req, res) => {
+    mock.faults.clear();
+    res.status(204).end();
+  });
+  app.delete('/__admin/faults/:id', (req, res) => {
+    res.status(mock.faults.remove(Number(req.params.id)) ? 204 : 404).end();
+  });
+
+  app.use((_req: Request, res: Response) => {
+    res.status(404).json({ error: 'not_found' });
+  });
+  // express's own errors (bad JSON, too large) become JSON 4xx, never an HTML 500 page.
+  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+    res.status(status).json({ error: status === 500 ? 'server_error' : 'invalid_request', problems: [err.type === 'entity.parse.failed' ? 'body is not valid JSON' : err.message] });
+  });
+  return app;
+}

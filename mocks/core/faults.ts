@@ -1,0 +1,85 @@
+import { seededRandom } from './random.js';
+
+export type FaultKind =
+  | 'latency'
+  | 'status'
+  | 'truncated-json'
+  | 'malformed-json'
+  | 'wrong-content-type'
+  | 'connection-reset'
+  | 'empty-response'
+  | 'rate-limit';
+
+export interface FaultSpec {
+  /** token, revoke, resource, logout, ... (a route name) or a path starting with "/". */
+  route?: string;
+  kind: FaultKind;
+  latencyMs?: number;
+  latencyMaxMs?: number;
+  status?: number;
+  body?: string;
+  retryAfter?: number;
+  when?: { always?: boolean; probability?: number; seed?: number; nextRequests?: number };
+}
+
+export interface ActiveFault extends FaultSpec {
+  id: number;
+  /** Requests left for "the next N requests"; undefined = unlimited. */
+  remaining?: number;
+  random: () => number;
+}
+
+/** Injected faults, per route, as "always", "with probability p (seeded)" or "the next N requests". */
+export class Faults {
+  private faults: ActiveFault[] = [];
+  private nextId = 1;
+
+  add(spec: FaultSpec): ActiveFault {
+    const fault: ActiveFault = {
+      ...spec,
+      route: spec.route ?? 'token',
+      id: this.nextId++,
+      ...(spec.when?.nextRequests !== undefined ? { remaining: spec.when.nextRequests } : {}),
+      random: seededRandom(spec.when?.seed ?? 1),
+    };
+    this.faults.push(fault);
+    return fault;
+  }
+
+  list(): ActiveFault[] {
+    return this.faults;
+  }
+
+  remove(id: number): boolean {
+    const before = this.faults.length;
+    this.faults = this.faults.filter((f) => f.id !== id);
+    return this.faults.length < before;
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+
+  /** The faults that fire for this request (each consumes one of its "next N"). */
+  fire(route: string | undefined, path: string): ActiveFault[] {
+    const fired: ActiveFault[] = [];
+    for (const f of this.faults) {
+      const matches = f.route!.startsWith('/') ? path === f.route || path.startsWith(f.route!.endsWith('/') ? f.route! : `${f.route}/`) : f.route === route;
+      if (!matches) continue;
+      if (f.when?.probability !== undefined && f.random() >= f.when.probability) continue;
+      if (f.remaining !== undefined) {
+        if (f.remaining <= 0) continue;
+        f.remaining -= 1;
+      }
+      fired.push(f);
+    }
+    this.faults = this.faults.filter((f) => f.remaining === undefined || f.remaining > 0);
+    return fired;
+  }
+
+  /** Latency of a latency fault: fixed, or uniform between latencyMs and latencyMaxMs (seeded). */
+  static delayOf(f: ActiveFault): number {
+    const min = f.latencyMs ?? 0;
+    return f.latencyMaxMs !== undefined && f.latencyMaxMs > min ? min + f.random() * (f.latencyMaxMs - min) : min;
+  }
+}

@@ -1,0 +1,113 @@
+import type { FlavourDescriptor } from '../../src/flavours/index.js';
+import type { ConfigMockConfig } from '../../src/generated/config/mock-config.js';
+import type { Clock } from './clock.js';
+import type { FaultSpec } from './faults.js';
+import type { GrantService, RefreshPolicy } from './grants.js';
+import type { MockRequest, MockResponse } from './http.js';
+
+export interface ClientRecord {
+  clientId: string;
+  clientSecret?: string;
+  public: boolean;
+  grants: string[];
+  scopes: string[];
+  enabled: boolean;
+}
+
+export interface UserRecord {
+  username: string;
+  password: string;
+  enabled: boolean;
+  operator: boolean;
+  groups: string[];
+}
+
+/** The mock configuration with every default filled in (schemas/config/mock-config.schema.json). */
+export interface ResolvedMockConfig {
+  flavour: string;
+  preset: string;
+  host: string;
+  port: number;
+  admin: { enabled: boolean; token?: string };
+  journal: { enabled: boolean; maxEntries: number };
+  clock: { start?: number; frozen: boolean };
+  limits: { maxBodyBytes: number; maxParamBytes: number };
+  tokens: { accessTokenLifetime: number; refreshTokenLifetime: number; maxStoredTokens: number; expiredRetention: number };
+  refresh: RefreshPolicy;
+  clients: ClientRecord[];
+  users: UserRecord[];
+  faults: FaultSpec[];
+  rator: { context: string; brandKeys: string[]; missingBrandKey: 'invalid_request' | 'unauthorized' };
+  portal: { catalogVisibility: 'private' | 'public' };
+  infolink: { resourceErrorStatus: number };
+  /** Flavour sections the core does not interpret (e.g. keycloak). */
+  extra: Record<string, unknown>;
+}
+
+/** A partial configuration, as presets, files and flags give it. */
+export type MockConfigPatch = Partial<Omit<ConfigMockConfig, 'flavour'>> & Record<string, unknown>;
+
+export interface MockContext {
+  config: ResolvedMockConfig;
+  clock: Clock;
+  clients: Map<string, ClientRecord>;
+  users: Map<string, UserRecord>;
+  grants: GrantService;
+  /** Base URL the server answers on (for issuers and links). */
+  baseUrl: string;
+}
+
+export interface Route {
+  /** Route name used by faults and the journal: token, revoke, resource, logout, ... */
+  name: string;
+  match(path: string): Record<string, string> | undefined;
+  handle(req: MockRequest, params: Record<string, string>): MockResponse | Promise<MockResponse>;
+}
+
+/** What a flavour runs on the core's server. */
+export interface FlavourServer {
+  routes: Route[];
+  /** A path no route serves, answered in the flavour's own format. */
+  notFound(req: MockRequest): MockResponse;
+  /** The flavour's error format for statuses the core produces (faults, an internal failure). */
+  errorResponse(status: number, code: string, description: string): MockResponse;
+}
+
+export interface FlavourMock {
+  descriptor: FlavourDescriptor;
+  presets: Record<string, MockConfigPatch>;
+  defaultPreset: string;
+  /** Token formats of the flavour (generators). */
+  tokens: { access: () => string; refresh: () => string };
+  create(ctx: MockContext): FlavourServer;
+  /** Endpoint URLs to print and to return from startMock. */
+  endpoints(config: ResolvedMockConfig, baseUrl: string): Record<string, string>;
+}
+
+/** A route on an exact path or a {param} template. */
+export function pathRoute(name: string, template: string, handle: Route['handle']): Route {
+  const names: string[] = [];
+  const pattern = new RegExp(
+    `^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_m, n: string) => {
+      names.push(n);
+      return '([^/]+)';
+    })}$`,
+  );
+  return {
+    name,
+    match(path) {
+      const m = pattern.exec(path);
+      if (!m) return undefined;
+      return Object.fromEntries(names.map((n, i) => [n, decodeURIComponentSafe(m[i + 1]!)]));
+    },
+    handle,
+  };
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}

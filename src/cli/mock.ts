@@ -1,0 +1,67 @@
+import { ConfigError, loadConfigFile, MOCKS, startMock, type RunningMock } from '../../mocks/index.js';
+import type { MockConfigPatch } from '../../mocks/core/flavour.js';
+import { UsageError } from './errors.js';
+
+export interface MockArgs {
+  flavour: string;
+  config?: string;
+  port?: number;
+  host?: string;
+  preset?: string;
+  json: boolean;
+  adminToken?: string;
+  /** Extra patch from flavour-specific flags (e.g. Keycloak's technical user). */
+  patch?: MockConfigPatch;
+}
+
+export async function startMockFromCli(args: MockArgs): Promise<RunningMock> {
+  if (!MOCKS[args.flavour]) throw new UsageError(`no mock for flavour "${args.flavour}"; mocks: ${Object.keys(MOCKS).join(', ')}`);
+  try {
+    const file = args.config ? loadConfigFile(args.config) : undefined;
+    if (file?.flavour && file.flavour !== args.flavour) throw new UsageError(`${args.config} is a ${String(file.flavour)} config, not ${args.flavour}`);
+    const { flavour: _f, ...filePatch } = file ?? {};
+    return await startMock(
+      {
+        flavour: args.flavour,
+        ...(args.preset ? { preset: args.preset } : {}),
+        ...(args.port !== undefined ? { port: args.port } : {}),
+        ...(args.host ? { host: args.host } : {}),
+        ...(args.adminToken ? { admin: { token: args.adminToken } } : {}),
+        ...(args.patch ?? {}),
+      },
+      file ? (filePatch as MockConfigPatch) : undefined,
+    );
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new UsageError(`port ${args.port} is in use`);
+    if (code === 'EACCES') throw new UsageError(`not allowed to listen on ${args.host ?? '127.0.0.1'}:${args.port}`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`cannot bind ${args.host}: ${code}`);
+    throw e;
+  }
+}
+
+/** What `idpc mock` prints: where the mock listens and the credentials it seeded (a mock's test credentials, by design). */
+export function describeMock(m: RunningMock): Record<string, unknown> {
+  return {
+    flavour: m.config.flavour,
+    preset: m.config.preset,
+    url: m.url,
+    endpoints: m.endpoints,
+    admin: m.admin.enabled ? m.admin.url : null,
+    clients: m.config.clients.map((c) => ({ clientId: c.clientId, ...(c.clientSecret ? { clientSecret: c.clientSecret } : {}), public: c.public, grants: c.grants })),
+    users: m.config.users.map((u) => ({ username: u.username, password: u.password })),
+    ...(m.config.flavour === 'rator' ? { brandKeys: m.config.rator.brandKeys } : {}),
+  };
+}
+
+export function formatMock(info: Record<string, unknown>): string {
+  const lines = [`idpc mock: ${String(info.flavour)} (${String(info.preset)}) listening on ${String(info.url)}`];
+  for (const [name, url] of Object.entries(info.endpoints as Record<string, string>)) lines.push(`  ${name.padEnd(12)} ${url}`);
+  if (info.admin) lines.push(`  ${'admin'.padEnd(12)} ${String(info.admin)}`);
+  for (const c of info.clients as { clientId: string; clientSecret?: string; public: boolean }[]) lines.push(`  client       ${c.clientId}${c.clientSecret ? ` / ${c.clientSecret}` : ''}${c.public ? ' (public)' : ''}`);
+  for (const u of info.users as { username: string; password: string }[]) lines.push(`  user         ${u.username} / ${u.password}`);
+  if (Array.isArray(info.brandKeys)) lines.push(`  brand keys   ${(info.brandKeys as string[]).join(', ')}`);
+  lines.push('Ctrl-C stops it.');
+  return lines.join('\n');
+}
