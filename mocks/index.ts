@@ -1,9 +1,13 @@
 import type { MockConfigPatch, FlavourMock } from './core/flavour.js';
 import { startMockServer, type RunningMock } from './core/server.js';
+import { infolinkMock } from './infolink/index.js';
 import { portalMock } from './portal/index.js';
+import { ratorMock } from './rator/index.js';
 
 export const MOCKS: Record<string, FlavourMock> = {
   portal: portalMock,
+  rator: ratorMock,
+  infolink: infolinkMock,
 };
 
 export type MockFlavour = keyof typeof MOCKS;

@@ -11,7 +11,7 @@ export interface RefreshPolicy {
   revokeOldAccessToken: boolean;
   /** A superseded refresh token keeps working this many seconds. */
   graceSeconds: number;
-  /** Extra uses a refresh token allows before it is refused. */
+  /** Extra uses a superseded refresh token allows (with revokeOldRefreshToken), besides the grace window. */
   maxReuse: number;
   /** Replaying a superseded refresh token revokes the whole grant (RFC 9700 §4.14.2). */
   revokeFamilyOnReplay: boolean;
@@ -46,7 +46,7 @@ export interface RefreshRecord extends StoredToken {
   meta: Record<string, unknown>;
 }
 
-export type RefreshState = 'active' | 'expired' | 'superseded' | 'reuse-exceeded' | 'unknown';
+export type RefreshState = 'active' | 'expired' | 'superseded' | 'unknown';
 
 export interface GrantSettings {
   accessTokenLifetime: number;
@@ -126,8 +126,11 @@ export class GrantService {
     const now = this.clock.now();
     if (record.expiresAt <= now) return { record, state: 'expired' };
     const p = this.settings.policy;
-    if (record.uses > p.maxReuse && (!p.rotate || p.revokeOldRefreshToken)) return { record, state: 'reuse-exceeded' };
-    if (record.supersededAt !== undefined && p.revokeOldRefreshToken && now - record.supersededAt > p.graceSeconds) return { record, state: 'superseded' };
+    // A superseded refresh token stays usable while inside the grace window OR within its reuse allowance.
+    if (record.supersededAt !== undefined && p.revokeOldRefreshToken) {
+      const beyondGrace = p.graceSeconds === 0 || now - record.supersededAt > p.graceSeconds;
+      if (beyondGrace && record.uses > p.maxReuse) return { record, state: 'superseded' };
+    }
     return { record, state: 'active' };
   }
 
@@ -145,7 +148,6 @@ export class GrantService {
       const refreshScope = p.scopeAfterNarrowing === 'narrowed' ? scope : record.scope;
       refresh = this.newRefresh(record.grantId, record.clientId, record.username, refreshScope, { ...record.meta }, now);
       record.supersededAt ??= now;
-      if (p.revokeOldRefreshToken && p.graceSeconds === 0 && p.maxReuse === 0) this.refresh.delete(record.value);
     }
     refresh.accessValue = access.value;
     access.refreshValue = refresh.value;
