@@ -1,0 +1,252 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { errors, request } from 'undici';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfigFile, startMock, type RunningMock } from '../../mocks/index.js';
+import { fingerprint } from '../../src/util/redact.js';
+import { http, postForm } from '../support/http.js';
+
+const CC = { grant_type: 'client_credentials', client_id: '9605c5d5-2a1b-49cc-8aaa-b350ee9d86b6', client_secret: 'eebb17b2-9ce4-4c73-a23f-d23739bf99b4' };
+
+let idp: RunningMock;
+beforeAll(async () => {
+  idp = await startMock({ flavour: 'infolink' });
+});
+afterAll(() => idp.close());
+afterEach(() => idp.reset());
+
+const admin = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  http(method, `${idp.admin.url}${path}`, { ...(body !== undefined ? { body: JSON.stringify(body) } : {}), headers: { 'content-type': 'application/json', ...headers } });
+const grant = () => postForm(idp.tokenEndpoint, CC);
+
+describe('mock core: binding and start-up', () => {
+  it('binds 127.0.0.1 on a free port by default', () => {
+    expect(idp.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(idp.config.host).toBe('127.0.0.1');
+  });
+});
+
+describe('mock core: faults, observed from the client side', () => {
+  it('latency (fixed)', async () => {
+    await admin('POST', '/faults', { route: 'token', kind: 'latency', latencyMs: 150, when: { nextRequests: 1 } });
+    const t0 = performance.now();
+    expect((await grant()).status).toBe(200);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(140);
+  });
+
+  it('status + body override, for the next N requests only', async () => {
+    await admin('POST', '/faults', { kind: 'status', status: 503, body: '{"error":"temporarily_unavailable"}', when: { nextRequests: 2 } });
+    const a = await grant();
+    const b = await grant();
+    const c = await grant();
+    expect([a.status, b.status, c.status]).toEqual([503, 503, 200]);
+    expect(a.text).toBe('{"error":"temporarily_unavailable"}');
+  });
+
+  it('truncated and malformed JSON', async () => {
+    await admin('POST', '/faults', { kind: 'truncated-json', when: { nextRequests: 1 } });
+    const t = await grant();
+    expect(t.status).toBe(200);
+    expect(() => JSON.parse(t.text)).toThrow();
+    expect(t.text.startsWith('{"access_token":"')).toBe(true);
+    await admin('POST', '/faults', { kind: 'malformed-json', when: { nextRequests: 1 } });
+    const m = await grant();
+    expect(() => JSON.parse(m.text)).toThrow();
+  });
+
+  it('wrong content type', async () => {
+    await admin('POST', '/faults', { kind: 'wrong-content-type', when: { nextRequests: 1 } });
+    const r = await grant();
+    expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(JSON.parse(r.text).token_type).toBe('Bearer');
+  });
+
+  it('connection reset and empty response', async () => {
+    await admin('POST', '/faults', { kind: 'connection-reset', when: { nextRequests: 1 } });
+    const reset = await grant().catch((e: unknown) => e);
+    expect(reset).toBeInstanceOf(Error);
+    expect(String((reset as Error & { code?: string }).code)).toMatch(/ECONNRESET|UND_ERR_SOCKET/);
+    await admin('POST', '/faults', { kind: 'empty-response', when: { nextRequests: 1 } });
+    const empty = await grant().catch((e: unknown) => e);
+    expect(empty).toBeInstanceOf(errors.SocketError);
+    expect((await grant()).status).toBe(200);
+  });
+
+  it('429 with Retry-After, in the flavour\'s error format', async () => {
+    await admin('POST', '/faults', { kind: 'rate-limit', retryAfter: 7, when: { nextRequests: 1 } });
+    const r = await grant();
+    expect([r.status, r.headers['retry-after']]).toEqual([429, '7']);
+    expect(r.json()).toEqual({ error_description: 'Too many requests', error: 'temporarily_unavailable' });
+  });
+
+  it('with probability p, seeded: the same seed fails the same requests', async () => {
+    const pattern = async () => {
+      await admin('DELETE', '/faults');
+      await admin('POST', '/faults', { kind: 'status', status: 500, when: { probability: 0.5, seed: 42 } });
+      const out: number[] = [];
+      for (let i = 0; i < 12; i++) out.push((await grant()).status);
+      return out;
+    };
+    const first = await pattern();
+    expect(first).toContain(500);
+    expect(first).toContain(200);
+    expect(await pattern()).toEqual(first);
+  });
+
+  it('per route: a resource fault leaves the token endpoint alone; faults also come from config', async () => {
+    const m = await startMock({ flavour: 'infolink', faults: [{ route: 'resource', kind: 'status', status: 502 }] });
+    try {
+      expect((await postForm(m.tokenEndpoint, CC)).status).toBe(200);
+      expect((await http('POST', m.endpoints.resource!, { body: '{}' })).status).toBe(502);
+    } finally {
+      await m.close();
+    }
+  });
+});
+
+describe('mock core: clock, journal, tokens, clients and users over the admin API', () => {
+  it('moves the clock: advance and set', async () => {
+    const before = (await admin('GET', '/clock')).json().now as number;
+    const after = (await admin('POST', '/clock', { advance: 3600 })).json().now as number;
+    expect(after - before).toBeGreaterThanOrEqual(3600);
+    expect((await admin('POST', '/clock', { set: 2_000_000_000 })).json().now).toBe(2_000_000_000);
+    expect((await admin('POST', '/clock', { advance: 'soon' })).status).toBe(400);
+  });
+
+  it('journals requests with secrets redacted; filters; clears; can be switched off', async () => {
+    await grant();
+    await postForm(idp.tokenEndpoint, { grant_type: 'refresh_token', refresh_token: 'x' });
+    const all = (await admin('GET', '/requests')).json().requests as { form: [string, string][]; grantType: string; clientId?: string; status: number }[];
+    expect(all).toHaveLength(2);
+    expect(all[0]!.form).toContainEqual(['client_secret', `[redacted:${fingerprint(CC.client_secret)}]`]);
+    expect(JSON.stringify(all)).not.toContain(CC.client_secret);
+    const refreshes = (await admin('GET', '/requests?grant_type=refresh_token')).json().requests as unknown[];
+    expect(refreshes).toHaveLength(1);
+    expect((await admin('DELETE', '/requests')).status).toBe(204);
+    expect((await admin('GET', '/requests')).json().requests).toEqual([]);
+    const quiet = await startMock({ flavour: 'infolink', journal: { enabled: false } });
+    try {
+      await postForm(quiet.tokenEndpoint, CC);
+      expect(quiet.journal.find()).toEqual([]);
+    } finally {
+      await quiet.close();
+    }
+  });
+
+  it('caps the journal', async () => {
+    const small = await startMock({ flavour: 'infolink', journal: { maxEntries: 3 } });
+    try {
+      for (let i = 0; i < 5; i++) await postForm(small.tokenEndpoint, CC);
+      expect(small.journal.find().map((e) => e.id)).toEqual([3, 4, 5]);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('adds and removes clients and users at runtime; validates them', async () => {
+    expect((await admin('POST', '/clients', { clientId: 'c2', clientSecret: 's2', grants: ['client_credentials'] })).status).toBe(201);
+    expect((await postForm(idp.tokenEndpoint, { grant_type: 'client_credentials', client_id: 'c2', client_secret: 's2' })).status).toBe(200);
+    expect((await admin('DELETE', '/clients/c2')).status).toBe(204);
+    expect((await postForm(idp.tokenEndpoint, { grant_type: 'client_credentials', client_id: 'c2', client_secret: 's2' })).status).toBe(401);
+    const bad = await admin('POST', '/clients', { clientSecret: 'no id' });
+    expect(bad.status).toBe(400);
+    expect(bad.json().problems).toEqual(['/clientId: required member "clientId" is missing']);
+    expect((await admin('POST', '/users', { username: 'u2', password: 'p2' })).status).toBe(201);
+    expect((await postForm(idp.tokenEndpoint, { ...CC, grant_type: 'password', username: 'u2', password: 'p2' })).status).toBe(200);
+    expect(JSON.stringify((await admin('GET', '/users')).json())).not.toContain('p2');
+  });
+
+  it('reports token state by fingerprint or value, never the token itself', async () => {
+    const t = (await grant()).json();
+    const list = (await admin('GET', '/tokens')).json();
+    expect(JSON.stringify(list)).not.toContain(String(t.access_token));
+    expect(list.access).toContainEqual(expect.objectContaining({ fingerprint: fingerprint(String(t.access_token)), state: 'active' }));
+    await admin('POST', '/clock', { advance: 1800 });
+    expect((await http('GET', `${idp.admin.url}/tokens?value=${String(t.access_token)}`)).json().state).toBe('expired');
+  });
+
+  it('reset returns to the configured state', async () => {
+    await admin('POST', '/users', { username: 'temp', password: 'x' });
+    const t = (await grant()).json();
+    expect((await admin('POST', '/reset')).status).toBe(204);
+    expect(idp.context.users.has('temp')).toBe(false);
+    expect(idp.context.grants.lookupAccess(String(t.access_token)).state).toBe('unknown');
+  });
+
+  it('answers bad admin JSON with 400, not a 500', async () => {
+    const r = await http('POST', `${idp.admin.url}/faults`, { body: '{nope', headers: { 'content-type': 'application/json' } });
+    expect(r.status).toBe(400);
+  });
+});
+
+describe('mock core: admin guard and switch', () => {
+  it('requires the bearer token when configured', async () => {
+    const guarded = await startMock({ flavour: 'portal', admin: { token: 'let-me-in' } });
+    try {
+      expect((await http('GET', `${guarded.admin.url}/health`)).status).toBe(401);
+      expect((await http('GET', `${guarded.admin.url}/health`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+      expect((await http('GET', `${guarded.admin.url}/health`, { headers: { authorization: 'Bearer let-me-in' } })).status).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it('disabled: /__admin is just another unknown path', async () => {
+    const off = await startMock({ flavour: 'portal', admin: { enabled: false } });
+    try {
+      const r = await http('GET', `${off.url}/__admin/health`);
+      expect(r.status).toBe(404);
+      expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
+    } finally {
+      await off.close();
+    }
+  });
+});
+
+describe('mock core: configuration', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'idpc-config-'));
+
+  it('reads YAML and JSON files, and reports what is wrong with its path', async () => {
+    const yaml = join(dir, 'portal.yaml');
+    writeFileSync(yaml, 'flavour: portal\ntokens:\n  accessTokenLifetime: 60\n');
+    expect(loadConfigFile(yaml)).toMatchObject({ tokens: { accessTokenLifetime: 60 } });
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ flavour: 'portal', port: -1, clients: [{ secret: 'x' }] }));
+    expect(() => loadConfigFile(bad)).toThrow(/\/port: must be >= 0.*\/clients\/0\/clientId: required member "clientId" is missing|\/clients\/0/);
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{');
+    expect(() => loadConfigFile(broken)).toThrow(/not valid JSON/);
+  });
+
+  it('refuses an unknown preset and a bad option', async () => {
+    await expect(startMock({ flavour: 'portal', preset: 'nope' })).rejects.toThrow(/no preset "nope"/);
+    await expect(startMock({ flavour: 'portal', tokens: { accessTokenLifetime: 0 } })).rejects.toThrow(/accessTokenLifetime: must be >= 1/);
+  });
+
+  it('applies lifetimes from config (expiry decided by the mock clock)', async () => {
+    const m = await startMock({ flavour: 'infolink', tokens: { accessTokenLifetime: 60 } });
+    try {
+      const t = (await postForm(m.tokenEndpoint, CC)).json();
+      expect(t.expires_in).toBe(60);
+      m.clock.advance(61);
+      expect((await http('POST', m.endpoints.resource!, { body: '{}', headers: { authorization: `Bearer ${String(t.access_token)}` } })).status).toBe(401);
+    } finally {
+      await m.close();
+    }
+  });
+});
+
+describe('mock core: malformed HTTP', () => {
+  it('answers an oversized body without a 5xx', async () => {
+    const r = await http('POST', idp.tokenEndpoint, { body: `grant_type=client_credentials&x=${'a'.repeat(100_000)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(r.status).toBeLessThan(500);
+    expect(r.status).toBeGreaterThanOrEqual(400);
+  });
+
+  it('answers an unknown method', async () => {
+    const r = await request(idp.tokenEndpoint, { method: 'PROPFIND' as 'GET' });
+    expect(r.statusCode).toBe(405);
+    await r.body.text();
+  });
+});
