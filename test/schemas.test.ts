@@ -3,6 +3,10 @@ import { publicSchemaEntries, schemaEntries } from '../src/schemas/catalog.js';
 import { registry, validate } from '../src/schemas/registry.js';
 
 describe('schema catalogue', () => {
+  it('every schema and strict variant compiles', () => {
+    expect(() => registry().compileAll()).not.toThrow();
+  });
+
   it('has token-response, token-error and resource-error for every flavour', () => {
     for (const flavour of ['portal', 'keycloak', 'rator', 'infolink']) {
       expect(registry().kinds(flavour)).toEqual(expect.arrayContaining(['token-response', 'token-error', 'resource-error']));

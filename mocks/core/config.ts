@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import YAML from 'yaml';
-import { registry } from '../../src/schemas/registry.js';
+import type { ErrorObject } from 'ajv';
+import validateMockConfig from '../../src/generated/validators/mock-config.js';
+import { dedupe, isReportable, toSchemaError } from '../../src/schemas/messages.js';
 import type { ClientRecord, FlavourMock, MockConfigPatch, ResolvedMockConfig, UserRecord } from './flavour.js';
 
 /** A configuration problem, with the path of each thing that is wrong. */
@@ -32,8 +33,18 @@ const CORE_DEFAULTS: Omit<ResolvedMockConfig, 'flavour' | 'preset'> = {
   extra: {},
 };
 
+/**
+ * Problems of a mock configuration against schemas/config/mock-config.schema.json, as "path: message" lines.
+ * Uses the precompiled validator (src/generated/validators): no ajv on the start-up path.
+ */
+export function mockConfigProblems(value: unknown): string[] {
+  const validate = validateMockConfig as unknown as ((v: unknown) => boolean) & { errors?: ErrorObject[] | null };
+  if (validate(value)) return [];
+  return dedupe((validate.errors ?? []).filter(isReportable).map((e) => toSchemaError(e, value))).map((e) => `${e.path || '/'}: ${e.message}`);
+}
+
 /** Reads a JSON or YAML config file and validates it against schemas/config/mock-config.schema.json. */
-export function loadConfigFile(path: string): MockConfigPatch & { flavour?: string } {
+export async function loadConfigFile(path: string): Promise<MockConfigPatch & { flavour?: string }> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -42,12 +53,13 @@ export function loadConfigFile(path: string): MockConfigPatch & { flavour?: stri
   }
   let value: unknown;
   try {
-    value = ['.yaml', '.yml'].includes(extname(path).toLowerCase()) ? YAML.parse(text) : JSON.parse(text);
+    // yaml loads only for YAML files: start-up with JSON or no config stays lean.
+    value = ['.yaml', '.yml'].includes(extname(path).toLowerCase()) ? (await import('yaml')).parse(text) : JSON.parse(text);
   } catch (e) {
     throw new ConfigError(path, [`not valid ${['.yaml', '.yml'].includes(extname(path).toLowerCase()) ? 'YAML' : 'JSON'}: ${(e as Error).message.split('\n')[0]}`]);
   }
-  const result = registry().validate('config', 'mock-config', value);
-  if (!result.valid) throw new ConfigError(path, result.errors.map((e) => `${e.path || '/'}: ${e.message}`));
+  const problems = mockConfigProblems(value);
+  if (problems.length) throw new ConfigError(path, problems);
   return value as MockConfigPatch;
 }
 
@@ -93,8 +105,8 @@ export function resolveConfig(mock: FlavourMock, patches: (MockConfigPatch & { p
   for (const p of [preset, ...patches]) merged = merge(merged, p);
   merged.preset = presetName;
   const { extra: _ignored, ...forSchema } = merged;
-  const check = registry().validate('config', 'mock-config', forSchema);
-  if (!check.valid) throw new ConfigError('configuration', check.errors.map((e) => `${e.path || '/'}: ${e.message}`));
+  const problems = mockConfigProblems(forSchema);
+  if (problems.length) throw new ConfigError('configuration', problems);
   const resolved = merge(structuredClone(CORE_DEFAULTS) as unknown as Record<string, unknown>, merged) as unknown as ResolvedMockConfig;
   resolved.extra = Object.fromEntries(Object.entries(merged).filter(([k]) => !CORE_KEYS.has(k)));
   resolved.clients = resolved.clients.map((c) => normaliseClient(c));

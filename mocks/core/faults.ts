@@ -46,6 +46,10 @@ export class Faults {
     return fault;
   }
 
+  get size(): number {
+    return this.faults.length;
+  }
+
   list(): ActiveFault[] {
     return this.faults;
   }

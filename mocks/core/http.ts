@@ -19,7 +19,7 @@ export interface MockResponse {
   headers: Record<string, string>;
   body: string;
   /** Journal annotations. */
-  note?: { grantType?: string; clientId?: string; clientAuth?: 'basic' | 'post' | 'none' | 'both' };
+  note?: { grantType?: string | undefined; clientId?: string | undefined; clientAuth?: 'basic' | 'post' | 'none' | 'both' | undefined };
 }
 
 export function header(req: MockRequest, name: string): string | undefined {

@@ -1,4 +1,6 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { redactHeaders, redactPairs } from '../../src/util/redact.js';
+import { parseForm } from './form.js';
 
 /** One request as the mock saw it, secrets redacted (WireMock-style request journal). */
 export interface JournalEntry {
@@ -27,9 +29,41 @@ export interface JournalFilter {
   limit?: number;
 }
 
+/** What the hot path stores: references only; parsing and redaction happen when someone reads the journal. */
+export interface RawJournalEntry {
+  atMs: number;
+  method: string;
+  path: string;
+  rawQuery: string;
+  headers: IncomingHttpHeaders;
+  /** The form body, when the request declared one (bounded by the body limit). */
+  formBody: Buffer | undefined;
+  route: string | undefined;
+  status: number | undefined;
+  durationMs: number;
+  grantType: string | undefined;
+  clientId: string | undefined;
+  clientAuth: string | undefined;
+  fault: string | undefined;
+}
+
+function materialise(raw: RawJournalEntry, id: number): JournalEntry {
+  const { atMs, rawQuery, formBody, headers, durationMs, ...rest } = raw;
+  const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as typeof rest;
+  return {
+    id,
+    at: new Date(atMs).toISOString(),
+    ...defined,
+    query: redactPairs(parseForm(rawQuery, 'keep-literal').pairs),
+    headers: redactHeaders(headers),
+    form: formBody ? redactPairs(parseForm(formBody.toString('utf8'), 'keep-literal').pairs) : [],
+    durationMs: Math.round(durationMs * 100) / 100,
+  };
+}
+
 /** Capped, can be switched off; newest entries win when the cap is reached. */
 export class Journal {
-  private entries: JournalEntry[] = [];
+  private entries: { id: number; raw: RawJournalEntry }[] = [];
   private nextId = 1;
 
   constructor(
@@ -37,20 +71,23 @@ export class Journal {
     private readonly maxEntries: number,
   ) {}
 
-  record(entry: Omit<JournalEntry, 'id' | 'headers' | 'query' | 'form'> & { headers: Record<string, string | string[] | undefined>; query: [string, string][]; form: [string, string][] }): void {
+  record(raw: RawJournalEntry): void {
     if (!this.enabled) return;
-    this.entries.push({ ...entry, id: this.nextId++, headers: redactHeaders(entry.headers), query: redactPairs(entry.query), form: redactPairs(entry.form) });
-    if (this.entries.length > this.maxEntries) this.entries.splice(0, this.entries.length - this.maxEntries);
+    this.entries.push({ id: this.nextId++, raw });
+    if (this.entries.length > this.maxEntries * 2) this.entries = this.entries.slice(-this.maxEntries);
   }
 
   find(filter: JournalFilter = {}): JournalEntry[] {
-    const out = this.entries.filter(
-      (e) =>
-        (!filter.path || e.path === filter.path) &&
-        (!filter.method || e.method === filter.method.toUpperCase()) &&
-        (!filter.grantType || e.grantType === filter.grantType) &&
-        (!filter.route || e.route === filter.route),
-    );
+    const out = this.entries
+      .slice(-this.maxEntries)
+      .filter(
+        ({ raw: e }) =>
+          (!filter.path || e.path === filter.path) &&
+          (!filter.method || e.method === filter.method.toUpperCase()) &&
+          (!filter.grantType || e.grantType === filter.grantType) &&
+          (!filter.route || e.route === filter.route),
+      )
+      .map(({ id, raw }) => materialise(raw, id));
     return filter.limit ? out.slice(-filter.limit) : out;
   }
 
@@ -59,6 +96,6 @@ export class Journal {
   }
 
   get size(): number {
-    return this.entries.length;
+    return Math.min(this.entries.length, this.maxEntries);
   }
 }

@@ -1,13 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { adminApp } from './admin.js';
 import { Clock } from './clock.js';
 import { resolveConfig } from './config.js';
 import { Faults, type ActiveFault } from './faults.js';
 import type { FlavourMock, FlavourServer, MockConfigPatch, MockContext, ResolvedMockConfig, Route } from './flavour.js';
 import { GrantService } from './grants.js';
-import { formOf, queryOf, type MockRequest, type MockResponse } from './http.js';
+import type { MockRequest, MockResponse } from './http.js';
 import { Journal } from './journal.js';
 
 /** The running mock as the admin API and tests see it. */
@@ -21,6 +20,8 @@ export interface MockHandle {
 }
 
 export interface RunningMock extends MockHandle {
+  /** Runs one request through the flavour's routes without a socket (benchmarks, unit tests); no faults, no journal. */
+  inject(request: MockRequest): Promise<MockResponse>;
   url: string;
   tokenEndpoint: string;
   endpoints: Record<string, string>;
@@ -45,24 +46,6 @@ function newContext(config: ResolvedMockConfig, clock: Clock, mock: FlavourMock,
       expiredRetention: config.tokens.expiredRetention,
     }),
   };
-}
-
-/** Reads the body up to the limit; beyond it, the rest is drained and the body reported as too large. */
-function readBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer; tooLarge: boolean }> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        tooLarge = true;
-        chunks.length = 0;
-      } else if (!tooLarge) chunks.push(chunk);
-    });
-    req.on('end', () => resolve({ body: tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks), tooLarge }));
-    req.on('error', () => resolve({ body: Buffer.alloc(0), tooLarge }));
-  });
 }
 
 function applyResponseFaults(response: MockResponse, faults: ActiveFault[]): MockResponse {
@@ -94,6 +77,14 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
     flavour = mock.create(context);
   };
 
+  const findRoute = (path: string): { route?: Route; params: Record<string, string> } => {
+    for (const r of flavour.routes) {
+      const m = r.match(path);
+      if (m) return { route: r, params: m };
+    }
+    return { params: {} };
+  };
+
   const handle: MockHandle = {
     config,
     clock,
@@ -115,52 +106,82 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
       build();
     },
   };
-  const admin = config.admin.enabled ? adminApp(handle) : undefined;
+  let adminApp: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  const adminHandler = (req: IncomingMessage, res: ServerResponse) => {
+    if (adminApp) return adminApp(req, res);
+    import('./admin.js').then(
+      (m) => {
+        adminApp ??= m.adminApp(handle) as unknown as (req: IncomingMessage, res: ServerResponse) => void;
+        adminApp(req, res);
+      },
+      (e: unknown) => {
+        res.writeHead(500, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'server_error', problems: [(e as Error).message] }));
+      },
+    );
+  };
 
-  const onRequest = async (req: IncomingMessage, res: ServerResponse) => {
-    const started = performance.now();
-    const rawUrl = req.url ?? '/';
-    const q = rawUrl.indexOf('?');
-    const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
-    const rawQuery = q < 0 ? '' : rawUrl.slice(q + 1);
-    if (admin && (path === '/__admin' || path.startsWith('/__admin/'))) {
-      admin(req, res);
+  const respond = (res: ServerResponse, request: MockRequest, response: MockResponse) => {
+    // Handlers build a fresh headers object per response, so it is safe to complete it in place.
+    const headers = response.headers;
+    if (request.method !== 'HEAD') headers['Content-Length'] = String(Buffer.byteLength(response.body));
+    res.writeHead(response.status, headers);
+    res.end(request.method === 'HEAD' ? undefined : response.body);
+  };
+
+  const record = (request: MockRequest, started: number, route: Route | undefined, status: number | undefined, response?: MockResponse, fault?: string) => {
+    if (!journal.enabled) return;
+    const note = response?.note;
+    // One flat object per request: this runs on the hot path, parsing and redaction wait until someone reads it.
+    journal.record({
+      atMs: clock.nowMs(),
+      method: request.method,
+      path: request.path,
+      rawQuery: request.rawQuery,
+      headers: request.headers,
+      formBody: request.body.length && /x-www-form-urlencoded/i.test(String(request.headers['content-type'])) ? request.body : undefined,
+      route: route?.name,
+      status,
+      durationMs: performance.now() - started,
+      grantType: note?.grantType,
+      clientId: note?.clientId,
+      clientAuth: note?.clientAuth,
+      fault,
+    });
+  };
+
+  const failed = (request: MockRequest, e: unknown): MockResponse => {
+    // A mock must never leave a request unanswered; an exception here is our bug, made visible as a 500.
+    process.stderr.write(`idpc mock: internal error on ${request.method} ${request.path}: ${(e as Error).stack ?? String(e)}\n`);
+    return flavour.errorResponse(500, 'server_error', 'Internal Server Error');
+  };
+
+  /** The common case (no fault, synchronous handler) stays synchronous: no promise per request. */
+  const dispatch = (req: IncomingMessage, res: ServerResponse, request: MockRequest, started: number) => {
+    const { route, params } = findRoute(request.path);
+    const fired = faults.size === 0 ? [] : faults.fire(route?.name, request.path);
+    if (fired.length > 0) {
+      dispatchWithFaults(req, res, request, started, route, params, fired).catch((e: unknown) => respond(res, request, failed(request, e)));
       return;
     }
-    const { body, tooLarge } = await readBody(req, config.limits.maxBodyBytes);
-    const request: MockRequest = { method: req.method ?? 'GET', path, rawQuery, headers: req.headers, body, bodyTooLarge: tooLarge };
-    let route: Route | undefined;
-    let params: Record<string, string> = {};
-    for (const r of flavour.routes) {
-      const m = r.match(path);
-      if (m) {
-        route = r;
-        params = m;
-        break;
-      }
+    let result: MockResponse | Promise<MockResponse>;
+    try {
+      result = route ? route.handle(request, params) : flavour.notFound(request);
+    } catch (e) {
+      result = failed(request, e);
     }
-    const fired = faults.fire(route?.name, path);
-    const journalRecord = (status: number | undefined, response?: MockResponse, fault?: string) =>
-      journal.record({
-        at: new Date(clock.nowMs()).toISOString(),
-        method: request.method,
-        path,
-        query: queryOf(request, 'keep-literal').pairs,
-        headers: req.headers,
-        form: formOf(request, 'keep-literal').pairs,
-        ...(route ? { route: route.name } : {}),
-        ...(status !== undefined ? { status } : {}),
-        durationMs: Math.round((performance.now() - started) * 100) / 100,
-        ...(response?.note?.grantType ? { grantType: response.note.grantType } : {}),
-        ...(response?.note?.clientId ? { clientId: response.note.clientId } : {}),
-        ...(response?.note?.clientAuth ? { clientAuth: response.note.clientAuth } : {}),
-        ...(fault ? { fault } : {}),
-      });
+    const finish = (response: MockResponse) => {
+      respond(res, request, response);
+      record(request, started, route, response.status, response);
+    };
+    if (result instanceof Promise) result.then(finish, (e: unknown) => finish(failed(request, e)));
+    else finish(result);
+  };
 
+  const dispatchWithFaults = async (req: IncomingMessage, res: ServerResponse, request: MockRequest, started: number, route: Route | undefined, params: Record<string, string>, fired: ActiveFault[]) => {
     for (const f of fired) if (f.kind === 'latency') await sleep(Faults.delayOf(f));
     const socketFault = fired.find((f) => f.kind === 'connection-reset' || f.kind === 'empty-response');
     if (socketFault) {
-      journalRecord(undefined, undefined, socketFault.kind);
+      record(request, started, route, undefined, undefined, socketFault.kind);
       // connection-reset: TCP RST; empty-response: the connection closes without a byte of response.
       if (socketFault.kind === 'connection-reset') req.socket.resetAndDestroy();
       else req.socket.destroy();
@@ -173,32 +194,50 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
       response.headers['Retry-After'] = String(statusFault.retryAfter ?? 1);
     } else if (statusFault) {
       const status = statusFault.status ?? 503;
-      response = statusFault.body !== undefined
-        ? { status, headers: { 'Content-Type': /^\s*[[{]/.test(statusFault.body) ? 'application/json' : 'text/plain; charset=utf-8' }, body: statusFault.body }
-        : flavour.errorResponse(status, status >= 500 ? 'temporarily_unavailable' : 'invalid_request', 'Injected fault');
+      response =
+        statusFault.body !== undefined
+          ? { status, headers: { 'Content-Type': /^\s*[[{]/.test(statusFault.body) ? 'application/json' : 'text/plain; charset=utf-8' }, body: statusFault.body }
+          : flavour.errorResponse(status, status >= 500 ? 'temporarily_unavailable' : 'invalid_request', 'Injected fault');
     } else {
       try {
         response = route ? await route.handle(request, params) : flavour.notFound(request);
       } catch (e) {
-        // A mock must never leave a request unanswered; an exception here is our bug, made visible as a 500.
-        process.stderr.write(`idpc mock: internal error on ${request.method} ${path}: ${(e as Error).stack ?? String(e)}\n`);
-        response = flavour.errorResponse(500, 'server_error', 'Internal Server Error');
+        response = failed(request, e);
       }
     }
     response = applyResponseFaults(response, fired);
-    const headers: Record<string, string> = { ...response.headers };
-    if (res.req.method !== 'HEAD') headers['Content-Length'] = String(Buffer.byteLength(response.body));
-    res.writeHead(response.status, headers);
-    res.end(request.method === 'HEAD' ? undefined : response.body);
-    journalRecord(response.status, response, fired.map((f) => f.kind).join(',') || undefined);
+    respond(res, request, response);
+    record(request, started, route, response.status, response, fired.map((f) => f.kind).join(','));
   };
 
-  const server: Server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
-    onRequest(req, res).catch((e: unknown) => {
-      process.stderr.write(`idpc mock: ${(e as Error).message}\n`);
-      if (!res.headersSent) res.writeHead(500).end();
+  const maxBody = config.limits.maxBodyBytes;
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const started = performance.now();
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
+    const rawQuery = q < 0 ? '' : rawUrl.slice(q + 1);
+    if (config.admin.enabled && (path === '/__admin' || path.startsWith('/__admin/'))) {
+      adminHandler(req, res);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBody) {
+        tooLarge = true;
+        chunks.length = 0;
+      } else if (!tooLarge) chunks.push(chunk);
     });
-  });
+    req.on('end', () => {
+      const body = tooLarge || chunks.length === 0 ? Buffer.alloc(0) : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      dispatch(req, res, { method: req.method ?? 'GET', path, rawQuery, headers: req.headers, body, bodyTooLarge: tooLarge }, started);
+    });
+  };
+
+  const server: Server = createServer({ keepAliveTimeout: 5000 }, onRequest);
   // Malformed HTTP (bad request line, oversized headers): answer 400 rather than drop the socket silently.
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -214,6 +253,10 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
   build();
   const endpoints = mock.endpoints(config, baseUrl);
   return Object.assign(handle, {
+    inject: async (request: MockRequest) => {
+      const { route, params } = findRoute(request.path);
+      return route ? route.handle(request, params) : flavour.notFound(request);
+    },
     url: baseUrl,
     tokenEndpoint: endpoints.token!,
     endpoints,

@@ -15,7 +15,7 @@ const HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store
 /** The token error as the document prints it: error_description before error. */
 const tokenError = (status: number, error: string, description: string): MockResponse => ({
   status,
-  headers: HEADERS,
+  headers: { ...HEADERS },
   body: JSON.stringify({ error_description: description, error }),
 });
 
@@ -46,7 +46,10 @@ function create(ctx: MockContext) {
     const grantType = p.first('grant_type');
     const clientId = p.first('client_id');
     const note = { ...(grantType ? { grantType } : {}), ...(clientId ? { clientId } : {}), clientAuth: clientId ? ('post' as const) : ('none' as const) };
-    const answer = (r: MockResponse): MockResponse => ({ ...r, note });
+    const answer = (r: MockResponse): MockResponse => {
+      r.note = note;
+      return r;
+    };
     if (!grantType) return answer(tokenError(400, 'invalid_request', 'Missing grant_type'));
 
     if (grantType === 'refresh_token') {
@@ -60,7 +63,7 @@ function create(ctx: MockContext) {
       }
       if (clientId !== undefined && clientId !== found.record!.clientId) return answer(tokenError(400, 'invalid_grant', INVALID));
       const { access, refresh } = ctx.grants.refreshGrant(found.record!);
-      return answer({ status: 200, headers: HEADERS, body: issuedBody(access.value, refresh.value) });
+      return answer({ status: 200, headers: { ...HEADERS }, body: issuedBody(access.value, refresh.value) });
     }
 
     if (grantType !== 'client_credentials' && grantType !== 'password') return answer(tokenError(400, 'unsupported_grant_type', 'Unsupported grant type'));
@@ -78,7 +81,7 @@ function create(ctx: MockContext) {
     }
     // InfoLink returns a refresh token for client_credentials too (the document's example).
     const issued = ctx.grants.issue({ clientId: client.clientId, ...(username ? { username } : {}), scope: [], withRefresh: true });
-    return answer({ status: 200, headers: HEADERS, body: issuedBody(issued.access.value, issued.refresh!.value) });
+    return answer({ status: 200, headers: { ...HEADERS }, body: issuedBody(issued.access.value, issued.refresh!.value) });
   };
 
   /** Bearer-protected job resources answer a missing, unknown or expired token with the document's envelope. */

@@ -112,7 +112,10 @@ function create(ctx: MockContext) {
     const body = new Params(formOf(req, 'keep-literal').pairs);
     const grantType = body.last('grant_type');
     const note = { grantType, clientId: body.last('client_id') };
-    const withNote = (r: MockResponse, auth?: 'basic' | 'post' | 'none', clientId?: string): MockResponse => ({ ...r, note: { ...(grantType ? { grantType } : {}), clientId: clientId ?? note.clientId, ...(auth ? { clientAuth: auth } : {}) } });
+    const withNote = (r: MockResponse, auth?: 'basic' | 'post' | 'none', clientId?: string): MockResponse => {
+      r.note = { grantType, clientId: clientId ?? note.clientId, clientAuth: auth };
+      return r;
+    };
 
     if (grantType === 'password') {
       const { client, auth } = authenticateClient(ctx, req, body, false);

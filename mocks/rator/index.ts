@@ -87,7 +87,10 @@ function create(ctx: MockContext) {
     const p = paramsOf(req);
     const grantType = p.first('grant_type');
     const note = { clientId: client.clientId, clientAuth: 'basic' as const, ...(grantType ? { grantType } : {}) };
-    const answer = (r: MockResponse): MockResponse => ({ ...r, note });
+    const answer = (r: MockResponse): MockResponse => {
+      r.note = note;
+      return r;
+    };
     if (req.method !== 'POST') return answer(oauthError(405, 'method_not_allowed', `Request method '${req.method}' not supported`));
 
     // The brand key: mandatory, spelled brand_key or brandKey, value compared case-insensitively (choices in the descriptor).

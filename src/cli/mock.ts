@@ -2,6 +2,16 @@ import { ConfigError, loadConfigFile, MOCKS, startMock, type RunningMock } from 
 import type { MockConfigPatch } from '../../mocks/core/flavour.js';
 import { UsageError } from './errors.js';
 
+/** `idpc mock` options, read both by yargs (help) and by the yargs-free fast path in main.ts. */
+export const MOCK_OPTIONS = {
+  config: { alias: 'c', type: 'string', describe: 'JSON or YAML file (schemas/config/mock-config.schema.json)' },
+  port: { alias: 'p', type: 'string', describe: 'Port (0 = a free one)' },
+  host: { type: 'string', describe: 'Interface to bind (default 127.0.0.1)' },
+  preset: { type: 'string', describe: 'Version or deployment preset of the flavour' },
+  'admin-token': { type: 'string', describe: 'Require Authorization: Bearer <token> on /__admin' },
+  json: { type: 'boolean', describe: 'Print one JSON line instead of text' },
+} as const;
+
 export interface MockArgs {
   flavour: string;
   config?: string;
@@ -17,7 +27,7 @@ export interface MockArgs {
 export async function startMockFromCli(args: MockArgs): Promise<RunningMock> {
   if (!MOCKS[args.flavour]) throw new UsageError(`no mock for flavour "${args.flavour}"; mocks: ${Object.keys(MOCKS).join(', ')}`);
   try {
-    const file = args.config ? loadConfigFile(args.config) : undefined;
+    const file = args.config ? await loadConfigFile(args.config) : undefined;
     if (file?.flavour && file.flavour !== args.flavour) throw new UsageError(`${args.config} is a ${String(file.flavour)} config, not ${args.flavour}`);
     const { flavour: _f, ...filePatch } = file ?? {};
     return await startMock(
@@ -64,4 +74,42 @@ export function formatMock(info: Record<string, unknown>): string {
   if (Array.isArray(info.brandKeys)) lines.push(`  brand keys   ${(info.brandKeys as string[]).join(', ')}`);
   lines.push('Ctrl-C stops it.');
   return lines.join('\n');
+}
+
+/** Parsed `idpc mock` arguments, from yargs or from node:util parseArgs. */
+export interface MockCommand {
+  flavour: string;
+  config?: string;
+  port?: string | number;
+  host?: string;
+  preset?: string;
+  'admin-token'?: string;
+  json?: boolean;
+}
+
+/** Runs `idpc mock`: starts the mock, prints where it listens, stops cleanly on SIGINT/SIGTERM. */
+export async function runMockCommand(args: MockCommand): Promise<void> {
+  let port: number | undefined;
+  if (args.port !== undefined) {
+    port = Number(args.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535 || String(args.port).trim() === '') throw new UsageError(`--port must be 0..65535, got ${String(args.port)}`);
+  }
+  const mock = await startMockFromCli({
+    flavour: args.flavour,
+    json: args.json ?? false,
+    ...(args.config ? { config: args.config } : {}),
+    ...(port !== undefined ? { port } : {}),
+    ...(args.host ? { host: args.host } : {}),
+    ...(args.preset ? { preset: args.preset } : {}),
+    ...(args['admin-token'] ? { adminToken: args['admin-token'] } : {}),
+  });
+  const info = describeMock(mock);
+  process.stdout.write(`${args.json ? JSON.stringify(info) : formatMock(info)}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      mock.close().then(resolve, resolve);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
 }

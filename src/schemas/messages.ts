@@ -93,3 +93,50 @@ export function describeAjvError(e: ErrorObject, root: unknown): string {
       return e.message ?? `fails ${e.keyword}`;
   }
 }
+
+/** One problem the schema found, at a JSON pointer into the validated value. */
+export interface SchemaError {
+  /** JSON pointer of the offending value ("" = the whole document). */
+  path: string;
+  message: string;
+  /** The JSON Schema keyword that failed (required, type, pattern, ...). */
+  keyword: string;
+  /** The top-level member concerned, when there is one. */
+  member?: string;
+}
+
+/** Structural keywords whose failure only repeats the failures of their sub-schemas. */
+export function isReportable(e: ErrorObject): boolean {
+  return !['allOf', 'if', 'then', 'else', '$ref'].includes(e.keyword);
+}
+
+export function toSchemaError(e: ErrorObject, root: unknown): SchemaError {
+  const path =
+    e.keyword === 'required'
+      ? `${e.instancePath}/${escapePointer((e.params as { missingProperty: string }).missingProperty)}`
+      : e.keyword === 'additionalProperties' || e.keyword === 'unevaluatedProperties'
+        ? `${e.instancePath}/${escapePointer(((e.params as Record<string, string>).additionalProperty ?? (e.params as Record<string, string>).unevaluatedProperty)!)}`
+        : e.instancePath;
+  const member = path.split('/')[1];
+  return {
+    path,
+    keyword: e.keyword,
+    message: describeAjvError(e, root),
+    ...(member !== undefined ? { member: member.replace(/~1/g, '/').replace(/~0/g, '~') } : {}),
+  };
+}
+
+export function escapePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+export function dedupe(errors: SchemaError[]): SchemaError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const k = `${e.path}\u0000${e.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+

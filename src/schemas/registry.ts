@@ -1,23 +1,14 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { SCHEMA_BASE_URI, publicSchemaEntries, schemaEntries, type SchemaDocument, type SchemaEntry } from './catalog.js';
-import { describeAjvError } from './messages.js';
+import { dedupe, isReportable, toSchemaError, type SchemaError } from './messages.js';
+
+export type { SchemaError } from './messages.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under NodeNext resolution.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (
   ajv: Ajv2020,
 ) => Ajv2020;
-
-/** One problem the schema found, at a JSON pointer into the validated value. */
-export interface SchemaError {
-  /** JSON pointer of the offending value ("" = the whole document). */
-  path: string;
-  message: string;
-  /** The JSON Schema keyword that failed (required, type, pattern, ...). */
-  keyword: string;
-  /** The top-level member concerned, when there is one. */
-  member?: string;
-}
 
 export interface SchemaValidation {
   valid: boolean;
@@ -46,16 +37,31 @@ export class SchemaRegistry {
       this.byKey.set(key(entry.group, entry.kind), entry);
     }
     // strictRequired is off because required members may be declared in an allOf'd schema (ajv cannot see across).
-    // Compile everything up front: a broken schema fails at start, and validation never compiles again.
+    // Schemas compile on first use and stay compiled: start-up (idpc mock) does not pay for all of them.
     for (const entry of entries) {
       if (entry.schema['x-idpc-internal']) continue;
-      this.compiled.set(key(entry.group, entry.kind), this.ajv.getSchema(entry.schema.$id)!);
-      if (isObjectSchema(entry.schema)) {
-        const strict = strictVariant(entry.schema);
-        this.ajv.addSchema(strict);
-        this.compiled.set(key(entry.group, entry.kind, true), this.ajv.getSchema(strict.$id)!);
-      }
+      if (isObjectSchema(entry.schema)) this.ajv.addSchema(strictVariant(entry.schema));
     }
+  }
+
+  /** Compiles every schema now (tests, `schemas list`): a broken schema fails here rather than on first use. */
+  compileAll(): void {
+    for (const entry of this.byKey.values()) {
+      if (entry.schema['x-idpc-internal']) continue;
+      this.fn(entry.group, entry.kind);
+      if (isObjectSchema(entry.schema)) this.fn(entry.group, entry.kind, true);
+    }
+  }
+
+  private fn(group: string, kind: string, strict = false): ValidateFunction | undefined {
+    const k = key(group, kind, strict);
+    let fn = this.compiled.get(k);
+    if (fn) return fn;
+    const entry = this.byKey.get(key(group, kind));
+    if (!entry || entry.schema['x-idpc-internal'] || (strict && !isObjectSchema(entry.schema))) return undefined;
+    fn = this.ajv.getSchema(strict ? strictId(entry.schema) : entry.schema.$id)!;
+    this.compiled.set(k, fn);
+    return fn;
   }
 
   entry(group: string, kind: string): SchemaEntry | undefined {
@@ -63,7 +69,8 @@ export class SchemaRegistry {
   }
 
   has(group: string, kind: string, strict = false): boolean {
-    return this.compiled.has(key(group, kind, strict));
+    const entry = this.byKey.get(key(group, kind));
+    return !!entry && !entry.schema['x-idpc-internal'] && (!strict || isObjectSchema(entry.schema));
   }
 
   /** Kinds a group (flavour, rfc6749 or config) offers. */
@@ -74,13 +81,13 @@ export class SchemaRegistry {
   }
 
   schema(group: string, kind: string, strict = false): SchemaDocument {
-    const fn = this.compiled.get(key(group, kind, strict));
+    const fn = this.fn(group, kind, strict);
     if (!fn) throw new Error(`no schema ${group}/${kind}${strict ? ' (strict)' : ''}`);
     return fn.schema as SchemaDocument;
   }
 
   validate(group: string, kind: string, value: unknown, options: { strict?: boolean } = {}): SchemaValidation {
-    const fn = this.compiled.get(key(group, kind, options.strict));
+    const fn = this.fn(group, kind, options.strict);
     if (!fn) throw new Error(`no schema ${group}/${kind}${options.strict ? ' (strict)' : ''}`);
     if (fn(value)) return { valid: true, errors: [] };
     return { valid: false, errors: dedupe((fn.errors ?? []).filter(isReportable).map((e) => toSchemaError(e, value))) };
@@ -135,50 +142,17 @@ function isObjectSchema(schema: SchemaDocument): boolean {
   return schema.type === 'object';
 }
 
+const strictId = (schema: SchemaDocument) => schema.$id.replace(/\.schema\.json$/, '.strict.schema.json');
+
 /** The strict variant: the same schema, but no member it does not declare (unknown members become findings). */
 function strictVariant(schema: SchemaDocument): SchemaDocument {
   return {
-    $id: schema.$id.replace(/\.schema\.json$/, '.strict.schema.json'),
+    $id: strictId(schema),
     title: `${schema.title ?? ''} (strict: no unknown members)`,
     $ref: schema.$id,
     type: 'object',
     unevaluatedProperties: false,
   };
-}
-
-/** Structural keywords whose failure only repeats the failures of their sub-schemas. */
-function isReportable(e: ErrorObject): boolean {
-  return !['allOf', 'if', 'then', 'else', '$ref'].includes(e.keyword);
-}
-
-function toSchemaError(e: ErrorObject, root: unknown): SchemaError {
-  const path =
-    e.keyword === 'required'
-      ? `${e.instancePath}/${escapePointer((e.params as { missingProperty: string }).missingProperty)}`
-      : e.keyword === 'additionalProperties' || e.keyword === 'unevaluatedProperties'
-        ? `${e.instancePath}/${escapePointer(((e.params as Record<string, string>).additionalProperty ?? (e.params as Record<string, string>).unevaluatedProperty)!)}`
-        : e.instancePath;
-  const member = path.split('/')[1];
-  return {
-    path,
-    keyword: e.keyword,
-    message: describeAjvError(e, root),
-    ...(member !== undefined ? { member: member.replace(/~1/g, '/').replace(/~0/g, '~') } : {}),
-  };
-}
-
-function escapePointer(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-function dedupe(errors: SchemaError[]): SchemaError[] {
-  const seen = new Set<string>();
-  return errors.filter((e) => {
-    const k = `${e.path}\u0000${e.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }
 
 let shared: SchemaRegistry | undefined;

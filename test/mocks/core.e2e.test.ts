@@ -78,6 +78,8 @@ describe('mock core: faults, observed from the client side', () => {
     const r = await grant();
     expect([r.status, r.headers['retry-after']]).toEqual([429, '7']);
     expect(r.json()).toEqual({ error_description: 'Too many requests', error: 'temporarily_unavailable' });
+    const after = await postForm(idp.tokenEndpoint, { grant_type: 'client_credentials', client_id: 'nope', client_secret: 'x' });
+    expect([after.status, after.headers['retry-after']]).toEqual([401, undefined]);
   });
 
   it('with probability p, seeded: the same seed fails the same requests', async () => {
@@ -210,13 +212,13 @@ describe('mock core: configuration', () => {
   it('reads YAML and JSON files, and reports what is wrong with its path', async () => {
     const yaml = join(dir, 'portal.yaml');
     writeFileSync(yaml, 'flavour: portal\ntokens:\n  accessTokenLifetime: 60\n');
-    expect(loadConfigFile(yaml)).toMatchObject({ tokens: { accessTokenLifetime: 60 } });
+    expect(await loadConfigFile(yaml)).toMatchObject({ tokens: { accessTokenLifetime: 60 } });
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ flavour: 'portal', port: -1, clients: [{ secret: 'x' }] }));
-    expect(() => loadConfigFile(bad)).toThrow(/\/port: must be >= 0.*\/clients\/0\/clientId: required member "clientId" is missing|\/clients\/0/);
+    await expect(loadConfigFile(bad)).rejects.toThrow(/\/port: must be >= 0.*\/clients\/0\/clientId: required member "clientId" is missing|\/clients\/0/);
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{');
-    expect(() => loadConfigFile(broken)).toThrow(/not valid JSON/);
+    await expect(loadConfigFile(broken)).rejects.toThrow(/not valid JSON/);
   });
 
   it('refuses an unknown preset and a bad option', async () => {

@@ -49,7 +49,7 @@ describe('portal mock: the provider document, as written', () => {
 
 describe('portal mock: error table (flavours.md §2.4)', () => {
   it('bad client via Basic, unknown client, no client at all: 401 invalid_client with a Bearer challenge', async () => {
-    for (const headers of [{ authorization: basic(CLIENT_ID, 'wrong') }, { authorization: basic('unknown', SECRET) }, {}]) {
+    for (const headers of [{ authorization: basic(CLIENT_ID, 'wrong') }, { authorization: basic('unknown', SECRET) }, {}] as Record<string, string>[]) {
       expectError(await token({ grant_type: 'password', ...ROBOT }, headers), 401, '{"error": "invalid_client"}', { 'www-authenticate': 'Bearer error="invalid_client"', 'cache-control': 'no-store' });
     }
   });

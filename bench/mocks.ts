@@ -1,0 +1,227 @@
+/**
+ * npm run bench:mocks: token-endpoint throughput and latency of each mock under 50 connections, start-up time and
+ * memory, each next to baselines measured in the same run (bare node:http, bare express), so the figures are
+ * ratios that survive a noisy shared machine. Writes reports/bench/mocks-<time>.json and mocks-latest.json.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { packageRoot } from '../src/util/paths.js';
+
+const root = packageRoot();
+const DURATION = Number(process.env.BENCH_DURATION ?? 6);
+const STARTS = Number(process.env.BENCH_STARTS ?? 5);
+const TOKENS = Number(process.env.BENCH_TOKENS ?? 1_000_000);
+const cli = join(root, 'dist/src/cli/main.js');
+
+interface Target {
+  name: string;
+  command: string[];
+  /** Path and request that yields a token. */
+  path: string;
+  body?: string;
+  headers: Record<string, string>;
+}
+
+const form = { 'content-type': 'application/x-www-form-urlencoded' };
+const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+const TARGETS: Target[] = [
+  { name: 'bare-node-http', command: ['bench/bare-http.mjs'], path: '/token', body: 'grant_type=client_credentials', headers: form },
+  { name: 'bare-express', command: ['bench/bare-express.mjs'], path: '/token', body: 'grant_type=client_credentials', headers: form },
+  {
+    name: 'portal',
+    command: [cli, 'mock', 'portal', '--json'],
+    path: '/oauth2/token/',
+    body: 'grant_type=password&username=robot%40learningcenter&password=QrnY67ME9yGasNhq2OTbgWA4RzipUvo5',
+    headers: { ...form, authorization: basic('ACZpcaLIT3qr725YWmXu8et9REl4HBg1', 't5IfXbGZQThAKR43apoc9usOFVDv2BLE') },
+  },
+  {
+    name: 'rator',
+    command: [cli, 'mock', 'rator', '--json'],
+    path: '/appcontext/oauth/token?brand_key=BRAND1',
+    body: 'grant_type=password&username=myusername&password=mypassword',
+    headers: { ...form, authorization: basic('myclientid', 'myclientsecret') },
+  },
+  {
+    name: 'infolink',
+    command: [cli, 'mock', 'infolink', '--json'],
+    path: '/api/v1/oauth2/token',
+    body: 'grant_type=client_credentials&client_id=9605c5d5-2a1b-49cc-8aaa-b350ee9d86b6&client_secret=eebb17b2-9ce4-4c73-a23f-d23739bf99b4',
+    headers: form,
+  },
+];
+
+/** Spawns a server; resolves with its port once it prints READY <port> or its JSON line. */
+function spawnServer(target: Target, port = 0): Promise<{ child: ChildProcess; port: number }> {
+  const args = target.command[0] === cli ? [...target.command, '--port', String(port)] : [...target.command, String(port)];
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const ready = /READY (\d+)/.exec(out) ?? /"url":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(out);
+      if (ready) resolve({ child, port: Number(ready[1]) });
+    });
+    child.once('exit', (code) => reject(new Error(`${target.name} exited with ${code} before it was ready`)));
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+function runLoad(url: string, target: Target): Promise<Record<string, number>> {
+  const spec = JSON.stringify({ url, method: 'POST', body: target.body, headers: target.headers, connections: 50, duration: DURATION });
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bench/load.mjs', spec], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Record<string, number>) : reject(new Error(`load generator exited ${code}`))));
+  });
+}
+
+/** Spawn to first successful token response, polling every 2 ms. */
+async function spawnToFirstToken(target: Target, port: number): Promise<number> {
+  const t0 = performance.now();
+  const args = target.command[0] === cli ? [...target.command, '--port', String(port)] : [...target.command, String(port)];
+  const child = spawn(process.execPath, args, { cwd: root, stdio: 'ignore' });
+  try {
+    for (;;) {
+      try {
+        const r = await request(`http://127.0.0.1:${port}${target.path}`, { method: 'POST', body: target.body ?? '', headers: target.headers });
+        await r.body.text();
+        if (r.statusCode === 200) return performance.now() - t0;
+      } catch {
+        // not listening yet
+      }
+      if (performance.now() - t0 > 20_000) throw new Error(`${target.name} did not answer within 20 s`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  } finally {
+    await stop(child);
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function rss(): Promise<Record<string, number>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', 'bench/rss.mjs', String(TOKENS)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Record<string, number>) : reject(new Error(`rss bench exited ${code}`))));
+  });
+}
+
+const throughput: Record<string, Record<string, number>> = {};
+const sameBytes: Record<string, Record<string, number>> = {};
+const scratch = mkdtempSync(join(tmpdir(), 'idpc-bench-'));
+
+async function measure(target: Target, extraArgs: string[] = []): Promise<Record<string, number>> {
+  const { child, port } = await spawnServer({ ...target, command: [...target.command, ...extraArgs] });
+  try {
+    await runLoad(`http://127.0.0.1:${port}${target.path}`, target).catch(() => undefined); // warm-up round, discarded
+    return await runLoad(`http://127.0.0.1:${port}${target.path}`, target);
+  } finally {
+    await stop(child);
+  }
+}
+
+/** One real answer of the mock (status, headers, body), for the same-bytes baseline. */
+async function capture(target: Target): Promise<string> {
+  const { child, port } = await spawnServer(target);
+  try {
+    const r = await request(`http://127.0.0.1:${port}${target.path}`, { method: 'POST', body: target.body ?? '', headers: target.headers });
+    const body = await r.body.text();
+    const headers = Object.fromEntries(Object.entries(r.headers).filter(([k]) => !['date', 'connection', 'keep-alive', 'content-length'].includes(k)));
+    const file = join(scratch, `${target.name}.json`);
+    writeFileSync(file, JSON.stringify({ status: r.statusCode, headers, body }));
+    return file;
+  } finally {
+    await stop(child);
+  }
+}
+
+for (const target of TARGETS) {
+  throughput[target.name] = await measure(target);
+  process.stderr.write(`${target.name}: ${Math.round(throughput[target.name]!.requestsPerSecond!)} req/s\n`);
+  if (target.command[0] === cli) {
+    // The mock's exact bytes from a bare server (bare-http.mjs <port> <response file>), measured right after it.
+    const file = await capture(target);
+    sameBytes[target.name] = await measureBare(file, target);
+    process.stderr.write(`  bare node:http with ${target.name}'s bytes: ${Math.round(sameBytes[target.name]!.requestsPerSecond!)} req/s\n`);
+  }
+}
+
+async function measureBare(file: string, like: Target): Promise<Record<string, number>> {
+  const child = spawn(process.execPath, ['bench/bare-http.mjs', '0', file], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /READY (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', () => reject(new Error('bare server exited')));
+  });
+  try {
+    await runLoad(`http://127.0.0.1:${port}${like.path}`, like).catch(() => undefined);
+    return await runLoad(`http://127.0.0.1:${port}${like.path}`, like);
+  } finally {
+    await stop(child);
+  }
+}
+
+const startup: Record<string, number> = {};
+let port = 28000 + Math.floor(Math.random() * 1000);
+for (const target of TARGETS.filter((t) => t.name !== 'bare-express')) {
+  const samples: number[] = [];
+  for (let i = 0; i < STARTS; i++) samples.push(await spawnToFirstToken(target, port++));
+  startup[target.name] = median(samples);
+  process.stderr.write(`${target.name}: spawn-to-first-token ${startup[target.name]!.toFixed(0)} ms (median of ${STARTS})\n`);
+}
+
+const memory = await rss();
+process.stderr.write(`rss after ${memory.tokensIssued} tokens: ${memory.rssAfterMB!.toFixed(1)} MB\n`);
+
+const bare = throughput['bare-node-http']!.requestsPerSecond!;
+const flavours = ['portal', 'rator', 'infolink'];
+const result = {
+  date: new Date().toISOString(),
+  node: process.version,
+  settings: { connections: 50, durationSeconds: DURATION, startupSamples: STARTS, tokens: TOKENS },
+  throughput,
+  sameBytesBaseline: sameBytes,
+  startupMs: startup,
+  memory,
+  ratios: Object.fromEntries(
+    flavours.map((f) => [
+      f,
+      {
+        throughputVsBareNodeHttp: throughput[f]!.requestsPerSecond! / bare,
+        throughputVsSameBytesBareNodeHttp: throughput[f]!.requestsPerSecond! / sameBytes[f]!.requestsPerSecond!,
+        throughputVsBareExpress: throughput[f]!.requestsPerSecond! / throughput['bare-express']!.requestsPerSecond!,
+        startupVsBareNodeHttp: startup[f]! / startup['bare-node-http']!,
+      },
+    ]),
+  ),
+  targets: {
+    'opaque-token issuance >= 0.5x bare node:http (same bytes)': flavours.every((f) => throughput[f]!.requestsPerSecond! / sameBytes[f]!.requestsPerSecond! >= 0.5),
+    'opaque-token issuance >= 0.5x bare node:http (small fixed JSON)': flavours.every((f) => throughput[f]!.requestsPerSecond! / bare >= 0.5),
+    'start-up <= 1.5x bare node:http': flavours.every((f) => startup[f]! / startup['bare-node-http']! <= 1.5),
+    'RSS < 150 MB after 1M tokens': memory.rssAfterMB! < 150,
+    'no errors or non-2xx under load': flavours.every((f) => throughput[f]!.errors === 0 && throughput[f]!.non2xx === 0),
+  },
+};
+const dir = join(root, 'reports', 'bench');
+mkdirSync(dir, { recursive: true });
+const text = `${JSON.stringify(result, null, 2)}\n`;
+writeFileSync(join(dir, `mocks-${result.date.replace(/[:.]/g, '-')}.json`), text);
+writeFileSync(join(dir, 'mocks-latest.json'), text);
+process.stdout.write(text);

@@ -1,0 +1,109 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import yargs from 'yargs';
+import { PROFILES, type Profile } from '../checks/catalog.js';
+import { FLAVOUR_NAMES } from '../flavours/index.js';
+import { publicSchemaEntries, schemaEntries } from '../schemas/catalog.js';
+import { checkAllFixtures } from '../validate/fixtures.js';
+import { EXIT, UsageError } from './errors.js';
+import { MOCK_OPTIONS, runMockCommand } from './mock.js';
+import { formatReport, runValidate } from './validate.js';
+
+const print = (text: string) => process.stdout.write(`${text}\n`);
+
+export async function runCli(argv: string[]): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const cli = yargs(argv)
+    .scriptName('idpc')
+    .usage('$0 <command>\n\nidp-conformance: does this OAuth2 token endpoint behave as it must?')
+    .command(
+      'validate [file]',
+      'Validate a captured body or whole HTTP response against a flavour schema and the RFC 6749 rules',
+      (y) =>
+        y
+          .positional('file', { type: 'string', default: '-', describe: 'File with the body or the HTTP response (status line, headers, body); - for standard input' })
+          .option('flavour', { alias: 'f', type: 'string', demandOption: true, describe: `One of ${FLAVOUR_NAMES.join(', ')}` })
+          .option('kind', { alias: 'k', type: 'string', default: 'token-response', describe: 'token-response (token), token-error (error), resource-error, ... (see `idpc schemas list`)' })
+          .option('profile', { choices: PROFILES, default: 'rfc6749' as Profile, describe: 'Which spec decides severities' })
+          .option('strict', { type: 'boolean', default: false, describe: 'Also list members the flavour does not declare' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' })
+          .example('$0 validate -f portal -k token response.json', 'validate a saved token response body')
+          .example('curl -si ... | $0 validate -f keycloak -k error -', 'validate a whole captured error response'),
+      (args) => {
+        const report = runValidate({ flavour: args.flavour, kind: args.kind, file: args.file, profile: args.profile, strict: args.strict });
+        print(args.json ? JSON.stringify(report, null, 2) : formatReport(report, args.file === '-' ? 'stdin' : args.file));
+        exitCode = report.valid ? EXIT.ok : EXIT.findings;
+      },
+    )
+    .command('schemas <action>', 'List the bundled JSON Schemas, or export them to a directory', (y) =>
+      y
+        .command(
+          'list',
+          'List schemas by flavour and kind',
+          (yy) => yy.option('json', { type: 'boolean', default: false }),
+          (args) => {
+            const rows = publicSchemaEntries().map((e) => ({ flavour: e.group, kind: e.kind, id: e.schema.$id, title: e.schema.title ?? '' }));
+            print(args.json ? JSON.stringify(rows, null, 2) : rows.map((r) => `${r.flavour.padEnd(9)} ${r.kind.padEnd(20)} ${r.title}`).join('\n'));
+          },
+        )
+        .command(
+          'export <dir>',
+          'Write every schema (with its $id layout) into DIR',
+          (yy) => yy.positional('dir', { type: 'string', demandOption: true }),
+          (args) => {
+            const target = resolve(args.dir);
+            try {
+              // Building blocks (common/defs) too, so that the exported $refs resolve.
+              for (const e of schemaEntries()) {
+                mkdirSync(join(target, e.group), { recursive: true });
+                writeFileSync(join(target, e.file), `${JSON.stringify(e.schema, null, 2)}\n`);
+              }
+            } catch (e) {
+              throw new UsageError(`cannot write to ${args.dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+            }
+            print(`exported schemas to ${target}`);
+          },
+        )
+        .demandCommand(1, 'name an action: list or export'),
+    )
+    .command(
+      'mock <flavour>',
+      'Start a mock IdP of a flavour (127.0.0.1, free port unless --port); prints its URLs and seeded credentials',
+      (y) => y.positional('flavour', { type: 'string', demandOption: true, describe: 'portal, keycloak, rator or infolink' }).options(MOCK_OPTIONS),
+      // Normally reached only for --help: main.ts starts mocks without loading yargs (start-up time).
+      async (args) => {
+        await runMockCommand(args as unknown as Parameters<typeof runMockCommand>[0]);
+      },
+    )
+    .command(
+      'fixtures check',
+      'Validate every bundled fixture (the provider documents\' examples and the negative cases) and compare with its label',
+      (y) => y.option('json', { type: 'boolean', default: false }),
+      (args) => {
+        const results = checkAllFixtures();
+        if (args.json) print(JSON.stringify(results.map((r) => ({ file: r.fixture.file, verdict: r.report.valid ? 'valid' : 'invalid', asLabelled: r.problems.length === 0, problems: r.problems, findings: r.report.findings })), null, 2));
+        else {
+          for (const r of results) {
+            const verdict = r.report.valid ? 'VALID  ' : 'INVALID';
+            print(`${r.problems.length ? 'MISMATCH' : 'ok      '} ${verdict} ${r.fixture.flavour.padEnd(8)} ${r.fixture.kind.padEnd(19)} ${r.fixture.file}`);
+            print(`         ${r.fixture.label}`);
+            for (const p of r.problems) print(`         !! ${p}`);
+          }
+          const bad = results.filter((r) => r.problems.length).length;
+          print(`\n${results.length} fixtures: ${results.filter((r) => r.report.valid).length} valid, ${results.filter((r) => !r.report.valid).length} invalid; ${bad === 0 ? 'all as labelled' : `${bad} NOT as labelled`}`);
+        }
+        exitCode = results.some((r) => r.problems.length) ? EXIT.findings : EXIT.ok;
+      },
+    )
+    .demandCommand(1, 'name a command (see --help)')
+    .strict()
+    .help()
+    .version()
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .fail((message, error) => {
+      throw error ?? new UsageError(message);
+    });
+  await cli.parseAsync();
+  return exitCode;
+}
+
