@@ -12,7 +12,7 @@ import { packageRoot } from '../src/util/paths.js';
 
 const root = packageRoot();
 const DURATION = Number(process.env.BENCH_DURATION ?? 6);
-const STARTS = Number(process.env.BENCH_STARTS ?? 5);
+const STARTS = Number(process.env.BENCH_STARTS ?? 9);
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 1_000_000);
 const cli = join(root, 'dist/src/cli/main.js');
 
@@ -178,12 +178,16 @@ async function measureBare(file: string, like: Target): Promise<Record<string, n
   }
 }
 
+// Samples interleave (bare, portal, rator, infolink, bare, ...) so that drift on a shared machine hits all alike.
 const startup: Record<string, number> = {};
+const startupSamples: Record<string, number[]> = {};
 let port = 28000 + Math.floor(Math.random() * 1000);
-for (const target of TARGETS.filter((t) => t.name !== 'bare-express')) {
-  const samples: number[] = [];
-  for (let i = 0; i < STARTS; i++) samples.push(await spawnToFirstToken(target, port++));
-  startup[target.name] = median(samples);
+const startTargets = TARGETS.filter((t) => t.name !== 'bare-express');
+for (let i = 0; i < STARTS; i++) {
+  for (const target of startTargets) (startupSamples[target.name] ??= []).push(await spawnToFirstToken(target, port++));
+}
+for (const target of startTargets) {
+  startup[target.name] = median(startupSamples[target.name]!);
   process.stderr.write(`${target.name}: spawn-to-first-token ${startup[target.name]!.toFixed(0)} ms (median of ${STARTS})\n`);
 }
 

@@ -1,16 +1,20 @@
-import type { MockConfigPatch, FlavourMock } from './core/flavour.js';
+import type { FlavourMock, MockConfigPatch } from './core/flavour.js';
 import { startMockServer, type RunningMock } from './core/server.js';
-import { infolinkMock } from './infolink/index.js';
-import { portalMock } from './portal/index.js';
-import { ratorMock } from './rator/index.js';
 
-export const MOCKS: Record<string, FlavourMock> = {
-  portal: portalMock,
-  rator: ratorMock,
-  infolink: infolinkMock,
+/** Flavour modules load on demand: starting one mock does not pay for the others (Keycloak's JOSE stack above all). */
+const LOADERS: Record<string, () => Promise<FlavourMock>> = {
+  portal: async () => (await import('./portal/index.js')).portalMock,
+  rator: async () => (await import('./rator/index.js')).ratorMock,
+  infolink: async () => (await import('./infolink/index.js')).infolinkMock,
 };
 
-export type MockFlavour = keyof typeof MOCKS;
+export const MOCK_FLAVOURS = Object.keys(LOADERS);
+
+export function loadMock(flavour: string): Promise<FlavourMock> {
+  const load = LOADERS[flavour];
+  if (!load) throw new Error(`unknown mock flavour "${flavour}" (flavours: ${MOCK_FLAVOURS.join(', ')})`);
+  return load();
+}
 
 export interface StartMockOptions extends MockConfigPatch {
   flavour: string;
@@ -22,11 +26,11 @@ export interface StartMockOptions extends MockConfigPatch {
  *   const idp = await startMock({ flavour: 'portal', port: 0 });
  *   ... idp.tokenEndpoint, idp.clock.advance(3600), idp.journal.find() ...
  *   await idp.close();
+ * `filePatch` is a configuration file's content; `options` override it.
  */
 export async function startMock(options: StartMockOptions, filePatch?: MockConfigPatch): Promise<RunningMock> {
   const { flavour, ...rest } = options;
-  const mock = MOCKS[flavour];
-  if (!mock) throw new Error(`unknown mock flavour "${flavour}" (flavours: ${Object.keys(MOCKS).join(', ')})`);
+  const mock = await loadMock(flavour);
   return startMockServer(mock, filePatch ? [filePatch, rest] : [rest]);
 }
 

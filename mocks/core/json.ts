@@ -16,7 +16,10 @@ export function pythonJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${pythonString(k)}: ${pythonJson(v)}`).join(', ')}}`;
 }
 
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 function pythonString(s: string): string {
+  if (PLAIN.test(s)) return `"${s}"`; // nothing to escape: the common case for tokens and codes
   // JSON.stringify escapes quotes, backslashes and control characters as Python does; ensure_ascii escapes the rest.
   return JSON.stringify(s).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfigFile, MOCKS, startMock, type RunningMock } from '../../mocks/index.js';
+import { ConfigError, loadConfigFile, MOCK_FLAVOURS, startMock, type RunningMock } from '../../mocks/index.js';
 import type { MockConfigPatch } from '../../mocks/core/flavour.js';
 import { UsageError } from './errors.js';
 
@@ -25,7 +25,7 @@ export interface MockArgs {
 }
 
 export async function startMockFromCli(args: MockArgs): Promise<RunningMock> {
-  if (!MOCKS[args.flavour]) throw new UsageError(`no mock for flavour "${args.flavour}"; mocks: ${Object.keys(MOCKS).join(', ')}`);
+  if (!MOCK_FLAVOURS.includes(args.flavour)) throw new UsageError(`no mock for flavour "${args.flavour}"; mocks: ${MOCK_FLAVOURS.join(', ')}`);
   try {
     const file = args.config ? await loadConfigFile(args.config) : undefined;
     if (file?.flavour && file.flavour !== args.flavour) throw new UsageError(`${args.config} is a ${String(file.flavour)} config, not ${args.flavour}`);
