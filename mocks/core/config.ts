@@ -27,7 +27,7 @@ const CORE_DEFAULTS: Omit<ResolvedMockConfig, 'flavour' | 'preset'> = {
   clients: [],
   users: [],
   faults: [],
-  rator: { context: 'appcontext', brandKeys: [], missingBrandKey: 'invalid_request' },
+  rator: { context: 'appcontext', brandKeys: [], missingBrandKey: 'invalid_request', formClientAuth: false },
   portal: { catalogVisibility: 'private' },
   infolink: { resourceErrorStatus: 401 },
   extra: {},

@@ -37,7 +37,7 @@ export interface ResolvedMockConfig {
   clients: ClientRecord[];
   users: UserRecord[];
   faults: FaultSpec[];
-  rator: { context: string; brandKeys: string[]; missingBrandKey: 'invalid_request' | 'unauthorized' };
+  rator: { context: string; brandKeys: string[]; missingBrandKey: 'invalid_request' | 'unauthorized'; formClientAuth: boolean };
   portal: { catalogVisibility: 'private' | 'public' };
   infolink: { resourceErrorStatus: number };
   /** Flavour sections the core does not interpret (e.g. keycloak). */

@@ -78,15 +78,33 @@ function create(ctx: MockContext) {
 
   const parseScope = (value: string | undefined) => (value ?? '').split(/[\s,]+/).filter(Boolean);
 
+  /** ClientCredentialsTokenEndpointFilter (allowFormAuthenticationForClients): client_id + client_secret parameters. */
+  const formAuthenticate = (p: Params): ClientRecord | { formError: string } | undefined => {
+    const id = p.first('client_id');
+    if (!ctx.config.rator.formClientAuth || id === undefined) return undefined;
+    const client = ctx.clients.get(id);
+    if (!client || !client.enabled || client.clientSecret !== (p.first('client_secret') ?? '')) return { formError: 'Bad client credentials' };
+    return client;
+  };
+
   const token = (req: MockRequest): MockResponse => {
+    const p = paramsOf(req);
     // The security filter chain runs first: no client, no answer beyond "unauthorized".
-    const auth = authenticate(req);
+    let auth: ClientRecord | { error: string } | undefined = authenticate(req);
+    let clientAuth: 'basic' | 'post' = 'basic';
+    if (auth === undefined) {
+      const form = formAuthenticate(p);
+      if (form && 'formError' in form) {
+        return { ...oauthError(401, 'invalid_client', form.formError, { challenge: 'Form realm="oauth2/client", ' }), note: { clientAuth: 'post' } };
+      }
+      auth = form;
+      clientAuth = 'post';
+    }
     if (auth === undefined) return unauthorized('Full authentication is required to access this resource');
     if ('error' in auth) return { ...unauthorized(auth.error), note: { clientAuth: 'basic' } };
     const client = auth;
-    const p = paramsOf(req);
     const grantType = p.first('grant_type');
-    const note = { clientId: client.clientId, clientAuth: 'basic' as const, ...(grantType ? { grantType } : {}) };
+    const note = { clientId: client.clientId, clientAuth, ...(grantType ? { grantType } : {}) };
     const answer = (r: MockResponse): MockResponse => {
       r.note = note;
       return r;

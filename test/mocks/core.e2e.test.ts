@@ -35,6 +35,18 @@ describe('mock core: faults, observed from the client side', () => {
     expect(performance.now() - t0).toBeGreaterThanOrEqual(140);
   });
 
+  it('latency (uniform random between two bounds, seeded)', async () => {
+    await admin('POST', '/faults', { route: 'token', kind: 'latency', latencyMs: 60, latencyMaxMs: 160, when: { nextRequests: 3, seed: 3 } });
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      expect((await grant()).status).toBe(200);
+      times.push(performance.now() - t0);
+    }
+    for (const t of times) expect(t).toBeGreaterThanOrEqual(55);
+    expect(new Set(times.map((t) => Math.round(t / 10))).size).toBeGreaterThan(1);
+  });
+
   it('status + body override, for the next N requests only', async () => {
     await admin('POST', '/faults', { kind: 'status', status: 503, body: '{"error":"temporarily_unavailable"}', when: { nextRequests: 2 } });
     const a = await grant();

@@ -59,6 +59,15 @@ describe('rator mock: the provider document', () => {
   });
 });
 
+describe('rator mock: the document\'s query-string form', () => {
+  it('every parameter in the query of a POST, as "brand access" shows it', async () => {
+    const q = new URLSearchParams({ username: USER.username, password: USER.password, grant_type: 'password', brand_key: 'BRAND1' });
+    const r = await http('POST', `${idp.tokenEndpoint}?${q}`, { headers: AUTH });
+    expect(r.status).toBe(200);
+    expect(schemaErrors('rator', 'token-response', r)).toEqual([]);
+  });
+});
+
 describe('rator mock: Spring semantics', () => {
   it('the same token is returned for a repeated grant, with expires_in counting down', async () => {
     const a = (await token({ grant_type: 'password', ...USER })).json();
@@ -101,6 +110,11 @@ describe('rator mock: error table (flavours.md §3.3)', () => {
     for (const params of [{ grant_type: 'password', username: USER.username, password: 'x' }, { grant_type: 'password', username: 'nobody', password: 'x' }, { grant_type: 'operator_password', ...USER }]) {
       expectError(await token(params), 400, { error: 'invalid_grant', error_description: 'Bad credentials' });
     }
+  });
+
+  it('disabled user: 400 invalid_grant "User is disabled"', async () => {
+    idp.context.users.get(USER.username)!.enabled = false;
+    expectError(await token({ grant_type: 'password', ...USER }), 400, { error: 'invalid_grant', error_description: 'User is disabled' });
   });
 
   it('client authentication: none, wrong secret, URL-encoded Basic (legacy Spring does not form-decode)', async () => {
@@ -147,6 +161,19 @@ describe('rator mock: error table (flavours.md §3.3)', () => {
     expectError(await token({ grant_type: 'password', ...USER }, AUTH, ''), 400, { error: 'invalid_request', error_description: 'Missing brand key' });
     expectError(await token({ grant_type: 'password', ...USER }, AUTH, '?brand_key=NOPE'), 400, { error: 'invalid_request', error_description: 'Invalid brand key' });
   });
+});
+
+it('rator mock: form client authentication (allowFormAuthenticationForClients) when configured', async () => {
+  const form = await startMock({ flavour: 'rator', rator: { formClientAuth: true } });
+  try {
+    const ok = await postForm(`${form.tokenEndpoint}?brand_key=BRAND1`, { grant_type: 'password', client_id: 'myclientid', client_secret: 'myclientsecret', ...USER });
+    expect(ok.status).toBe(200);
+    const bad = await postForm(`${form.tokenEndpoint}?brand_key=BRAND1`, { grant_type: 'password', client_id: 'myclientid', client_secret: 'wrong', ...USER });
+    expect([bad.status, bad.text]).toEqual([401, '{"error":"invalid_client","error_description":"Bad client credentials"}']);
+    expect(bad.headers['www-authenticate']).toBe('Form realm="oauth2/client", error="invalid_client", error_description="Bad client credentials"');
+  } finally {
+    await form.close();
+  }
 });
 
 it('rator mock: missingBrandKey "unauthorized" is configurable', async () => {

@@ -75,6 +75,10 @@ export interface ConfigMockConfig {
      * How /oauth/token rejects a request without a brand key (not public: a documented choice).
      */
     missingBrandKey?: "invalid_request" | "unauthorized";
+    /**
+     * Accept client_id/client_secret as parameters too (Spring's allowFormAuthenticationForClients); Rator documents Basic only.
+     */
+    formClientAuth?: boolean;
   };
   portal?: {
     catalogVisibility?: "private" | "public";
