@@ -6,6 +6,7 @@ const LOADERS: Record<string, () => Promise<FlavourMock>> = {
   portal: async () => (await import('./portal/index.js')).portalMock,
   rator: async () => (await import('./rator/index.js')).ratorMock,
   infolink: async () => (await import('./infolink/index.js')).infolinkMock,
+  keycloak: async () => (await import('./keycloak/index.js')).keycloakMock,
 };
 
 export const MOCK_FLAVOURS = Object.keys(LOADERS);

@@ -78,9 +78,14 @@ export function adminApp(mock: MockHandle): express.Express {
     res.status(204).end();
   });
 
-  app.post('/__admin/reset', (_req, res) => {
-    mock.reset();
-    res.status(204).end();
+  app.post('/__admin/reset', (_req, res, next) => {
+    mock.reset().then(() => res.status(204).end(), next);
+  });
+
+  app.post('/__admin/flavour/:action', (req, res, next) => {
+    const server = mock.flavourServer;
+    if (!server.adminAction) return void res.status(404).json({ error: 'not_found' });
+    server.adminAction(req.params.action!, req.body).then((r) => res.status(r.status).json(r.body), next);
   });
 
   app.get('/__admin/clients', (_req, res) => {

@@ -71,6 +71,10 @@ export interface FlavourServer {
   notFound(req: MockRequest): MockResponse;
   /** The flavour's error format for statuses the core produces (faults, an internal failure). */
   errorResponse(status: number, code: string, description: string): MockResponse;
+  /** Runs after start and after each reset; what it returns is shown to the user once (e.g. a technical user's secrets). */
+  init?(): Promise<Record<string, unknown>>;
+  /** Flavour-specific control-plane actions: POST /__admin/flavour/{action}. */
+  adminAction?(action: string, body: unknown): Promise<{ status: number; body: unknown }>;
 }
 
 export interface FlavourMock {

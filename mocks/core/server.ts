@@ -16,7 +16,10 @@ export interface MockHandle {
   journal: Journal;
   faults: Faults;
   readonly context: MockContext;
-  reset(): void;
+  readonly flavourServer: FlavourServer;
+  /** What the flavour created at start (or at the last reset) for the user to see once. */
+  readonly startup: Record<string, unknown>;
+  reset(): Promise<void>;
 }
 
 export interface RunningMock extends MockHandle {
@@ -72,9 +75,11 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
   let baseUrl = '';
   let context!: MockContext;
   let flavour!: FlavourServer;
-  const build = () => {
+  let startup: Record<string, unknown> = {};
+  const build = async () => {
     context = newContext(config, clock, mock, baseUrl);
     flavour = mock.create(context);
+    startup = (await flavour.init?.()) ?? {};
   };
 
   const findRoute = (path: string): { route?: Route; params: Record<string, string> } => {
@@ -93,7 +98,13 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
     get context() {
       return context;
     },
-    reset() {
+    get flavourServer() {
+      return flavour;
+    },
+    get startup() {
+      return startup;
+    },
+    async reset() {
       const fresh = new Clock(config.clock);
       // Back to the configured time as well: reset means "as started".
       if (config.clock.start !== undefined) clock.set(fresh.epochSeconds());
@@ -103,7 +114,7 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
       faults.clear();
       for (const f of config.faults) faults.add(f);
       journal.clear();
-      build();
+      await build();
     },
   };
   let adminApp: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
@@ -250,7 +261,7 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   baseUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host}:${address.port}`;
-  build();
+  await build();
   const endpoints = mock.endpoints(config, baseUrl);
   return Object.assign(handle, {
     inject: async (request: MockRequest) => {

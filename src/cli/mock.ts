@@ -10,6 +10,7 @@ export const MOCK_OPTIONS = {
   preset: { type: 'string', describe: 'Version or deployment preset of the flavour' },
   'admin-token': { type: 'string', describe: 'Require Authorization: Bearer <token> on /__admin' },
   json: { type: 'boolean', describe: 'Print one JSON line instead of text' },
+  'technical-user': { type: 'string', describe: 'Keycloak: create a technical user ([REALM:]NAME) and print its client id, secret and offline refresh token once' },
 } as const;
 
 export interface MockArgs {
@@ -20,8 +21,8 @@ export interface MockArgs {
   preset?: string;
   json: boolean;
   adminToken?: string;
-  /** Extra patch from flavour-specific flags (e.g. Keycloak's technical user). */
-  patch?: MockConfigPatch;
+  /** Keycloak: [REALM:]NAME of a technical user to create at start. */
+  technicalUser?: string;
 }
 
 export async function startMockFromCli(args: MockArgs): Promise<RunningMock> {
@@ -30,17 +31,27 @@ export async function startMockFromCli(args: MockArgs): Promise<RunningMock> {
     const file = args.config ? await loadConfigFile(args.config) : undefined;
     if (file?.flavour && file.flavour !== args.flavour) throw new UsageError(`${args.config} is a ${String(file.flavour)} config, not ${args.flavour}`);
     const { flavour: _f, ...filePatch } = file ?? {};
-    return await startMock(
+    if (args.technicalUser && args.flavour !== 'keycloak') throw new UsageError('--technical-user is a Keycloak option');
+    const mock = await startMock(
       {
         flavour: args.flavour,
         ...(args.preset ? { preset: args.preset } : {}),
         ...(args.port !== undefined ? { port: args.port } : {}),
         ...(args.host ? { host: args.host } : {}),
         ...(args.adminToken ? { admin: { token: args.adminToken } } : {}),
-        ...(args.patch ?? {}),
       },
       file ? (filePatch as MockConfigPatch) : undefined,
     );
+    if (args.technicalUser) {
+      const [realm, name] = args.technicalUser.includes(':') ? (args.technicalUser.split(/:(.*)/s) as [string, string]) : [undefined, args.technicalUser];
+      const created = await mock.flavourServer.adminAction!('technical-users', { realm: realm ?? (mock.endpoints.token!.match(/\/realms\/([^/]+)\//)?.[1] ?? 'master'), name });
+      if (created.status !== 201) {
+        await mock.close();
+        throw new UsageError(`cannot create technical user: ${JSON.stringify(created.body)}`);
+      }
+      (mock.startup.technicalUsers as unknown[] | undefined)?.push(created.body) ?? Object.assign(mock.startup, { technicalUsers: [created.body] });
+    }
+    return mock;
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.message);
     const code = (e as NodeJS.ErrnoException).code;
@@ -59,9 +70,10 @@ export function describeMock(m: RunningMock): Record<string, unknown> {
     url: m.url,
     endpoints: m.endpoints,
     admin: m.admin.enabled ? m.admin.url : null,
-    clients: m.config.clients.map((c) => ({ clientId: c.clientId, ...(c.clientSecret ? { clientSecret: c.clientSecret } : {}), public: c.public, grants: c.grants })),
-    users: m.config.users.map((u) => ({ username: u.username, password: u.password })),
+    clients: [...m.context.clients.values()].map((c) => ({ clientId: c.clientId, ...(c.clientSecret ? { clientSecret: c.clientSecret } : {}), public: c.public, grants: c.grants })),
+    users: [...m.context.users.values()].map((u) => ({ username: u.username, password: u.password })),
     ...(m.config.flavour === 'rator' ? { brandKeys: m.config.rator.brandKeys } : {}),
+    ...m.startup,
   };
 }
 
@@ -72,6 +84,10 @@ export function formatMock(info: Record<string, unknown>): string {
   for (const c of info.clients as { clientId: string; clientSecret?: string; public: boolean }[]) lines.push(`  client       ${c.clientId}${c.clientSecret ? ` / ${c.clientSecret}` : ''}${c.public ? ' (public)' : ''}`);
   for (const u of info.users as { username: string; password: string }[]) lines.push(`  user         ${u.username} / ${u.password}`);
   if (Array.isArray(info.brandKeys)) lines.push(`  brand keys   ${(info.brandKeys as string[]).join(', ')}`);
+  for (const t of (info.technicalUsers as { realm: string; name: string; clientId: string; clientSecret: string; refreshToken: string }[] | undefined) ?? []) {
+    lines.push(`  technical user "${t.name}" (realm ${t.realm}): shown once`);
+    lines.push(`    client id      ${t.clientId}`, `    client secret  ${t.clientSecret}`, `    refresh token  ${t.refreshToken}`);
+  }
   lines.push('Ctrl-C stops it.');
   return lines.join('\n');
 }
@@ -85,6 +101,7 @@ export interface MockCommand {
   preset?: string;
   'admin-token'?: string;
   json?: boolean;
+  'technical-user'?: string;
 }
 
 /** Runs `idpc mock`: starts the mock, prints where it listens, stops cleanly on SIGINT/SIGTERM. */
@@ -102,6 +119,7 @@ export async function runMockCommand(args: MockCommand): Promise<void> {
     ...(args.host ? { host: args.host } : {}),
     ...(args.preset ? { preset: args.preset } : {}),
     ...(args['admin-token'] ? { adminToken: args['admin-token'] } : {}),
+    ...(args['technical-user'] ? { technicalUser: args['technical-user'] } : {}),
   });
   const info = describeMock(mock);
   process.stdout.write(`${args.json ? JSON.stringify(info) : formatMock(info)}\n`);

@@ -89,6 +89,66 @@ export interface ConfigMockConfig {
      */
     resourceErrorStatus?: number;
   };
+  /**
+   * Keycloak mock settings; presets (legacy, v12-23, current) fill them per version.
+   */
+  keycloak?: {
+    /**
+     * '/auth' for Keycloak <= 16 and the legacy layout.
+     */
+    relativePath?: "" | "/auth";
+    /**
+     * token_type of responses: 'bearer' up to Keycloak 11.
+     */
+    tokenType?: "Bearer" | "bearer";
+    /**
+     * HS256 up to Keycloak 23, HS512 from 24.
+     */
+    refreshAlg?: "HS256" | "HS512";
+    /**
+     * session_state claim in tokens (removed in Keycloak 25).
+     */
+    sessionStateClaim?: boolean;
+    /**
+     * sid claim in tokens (added around Keycloak 15).
+     */
+    sidClaim?: boolean;
+    /**
+     * Client-authentication error wording: 'legacy' (<= 19) or 'v20' (401 'Invalid client or Invalid client credentials').
+     */
+    clientErrors?: "legacy" | "v20";
+    /**
+     * client_credentials returns a refresh token and a session (Keycloak <= 11).
+     */
+    clientCredentialsRefresh?: boolean;
+    /**
+     * Append ", but was '{iss}'" to the issuer mismatch error (newer builds).
+     */
+    issuerErrorDetail?: boolean;
+    /**
+     * Logout POST without refresh_token: 400 'No refresh token' (<= 17) or RP-initiated logout (>= 18).
+     */
+    logoutWithoutRefreshToken?: "invalid_request" | "rp-initiated";
+    /**
+     * 'Deny new session' in the direct grant: 403 {"error"} (>= 23) or 500 unknown_error (17-22).
+     */
+    sessionLimitDeny?: "json-403" | "unknown-error-500";
+    /**
+     * RS256 key: the committed test key (instant start) or one generated at first use.
+     */
+    signingKey?: "fixture" | "generate";
+    realms?: KeycloakRealm[];
+    /**
+     * Developer-portal technical users created at start: a confidential client plus an offline refresh token, printed once.
+     */
+    technicalUsers?: {
+      realm: string;
+      name: string;
+      clientId?: string;
+      clientSecret?: string;
+      userId?: string;
+    }[];
+  };
 }
 export interface RefreshPolicy {
   /**
@@ -127,6 +187,22 @@ export interface Client {
   grants?: string[];
   scopes?: string[];
   enabled?: boolean;
+  /**
+   * Keycloak: a bearer-only client (refused at the token endpoint).
+   */
+  bearerOnly?: boolean;
+  /**
+   * Keycloak: 'Use lower-case bearer type in token responses' (token.response.type.bearer.lower-case).
+   */
+  lowerCaseBearer?: boolean;
+  /**
+   * Keycloak: 'Use refresh tokens for client credentials grant' (the pre-12 behaviour).
+   */
+  refreshForClientCredentials?: boolean;
+  /**
+   * Keycloak: may the client get offline tokens (scope offline_access).
+   */
+  offlineAllowed?: boolean;
 }
 export interface User {
   username: string;
@@ -137,6 +213,13 @@ export interface User {
    */
   operator?: boolean;
   groups?: string[];
+  /**
+   * Keycloak: the user's id (sub); derived from the username when absent.
+   */
+  id?: string;
+  email?: string;
+  firstName?: string;
+  lastName?: string;
 }
 export interface Fault {
   /**
@@ -166,4 +249,25 @@ export interface Fault {
     seed?: number;
     nextRequests?: number;
   };
+}
+export interface KeycloakRealm {
+  name: string;
+  enabled?: boolean;
+  accessTokenLifespan?: number;
+  ssoSessionIdleTimeout?: number;
+  ssoSessionMaxLifespan?: number;
+  offlineSessionIdleTimeout?: number;
+  /**
+   * Realm setting 'Revoke Refresh Token': an older refresh token is 'Stale token' once a newer one was used.
+   */
+  revokeRefreshToken?: boolean;
+  refreshTokenMaxReuse?: number;
+  sessionLimit?: {
+    realmLimit?: number;
+    clientLimit?: number;
+    behavior?: "deny" | "terminate-oldest";
+    errorMessage?: string;
+  };
+  clients?: Client[];
+  users?: User[];
 }

@@ -1,0 +1,51 @@
+/**
+ * Realm keys: an RS256 key pair for access and ID tokens (published in the JWKS) and an HMAC secret for refresh
+ * tokens (never published, as in Keycloak: refresh tokens are for Keycloak alone). Key handling goes through jose;
+ * the committed fixture key makes start-up instant, "generate" makes a fresh one at first use.
+ */
+import { createHash, createPublicKey, randomBytes, randomUUID, type KeyObject, type webcrypto } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import { packageRoot } from '../../src/util/paths.js';
+
+export interface RealmKeys {
+  kid: string;
+  /** WebCrypto key for RS256 signing (async, off the main thread). */
+  signingKey: webcrypto.CryptoKey;
+  /** node:crypto key for verifying our own access tokens (userinfo, introspection). */
+  verifyKey: KeyObject;
+  publicJwk: JWK;
+  hmacKid: string;
+  hmacSecret: Buffer;
+}
+
+let fixture: Promise<{ privateJwk: JWK; publicJwk: JWK; kid: string }> | undefined;
+
+function loadFixture() {
+  return (fixture ??= (async () => {
+    const file = JSON.parse(readFileSync(join(packageRoot(), 'mocks', 'keycloak', 'fixture-key.json'), 'utf8')) as { keys: JWK[] };
+    const privateJwk = file.keys[0]!;
+    const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = privateJwk;
+    return { privateJwk, publicJwk, kid: privateJwk.kid! };
+  })());
+}
+
+export async function realmKeys(mode: 'fixture' | 'generate', realm: string): Promise<RealmKeys> {
+  let privateJwk: JWK;
+  let publicJwk: JWK;
+  let kid: string;
+  if (mode === 'fixture') {
+    ({ privateJwk, publicJwk, kid } = await loadFixture());
+  } else {
+    const pair = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+    privateJwk = await exportJWK(pair.privateKey);
+    publicJwk = await exportJWK(pair.publicKey);
+    kid = await calculateJwkThumbprint(publicJwk);
+  }
+  const signingKey = (await importJWK({ ...privateJwk, alg: 'RS256' }, 'RS256')) as webcrypto.CryptoKey;
+  const verifyKey = createPublicKey({ key: publicJwk as import('node:crypto').JsonWebKey, format: 'jwk' });
+  // The HMAC secret is per realm and per start: refresh tokens of another realm or another run never verify.
+  const hmacSecret = createHash('sha512').update(randomBytes(64)).update(realm).digest();
+  return { kid, signingKey, verifyKey, publicJwk: { kid, kty: 'RSA', alg: 'RS256', use: 'sig', n: publicJwk.n!, e: publicJwk.e! }, hmacKid: randomUUID(), hmacSecret };
+}
