@@ -20,7 +20,7 @@ import { realmKeys, type RealmKeys } from './keys.js';
 
 type KeycloakConfig = NonNullable<ConfigMockConfig['keycloak']>;
 type RealmConfig = NonNullable<KeycloakConfig['realms']>[number];
-type Settings = Required<Omit<KeycloakConfig, 'realms' | 'technicalUsers'>> & Pick<KeycloakConfig, 'realms' | 'technicalUsers'>;
+type Settings = Required<Omit<KeycloakConfig, 'realms' | 'technicalUsers' | 'alsoServe'>> & Pick<KeycloakConfig, 'realms' | 'technicalUsers' | 'alsoServe'>;
 
 export interface KcClient extends ClientRecord {
   bearerOnly?: boolean;
@@ -62,7 +62,7 @@ interface Realm {
   keys: () => Promise<RealmKeys>;
 }
 
-const VERSION_SETTINGS: Record<string, Omit<Settings, 'realms' | 'technicalUsers' | 'signingKey'>> = {
+const VERSION_SETTINGS: Record<string, Omit<Settings, 'realms' | 'technicalUsers' | 'signingKey' | 'alsoServe'>> = {
   legacy: { relativePath: '/auth', tokenType: 'bearer', refreshAlg: 'HS256', sessionStateClaim: true, sidClaim: false, clientErrors: 'legacy', clientCredentialsRefresh: true, issuerErrorDetail: false, logoutWithoutRefreshToken: 'invalid_request', sessionLimitDeny: 'json-403' },
   'v12-23': { relativePath: '/auth', tokenType: 'Bearer', refreshAlg: 'HS256', sessionStateClaim: true, sidClaim: true, clientErrors: 'v20', clientCredentialsRefresh: false, issuerErrorDetail: false, logoutWithoutRefreshToken: 'rp-initiated', sessionLimitDeny: 'json-403' },
   current: { relativePath: '', tokenType: 'Bearer', refreshAlg: 'HS512', sessionStateClaim: false, sidClaim: true, clientErrors: 'v20', clientCredentialsRefresh: false, issuerErrorDetail: true, logoutWithoutRefreshToken: 'rp-initiated', sessionLimitDeny: 'json-403' },
@@ -153,8 +153,16 @@ function create(ctx: MockContext) {
     realms.set(rc.name, { name: rc.name, config, clients: clientMap, users: userMap, sessions: new Map(), keys: () => (keys ??= realmKeys(kc.signingKey ?? 'fixture', rc.name)) });
   });
 
-  const issuer = (realm: Realm) => `${ctx.baseUrl}${rel}/realms/${realm.name}`;
-  const oidc = (realm: Realm, path: string) => `${issuer(realm)}/protocol/openid-connect${path}`;
+  /**
+   * iss = {base}/realms/{realm}, with {base} the host the request came to plus the base path in use (Keycloak takes
+   * the request's host unless a hostname is configured): a token minted under one base is refused under another.
+   */
+  const baseOf = (req: MockRequest | undefined, prefix: string) => {
+    const host = req ? header(req, 'host') : undefined;
+    return `${host && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? `http://${host}` : ctx.baseUrl}${prefix}`;
+  };
+  const issuerAt = (realm: Realm, base: string) => `${base}/realms/${realm.name}`;
+  const oidcAt = (realm: Realm, base: string, path: string) => `${issuerAt(realm, base)}/protocol/openid-connect${path}`;
 
   // ---- sessions ------------------------------------------------------------------------------------------
   const sessionExpiry = (realm: Realm, s: UserSession) =>
@@ -180,10 +188,9 @@ function create(ctx: MockContext) {
   // ---- tokens --------------------------------------------------------------------------------------------
   const tokenTypeFor = (client: KcClient) => (client.lowerCaseBearer ? 'bearer' : kc.tokenType);
 
-  async function mint(realm: Realm, client: KcClient, subject: { id: string; user?: KcUser; serviceAccount?: boolean }, scope: string, session: UserSession | undefined, requestedScope: string | undefined, withRefresh: boolean) {
+  async function mint(iss: string, realm: Realm, client: KcClient, subject: { id: string; user?: KcUser; serviceAccount?: boolean }, scope: string, session: UserSession | undefined, requestedScope: string | undefined, withRefresh: boolean) {
     const keys = await realm.keys();
     const t = now();
-    const iss = issuer(realm);
     const sessionEnd = session && !session.offline ? session.started + realm.config.ssoSessionMaxLifespan : Number.POSITIVE_INFINITY;
     const exp = Math.min(t + realm.config.accessTokenLifespan, sessionEnd);
     const user = subject.user;
@@ -257,7 +264,7 @@ function create(ctx: MockContext) {
       token_type: tokenTypeFor(client),
       ...(idToken ? { id_token: idToken } : {}),
       'not-before-policy': 0,
-      ...(session && !subject.serviceAccount ? { session_state: session.id } : {}),
+      ...(session ? { session_state: session.id } : {}),
       scope,
     };
     return { body, refreshToken };
@@ -304,7 +311,7 @@ function create(ctx: MockContext) {
   }
 
   // ---- grants --------------------------------------------------------------------------------------------
-  async function passwordGrant(realm: Realm, client: KcClient, p: Params, req: MockRequest): Promise<MockResponse> {
+  async function passwordGrant(iss: string, realm: Realm, client: KcClient, p: Params, req: MockRequest): Promise<MockResponse> {
     if (!client.grants.includes('password')) return oauthError(400, 'unauthorized_client', 'Client not allowed for direct access grants');
     const requested = p.first('scope');
     const scope = grantedScope(client, requested);
@@ -320,7 +327,7 @@ function create(ctx: MockContext) {
     if (denied) return denied;
     const userId = userIdOf(realm.name, user);
     const session = newSession(realm, { id: userId, username: user.username }, client.clientId, offline);
-    const { body } = await mint(realm, client, { id: userId, user }, scope, session, requested, true);
+    const { body } = await mint(iss, realm, client, { id: userId, user }, scope, session, requested, true);
     return json(200, body, NO_CACHE);
   }
 
@@ -350,7 +357,7 @@ function create(ctx: MockContext) {
     return { status: 403, headers: { ...SECURITY, ...NO_CACHE, 'Content-Type': 'text/html;charset=utf-8' }, body: `<!DOCTYPE html><html><head><title>Sign in to ${realm.name}</title></head><body><div id="kc-error-message"><p class="instruction">${message}</p></div></body></html>` };
   }
 
-  async function clientCredentialsGrant(realm: Realm, client: KcClient, p: Params): Promise<MockResponse> {
+  async function clientCredentialsGrant(iss: string, realm: Realm, client: KcClient, p: Params): Promise<MockResponse> {
     if (client.public) return oauthError(401, 'unauthorized_client', 'Public client not allowed to retrieve service account');
     if (!client.grants.includes('client_credentials')) return oauthError(401, 'unauthorized_client', 'Client not enabled to retrieve service account');
     const scope = grantedScope(client, p.first('scope'));
@@ -358,27 +365,27 @@ function create(ctx: MockContext) {
     // Keycloak >= 12: no refresh token and no user session, unless the client asks for the old behaviour.
     const withSession = kc.clientCredentialsRefresh || client.refreshForClientCredentials === true;
     const session = withSession ? newSession(realm, serviceUser, client.clientId, false) : undefined;
-    const { body } = await mint(realm, client, { id: serviceUser.id, serviceAccount: true }, scope, session, undefined, withSession);
+    const { body } = await mint(iss, realm, client, { id: serviceUser.id, serviceAccount: true }, scope, session, undefined, withSession);
     return json(200, body, NO_CACHE);
   }
 
   /** Verifies a refresh token as TokenManager.verifyRefreshToken does; returns its payload or an error answer. */
-  async function checkRefreshToken(realm: Realm, client: KcClient, token: string, checkExpiry: boolean): Promise<Record<string, unknown> | MockResponse> {
+  async function checkRefreshToken(iss: string, realm: Realm, client: KcClient, token: string, checkExpiry: boolean): Promise<Record<string, unknown> | MockResponse> {
     const keys = await realm.keys();
     const payload = verifyHmac(token, keys.hmacSecret);
     if (!payload || (payload.typ !== 'Refresh' && payload.typ !== 'Offline')) return oauthError(400, 'invalid_grant', 'Invalid refresh token');
-    if (payload.iss !== issuer(realm)) {
-      return oauthError(400, 'invalid_grant', `Invalid token issuer. Expected '${issuer(realm)}'${kc.issuerErrorDetail ? `, but was '${String(payload.iss)}'` : ''}`);
+    if (payload.iss !== iss) {
+      return oauthError(400, 'invalid_grant', `Invalid token issuer. Expected '${iss}'${kc.issuerErrorDetail ? `, but was '${String(payload.iss)}'` : ''}`);
     }
     if (checkExpiry && typeof payload.exp === 'number' && payload.exp > 0 && payload.exp <= now()) return oauthError(400, 'invalid_grant', 'Token is not active');
     if (payload.azp !== client.clientId) return oauthError(400, 'invalid_grant', "Invalid refresh token. Token client and authorized client don't match");
     return payload;
   }
 
-  async function refreshGrant(realm: Realm, client: KcClient, p: Params): Promise<MockResponse> {
+  async function refreshGrant(iss: string, realm: Realm, client: KcClient, p: Params): Promise<MockResponse> {
     const token = p.first('refresh_token');
     if (!token) return oauthError(400, 'invalid_request', 'No refresh token');
-    const checked = await checkRefreshToken(realm, client, token, true);
+    const checked = await checkRefreshToken(iss, realm, client, token, true);
     if ('status' in checked) return checked as MockResponse;
     const payload = checked;
     const offline = payload.typ === 'Offline';
@@ -421,7 +428,7 @@ function create(ctx: MockContext) {
     const t = now();
     session.lastRefresh = t;
     clientSession.timestamp = t;
-    const { body } = await mint(realm, client, { id: session.userId, user }, scope, session, requested ?? (original.includes('openid') ? 'openid' : undefined), true);
+    const { body } = await mint(iss, realm, client, { id: session.userId, user }, scope, session, requested ?? (original.includes('openid') ? 'openid' : undefined), true);
     return json(200, body, NO_CACHE);
   }
 
@@ -432,7 +439,7 @@ function create(ctx: MockContext) {
     return realm;
   };
 
-  const token = async (req: MockRequest, params: Record<string, string>): Promise<MockResponse> => {
+  const token = (prefix: string) => async (req: MockRequest, params: Record<string, string>): Promise<MockResponse> => {
     if (req.method === 'OPTIONS') return empty(200, { Allow: 'OPTIONS, POST' });
     // JAX-RS: @POST and @Consumes(application/x-www-form-urlencoded) decide before TokenEndpoint runs.
     if (req.method !== 'POST') return empty(405, { Allow: 'OPTIONS, POST' });
@@ -440,6 +447,7 @@ function create(ctx: MockContext) {
     const found = realmOf(params);
     if ('status' in found) return found;
     const realm = found;
+    const iss = issuerAt(realm, baseOf(req, prefix));
     if (req.bodyTooLarge) return oauthError(400, 'invalid_request', 'Request body too large');
     const form = formOf(req, 'reject');
     if (form.malformed.length) return oauthError(400, 'invalid_request', 'Invalid form parameter encoding');
@@ -456,9 +464,9 @@ function create(ctx: MockContext) {
       const { client, auth } = authenticateClient(realm, req, p);
       if (p.duplicated().length) return note(oauthError(400, 'invalid_request', 'duplicated parameter'), client.clientId, auth);
       let response: MockResponse;
-      if (grantType === 'password') response = await passwordGrant(realm, client, p, req);
-      else if (grantType === 'client_credentials') response = await clientCredentialsGrant(realm, client, p);
-      else if (grantType === 'refresh_token') response = await refreshGrant(realm, client, p);
+      if (grantType === 'password') response = await passwordGrant(iss, realm, client, p, req);
+      else if (grantType === 'client_credentials') response = await clientCredentialsGrant(iss, realm, client, p);
+      else if (grantType === 'refresh_token') response = await refreshGrant(iss, realm, client, p);
       else response = oauthError(400, 'invalid_request', 'Missing parameter: code');
       return note(response, client.clientId, auth);
     } catch (e) {
@@ -467,7 +475,7 @@ function create(ctx: MockContext) {
     }
   };
 
-  const logout = async (req: MockRequest, params: Record<string, string>): Promise<MockResponse> => {
+  const logout = (prefix: string) => async (req: MockRequest, params: Record<string, string>): Promise<MockResponse> => {
     const found = realmOf(params);
     if ('status' in found) return found;
     const realm = found;
@@ -487,7 +495,7 @@ function create(ctx: MockContext) {
       }
       const { client } = authenticateClient(realm, req, p);
       // LogoutEndpoint verifies the refresh token without the expiry check: an expired one still logs out.
-      const checked = await checkRefreshToken(realm, client, token, false);
+      const checked = await checkRefreshToken(issuerAt(realm, baseOf(req, prefix)), realm, client, token, false);
       if ('status' in checked) return checked as MockResponse;
       const sid = String(checked.sid ?? checked.session_state ?? '');
       realm.sessions.delete(sid); // idempotent: a session already gone is still 204
@@ -505,15 +513,15 @@ function create(ctx: MockContext) {
   };
 
   /** Access-token checks of UserInfoEndpoint / introspection: signature, typ, issuer, expiry, live session. */
-  const liveAccessToken = async (realm: Realm, token: string): Promise<Record<string, unknown> | undefined> => {
+  const liveAccessToken = async (iss: string, realm: Realm, token: string): Promise<Record<string, unknown> | undefined> => {
     const payload = verifyRs256(token, (await realm.keys()).verifyKey);
-    if (!payload || payload.typ !== 'Bearer' || payload.iss !== issuer(realm) || typeof payload.exp !== 'number' || payload.exp <= now()) return undefined;
+    if (!payload || payload.typ !== 'Bearer' || payload.iss !== iss || typeof payload.exp !== 'number' || payload.exp <= now()) return undefined;
     const sid = (payload.sid ?? payload.session_state) as string | undefined;
     if (sid !== undefined && !activeSession(realm, sid)) return undefined;
     return payload;
   };
 
-  const userinfo = async (req: MockRequest, params: Record<string, string>): Promise<MockResponse> => {
+  const userinfo = (prefix: string) => async (req: MockRequest, params: Record<string, string>): Promise<MockResponse> => {
     const found = realmOf(params);
     if ('status' in found) return found;
     const realm = found;
@@ -521,13 +529,13 @@ function create(ctx: MockContext) {
     const m = /^Bearer +(\S+)$/i.exec(header(req, 'authorization') ?? '');
     const token = m?.[1] ?? (req.method === 'POST' ? new Params(formOf(req, 'reject').pairs).first('access_token') : undefined);
     if (!token) return json(401, { error: 'invalid_request', error_description: 'Token not provided' }, challenge('invalid_request', 'Token not provided'));
-    const payload = await liveAccessToken(realm, token);
+    const payload = await liveAccessToken(issuerAt(realm, baseOf(req, prefix)), realm, token);
     if (!payload) return json(401, { error: 'invalid_token', error_description: 'Token verification failed' }, challenge('invalid_token', 'Token verification failed'));
     const { sub, email_verified, name, preferred_username, given_name, family_name, email } = payload;
     return json(200, Object.fromEntries(Object.entries({ sub, email_verified, name, preferred_username, given_name, family_name, email }).filter(([, v]) => v !== undefined)));
   };
 
-  const introspect = async (req: MockRequest, params: Record<string, string>): Promise<MockResponse> => {
+  const introspect = (prefix: string) => async (req: MockRequest, params: Record<string, string>): Promise<MockResponse> => {
     const found = realmOf(params);
     if ('status' in found) return found;
     const realm = found;
@@ -537,9 +545,10 @@ function create(ctx: MockContext) {
       const { client } = authenticateClient(realm, req, p);
       const token = p.first('token');
       if (!token) return oauthError(400, 'invalid_request', 'Token not provided');
-      const access = await liveAccessToken(realm, token);
+      const iss = issuerAt(realm, baseOf(req, prefix));
+      const access = await liveAccessToken(iss, realm, token);
       if (access) return json(200, { ...access, client_id: access.azp, username: access.preferred_username, token_type: 'Bearer', active: true });
-      const refresh = await checkRefreshToken(realm, client, token, true);
+      const refresh = await checkRefreshToken(iss, realm, client, token, true);
       if (!('status' in refresh) && activeSession(realm, String(refresh.sid ?? refresh.session_state ?? ''))) return json(200, { ...refresh, client_id: refresh.azp, active: true });
       return json(200, { active: false });
     } catch (e) {
@@ -548,12 +557,14 @@ function create(ctx: MockContext) {
     }
   };
 
-  const discovery = (_req: MockRequest, params: Record<string, string>): MockResponse => {
+  const discovery = (prefix: string) => (req: MockRequest, params: Record<string, string>): MockResponse => {
     const found = realmOf(params);
     if ('status' in found) return found;
     const realm = found;
+    const base = baseOf(req, prefix);
+    const oidc = (r: Realm, path: string) => oidcAt(r, base, path);
     return json(200, {
-      issuer: issuer(realm),
+      issuer: issuerAt(realm, base),
       authorization_endpoint: oidc(realm, '/auth'),
       token_endpoint: oidc(realm, '/token'),
       introspection_endpoint: oidc(realm, '/token/introspect'),
@@ -584,20 +595,24 @@ function create(ctx: MockContext) {
     const client: KcClient = { clientId: input.clientId ?? randomUUID(), clientSecret: input.clientSecret ?? alphanumericToken(32), public: false, grants: ['refresh_token'], scopes: ['profile', 'email'], enabled: true, offlineAllowed: true };
     realm.clients.set(client.clientId, client);
     const session = newSession(realm, { id: userId, username: user.username }, client.clientId, true);
-    const { refreshToken } = await mint(realm, client, { id: userId, user }, 'profile email offline_access', session, undefined, true);
-    return { realm: realm.name, name: input.name, clientId: client.clientId, clientSecret: client.clientSecret, refreshToken, tokenEndpoint: oidc(realm, '/token') };
+    const base = baseOf(undefined, rel);
+    const { refreshToken } = await mint(issuerAt(realm, base), realm, client, { id: userId, user }, 'profile email offline_access', session, undefined, true);
+    return { realm: realm.name, name: input.name, clientId: client.clientId, clientSecret: client.clientSecret, refreshToken, tokenEndpoint: oidcAt(realm, base, '/token') };
   }
 
-  const base = `${rel}/realms/{realm}`;
-  return {
-    routes: [
-      pathRoute('token', `${base}/protocol/openid-connect/token`, token),
-      pathRoute('introspect', `${base}/protocol/openid-connect/token/introspect`, introspect),
-      pathRoute('logout', `${base}/protocol/openid-connect/logout`, logout),
+  const routesAt = (prefix: string) => {
+    const base = `${prefix}/realms/{realm}`;
+    return [
+      pathRoute('token', `${base}/protocol/openid-connect/token`, token(prefix)),
+      pathRoute('introspect', `${base}/protocol/openid-connect/token/introspect`, introspect(prefix)),
+      pathRoute('logout', `${base}/protocol/openid-connect/logout`, logout(prefix)),
       pathRoute('certs', `${base}/protocol/openid-connect/certs`, certs),
-      pathRoute('resource', `${base}/protocol/openid-connect/userinfo`, userinfo),
-      pathRoute('discovery', `${base}/.well-known/openid-configuration`, discovery),
-    ],
+      pathRoute('resource', `${base}/protocol/openid-connect/userinfo`, userinfo(prefix)),
+      pathRoute('discovery', `${base}/.well-known/openid-configuration`, discovery(prefix)),
+    ];
+  };
+  return {
+    routes: [rel, ...(kc.alsoServe ?? []).filter((p) => p !== rel)].flatMap(routesAt),
     notFound: () => json(404, { error: 'Unable to find matching target resource method' }),
     errorResponse: (status: number, code: string, description: string) => oauthError(status, code, description),
     async init() {

@@ -148,6 +148,10 @@ export interface ConfigMockConfig {
       clientSecret?: string;
       userId?: string;
     }[];
+    /**
+     * Serve the realms under these other base paths as well (e.g. both /auth and the root during a migration): iss follows the base in use, so a token minted under one is refused under the other.
+     */
+    alsoServe?: ("" | "/auth")[];
   };
 }
 export interface RefreshPolicy {
