@@ -45,6 +45,20 @@ const TARGETS: Target[] = [
     headers: { ...form, authorization: basic('myclientid', 'myclientsecret') },
   },
   {
+    name: 'bare-node-http-jose-rs256',
+    command: ['bench/bare-jose.mjs'],
+    path: '/realms/master/protocol/openid-connect/token',
+    body: 'grant_type=client_credentials&client_id=conformance-service&client_secret=conformance-service-secret',
+    headers: form,
+  },
+  {
+    name: 'keycloak',
+    command: [cli, 'mock', 'keycloak', '--json'],
+    path: '/auth/realms/master/protocol/openid-connect/token',
+    body: 'grant_type=client_credentials&client_id=conformance-service&client_secret=conformance-service-secret',
+    headers: form,
+  },
+  {
     name: 'infolink',
     command: [cli, 'mock', 'infolink', '--json'],
     path: '/api/v1/oauth2/token',
@@ -151,7 +165,7 @@ async function capture(target: Target): Promise<string> {
 for (const target of TARGETS) {
   throughput[target.name] = await measure(target);
   process.stderr.write(`${target.name}: ${Math.round(throughput[target.name]!.requestsPerSecond!)} req/s\n`);
-  if (target.command[0] === cli) {
+  if (target.command[0] === cli && target.name !== 'keycloak') {
     // The mock's exact bytes from a bare server (bare-http.mjs <port> <response file>), measured right after it.
     const file = await capture(target);
     sameBytes[target.name] = await measureBare(file, target);
@@ -182,7 +196,7 @@ async function measureBare(file: string, like: Target): Promise<Record<string, n
 const startup: Record<string, number> = {};
 const startupSamples: Record<string, number[]> = {};
 let port = 28000 + Math.floor(Math.random() * 1000);
-const startTargets = TARGETS.filter((t) => t.name !== 'bare-express');
+const startTargets = TARGETS.filter((t) => t.name !== 'bare-express' && t.name !== 'bare-node-http-jose-rs256');
 for (let i = 0; i < STARTS; i++) {
   for (const target of startTargets) (startupSamples[target.name] ??= []).push(await spawnToFirstToken(target, port++));
 }
@@ -215,7 +229,13 @@ const result = {
       },
     ]),
   ),
+  keycloak: {
+    rs256IssuanceVsBareJose: throughput.keycloak!.requestsPerSecond! / throughput['bare-node-http-jose-rs256']!.requestsPerSecond!,
+    startupVsBareNodeHttp: startup.keycloak! / startup['bare-node-http']!,
+  },
   targets: {
+    'keycloak RS256 issuance >= 0.8x bare node:http + jose': throughput.keycloak!.requestsPerSecond! / throughput['bare-node-http-jose-rs256']!.requestsPerSecond! >= 0.8,
+    'keycloak start-up <= 1.5x bare node:http': startup.keycloak! / startup['bare-node-http']! <= 1.5,
     'opaque-token issuance >= 0.5x bare node:http (same bytes)': flavours.every((f) => throughput[f]!.requestsPerSecond! / sameBytes[f]!.requestsPerSecond! >= 0.5),
     'opaque-token issuance >= 0.5x bare node:http (small fixed JSON)': flavours.every((f) => throughput[f]!.requestsPerSecond! / bare >= 0.5),
     'start-up <= 1.5x bare node:http': flavours.every((f) => startup[f]! / startup['bare-node-http']! <= 1.5),
