@@ -1,12 +1,12 @@
 /**
  * Realm keys: an RS256 key pair for access and ID tokens (published in the JWKS) and an HMAC secret for refresh
- * tokens (never published, as in Keycloak: refresh tokens are for Keycloak alone). Key handling goes through jose;
- * the committed fixture key makes start-up instant, "generate" makes a fresh one at first use.
+ * tokens (never published, as in Keycloak: refresh tokens are for Keycloak alone). The committed fixture key makes
+ * start-up instant (WebCrypto imports it); "generate" makes a fresh one at first use with jose.
  */
-import { createHash, createPublicKey, randomBytes, randomUUID, type KeyObject, type webcrypto } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes, randomUUID, webcrypto, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import { packageRoot } from '../../src/util/paths.js';
 
 export interface RealmKeys {
@@ -38,12 +38,14 @@ export async function realmKeys(mode: 'fixture' | 'generate', realm: string): Pr
   if (mode === 'fixture') {
     ({ privateJwk, publicJwk, kid } = await loadFixture());
   } else {
+    // jose loads only here: importing it costs more start-up time than the rest of the mock (fixture keys need none of it).
+    const { calculateJwkThumbprint, exportJWK, generateKeyPair } = await import('jose');
     const pair = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
     privateJwk = await exportJWK(pair.privateKey);
     publicJwk = await exportJWK(pair.publicKey);
     kid = await calculateJwkThumbprint(publicJwk);
   }
-  const signingKey = (await importJWK({ ...privateJwk, alg: 'RS256' }, 'RS256')) as webcrypto.CryptoKey;
+  const signingKey = await webcrypto.subtle.importKey('jwk', { ...privateJwk, alg: 'RS256' } as webcrypto.JsonWebKey, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);
   const verifyKey = createPublicKey({ key: publicJwk as import('node:crypto').JsonWebKey, format: 'jwk' });
   // The HMAC secret is per realm and per start: refresh tokens of another realm or another run never verify.
   const hmacSecret = createHash('sha512').update(randomBytes(64)).update(realm).digest();

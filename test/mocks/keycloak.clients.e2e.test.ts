@@ -73,3 +73,19 @@ describe('oauth4webapi', () => {
     expect(error).toMatchObject({ error: 'invalid_grant', error_description: 'Invalid refresh token' });
   });
 });
+
+describe('generated signing key', () => {
+  it('"signingKey": "generate" makes a fresh key at first use; clients verify tokens with the published JWKS', async () => {
+    const m = await startMock({ flavour: 'keycloak', preset: 'current', keycloak: { signingKey: 'generate' } });
+    try {
+      const iss = new URL(`${m.url}/realms/master`);
+      const config = await client.discovery(iss, 'conformance-service', 'conformance-service-secret', undefined, { execute: [client.allowInsecureRequests] });
+      const tokens = await client.clientCredentialsGrant(config);
+      const { protectedHeader } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri!)), { issuer: iss.href });
+      const fixture = (await import('../../mocks/keycloak/fixture-key.json', { with: { type: 'json' } })).default as { keys: { kid: string }[] };
+      expect(protectedHeader.kid).not.toBe(fixture.keys[0]!.kid);
+    } finally {
+      await m.close();
+    }
+  });
+});
