@@ -17,5 +17,17 @@ export const infolink: FlavourDescriptor = {
   clientAuth: ['post'],
   tokenTypes: ['Bearer'],
   jsonStyle: 'compact',
+  // The provider document's body for every invalid credential or token; the rest are documented choices.
+  expectedErrors: {
+    'missing-grant-type': { status: 400, error: 'invalid_request', description: 'Missing grant_type' },
+    'unknown-grant-type': { status: 400, error: 'unsupported_grant_type', description: 'Unsupported grant type' },
+    'bad-password': { status: 400, error: 'invalid_grant', description: 'Credentials or token is invalid or expired' },
+    'unknown-user': { status: 400, error: 'invalid_grant', description: 'Credentials or token is invalid or expired' },
+    'bad-client-secret': { status: 401, error: 'invalid_client', description: 'Client authentication failed' },
+    'unknown-client': { status: 401, error: 'invalid_client', description: 'Client authentication failed' },
+    'missing-refresh-token': { status: 400, error: 'invalid_request', description: 'Missing refresh_token' },
+    'bad-refresh-token': { status: 400, error: 'invalid_grant', description: 'Credentials or token is invalid or expired' },
+  },
+  refreshMode: 'rotate-revoke',
   deviations: [],
 };

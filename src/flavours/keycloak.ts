@@ -15,6 +15,24 @@ export const keycloak: FlavourDescriptor = {
   clientAuth: ['basic', 'post', 'none'],
   tokenTypes: ['Bearer', 'bearer'],
   jsonStyle: 'compact',
+  // reference/flavours.md §1.3, §1.5 (Keycloak >= 20 wording; the legacy preset below).
+  expectedErrors: {
+    'missing-grant-type': { status: 400, error: 'invalid_request', description: 'Missing form parameter: grant_type' },
+    'unknown-grant-type': { status: 400, error: 'unsupported_grant_type', description: 'Unsupported grant_type' },
+    'bad-password': { status: 401, error: 'invalid_grant', description: 'Invalid user credentials' },
+    'unknown-user': { status: 401, error: 'invalid_grant', description: 'Invalid user credentials' },
+    'bad-client-secret': { status: 401, error: 'unauthorized_client', description: 'Invalid client or Invalid client credentials' },
+    'unknown-client': { status: 401, error: 'invalid_client', description: 'Invalid client or Invalid client credentials' },
+    'missing-refresh-token': { status: 400, error: 'invalid_request', description: 'No refresh token' },
+    'bad-refresh-token': { status: 400, error: 'invalid_grant', description: 'Invalid refresh token' },
+  },
+  expectedErrorsByPreset: {
+    legacy: {
+      'bad-client-secret': { status: 401, error: 'unauthorized_client', description: 'Invalid client secret' },
+      'unknown-client': { status: 400, error: 'invalid_client', description: 'Invalid client credentials' },
+    },
+  },
+  refreshMode: 'rotate',
   deviations: [
     {
       check: 'TE-D1',

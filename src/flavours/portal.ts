@@ -15,6 +15,18 @@ export const portal: FlavourDescriptor = {
   clientAuth: ['basic', 'post', 'none'],
   tokenTypes: ['Bearer'],
   jsonStyle: 'python',
+  // oauthlib/django-oauth-toolkit (reference/flavours.md §2.4): unknown grant types reach the default handler.
+  expectedErrors: {
+    'missing-grant-type': { status: 400, error: 'unsupported_grant_type' },
+    'unknown-grant-type': { status: 400, error: 'unsupported_grant_type' },
+    'bad-password': { status: 400, error: 'invalid_grant', description: 'Invalid credentials given.' },
+    'unknown-user': { status: 400, error: 'invalid_grant', description: 'Invalid credentials given.' },
+    'bad-client-secret': { status: 401, error: 'invalid_client' },
+    'unknown-client': { status: 401, error: 'invalid_client' },
+    'missing-refresh-token': { status: 400, error: 'invalid_request', description: 'Missing refresh token parameter.' },
+    'bad-refresh-token': { status: 400, error: 'invalid_grant' },
+  },
+  refreshMode: 'rotate-revoke',
   deviations: [
     {
       check: 'TE-D2',

@@ -22,6 +22,18 @@ export const rator: FlavourDescriptor = {
   clientAuth: ['basic'],
   tokenTypes: ['bearer'],
   jsonStyle: 'compact',
+  // Spring Security OAuth2 (reference/flavours.md §3.3); the client entry point variant is the mock's documented choice.
+  expectedErrors: {
+    'missing-grant-type': { status: 400, error: 'invalid_request', description: 'Missing grant type' },
+    'unknown-grant-type': { status: 400, error: 'unsupported_grant_type', description: 'Unsupported grant type' },
+    'bad-password': { status: 400, error: 'invalid_grant', description: 'Bad credentials' },
+    'unknown-user': { status: 400, error: 'invalid_grant', description: 'Bad credentials' },
+    'bad-client-secret': { status: 401, error: 'unauthorized', description: 'Bad credentials' },
+    'unknown-client': { status: 401, error: 'unauthorized', description: 'Bad credentials' },
+    'missing-refresh-token': { status: 400, error: 'invalid_request', description: 'refresh_token parameter not provided' },
+    'bad-refresh-token': { status: 400, error: 'invalid_grant', description: 'Invalid refresh token: ...' },
+  },
+  refreshMode: 'reuse',
   deviations: [
     {
       check: 'TE-D1',

@@ -10,4 +10,13 @@ export const rfc6749: FlavourDescriptor = {
   tokenTypes: ['Bearer'],
   jsonStyle: 'compact',
   deviations: [],
+  expectedErrors: {
+    'missing-grant-type': { status: 400, error: 'invalid_request' },
+    'unknown-grant-type': { status: 400, error: 'unsupported_grant_type' },
+    'bad-password': { status: 400, error: 'invalid_grant' },
+    'unknown-user': { status: 400, error: 'invalid_grant' },
+    'missing-refresh-token': { status: 400, error: 'invalid_request' },
+    'bad-refresh-token': { status: 400, error: 'invalid_grant' },
+  },
+  refreshMode: 'rotate',
 };

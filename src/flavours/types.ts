@@ -24,6 +24,27 @@ export interface Deviation {
   source: string;
 }
 
+/** Failure causes the suites provoke, and the answer each flavour documents for them. */
+export type FailureCause =
+  | 'missing-grant-type'
+  | 'unknown-grant-type'
+  | 'bad-password'
+  | 'unknown-user'
+  | 'bad-client-secret'
+  | 'unknown-client'
+  | 'missing-refresh-token'
+  | 'bad-refresh-token';
+
+export interface ExpectedError {
+  status: number;
+  error: string;
+  /** Exact error_description, or a prefix when it ends with "..." (it echoes the value). */
+  description?: string;
+}
+
+/** How refresh tokens behave: a new one that retires the old; a new one while the old keeps working; the same one again. */
+export type RefreshMode = 'rotate-revoke' | 'rotate' | 'reuse';
+
 export interface FlavourDescriptor {
   name: FlavourName;
   title: string;
@@ -46,6 +67,11 @@ export interface FlavourDescriptor {
   /** JSON serialisation of its bodies: compact Java/JS, or Python json.dumps spacing. */
   jsonStyle: 'compact' | 'python';
   deviations: Deviation[];
+  /** The flavour's documented answer per failure cause (presets may differ: expectedErrorsByPreset). */
+  expectedErrors: Partial<Record<FailureCause, ExpectedError>>;
+  expectedErrorsByPreset?: Record<string, Partial<Record<FailureCause, ExpectedError>>>;
+  /** The documented refresh behaviour of the flavour's default configuration. */
+  refreshMode: RefreshMode;
 }
 
 /** The `error` member of a JSON error body, when there is one. */

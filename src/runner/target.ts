@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { FLAVOURS, isFlavourName, type FlavourName } from '../flavours/index.js';
+import type { Profile } from '../checks/catalog.js';
+import type { ConfigTargetConfig } from '../generated/config/target-config.js';
+import { registry } from '../schemas/registry.js';
+import type { RunningMock } from '../../mocks/index.js';
+import type { Target, TargetClient } from './types.js';
+
+export class TargetConfigError extends Error {}
+
+const DEFAULT_BUDGET = { maxRequests: 500, maxBadCredentialAttempts: 5, ratePerSecond: 10, timeoutMs: 10_000 };
+/** In-process mocks are ours: a larger budget and no rate limit, so that default runs take seconds. */
+const MOCK_BUDGET = { maxRequests: 20_000, maxBadCredentialAttempts: 10_000, ratePerSecond: 1_000_000, timeoutMs: 5_000 };
+
+function pickClient(m: RunningMock, test: (c: { grants: string[]; public: boolean }) => boolean, prefer?: (c: { public: boolean }) => boolean): TargetClient | undefined {
+  const all = [...m.context.clients.values()].filter((c) => c.enabled && test(c));
+  const c = (prefer && all.find(prefer)) ?? all[0];
+  if (!c) return undefined;
+  const auth = m.config.flavour === 'infolink' ? 'post' : c.public ? 'none' : 'basic';
+  return { clientId: c.clientId, ...(c.clientSecret ? { clientSecret: c.clientSecret } : {}), public: c.public, auth, grants: c.grants };
+}
+
+/** The target of `idpc run --mock`: the in-process mock's endpoints, seeded clients and users, and its declared policies. */
+export function targetOfMock(m: RunningMock, profile: Profile): Target {
+  const flavour = m.config.flavour as FlavourName;
+  const descriptor = FLAVOURS[flavour];
+  const user = pickClient(m, (c) => c.grants.includes('password'), (c) => !c.public);
+  const service = pickClient(m, (c) => c.grants.includes('client_credentials') && !c.public);
+  const users = [...m.context.users.values()].filter((u) => u.enabled);
+  const endUser = users.find((u) => !u.operator && !u.username.startsWith('service-account-'));
+  const operator = users.find((u) => u.operator);
+  const brand = flavour === 'rator' ? m.config.rator.brandKeys[0] : undefined;
+  const kcTech = (m.startup.technicalUsers as { clientId: string; clientSecret: string; refreshToken: string; tokenEndpoint: string }[] | undefined)?.[0];
+  const secrets = [
+    ...[...m.context.clients.values()].map((c) => c.clientSecret ?? ''),
+    ...[...m.context.users.values()].map((u) => u.password),
+    ...(kcTech ? [kcTech.clientSecret, kcTech.refreshToken] : []),
+  ].filter(Boolean);
+  const resourceUrl = m.endpoints.resource;
+  return {
+    flavour,
+    preset: m.config.preset,
+    tokenUrl: m.tokenEndpoint,
+    ...(m.endpoints.logout ? { logoutUrl: m.endpoints.logout } : {}),
+    ...(resourceUrl ? { resource: { method: descriptor.resource?.method ?? 'GET', url: resourceUrl, ...(descriptor.resource?.method === 'POST' ? { body: '{}', headers: { 'content-type': 'application/json' } } : {}) } } : {}),
+    clients: {
+      ...(user ? { user } : {}),
+      ...(service ? { service } : {}),
+      ...(kcTech ? { technical: { clientId: kcTech.clientId, clientSecret: kcTech.clientSecret, public: false, auth: 'post' as const, grants: ['refresh_token'], refreshToken: kcTech.refreshToken } } : {}),
+    },
+    ...(endUser ? { user: { username: endUser.username, password: endUser.password } } : {}),
+    ...(operator ? { operator: { username: operator.username, password: operator.password, operator: true } } : {}),
+    grants: descriptor.grants,
+    extraParams: brand ? { brand_key: brand } : {},
+    resourceHeaders: brand ? { 'X-RATOR-brand-key': brand } : {},
+    refreshMode: declaredRefreshMode(m),
+    ...(flavour === 'rator' ? { scope: { full: 'read write', narrower: 'read' } } : flavour === 'keycloak' ? { scope: { full: 'profile email', narrower: 'email' } } : {}),
+    profile,
+    budget: MOCK_BUDGET,
+    mock: { advanceClock: (s) => m.clock.advance(s), accessTokenLifetime: m.config.tokens.accessTokenLifetime, refreshTokenLifetime: m.config.tokens.refreshTokenLifetime },
+    secrets,
+  };
+}
+
+/** The refresh behaviour the mock's configuration declares (what a target config states as policies.refreshRotation). */
+function declaredRefreshMode(m: RunningMock): Target['refreshMode'] {
+  if (m.config.flavour === 'keycloak') {
+    const realm = (m.config.extra.keycloak as { realms?: { revokeRefreshToken?: boolean }[] } | undefined)?.realms?.[0];
+    return realm?.revokeRefreshToken ? 'rotate-revoke' : 'rotate';
+  }
+  const p = m.config.refresh;
+  if (!p.rotate) return 'reuse';
+  return p.revokeOldRefreshToken && p.graceSeconds === 0 && p.maxReuse === 0 ? 'rotate-revoke' : 'rotate';
+}
+
+/** ${env:NAME} placeholders, so that a target file with secrets can be committed. */
+function substituteEnv(value: unknown, path: string, missing: string[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+      const v = process.env[name];
+      if (v === undefined) missing.push(`${path}: environment variable ${name} is not set`);
+      return v ?? '';
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, `${path}/${i}`, missing));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v, `${path}/${k}`, missing)]));
+  return value;
+}
+
+/** Reads and validates a target config (schemas/config/target-config.schema.json). */
+export async function loadTargetConfig(path: string): Promise<{ config: ConfigTargetConfig; secrets: string[] }> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new TargetConfigError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  const yaml = ['.yaml', '.yml'].includes(extname(path).toLowerCase());
+  let raw: unknown;
+  try {
+    raw = yaml ? (await import('yaml')).parse(text) : JSON.parse(text);
+  } catch (e) {
+    throw new TargetConfigError(`${path}: not valid ${yaml ? 'YAML' : 'JSON'}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const check = registry().validate('config', 'target-config', raw);
+  if (!check.valid) throw new TargetConfigError(`${path}: ${check.errors.map((e) => `${e.path || '/'}: ${e.message}`).join('; ')}`);
+  const missing: string[] = [];
+  const config = substituteEnv(raw, '', missing) as ConfigTargetConfig;
+  if (missing.length) throw new TargetConfigError(`${path}: ${missing.join('; ')}`);
+  const secrets = [...(config.clients ?? []).flatMap((c) => [c.clientSecret ?? '', c.refreshToken ?? '']), ...(config.users ?? []).map((u) => u.password)].filter(Boolean);
+  return { config, secrets };
+}
+
+
+/** A target from a config file: explicit URLs win, otherwise the flavour's paths under baseUrl. */
+export function targetOfConfig(config: ConfigTargetConfig, secrets: string[], profileOverride?: Profile): Target {
+  if (!isFlavourName(config.flavour)) throw new TargetConfigError(`unknown flavour ${config.flavour}`);
+  const descriptor = FLAVOURS[config.flavour];
+  const tokenUrl = config.endpoints?.token ?? (config.baseUrl ? config.baseUrl.replace(/\/$/, '') + (config.flavour === 'keycloak' ? '/protocol/openid-connect/token' : descriptor.tokenPath) : undefined);
+  if (!tokenUrl) throw new TargetConfigError('give baseUrl or endpoints.token');
+  const url = new URL(tokenUrl);
+  const local = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(config.allowHttp && local)) throw new TargetConfigError(`TE-A1: the token endpoint must be https (http only for a local target with allowHttp): ${tokenUrl}`);
+  if (url.hash) throw new TargetConfigError('TE-A1: the token endpoint must not have a fragment');
+  const toClient = (c: NonNullable<ConfigTargetConfig['clients']>[number]): TargetClient => ({
+    clientId: c.clientId,
+    ...(c.clientSecret ? { clientSecret: c.clientSecret } : {}),
+    public: c.public ?? !c.clientSecret,
+    auth: c.auth ?? (c.clientSecret ? (descriptor.clientAuth.includes('basic') ? 'basic' : 'post') : 'none'),
+    grants: config.grants ?? descriptor.grants,
+    ...(c.refreshToken ? { refreshToken: c.refreshToken } : {}),
+  });
+  const clients = (config.clients ?? []).map(toClient);
+  const byName = (n: string) => (config.clients ?? []).findIndex((c) => c.name === n);
+  const at = (i: number) => (i >= 0 ? clients[i] : undefined);
+  const user = at(byName('user')) ?? clients.find((c) => !c.refreshToken);
+  const service = at(byName('service')) ?? clients.find((c) => !c.public && c !== user);
+  const technical = clients.find((c) => c.refreshToken);
+  const users = config.users ?? [];
+  const budget = { ...DEFAULT_BUDGET, ...config.budget };
+  const resource = config.endpoints?.resource;
+  return {
+    flavour: config.flavour,
+    ...(config.preset ? { preset: config.preset } : {}),
+    tokenUrl,
+    ...(config.endpoints?.logout ? { logoutUrl: config.endpoints.logout } : {}),
+    ...(resource ? { resource: { method: descriptor.resource?.method ?? 'GET', url: resource } } : {}),
+    clients: { ...(user ? { user } : {}), ...(service ? { service } : {}), ...(at(byName('other')) ? { other: at(byName('other'))! } : {}), ...(technical ? { technical } : {}) },
+    ...(users.find((u) => !u.operator) ? { user: users.find((u) => !u.operator)! } : {}),
+    ...(users.find((u) => u.operator) ? { operator: users.find((u) => u.operator)! } : {}),
+    grants: config.grants ?? descriptor.grants,
+    extraParams: config.extraParams ?? {},
+    resourceHeaders: {},
+    refreshMode: config.policies?.refreshRotation === 'reuse' ? 'reuse' : config.policies?.refreshRotation === 'rotate' ? 'rotate-revoke' : descriptor.refreshMode,
+    profile: profileOverride ?? config.profile ?? 'rfc6749',
+    budget,
+    secrets,
+  };
+}
+

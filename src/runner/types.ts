@@ -1,0 +1,92 @@
+import type { Profile, Severity } from '../checks/catalog.js';
+import type { FlavourName, RefreshMode } from '../flavours/index.js';
+
+/** One request and its answer, as the runner sent and received it (secrets are redacted only on output). */
+export interface Exchange {
+  request: { method: string; url: string; headers: Record<string, string>; body?: string };
+  response?: { status: number; headers: Record<string, string[]>; body: string };
+  /** Transport failure (timeout, reset, refused), when there was no response. */
+  error?: string;
+  durationMs: number;
+}
+
+export interface TargetClient {
+  clientId: string;
+  clientSecret?: string;
+  public: boolean;
+  /** How this client authenticates at the token endpoint. */
+  auth: 'basic' | 'post' | 'none';
+  grants: string[];
+  /** A long-lived refresh token (Keycloak technical user). */
+  refreshToken?: string;
+}
+
+export interface TargetUser {
+  username: string;
+  password: string;
+  operator?: boolean;
+}
+
+/** Everything a run needs to know about the endpoint under test. */
+export interface Target {
+  flavour: FlavourName;
+  preset?: string;
+  tokenUrl: string;
+  logoutUrl?: string;
+  resource?: { method: 'GET' | 'POST'; url: string; headers?: Record<string, string>; body?: string };
+  /** Client for user grants, client for client_credentials, a second client for cross-client checks. */
+  clients: { user?: TargetClient; service?: TargetClient; other?: TargetClient; technical?: TargetClient };
+  user?: TargetUser;
+  operator?: TargetUser;
+  grants: string[];
+  /** Parameters every token request carries (e.g. Rator's brand_key). */
+  extraParams: Record<string, string>;
+  /** Headers every resource request carries (e.g. X-RATOR-brand-key). */
+  resourceHeaders: Record<string, string>;
+  refreshMode: RefreshMode;
+  /** Requested scope that the user client may narrow to (for G7/G8); absent when scopes are not used. */
+  scope?: { full: string; narrower: string };
+  profile: Profile;
+  budget: { maxRequests: number; maxBadCredentialAttempts: number; ratePerSecond: number; timeoutMs: number };
+  /** Set for in-process mocks: the run may move their clock and shrink failures. */
+  mock?: { advanceClock: (seconds: number) => void; accessTokenLifetime: number; refreshTokenLifetime?: number };
+  /** Every secret of the target config, for redaction. */
+  secrets: string[];
+}
+
+export type Status = 'pass' | 'fail' | 'warn' | 'info' | 'deviation' | 'skip';
+
+/** The verdict of one check in one suite, with the evidence of its first failure. */
+export interface CheckResult {
+  suite: string;
+  check: string;
+  title: string;
+  requirement: string;
+  url: string;
+  status: Status;
+  severity: Severity;
+  passes: number;
+  failures: number;
+  message?: string;
+  deviation?: { reason: string; source: string };
+  evidence?: Exchange[];
+  /** fast-check reproduction data for property failures. */
+  counterexample?: { seed: number; path?: string; shrunk?: string };
+  /** Expected failure listed in the baseline. */
+  baseline?: { reason: string };
+}
+
+export interface RunReport {
+  tool: 'idp-conformance';
+  version: string;
+  startedAt: string;
+  durationMs: number;
+  seed: number;
+  target: { flavour: FlavourName; preset?: string; tokenUrl: string; mock: boolean };
+  profile: Profile;
+  requests: number;
+  results: CheckResult[];
+  /** Baseline entries that did not fail (stale). */
+  staleBaseline: string[];
+  exitCode: number;
+}
