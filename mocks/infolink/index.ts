@@ -41,8 +41,8 @@ function create(ctx: MockContext) {
 
   const token = (req: MockRequest): MockResponse => {
     if (req.method !== 'POST') return tokenError(405, 'invalid_request', 'Method not allowed');
-    // A servlet container: query and form parameters, first value wins, broken %-encoding dropped.
-    const p = Params.merge(new Params(queryOf(req, 'drop').pairs), new Params(formOf(req, 'drop').pairs));
+    // The form body only (documented choice: credentials never from the URI), first value wins, broken %-encoding dropped.
+    const p = new Params(formOf(req, 'drop').pairs);
     const grantType = p.first('grant_type');
     const clientId = p.first('client_id');
     const note = { ...(grantType ? { grantType } : {}), ...(clientId ? { clientId } : {}), clientAuth: clientId ? ('post' as const) : ('none' as const) };

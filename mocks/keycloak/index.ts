@@ -75,7 +75,9 @@ const DOCUMENT_REALMS: RealmConfig[] = [
     accessTokenLifespan: 300,
     ssoSessionIdleTimeout: 1800,
     ssoSessionMaxLifespan: 36000,
-    sessionLimit: { realmLimit: 5, behavior: 'deny' },
+    // The OCP client's direct-grant flow carries the five-session limiter (a per-client flow override),
+    // so that the conformance clients of this realm are not limited by it.
+    sessionLimit: { realmLimit: 5, behavior: 'deny', clients: ['ocp'] },
     clients: [
       // The document's response says "bearer" and scope "openid" without asking for it: the lower-case switch and an openid default scope.
       { clientId: 'ocp', public: true, grants: ['password', 'refresh_token'], scopes: ['openid'], lowerCaseBearer: true },
@@ -335,6 +337,7 @@ function create(ctx: MockContext) {
   function enforceSessionLimit(realm: Realm, client: KcClient, user: KcUser, req: MockRequest): MockResponse | undefined {
     const limit = realm.config.sessionLimit;
     if (!limit || (!limit.realmLimit && !limit.clientLimit)) return undefined;
+    if (limit.clients && !limit.clients.includes(client.clientId)) return undefined; // a flow override for other clients
     const userId = userIdOf(realm.name, user);
     const live = () => [...realm.sessions.values()].filter((s) => !s.offline && s.userId === userId && activeSession(realm, s.id));
     const exceeded = () => {

@@ -138,8 +138,9 @@ function create(ctx: MockContext) {
       if (!client) return withNote(invalidClient(), auth);
       if (!client.grants.includes('refresh_token')) return withNote(oauthError(400, 'unauthorized_client'), auth, client.clientId);
       const found = ctx.grants.lookupRefresh(presented);
-      // validate_refresh_token: exists, not revoked beyond the grace period, same application. No expiry check (DOT 2.3).
-      const usable = found.record && found.record.clientId === client.clientId && (found.state === 'active' || found.state === 'expired');
+      // validate_refresh_token: exists, not revoked beyond the grace period, same application. DOT 2.3 checks no expiry
+      // at refresh time; the refresh-token lifetime here is when Educates' hourly clear_expired deletes it.
+      const usable = found.record && found.record.clientId === client.clientId && found.state === 'active';
       if (!usable) {
         if (found.record && found.state === 'superseded') ctx.grants.onReplay(found.record);
         return withNote(oauthError(400, 'invalid_grant'), auth, client.clientId);

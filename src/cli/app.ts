@@ -7,6 +7,7 @@ import { publicSchemaEntries, schemaEntries } from '../schemas/catalog.js';
 import { checkAllFixtures } from '../validate/fixtures.js';
 import { EXIT, UsageError } from './errors.js';
 import { MOCK_OPTIONS, runMockCommand } from './mock.js';
+import { initTemplate, replayCommand, runCommand } from './run.js';
 import { formatReport, runValidate } from './validate.js';
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
@@ -73,6 +74,69 @@ export async function runCli(argv: string[]): Promise<number> {
       // Normally reached only for --help: main.ts starts mocks without loading yargs (start-up time).
       async (args) => {
         await runMockCommand(args as unknown as Parameters<typeof runMockCommand>[0]);
+      },
+    )
+    .command(
+      'run',
+      'Run the conformance suites (grant, refresh, stateful) against a mock or a configured target',
+      (y) =>
+        y
+          .option('mock', { type: 'string', describe: 'In-process mock(s): portal, keycloak, rator, infolink, a comma list, or all' })
+          .option('preset', { type: 'string', describe: 'Preset of the mock' })
+          .option('target', { alias: 't', type: 'string', describe: 'Target config (schemas/config/target-config.schema.json)' })
+          .option('seed', { type: 'number', describe: 'Repeat a run exactly' })
+          .option('runs', { type: 'number', describe: 'Examples per property (default 12 on mocks, 3 on real targets)' })
+          .option('profile', { choices: PROFILES, describe: 'Whose severities apply (default rfc6749)' })
+          .option('suites', { type: 'string', describe: 'Comma list of grant, refresh, stateful' })
+          .option('report', { type: 'string', describe: 'Comma list of json, junit, ndjson' })
+          .option('report-dir', { type: 'string', default: 'reports', describe: 'Where reports go' })
+          .option('baseline', { type: 'string', describe: 'Expected failures: {"expectedFailures":[{"check":"suite:TE-XX","reason":"..."}]}' })
+          .option('rate', { type: 'string', describe: 'Request rate limit, e.g. 10/s' })
+          .option('timeout', { type: 'number', describe: 'Per-request timeout in ms' })
+          .option('max-requests', { type: 'number', describe: 'Request budget' })
+          .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'List passing checks too' })
+          .example('$0 run --mock all', 'every flavour against its mock')
+          .example('$0 run --target keycloak.target.yaml --report junit --rate 5/s', 'a real endpoint, politely'),
+      async (args) => {
+        exitCode = await runCommand(
+          {
+            ...(args.mock ? { mock: args.mock } : {}),
+            ...(args.preset ? { preset: args.preset } : {}),
+            ...(args.target ? { target: args.target } : {}),
+            ...(args.seed !== undefined ? { seed: args.seed } : {}),
+            ...(args.runs ? { runs: args.runs } : {}),
+            ...(args.profile ? { profile: args.profile } : {}),
+            ...(args.suites ? { suites: args.suites } : {}),
+            ...(args.report ? { report: args.report } : {}),
+            reportDir: args.reportDir,
+            ...(args.baseline ? { baseline: args.baseline } : {}),
+            ...(args.rate ? { rate: args.rate } : {}),
+            ...(args.timeout ? { timeout: args.timeout } : {}),
+            ...(args.maxRequests ? { maxRequests: args.maxRequests } : {}),
+            verbose: args.verbose,
+          },
+          print,
+        );
+      },
+    )
+    .command(
+      'replay <file>',
+      'Re-run the failures recorded by idpc run (reports/idpc-failures.json) with their seeds',
+      (y) => y.positional('file', { type: 'string', demandOption: true }).option('report-dir', { type: 'string', default: 'reports' }),
+      async (args) => {
+        exitCode = await replayCommand(args.file, args.reportDir, print);
+      },
+    )
+    .command(
+      'init',
+      'Write a commented target-config template for a flavour',
+      (y) => y.option('flavour', { alias: 'f', type: 'string', demandOption: true }).option('out', { alias: 'o', type: 'string', describe: 'File to write (default: print)' }),
+      (args) => {
+        const text = initTemplate(args.flavour);
+        if (args.out) {
+          writeFileSync(args.out, text, { flag: 'wx' });
+          print(`wrote ${args.out}`);
+        } else print(text);
       },
     )
     .command(

@@ -1,4 +1,4 @@
-import type { FlavourDescriptor } from './types.js';
+import { errorCode, type FlavourDescriptor } from './types.js';
 
 /** InfoLink (Precisely). Source: the InfoLink provider document; docs-v3-8.infolinkcloud.com rest-api/authentication/oauth-20-auth. */
 export const infolink: FlavourDescriptor = {
@@ -13,6 +13,8 @@ export const infolink: FlavourDescriptor = {
     'Bad user credentials, unknown/expired refresh tokens: 400 {"error_description":"Credentials or token is invalid or expired","error":"invalid_grant"}',
     'Refresh rotates the refresh token (the document shows a new one) and the old one stops working',
     'Token responses carry Cache-Control: no-store and Pragma: no-cache',
+    'Token-endpoint parameters are read from the form body only (credentials never from the URI query)',
+    'A repeated parameter: the first value wins',
   ],
   clientAuth: ['post'],
   tokenTypes: ['Bearer'],
@@ -29,5 +31,24 @@ export const infolink: FlavourDescriptor = {
     'bad-refresh-token': { status: 400, error: 'invalid_grant', description: 'Credentials or token is invalid or expired' },
   },
   refreshMode: 'rotate-revoke',
-  deviations: [],
+  deviations: [
+    {
+      check: 'TE-B1',
+      applies: ({ response }) => response.status === 401,
+      reason: 'InfoLink documents client credentials in the request body only (no HTTP Basic)',
+      source: 'InfoLink provider document; docs-v3-8.infolinkcloud.com rest-api/authentication/oauth-20-auth',
+    },
+    {
+      check: 'TE-F3',
+      applies: ({ response }) => response.status === 200,
+      reason: 'InfoLink returns a refresh token with the client_credentials grant, as its document shows',
+      source: 'InfoLink provider document (client credentials grant response)',
+    },
+    {
+      check: 'TE-A6',
+      applies: ({ response, body }) => response.status === 200 && errorCode(body) === undefined,
+      reason: 'InfoLink (a servlet application) takes the first value of a repeated parameter (documented choice: not public)',
+      source: 'src/flavours/infolink.ts choices',
+    },
+  ],
 };

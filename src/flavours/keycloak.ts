@@ -35,6 +35,30 @@ export const keycloak: FlavourDescriptor = {
   refreshMode: 'rotate',
   deviations: [
     {
+      check: 'TE-E3',
+      applies: ({ response, body }) => response.status === 401 && errorCode(body) === 'invalid_grant',
+      reason: 'Keycloak answers wrong user credentials with 401 invalid_grant "Invalid user credentials"',
+      source: 'keycloak/keycloak services/.../authenticators/directgrant/ValidatePassword.java',
+    },
+    {
+      check: 'TE-E2',
+      applies: ({ response, body }) => response.status === 401 && errorCode(body) === 'invalid_request',
+      reason: 'Keycloak answers a missing username with 401 invalid_request "Missing parameter: username"',
+      source: 'keycloak/keycloak services/.../authenticators/directgrant/ValidateUsername.java',
+    },
+    {
+      check: 'TE-B5',
+      applies: ({ response, body }) => response.status === 401 && errorCode(body) === 'unauthorized_client',
+      reason: 'Keycloak (>= 20) answers a wrong client secret with 401 unauthorized_client and no WWW-Authenticate challenge',
+      source: 'keycloak/keycloak services/.../authentication/AuthenticationProcessor.java (reportFailedAuth); issue #16923',
+    },
+    {
+      check: 'TE-B6',
+      applies: ({ response, body }) => response.status === 401 && errorCode(body) === 'unauthorized_client',
+      reason: 'Keycloak (>= 20) answers a wrong client secret with 401 unauthorized_client',
+      source: 'keycloak/keycloak services/.../authentication/AuthenticationProcessor.java (reportFailedAuth)',
+    },
+    {
       check: 'TE-D1',
       applies: ({ response, body }) =>
         response.status === 401 && ['invalid_grant', 'invalid_request', 'unauthorized_client'].includes(errorCode(body) ?? ''),

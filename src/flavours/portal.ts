@@ -29,6 +29,18 @@ export const portal: FlavourDescriptor = {
   refreshMode: 'rotate-revoke',
   deviations: [
     {
+      check: 'TE-A6',
+      applies: ({ response }) => response.status === 200,
+      reason: 'Django keeps the last value of a repeated form parameter, so oauthlib never sees the duplicate',
+      source: 'jazzband/django-oauth-toolkit oauth2_provider/oauth2_backends.py (extract_body: request.POST.items())',
+    },
+    {
+      check: 'TE-A7',
+      applies: ({ response, body }) => response.status === 400 && errorCode(body) === 'unsupported_grant_type',
+      reason: 'oauthlib dispatches a request without grant_type to its default (authorization_code) handler, which answers unsupported_grant_type',
+      source: 'oauthlib/oauthlib oauthlib/oauth2/rfc6749/endpoints/token.py; grant_types/authorization_code.py',
+    },
+    {
       check: 'TE-D2',
       applies: ({ response, body }) =>
         response.status === 400 && errorCode(body) === 'invalid_request' && /text\/html/i.test(header(response, 'content-type') ?? ''),

@@ -36,6 +36,42 @@ export const rator: FlavourDescriptor = {
   refreshMode: 'reuse',
   deviations: [
     {
+      check: 'TE-D5',
+      applies: ({ body }) => /^(Invalid refresh token|Wrong client for this refresh token|Invalid refresh token \(expired\)|Invalid access token|Access token expired): /.test(String((body as { error_description?: unknown } | undefined)?.error_description ?? '')),
+      reason: 'Spring echoes the presented token into error_description, whatever characters it holds',
+      source: 'spring-security-oauth .../provider/token/DefaultTokenServices.java (refreshAccessToken, loadAuthentication)',
+    },
+    {
+      check: 'TE-A6',
+      applies: ({ response }) => response.status === 200,
+      reason: 'Spring binds parameters with @RequestParam Map: the first value of a repeated parameter wins, no error',
+      source: 'spring-security-oauth .../provider/endpoint/TokenEndpoint.java (postAccessToken)',
+    },
+    {
+      check: 'TE-B5',
+      applies: ({ response, body }) => response.status === 401 && errorCode(body) === 'unauthorized',
+      reason: "Spring Security's client authentication entry point answers 401 \"unauthorized\" (not invalid_client)",
+      source: 'spring-security-oauth .../provider/error/OAuth2AuthenticationEntryPoint.java',
+    },
+    {
+      check: 'TE-B7',
+      applies: ({ response, body }) => response.status === 401 && errorCode(body) === 'unauthorized',
+      reason: "Spring Security's client authentication entry point answers 401 \"unauthorized\" (not invalid_client)",
+      source: 'spring-security-oauth .../provider/error/OAuth2AuthenticationEntryPoint.java',
+    },
+    {
+      check: 'TE-E2',
+      applies: ({ response, body }) => response.status === 400 && errorCode(body) === 'invalid_grant',
+      reason: 'Spring authenticates a missing username as an unknown user: 400 invalid_grant "Bad credentials"',
+      source: 'spring-security-oauth .../provider/password/ResourceOwnerPasswordTokenGranter.java',
+    },
+    {
+      check: 'TE-C15',
+      applies: ({ response }) => response.status === 200,
+      reason: "DefaultTokenServices hands out the existing, unexpired token again for a repeated grant of the same client, user and scope",
+      source: 'spring-security-oauth .../provider/token/DefaultTokenServices.java (createAccessToken)',
+    },
+    {
       check: 'TE-D1',
       applies: ({ response, body }) => response.status === 401 && ['invalid_token', 'unauthorized'].includes(errorCode(body) ?? ''),
       reason: 'Spring answers an expired refresh token (InvalidTokenException) and a failed client authentication with 401',

@@ -74,7 +74,7 @@ export class RunContext {
     if (!options.withoutExtras) for (const [k, v] of Object.entries(this.target.extraParams)) if (!pairs.some(([n]) => n === k)) pairs.push([k, v]);
     const method = options.method ?? 'POST';
     const formBody = new URLSearchParams(pairs).toString();
-    let url = this.target.tokenUrl;
+    let url = client?.tokenUrl ?? this.target.tokenUrl;
     let body: string | undefined = options.rawBody ?? formBody;
     if (method === 'GET') {
       url += (url.includes('?') ? '&' : '?') + formBody;

@@ -77,8 +77,9 @@ export class Transport {
       if (err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' || err instanceof errors.ConnectTimeoutError) {
         throw new TargetUnreachable(`${new URL(url).origin} is unreachable (${err.code ?? err.name})`);
       }
-      if (err.name === 'TimeoutError' || err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError) {
-        exchange.error = `timeout after ${this.options.timeoutMs} ms`;
+      if (err.name === 'TimeoutError' || err.name === 'AbortError' || err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError) {
+        // A target that does not answer within the timeout cannot be judged: the run ends (exit 3).
+        throw new TargetUnreachable(`${new URL(url).origin} did not answer within ${this.options.timeoutMs} ms`);
       }
     }
     exchange.durationMs = Math.round(performance.now() - started);

@@ -26,6 +26,14 @@ export function targetOfMock(m: RunningMock, profile: Profile): Target {
   const flavour = m.config.flavour as FlavourName;
   const descriptor = FLAVOURS[flavour];
   const user = pickClient(m, (c) => c.grants.includes('password'), (c) => !c.public);
+  // A second client of the same kind, for the cross-client refresh check (TE-G5): a mock is ours to add it to.
+  let other: TargetClient | undefined;
+  const template = user ? m.context.clients.get(user.clientId) : undefined;
+  if (template) {
+    const clone = { ...structuredClone(template), clientId: 'idpc-other-client', ...(template.clientSecret ? { clientSecret: 'idpc-other-secret' } : {}) };
+    m.context.clients.set(clone.clientId, clone);
+    other = { ...user!, clientId: clone.clientId, ...(clone.clientSecret ? { clientSecret: clone.clientSecret } : {}) };
+  }
   const service = pickClient(m, (c) => c.grants.includes('client_credentials') && !c.public);
   const users = [...m.context.users.values()].filter((u) => u.enabled);
   const endUser = users.find((u) => !u.operator && !u.username.startsWith('service-account-'));
@@ -36,6 +44,7 @@ export function targetOfMock(m: RunningMock, profile: Profile): Target {
     ...[...m.context.clients.values()].map((c) => c.clientSecret ?? ''),
     ...[...m.context.users.values()].map((u) => u.password),
     ...(kcTech ? [kcTech.clientSecret, kcTech.refreshToken] : []),
+    ...(other?.clientSecret ? [other.clientSecret] : []),
   ].filter(Boolean);
   const resourceUrl = m.endpoints.resource;
   return {
@@ -47,7 +56,8 @@ export function targetOfMock(m: RunningMock, profile: Profile): Target {
     clients: {
       ...(user ? { user } : {}),
       ...(service ? { service } : {}),
-      ...(kcTech ? { technical: { clientId: kcTech.clientId, clientSecret: kcTech.clientSecret, public: false, auth: 'post' as const, grants: ['refresh_token'], refreshToken: kcTech.refreshToken } } : {}),
+      ...(other ? { other } : {}),
+      ...(kcTech ? { technical: { clientId: kcTech.clientId, clientSecret: kcTech.clientSecret, public: false, auth: 'post' as const, grants: ['refresh_token'], refreshToken: kcTech.refreshToken, tokenUrl: kcTech.tokenEndpoint } } : {}),
     },
     ...(endUser ? { user: { username: endUser.username, password: endUser.password } } : {}),
     ...(operator ? { operator: { username: operator.username, password: operator.password, operator: true } } : {}),
@@ -55,7 +65,8 @@ export function targetOfMock(m: RunningMock, profile: Profile): Target {
     extraParams: brand ? { brand_key: brand } : {},
     resourceHeaders: brand ? { 'X-RATOR-brand-key': brand } : {},
     refreshMode: declaredRefreshMode(m),
-    ...(flavour === 'rator' ? { scope: { full: 'read write', narrower: 'read' } } : flavour === 'keycloak' ? { scope: { full: 'profile email', narrower: 'email' } } : {}),
+    refreshRevokesAccess: m.config.flavour === 'keycloak' ? false : m.config.refresh.revokeOldAccessToken,
+    ...(flavour === 'rator' ? { scope: { full: 'read write', narrower: 'read' } } : flavour === 'keycloak' ? { scope: { full: 'profile email phone', narrower: 'email' } } : {}),
     profile,
     budget: MOCK_BUDGET,
     mock: { advanceClock: (s) => m.clock.advance(s), accessTokenLifetime: m.config.tokens.accessTokenLifetime, refreshTokenLifetime: m.config.tokens.refreshTokenLifetime },

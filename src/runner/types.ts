@@ -19,6 +19,8 @@ export interface TargetClient {
   grants: string[];
   /** A long-lived refresh token (Keycloak technical user). */
   refreshToken?: string;
+  /** This client's own token endpoint, when it is not the target's (another realm). */
+  tokenUrl?: string;
 }
 
 export interface TargetUser {
@@ -44,6 +46,8 @@ export interface Target {
   /** Headers every resource request carries (e.g. X-RATOR-brand-key). */
   resourceHeaders: Record<string, string>;
   refreshMode: RefreshMode;
+  /** Declared: a refresh ends the access token it replaces (undefined: not declared, not asserted). */
+  refreshRevokesAccess?: boolean;
   /** Requested scope that the user client may narrow to (for G7/G8); absent when scopes are not used. */
   scope?: { full: string; narrower: string };
   profile: Profile;

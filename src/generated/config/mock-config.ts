@@ -271,6 +271,10 @@ export interface KeycloakRealm {
     clientLimit?: number;
     behavior?: "deny" | "terminate-oldest";
     errorMessage?: string;
+    /**
+     * Only the direct-grant flows of these clients carry the limiter (Keycloak's per-client authentication flow override); all clients when absent.
+     */
+    clients?: string[];
   };
   clients?: Client[];
   users?: User[];

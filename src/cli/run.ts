@@ -1,0 +1,199 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import type { Profile } from '../checks/catalog.js';
+import { FLAVOURS, isFlavourName } from '../flavours/index.js';
+import { formatConsole, writeReports } from '../runner/report.js';
+import { runConformance, SUITES, type Baseline, type FinishedRun } from '../runner/run.js';
+import { loadTargetConfig, targetOfConfig, targetOfMock, TargetConfigError } from '../runner/target.js';
+import type { Target } from '../runner/types.js';
+import { UsageError } from './errors.js';
+
+export interface RunArgs {
+  mock?: string;
+  preset?: string;
+  target?: string;
+  seed?: number;
+  runs?: number;
+  profile?: Profile;
+  report?: string;
+  reportDir: string;
+  baseline?: string;
+  rate?: string;
+  timeout?: number;
+  maxRequests?: number;
+  suites?: string;
+  verbose?: boolean;
+}
+
+const MOCKABLE = ['portal', 'keycloak', 'rator', 'infolink'];
+
+/** `--baseline FILE`: expected failures as suite:check-id with a reason (JSON or YAML). */
+async function loadBaseline(path: string): Promise<Baseline> {
+  let raw: unknown;
+  try {
+    const text = readFileSync(path, 'utf8');
+    raw = ['.yaml', '.yml'].includes(extname(path).toLowerCase()) ? (await import('yaml')).parse(text) : JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`cannot read baseline ${path}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const list = (raw as { expectedFailures?: unknown })?.expectedFailures;
+  if (!Array.isArray(list)) throw new UsageError(`${path}: expected {"expectedFailures": [{"check": "suite:TE-XX", "reason": "..."}]}`);
+  const entries = new Map<string, string>();
+  for (const [i, item] of list.entries()) {
+    const { check, reason } = (item ?? {}) as { check?: unknown; reason?: unknown };
+    if (typeof check !== 'string' || !/^[a-z]+:[A-Z]+-[A-Z0-9]+$/.test(check) || typeof reason !== 'string' || !reason) {
+      throw new UsageError(`${path}: expectedFailures/${i} needs "check": "suite:TE-XX" and a "reason"`);
+    }
+    entries.set(check, reason);
+  }
+  return { entries };
+}
+
+function parseRate(rate: string): number {
+  const m = /^(\d+(?:\.\d+)?)\/(s|m)$/.exec(rate);
+  if (!m) throw new UsageError(`--rate must look like 10/s or 100/m, got ${rate}`);
+  return Number(m[1]) / (m[2] === 'm' ? 60 : 1);
+}
+
+/** Runs `idpc run` for each target; prints, writes reports and the replay file; returns the exit code. */
+export async function runCommand(args: RunArgs, print: (s: string) => void): Promise<number> {
+  if (!args.mock === !args.target) throw new UsageError('give either --mock <flavour>[,<flavour>...] or --target FILE');
+  const suites = args.suites ? args.suites.split(',') : undefined;
+  for (const s of suites ?? []) if (!SUITES[s]) throw new UsageError(`unknown suite ${s}; suites: ${Object.keys(SUITES).join(', ')}`);
+  const formats = args.report ? args.report.split(',') : [];
+  for (const f of formats) if (!['json', 'junit', 'ndjson'].includes(f)) throw new UsageError(`unknown report format ${f}; formats: json, junit, ndjson`);
+  const baseline = args.baseline ? await loadBaseline(args.baseline) : undefined;
+  const overrides = (t: Target): Target => ({
+    ...t,
+    budget: {
+      ...t.budget,
+      ...(args.rate ? { ratePerSecond: parseRate(args.rate) } : {}),
+      ...(args.timeout ? { timeoutMs: args.timeout } : {}),
+      ...(args.maxRequests ? { maxRequests: args.maxRequests } : {}),
+    },
+  });
+  const runs: FinishedRun[] = [];
+  const common = { ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(args.runs ? { numRuns: args.runs } : {}), ...(suites ? { suites } : {}), ...(baseline ? { baseline } : {}), progress: print };
+
+  if (args.mock) {
+    const flavours = args.mock === 'all' ? MOCKABLE : args.mock.split(',');
+    for (const f of flavours) if (!MOCKABLE.includes(f)) throw new UsageError(`no mock for flavour "${f}"; mocks: ${MOCKABLE.join(', ')}`);
+    const { startMock, ConfigError } = await import('../../mocks/index.js');
+    for (const flavour of flavours) {
+      let mock;
+      try {
+        mock = await startMock({ flavour, ...(args.preset ? { preset: args.preset } : {}), journal: { enabled: false } });
+      } catch (e) {
+        if (e instanceof ConfigError) throw new UsageError(e.message);
+        throw e;
+      }
+      try {
+        print(`idpc run: ${flavour} mock (${mock.config.preset})`);
+        runs.push(await runConformance({ ...common, target: overrides(targetOfMock(mock, args.profile ?? 'rfc6749')) }));
+      } finally {
+        await mock.close();
+      }
+    }
+  } else {
+    let target: Target;
+    try {
+      const { config, secrets } = await loadTargetConfig(args.target!);
+      target = targetOfConfig(config, secrets, args.profile);
+    } catch (e) {
+      if (e instanceof TargetConfigError) throw new UsageError(e.message);
+      throw e;
+    }
+    print(`idpc run: ${target.flavour} at ${target.tokenUrl}`);
+    runs.push(await runConformance({ ...common, target: overrides(target) }));
+  }
+
+  for (const run of runs) print(formatConsole(run, args.verbose));
+  for (const path of writeReports(runs, formats, args.reportDir)) print(`report: ${path}`);
+  // What `idpc replay` needs to repeat the failures: how the target was reached, the seed, the failed checks.
+  const failed = runs.flatMap((r) => r.results.filter((x) => x.status === 'fail' && !x.baseline).map((x) => ({ flavour: r.target.flavour, seed: r.seed, check: `${x.suite}:${x.check}` })));
+  if (failed.length) {
+    const file = join(args.reportDir, 'idpc-failures.json');
+    writeReports([], [], args.reportDir);
+    writeFileSync(file, `${JSON.stringify({ mock: args.mock, target: args.target, preset: args.preset, profile: args.profile, runs: args.runs, suites, failures: failed }, null, 2)}\n`);
+    print(`failures recorded for replay: ${file} (idpc replay ${file})`);
+  }
+  return Math.max(0, ...runs.map((r) => r.exitCode));
+}
+
+/** `idpc replay FILE`: runs the recorded failures again with their seeds; FIXED or STILL FAILING per check. */
+export async function replayCommand(file: string, reportDir: string, print: (s: string) => void): Promise<number> {
+  let data: { mock?: string; target?: string; preset?: string; profile?: Profile; runs?: number; suites?: string[]; failures: { flavour: string; seed: number; check: string }[] };
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8')) as typeof data;
+    if (!Array.isArray(data.failures)) throw new Error('no failures list');
+  } catch (e) {
+    throw new UsageError(`cannot read failure file ${file}: ${(e as Error).message}`);
+  }
+  let still = 0;
+  for (const flavour of [...new Set(data.failures.map((f) => f.flavour))]) {
+    const mine = data.failures.filter((f) => f.flavour === flavour);
+    const lines: string[] = [];
+    const code = await runCommand(
+      {
+        ...(data.mock ? { mock: flavour } : { target: data.target! }),
+        ...(data.preset ? { preset: data.preset } : {}),
+        ...(data.profile ? { profile: data.profile } : {}),
+        ...(data.runs ? { runs: data.runs } : {}),
+        ...(data.suites ? { suites: data.suites.join(',') } : {}),
+        seed: mine[0]!.seed,
+        report: 'json',
+        reportDir: join(reportDir, 'replay'),
+      },
+      (l) => lines.push(l),
+    );
+    if (code === 3) {
+      print(lines.join('\n'));
+      return 3;
+    }
+    const report = JSON.parse(readFileSync(join(reportDir, 'replay', 'idpc-report.json'), 'utf8')) as { runs: FinishedRun[] };
+    for (const f of mine) {
+      const r = report.runs[0]?.results.find((x) => `${x.suite}:${x.check}` === f.check);
+      const failing = r?.status === 'fail';
+      if (failing) still++;
+      print(`${failing ? 'x STILL FAILING' : '+ FIXED'}  ${flavour} ${f.check}${failing && r?.message ? `: ${r.message}` : ''}`);
+    }
+  }
+  return still ? 1 : 0;
+}
+
+/** `idpc init --flavour F`: a commented target-config template. */
+export function initTemplate(flavour: string): string {
+  if (!isFlavourName(flavour)) throw new UsageError(`unknown flavour "${flavour}"; flavours: ${Object.keys(FLAVOURS).join(', ')}`);
+  const d = FLAVOURS[flavour];
+  const base = flavour === 'keycloak' ? 'https://iam.example.com/realms/master' : 'https://idp.example.com';
+  return `# yaml-language-server: $schema=./node_modules/idp-conformance/schemas/config/target-config.schema.json
+# idp-conformance target: ${d.title}. Run with: idpc run --target ${flavour}.target.yaml
+# Secrets come from the environment (\${env:NAME}), so this file can be committed.
+flavour: ${flavour}
+# preset: ${flavour === 'keycloak' ? 'v12-23' : 'default'}
+baseUrl: ${base}            # the token endpoint is ${flavour === 'keycloak' ? '{baseUrl}/protocol/openid-connect/token' : `{baseUrl}${d.tokenPath}`}
+# endpoints:                # explicit URLs win over baseUrl
+#   token: ${base}${flavour === 'keycloak' ? '/protocol/openid-connect/token' : d.tokenPath}
+#   logout: ...             # sessions the run opens are logged out at the end
+#   resource: ...           # a bearer-protected URL to probe access tokens with (TE-J*)
+clients:
+  - name: user              # used for ${d.grants.includes('password') ? 'the password grant and ' : ''}refresh
+    clientId: \${env:IDPC_CLIENT_ID}
+    clientSecret: \${env:IDPC_CLIENT_SECRET}
+    auth: ${d.clientAuth.includes('basic') ? 'basic' : 'post'}               # basic, post or none (public client)
+#  - name: other             # a second client, for the cross-client refresh check (TE-G5)
+#    clientId: ...
+users:
+  - username: \${env:IDPC_USERNAME}   # a dedicated test user: bad-password probes count against its lockout
+    password: \${env:IDPC_PASSWORD}
+grants: [${d.grants.join(', ')}]
+${flavour === 'rator' ? 'extraParams:\n  brand_key: ${env:IDPC_BRAND_KEY}\n' : ''}policies:
+  refreshRotation: ${d.refreshMode === 'reuse' ? 'reuse' : d.refreshMode === 'rotate-revoke' ? 'rotate' : 'unknown'}   # rotate, reuse or unknown
+profile: rfc6749            # rfc6749, bcp9700 or oauth21
+budget:                     # a guest on a real endpoint
+  maxRequests: 300
+  maxBadCredentialAttempts: 5
+  ratePerSecond: 5
+  timeoutMs: 10000
+`;
+}

@@ -1,0 +1,81 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FinishedRun, ReportedResult } from './run.js';
+
+const MARK: Record<string, string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', info: 'INFO', deviation: 'DEVN', skip: 'SKIP' };
+
+/** The console summary: a table per run, then each failure with its reproduction data. */
+export function formatConsole(run: FinishedRun, verbose = false): string {
+  const lines: string[] = [];
+  const t = run.target;
+  lines.push(`${t.flavour}${t.preset ? ` (${t.preset})` : ''} ${t.tokenUrl}${t.mock ? ' [mock]' : ''}  profile ${run.profile}  seed ${run.seed}  ${run.requests} requests in ${(run.durationMs / 1000).toFixed(1)} s`);
+  if (run.unreachable) {
+    lines.push(`  TARGET UNREACHABLE: ${run.unreachable}`);
+    return lines.join('\n');
+  }
+  const shown = verbose ? run.results : run.results.filter((r) => r.status !== 'pass');
+  for (const r of shown) {
+    const base = r.baseline ? ` [baseline: ${r.baseline.reason}]` : '';
+    lines.push(`  ${MARK[r.status]} ${`${r.suite}:${r.check}`.padEnd(18)} ${r.title}${base}`);
+    if (r.status === 'deviation' && r.deviation) lines.push(`       documented deviation: ${r.deviation.reason}`);
+    if ((r.status === 'fail' || r.status === 'warn') && r.message) lines.push(`       ${r.message}  [${r.requirement}]`);
+    if (r.status === 'fail' && r.counterexample) lines.push(`       reproduce: --seed ${r.counterexample.seed}${r.counterexample.path ? ` (path ${r.counterexample.path})` : ''}; shrunk: ${r.counterexample.shrunk}`);
+    if (r.status === 'fail') for (const e of r.evidence ?? []) lines.push(`       $ ${e.curl}`, `         -> ${e.response ? `${e.response.status} ${e.response.body.slice(0, 160)}` : e.error}`);
+    if (r.status === 'skip' && r.message) lines.push(`       ${r.message}`);
+  }
+  const count = (s: string) => run.results.filter((r) => r.status === s).length;
+  lines.push(`  ${count('pass')} pass, ${count('fail')} fail${run.results.some((r) => r.baseline) ? ` (${run.results.filter((r) => r.baseline).length} in baseline)` : ''}, ${count('warn')} warn, ${count('deviation')} documented deviations, ${count('info')} info, ${count('skip')} skipped`);
+  for (const s of run.staleBaseline) lines.push(`  STALE BASELINE: ${s} no longer fails: remove it from the baseline`);
+  if (run.budget) lines.push(`  ${run.budget}`);
+  lines.push(`  verdict: ${run.exitCode === 0 ? 'CONFORMS' : 'DOES NOT CONFORM'} (exit ${run.exitCode})`);
+  return lines.join('\n');
+}
+
+const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+
+/** JUnit XML: one test case per check, suite and flavour, so CI shows them. */
+export function toJunit(runs: FinishedRun[]): string {
+  const out = ['<?xml version="1.0" encoding="UTF-8"?>', '<testsuites name="idp-conformance">'];
+  for (const run of runs) {
+    const bySuite = new Map<string, ReportedResult[]>();
+    for (const r of run.results) (bySuite.get(r.suite) ?? bySuite.set(r.suite, []).get(r.suite)!).push(r);
+    for (const [suite, results] of bySuite) {
+      const failures = results.filter((r) => r.status === 'fail' && !r.baseline).length;
+      const skipped = results.filter((r) => r.status === 'skip' || r.baseline).length;
+      out.push(`  <testsuite name="${xml(`${run.target.flavour}.${suite}`)}" tests="${results.length}" failures="${failures}" skipped="${skipped}" time="${(run.durationMs / 1000).toFixed(3)}">`);
+      for (const r of results) {
+        out.push(`    <testcase classname="${xml(`idpc.${run.target.flavour}.${suite}`)}" name="${xml(`${r.check} ${r.title}`)}">`);
+        if (r.status === 'fail' && !r.baseline) {
+          const detail = [r.message ?? '', `requirement: ${r.requirement} ${r.url}`, r.counterexample ? `seed ${r.counterexample.seed} path ${r.counterexample.path ?? ''} shrunk ${r.counterexample.shrunk ?? ''}` : '', ...(r.evidence ?? []).map((e) => e.curl)].filter(Boolean).join('\n');
+          out.push(`      <failure message="${xml(r.message ?? r.title)}" type="${xml(r.check)}">${xml(detail)}</failure>`);
+        } else if (r.status === 'skip' || r.baseline) out.push(`      <skipped message="${xml(r.baseline ? `baseline: ${r.baseline.reason}` : (r.message ?? 'skipped'))}"/>`);
+        else if (r.status !== 'pass') out.push(`      <system-out>${xml(`${r.status}: ${r.deviation?.reason ?? r.message ?? ''}`)}</system-out>`);
+        out.push('    </testcase>');
+      }
+      out.push('  </testsuite>');
+    }
+  }
+  out.push('</testsuites>');
+  return `${out.join('\n')}\n`;
+}
+
+export function toNdjson(runs: FinishedRun[]): string {
+  return runs.flatMap((run) => run.results.map((r) => JSON.stringify({ flavour: run.target.flavour, preset: run.target.preset, seed: run.seed, ...r }))).join('\n') + '\n';
+}
+
+/** Writes the requested formats into dir; returns the paths written. */
+export function writeReports(runs: FinishedRun[], formats: string[], dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  const put = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    written.push(path);
+  };
+  for (const f of formats) {
+    if (f === 'json') put('idpc-report.json', `${JSON.stringify({ runs }, null, 2)}\n`);
+    else if (f === 'junit') put('idpc-junit.xml', toJunit(runs));
+    else if (f === 'ndjson') put('idpc-results.ndjson', toNdjson(runs));
+  }
+  return written;
+}

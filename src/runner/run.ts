@@ -1,0 +1,126 @@
+import { grantSuite } from '../../suites/grant.js';
+import { refreshSuite } from '../../suites/refresh.js';
+import { statefulSuite } from '../../suites/stateful.js';
+import { RunContext } from './context.js';
+import { curlOf } from './curl.js';
+import { BudgetExceeded, TargetUnreachable, Transport } from './http.js';
+import { redactExchange } from './redact.js';
+import type { CheckResult, RunReport, Target } from './types.js';
+
+export const SUITES: Record<string, (ctx: RunContext) => Promise<void>> = { grant: grantSuite, refresh: refreshSuite, stateful: statefulSuite };
+
+export interface Baseline {
+  /** suite:check-id -> reason */
+  entries: Map<string, string>;
+}
+
+export interface RunOptions {
+  target: Target;
+  seed?: number;
+  numRuns?: number;
+  suites?: string[];
+  baseline?: Baseline;
+  /** Progress lines for the console. */
+  progress?: (line: string) => void;
+}
+
+/** Redacted evidence with a curl per request, ready for any report. */
+export interface ReportedResult extends Omit<CheckResult, 'evidence'> {
+  evidence?: (ReturnType<typeof redactExchange> & { curl: string })[];
+}
+
+export interface FinishedRun extends Omit<RunReport, 'results'> {
+  results: ReportedResult[];
+  unreachable?: string;
+  /** Set when the request budget ended the run early. */
+  budget?: string;
+}
+
+const VERSION = '0.1.0';
+
+/** Runs the suites against one target and returns the redacted report with its exit code (0, 1 or 3). */
+export async function runConformance(options: RunOptions): Promise<FinishedRun> {
+  const { target } = options;
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const numRuns = options.numRuns ?? (target.mock ? 12 : 3);
+  const transport = new Transport({ ...target.budget });
+  const ctx = new RunContext(target, transport, seed, numRuns);
+  const started = Date.now();
+  const progress = options.progress ?? (() => {});
+  let unreachable: string | undefined;
+  let budgetNote: string | undefined;
+  for (const name of options.suites ?? Object.keys(SUITES)) {
+    const suite = SUITES[name];
+    if (!suite) throw new Error(`unknown suite ${name}`);
+    const before = transport.requests;
+    try {
+      await suite(ctx);
+    } catch (e) {
+      if (e instanceof TargetUnreachable) {
+        unreachable = e.message;
+        break;
+      }
+      if (e instanceof BudgetExceeded) {
+        budgetNote = e.message;
+        progress(`  ${name}: stopped, ${e.message}`);
+        break;
+      }
+      throw e;
+    }
+    progress(`  ${name}: ${transport.requests - before} requests`);
+  }
+  // Log out what the run opened, where the flavour has logout and the target is not ours to reset.
+  if (!target.mock && target.logoutUrl && !unreachable) await logoutOpened(ctx).catch(() => undefined);
+
+  const secrets = [...target.secrets, ...ctx.tokensSeen];
+  const results: ReportedResult[] = [...ctx.results.values()].map((r) => finish(r, options.baseline, secrets));
+  const failedKeys = new Set(results.filter((r) => r.status === 'fail').map((r) => `${r.suite}:${r.check}`));
+  const staleBaseline = [...(options.baseline?.entries.keys() ?? [])].filter((k) => !failedKeys.has(k) && results.some((r) => `${r.suite}:${r.check}` === k || k.endsWith(':*')));
+  const unexpected = results.some((r) => r.status === 'fail' && !r.baseline);
+  const exitCode = unreachable ? 3 : unexpected || staleBaseline.length ? 1 : 0;
+  return {
+    tool: 'idp-conformance',
+    version: VERSION,
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    seed,
+    target: { flavour: target.flavour, ...(target.preset ? { preset: target.preset } : {}), tokenUrl: target.tokenUrl, mock: !!target.mock },
+    profile: target.profile,
+    requests: transport.requests,
+    results: results.sort((a, b) => a.suite.localeCompare(b.suite) || a.check.localeCompare(b.check, undefined, { numeric: true })),
+    staleBaseline,
+    exitCode,
+    ...(unreachable ? { unreachable } : {}),
+    ...(budgetNote ? { budget: budgetNote } : {}),
+  };
+}
+
+function finish(r: CheckResult, baseline: Baseline | undefined, secrets: string[]): ReportedResult {
+  let status = r.status;
+  if (status !== 'skip') {
+    if (r.failures > 0) status = r.severity === 'error' ? 'fail' : r.severity === 'warning' ? 'warn' : 'info';
+    else if (r.deviation) status = 'deviation';
+    else status = 'pass';
+  }
+  const reason = baseline?.entries.get(`${r.suite}:${r.check}`);
+  const { evidence, ...rest } = r;
+  const out: ReportedResult = { ...rest, status, ...(reason !== undefined && status === 'fail' ? { baseline: { reason } } : {}) };
+  if (evidence && (status === 'fail' || status === 'warn' || status === 'deviation' || status === 'info')) {
+    out.evidence = evidence.map((e) => ({ ...redactExchange(e, secrets), curl: curlOf(e, secrets) }));
+  }
+  if (out.message) out.message = redactExchange({ request: { method: '', url: out.message, headers: {} }, durationMs: 0 }, secrets).request.url;
+  return out;
+}
+
+/** Ends the sessions the run opened (Keycloak logout with each refresh token it saw). */
+async function logoutOpened(ctx: RunContext): Promise<void> {
+  const client = ctx.target.clients.user;
+  if (!client) return;
+  for (const token of ctx.tokensSeen) {
+    if (token.split('.').length !== 3) continue;
+    const typ = (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString() || '{}') as { typ?: string }).typ;
+    if (typ !== 'Refresh') continue;
+    const body = new URLSearchParams({ client_id: client.clientId, ...(client.clientSecret ? { client_secret: client.clientSecret } : {}), refresh_token: token });
+    await ctx.transport.send('POST', ctx.target.logoutUrl!, { 'content-type': 'application/x-www-form-urlencoded' }, body.toString()).catch(() => undefined);
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * Grant suite: valid grants give schema-valid, distinct, usable tokens; generated invalid credentials,
+ * client-authentication variants and parameter variations get the right error, never a 5xx.
+ */
+import fc from 'fast-check';
+import type { RunContext } from '../src/runner/context.js';
+import { json } from '../src/runner/context.js';
+import type { Exchange, TargetClient } from '../src/runner/types.js';
+import { runProperty } from './property.js';
+
+const SUITE = 'grant';
+
+/** Shannon entropy estimate in bits of a token (the OIDF heuristic: length x bits per character). */
+export function entropyBits(token: string): number {
+  const counts = new Map<string, number>();
+  for (const c of token) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let perChar = 0;
+  for (const n of counts.values()) perChar -= (n / token.length) * Math.log2(n / token.length);
+  return perChar * token.length;
+}
+
+/** The parameters of a valid user grant for this target (password, or Rator's operator_password). */
+function userGrant(ctx: RunContext): [string, string][] | undefined {
+  const { user } = ctx.target;
+  if (!user || !ctx.target.clients.user || !ctx.target.grants.includes('password')) return undefined;
+  return [
+    ['grant_type', 'password'],
+    ['username', user.username],
+    ['password', user.password],
+  ];
+}
+
+export async function grantSuite(ctx: RunContext): Promise<void> {
+  const t = ctx.target;
+  const tokens: string[] = [];
+  const tokenExchanges = new Map<string, Exchange>();
+  const issued = (body: Record<string, unknown> | undefined, exchange?: Exchange) => {
+    for (const k of ['access_token', 'refresh_token']) {
+      if (typeof body?.[k] !== 'string') continue;
+      tokens.push(body[k] as string);
+      if (exchange && !tokenExchanges.has(body[k] as string)) tokenExchanges.set(body[k] as string, exchange);
+    }
+  };
+
+  // ---- valid grants ------------------------------------------------------------------------------------------
+  const pw = userGrant(ctx);
+  const userClient = t.clients.user;
+  if (pw && userClient) {
+    ctx.fail(SUITE, 'TE-E8', 'the password grant (ROPC) is enabled', []);
+    // Property: any supported client-authentication style, with or without an unknown extra parameter (TE-A4).
+    const styles: TargetClient['auth'][] = userClient.public ? ['none'] : ctx.descriptor.clientAuth.filter((a) => a !== 'none');
+    await runProperty(ctx, SUITE, 'TE-A2', fc.record({ auth: fc.constantFrom(...styles), probe: fc.boolean() }), async ({ auth, probe }) => {
+      const params: [string, string][] = [...pw, ...(probe ? ([['x_conformance_probe', '1']] as [string, string][]) : [])];
+      const e = await ctx.token(params, { client: userClient, auth });
+      const body = ctx.expectTokens(SUITE, 'TE-A2', e);
+      if (probe) ctx.require(SUITE, 'TE-A4', e.response?.status === 200, `an unknown parameter changed the outcome: ${e.response?.status}`, [e]);
+      if (!body) throw new Error('no tokens');
+      issued(body, e);
+      if (auth === 'basic') ctx.pass(SUITE, 'TE-B1');
+      if (auth === 'post') ctx.pass(SUITE, 'TE-B2');
+      const probeResource = await ctx.resource(String(body.access_token));
+      if (probeResource) ctx.require(SUITE, 'TE-J1', (probeResource.response?.status ?? 500) < 400, `a fresh access token was refused: ${probeResource.response?.status}`, [e, probeResource]);
+    });
+    if (!userClient.public && !styles.includes('basic')) {
+      const e = await ctx.token(pw, { client: userClient, auth: 'basic' });
+      ctx.expect(SUITE, 'TE-B1', e.response?.status === 200, `HTTP Basic client authentication refused: ${e.response?.status}`, [e]);
+    }
+  } else ctx.skip(SUITE, 'TE-A2', 'no password grant configured');
+
+  if (t.operator && userClient && t.grants.includes('operator_password')) {
+    const e = await ctx.token([['grant_type', 'operator_password'], ['username', t.operator.username], ['password', t.operator.password]], { client: userClient });
+    issued(ctx.expectTokens(SUITE, 'TE-A2', e), e);
+  }
+
+  const service = t.clients.service;
+  if (service && t.grants.includes('client_credentials')) {
+    const extra: [string, string][] = t.flavour === 'rator' && t.operator ? [['operator', t.operator.username]] : [];
+    const e = await ctx.token([['grant_type', 'client_credentials'], ...extra], { client: service });
+    const body = ctx.expectTokens(SUITE, 'TE-F1', e);
+    issued(body, e);
+    if (body) ctx.expect(SUITE, 'TE-F3', body.refresh_token === undefined, 'client_credentials returned a refresh token', [e]);
+    // TE-F2: the same without client authentication (a bad-credential attempt).
+    if (ctx.transport.takeBadCredentialAttempt()) {
+      const none = await ctx.token([['grant_type', 'client_credentials'], ...extra], { client: { ...service, clientSecret: undefined }, auth: 'none' });
+      const status = none.response?.status;
+      const code = json(none)?.error;
+      ctx.expect(SUITE, 'TE-F2', status !== 200 && ['invalid_client', 'unauthorized_client', 'unauthorized'].includes(String(code)) , `without client authentication: ${status} ${String(code)}`, [none]);
+      ctx.responseChecks(SUITE, none, 'token-error');
+    }
+  }
+
+  if (t.clients.technical?.refreshToken) {
+    // The Keycloak developer portal's technical user: a refresh-only client with a long-lived offline token.
+    const e = await ctx.token([['grant_type', 'refresh_token'], ['refresh_token', t.clients.technical.refreshToken]], { client: t.clients.technical });
+    issued(ctx.expectTokens(SUITE, 'TE-G1', e), e);
+  }
+
+  const repeated = tokens.find((tok, i) => tokens.indexOf(tok) !== i);
+  const weakest = tokens.reduce((min, tok) => Math.min(min, entropyBits(tok)), Number.POSITIVE_INFINITY);
+  if (tokens.length) {
+    const evidence = repeated && tokenExchanges.get(repeated) ? [tokenExchanges.get(repeated)!] : [];
+    ctx.expect(SUITE, 'TE-C15', !repeated && weakest >= 96, repeated ? 'two grants returned the same token' : `a token carries about ${Math.round(weakest)} bits (< 96)`, evidence);
+  }
+
+  // ---- resource probe with garbage -------------------------------------------------------------------------
+  const garbage = await ctx.resource('not-a-token-' + ctx.seed);
+  if (garbage) ctx.expect(SUITE, 'TE-J3', (garbage.response?.status ?? 0) >= 400 && (garbage.response?.status ?? 0) < 500, `a garbage access token got ${garbage.response?.status}`, [garbage]);
+
+  // ---- invalid requests --------------------------------------------------------------------------------------
+  if (pw && userClient) await invalidRequests(ctx, pw, userClient);
+}
+
+type Variant =
+  | { kind: 'wrong-password'; password: string }
+  | { kind: 'unknown-user'; username: string }
+  | { kind: 'wrong-secret'; secret: string }
+  | { kind: 'unknown-client'; clientId: string }
+  | { kind: 'missing-grant-type' }
+  | { kind: 'unknown-grant-type'; grantType: string }
+  | { kind: 'duplicated'; name: 'grant_type' | 'username' }
+  | { kind: 'json-body' }
+  | { kind: 'get' }
+  | { kind: 'secret-in-query' }
+  | { kind: 'missing-username' }
+  | { kind: 'missing-extra' };
+
+const printable = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 %+:/-_.~é'.split('')), minLength: 1, maxLength: 24 });
+
+async function invalidRequests(ctx: RunContext, pw: [string, string][], client: TargetClient): Promise<void> {
+  const t = ctx.target;
+  const variants: fc.Arbitrary<Variant>[] = [
+    printable.map((password) => ({ kind: 'wrong-password' as const, password: `x${password}` })),
+    printable.map((username) => ({ kind: 'unknown-user' as const, username: `nobody-${username}` })),
+    fc.constant({ kind: 'missing-grant-type' as const }),
+    printable.map((g) => ({ kind: 'unknown-grant-type' as const, grantType: `urn:x:${g.replace(/ /g, '')}` })),
+    fc.constantFrom('grant_type' as const, 'username' as const).map((name) => ({ kind: 'duplicated' as const, name })),
+    fc.constant({ kind: 'json-body' as const }),
+    fc.constant({ kind: 'get' as const }),
+    fc.constant({ kind: 'missing-username' as const }),
+    printable.map((clientId) => ({ kind: 'unknown-client' as const, clientId: `unknown-${clientId}` })),
+  ];
+  if (!client.public && client.clientSecret) {
+    variants.push(printable.map((secret) => ({ kind: 'wrong-secret' as const, secret: `x${secret}` })));
+    variants.push(fc.constant({ kind: 'secret-in-query' as const }));
+  }
+  if (Object.keys(t.extraParams).length) variants.push(fc.constant({ kind: 'missing-extra' as const }));
+  const badCredential = new Set(['wrong-password', 'unknown-user', 'wrong-secret', 'unknown-client']);
+
+  await runProperty(ctx, SUITE, 'TE-A11', fc.oneof(...variants), async (v) => {
+    if (badCredential.has(v.kind) && !ctx.transport.takeBadCredentialAttempt()) return; // lockout budget spent
+    let e: Exchange;
+    const grant = (over: Record<string, string | undefined>) => pw.filter(([k]) => !(k in over)).concat(Object.entries(over).filter((x): x is [string, string] => x[1] !== undefined));
+    switch (v.kind) {
+      case 'wrong-password':
+        e = await ctx.token(grant({ password: v.password }), { client });
+        ctx.expectError(SUITE, e, 'bad-password', { check: 'TE-E3', status: [400], error: ['invalid_grant'] });
+        break;
+      case 'unknown-user':
+        e = await ctx.token(grant({ username: v.username }), { client });
+        ctx.expectError(SUITE, e, 'unknown-user', { check: 'TE-E3', status: [400], error: ['invalid_grant'] });
+        break;
+      case 'wrong-secret':
+        e = await ctx.token(pw, { client, secretOverride: v.secret });
+        ctx.expectError(SUITE, e, 'bad-client-secret', client.auth === 'basic' ? { check: 'TE-B5', status: [401], error: ['invalid_client'] } : { check: 'TE-B6', status: [400, 401], error: ['invalid_client'] });
+        if (client.auth === 'basic' && e.response?.status === 401) {
+          const challenge = e.response.headers['www-authenticate']?.[0] ?? '';
+          ctx.expect(SUITE, 'TE-B5', /^Basic/i.test(challenge), `401 with WWW-Authenticate "${challenge}" (the client used Basic)`, [e]);
+        }
+        break;
+      case 'unknown-client':
+        e = await ctx.token(pw, { client: { ...client, clientId: v.clientId } });
+        ctx.expectError(SUITE, e, 'unknown-client', { check: 'TE-B7', status: [400, 401], error: ['invalid_client'] });
+        break;
+      case 'missing-grant-type':
+        e = await ctx.token(pw.filter(([k]) => k !== 'grant_type'), { client });
+        ctx.expectError(SUITE, e, 'missing-grant-type', { check: 'TE-A7', status: [400], error: ['invalid_request'] });
+        break;
+      case 'unknown-grant-type':
+        e = await ctx.token(grant({ grant_type: v.grantType }), { client });
+        ctx.expectError(SUITE, e, 'unknown-grant-type', { check: 'TE-A8', status: [400], error: ['unsupported_grant_type'] });
+        break;
+      case 'duplicated': {
+        const dup = pw.find(([k]) => k === v.name)!;
+        e = await ctx.token([...pw, dup], { client });
+        ctx.expect(SUITE, 'TE-A6', e.response?.status !== 200, `${v.name} twice still issued a token`, [e]);
+        if (e.response?.status !== 200) ctx.responseChecks(SUITE, e, 'token-error');
+        break;
+      }
+      case 'json-body':
+        e = await ctx.token([], { client, contentType: 'application/json', rawBody: JSON.stringify(Object.fromEntries(pw)) });
+        ctx.expect(SUITE, 'TE-A10', (e.response?.status ?? 0) >= 400 && (e.response?.status ?? 0) < 500, `a JSON body got ${e.response?.status}`, [e]);
+        break;
+      case 'get':
+        e = await ctx.token(pw, { client, method: 'GET' });
+        ctx.expect(SUITE, 'TE-A3', e.response?.status !== 200, 'the grant by GET issued a token', [e]);
+        break;
+      case 'secret-in-query':
+        e = await ctx.token(pw, { client, auth: 'none', query: `client_secret=${encodeURIComponent(client.clientSecret!)}` });
+        ctx.expect(SUITE, 'TE-A9', e.response?.status !== 200, 'client_secret in the URI query was accepted', [e]);
+        break;
+      case 'missing-username':
+        e = await ctx.token(pw.filter(([k]) => k !== 'username'), { client });
+        ctx.responseChecks(SUITE, e, 'token-error');
+        ctx.expect(SUITE, 'TE-E2', e.response?.status === 400 && json(e)?.error === 'invalid_request', `missing username: ${e.response?.status} ${String(json(e)?.error)}`, [e]);
+        break;
+      case 'missing-extra':
+        e = await ctx.token(pw, { client, withoutExtras: true });
+        ctx.expect(SUITE, 'TE-A12', (e.response?.status ?? 0) >= 400 && (e.response?.status ?? 0) < 500, `without ${Object.keys(t.extraParams).join(', ')}: ${e.response?.status}`, [e]);
+        break;
+    }
+    ctx.require(SUITE, 'TE-A11', (e.response?.status ?? 500) < 500, `${v.kind}: ${e.response ? `status ${e.response.status}` : e.error}`, [e]);
+  });
+}

@@ -1,0 +1,154 @@
+/**
+ * Stateful suite: fast-check model-based runs over grant, refresh, use of the access token at the resource,
+ * logout, replay of superseded refresh tokens, and moving the clock (mocks only). The model predicts which tokens
+ * must work under the declared policies; the run checks that the target agrees, and a failure shrinks to a
+ * minimal sequence of commands.
+ */
+import fc from 'fast-check';
+import { CheckFailure, json, type RunContext } from '../src/runner/context.js';
+import { freshGrant, refreshWith } from './refresh.js';
+import { runProperty } from './property.js';
+
+const SUITE = 'stateful';
+
+interface TokenState {
+  value: string;
+  /** Model time (seconds since the run began) when it expires. */
+  exp: number;
+  revoked: boolean;
+  family: number;
+}
+
+interface Model {
+  now: number;
+  access: TokenState[];
+  refresh: (TokenState & { lastAccess: string })[];
+  families: number;
+}
+
+interface Real {
+  ctx: RunContext;
+}
+
+const accessValid = (m: Model, t: TokenState) => !t.revoked && m.now < t.exp;
+const refreshValid = (m: Model, t: TokenState) => !t.revoked && m.now < t.exp;
+
+function record(m: Model, body: Record<string, unknown>, family: number, previousRefresh?: Model['refresh'][number]): void {
+  const expiresIn = typeof body.expires_in === 'number' ? body.expires_in : Number.POSITIVE_INFINITY;
+  const access = String(body.access_token);
+  if (!m.access.some((a) => a.value === access)) m.access.push({ value: access, exp: m.now + expiresIn, revoked: false, family });
+  const rt = typeof body.refresh_token === 'string' ? body.refresh_token : previousRefresh?.value;
+  if (!rt) return;
+  const known = m.refresh.find((r) => r.value === rt);
+  if (known) known.lastAccess = access;
+  else {
+    const rExp = typeof body.refresh_expires_in === 'number' && body.refresh_expires_in > 0 ? m.now + body.refresh_expires_in : Number.POSITIVE_INFINITY;
+    m.refresh.push({ value: rt, exp: rExp, revoked: false, family, lastAccess: access });
+  }
+}
+
+class GrantCommand implements fc.AsyncCommand<Model, Real> {
+  check = () => true;
+  async run(m: Model, r: Real): Promise<void> {
+    const g = await freshGrant(r.ctx);
+    if (!g) throw new CheckFailure('TE-S1', 'a grant failed where the model expected tokens', []);
+    const access = String(g.body.access_token);
+    const existing = m.access.find((a) => a.value === access);
+    // Spring hands out the same token again for a repeated grant: same family then.
+    record(m, g.body, existing ? existing.family : ++m.families);
+    if (r.ctx.target.mock && typeof g.body.refresh_expires_in !== 'number') {
+      const rt = m.refresh.find((x) => x.value === g.body.refresh_token);
+      if (rt && rt.exp === Number.POSITIVE_INFINITY && r.ctx.target.mock.refreshTokenLifetime) rt.exp = m.now + r.ctx.target.mock.refreshTokenLifetime;
+    }
+  }
+  toString = () => 'grant';
+}
+
+class RefreshCommand implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly index: number) {}
+  check = (m: Readonly<Model>) => m.refresh.length > 0;
+  async run(m: Model, r: Real): Promise<void> {
+    const rt = m.refresh[this.index % m.refresh.length]!;
+    const client = r.ctx.target.clients.user ?? r.ctx.target.clients.service!;
+    const e = await refreshWith(r.ctx, client, rt.value);
+    const expected = refreshValid(m, rt);
+    const ok = e.response?.status === 200;
+    if ((e.response?.status ?? 500) >= 500) throw new CheckFailure('TE-A11', `refresh answered ${e.response?.status ?? e.error}`, [e]);
+    if (ok !== expected) throw new CheckFailure('TE-S1', `refresh with ${expected ? 'a valid' : 'a superseded, revoked or expired'} refresh token ${ok ? 'succeeded' : `failed (${e.response?.status})`}; the model expected ${expected ? 'success' : 'refusal'}`, [e]);
+    if (!ok) return;
+    const body = json(e)!;
+    const t = r.ctx.target;
+    if (t.refreshRevokesAccess) for (const a of m.access) if (a.value === rt.lastAccess) a.revoked = true;
+    const newRt = typeof body.refresh_token === 'string' ? body.refresh_token : rt.value;
+    if (newRt !== rt.value && t.refreshMode === 'rotate-revoke') rt.revoked = true;
+    record(m, body, rt.family, rt);
+    const fresh = m.refresh.find((x) => x.value === newRt);
+    if (fresh && fresh.exp === Number.POSITIVE_INFINITY && t.mock?.refreshTokenLifetime && typeof body.refresh_expires_in !== 'number') fresh.exp = m.now + t.mock.refreshTokenLifetime;
+  }
+  toString = () => `refresh(#${this.index})`;
+}
+
+class UseAccessCommand implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly index: number) {}
+  check = (m: Readonly<Model>) => m.access.length > 0;
+  async run(m: Model, r: Real): Promise<void> {
+    const a = m.access[this.index % m.access.length]!;
+    const e = await r.ctx.resource(a.value);
+    if (!e) return;
+    const ok = (e.response?.status ?? 500) < 400;
+    const expected = accessValid(m, a);
+    if ((e.response?.status ?? 500) >= 500) throw new CheckFailure('TE-A11', `resource answered ${e.response?.status ?? e.error}`, [e]);
+    if (ok !== expected) throw new CheckFailure(expected ? 'TE-J1' : 'TE-J3', `the access token ${ok ? 'worked' : `was refused (${e.response?.status})`} at the resource; the model expected ${expected ? 'it to work' : 'refusal'}`, [e]);
+  }
+  toString = () => `use-access(#${this.index})`;
+}
+
+class LogoutCommand implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly index: number) {}
+  check = (m: Readonly<Model>) => m.refresh.length > 0;
+  async run(m: Model, r: Real): Promise<void> {
+    const rt = m.refresh[this.index % m.refresh.length]!;
+    const client = r.ctx.target.clients.user!;
+    const params = new URLSearchParams({ client_id: client.clientId, ...(client.clientSecret ? { client_secret: client.clientSecret } : {}), refresh_token: rt.value });
+    const e = await r.ctx.transport.send('POST', r.ctx.target.logoutUrl!, { 'content-type': 'application/x-www-form-urlencoded' }, params.toString());
+    if ((e.response?.status ?? 500) >= 500) throw new CheckFailure('TE-A11', `logout answered ${e.response?.status ?? e.error}`, [e]);
+    // Keycloak verifies the refresh token without its expiry; a revoked (stale) one still names the session.
+    if (e.response?.status === 204) for (const t of [...m.access, ...m.refresh]) if (t.family === rt.family) t.revoked = true;
+  }
+  toString = () => `logout(#${this.index})`;
+}
+
+class AdvanceClockCommand implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly seconds: number) {}
+  check = () => true;
+  async run(m: Model, r: Real): Promise<void> {
+    r.ctx.target.mock!.advanceClock(this.seconds);
+    m.now += this.seconds;
+  }
+  toString = () => `advance-clock(${this.seconds}s)`;
+}
+
+export async function statefulSuite(ctx: RunContext): Promise<void> {
+  const t = ctx.target;
+  if (!(await freshGrant(ctx))) {
+    ctx.skip(SUITE, 'TE-S1', 'the target issues no refresh token to the configured clients');
+    return;
+  }
+  const commands: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] = [
+    fc.constant(new GrantCommand()),
+    fc.nat(7).map((i) => new RefreshCommand(i)),
+  ];
+  if (t.resource) commands.push(fc.nat(7).map((i) => new UseAccessCommand(i)));
+  if (t.logoutUrl && t.clients.user) commands.push(fc.nat(7).map((i) => new LogoutCommand(i)));
+  if (t.mock) {
+    // Just past the access-token lifetime (as a fresh grant states it): every access token issued before then expires.
+    const probe = await freshGrant(ctx);
+    const lifetime = typeof probe?.body.expires_in === 'number' ? probe.body.expires_in : t.mock.accessTokenLifetime;
+    commands.push(fc.constant(new AdvanceClockCommand(lifetime + 1)));
+  }
+  await runProperty(ctx, SUITE, 'TE-S1', fc.commands(commands, { maxCommands: 10 }), async (cmds) => {
+    const setup = () => ({ model: { now: 0, access: [], refresh: [], families: 0 } as Model, real: { ctx } as Real });
+    await fc.asyncModelRun(setup, cmds);
+    ctx.pass(SUITE, 'TE-S1');
+  });
+}
