@@ -52,6 +52,8 @@ export async function refreshSuite(ctx: RunContext): Promise<void> {
       ctx.require(SUITE, 'TE-G1', !!body && body.access_token !== access, 'the refresh returned no new access token', [e]);
       const next = typeof body!.refresh_token === 'string' ? body!.refresh_token : current; // TE-G11: keep the old one
       if (t.refreshMode === 'reuse') ctx.require(SUITE, 'TE-H1', next === current, 'declared non-rotating, but a new refresh token came back', [e]);
+      // Declared rotation with revocation: the same refresh token coming back means a used refresh token stays valid.
+      else if (t.refreshMode === 'rotate-revoke') ctx.require(SUITE, 'TE-H3', next !== current, 'rotation declared, but the refresh returned the same refresh token: a used refresh token stays valid', [e]);
       else ctx.require(SUITE, 'TE-H1', next !== current, 'declared rotating, but the same refresh token came back', [e]);
       if (t.refreshMode === 'rotate-revoke' && next !== current) {
         const replay = await refreshWith(ctx, g.client, current);

@@ -30,6 +30,7 @@ const CORE_DEFAULTS: Omit<ResolvedMockConfig, 'flavour' | 'preset'> = {
   rator: { context: 'appcontext', brandKeys: [], missingBrandKey: 'invalid_request', formClientAuth: false },
   portal: { catalogVisibility: 'private' },
   infolink: { resourceErrorStatus: 401 },
+  plantedDeviations: {},
   extra: {},
 };
 

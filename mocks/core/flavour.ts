@@ -40,6 +40,7 @@ export interface ResolvedMockConfig {
   rator: { context: string; brandKeys: string[]; missingBrandKey: 'invalid_request' | 'unauthorized'; formClientAuth: boolean };
   portal: { catalogVisibility: 'private' | 'public' };
   infolink: { resourceErrorStatus: number };
+  plantedDeviations: { noCacheControl?: boolean; serverErrorOnBadPassword?: boolean; wrongErrorCode?: boolean; acceptExpiredAccessTokens?: boolean; ignoreBrandKey?: boolean };
   /** Flavour sections the core does not interpret (e.g. keycloak). */
   extra: Record<string, unknown>;
 }

@@ -57,6 +57,8 @@ export interface GrantSettings {
   newRefreshToken: () => string;
   maxTokens: number;
   expiredRetention: number;
+  /** Planted deviation: expired access tokens still count as active. */
+  acceptExpired?: boolean;
 }
 
 export interface Issued {
@@ -117,6 +119,7 @@ export class GrantService {
   lookupAccess(value: string): { record?: AccessRecord; state: 'active' | 'expired' | 'unknown' } {
     const record = this.access.get(value);
     if (!record || this.revokedGrants.has(record.grantId)) return { state: 'unknown' };
+    if (this.settings.acceptExpired) return { record, state: 'active' }; // a planted deviation
     return { record, state: record.expiresAt <= this.clock.now() ? 'expired' : 'active' };
   }
 

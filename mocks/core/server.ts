@@ -47,6 +47,7 @@ function newContext(config: ResolvedMockConfig, clock: Clock, mock: FlavourMock,
       newRefreshToken: mock.tokens.refresh,
       maxTokens: config.tokens.maxStoredTokens,
       expiredRetention: config.tokens.expiredRetention,
+      acceptExpired: config.plantedDeviations.acceptExpiredAccessTokens === true,
     }),
   };
 }
@@ -131,7 +132,32 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
     );
   };
 
-  const respond = (res: ServerResponse, request: MockRequest, response: MockResponse) => {
+  const planted = config.plantedDeviations;
+  const anyPlanted = planted.noCacheControl || planted.serverErrorOnBadPassword || planted.wrongErrorCode;
+  /** Planted deviations (config.plantedDeviations): bugs on purpose, on the token endpoint's answers only. */
+  const plant = (request: MockRequest, response: MockResponse): MockResponse => {
+    let out = response;
+    if (planted.noCacheControl) {
+      const { 'Cache-Control': _c, Pragma: _p, ...rest } = out.headers;
+      out = { ...out, headers: rest };
+    }
+    const error = (() => {
+      try {
+        return out.status >= 400 ? (JSON.parse(out.body) as { error?: string }).error : undefined;
+      } catch {
+        return undefined;
+      }
+    })();
+    if (planted.serverErrorOnBadPassword && error === 'invalid_grant' && /(^|&)grant_type=password(&|$)/.test(request.body.toString('utf8'))) {
+      out = { ...out, status: 500, body: JSON.stringify({ error: 'server_error', error_description: 'Internal Server Error' }), headers: { ...out.headers, 'Content-Type': 'application/json' } };
+    } else if (planted.wrongErrorCode && error !== undefined) {
+      out = { ...out, body: out.body.replace(`"${error}"`, `"${error === 'invalid_request' ? 'invalid_grant' : 'invalid_request'}"`) };
+    }
+    return out;
+  };
+
+  const respond = (res: ServerResponse, request: MockRequest, given: MockResponse, route?: Route) => {
+    const response = anyPlanted && route?.name === 'token' ? plant(request, given) : given;
     // Handlers build a fresh headers object per response, so it is safe to complete it in place.
     const headers = response.headers;
     if (request.method !== 'HEAD') headers['Content-Length'] = String(Buffer.byteLength(response.body));
@@ -181,7 +207,7 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
       result = failed(request, e);
     }
     const finish = (response: MockResponse) => {
-      respond(res, request, response);
+      respond(res, request, response, route);
       record(request, started, route, response.status, response);
     };
     if (result instanceof Promise) result.then(finish, (e: unknown) => finish(failed(request, e)));
@@ -217,7 +243,7 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
       }
     }
     response = applyResponseFaults(response, fired);
-    respond(res, request, response);
+    respond(res, request, response, route);
     record(request, started, route, response.status, response, fired.map((f) => f.kind).join(','));
   };
 

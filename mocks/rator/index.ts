@@ -112,7 +112,7 @@ function create(ctx: MockContext) {
     if (req.method !== 'POST') return answer(oauthError(405, 'method_not_allowed', `Request method '${req.method}' not supported`));
 
     // The brand key: mandatory, spelled brand_key or brandKey, value compared case-insensitively (choices in the descriptor).
-    const brandParam = p.first('brand_key') ?? p.first('brandKey');
+    const brandParam = p.first('brand_key') ?? p.first('brandKey') ?? (ctx.config.plantedDeviations.ignoreBrandKey ? brands[0] : undefined);
     if (!brandParam) {
       return answer(
         ctx.config.rator.missingBrandKey === 'unauthorized'

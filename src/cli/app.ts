@@ -83,6 +83,7 @@ export async function runCli(argv: string[]): Promise<number> {
         y
           .option('mock', { type: 'string', describe: 'In-process mock(s): portal, keycloak, rator, infolink, a comma list, or all' })
           .option('preset', { type: 'string', describe: 'Preset of the mock' })
+          .option('mock-config', { type: 'string', describe: 'Mock config file for --mock (e.g. planted deviations)' })
           .option('target', { alias: 't', type: 'string', describe: 'Target config (schemas/config/target-config.schema.json)' })
           .option('seed', { type: 'number', describe: 'Repeat a run exactly' })
           .option('runs', { type: 'number', describe: 'Examples per property (default 12 on mocks, 3 on real targets)' })
@@ -102,6 +103,7 @@ export async function runCli(argv: string[]): Promise<number> {
           {
             ...(args.mock ? { mock: args.mock } : {}),
             ...(args.preset ? { preset: args.preset } : {}),
+            ...(args.mockConfig ? { mockConfig: args.mockConfig } : {}),
             ...(args.target ? { target: args.target } : {}),
             ...(args.seed !== undefined ? { seed: args.seed } : {}),
             ...(args.runs ? { runs: args.runs } : {}),

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Profile } from '../checks/catalog.js';
 import { FLAVOURS, isFlavourName } from '../flavours/index.js';
@@ -10,6 +10,8 @@ import { UsageError } from './errors.js';
 
 export interface RunArgs {
   mock?: string;
+  /** A mock config file (JSON/YAML) for --mock, e.g. with planted deviations. */
+  mockConfig?: string;
   preset?: string;
   target?: string;
   seed?: number;
@@ -78,11 +80,14 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
   if (args.mock) {
     const flavours = args.mock === 'all' ? MOCKABLE : args.mock.split(',');
     for (const f of flavours) if (!MOCKABLE.includes(f)) throw new UsageError(`no mock for flavour "${f}"; mocks: ${MOCKABLE.join(', ')}`);
-    const { startMock, ConfigError } = await import('../../mocks/index.js');
+    const { startMock, ConfigError, loadConfigFile } = await import('../../mocks/index.js');
     for (const flavour of flavours) {
       let mock;
       try {
-        mock = await startMock({ flavour, ...(args.preset ? { preset: args.preset } : {}), journal: { enabled: false } });
+        const file = args.mockConfig ? await loadConfigFile(args.mockConfig) : undefined;
+        if (file?.flavour && file.flavour !== flavour) throw new UsageError(`${args.mockConfig} is a ${String(file.flavour)} config, not ${flavour}`);
+        const { flavour: _f, ...filePatch } = file ?? {};
+        mock = await startMock({ flavour, ...(args.preset ? { preset: args.preset } : {}), journal: { enabled: false } }, file ? filePatch : undefined);
       } catch (e) {
         if (e instanceof ConfigError) throw new UsageError(e.message);
         throw e;
@@ -113,8 +118,8 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
   const failed = runs.flatMap((r) => r.results.filter((x) => x.status === 'fail' && !x.baseline).map((x) => ({ flavour: r.target.flavour, seed: r.seed, check: `${x.suite}:${x.check}` })));
   if (failed.length) {
     const file = join(args.reportDir, 'idpc-failures.json');
-    writeReports([], [], args.reportDir);
-    writeFileSync(file, `${JSON.stringify({ mock: args.mock, target: args.target, preset: args.preset, profile: args.profile, runs: args.runs, suites, failures: failed }, null, 2)}\n`);
+    mkdirSync(args.reportDir, { recursive: true });
+    writeFileSync(file, `${JSON.stringify({ mock: args.mock, mockConfig: args.mockConfig, target: args.target, preset: args.preset, profile: args.profile, runs: args.runs, suites, failures: failed }, null, 2)}\n`);
     print(`failures recorded for replay: ${file} (idpc replay ${file})`);
   }
   return Math.max(0, ...runs.map((r) => r.exitCode));
@@ -122,7 +127,7 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
 
 /** `idpc replay FILE`: runs the recorded failures again with their seeds; FIXED or STILL FAILING per check. */
 export async function replayCommand(file: string, reportDir: string, print: (s: string) => void): Promise<number> {
-  let data: { mock?: string; target?: string; preset?: string; profile?: Profile; runs?: number; suites?: string[]; failures: { flavour: string; seed: number; check: string }[] };
+  let data: { mock?: string; mockConfig?: string; target?: string; preset?: string; profile?: Profile; runs?: number; suites?: string[]; failures: { flavour: string; seed: number; check: string }[] };
   try {
     data = JSON.parse(readFileSync(file, 'utf8')) as typeof data;
     if (!Array.isArray(data.failures)) throw new Error('no failures list');
@@ -135,7 +140,7 @@ export async function replayCommand(file: string, reportDir: string, print: (s: 
     const lines: string[] = [];
     const code = await runCommand(
       {
-        ...(data.mock ? { mock: flavour } : { target: data.target! }),
+        ...(data.mock ? { mock: flavour, ...(data.mockConfig ? { mockConfig: data.mockConfig } : {}) } : { target: data.target! }),
         ...(data.preset ? { preset: data.preset } : {}),
         ...(data.profile ? { profile: data.profile } : {}),
         ...(data.runs ? { runs: data.runs } : {}),

@@ -22,6 +22,8 @@ export interface RunOptions {
   baseline?: Baseline;
   /** Progress lines for the console. */
   progress?: (line: string) => void;
+  /** A transport of the caller's (tests read its raw log). */
+  transport?: Transport;
 }
 
 /** Redacted evidence with a curl per request, ready for any report. */
@@ -43,7 +45,7 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
   const { target } = options;
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const numRuns = options.numRuns ?? (target.mock ? 12 : 3);
-  const transport = new Transport({ ...target.budget });
+  const transport = options.transport ?? new Transport({ ...target.budget });
   const ctx = new RunContext(target, transport, seed, numRuns);
   const started = Date.now();
   const progress = options.progress ?? (() => {});

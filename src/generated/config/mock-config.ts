@@ -153,6 +153,31 @@ export interface ConfigMockConfig {
      */
     alsoServe?: ("" | "/auth")[];
   };
+  /**
+   * Bugs on purpose, to see that a conformance run (or your own client) notices them. Never on by default.
+   */
+  plantedDeviations?: {
+    /**
+     * Token-endpoint answers lose Cache-Control and Pragma.
+     */
+    noCacheControl?: boolean;
+    /**
+     * A wrong user password gets 500 instead of the flavour's error.
+     */
+    serverErrorOnBadPassword?: boolean;
+    /**
+     * Token-endpoint errors carry a wrong error code.
+     */
+    wrongErrorCode?: boolean;
+    /**
+     * Resources accept expired access tokens.
+     */
+    acceptExpiredAccessTokens?: boolean;
+    /**
+     * Rator: token requests without a brand key are served.
+     */
+    ignoreBrandKey?: boolean;
+  };
 }
 export interface RefreshPolicy {
   /**

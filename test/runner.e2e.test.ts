@@ -1,0 +1,188 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startMock, type StartMockOptions } from '../mocks/index.js';
+import { replayCommand, runCommand } from '../src/cli/run.js';
+import { Transport } from '../src/runner/http.js';
+import { formatConsole, writeReports } from '../src/runner/report.js';
+import { runConformance, type FinishedRun } from '../src/runner/run.js';
+import { targetOfMock } from '../src/runner/target.js';
+import type { Target } from '../src/runner/types.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'idpc-run-'));
+const quiet = () => {};
+
+async function runAgainst(options: StartMockOptions, adjust: (t: Target) => Target = (t) => t, seed = 42): Promise<{ run: FinishedRun; transport: Transport; target: Target }> {
+  const mock = await startMock(options);
+  try {
+    const target = adjust(targetOfMock(mock, 'rfc6749'));
+    const transport = new Transport(target.budget);
+    const run = await runConformance({ target, seed, transport });
+    return { run, transport, target };
+  } finally {
+    await mock.close();
+  }
+}
+
+const failed = (run: FinishedRun) => run.results.filter((r) => r.status === 'fail').map((r) => `${r.suite}:${r.check}`);
+
+describe('idpc run against every mock and preset', () => {
+  it.each([
+    ['portal', 'educates'],
+    ['portal', 'confidential'],
+    ['keycloak', 'legacy'],
+    ['keycloak', 'v12-23'],
+    ['keycloak', 'current'],
+    ['rator', 'default'],
+    ['infolink', 'default'],
+  ])('%s (%s): every applicable check holds', async (flavour, preset) => {
+    const { run } = await runAgainst({ flavour, preset });
+    expect(failed(run)).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    expect(run.results.filter((r) => r.status === 'pass').length).toBeGreaterThan(30);
+    expect(run.results.find((r) => r.check === 'TE-S1')?.status).toBe('pass');
+  });
+});
+
+describe('planted deviations make the matching check fail, with a reproducible curl and exit 1', () => {
+  const cases: [string, StartMockOptions, string, ((t: Target) => Target)?][] = [
+    ['no Cache-Control on tokens', { flavour: 'infolink', plantedDeviations: { noCacheControl: true } }, 'TE-C13'],
+    ['500 for a bad password', { flavour: 'portal', plantedDeviations: { serverErrorOnBadPassword: true } }, 'TE-A11'],
+    ['wrong error code', { flavour: 'rator', plantedDeviations: { wrongErrorCode: true } }, 'TE-FL'],
+    ['refresh token not rotated while rotation was declared', { flavour: 'infolink', refresh: { rotate: false } }, 'TE-H3', (t) => ({ ...t, refreshMode: 'rotate-revoke' })],
+    ['old refresh token still accepted after rotation', { flavour: 'portal', refresh: { revokeOldRefreshToken: false } }, 'TE-H3', (t) => ({ ...t, refreshMode: 'rotate-revoke' })],
+    ['expired access token still accepted', { flavour: 'infolink', plantedDeviations: { acceptExpiredAccessTokens: true } }, 'TE-J3'],
+    ['brand key not enforced', { flavour: 'rator', plantedDeviations: { ignoreBrandKey: true } }, 'TE-A12'],
+  ];
+  it.each(cases)('%s', async (_name, options, check, adjust) => {
+    const { run } = await runAgainst(options, adjust);
+    const result = run.results.find((r) => r.check === check && r.status === 'fail');
+    expect(result, `${check} should fail; failures: ${failed(run).join(', ')}`).toBeDefined();
+    expect(run.exitCode).toBe(1);
+    if (check !== 'TE-S1') {
+      expect(result!.evidence?.length ?? 0).toBeGreaterThan(0);
+      expect(result!.evidence![0]!.curl).toMatch(/^curl -i -X (POST|GET) '/);
+    }
+  });
+});
+
+describe('no secret reaches a report or the console', () => {
+  it.each([
+    ['portal', 'confidential'],
+    ['keycloak', 'current'],
+    ['rator', 'default'],
+  ])('%s (%s): json, junit, ndjson and console hold no client secret, password or issued token', async (flavour, preset) => {
+    // A planted failure so that the reports carry evidence: requests with credentials, responses with tokens.
+    const { run, transport, target } = await runAgainst({ flavour, preset, plantedDeviations: { noCacheControl: true } }, (t) => t, 7);
+    expect(run.exitCode).toBe(1);
+    const reportDir = join(dir, `secrets-${flavour}`);
+    const files = writeReports([run], ['json', 'junit', 'ndjson'], reportDir);
+    const outputs = [formatConsole(run, true), ...files.map((f) => readFileSync(f, 'utf8'))];
+    const tokens = new Set<string>();
+    for (const e of transport.log) {
+      try {
+        const body = JSON.parse(e.response?.body ?? '') as Record<string, unknown>;
+        for (const k of ['access_token', 'refresh_token', 'id_token']) if (typeof body[k] === 'string') tokens.add(body[k] as string);
+      } catch {
+        // not JSON
+      }
+    }
+    expect(tokens.size).toBeGreaterThan(5);
+    const secrets = [...target.secrets, ...tokens];
+    const encoded = secrets.flatMap((s) => [s, encodeURIComponent(s)]);
+    const basic = [target.clients.user, target.clients.service].filter((c) => c?.clientSecret).map((c) => Buffer.from(`${c!.clientId}:${c!.clientSecret}`).toString('base64'));
+    expect(outputs.join('')).toContain('[redacted:');
+    for (const text of outputs) for (const s of [...encoded, ...basic]) expect(text.includes(s), `a secret (${s.slice(0, 8)}...) leaked`).toBe(false);
+  });
+});
+
+describe('unreachable and hanging targets', () => {
+  let hanging: Server;
+  afterAll(() => hanging?.close());
+
+  function targetFile(port: number, timeoutMs = 500): string {
+    const file = join(dir, `target-${port}.json`);
+    writeFileSync(file, JSON.stringify({ flavour: 'rfc6749', endpoints: { token: `http://127.0.0.1:${port}/token` }, allowHttp: true, clients: [{ clientId: 'c', clientSecret: 's' }], users: [{ username: 'u', password: 'p' }], grants: ['password'], budget: { timeoutMs } }));
+    return file;
+  }
+
+  it('a closed port: exit 3 with a clear message', async () => {
+    const probe = createServer();
+    const port = await new Promise<number>((r) => probe.listen(0, '127.0.0.1', () => r((probe.address() as { port: number }).port)));
+    await new Promise((r) => probe.close(r));
+    const lines: string[] = [];
+    expect(await runCommand({ target: targetFile(port), reportDir: join(dir, 'r1') }, (l) => lines.push(l))).toBe(3);
+    expect(lines.join('\n')).toMatch(/TARGET UNREACHABLE: http:\/\/127\.0\.0\.1:\d+ is unreachable \(ECONNREFUSED\)/);
+  });
+
+  it('a server that never answers: exit 3 within the configured timeout', async () => {
+    hanging = createServer(() => {}); // accepts, never answers
+    const port = await new Promise<number>((r) => hanging.listen(0, '127.0.0.1', () => r((hanging.address() as { port: number }).port)));
+    const lines: string[] = [];
+    const t0 = performance.now();
+    expect(await runCommand({ target: targetFile(port, 400), reportDir: join(dir, 'r2') }, (l) => lines.push(l))).toBe(3);
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(lines.join('\n')).toMatch(/did not answer within 400 ms/);
+  });
+
+  it('refuses an http: token endpoint that is not local (TE-A1), as a usage error', async () => {
+    const file = join(dir, 'remote-http.json');
+    writeFileSync(file, JSON.stringify({ flavour: 'rfc6749', endpoints: { token: 'http://idp.example.com/token' }, allowHttp: true }));
+    await expect(runCommand({ target: file, reportDir: dir }, quiet)).rejects.toThrow(/TE-A1: the token endpoint must be https/);
+  });
+});
+
+describe('baselines and replay', () => {
+  const planted = () => {
+    const file = join(dir, 'no-cache.json');
+    writeFileSync(file, JSON.stringify({ flavour: 'infolink', plantedDeviations: { noCacheControl: true } }));
+    return file;
+  };
+
+  it('expected failures in the baseline pass the run; a baseline entry that passes is stale and fails it', async () => {
+    const mockConfig = planted();
+    const first = await runCommand({ mock: 'infolink', mockConfig, seed: 1, reportDir: join(dir, 'b0') }, quiet);
+    expect(first).toBe(1);
+    const failures = (JSON.parse(readFileSync(join(dir, 'b0', 'idpc-failures.json'), 'utf8')) as { failures: { check: string }[] }).failures.map((f) => f.check);
+    expect(failures).toContain('grant:TE-C13');
+    const baseline = join(dir, 'baseline.json');
+    writeFileSync(baseline, JSON.stringify({ expectedFailures: failures.map((check) => ({ check, reason: 'vendor ticket 123' })) }));
+    const lines: string[] = [];
+    expect(await runCommand({ mock: 'infolink', mockConfig, seed: 1, baseline, reportDir: join(dir, 'b1') }, (l) => lines.push(l))).toBe(0);
+    expect(lines.join('\n')).toContain('[baseline: vendor ticket 123]');
+    writeFileSync(baseline, JSON.stringify({ expectedFailures: [...failures.map((check) => ({ check, reason: 'vendor ticket 123' })), { check: 'grant:TE-A7', reason: 'fixed long ago' }] }));
+    const lines2: string[] = [];
+    expect(await runCommand({ mock: 'infolink', mockConfig, seed: 1, baseline, reportDir: join(dir, 'b2') }, (l) => lines2.push(l))).toBe(1);
+    expect(lines2.join('\n')).toContain('STALE BASELINE: grant:TE-A7 no longer fails');
+  });
+
+  it('replay re-runs recorded failures with their seed: still failing, then fixed', async () => {
+    const mockConfig = planted();
+    const reportDir = join(dir, 'replay-run');
+    expect(await runCommand({ mock: 'infolink', mockConfig, seed: 5, reportDir }, quiet)).toBe(1);
+    const file = join(reportDir, 'idpc-failures.json');
+    const recorded = JSON.parse(readFileSync(file, 'utf8')) as { failures: { check: string; seed: number }[] };
+    expect(recorded.failures.map((f) => f.check)).toContain('grant:TE-C13');
+    expect(recorded.failures[0]!.seed).toBe(5);
+    const lines: string[] = [];
+    expect(await replayCommand(file, reportDir, (l) => lines.push(l))).toBe(1);
+    expect(lines.join('\n')).toContain('x STILL FAILING  infolink grant:TE-C13');
+    writeFileSync(mockConfig, JSON.stringify({ flavour: 'infolink' })); // the vendor fixed it
+    const after: string[] = [];
+    expect(await replayCommand(file, reportDir, (l) => after.push(l))).toBe(0);
+    expect(after.join('\n')).toContain('+ FIXED  infolink grant:TE-C13');
+  });
+});
+
+describe('--seed repeats a run', () => {
+  it('the same seed sends the same requests (concurrent ones in any order)', async () => {
+    const a = await runAgainst({ flavour: 'infolink' }, (t) => t, 99);
+    const b = await runAgainst({ flavour: 'infolink' }, (t) => t, 99);
+    // Token values differ from run to run; their places and lengths (truncations included) do not.
+    const mask = (body: string) => body.replace(/(refresh_token|token)=([^&]*)/g, (_m, k: string, v: string) => `${k}=<${v.length}>`).replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, 'UUID');
+    const shape = (t: Transport) => t.log.map((e) => `${e.request.method} ${new URL(e.request.url).pathname} ${mask(e.request.body ?? '')}`).sort();
+    expect(shape(b.transport)).toEqual(shape(a.transport));
+  });
+});
