@@ -13,6 +13,8 @@ const SUITE = 'stateful';
 
 interface TokenState {
   value: string;
+  /** The model cannot tell (undeclared rotation): the target may answer either way. */
+  uncertain?: boolean;
   /** Model time (seconds since the run began) when it expires. */
   exp: number;
   revoked: boolean;
@@ -74,13 +76,15 @@ class RefreshCommand implements fc.AsyncCommand<Model, Real> {
     const expected = refreshValid(m, rt);
     const ok = e.response?.status === 200;
     if ((e.response?.status ?? 500) >= 500) throw new CheckFailure('TE-A11', `refresh answered ${e.response?.status ?? e.error}`, [e]);
-    if (ok !== expected) throw new CheckFailure('TE-S1', `refresh with ${expected ? 'a valid' : 'a superseded, revoked or expired'} refresh token ${ok ? 'succeeded' : `failed (${e.response?.status})`}; the model expected ${expected ? 'success' : 'refusal'}`, [e]);
+    if (rt.uncertain && !ok) rt.revoked = true; // now we know
+    if (ok !== expected && !rt.uncertain) throw new CheckFailure('TE-S1', `refresh with ${expected ? 'a valid' : 'a superseded, revoked or expired'} refresh token ${ok ? 'succeeded' : `failed (${e.response?.status})`}; the model expected ${expected ? 'success' : 'refusal'}`, [e]);
     if (!ok) return;
     const body = json(e)!;
     const t = r.ctx.target;
     if (t.refreshRevokesAccess) for (const a of m.access) if (a.value === rt.lastAccess) a.revoked = true;
     const newRt = typeof body.refresh_token === 'string' ? body.refresh_token : rt.value;
     if (newRt !== rt.value && t.refreshMode === 'rotate-revoke') rt.revoked = true;
+    if (newRt !== rt.value && t.refreshMode === 'unknown') rt.uncertain = true;
     record(m, body, rt.family, rt);
     const fresh = m.refresh.find((x) => x.value === newRt);
     if (fresh && fresh.exp === Number.POSITIVE_INFINITY && t.mock?.refreshTokenLifetime && typeof body.refresh_expires_in !== 'number') fresh.exp = m.now + t.mock.refreshTokenLifetime;

@@ -43,7 +43,7 @@ export interface ExpectedError {
 }
 
 /** How refresh tokens behave: a new one that retires the old; a new one while the old keeps working; the same one again. */
-export type RefreshMode = 'rotate-revoke' | 'rotate' | 'reuse';
+export type RefreshMode = 'rotate-revoke' | 'rotate' | 'reuse' | 'unknown';
 
 export interface FlavourDescriptor {
   name: FlavourName;

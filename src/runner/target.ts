@@ -163,7 +163,8 @@ export function targetOfConfig(config: ConfigTargetConfig, secrets: string[], pr
     grants: config.grants ?? descriptor.grants,
     extraParams: config.extraParams ?? {},
     resourceHeaders: {},
-    refreshMode: config.policies?.refreshRotation === 'reuse' ? 'reuse' : config.policies?.refreshRotation === 'rotate' ? 'rotate-revoke' : descriptor.refreshMode,
+    // Not declared (or 'unknown'): rotation is classified (TE-H1, info) but never asserted.
+    refreshMode: config.policies?.refreshRotation === 'reuse' ? 'reuse' : config.policies?.refreshRotation === 'rotate' ? 'rotate-revoke' : config.policies?.refreshRotation === 'unknown' ? 'unknown' : config.flavour === 'rfc6749' ? 'unknown' : descriptor.refreshMode,
     profile: profileOverride ?? config.profile ?? 'rfc6749',
     budget,
     secrets,

@@ -1,0 +1,91 @@
+/**
+ * The runner against a real implementation nobody on this project wrote: oidc-provider as a generic RFC 6749
+ * target (fixtures/oidc-provider/server.ts). Verdicts were checked by hand against oidc-provider's behaviour;
+ * where it departs from a check, the report names the check and shows the exchange.
+ */
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOidcProvider, type OidcProviderTarget } from '../fixtures/oidc-provider/server.js';
+import { runConformance, type FinishedRun } from '../src/runner/run.js';
+import { loadTargetConfig, targetOfConfig } from '../src/runner/target.js';
+
+let op: OidcProviderTarget;
+let run: FinishedRun;
+let targetFile: string;
+
+beforeAll(async () => {
+  op = await startOidcProvider();
+  const file = (targetFile = join(mkdtempSync(join(tmpdir(), 'idpc-op-')), 'op.target.json'));
+  process.env.IDPC_OP_SECRET = 'app-secret';
+  writeFileSync(
+    file,
+    JSON.stringify({
+      flavour: 'rfc6749',
+      endpoints: { token: op.tokenUrl, resource: `${op.url}/me` },
+      allowHttp: true,
+      clients: [
+        { name: 'user', clientId: 'app', clientSecret: '${env:IDPC_OP_SECRET}', auth: 'basic' },
+        { name: 'service', clientId: 'app', clientSecret: '${env:IDPC_OP_SECRET}', auth: 'basic' },
+        { name: 'other', clientId: 'other', clientSecret: 'other-secret', auth: 'basic' },
+      ],
+      users: [{ username: 'alice', password: 'alice-password' }],
+      grants: ['password', 'client_credentials', 'refresh_token'],
+      policies: { refreshRotation: 'unknown' },
+      budget: { maxRequests: 600, maxBadCredentialAttempts: 50, ratePerSecond: 1000, timeoutMs: 5000 },
+    }),
+  );
+  const { config, secrets } = await loadTargetConfig(file);
+  run = await runConformance({ target: targetOfConfig(config, secrets), seed: 11, numRuns: 4 });
+}, 60_000);
+afterAll(() => op.close());
+
+const status = (check: string, suite = 'grant') => run.results.find((r) => r.suite === suite && r.check === check)?.status;
+
+describe('oidc-provider as a generic RFC 6749 target', () => {
+  it('reaches the target and reports on it', () => {
+    expect(run.unreachable).toBeUndefined();
+    expect(run.requests).toBeGreaterThan(30);
+  });
+
+  it('verdicts that hold for oidc-provider', () => {
+    for (const check of ['TE-A2', 'TE-A4', 'TE-C1', 'TE-C2', 'TE-C4', 'TE-C5', 'TE-C7', 'TE-C13', 'TE-C15', 'TE-F1', 'TE-F2', 'TE-F3', 'TE-J1', 'TE-J3']) {
+      expect(status(check), check).toBe('pass');
+    }
+    for (const check of ['TE-G1', 'TE-G2', 'TE-G3', 'TE-G4', 'TE-G5', 'TE-H7']) expect(status(check, 'refresh'), check).toBe('pass');
+    // The password grant is enabled: informational under rfc6749.
+    expect(status('TE-E8')).toBe('info');
+  });
+
+  it('its one departure under rfc6749: no Pragma: no-cache (it follows OAuth 2.1 / RFC 9111)', () => {
+    const failures = run.results.filter((r) => r.status === 'fail').map((r) => `${r.suite}:${r.check}`);
+    expect(failures.sort()).toEqual(['grant:TE-C14', 'refresh:TE-C14']);
+    const c14 = run.results.find((r) => r.check === 'TE-C14')!;
+    expect(c14.message).toBe('Pragma: no Pragma: no-cache header');
+    expect(c14.evidence![0]!.response!.status).toBe(200);
+    expect(c14.evidence![0]!.response!.headers.pragma).toBeUndefined();
+    expect(run.exitCode).toBe(1);
+  });
+
+  it('where oidc-provider departs from a check, the report names it and shows the exchange with a curl', () => {
+    const failing = run.results.filter((r) => r.status === 'fail' || r.status === 'warn');
+    for (const r of failing) {
+      expect(r.check).toMatch(/^TE-/);
+      expect(r.message).toBeTruthy();
+      if (r.check !== 'TE-S1') expect(r.evidence?.[0]?.curl).toMatch(/^curl -i -X /);
+    }
+  });
+
+  it('the stateful model agrees with oidc-provider (declared policy unknown: rotation not asserted)', () => {
+    expect(status('TE-S1', 'stateful')).toBe('pass');
+  });
+
+  it('under the oauth21 profile, Pragma is informational and the password grant fails', async () => {
+    const { config, secrets } = await loadTargetConfig(targetFile);
+    const strict = await runConformance({ target: targetOfConfig(config, secrets, 'oauth21'), seed: 11, numRuns: 2, suites: ['grant'] });
+    const s = (check: string) => strict.results.find((r) => r.check === check)?.status;
+    expect(s('TE-C14')).toBe('info');
+    expect(s('TE-E8')).toBe('fail');
+  });
+});
