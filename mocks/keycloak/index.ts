@@ -24,6 +24,8 @@ type Settings = Required<Omit<KeycloakConfig, 'realms' | 'technicalUsers' | 'als
 
 export interface KcClient extends ClientRecord {
   bearerOnly?: boolean;
+  consentRequired?: boolean;
+  serviceAccountDisabled?: boolean;
   lowerCaseBearer?: boolean;
   refreshForClientCredentials?: boolean;
   offlineAllowed?: boolean;
@@ -31,6 +33,9 @@ export interface KcClient extends ClientRecord {
 
 export interface KcUser extends UserRecord {
   id?: string;
+  requiredActions?: string[];
+  locked?: boolean;
+  otp?: string;
   email?: string;
   firstName?: string;
   lastName?: string;
@@ -60,6 +65,8 @@ interface Realm {
   users: Map<string, KcUser>;
   sessions: Map<string, UserSession>;
   keys: () => Promise<RealmKeys>;
+  /** Realm not-before (push revocation): tokens issued earlier are stale. */
+  notBefore: number;
 }
 
 const VERSION_SETTINGS: Record<string, Omit<Settings, 'realms' | 'technicalUsers' | 'signingKey' | 'alsoServe'>> = {
@@ -106,7 +113,7 @@ const presets: Record<string, MockConfigPatch> = Object.fromEntries(
   ]),
 );
 
-const REALM_DEFAULTS = { enabled: true, accessTokenLifespan: 300, ssoSessionIdleTimeout: 1800, ssoSessionMaxLifespan: 36000, offlineSessionIdleTimeout: 2592000, revokeRefreshToken: false, refreshTokenMaxReuse: 0 };
+const REALM_DEFAULTS = { enabled: true, sslRequired: 'external', accessTokenLifespan: 300, ssoSessionIdleTimeout: 1800, ssoSessionMaxLifespan: 36000, offlineSessionIdleTimeout: 2592000, revokeRefreshToken: false, refreshTokenMaxReuse: 0 };
 /** Client scopes every realm knows (Keycloak's built-in ones); anything else is "Invalid scopes". */
 const REALM_SCOPES = new Set(['openid', 'offline_access', 'profile', 'email', 'roles', 'web-origins', 'address', 'phone', 'microprofile-jwt', 'acr', 'basic']);
 
@@ -152,7 +159,7 @@ function create(ctx: MockContext) {
     for (const c of clients) clientMap.set(c.clientId, { public: false, grants: [], scopes: [], enabled: true, ...c } as KcClient);
     for (const u of users) userMap.set(u.username, { enabled: true, operator: false, groups: [], ...u } as KcUser);
     let keys: Promise<RealmKeys> | undefined;
-    realms.set(rc.name, { name: rc.name, config, clients: clientMap, users: userMap, sessions: new Map(), keys: () => (keys ??= realmKeys(kc.signingKey ?? 'fixture', rc.name)) });
+    realms.set(rc.name, { name: rc.name, config, clients: clientMap, users: userMap, sessions: new Map(), notBefore: 0, keys: () => (keys ??= realmKeys(kc.signingKey ?? 'fixture', rc.name)) });
   });
 
   /**
@@ -322,7 +329,12 @@ function create(ctx: MockContext) {
     const user = realm.users.get(username);
     if (!user) return oauthError(401, 'invalid_grant', 'Invalid user credentials');
     if (!user.enabled) return oauthError(400, 'invalid_grant', 'Account disabled');
+    // Brute-force lock answers like bad credentials, with 400 (ValidatePassword / BruteForceProtector).
+    if (user.locked) return oauthError(400, 'invalid_grant', 'Invalid user credentials');
     if (!p.first('password') || p.first('password') !== user.password) return oauthError(401, 'invalid_grant', 'Invalid user credentials');
+    if (user.otp !== undefined && p.first('totp') !== user.otp) return oauthError(401, 'invalid_grant', 'Invalid user credentials');
+    if (user.requiredActions?.length) return oauthError(400, 'invalid_grant', 'Account is not fully set up');
+    if (client.consentRequired) return oauthError(400, 'invalid_client', 'Client requires user consent');
     const offline = scope.split(' ').includes('offline_access');
     if (offline && client.offlineAllowed === false) return oauthError(400, 'not_allowed', 'Offline tokens not allowed for the user or client');
     const denied = enforceSessionLimit(realm, client, user, req);
@@ -363,6 +375,7 @@ function create(ctx: MockContext) {
   async function clientCredentialsGrant(iss: string, realm: Realm, client: KcClient, p: Params): Promise<MockResponse> {
     if (client.public) return oauthError(401, 'unauthorized_client', 'Public client not allowed to retrieve service account');
     if (!client.grants.includes('client_credentials')) return oauthError(401, 'unauthorized_client', 'Client not enabled to retrieve service account');
+    if (client.serviceAccountDisabled) return oauthError(401, 'invalid_request', `User 'service-account-${client.clientId}' disabled`);
     const scope = grantedScope(client, p.first('scope'));
     const serviceUser = { id: userIdOf(realm.name, { username: `service-account-${client.clientId}` } as KcUser), username: `service-account-${client.clientId}` };
     // Keycloak >= 12: no refresh token and no user session, unless the client asks for the old behaviour.
@@ -382,6 +395,7 @@ function create(ctx: MockContext) {
     }
     if (checkExpiry && typeof payload.exp === 'number' && payload.exp > 0 && payload.exp <= now()) return oauthError(400, 'invalid_grant', 'Token is not active');
     if (payload.azp !== client.clientId) return oauthError(400, 'invalid_grant', "Invalid refresh token. Token client and authorized client don't match");
+    if (checkExpiry && Number(payload.iat) < realm.notBefore) return oauthError(400, 'invalid_grant', 'Stale token');
     return payload;
   }
 
@@ -460,6 +474,8 @@ function create(ctx: MockContext) {
       r.note = { grantType, clientId: clientId ?? p.first('client_id'), clientAuth: auth };
       return r;
     };
+    // checkSsl before checkRealm (TokenEndpoint.processGrantRequestInternal); the mock only speaks HTTP.
+    if (realm.config.sslRequired === 'all') return note(oauthError(403, 'invalid_request', 'HTTPS required'));
     if (!realm.config.enabled) return note(oauthError(403, 'access_denied', 'Realm not enabled'));
     if (!grantType) return note(oauthError(400, 'invalid_request', 'Missing form parameter: grant_type'));
     if (!['password', 'client_credentials', 'refresh_token', 'authorization_code'].includes(grantType)) return note(oauthError(400, 'unsupported_grant_type', 'Unsupported grant_type'));
@@ -625,6 +641,13 @@ function create(ctx: MockContext) {
       return technicalUsers.length ? { technicalUsers } : {};
     },
     async adminAction(action: string, body: unknown) {
+      if (action === 'not-before') {
+        // Push revocation: every token of the realm issued before now is stale.
+        const realm = realms.get(String((body as { realm?: unknown })?.realm ?? ''));
+        if (!realm) return { status: 400, body: { error: 'invalid_request', problems: ['give {"realm": <existing realm>}'] } };
+        realm.notBefore = now() + 1;
+        return { status: 200, body: { realm: realm.name, notBefore: realm.notBefore } };
+      }
       if (action !== 'technical-users') return { status: 404, body: { error: 'not_found' } };
       const input = body as { realm?: unknown; name?: unknown };
       if (typeof input?.realm !== 'string' || typeof input?.name !== 'string' || !realms.has(input.realm)) {

@@ -137,9 +137,38 @@ describe.each(PRESETS)('keycloak mock, preset %s', (preset: Preset) => {
       expectError(await password(), 400, 'invalid_grant', 'Account disabled');
     });
 
+    it('locked, one-time code, required actions, consent (flavours.md §1.5)', async () => {
+      const user = idp.context.users.get(USER.username) as { locked?: boolean; otp?: string; requiredActions?: string[] };
+      user.locked = true;
+      expectError(await password(), 400, 'invalid_grant', 'Invalid user credentials');
+      user.locked = false;
+      user.otp = '123456';
+      expectError(await password(), 401, 'invalid_grant', 'Invalid user credentials');
+      expect((await password({ totp: '123456' })).status).toBe(200);
+      delete user.otp;
+      user.requiredActions = ['UPDATE_PASSWORD'];
+      expectError(await password(), 400, 'invalid_grant', 'Account is not fully set up');
+      user.requiredActions = [];
+      (idp.context.clients.get('conformance-app') as { consentRequired?: boolean }).consentRequired = true;
+      expectError(await password(), 400, 'invalid_client', 'Client requires user consent');
+    });
+
+    it('realm checks: HTTPS required, realm not enabled', async () => {
+      const m = await startMock({ flavour: 'keycloak', preset, keycloak: { realms: [{ name: 'tls', sslRequired: 'all', clients: [], users: [] }, { name: 'off', enabled: false, clients: [], users: [] }], technicalUsers: [] } });
+      try {
+        const url = (realm: string) => `${m.url}${preset === 'current' ? '' : '/auth'}/realms/${realm}/protocol/openid-connect/token`;
+        expectError(await postForm(url('tls'), { grant_type: 'password', ...APP, ...USER }), 403, 'invalid_request', 'HTTPS required');
+        expectError(await postForm(url('off'), { grant_type: 'password', ...APP, ...USER }), 403, 'access_denied', 'Realm not enabled');
+      } finally {
+        await m.close();
+      }
+    });
+
     it('client_credentials failures', async () => {
       expectError(await token({ grant_type: 'client_credentials', client_id: 'ocp' }), 401, 'unauthorized_client', 'Public client not allowed to retrieve service account');
       expectError(await token({ grant_type: 'client_credentials', ...APP }), 401, 'unauthorized_client', 'Client not enabled to retrieve service account');
+      (idp.context.clients.get('conformance-service') as { serviceAccountDisabled?: boolean }).serviceAccountDisabled = true;
+      expectError(await token({ grant_type: 'client_credentials', client_id: 'conformance-service', client_secret: 'conformance-service-secret' }), 401, 'invalid_request', "User 'service-account-conformance-service' disabled");
     });
 
     it('duplicated parameter; bearer-only client; JSON body, GET', async () => {
@@ -197,6 +226,20 @@ describe.each(PRESETS)('keycloak mock, preset %s', (preset: Preset) => {
       const o = (await password({ scope: 'offline_access' })).json();
       expect((await postForm(`${realmUrl()}/protocol/openid-connect/logout`, { ...APP, refresh_token: String(o.refresh_token) })).status).toBe(204);
       expectError(await token({ grant_type: 'refresh_token', ...APP, refresh_token: String(o.refresh_token) }), 400, 'invalid_grant', 'Offline user session not found');
+    });
+
+    it('offline session idle expiry: "Offline session not active"; deleted user: "Invalid refresh token"; push revocation: "Stale token"', async () => {
+      const o = (await password({ scope: 'offline_access' })).json();
+      idp.clock.advance(2592000 + 1);
+      expectError(await token({ grant_type: 'refresh_token', ...APP, refresh_token: String(o.refresh_token) }), 400, 'invalid_grant', 'Offline session not active');
+      const a = (await password()).json();
+      idp.context.users.delete(USER.username);
+      expectError(await token({ grant_type: 'refresh_token', ...APP, refresh_token: String(a.refresh_token) }), 400, 'invalid_grant', 'Invalid refresh token');
+      await idp.reset();
+      const b = (await password()).json();
+      const pushed = await http('POST', `${idp.admin.url}/flavour/not-before`, { body: JSON.stringify({ realm: 'master' }), headers: { 'content-type': 'application/json' } });
+      expect(pushed.status).toBe(200);
+      expectError(await token({ grant_type: 'refresh_token', ...APP, refresh_token: String(b.refresh_token) }), 400, 'invalid_grant', 'Stale token');
     });
 
     it('user disabled after the grant: "User disabled"', async () => {

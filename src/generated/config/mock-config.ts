@@ -232,6 +232,14 @@ export interface Client {
    * Keycloak: may the client get offline tokens (scope offline_access).
    */
   offlineAllowed?: boolean;
+  /**
+   * Keycloak: the client requires user consent (refused in direct grants).
+   */
+  consentRequired?: boolean;
+  /**
+   * Keycloak: the client's service-account user is disabled.
+   */
+  serviceAccountDisabled?: boolean;
 }
 export interface User {
   username: string;
@@ -249,6 +257,18 @@ export interface User {
   email?: string;
   firstName?: string;
   lastName?: string;
+  /**
+   * Keycloak: pending required actions (e.g. UPDATE_PASSWORD): the account is not fully set up.
+   */
+  requiredActions?: string[];
+  /**
+   * Keycloak: locked by brute-force detection.
+   */
+  locked?: boolean;
+  /**
+   * Keycloak: the one-time code the direct grant must carry as totp (a fixed code: this is a mock).
+   */
+  otp?: string;
 }
 export interface Fault {
   /**
@@ -303,4 +323,8 @@ export interface KeycloakRealm {
   };
   clients?: Client[];
   users?: User[];
+  /**
+   * 'all' refuses every plain-HTTP request with 403 HTTPS required; the mock treats loopback as local.
+   */
+  sslRequired?: "none" | "external" | "all";
 }
