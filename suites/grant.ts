@@ -102,9 +102,53 @@ export async function grantSuite(ctx: RunContext): Promise<void> {
     ctx.expect(SUITE, 'TE-C15', !repeated && weakest >= 96, repeated ? 'two grants returned the same token' : `a token carries about ${Math.round(weakest)} bits (< 96)`, evidence);
   }
 
-  // ---- resource probe with garbage -------------------------------------------------------------------------
+  // ---- TE-B3: Basic credentials with reserved and non-ASCII characters (mocks: a client is added for it) -----
+  if (pw && userClient && t.mock && ctx.descriptor.clientAuth.includes('basic')) {
+    const special = t.mock.addClient('idpc client:%+/é', 's3cr:t %+/é');
+    if (special) {
+      const e = await ctx.token(pw, { client: special, auth: 'basic' });
+      ctx.expect(SUITE, 'TE-B3', e.response?.status === 200, `Basic with form-urlencoded "idpc client:%+/é" and a secret with ":", " ", "%", "+", "/", "é": ${e.response?.status}`, [e]);
+    }
+  }
+
+  // ---- bearer use at the resource (RFC 6750) ---------------------------------------------------------------
   const garbage = await ctx.resource('not-a-token-' + ctx.seed);
-  if (garbage) ctx.expect(SUITE, 'TE-J3', (garbage.response?.status ?? 0) >= 400 && (garbage.response?.status ?? 0) < 500, `a garbage access token got ${garbage.response?.status}`, [garbage]);
+  if (garbage) {
+    ctx.expect(SUITE, 'TE-J3', (garbage.response?.status ?? 0) >= 400 && (garbage.response?.status ?? 0) < 500, `a garbage access token got ${garbage.response?.status}`, [garbage]);
+    const none = (await ctx.resource(undefined))!;
+    const challenge = none.response?.headers['www-authenticate']?.[0] ?? '';
+    ctx.expect(SUITE, 'TE-J2', none.response?.status === 401 && /^Bearer\b/i.test(challenge), `no credentials: ${none.response?.status}${challenge ? ` with "${challenge}"` : ' without a WWW-Authenticate challenge'}`, [none]);
+    for (const e of [none, garbage]) {
+      const c = e.response?.headers['www-authenticate']?.[0];
+      if (!c) continue;
+      const names = [...c.matchAll(/([a-z_]+)=/gi)].map((m) => m[1]!.toLowerCase());
+      ctx.expect(SUITE, 'TE-J5', names.length === new Set(names).size, `a challenge attribute repeats: ${c}`, [e]);
+    }
+    const access = tokens.find((tok) => tok.length > 0);
+    if (access && t.resource) {
+      const url = new URL(t.resource.url);
+      url.searchParams.set('access_token', access);
+      const q = await ctx.transport.send(t.resource.method, url.href, { ...t.resource.headers, ...t.resourceHeaders }, t.resource.body);
+      ctx.expect(SUITE, 'TE-J6', (q.response?.status ?? 500) >= 400, `an access token in the URI query was accepted (${q.response?.status})`, [q]);
+    }
+  }
+
+  // ---- TE-K: what the discovery document advertises --------------------------------------------------------
+  if (t.discoveryUrl) {
+    const d = await ctx.transport.send('GET', t.discoveryUrl, { accept: 'application/json' });
+    const meta = json(d);
+    if (meta) {
+      const grants = (meta.grant_types_supported as string[] | undefined) ?? ['authorization_code', 'implicit'];
+      const used = ['password', 'client_credentials'].filter((g) => ctx.results.get(`${SUITE}:${g === 'password' ? 'TE-A2' : 'TE-F1'}`)?.passes);
+      if (tokens.length && ctx.tokensSeen.size) used.push('refresh_token');
+      const missing = used.filter((g) => !grants.includes(g));
+      ctx.expect(SUITE, 'TE-K1', missing.length === 0, `grant_types_supported lacks ${missing.join(', ')}, which the endpoint grants`, [d]);
+      const methods = (meta.token_endpoint_auth_methods_supported as string[] | undefined) ?? ['client_secret_basic'];
+      const accepted = [ctx.results.get(`${SUITE}:TE-B1`)?.passes ? 'client_secret_basic' : undefined, ctx.results.get(`${SUITE}:TE-B2`)?.passes ? 'client_secret_post' : undefined].filter((x): x is string => !!x);
+      const unlisted = accepted.filter((m) => !methods.includes(m));
+      ctx.expect(SUITE, 'TE-K2', unlisted.length === 0, `token_endpoint_auth_methods_supported lacks ${unlisted.join(', ')}, which the endpoint accepts`, [d]);
+    }
+  }
 
   // ---- invalid requests --------------------------------------------------------------------------------------
   if (pw && userClient) await invalidRequests(ctx, pw, userClient);

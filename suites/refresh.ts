@@ -51,6 +51,10 @@ export async function refreshSuite(ctx: RunContext): Promise<void> {
       const body = ctx.expectTokens(SUITE, 'TE-G1', e);
       ctx.require(SUITE, 'TE-G1', !!body && body.access_token !== access, 'the refresh returned no new access token', [e]);
       const next = typeof body!.refresh_token === 'string' ? body!.refresh_token : current; // TE-G11: keep the old one
+      if (typeof g.body.scope === 'string' && typeof body!.scope === 'string') {
+        const same = [...g.body.scope.split(' ')].sort().join(' ') === [...body!.scope.split(' ')].sort().join(' ');
+        ctx.require(SUITE, 'TE-G9', same, `a refresh without scope returned "${body!.scope}", the grant had "${g.body.scope}"`, [g.exchange, e]);
+      }
       if (t.refreshMode === 'reuse') ctx.require(SUITE, 'TE-H1', next === current, 'declared non-rotating, but a new refresh token came back', [e]);
       // Declared rotation with revocation: the same refresh token coming back means a used refresh token stays valid.
       else if (t.refreshMode === 'rotate-revoke') ctx.require(SUITE, 'TE-H3', next !== current, 'rotation declared, but the refresh returned the same refresh token: a used refresh token stays valid', [e]);
@@ -65,6 +69,18 @@ export async function refreshSuite(ctx: RunContext): Promise<void> {
       access = String(body!.access_token);
     }
   });
+
+  // TE-H4: replaying a superseded refresh token should end the family's active one (RFC 9700 §4.14.2).
+  if (t.refreshMode === 'rotate-revoke') {
+    const g = (await freshGrant(ctx))!;
+    const first = String(g.body.refresh_token);
+    const next = json(await refreshWith(ctx, g.client, first))?.refresh_token;
+    if (typeof next === 'string' && next !== first) {
+      const replay = await refreshWith(ctx, g.client, first);
+      const active = await refreshWith(ctx, g.client, next);
+      ctx.expect(SUITE, 'TE-H4', active.response?.status !== 200, 'after the replay of a superseded refresh token, the active one still works', [replay, active]);
+    }
+  }
 
   // TE-H2: a public client's refresh tokens are rotated (or sender-constrained).
   if (probe.client.public) ctx.expect(SUITE, 'TE-H2', t.refreshMode !== 'reuse', 'a public client keeps its refresh token: neither rotated nor sender-constrained', [probe.exchange]);

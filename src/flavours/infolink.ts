@@ -33,6 +33,12 @@ export const infolink: FlavourDescriptor = {
   refreshMode: 'rotate-revoke',
   deviations: [
     {
+      check: 'TE-J2',
+      applies: ({ body }) => (body as { status?: unknown } | undefined)?.status === 'error',
+      reason: 'InfoLink resources answer in their result/status envelope, without a Bearer challenge',
+      source: 'InfoLink provider document (expired access token body)',
+    },
+    {
       check: 'TE-B1',
       applies: ({ response }) => response.status === 401,
       reason: 'InfoLink documents client credentials in the request body only (no HTTP Basic)',

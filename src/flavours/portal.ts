@@ -29,6 +29,12 @@ export const portal: FlavourDescriptor = {
   refreshMode: 'rotate-revoke',
   deviations: [
     {
+      check: 'TE-J2',
+      applies: ({ response }) => response.status === 403 && response.body === '',
+      reason: "the portal's REST resources answer a missing or bad token with 403 and an empty body, no WWW-Authenticate",
+      source: 'jazzband/django-oauth-toolkit oauth2_provider/decorators.py (protected_resource -> HttpResponseForbidden)',
+    },
+    {
       check: 'TE-A6',
       applies: ({ response }) => response.status === 200,
       reason: 'Django keeps the last value of a repeated form parameter, so oauthlib never sees the duplicate',

@@ -36,6 +36,12 @@ export const rator: FlavourDescriptor = {
   refreshMode: 'reuse',
   deviations: [
     {
+      check: 'TE-B3',
+      applies: ({ response, body }) => response.status === 401 && errorCode(body) === 'unauthorized',
+      reason: 'legacy Spring Security decodes Basic credentials without form-url-decoding them (RFC 6749 Appendix B)',
+      source: 'spring-security BasicAuthenticationFilter (via spring-security-oauth AuthorizationServerSecurityConfigurer)',
+    },
+    {
       check: 'TE-D5',
       applies: ({ body }) => /^(Invalid refresh token|Wrong client for this refresh token|Invalid refresh token \(expired\)|Invalid access token|Access token expired): /.test(String((body as { error_description?: unknown } | undefined)?.error_description ?? '')),
       reason: 'Spring echoes the presented token into error_description, whatever characters it holds',

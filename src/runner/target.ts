@@ -52,6 +52,8 @@ export function targetOfMock(m: RunningMock, profile: Profile): Target {
     preset: m.config.preset,
     tokenUrl: m.tokenEndpoint,
     ...(m.endpoints.logout ? { logoutUrl: m.endpoints.logout } : {}),
+    ...(m.endpoints.revocation ? { revocationUrl: m.endpoints.revocation } : {}),
+    ...(m.endpoints.discovery ? { discoveryUrl: m.endpoints.discovery } : {}),
     ...(resourceUrl ? { resource: { method: descriptor.resource?.method ?? 'GET', url: resourceUrl, ...(descriptor.resource?.method === 'POST' ? { body: '{}', headers: { 'content-type': 'application/json' } } : {}) } } : {}),
     clients: {
       ...(user ? { user } : {}),
@@ -69,7 +71,16 @@ export function targetOfMock(m: RunningMock, profile: Profile): Target {
     ...(flavour === 'rator' ? { scope: { full: 'read write', narrower: 'read' } } : flavour === 'keycloak' ? { scope: { full: 'profile email phone', narrower: 'email' } } : {}),
     profile,
     budget: MOCK_BUDGET,
-    mock: { advanceClock: (s) => m.clock.advance(s), accessTokenLifetime: m.config.tokens.accessTokenLifetime, refreshTokenLifetime: m.config.tokens.refreshTokenLifetime },
+    mock: {
+      advanceClock: (s) => m.clock.advance(s),
+      accessTokenLifetime: m.config.tokens.accessTokenLifetime,
+      refreshTokenLifetime: m.config.tokens.refreshTokenLifetime,
+      addClient: (clientId, clientSecret) => {
+        if (!template || !user) return undefined;
+        m.context.clients.set(clientId, { ...structuredClone(template), clientId, clientSecret, public: false });
+        return { ...user, clientId, clientSecret, public: false, auth: 'basic' };
+      },
+    },
     secrets,
   };
 }
@@ -156,6 +167,7 @@ export function targetOfConfig(config: ConfigTargetConfig, secrets: string[], pr
     ...(config.preset ? { preset: config.preset } : {}),
     tokenUrl,
     ...(config.endpoints?.logout ? { logoutUrl: config.endpoints.logout } : {}),
+    ...(config.endpoints?.revocation ? { revocationUrl: config.endpoints.revocation } : {}),
     ...(resource ? { resource: { method: descriptor.resource?.method ?? 'GET', url: resource } } : {}),
     clients: { ...(user ? { user } : {}), ...(service ? { service } : {}), ...(at(byName('other')) ? { other: at(byName('other'))! } : {}), ...(technical ? { technical } : {}) },
     ...(users.find((u) => !u.operator) ? { user: users.find((u) => !u.operator)! } : {}),

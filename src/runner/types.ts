@@ -35,6 +35,8 @@ export interface Target {
   preset?: string;
   tokenUrl: string;
   logoutUrl?: string;
+  revocationUrl?: string;
+  discoveryUrl?: string;
   resource?: { method: 'GET' | 'POST'; url: string; headers?: Record<string, string>; body?: string };
   /** Client for user grants, client for client_credentials, a second client for cross-client checks. */
   clients: { user?: TargetClient; service?: TargetClient; other?: TargetClient; technical?: TargetClient };
@@ -53,7 +55,13 @@ export interface Target {
   profile: Profile;
   budget: { maxRequests: number; maxBadCredentialAttempts: number; ratePerSecond: number; timeoutMs: number };
   /** Set for in-process mocks: the run may move their clock and shrink failures. */
-  mock?: { advanceClock: (seconds: number) => void; accessTokenLifetime: number; refreshTokenLifetime?: number };
+  mock?: {
+    advanceClock: (seconds: number) => void;
+    accessTokenLifetime: number;
+    refreshTokenLifetime?: number;
+    /** A copy of the user client under another id and secret (TE-B3 reserved characters). */
+    addClient: (clientId: string, clientSecret: string) => TargetClient | undefined;
+  };
   /** Every secret of the target config, for redaction. */
   secrets: string[];
 }
