@@ -176,6 +176,18 @@ describe('baselines and replay', () => {
   });
 });
 
+describe('a stateful failure shrinks to a minimal sequence', () => {
+  it('expired access token accepted: [grant, advance-clock, use-access], with seed, path, replayPath and a curl per request', async () => {
+    const { run } = await runAgainst({ flavour: 'infolink', plantedDeviations: { acceptExpiredAccessTokens: true } }, (t) => t, 8);
+    const r = run.results.find((x) => x.suite === 'stateful' && x.status === 'fail')!;
+    expect(r.check).toBe('TE-J3');
+    expect(r.counterexample).toMatchObject({ seed: 8, path: expect.any(String), replayPath: expect.any(String) });
+    expect(r.counterexample!.shrunk).toMatch(/^\[grant,advance-clock\(1801s\),use-access\(#\d\) \/\*replayPath=/);
+    expect(r.evidence!.map((e) => new URL(e.request.url).pathname)).toEqual(['/api/v1/oauth2/token', '/api/v1/executeJob']);
+    for (const e of r.evidence!) expect(e.curl).toMatch(/^curl -i -X POST/);
+  });
+});
+
 describe('--seed repeats a run', () => {
   it('the same seed sends the same requests (concurrent ones in any order)', async () => {
     const a = await runAgainst({ flavour: 'infolink' }, (t) => t, 99);

@@ -19,7 +19,10 @@ export function formatConsole(run: FinishedRun, verbose = false): string {
     lines.push(`  ${MARK[r.status]} ${`${r.suite}:${r.check}`.padEnd(18)} ${r.title}${base}`);
     if (r.status === 'deviation' && r.deviation) lines.push(`       documented deviation: ${r.deviation.reason}`);
     if ((r.status === 'fail' || r.status === 'warn') && r.message) lines.push(`       ${r.message}  [${r.requirement}]`);
-    if (r.status === 'fail' && r.counterexample) lines.push(`       reproduce: --seed ${r.counterexample.seed}${r.counterexample.path ? ` (path ${r.counterexample.path})` : ''}; shrunk: ${r.counterexample.shrunk}`);
+    if (r.status === 'fail' && r.counterexample) {
+      const c = r.counterexample;
+      lines.push(`       reproduce: idpc run ... --seed ${c.seed}${c.path ? ` (fast-check path ${c.path}${c.replayPath ? `, replayPath ${c.replayPath}` : ''})` : ''}`, `       shrunk: ${c.shrunk}`);
+    }
     if (r.status === 'fail') for (const e of r.evidence ?? []) lines.push(`       $ ${e.curl}`, `         -> ${e.response ? `${e.response.status} ${e.response.body.slice(0, 160)}` : e.error}`);
     if (r.status === 'skip' && r.message) lines.push(`       ${r.message}`);
   }

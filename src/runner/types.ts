@@ -83,7 +83,7 @@ export interface CheckResult {
   deviation?: { reason: string; source: string };
   evidence?: Exchange[];
   /** fast-check reproduction data for property failures. */
-  counterexample?: { seed: number; path?: string; shrunk?: string };
+  counterexample?: { seed: number; path?: string; replayPath?: string; shrunk?: string };
   /** Expected failure listed in the baseline. */
   baseline?: { reason: string };
 }
