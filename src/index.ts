@@ -4,4 +4,4 @@ export type { Finding } from './validate/findings.js';
 export { parseHttpResponse, header, type CapturedResponse } from './http/capture.js';
 export { FLAVOURS, FLAVOUR_NAMES, type FlavourDescriptor, type FlavourName } from './flavours/index.js';
 export { CHECKS, severityOf, type CheckSpec, type Profile, type Severity } from './checks/catalog.js';
-export type * from './generated/index.js';
+export type * from './generated/schemas.js';

@@ -1,5 +1,5 @@
 import type { FlavourDescriptor } from '../../src/flavours/index.js';
-import type { ConfigMockConfig } from '../../src/generated/config/mock-config.js';
+import type { ConfigMockConfig } from '../../src/generated/schemas.js';
 import type { Clock } from './clock.js';
 import type { FaultSpec } from './faults.js';
 import type { GrantService, RefreshPolicy } from './grants.js';

@@ -10,7 +10,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { keycloak as descriptor } from '../../src/flavours/keycloak.js';
-import type { ConfigMockConfig } from '../../src/generated/config/mock-config.js';
+import type { ConfigMockConfig } from '../../src/generated/schemas.js';
 import { alphanumericToken } from '../core/random.js';
 import type { ClientRecord, FlavourMock, MockConfigPatch, MockContext, UserRecord } from '../core/flavour.js';
 import { pathRoute } from '../core/flavour.js';
