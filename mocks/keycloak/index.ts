@@ -171,6 +171,9 @@ function create(ctx: MockContext) {
     return `${host && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? `http://${host}` : ctx.baseUrl}${prefix}`;
   };
   const issuerAt = (realm: Realm, base: string) => `${base}/realms/${realm.name}`;
+  // Warm the first realm's RS256 key while the server starts listening: the first token does not wait for the import.
+  const first = realms.values().next().value as Realm | undefined;
+  if (first) void first.keys().then((k) => k.rsa()).catch(() => undefined);
   const oidcAt = (realm: Realm, base: string, path: string) => `${issuerAt(realm, base)}/protocol/openid-connect${path}`;
 
   // ---- sessions ------------------------------------------------------------------------------------------
@@ -197,7 +200,7 @@ function create(ctx: MockContext) {
   // ---- tokens --------------------------------------------------------------------------------------------
   const tokenTypeFor = (client: KcClient) => (client.lowerCaseBearer ? 'bearer' : kc.tokenType);
 
-  async function mint(iss: string, realm: Realm, client: KcClient, subject: { id: string; user?: KcUser; serviceAccount?: boolean }, scope: string, session: UserSession | undefined, requestedScope: string | undefined, withRefresh: boolean) {
+  async function mint(iss: string, realm: Realm, client: KcClient, subject: { id: string; user?: KcUser; serviceAccount?: boolean }, scope: string, session: UserSession | undefined, requestedScope: string | undefined, withRefresh: boolean, refreshOnly = false) {
     const keys = await realm.keys();
     const t = now();
     const sessionEnd = session && !session.offline ? session.started + realm.config.ssoSessionMaxLifespan : Number.POSITIVE_INFINITY;
@@ -234,7 +237,12 @@ function create(ctx: MockContext) {
       ...(session && kc.sidClaim ? { sid: session.id } : {}),
       ...profile,
     };
-    const accessToken = await signRs256(access, keys.kid, keys.signingKey);
+    // A technical user's offline token needs no access token: no RS256 work (nor key import) at start-up then.
+    let accessToken = '';
+    if (!refreshOnly) {
+      const rsa = await keys.rsa();
+      accessToken = await signRs256(access, rsa.kid, rsa.signingKey);
+    }
     let refreshToken: string | undefined;
     let refreshExp = 0;
     if (withRefresh && session) {
@@ -258,10 +266,11 @@ function create(ctx: MockContext) {
     let idToken: string | undefined;
     if (user && (requestedScope ?? '').split(' ').includes('openid')) {
       const atHash = createHash('sha256').update(accessToken).digest().subarray(0, 16).toString('base64url');
+      const rsa = await keys.rsa();
       idToken = await signRs256(
         { exp, iat: t, auth_time: session?.started ?? t, jti: randomUUID(), iss, aud: client.clientId, sub: subject.id, typ: 'ID', azp: client.clientId, ...sessionClaims(session), at_hash: atHash, acr: '1', ...(session && kc.sidClaim ? { sid: session.id } : {}), ...profile },
-        keys.kid,
-        keys.signingKey,
+        rsa.kid,
+        rsa.signingKey,
       );
     }
     // AccessTokenResponse field order; refresh_expires_in 0 without a refresh token or for offline tokens.
@@ -528,12 +537,12 @@ function create(ctx: MockContext) {
   const certs = async (_req: MockRequest, params: Record<string, string>): Promise<MockResponse> => {
     const found = realmOf(params);
     if ('status' in found) return found;
-    return json(200, { keys: [(await found.keys()).publicJwk] }, { 'Cache-Control': 'no-cache' });
+    return json(200, { keys: [(await (await found.keys()).rsa()).publicJwk] }, { 'Cache-Control': 'no-cache' });
   };
 
   /** Access-token checks of UserInfoEndpoint / introspection: signature, typ, issuer, expiry, live session. */
   const liveAccessToken = async (iss: string, realm: Realm, token: string): Promise<Record<string, unknown> | undefined> => {
-    const payload = verifyRs256(token, (await realm.keys()).verifyKey);
+    const payload = verifyRs256(token, (await (await realm.keys()).rsa()).verifyKey);
     const expired = typeof payload?.exp !== 'number' || payload.exp <= now();
     if (!payload || payload.typ !== 'Bearer' || payload.iss !== iss || (expired && !ctx.config.plantedDeviations.acceptExpiredAccessTokens)) return undefined;
     const sid = (payload.sid ?? payload.session_state) as string | undefined;
@@ -616,7 +625,7 @@ function create(ctx: MockContext) {
     realm.clients.set(client.clientId, client);
     const session = newSession(realm, { id: userId, username: user.username }, client.clientId, true);
     const base = baseOf(undefined, rel);
-    const { refreshToken } = await mint(issuerAt(realm, base), realm, client, { id: userId, user }, 'profile email offline_access', session, undefined, true);
+    const { refreshToken } = await mint(issuerAt(realm, base), realm, client, { id: userId, user }, 'profile email offline_access', session, undefined, true, true);
     return { realm: realm.name, name: input.name, clientId: client.clientId, clientSecret: client.clientSecret, refreshToken, tokenEndpoint: oidcAt(realm, base, '/token') };
   }
 

@@ -9,13 +9,17 @@ import { join } from 'node:path';
 import type { JWK } from 'jose';
 import { packageRoot } from '../../src/util/paths.js';
 
-export interface RealmKeys {
-  kid: string;
+export interface RsaKey {
   /** WebCrypto key for RS256 signing (async, off the main thread). */
   signingKey: webcrypto.CryptoKey;
   /** node:crypto key for verifying our own access tokens (userinfo, introspection). */
   verifyKey: KeyObject;
   publicJwk: JWK;
+}
+
+export interface RealmKeys {
+  /** The RS256 key, imported (or generated) at first use. */
+  rsa(): Promise<RsaKey & { kid: string }>;
   hmacKid: string;
   hmacSecret: Buffer;
 }
@@ -32,6 +36,17 @@ function loadFixture() {
 }
 
 export async function realmKeys(mode: 'fixture' | 'generate', realm: string): Promise<RealmKeys> {
+  // The HMAC secret is per realm and per start: refresh tokens of another realm or another run never verify.
+  const hmacSecret = createHash('sha512').update(randomBytes(64)).update(realm).digest();
+  let rsa: Promise<RsaKey & { kid: string }> | undefined;
+  return {
+    rsa: () => (rsa ??= loadRsa(mode)),
+    hmacKid: randomUUID(),
+    hmacSecret,
+  };
+}
+
+async function loadRsa(mode: 'fixture' | 'generate'): Promise<RsaKey & { kid: string }> {
   let privateJwk: JWK;
   let publicJwk: JWK;
   let kid: string;
@@ -47,7 +62,5 @@ export async function realmKeys(mode: 'fixture' | 'generate', realm: string): Pr
   }
   const signingKey = await webcrypto.subtle.importKey('jwk', { ...privateJwk, alg: 'RS256' } as webcrypto.JsonWebKey, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);
   const verifyKey = createPublicKey({ key: publicJwk as import('node:crypto').JsonWebKey, format: 'jwk' });
-  // The HMAC secret is per realm and per start: refresh tokens of another realm or another run never verify.
-  const hmacSecret = createHash('sha512').update(randomBytes(64)).update(realm).digest();
-  return { kid, signingKey, verifyKey, publicJwk: { kid, kty: 'RSA', alg: 'RS256', use: 'sig', n: publicJwk.n!, e: publicJwk.e! }, hmacKid: randomUUID(), hmacSecret };
+  return { kid, signingKey, verifyKey, publicJwk: { kid, kty: 'RSA', alg: 'RS256', use: 'sig', n: publicJwk.n!, e: publicJwk.e! } };
 }
