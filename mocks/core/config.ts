@@ -85,6 +85,7 @@ function normaliseClient(c: Partial<ClientRecord> & { clientId: string }): Clien
     grants: c.grants ?? [],
     scopes: c.scopes ?? [],
     enabled: c.enabled ?? true,
+    ...(c.resourceIds ? { resourceIds: c.resourceIds } : {}),
   };
 }
 

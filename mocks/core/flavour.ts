@@ -12,6 +12,8 @@ export interface ClientRecord {
   grants: string[];
   scopes: string[];
   enabled: boolean;
+  /** Rator: resource ids the client's tokens may be used at. */
+  resourceIds?: string[];
 }
 
 export interface UserRecord {
@@ -37,7 +39,7 @@ export interface ResolvedMockConfig {
   clients: ClientRecord[];
   users: UserRecord[];
   faults: FaultSpec[];
-  rator: { context: string; brandKeys: string[]; missingBrandKey: 'invalid_request' | 'unauthorized'; formClientAuth: boolean };
+  rator: { context: string; brandKeys: string[]; missingBrandKey: 'invalid_request' | 'unauthorized'; formClientAuth: boolean; resourceId?: string };
   portal: { catalogVisibility: 'private' | 'public' };
   infolink: { resourceErrorStatus: number };
   plantedDeviations: { noCacheControl?: boolean; serverErrorOnBadPassword?: boolean; wrongErrorCode?: boolean; acceptExpiredAccessTokens?: boolean; ignoreBrandKey?: boolean };

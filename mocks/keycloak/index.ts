@@ -49,6 +49,8 @@ interface ClientSession {
 }
 
 interface UserSession {
+  /** Consent revoked for a client: its next refresh is refused with invalid_scope. */
+  consentRevoked?: Set<string>;
   id: string;
   userId: string;
   username: string;
@@ -67,6 +69,9 @@ interface Realm {
   keys: () => Promise<RealmKeys>;
   /** Realm not-before (push revocation): tokens issued earlier are stale. */
   notBefore: number;
+  /** User and client not-before (per-user "logout all", client push revocation). */
+  userNotBefore: Map<string, number>;
+  clientNotBefore: Map<string, number>;
 }
 
 const VERSION_SETTINGS: Record<string, Omit<Settings, 'realms' | 'technicalUsers' | 'signingKey' | 'alsoServe'>> = {
@@ -159,7 +164,7 @@ function create(ctx: MockContext) {
     for (const c of clients) clientMap.set(c.clientId, { public: false, grants: [], scopes: [], enabled: true, ...c } as KcClient);
     for (const u of users) userMap.set(u.username, { enabled: true, operator: false, groups: [], ...u } as KcUser);
     let keys: Promise<RealmKeys> | undefined;
-    realms.set(rc.name, { name: rc.name, config, clients: clientMap, users: userMap, sessions: new Map(), notBefore: 0, keys: () => (keys ??= realmKeys(kc.signingKey ?? 'fixture', rc.name)) });
+    realms.set(rc.name, { name: rc.name, config, clients: clientMap, users: userMap, sessions: new Map(), notBefore: 0, userNotBefore: new Map(), clientNotBefore: new Map(), keys: () => (keys ??= realmKeys(kc.signingKey ?? 'fixture', rc.name)) });
   });
 
   /**
@@ -404,7 +409,10 @@ function create(ctx: MockContext) {
     }
     if (checkExpiry && typeof payload.exp === 'number' && payload.exp > 0 && payload.exp <= now()) return oauthError(400, 'invalid_grant', 'Token is not active');
     if (payload.azp !== client.clientId) return oauthError(400, 'invalid_grant', "Invalid refresh token. Token client and authorized client don't match");
-    if (checkExpiry && Number(payload.iat) < realm.notBefore) return oauthError(400, 'invalid_grant', 'Stale token');
+    const iat = Number(payload.iat);
+    if (checkExpiry && (iat < realm.notBefore || iat < (realm.clientNotBefore.get(client.clientId) ?? 0) || iat < (realm.userNotBefore.get(String(payload.sub)) ?? 0))) {
+      return oauthError(400, 'invalid_grant', 'Stale token');
+    }
     return payload;
   }
 
@@ -427,6 +435,7 @@ function create(ctx: MockContext) {
     if (!user.enabled) return oauthError(400, 'invalid_grant', 'User disabled');
     const clientSession = session.clients.get(client.clientId);
     if (!clientSession) return oauthError(400, 'invalid_grant', "Session doesn't have required client");
+    if (session.consentRevoked?.has(client.clientId)) return oauthError(400, 'invalid_scope', 'Client no longer has requested consent from user');
     if (realm.config.revokeRefreshToken) {
       // TokenManager.validateTokenReuse: an older token after a newer one was used is stale; reuse is counted.
       const jti = String(payload.jti);
@@ -651,11 +660,27 @@ function create(ctx: MockContext) {
     },
     async adminAction(action: string, body: unknown) {
       if (action === 'not-before') {
-        // Push revocation: every token of the realm issued before now is stale.
-        const realm = realms.get(String((body as { realm?: unknown })?.realm ?? ''));
-        if (!realm) return { status: 400, body: { error: 'invalid_request', problems: ['give {"realm": <existing realm>}'] } };
-        realm.notBefore = now() + 1;
-        return { status: 200, body: { realm: realm.name, notBefore: realm.notBefore } };
+        // Push revocation: every token of the realm (or of one user or client) issued before now is stale.
+        const input = (body ?? {}) as { realm?: unknown; username?: unknown; clientId?: unknown };
+        const realm = realms.get(String(input.realm ?? ''));
+        if (!realm) return { status: 400, body: { error: 'invalid_request', problems: ['give {"realm": <existing realm>[, "username" | "clientId"]}'] } };
+        const at = now() + 1;
+        if (typeof input.username === 'string') {
+          const user = realm.users.get(input.username);
+          if (!user) return { status: 404, body: { error: 'not_found' } };
+          realm.userNotBefore.set(userIdOf(realm.name, user), at);
+        } else if (typeof input.clientId === 'string') realm.clientNotBefore.set(input.clientId, at);
+        else realm.notBefore = at;
+        return { status: 200, body: { realm: realm.name, notBefore: at } };
+      }
+      if (action === 'revoke-consent') {
+        // The user revokes the client's consent (account console): its sessions' next refresh fails.
+        const input = (body ?? {}) as { realm?: unknown; username?: unknown; clientId?: unknown };
+        const realm = realms.get(String(input.realm ?? ''));
+        const user = realm?.users.get(String(input.username ?? ''));
+        if (!realm || !user || typeof input.clientId !== 'string') return { status: 400, body: { error: 'invalid_request', problems: ['give {"realm", "username", "clientId"}'] } };
+        for (const s of realm.sessions.values()) if (s.userId === userIdOf(realm.name, user)) (s.consentRevoked ??= new Set()).add(input.clientId);
+        return { status: 204, body: {} };
       }
       if (action !== 'technical-users') return { status: 404, body: { error: 'not_found' } };
       const input = body as { realm?: unknown; name?: unknown };

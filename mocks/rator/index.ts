@@ -188,6 +188,12 @@ function create(ctx: MockContext) {
       ctx.grants.revokeAccess(value); // DefaultTokenServices.loadAuthentication removes it: next time it is "Invalid"
       return resourceError(`Access token expired: ${value}`);
     }
+    // OAuth2AuthenticationManager: a token whose client lacks this resource id is refused with 403.
+    const resourceId = ctx.config.rator.resourceId;
+    const owner = ctx.clients.get(found.record!.clientId);
+    if (resourceId && !(owner?.resourceIds ?? []).includes(resourceId)) {
+      return oauthError(403, 'access_denied', `Invalid token does not contain resource id (${resourceId})`);
+    }
     // X-RATOR-brand-key: case-sensitive, the token's brand (third-party observation: lower case answers 404).
     if (header(req, 'x-rator-brand-key') !== found.record!.meta.brand) {
       return { status: 404, headers: { ...SECURITY_HEADERS, 'Content-Type': JSON_TYPE }, body: JSON.stringify({ error: 'not_found', error_description: 'Requested resource does not exist' }) };

@@ -281,6 +281,10 @@ export interface ConfigMockConfig {
      * Accept client_id/client_secret as parameters too (Spring's allowFormAuthenticationForClients); Rator documents Basic only.
      */
     formClientAuth?: boolean;
+    /**
+     * The resource id of the mock's protected resource; tokens of clients without it get 403 access_denied. No check when absent.
+     */
+    resourceId?: string;
   };
   portal?: {
     catalogVisibility?: "private" | "public";
@@ -442,6 +446,10 @@ export interface Client {
    * Keycloak: the client's service-account user is disabled.
    */
   serviceAccountDisabled?: boolean;
+  /**
+   * Rator: the resource ids the client's tokens may be used at (OAUTH_CLIENT_DETAILS.resource_ids).
+   */
+  resourceIds?: string[];
 }
 export interface User {
   username: string;

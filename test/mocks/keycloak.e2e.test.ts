@@ -242,6 +242,21 @@ describe.each(PRESETS)('keycloak mock, preset %s', (preset: Preset) => {
       expectError(await token({ grant_type: 'refresh_token', ...APP, refresh_token: String(b.refresh_token) }), 400, 'invalid_grant', 'Stale token');
     });
 
+    it('user and client not-before ("Stale token"), consent revoked ("Client no longer has requested consent from user")', async () => {
+      const admin = (action: string, body: unknown) => http('POST', `${idp.admin.url}/flavour/${action}`, { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+      const a = (await password()).json();
+      expect((await admin('not-before', { realm: 'master', username: USER.username })).status).toBe(200);
+      expectError(await token({ grant_type: 'refresh_token', ...APP, refresh_token: String(a.refresh_token) }), 400, 'invalid_grant', 'Stale token');
+      await idp.reset();
+      const b = (await password()).json();
+      expect((await admin('not-before', { realm: 'master', clientId: APP.client_id })).status).toBe(200);
+      expectError(await token({ grant_type: 'refresh_token', ...APP, refresh_token: String(b.refresh_token) }), 400, 'invalid_grant', 'Stale token');
+      await idp.reset();
+      const c = (await password()).json();
+      expect((await admin('revoke-consent', { realm: 'master', username: USER.username, clientId: APP.client_id })).status).toBe(204);
+      expectError(await token({ grant_type: 'refresh_token', ...APP, refresh_token: String(c.refresh_token) }), 400, 'invalid_scope', 'Client no longer has requested consent from user');
+    });
+
     it('user disabled after the grant: "User disabled"', async () => {
       const a = (await password()).json();
       idp.context.users.get(USER.username)!.enabled = false;
@@ -292,6 +307,8 @@ describe.each(PRESETS)('keycloak mock, preset %s', (preset: Preset) => {
       const b = (await password()).json();
       idp.context.clients.set('other', { clientId: 'other', clientSecret: 'o', public: false, grants: ['password'], scopes: [], enabled: true });
       expectError(await postForm(logoutUrl, { client_id: 'other', client_secret: 'o', refresh_token: String(b.refresh_token) }), 400, 'invalid_grant', "Invalid refresh token. Token client and authorized client don't match");
+      idp.context.clients.set('api', { clientId: 'api', clientSecret: 'x', public: false, grants: [], scopes: [], enabled: true, bearerOnly: true } as never);
+      expectError(await postForm(logoutUrl, { client_id: 'api', client_secret: 'x', refresh_token: String(b.refresh_token) }), 400, 'invalid_client', 'Bearer-only not allowed');
       const missing = await postForm(logoutUrl, { ...APP });
       if (preset === 'legacy') expectError(missing, 400, 'invalid_request', 'No refresh token');
       else expect([missing.status, missing.headers['content-type']]).toEqual([200, 'text/html;charset=utf-8']);

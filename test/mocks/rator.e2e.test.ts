@@ -186,3 +186,18 @@ it('rator mock: missingBrandKey "unauthorized" is configurable', async () => {
     await strict.close();
   }
 });
+
+it('rator mock: a token without the resource id gets 403 access_denied (resource ids configured)', async () => {
+  const m = await startMock({ flavour: 'rator', rator: { resourceId: 'rator-api' } });
+  try {
+    const at = String((await postForm(`${m.tokenEndpoint}?brand_key=BRAND1`, { grant_type: 'password', ...USER }, AUTH)).json().access_token);
+    const r = await http('GET', m.endpoints.resource!, { headers: { authorization: `Bearer ${at}`, 'x-rator-brand-key': 'BRAND1' } });
+    expect([r.status, r.text]).toEqual([403, '{"error":"access_denied","error_description":"Invalid token does not contain resource id (rator-api)"}']);
+    expect(schemaErrors('rator', 'resource-error', r)).toEqual([]);
+    m.context.clients.get('myclientid')!.resourceIds = ['rator-api'];
+    const at2 = String((await postForm(`${m.tokenEndpoint}?brand_key=BRAND1`, { grant_type: 'password', ...USER }, AUTH)).json().access_token);
+    expect((await http('GET', m.endpoints.resource!, { headers: { authorization: `Bearer ${at2}`, 'x-rator-brand-key': 'BRAND1' } })).status).toBe(200);
+  } finally {
+    await m.close();
+  }
+});
