@@ -157,6 +157,11 @@ export class RunContext {
     return ok;
   }
 
+  /** Records the verdict of a pure rule (src/checks/rules.ts) over the exchanges it judged. */
+  judge(suite: string, check: string, verdict: { passed: boolean; message: string }, exchanges: Exchange[]): boolean {
+    return this.expect(suite, check, verdict.passed, verdict.message, exchanges);
+  }
+
   /** Like expect, but throws a CheckFailure so that a fast-check property fails (and shrinks). */
   require(suite: string, check: string, ok: boolean, message: string, exchanges: Exchange[]): void {
     if (!ok) throw new CheckFailure(check, message, exchanges);
