@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import type { RunContext } from '../src/runner/context.js';
 import { json } from '../src/runner/context.js';
 import type { Exchange, TargetClient } from '../src/runner/types.js';
-import { basicChallenge, bearerChallenge, clientError, distinctStrongTokens, noRefreshToken, noServerError, noToken, refused, singleChallengeAttributes } from '../src/checks/rules.js';
+import { basicChallenge, bearerChallenge, clientError, distinctStrongTokens, noRefreshToken, noServerError, noToken, oauthError, refused, singleChallengeAttributes } from '../src/checks/rules.js';
 import { runProperty } from './property.js';
 
 const SUITE = 'grant';
@@ -92,6 +92,24 @@ export async function grantSuite(ctx: RunContext): Promise<void> {
   if (tokens.length) {
     const repeated = tokens.find((tok, i) => tokens.indexOf(tok) !== i);
     ctx.judge(SUITE, 'TE-C15', distinctStrongTokens(tokens), repeated && tokenExchanges.get(repeated) ? [tokenExchanges.get(repeated)!] : []);
+  }
+
+  // ---- client authentication edge cases (each a bad-credential attempt) ---------------------------------------
+  if (pw && userClient && !userClient.public && userClient.clientSecret && ctx.transport.takeBadCredentialAttempt()) {
+    const none = await ctx.token(pw, { client: { ...userClient, clientSecret: undefined }, auth: 'none' });
+    ctx.judge(SUITE, 'TE-B4', oauthError('a confidential client without authentication', [400, 401], ['invalid_client'])(none), [none]);
+    if (ctx.descriptor.clientAuth.includes('basic') && ctx.descriptor.clientAuth.includes('post')) {
+      const both = await ctx.token(pw, { client: userClient, auth: 'both' });
+      ctx.judge(SUITE, 'TE-B8', noToken('Basic and body credentials together')(both), [both]);
+    }
+    if (ctx.descriptor.clientAuth.includes('basic')) {
+      const mismatch = await ctx.token([...pw, ['client_id', 'idpc-someone-else']], { client: userClient, auth: 'basic' });
+      ctx.judge(SUITE, 'TE-B9', noToken('a body client_id other than the Basic identity')(mismatch), [mismatch]);
+    }
+  }
+  if (userClient?.public && t.grants.includes('client_credentials')) {
+    const pub = await ctx.token([['grant_type', 'client_credentials']], { client: userClient, auth: 'none' });
+    ctx.judge(SUITE, 'TE-F5', noToken('client_credentials by a public client')(pub), [pub]);
   }
 
   // ---- TE-B3: Basic credentials with reserved and non-ASCII characters (mocks: a client is added for it) -----

@@ -98,6 +98,13 @@ export async function refreshSuite(ctx: RunContext): Promise<void> {
   const asRefresh = await refreshWith(ctx, probe.client, String(probe.body.access_token));
   ctx.expectError(SUITE, asRefresh, 'bad-refresh-token', { check: 'TE-G4', status: [400], error: ['invalid_grant'] });
 
+  // TE-G6: a confidential client refreshing without authentication.
+  if (!probe.client.public && probe.client.clientSecret && ctx.transport.takeBadCredentialAttempt()) {
+    const g = (await freshGrant(ctx))!;
+    const e = await ctx.token([['grant_type', 'refresh_token'], ['refresh_token', String(g.body.refresh_token)]], { client: { ...g.client, clientSecret: undefined }, auth: 'none' });
+    ctx.judge(SUITE, 'TE-G6', oauthError('refresh without client authentication', [400, 401], ['invalid_client'])(e), [e]);
+  }
+
   // TE-G5: another client's refresh token (mocks get a second client; configs name one "other").
   const other = t.clients.other;
   if (other) {

@@ -33,6 +33,12 @@ export const infolink: FlavourDescriptor = {
   refreshMode: 'rotate-revoke',
   deviations: [
     {
+      check: 'TE-G6',
+      applies: ({ response }) => response.status === 200,
+      reason: "InfoLink's refresh grant takes the refresh token alone, without client authentication, as its document shows",
+      source: 'InfoLink provider document (refresh access token)',
+    },
+    {
       check: 'TE-J2',
       applies: ({ body }) => (body as { status?: unknown } | undefined)?.status === 'error',
       reason: 'InfoLink resources answer in their result/status envelope, without a Bearer challenge',

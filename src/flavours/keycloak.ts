@@ -35,6 +35,18 @@ export const keycloak: FlavourDescriptor = {
   refreshMode: 'rotate',
   deviations: [
     {
+      check: 'TE-B4',
+      applies: ({ response, body }) => response.status === 401 && errorCode(body) === 'unauthorized_client',
+      reason: 'Keycloak (>= 20) answers a confidential client without a secret with 401 unauthorized_client',
+      source: 'keycloak/keycloak services/.../authentication/authenticators/client/ClientIdAndSecretAuthenticator.java; AuthenticationProcessor.java',
+    },
+    {
+      check: 'TE-G6',
+      applies: ({ response, body }) => response.status === 401 && errorCode(body) === 'unauthorized_client',
+      reason: 'Keycloak (>= 20) answers a confidential client without a secret with 401 unauthorized_client',
+      source: 'keycloak/keycloak services/.../authentication/authenticators/client/ClientIdAndSecretAuthenticator.java; AuthenticationProcessor.java',
+    },
+    {
       check: 'TE-E3',
       applies: ({ response, body }) => response.status === 401 && errorCode(body) === 'invalid_grant',
       reason: 'Keycloak answers wrong user credentials with 401 invalid_grant "Invalid user credentials"',

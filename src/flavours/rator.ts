@@ -36,6 +36,18 @@ export const rator: FlavourDescriptor = {
   refreshMode: 'reuse',
   deviations: [
     {
+      check: 'TE-B4',
+      applies: ({ response, body }) => response.status === 401 && errorCode(body) === 'unauthorized',
+      reason: "Spring Security's client authentication entry point answers 401 \"unauthorized\" (not invalid_client)",
+      source: 'spring-security-oauth .../provider/error/OAuth2AuthenticationEntryPoint.java',
+    },
+    {
+      check: 'TE-G6',
+      applies: ({ response, body }) => response.status === 401 && errorCode(body) === 'unauthorized',
+      reason: "Spring Security's client authentication entry point answers 401 \"unauthorized\" (not invalid_client)",
+      source: 'spring-security-oauth .../provider/error/OAuth2AuthenticationEntryPoint.java',
+    },
+    {
       check: 'TE-B3',
       applies: ({ response, body }) => response.status === 401 && errorCode(body) === 'unauthorized',
       reason: 'legacy Spring Security decodes Basic credentials without form-url-decoding them (RFC 6749 Appendix B)',
