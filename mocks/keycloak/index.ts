@@ -246,7 +246,7 @@ function create(ctx: MockContext) {
     let accessToken = '';
     if (!refreshOnly) {
       const rsa = await keys.rsa();
-      accessToken = await signRs256(access, rsa.kid, rsa.signingKey);
+      accessToken = await signRs256(access, rsa.kid, rsa);
     }
     let refreshToken: string | undefined;
     let refreshExp = 0;
@@ -275,7 +275,7 @@ function create(ctx: MockContext) {
       idToken = await signRs256(
         { exp, iat: t, auth_time: session?.started ?? t, jti: randomUUID(), iss, aud: client.clientId, sub: subject.id, typ: 'ID', azp: client.clientId, ...sessionClaims(session), at_hash: atHash, acr: '1', ...(session && kc.sidClaim ? { sid: session.id } : {}), ...profile },
         rsa.kid,
-        rsa.signingKey,
+        rsa,
       );
     }
     // AccessTokenResponse field order; refresh_expires_in 0 without a refresh token or for offline tokens.

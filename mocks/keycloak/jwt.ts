@@ -4,16 +4,17 @@
  * eyJhbGciOiJSUzI1NiIsInR5cCIgOiAiSldUIiwia2lkIiA6ICJ (reference/flavours.md §1.7). JOSE libraries serialise
  * headers themselves, so the header is built here and the signature made with WebCrypto (RS256) or HMAC.
  */
-import { createHmac, timingSafeEqual, verify as verifySignature, webcrypto, type KeyObject } from 'node:crypto';
+import { createHmac, sign as signSync, timingSafeEqual, verify as verifySignature, webcrypto, type KeyObject } from 'node:crypto';
 
 export const keycloakHeader = (alg: string, kid: string): string => `{"alg":"${alg}","typ" : "JWT","kid" : "${kid}"}`;
 
 const b64url = (data: string | Uint8Array) => Buffer.from(data).toString('base64url');
 
-export async function signRs256(payload: object, kid: string, key: webcrypto.CryptoKey): Promise<string> {
+/** RS256 (PKCS#1 v1.5, deterministic): WebCrypto on the threadpool when its key is ready, node:crypto until then. */
+export async function signRs256(payload: object, kid: string, key: { webKey?: webcrypto.CryptoKey; privateKey: KeyObject }): Promise<string> {
   const input = `${b64url(keycloakHeader('RS256', kid))}.${b64url(JSON.stringify(payload))}`;
-  const signature = await webcrypto.subtle.sign('RSASSA-PKCS1-v1_5', key, new TextEncoder().encode(input));
-  return `${input}.${b64url(new Uint8Array(signature))}`;
+  const signature = key.webKey ? new Uint8Array(await webcrypto.subtle.sign('RSASSA-PKCS1-v1_5', key.webKey, new TextEncoder().encode(input))) : signSync('RSA-SHA256', Buffer.from(input), key.privateKey);
+  return `${input}.${b64url(signature)}`;
 }
 
 const HMAC: Record<string, string> = { HS256: 'sha256', HS512: 'sha512' };

@@ -3,15 +3,17 @@
  * tokens (never published, as in Keycloak: refresh tokens are for Keycloak alone). The committed fixture key makes
  * start-up instant (WebCrypto imports it); "generate" makes a fresh one at first use with jose.
  */
-import { createHash, createPublicKey, randomBytes, randomUUID, webcrypto, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, randomBytes, randomUUID, webcrypto, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
 import { packageRoot } from '../../src/util/paths.js';
 
 export interface RsaKey {
-  /** WebCrypto key for RS256 signing (async, off the main thread). */
-  signingKey: webcrypto.CryptoKey;
+  /** node:crypto private key: signs synchronously until the WebCrypto key is ready (the first tokens after start). */
+  privateKey: KeyObject;
+  /** WebCrypto key for RS256 signing on the threadpool (throughput), imported in the background. */
+  webKey?: webcrypto.CryptoKey;
   /** node:crypto key for verifying our own access tokens (userinfo, introspection). */
   verifyKey: KeyObject;
   publicJwk: JWK;
@@ -60,7 +62,15 @@ async function loadRsa(mode: 'fixture' | 'generate'): Promise<RsaKey & { kid: st
     publicJwk = await exportJWK(pair.publicKey);
     kid = await calculateJwkThumbprint(publicJwk);
   }
-  const signingKey = await webcrypto.subtle.importKey('jwk', { ...privateJwk, alg: 'RS256' } as webcrypto.JsonWebKey, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);
+  const privateKey = createPrivateKey({ key: privateJwk as import('node:crypto').JsonWebKey, format: 'jwk' });
   const verifyKey = createPublicKey({ key: publicJwk as import('node:crypto').JsonWebKey, format: 'jwk' });
-  return { kid, signingKey, verifyKey, publicJwk: { kid, kty: 'RSA', alg: 'RS256', use: 'sig', n: publicJwk.n!, e: publicJwk.e! } };
+  const rsa: RsaKey & { kid: string } = { kid, privateKey, verifyKey, publicJwk: { kid, kty: 'RSA', alg: 'RS256', use: 'sig', n: publicJwk.n!, e: publicJwk.e! } };
+  // The WebCrypto import costs a few milliseconds: it must not stand between start-up and the first token.
+  void webcrypto.subtle
+    .importKey('jwk', { ...privateJwk, alg: 'RS256' } as webcrypto.JsonWebKey, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign'])
+    .then((key) => {
+      rsa.webKey = key;
+    })
+    .catch(() => undefined);
+  return rsa;
 }
