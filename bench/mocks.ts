@@ -14,7 +14,7 @@ const root = packageRoot();
 const DURATION = Number(process.env.BENCH_DURATION ?? 6);
 const STARTS = Number(process.env.BENCH_STARTS ?? 9);
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 1_000_000);
-const cli = join(root, 'dist/src/cli/main.js');
+const cli = join(root, 'dist/bin/main.js');
 
 interface Target {
   name: string;

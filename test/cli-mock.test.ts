@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../src/util/paths.js';
 import { postForm } from './support/http.js';
 
-const cli = join(packageRoot(), 'dist/src/cli/main.js');
+const cli = join(packageRoot(), 'dist/bin/main.js');
 
 function startCli(args: string[]): Promise<{ info: Record<string, unknown>; stop: () => Promise<number | null> }> {
   const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
