@@ -65,12 +65,15 @@ async function loadRsa(mode: 'fixture' | 'generate'): Promise<RsaKey & { kid: st
   const privateKey = createPrivateKey({ key: privateJwk as import('node:crypto').JsonWebKey, format: 'jwk' });
   const verifyKey = createPublicKey({ key: publicJwk as import('node:crypto').JsonWebKey, format: 'jwk' });
   const rsa: RsaKey & { kid: string } = { kid, privateKey, verifyKey, publicJwk: { kid, kty: 'RSA', alg: 'RS256', use: 'sig', n: publicJwk.n!, e: publicJwk.e! } };
-  // The WebCrypto import costs a few milliseconds: it must not stand between start-up and the first token.
-  void webcrypto.subtle
-    .importKey('jwk', { ...privateJwk, alg: 'RS256' } as webcrypto.JsonWebKey, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign'])
-    .then((key) => {
-      rsa.webKey = key;
-    })
-    .catch(() => undefined);
+  // The WebCrypto import costs a few milliseconds of main thread: it must not stand between start-up and the first
+  // token, so it starts a little later (node:crypto signs meanwhile).
+  setTimeout(() => {
+    webcrypto.subtle
+      .importKey('jwk', { ...privateJwk, alg: 'RS256' } as webcrypto.JsonWebKey, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign'])
+      .then((key) => {
+        rsa.webKey = key;
+      })
+      .catch(() => undefined);
+  }, 50).unref();
   return rsa;
 }
