@@ -112,6 +112,23 @@ export async function grantSuite(ctx: RunContext): Promise<void> {
     ctx.judge(SUITE, 'TE-F5', noToken('client_credentials by a public client')(pub), [pub]);
   }
 
+  // ---- TE-E7: a non-ASCII password (mocks: a user is added for it) -----------------------------------------
+  if (pw && userClient && t.mock) {
+    const u = t.mock.addUser('idpc-utf8-user', 'pässwörd-日本-🔑');
+    const e = await ctx.token([['grant_type', 'password'], ['username', u.username], ['password', u.password]], { client: userClient });
+    ctx.expect(SUITE, 'TE-E7', e.response?.status === 200, `a UTF-8 password (form-encoded): ${e.response?.status}`, [e]);
+  }
+
+  // ---- TE-F4: a scope beyond the client's allowance ---------------------------------------------------------
+  if (service && t.grants.includes('client_credentials') && t.scope) {
+    const extra: [string, string][] = t.flavour === 'rator' && t.operator ? [['operator', t.operator.username]] : [];
+    const e = await ctx.token([['grant_type', 'client_credentials'], ['scope', 'idpc-not-a-scope'], ...extra], { client: service });
+    const b = json(e);
+    const refusedOk = e.response?.status === 400 && b?.error === 'invalid_scope';
+    const reducedOk = e.response?.status === 200 && typeof b?.scope === 'string' && !b.scope.split(' ').includes('idpc-not-a-scope');
+    ctx.expect(SUITE, 'TE-F4', refusedOk || reducedOk, `client_credentials with scope "idpc-not-a-scope": ${e.response?.status} ${String(b?.error ?? b?.scope ?? '')}`, [e]);
+  }
+
   // ---- TE-B3: Basic credentials with reserved and non-ASCII characters (mocks: a client is added for it) -----
   if (pw && userClient && t.mock && ctx.descriptor.clientAuth.includes('basic')) {
     const special = t.mock.addClient('idpc client:%+/é', 's3cr:t %+/é');

@@ -38,6 +38,10 @@ export async function revocationSuite(ctx: RunContext): Promise<void> {
   ctx.expect(SUITE, 'TE-I4', r4.response?.status === 200 && still.response?.status !== 200, `a wrong hint: revocation ${r4.response?.status}, then the refresh token ${still.response?.status === 200 ? 'still works' : 'is gone'}`, [r4, still]);
   const r5 = await revoke(ctx, g.client, {});
   ctx.expect(SUITE, 'TE-I5', r5.response?.status === 400 && json(r5)?.error === 'invalid_request', `revocation without token: ${r5.response?.status} ${String(json(r5)?.error)}`, [r5]);
+  if (!g.client.public && g.client.clientSecret) {
+    const r6 = await revoke(ctx, { ...g.client, clientSecret: undefined }, { token: String(g.body.access_token) });
+    ctx.expect(SUITE, 'TE-I6', (r6.response?.status === 400 || r6.response?.status === 401) && json(r6)?.error === 'invalid_client', `revocation without client authentication: ${r6.response?.status} ${String(json(r6)?.error)}`, [r6]);
+  }
   if (t.clients.other) {
     const g3 = (await freshGrant(ctx))!;
     const r7 = await revoke(ctx, t.clients.other, { token: String(g3.body.refresh_token) });

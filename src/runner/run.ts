@@ -13,9 +13,9 @@ export const SUITES: Record<string, (ctx: RunContext) => Promise<void>> = { gran
 const RESPONSE_CHECKS = ['TE-A11', 'TE-C1', 'TE-C2', 'TE-C3', 'TE-C4', 'TE-C5', 'TE-C6', 'TE-C7', 'TE-C13', 'TE-C14', 'TE-C17', 'TE-D1', 'TE-D2', 'TE-D3', 'TE-D5', 'TE-D7'];
 /** The checks each suite can report, for harnesses that name their tests up front (the vitest entry point). */
 export const SUITE_CHECKS: Record<string, string[]> = {
-  grant: ['TE-A2', 'TE-A3', 'TE-A4', 'TE-A6', 'TE-A7', 'TE-A8', 'TE-A9', 'TE-A10', 'TE-A12', 'TE-B1', 'TE-B2', 'TE-B3', 'TE-B4', 'TE-B5', 'TE-B6', 'TE-B7', 'TE-B8', 'TE-B9', 'TE-C15', 'TE-E2', 'TE-E3', 'TE-E8', 'TE-F1', 'TE-F2', 'TE-F3', 'TE-F5', 'TE-FL', 'TE-G1', 'TE-J1', 'TE-J2', 'TE-J3', 'TE-J5', 'TE-J6', 'TE-K1', 'TE-K2', ...RESPONSE_CHECKS],
+  grant: ['TE-A2', 'TE-A3', 'TE-A4', 'TE-A6', 'TE-A7', 'TE-A8', 'TE-A9', 'TE-A10', 'TE-A12', 'TE-B1', 'TE-B2', 'TE-B3', 'TE-B4', 'TE-B5', 'TE-B6', 'TE-B7', 'TE-B8', 'TE-B9', 'TE-C15', 'TE-E2', 'TE-E3', 'TE-E7', 'TE-E8', 'TE-F1', 'TE-F2', 'TE-F3', 'TE-F4', 'TE-F5', 'TE-FL', 'TE-G1', 'TE-J1', 'TE-J2', 'TE-J3', 'TE-J5', 'TE-J6', 'TE-K1', 'TE-K2', ...RESPONSE_CHECKS],
   refresh: ['TE-G1', 'TE-G2', 'TE-G3', 'TE-G4', 'TE-G5', 'TE-G6', 'TE-G7', 'TE-G8', 'TE-G9', 'TE-G12', 'TE-H1', 'TE-H2', 'TE-H3', 'TE-H4', 'TE-H7', 'TE-FL', ...RESPONSE_CHECKS],
-  revocation: ['TE-I1', 'TE-I2', 'TE-I3', 'TE-I4', 'TE-I5', 'TE-I7', 'TE-I8'],
+  revocation: ['TE-I1', 'TE-I2', 'TE-I3', 'TE-I4', 'TE-I5', 'TE-I6', 'TE-I7', 'TE-I8'],
   stateful: ['TE-S1', 'TE-J1', 'TE-J3', 'TE-A11'],
 };
 

@@ -80,6 +80,10 @@ export function targetOfMock(m: RunningMock, profile: Profile): Target {
         m.context.clients.set(clientId, { ...structuredClone(template), clientId, clientSecret, public: false });
         return { ...user, clientId, clientSecret, public: false, auth: 'basic' };
       },
+      addUser: (username, password) => {
+        m.context.users.set(username, { username, password, enabled: true, operator: false, groups: ['robots'] });
+        return { username, password };
+      },
     },
     secrets,
   };

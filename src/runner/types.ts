@@ -61,6 +61,8 @@ export interface Target {
     refreshTokenLifetime?: number;
     /** A copy of the user client under another id and secret (TE-B3 reserved characters). */
     addClient: (clientId: string, clientSecret: string) => TargetClient | undefined;
+    /** A user with the given password (TE-E7 non-ASCII passwords). */
+    addUser: (username: string, password: string) => TargetUser;
   };
   /** Every secret of the target config, for redaction. */
   secrets: string[];
