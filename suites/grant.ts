@@ -11,8 +11,6 @@ import { runProperty } from './property.js';
 
 const SUITE = 'grant';
 
-export { entropyBits } from '../src/checks/rules.js';
-
 /** The parameters of a valid user grant for this target (password, or Rator's operator_password). */
 function userGrant(ctx: RunContext): [string, string][] | undefined {
   const { user } = ctx.target;

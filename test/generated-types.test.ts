@@ -30,20 +30,25 @@ it('declares every public schema as a type, and the shared ones once', async () 
   expect(types!.source.match(/export interface Rfc6749TokenResponse\b/g)).toHaveLength(1);
 });
 
-it("the precompiled validator's local helpers agree with ajv's runtime ones", async () => {
+it("the precompiled validator's local helpers: structural JSON equality, and code-point length as ajv's", async () => {
   const fc = (await import('fast-check')).default;
   const { RUNTIME_HELPERS } = await import('../src/schemas/generate.js');
   const local = Object.fromEntries(Object.entries(RUNTIME_HELPERS).map(([k, v]) => [k, (0, eval)(v) as (...a: unknown[]) => unknown]));
-  const ajvEqual = ((await import('ajv/dist/runtime/equal.js')) as unknown as { default: { default?: unknown } }).default;
-  const equal = (typeof ajvEqual === 'function' ? ajvEqual : ajvEqual.default) as (a: unknown, b: unknown) => boolean;
-  const ajvLen = ((await import('ajv/dist/runtime/ucs2length.js')) as unknown as { default: { default?: unknown } }).default;
-  const ucs2length = (typeof ajvLen === 'function' ? ajvLen : ajvLen.default) as (s: string) => number;
+  // The oracle for equality is canonical JSON (sorted keys), not ajv's fast-deep-equal: that one throws on
+  // objects with an own "toString" or "valueOf" member, which are ordinary JSON.
+  const canonical = (v: unknown): string =>
+    Array.isArray(v) ? `[${v.map(canonical).join(',')}]` : v && typeof v === 'object' ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}` : JSON.stringify(v);
+  const equal = local['ajv/dist/runtime/equal']!;
   fc.assert(
     fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
-      expect(local['ajv/dist/runtime/equal']!(a, b)).toBe(equal(a, b));
-      expect(local['ajv/dist/runtime/equal']!(a, structuredClone(a))).toBe(true);
+      expect(equal(a, b)).toBe(canonical(a) === canonical(b));
+      expect(equal(a, structuredClone(a))).toBe(true);
     }),
   );
+  expect(equal({ toString: [] }, {})).toBe(false);
+  expect(equal({ a: [1, { b: null }] }, { a: [1, { b: null }] })).toBe(true);
+  const ajvLen = ((await import('ajv/dist/runtime/ucs2length.js')) as unknown as { default: { default?: unknown } }).default;
+  const ucs2length = (typeof ajvLen === 'function' ? ajvLen : ajvLen.default) as (s: string) => number;
   fc.assert(
     fc.property(fc.string({ unit: 'grapheme' }), (s) => {
       expect(local['ajv/dist/runtime/ucs2length']!(s)).toBe(ucs2length(s));

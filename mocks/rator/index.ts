@@ -43,6 +43,10 @@ const presets: Record<string, MockConfigPatch> = {
   },
 };
 
+/** The brand key's parameter spellings and resource header, as the descriptor documents them. */
+const BRAND_PARAMS = descriptor.requiredParams![0]!.names;
+const BRAND_HEADER = Object.keys(descriptor.resource!.headers!)[0]!;
+
 function create(ctx: MockContext) {
   const context = ctx.config.rator.context;
   const brands = ctx.config.rator.brandKeys;
@@ -112,7 +116,7 @@ function create(ctx: MockContext) {
     if (req.method !== 'POST') return answer(oauthError(405, 'method_not_allowed', `Request method '${req.method}' not supported`));
 
     // The brand key: mandatory, spelled brand_key or brandKey, value compared case-insensitively (choices in the descriptor).
-    const brandParam = p.first('brand_key') ?? p.first('brandKey') ?? (ctx.config.plantedDeviations.ignoreBrandKey ? brands[0] : undefined);
+    const brandParam = BRAND_PARAMS.map((n) => p.first(n)).find((v) => v !== undefined) ?? (ctx.config.plantedDeviations.ignoreBrandKey ? brands[0] : undefined);
     if (!brandParam) {
       return answer(
         ctx.config.rator.missingBrandKey === 'unauthorized'
@@ -195,7 +199,7 @@ function create(ctx: MockContext) {
       return oauthError(403, 'access_denied', `Invalid token does not contain resource id (${resourceId})`);
     }
     // X-RATOR-brand-key: case-sensitive, the token's brand (third-party observation: lower case answers 404).
-    if (header(req, 'x-rator-brand-key') !== found.record!.meta.brand) {
+    if (header(req, BRAND_HEADER) !== found.record!.meta.brand) {
       return { status: 404, headers: { ...SECURITY_HEADERS, 'Content-Type': JSON_TYPE }, body: JSON.stringify({ error: 'not_found', error_description: 'Requested resource does not exist' }) };
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return { status: 405, headers: { ...SECURITY_HEADERS, Allow: 'GET' }, body: '' };

@@ -1,5 +1,5 @@
 import { checkSpec, severityOf } from '../checks/catalog.js';
-import { errorCode, FLAVOURS, header, type ExpectedError, type FailureCause, type FlavourDescriptor } from '../flavours/index.js';
+import { errorCode, FLAVOURS, type ExpectedError, type FailureCause, type FlavourDescriptor } from '../flavours/index.js';
 import { validateCapture } from '../validate/capture.js';
 import type { Transport } from './http.js';
 import type { CheckResult, Exchange, Target, TargetClient } from './types.js';
@@ -249,4 +249,3 @@ export function json(exchange: Exchange | undefined): Record<string, unknown> | 
   }
 }
 
-export { header };

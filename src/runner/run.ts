@@ -3,7 +3,8 @@ import { refreshSuite } from '../../suites/refresh.js';
 import { revocationSuite } from '../../suites/revocation.js';
 import { statefulSuite } from '../../suites/stateful.js';
 import { RunContext } from './context.js';
-import { curlOf } from './curl.js';
+import { redactText } from '../util/redact.js';
+import { curlOf, withEncodings } from './curl.js';
 import { BudgetExceeded, TargetUnreachable, Transport } from './http.js';
 import { redactExchange } from './redact.js';
 import type { CheckResult, RunReport, Target } from './types.js';
@@ -120,7 +121,7 @@ function finish(r: CheckResult, baseline: Baseline | undefined, secrets: string[
   if (evidence && (status === 'fail' || status === 'warn' || status === 'deviation' || status === 'info')) {
     out.evidence = evidence.map((e) => ({ ...redactExchange(e, secrets), curl: curlOf(e, secrets) }));
   }
-  if (out.message) out.message = redactExchange({ request: { method: '', url: out.message, headers: {} }, durationMs: 0 }, secrets).request.url;
+  if (out.message) out.message = redactText(out.message, withEncodings(secrets));
   return out;
 }
 

@@ -64,8 +64,9 @@ export function targetOfMock(m: RunningMock, profile: Profile): Target {
     ...(endUser ? { user: { username: endUser.username, password: endUser.password } } : {}),
     ...(operator ? { operator: { username: operator.username, password: operator.password, operator: true } } : {}),
     grants: descriptor.grants,
-    extraParams: brand ? { brand_key: brand } : {},
-    resourceHeaders: brand ? { 'X-RATOR-brand-key': brand } : {},
+    // Required parameters and resource headers as the descriptor names them (Rator's brand key).
+    extraParams: brand && descriptor.requiredParams ? { [descriptor.requiredParams[0]!.names[0]!]: brand } : {},
+    resourceHeaders: brand && descriptor.resource?.headers ? Object.fromEntries(Object.entries(descriptor.resource.headers).map(([k, v]) => [k, v.replace('{brandKey}', brand)])) : {},
     refreshMode: declaredRefreshMode(m),
     refreshRevokesAccess: m.config.flavour === 'keycloak' ? false : m.config.refresh.revokeOldAccessToken,
     ...(flavour === 'rator' ? { scope: { full: 'read write', narrower: 'read' } } : flavour === 'keycloak' ? { scope: { full: 'profile email phone', narrower: 'email' } } : {}),
