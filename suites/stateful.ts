@@ -135,7 +135,7 @@ class AdvanceClockCommand implements fc.AsyncCommand<Model, Real> {
 export async function statefulSuite(ctx: RunContext): Promise<void> {
   const t = ctx.target;
   if (!(await freshGrant(ctx))) {
-    ctx.skip(SUITE, 'TE-S1', 'the target issues no refresh token to the configured clients');
+    ctx.skip(SUITE, 'TE-S1', 'the target issues no refresh token to the configured clients', t.clients.user ?? t.clients.service ? 'not-applicable' : 'untested');
     return;
   }
   const commands: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] = [

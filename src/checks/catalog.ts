@@ -16,6 +16,14 @@ export interface CheckSpec {
   url: string;
   /** Severity overrides where profiles disagree. */
   profiles?: Partial<Record<Profile, Severity>>;
+  /** The requirement binds public clients only (RFC 9700 §4.14.2): for confidential clients a failure is information. */
+  publicClientsOnly?: boolean;
+}
+
+/** What a severity depends on besides the profile. */
+export interface SeverityContext {
+  /** The client the check exercised is public (no secret). */
+  publicClient?: boolean;
 }
 
 const RFC6749 = 'https://www.rfc-editor.org/rfc/rfc6749';
@@ -40,7 +48,7 @@ const specs: CheckSpec[] = [
   { id: 'TE-E2', title: 'Missing username or password gets 400 invalid_request', level: 'MUST', requirement: 'RFC 6749 §4.3.2, §5.2', url: `${RFC6749}#section-4.3.2` },
   { id: 'TE-E3', title: 'Wrong password gets 400 invalid_grant', level: 'MUST', requirement: 'RFC 6749 §5.2', url: `${RFC6749}#section-5.2` },
   { id: 'TE-E4', title: 'Unknown user answers like a wrong password (no enumeration)', level: 'DERIVED', requirement: 'derived', url: `${RFC6749}#section-10.2`, profiles: { rfc6749: 'warning', bcp9700: 'warning', oauth21: 'warning' } },
-  { id: 'TE-E8', title: 'The password grant is enabled (deprecated grant)', level: 'DERIVED', requirement: 'RFC 9700 §2.4 MUST NOT; OAuth 2.1 §10', url: 'https://www.rfc-editor.org/rfc/rfc9700#section-2.4', profiles: { rfc6749: 'info', bcp9700: 'warning', oauth21: 'error' } },
+  { id: 'TE-E8', title: 'The password grant is enabled (deprecated grant)', level: 'DERIVED', requirement: 'RFC 9700 §2.4 MUST NOT; OAuth 2.1 §10', url: 'https://www.rfc-editor.org/rfc/rfc9700#section-2.4', profiles: { rfc6749: 'info', bcp9700: 'error', oauth21: 'error' } },
   { id: 'TE-F1', title: 'client_credentials with client authentication succeeds', level: 'MUST', requirement: 'RFC 6749 §4.4.3', url: `${RFC6749}#section-4.4.3` },
   { id: 'TE-F2', title: 'client_credentials without client authentication gets invalid_client', level: 'MUST', requirement: 'RFC 6749 §4.4.2', url: `${RFC6749}#section-4.4.2` },
   { id: 'TE-F3', title: 'client_credentials issues no refresh token', level: 'SHOULD', requirement: 'RFC 6749 §4.4.3 (SHOULD NOT)', url: `${RFC6749}#section-4.4.3` },
@@ -52,7 +60,7 @@ const specs: CheckSpec[] = [
   { id: 'TE-G7', title: 'Refresh with a narrower scope succeeds within the original', level: 'MUST', requirement: 'RFC 6749 §6', url: `${RFC6749}#section-6` },
   { id: 'TE-G8', title: 'Refresh with a scope not originally granted gets invalid_scope', level: 'MUST', requirement: 'RFC 6749 §6, §5.2', url: `${RFC6749}#section-6` },
   { id: 'TE-G12', title: 'An expired refresh token is refused', level: 'MUST', requirement: 'RFC 6749 §5.2', url: `${RFC6749}#section-5.2` },
-  { id: 'TE-H1', title: 'Refresh token mode (rotating, non-rotating) matches the declared policy', level: 'MAY', requirement: 'RFC 9700 §4.14.2', url: 'https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2' },
+  { id: 'TE-H1', title: 'Refresh token mode (rotating, non-rotating) matches the declared policy', level: 'MUST', requirement: 'RFC 9700 §4.14.2', url: 'https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2' },
   { id: 'TE-H2', title: "A public client's refresh tokens are rotated", level: 'MUST', requirement: 'RFC 9700 §2.2.2, §4.14.2; OAuth 2.1 §4.3.1', url: 'https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2', profiles: { rfc6749: 'info' } },
   { id: 'TE-H3', title: 'A superseded refresh token is refused (declared rotation)', level: 'MUST', requirement: 'RFC 9700 §4.14.2', url: 'https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2' },
   { id: 'TE-H7', title: 'Parallel refreshes with one refresh token: no 5xx, at most the allowed successes', level: 'MUST', requirement: 'RFC 9700 §4.14.2 (derived)', url: 'https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2' },
@@ -62,7 +70,7 @@ const specs: CheckSpec[] = [
   { id: 'TE-FL', title: "Each failure cause gets the flavour's documented error", level: 'PROJECT', requirement: 'the flavour reference (reference/flavours.md)', url: 'https://idp-conformance.dev/flavours' },
   { id: 'TE-B3', title: 'Basic credentials with reserved and non-ASCII characters work when form-urlencoded', level: 'MUST', requirement: 'RFC 6749 §2.3.1, Appendix B', url: `${RFC6749}#section-2.3.1` },
   { id: 'TE-G9', title: 'Refresh without scope keeps the original scope', level: 'MUST', requirement: 'RFC 6749 §6', url: `${RFC6749}#section-6` },
-  { id: 'TE-H4', title: 'Replaying a superseded refresh token revokes the active one of the family', level: 'MUST', requirement: 'RFC 9700 §4.14.2; OAuth 2.1 §4.3.1', url: 'https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2', profiles: { rfc6749: 'info' } },
+  { id: 'TE-H4', title: 'Replaying a superseded refresh token revokes the active one of the family', level: 'MUST', requirement: 'RFC 9700 §4.14.2; OAuth 2.1 §4.3.1', url: 'https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2', profiles: { rfc6749: 'info' }, publicClientsOnly: true },
   { id: 'TE-J2', title: 'No credentials at the resource: 401 with a Bearer challenge', level: 'MUST', requirement: 'RFC 6750 §3', url: 'https://www.rfc-editor.org/rfc/rfc6750#section-3' },
   { id: 'TE-J5', title: 'Bearer challenge attributes appear at most once', level: 'MUST', requirement: 'RFC 6750 §3', url: 'https://www.rfc-editor.org/rfc/rfc6750#section-3' },
   { id: 'TE-J6', title: 'An access token in the URI query is not accepted', level: 'SHOULD', requirement: 'RFC 6750 §2.3 (SHOULD NOT); OAuth 2.1 omits it', url: 'https://www.rfc-editor.org/rfc/rfc6750#section-2.3', profiles: { oauth21: 'error' } },
@@ -118,8 +126,9 @@ export function checkSpec(id: string): CheckSpec {
   return spec;
 }
 
-export function severityOf(id: string, profile: Profile = 'rfc6749'): Severity {
+export function severityOf(id: string, profile: Profile = 'rfc6749', context: SeverityContext = {}): Severity {
   const spec = checkSpec(id);
+  if (spec.publicClientsOnly && context.publicClient === false) return 'info';
   const override = spec.profiles?.[profile];
   if (override) return override;
   switch (spec.level) {

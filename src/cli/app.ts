@@ -96,6 +96,7 @@ export async function runCli(argv: string[]): Promise<number> {
           .option('timeout', { type: 'number', describe: 'Per-request timeout in ms' })
           .option('max-requests', { type: 'number', describe: 'Request budget' })
           .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'List passing checks too' })
+          .epilog('Exit codes: 0 CONFORMS, 1 DOES NOT CONFORM (findings), 2 usage error, 3 target unreachable, 4 INCOMPLETE (required checks untested: budget, configuration)')
           .example('$0 run --mock all', 'every flavour against its mock')
           .example('$0 run --target keycloak.target.yaml --report junit --rate 5/s', 'a real endpoint, politely'),
       async (args) => {
@@ -106,15 +107,15 @@ export async function runCli(argv: string[]): Promise<number> {
             ...(args.mockConfig ? { mockConfig: args.mockConfig } : {}),
             ...(args.target ? { target: args.target } : {}),
             ...(args.seed !== undefined ? { seed: args.seed } : {}),
-            ...(args.runs ? { runs: args.runs } : {}),
+            ...(args.runs !== undefined ? { runs: args.runs } : {}),
             ...(args.profile ? { profile: args.profile } : {}),
             ...(args.suites ? { suites: args.suites } : {}),
             ...(args.report ? { report: args.report } : {}),
             reportDir: args.reportDir,
             ...(args.baseline ? { baseline: args.baseline } : {}),
             ...(args.rate ? { rate: args.rate } : {}),
-            ...(args.timeout ? { timeout: args.timeout } : {}),
-            ...(args.maxRequests ? { maxRequests: args.maxRequests } : {}),
+            ...(args.timeout !== undefined ? { timeout: args.timeout } : {}),
+            ...(args.maxRequests !== undefined ? { maxRequests: args.maxRequests } : {}),
             verbose: args.verbose,
           },
           print,

@@ -8,4 +8,5 @@ export class UsageError extends Error {
   }
 }
 
-export const EXIT = { ok: 0, findings: 1, usage: 2, unreachable: 3 } as const;
+/** 0 conforms, 1 findings (does not conform), 2 usage, 3 target unreachable, 4 incomplete (required checks untested). */
+export const EXIT = { ok: 0, findings: 1, usage: 2, unreachable: 3, incomplete: 4 } as const;

@@ -53,7 +53,7 @@ async function loadBaseline(path: string): Promise<Baseline> {
 
 function parseRate(rate: string): number {
   const m = /^(\d+(?:\.\d+)?)\/(s|m)$/.exec(rate);
-  if (!m) throw new UsageError(`--rate must look like 10/s or 100/m, got ${rate}`);
+  if (!m || Number(m[1]) <= 0) throw new UsageError(`--rate must look like 10/s or 100/m, got ${rate}`);
   return Number(m[1]) / (m[2] === 'm' ? 60 : 1);
 }
 
@@ -65,13 +65,20 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
   const formats = args.report ? args.report.split(',') : [];
   for (const f of formats) if (!['json', 'junit', 'ndjson'].includes(f)) throw new UsageError(`unknown report format ${f}; formats: json, junit, ndjson`);
   const baseline = args.baseline ? await loadBaseline(args.baseline) : undefined;
+  const positiveInt = (name: string, v: number | undefined) => {
+    if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new UsageError(`--${name} must be a whole number >= 1, got ${String(v)}`);
+  };
+  positiveInt('max-requests', args.maxRequests);
+  positiveInt('timeout', args.timeout);
+  positiveInt('runs', args.runs);
+  if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new UsageError(`--seed must be a whole number, got ${String(args.seed)}`);
   const overrides = (t: Target): Target => ({
     ...t,
     budget: {
       ...t.budget,
       ...(args.rate ? { ratePerSecond: parseRate(args.rate) } : {}),
-      ...(args.timeout ? { timeoutMs: args.timeout } : {}),
-      ...(args.maxRequests ? { maxRequests: args.maxRequests } : {}),
+      ...(args.timeout !== undefined ? { timeoutMs: args.timeout } : {}),
+      ...(args.maxRequests !== undefined ? { maxRequests: args.maxRequests } : {}),
     },
   });
   const runs: FinishedRun[] = [];
@@ -122,7 +129,9 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
     writeFileSync(file, `${JSON.stringify({ mock: args.mock, mockConfig: args.mockConfig, target: args.target, preset: args.preset, profile: args.profile, runs: args.runs, suites, failures: failed }, null, 2)}\n`);
     print(`failures recorded for replay: ${file} (idpc replay ${file})`);
   }
-  return Math.max(0, ...runs.map((r) => r.exitCode));
+  // Several targets: the worst verdict wins (unreachable 3, findings 1, incomplete 4, conforms 0).
+  const codes = runs.map((r) => r.exitCode);
+  return [3, 1, 4].find((c) => codes.includes(c)) ?? 0;
 }
 
 /** `idpc replay FILE`: runs the recorded failures again with their seeds; FIXED or STILL FAILING per check. */

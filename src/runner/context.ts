@@ -107,7 +107,9 @@ export class RunContext {
     let r = this.results.get(key);
     if (!r) {
       const spec = checkSpec(check);
-      r = { suite, check, title: spec.title, requirement: spec.requirement, url: spec.url, status: 'pass', severity: severityOf(check, this.target.profile), passes: 0, failures: 0 };
+      // The client that refreshes (and replays) is the user client, else the service client (refresh.ts freshGrant).
+      const publicClient = (this.target.clients.user ?? this.target.clients.service)?.public;
+      r = { suite, check, title: spec.title, requirement: spec.requirement, url: spec.url, status: 'pass', severity: severityOf(check, this.target.profile, publicClient === undefined ? {} : { publicClient }), passes: 0, failures: 0 };
       this.results.set(key, r);
     }
     return r;
@@ -117,11 +119,17 @@ export class RunContext {
     this.result(suite, check).passes++;
   }
 
-  skip(suite: string, check: string, reason: string): void {
+  /**
+   * A check that did not run. 'untested' (the default: missing configuration, budget, a failed precondition) keeps
+   * a run from CONFORMS when the check is required; 'not-applicable' means the target lacks the feature altogether
+   * (no refresh tokens issued, no scopes, no revocation endpoint in the flavour).
+   */
+  skip(suite: string, check: string, reason: string, kind: 'untested' | 'not-applicable' = 'untested'): void {
     const r = this.result(suite, check);
     if (r.passes === 0 && r.failures === 0) {
       r.status = 'skip';
       r.message = reason;
+      r.skipKind = kind;
     }
   }
 
@@ -147,6 +155,16 @@ export class RunContext {
       r.message = message;
       r.evidence = exchanges;
       if (counterexample) r.counterexample = counterexample;
+    }
+  }
+
+  /** A finding below the check's own severity (a legal difference from the flavour's schema): reported as a warning. */
+  warn(suite: string, check: string, message: string, exchanges: Exchange[]): void {
+    const r = this.result(suite, check);
+    r.warnings = (r.warnings ?? 0) + 1;
+    if (r.failures === 0 && r.warnings === 1) {
+      r.message = message;
+      r.evidence = exchanges;
     }
   }
 
@@ -188,7 +206,8 @@ export class RunContext {
         res.deviation ??= f.deviation;
         res.evidence ??= [exchange];
         res.message ??= `${f.path}: ${f.message}`;
-      } else this.fail(suite, f.rule, `${f.path || '(body)'}: ${f.message}`, [exchange]);
+      } else if (f.severity === 'warning' && this.result(suite, f.rule).severity === 'error') this.warn(suite, f.rule, `${f.path || '(body)'}: ${f.message}`, [exchange]);
+      else this.fail(suite, f.rule, `${f.path || '(body)'}: ${f.message}`, [exchange]);
     }
     const checked = kind === 'token-response' ? ['TE-C1', 'TE-C2', 'TE-C3', 'TE-C4', 'TE-C5', 'TE-C7', 'TE-C13', 'TE-C14', 'TE-C17'] : ['TE-D1', 'TE-D2', 'TE-D3', 'TE-D5', 'TE-D7'];
     for (const rule of checked) if (!failedRules.has(rule)) this.pass(suite, rule);
@@ -201,8 +220,17 @@ export class RunContext {
   /** The flavour's documented answer for a failure cause (TE-FL), and the RFC check that the cause maps to. */
   expectError(suite: string, exchange: Exchange, cause: FailureCause, rfc?: { check: string; status: number[]; error: string[] }): void {
     const r = exchange.response;
+    const exercised = rfc?.check ?? 'TE-FL';
+    // No cascades: a refused request that got a token fails its own check once; a 5xx is TE-A11 only.
+    if (r?.status === 200) {
+      this.fail(suite, exercised, `${cause}: the request should have been refused and got a token (200)`, [exchange]);
+      return;
+    }
+    if (!r || r.status >= 500) {
+      this.fail(suite, 'TE-A11', `while exercising ${exercised} (${cause}): ${r ? `status ${r.status}` : (exchange.error ?? 'no response')}`, [exchange]);
+      return;
+    }
     this.responseChecks(suite, exchange, 'token-error');
-    if (!r) return;
     const body = json(exchange);
     const code = errorCode(body);
     if (rfc) {

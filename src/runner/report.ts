@@ -4,6 +4,11 @@ import type { FinishedRun, ReportedResult } from './run.js';
 
 const MARK: Record<string, string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', info: 'INFO', deviation: 'DEVN', skip: 'SKIP' };
 
+/** The run's verdict word; exit codes as in the README (0, 1, 3, 4). */
+export function verdictOf(run: FinishedRun): string {
+  return run.exitCode === 0 ? 'CONFORMS' : run.exitCode === 4 ? 'INCOMPLETE' : run.exitCode === 3 ? 'TARGET UNREACHABLE' : 'DOES NOT CONFORM';
+}
+
 /** The console summary: a table per run, then each failure with its reproduction data. */
 export function formatConsole(run: FinishedRun, verbose = false): string {
   const lines: string[] = [];
@@ -30,7 +35,8 @@ export function formatConsole(run: FinishedRun, verbose = false): string {
   lines.push(`  ${count('pass')} pass, ${count('fail')} fail${run.results.some((r) => r.baseline) ? ` (${run.results.filter((r) => r.baseline).length} in baseline)` : ''}, ${count('warn')} warn, ${count('deviation')} documented deviations, ${count('info')} info, ${count('skip')} skipped`);
   for (const s of run.staleBaseline) lines.push(`  STALE BASELINE: ${s} no longer fails: remove it from the baseline`);
   if (run.budget) lines.push(`  ${run.budget}`);
-  lines.push(`  verdict: ${run.exitCode === 0 ? 'CONFORMS' : 'DOES NOT CONFORM'} (exit ${run.exitCode})`);
+  for (const why of run.incomplete ?? []) lines.push(`  UNTESTED: ${why}`);
+  lines.push(`  verdict: ${verdictOf(run)} (exit ${run.exitCode})`);
   return lines.join('\n');
 }
 

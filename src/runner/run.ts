@@ -47,11 +47,13 @@ export interface FinishedRun extends Omit<RunReport, 'results'> {
   unreachable?: string;
   /** Set when the request budget ended the run early. */
   budget?: string;
+  /** Why the run is INCOMPLETE (exit 4): required checks that did not run, and why. */
+  incomplete?: string[];
 }
 
 const VERSION = '0.1.0';
 
-/** Runs the suites against one target and returns the redacted report with its exit code (0, 1 or 3). */
+/** Runs the suites against one target and returns the redacted report with its exit code (0, 1, 3 or 4). */
 export async function runConformance(options: RunOptions): Promise<FinishedRun> {
   const { target } = options;
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
@@ -62,7 +64,9 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
   const progress = options.progress ?? (() => {});
   let unreachable: string | undefined;
   let budgetNote: string | undefined;
-  for (const name of options.suites ?? Object.keys(SUITES)) {
+  const suiteNames = options.suites ?? Object.keys(SUITES);
+  const notRun: string[] = [];
+  for (const [index, name] of suiteNames.entries()) {
     const suite = SUITES[name];
     if (!suite) throw new Error(`unknown suite ${name}`);
     const before = transport.requests;
@@ -75,6 +79,7 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
       }
       if (e instanceof BudgetExceeded) {
         budgetNote = e.message;
+        notRun.push(...suiteNames.slice(index));
         progress(`  ${name}: stopped, ${e.message}`);
         break;
       }
@@ -90,7 +95,12 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
   const failedKeys = new Set(results.filter((r) => r.status === 'fail').map((r) => `${r.suite}:${r.check}`));
   const staleBaseline = [...(options.baseline?.entries.keys() ?? [])].filter((k) => !failedKeys.has(k) && results.some((r) => `${r.suite}:${r.check}` === k || k.endsWith(':*')));
   const unexpected = results.some((r) => r.status === 'fail' && !r.baseline);
-  const exitCode = unreachable ? 3 : unexpected || staleBaseline.length ? 1 : 0;
+  // CONFORMS only when the required checks ran: what stayed untested is listed, and the run is INCOMPLETE (exit 4).
+  const incomplete: string[] = [];
+  if (budgetNote) incomplete.push(`${budgetNote}: suites not run or not finished: ${notRun.join(', ')}`);
+  for (const r of results) if (r.status === 'skip' && r.skipKind !== 'not-applicable' && r.severity === 'error') incomplete.push(`${r.suite}:${r.check} not tested: ${r.message ?? 'no reason given'}`);
+  if (!results.some((r) => r.status !== 'skip')) incomplete.push('no check ran');
+  const exitCode = unreachable ? 3 : unexpected || staleBaseline.length ? 1 : incomplete.length ? 4 : 0;
   return {
     tool: 'idp-conformance',
     version: VERSION,
@@ -105,6 +115,7 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
     exitCode,
     ...(unreachable ? { unreachable } : {}),
     ...(budgetNote ? { budget: budgetNote } : {}),
+    ...(incomplete.length ? { incomplete } : {}),
   };
 }
 
@@ -112,6 +123,7 @@ function finish(r: CheckResult, baseline: Baseline | undefined, secrets: string[
   let status = r.status;
   if (status !== 'skip') {
     if (r.failures > 0) status = r.severity === 'error' ? 'fail' : r.severity === 'warning' ? 'warn' : 'info';
+    else if (r.warnings) status = 'warn';
     else if (r.deviation) status = 'deviation';
     else status = 'pass';
   }

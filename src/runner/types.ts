@@ -81,6 +81,10 @@ export interface CheckResult {
   severity: Severity;
   passes: number;
   failures: number;
+  /** Findings below the check's severity (e.g. a legal difference from the flavour schema). */
+  warnings?: number;
+  /** For skipped checks: untested (counts against a complete plan) or not applicable to this target. */
+  skipKind?: 'untested' | 'not-applicable';
   message?: string;
   deviation?: { reason: string; source: string };
   evidence?: Exchange[];

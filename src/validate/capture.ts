@@ -93,10 +93,25 @@ export function validateCapture(input: CaptureInput): CaptureReport {
           }
         }
       }
+      if (kind === 'token-response') {
+        // TE-C5 (RFC 6749 §5.1, §7.1): token_type compared case-insensitively against the registered types and the flavour's own.
+        const type = (value as Record<string, unknown>).token_type;
+        const known = new Set(['bearer', 'dpop', 'n_a', ...FLAVOURS[flavour].tokenTypes.map((t) => t.toLowerCase())]);
+        if (typeof type === 'string' && !reported.has('/token_type') && !known.has(type.toLowerCase())) {
+          findings.push(finding('TE-C5', '/token_type', `token_type "${type}" is not a known type (bearer, dpop, n_a${FLAVOURS[flavour].tokenTypes.length ? ` or the flavour's ${FLAVOURS[flavour].tokenTypes.join(', ')}` : ''})`, profile));
+          reported.add('/token_type');
+        }
+      }
       if (flavour !== 'rfc6749') {
         for (const e of reg.validate(flavour, kind, value).errors) {
           if (reported.has(e.path)) continue;
-          findings.push(finding(isTokenKind ? 'TE-C17' : 'SCHEMA', e.path, `${FLAVOURS[flavour].title}: ${e.message}`, profile));
+          // Where the RFC schema is satisfied, a difference from the flavour's schema (token_type's case, an optional
+          // member missing or added) is legal: clients written for the flavour may break, so it warns, never fails.
+          findings.push(
+            isTokenKind
+              ? finding('TE-C17', e.path, `${FLAVOURS[flavour].title}: ${e.message} (RFC 6749 allows it; clients written for ${FLAVOURS[flavour].title} may break)`, profile, 'warning')
+              : finding('SCHEMA', e.path, `${FLAVOURS[flavour].title}: ${e.message}`, profile),
+          );
           reported.add(e.path);
         }
       }
