@@ -41,6 +41,12 @@ export const keycloak: FlavourDescriptor = {
       source: 'keycloak/keycloak services/.../authentication/authenticators/client/ClientIdAndSecretAuthenticator.java; AuthenticationProcessor.java',
     },
     {
+      check: 'TE-F2',
+      applies: ({ response, body }) => response.status === 401 && errorCode(body) === 'unauthorized_client',
+      reason: 'Keycloak (>= 20) answers a confidential client without a secret with 401 unauthorized_client',
+      source: 'keycloak/keycloak services/.../authentication/authenticators/client/ClientIdAndSecretAuthenticator.java; AuthenticationProcessor.java',
+    },
+    {
       check: 'TE-G6',
       applies: ({ response, body }) => response.status === 401 && errorCode(body) === 'unauthorized_client',
       reason: 'Keycloak (>= 20) answers a confidential client without a secret with 401 unauthorized_client',

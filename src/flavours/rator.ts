@@ -42,6 +42,12 @@ export const rator: FlavourDescriptor = {
       source: 'spring-security-oauth .../provider/error/OAuth2AuthenticationEntryPoint.java',
     },
     {
+      check: 'TE-F2',
+      applies: ({ response, body }) => response.status === 401 && errorCode(body) === 'unauthorized',
+      reason: "Spring Security's client authentication entry point answers 401 \"unauthorized\" (not invalid_client)",
+      source: 'spring-security-oauth .../provider/error/OAuth2AuthenticationEntryPoint.java',
+    },
+    {
       check: 'TE-G6',
       applies: ({ response, body }) => response.status === 401 && errorCode(body) === 'unauthorized',
       reason: "Spring Security's client authentication entry point answers 401 \"unauthorized\" (not invalid_client)",

@@ -1,0 +1,63 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROFILES, severityOf } from '../src/checks/catalog.js';
+import { runCommand } from '../src/cli/run.js';
+import { UsageError } from '../src/cli/errors.js';
+import { validateCapture } from '../src/validate/capture.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'idpc-verdict-'));
+const quiet = () => {};
+
+describe('severities per profile', () => {
+  it.each(PROFILES)('%s: TE-H4 binds public clients only; TE-H1 is a failure; TE-E8 per RFC 9700', (profile) => {
+    expect(severityOf('TE-H4', profile, { publicClient: false })).toBe('info');
+    expect(severityOf('TE-H4', profile, { publicClient: true })).toBe(profile === 'rfc6749' ? 'info' : 'error');
+    expect(severityOf('TE-H1', profile)).toBe('error');
+    expect(severityOf('TE-E8', profile)).toBe({ rfc6749: 'info', bcp9700: 'error', oauth21: 'error' }[profile]);
+  });
+
+  const response = (tokenType: string) => ({ status: 200, headers: { 'content-type': ['application/json'], 'cache-control': ['no-store'], pragma: ['no-cache'] }, body: JSON.stringify({ access_token: 'a'.repeat(40), token_type: tokenType, expires_in: 300 }) });
+  it.each(PROFILES)('%s: TE-C5 rejects "mac", accepts bearer in any case; a flavour-case difference only warns', (profile) => {
+    const mac = validateCapture({ flavour: 'rfc6749', kind: 'token-response', response: response('mac'), profile });
+    expect(mac.findings.find((f) => f.rule === 'TE-C5')?.severity).toBe('error');
+    for (const t of ['bearer', 'BEARER', 'DPoP', 'N_A']) expect(validateCapture({ flavour: 'rfc6749', kind: 'token-response', response: response(t), profile }).findings.filter((f) => f.rule === 'TE-C5')).toEqual([]);
+    const portal = validateCapture({ flavour: 'portal', kind: 'token-response', body: JSON.stringify({ access_token: 'a'.repeat(30), expires_in: 36000, token_type: 'bearer', scope: 'user:info', refresh_token: 'b'.repeat(30) }), profile });
+    expect(portal.findings.find((f) => f.rule === 'TE-C17')?.severity).toBe('warning');
+    expect(portal.valid).toBe(true);
+  });
+});
+
+describe('INCOMPLETE (exit 4): CONFORMS only when the required checks ran', () => {
+  it('a config with no clients: exit 4, the untested checks listed', async () => {
+    const file = join(dir, 'no-clients.json');
+    writeFileSync(file, JSON.stringify({ flavour: 'rfc6749', endpoints: { token: 'http://127.0.0.1:9/token' }, allowHttp: true }));
+    const lines: string[] = [];
+    expect(await runCommand({ target: file, reportDir: join(dir, 'r') }, (l) => lines.push(l))).toBe(4);
+    const out = lines.join('\n');
+    expect(out).toContain('verdict: INCOMPLETE (exit 4)');
+    expect(out).toMatch(/UNTESTED: grant:TE-A2 not tested: needs a client and a user/);
+    expect(out).not.toContain('CONFORMS');
+  });
+
+  it('--max-requests 20 on a mock: exit 4 naming the suites not run', async () => {
+    const lines: string[] = [];
+    expect(await runCommand({ mock: 'portal', maxRequests: 20, seed: 1, reportDir: join(dir, 'r2') }, (l) => lines.push(l))).toBe(4);
+    expect(lines.join('\n')).toMatch(/UNTESTED: request budget of 20 spent: suites not run or not finished: grant, refresh, revocation, stateful/);
+  });
+
+  it.each([
+    [{ maxRequests: -1 }, /--max-requests must be a whole number >= 1/],
+    [{ maxRequests: 0 }, /--max-requests/],
+    [{ maxRequests: Number.NaN }, /--max-requests/],
+    [{ timeout: -100 }, /--timeout/],
+    [{ runs: -3 }, /--runs/],
+    [{ seed: Number.NaN }, /--seed/],
+    [{ rate: '0/s' }, /--rate/],
+    [{ rate: '-5/s' }, /--rate/],
+  ])('bad number %o: a usage error before any request', async (bad, message) => {
+    await expect(runCommand({ mock: 'portal', reportDir: dir, ...bad }, quiet)).rejects.toThrow(UsageError);
+    await expect(runCommand({ mock: 'portal', reportDir: dir, ...bad }, quiet)).rejects.toThrow(message);
+  });
+});
