@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import type { RunContext } from '../src/runner/context.js';
-import { json } from '../src/runner/context.js';
+import { CheckFailure, json } from '../src/runner/context.js';
 import type { Exchange, TargetClient } from '../src/runner/types.js';
 import { basicChallenge, bearerChallenge, clientError, distinctStrongTokens, noRefreshToken, noServerError, noToken, oauthError, refused, singleChallengeAttributes } from '../src/checks/rules.js';
 import { runProperty } from './property.js';
@@ -53,6 +53,15 @@ export async function grantSuite(ctx: RunContext): Promise<void> {
       const probeResource = await ctx.resource(String(body.access_token));
       if (probeResource) ctx.require(SUITE, 'TE-J1', (probeResource.response?.status ?? 500) < 400, `a fresh access token was refused: ${probeResource.response?.status}`, [e, probeResource]);
     });
+    // The systematic pass: every style once, and the unknown parameter once, whatever the seed drew above.
+    for (const auth of styles) {
+      const e = await ctx.token(pw, { client: userClient, auth });
+      const ok = ctx.expectTokens(SUITE, 'TE-A2', e) !== undefined;
+      if (ok && auth === 'basic') ctx.pass(SUITE, 'TE-B1');
+      if (ok && auth === 'post') ctx.pass(SUITE, 'TE-B2');
+    }
+    const probed = await ctx.token([...pw, ['x_conformance_probe', '1']], { client: userClient });
+    ctx.expect(SUITE, 'TE-A4', probed.response?.status === 200, `an unknown parameter changed the outcome: ${probed.response?.status}`, [probed]);
     if (!userClient.public && !styles.includes('basic')) {
       const e = await ctx.token(pw, { client: userClient, auth: 'basic' });
       ctx.expect(SUITE, 'TE-B1', e.response?.status === 200, `HTTP Basic client authentication refused: ${e.response?.status}`, [e]);
@@ -218,8 +227,13 @@ async function invalidRequests(ctx: RunContext, pw: [string, string][], client: 
   if (Object.keys(t.extraParams).length) variants.push(fc.constant({ kind: 'missing-extra' as const }));
   const badCredential = new Set(['wrong-password', 'unknown-user', 'wrong-secret', 'unknown-client']);
 
-  await runProperty(ctx, SUITE, 'TE-A11', fc.oneof(...variants), async (v) => {
-    if (badCredential.has(v.kind) && !ctx.transport.takeBadCredentialAttempt()) return; // lockout budget spent
+  const exercise = async (v: Variant): Promise<void> => {
+    if (badCredential.has(v.kind) && !ctx.transport.takeBadCredentialAttempt()) {
+      // Lockout budget spent: the check is reported untested, never silently absent.
+      const check = v.kind === 'wrong-secret' ? (client.auth === 'basic' ? 'TE-B5' : 'TE-B6') : v.kind === 'unknown-client' ? 'TE-B7' : 'TE-E3';
+      ctx.skip(SUITE, check, `${v.kind}: the bad-credential budget (budget.maxBadCredentialAttempts) is spent`);
+      return;
+    }
     let e: Exchange;
     const grant = (over: Record<string, string | undefined>) => pw.filter(([k]) => !(k in over)).concat(Object.entries(over).filter((x): x is [string, string] => x[1] !== undefined));
     switch (v.kind) {
@@ -279,5 +293,31 @@ async function invalidRequests(ctx: RunContext, pw: [string, string][], client: 
     }
     const ok = noServerError(e);
     ctx.require(SUITE, 'TE-A11', ok.passed, `${v.kind}: ${ok.message}`, [e]);
-  });
+  };
+
+  // The systematic pass: every variant once, with fixed values, whatever the seed (the coverage does not depend on
+  // it); fast-check's generated examples come on top of it, never instead.
+  const systematic: Variant[] = [
+    { kind: 'wrong-password', password: 'x-idpc-wrong-password' },
+    { kind: 'unknown-user', username: 'nobody-idpc-unknown-user' },
+    { kind: 'missing-grant-type' },
+    { kind: 'unknown-grant-type', grantType: 'urn:x:idpc-unknown' },
+    { kind: 'duplicated', name: 'grant_type' },
+    { kind: 'duplicated', name: 'username' },
+    { kind: 'json-body' },
+    { kind: 'get' },
+    { kind: 'missing-username' },
+    { kind: 'unknown-client', clientId: 'unknown-idpc-client' },
+    ...(!client.public && client.clientSecret ? ([{ kind: 'wrong-secret', secret: 'x-idpc-wrong-secret' }, { kind: 'secret-in-query' }] as Variant[]) : []),
+    ...(Object.keys(t.extraParams).length ? ([{ kind: 'missing-extra' }] as Variant[]) : []),
+  ];
+  for (const v of systematic) {
+    try {
+      await exercise(v);
+    } catch (e) {
+      if (!(e instanceof CheckFailure)) throw e;
+      ctx.fail(SUITE, e.check, e.message, e.exchanges);
+    }
+  }
+  await runProperty(ctx, SUITE, 'TE-A11', fc.oneof(...variants), exercise);
 }

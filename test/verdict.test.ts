@@ -61,3 +61,39 @@ describe('INCOMPLETE (exit 4): CONFORMS only when the required checks ran', () =
     await expect(runCommand({ mock: 'portal', reportDir: dir, ...bad }, quiet)).rejects.toThrow(message);
   });
 });
+
+describe('the coverage does not depend on the seed', () => {
+  it.each(['portal', 'rator', 'infolink', 'keycloak'])('%s: seeds 1..5 report the same checks, and the same verdict', async (flavour) => {
+    const { startMock } = await import('../mocks/index.js');
+    const { runConformance } = await import('../src/runner/run.js');
+    const { targetOfMock } = await import('../src/runner/target.js');
+    const sets: string[] = [];
+    const codes: number[] = [];
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const mock = await startMock({ flavour, journal: { enabled: false } });
+      try {
+        const run = await runConformance({ target: targetOfMock(mock, 'rfc6749'), seed, numRuns: 3 });
+        sets.push(run.results.map((r) => `${r.suite}:${r.check}`).sort().join(' '));
+        codes.push(run.exitCode);
+      } finally {
+        await mock.close();
+      }
+    }
+    expect(new Set(sets).size).toBe(1);
+    expect(new Set(codes).size).toBe(1);
+  });
+
+  it.each([1, 2, 3, 4, 5, 6, 7])('seed %i: a planted "brand key not enforced" fails TE-A12', async (seed) => {
+    const { startMock } = await import('../mocks/index.js');
+    const { runConformance } = await import('../src/runner/run.js');
+    const { targetOfMock } = await import('../src/runner/target.js');
+    const mock = await startMock({ flavour: 'rator', plantedDeviations: { ignoreBrandKey: true }, journal: { enabled: false } });
+    try {
+      const run = await runConformance({ target: targetOfMock(mock, 'rfc6749'), seed, numRuns: 1, suites: ['grant'] });
+      expect(run.results.find((r) => r.check === 'TE-A12')?.status).toBe('fail');
+      expect(run.exitCode).toBe(1);
+    } finally {
+      await mock.close();
+    }
+  });
+});
