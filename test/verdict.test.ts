@@ -29,6 +29,17 @@ describe('severities per profile', () => {
   });
 });
 
+describe('documented deviations', () => {
+  it('every deviation of every flavour names registered checks', async () => {
+    const { FLAVOURS } = await import('../src/flavours/index.js');
+    const { CHECKS } = await import('../src/checks/catalog.js');
+    for (const d of Object.values(FLAVOURS).flatMap((f) => f.deviations)) {
+      expect(d.checks.length).toBeGreaterThan(0);
+      for (const id of d.checks) expect(CHECKS.has(id), `${id} (${d.reason})`).toBe(true);
+    }
+  });
+});
+
 describe('INCOMPLETE (exit 4): CONFORMS only when the required checks ran', () => {
   it('a config with no clients: exit 4, the untested checks listed', async () => {
     const file = join(dir, 'no-clients.json');

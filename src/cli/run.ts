@@ -6,7 +6,7 @@ import { formatConsole, writeReports } from '../runner/report.js';
 import { runConformance, SUITES, type Baseline, type FinishedRun } from '../runner/run.js';
 import { loadTargetConfig, targetOfConfig, targetOfMock, TargetConfigError } from '../runner/target.js';
 import type { Target } from '../runner/types.js';
-import { UsageError } from './errors.js';
+import { EXIT, UsageError } from './errors.js';
 
 export interface RunArgs {
   mock?: string;
@@ -72,11 +72,12 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
   positiveInt('timeout', args.timeout);
   positiveInt('runs', args.runs);
   if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new UsageError(`--seed must be a whole number, got ${String(args.seed)}`);
+  const ratePerSecond = args.rate ? parseRate(args.rate) : undefined;
   const overrides = (t: Target): Target => ({
     ...t,
     budget: {
       ...t.budget,
-      ...(args.rate ? { ratePerSecond: parseRate(args.rate) } : {}),
+      ...(ratePerSecond !== undefined ? { ratePerSecond } : {}),
       ...(args.timeout !== undefined ? { timeoutMs: args.timeout } : {}),
       ...(args.maxRequests !== undefined ? { maxRequests: args.maxRequests } : {}),
     },
@@ -129,9 +130,9 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
     writeFileSync(file, `${JSON.stringify({ mock: args.mock, mockConfig: args.mockConfig, target: args.target, preset: args.preset, profile: args.profile, runs: args.runs, suites, failures: failed }, null, 2)}\n`);
     print(`failures recorded for replay: ${file} (idpc replay ${file})`);
   }
-  // Several targets: the worst verdict wins (unreachable 3, findings 1, incomplete 4, conforms 0).
+  // Several targets: the worst verdict wins (unreachable, findings, incomplete, conforms).
   const codes = runs.map((r) => r.exitCode);
-  return [3, 1, 4].find((c) => codes.includes(c)) ?? 0;
+  return [EXIT.unreachable, EXIT.findings, EXIT.incomplete].find((c) => codes.includes(c)) ?? EXIT.ok;
 }
 
 /** `idpc replay FILE`: runs the recorded failures again with their seeds; FIXED or STILL FAILING per check. */

@@ -33,31 +33,31 @@ export const infolink: FlavourDescriptor = {
   refreshMode: 'rotate-revoke',
   deviations: [
     {
-      check: 'TE-G6',
+      checks: ['TE-G6'],
       applies: ({ response }) => response.status === 200,
       reason: "InfoLink's refresh grant takes the refresh token alone, without client authentication, as its document shows",
       source: 'InfoLink provider document (refresh access token)',
     },
     {
-      check: 'TE-J2',
+      checks: ['TE-J2'],
       applies: ({ body }) => (body as { status?: unknown } | undefined)?.status === 'error',
       reason: 'InfoLink resources answer in their result/status envelope, without a Bearer challenge',
       source: 'InfoLink provider document (expired access token body)',
     },
     {
-      check: 'TE-B1',
+      checks: ['TE-B1'],
       applies: ({ response }) => response.status === 401,
       reason: 'InfoLink documents client credentials in the request body only (no HTTP Basic)',
       source: 'InfoLink provider document; docs-v3-8.infolinkcloud.com rest-api/authentication/oauth-20-auth',
     },
     {
-      check: 'TE-F3',
+      checks: ['TE-F3'],
       applies: ({ response }) => response.status === 200,
       reason: 'InfoLink returns a refresh token with the client_credentials grant, as its document shows',
       source: 'InfoLink provider document (client credentials grant response)',
     },
     {
-      check: 'TE-A6',
+      checks: ['TE-A6'],
       applies: ({ response, body }) => response.status === 200 && errorCode(body) === undefined,
       reason: 'InfoLink (a servlet application) takes the first value of a repeated parameter (documented choice: not public)',
       source: 'src/flavours/infolink.ts choices',

@@ -29,38 +29,38 @@ export const portal: FlavourDescriptor = {
   refreshMode: 'rotate-revoke',
   deviations: [
     {
-      check: 'TE-J2',
+      checks: ['TE-J2'],
       applies: ({ response }) => response.status === 403 && response.body === '',
       reason: "the portal's REST resources answer a missing or bad token with 403 and an empty body, no WWW-Authenticate",
       source: 'jazzband/django-oauth-toolkit oauth2_provider/decorators.py (protected_resource -> HttpResponseForbidden)',
     },
     {
-      check: 'TE-A6',
+      checks: ['TE-A6'],
       applies: ({ response }) => response.status === 200,
       reason: 'Django keeps the last value of a repeated form parameter, so oauthlib never sees the duplicate',
       source: 'jazzband/django-oauth-toolkit oauth2_provider/oauth2_backends.py (extract_body: request.POST.items())',
     },
     {
-      check: 'TE-A7',
+      checks: ['TE-A7'],
       applies: ({ response, body }) => response.status === 400 && errorCode(body) === 'unsupported_grant_type',
       reason: 'oauthlib dispatches a request without grant_type to its default (authorization_code) handler, which answers unsupported_grant_type',
       source: 'oauthlib/oauthlib oauthlib/oauth2/rfc6749/endpoints/token.py; grant_types/authorization_code.py',
     },
     {
-      check: 'TE-D2',
+      checks: ['TE-D2'],
       applies: ({ response, body }) =>
         response.status === 400 && errorCode(body) === 'invalid_request' && /text\/html/i.test(header(response, 'content-type') ?? ''),
       reason: 'oauthlib raises "URL query parameters are not allowed" at endpoint level, so Django sends it as text/html',
       source: 'oauthlib/oauthlib oauthlib/oauth2/rfc6749/endpoints/base.py (_raise_on_bad_post_request)',
     },
     {
-      check: 'TE-C13',
+      checks: ['TE-C13'],
       applies: ({ response, body }) => response.status === 400 && errorCode(body) === 'invalid_request',
       reason: 'endpoint-level oauthlib errors carry no Cache-Control/Pragma headers',
       source: 'oauthlib/oauthlib oauthlib/oauth2/rfc6749/endpoints/base.py',
     },
     {
-      check: 'TE-B5',
+      checks: ['TE-B5'],
       applies: ({ response }) => response.status === 401 && /^Bearer/i.test(header(response, 'www-authenticate') ?? ''),
       reason: 'oauthlib answers invalid_client with a Bearer challenge even when the client used Basic',
       source: 'oauthlib/oauthlib oauthlib/oauth2/rfc6749/errors.py (InvalidClientError)',

@@ -17,7 +17,8 @@ export interface DeviationContext {
  * "documented deviation" instead of failing, so conformance to the flavour and to the RFC are both visible.
  */
 export interface Deviation {
-  check: string;
+  /** The checks this one departure affects (one entry, several checks, when the cause is the same). */
+  checks: string[];
   applies: (ctx: DeviationContext) => boolean;
   reason: string;
   /** Where the behaviour is documented or implemented (repository and path, or document). */

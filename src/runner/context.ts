@@ -140,7 +140,7 @@ export class RunContext {
   fail(suite: string, check: string, message: string, exchanges: Exchange[], counterexample?: CheckResult['counterexample']): void {
     const r = this.result(suite, check);
     const last = exchanges.at(-1);
-    const deviation = last?.response ? this.descriptor.deviations.find((d) => d.check === check && d.applies({ response: last.response!, body: json(last) })) : undefined;
+    const deviation = last?.response ? this.descriptor.deviations.find((d) => d.checks.includes(check) && d.applies({ response: last.response!, body: json(last) })) : undefined;
     if (deviation) {
       r.passes++;
       if (!r.deviation) {

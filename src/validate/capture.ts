@@ -137,7 +137,7 @@ export function validateCapture(input: CaptureInput): CaptureReport {
   const descriptor = FLAVOURS[flavour];
   const context = { response: input.response ?? { status: 0, headers: {}, body: text }, body: parsedJson ? value : undefined };
   for (const f of findings) {
-    const deviation = descriptor.deviations.find((d) => d.check === f.rule && d.applies(context));
+    const deviation = descriptor.deviations.find((d) => d.checks.includes(f.rule) && d.applies(context));
     if (deviation && f.severity !== 'info') {
       f.severity = 'info';
       f.deviation = { reason: deviation.reason, source: deviation.source };
