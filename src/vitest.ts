@@ -8,8 +8,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StartMockOptions } from '../mocks/index.js';
-import { checkSpec, type Profile } from './checks/catalog.js';
-import { runConformance, SUITE_CHECKS, type FinishedRun } from './runner/run.js';
+import type { Profile } from './checks/define.js';
+import { refsOf } from './runner/plan.js';
+import { runConformance, SUITES, type FinishedRun } from './runner/run.js';
 import { loadTargetConfig, targetOfConfig, targetOfMock } from './runner/target.js';
 
 export interface ConformanceSuiteOptions {
@@ -54,12 +55,14 @@ export function conformanceSuite(name: string, options: ConformanceSuiteOptions)
       await close?.();
     });
 
-    for (const suite of options.suites ?? Object.keys(SUITE_CHECKS)) {
-      for (const check of SUITE_CHECKS[suite] ?? []) {
-        it(`${suite}:${check} ${checkSpec(check).title}`, (ctx) => {
+    // One test per (suite, check, variant) the suites' scenarios can report: named before the run, from the registry.
+    for (const suite of SUITES.filter((s) => !options.suites || options.suites.includes(s.name))) {
+      const refs = new Map(suite.scenarios.flatMap((x) => refsOf(x)).map((r) => [`${r.check.id}${r.variant ? `:${r.variant}` : ''}`, r]));
+      for (const [name, { check, variant }] of refs) {
+        it(`${suite.name}:${name} ${check.title}`, (ctx) => {
           if (!run) throw new Error('the conformance run did not start');
           if (run.unreachable) throw new Error(`target unreachable: ${run.unreachable}`);
-          const r = run.results.find((x) => x.suite === suite && x.check === check);
+          const r = run.results.find((x) => x.suite === suite.name && x.check === check.id && x.variant === variant);
           if (!r || r.status === 'skip' || r.baseline) {
             ctx.skip();
             return;

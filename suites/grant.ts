@@ -1,323 +1,545 @@
 /**
- * Grant suite: valid grants give schema-valid, distinct, usable tokens; generated invalid credentials,
- * client-authentication variants and parameter variations get the right error, never a 5xx.
+ * Grant suite: valid grants give schema-valid, distinct, usable tokens; every invalid-request variant, client
+ * authentication edge case and bearer rule is exercised once per run with fixed values (the systematic pass), and
+ * fast-check's generated examples come on top of it.
  */
 import fc from 'fast-check';
-import type { RunContext } from '../src/runner/context.js';
-import { CheckFailure, json } from '../src/runner/context.js';
-import type { Exchange, TargetClient } from '../src/runner/types.js';
-import { basicChallenge, bearerChallenge, clientError, distinctStrongTokens, noRefreshToken, noServerError, noToken, oauthError, refused, singleChallengeAttributes } from '../src/checks/rules.js';
+import { badAccessRefused, freshAccessWorks, noCredentialsChallenge, singleChallengeAttributes, tokenInQuery } from '../src/checks/bearer.js';
+import { basicAccepted, basicEncoding, missingClientAuth, mismatchedClientId, postAccepted, twoMethods, unknownClient, wrongSecretBasic, wrongSecretBody } from '../src/checks/client-auth.js';
+import type { CheckDef } from '../src/checks/define.js';
+import { advertisedAuthMethods, advertisedGrants } from '../src/checks/discovery.js';
+import {
+  clientCredentials,
+  clientCredentialsWithoutAuth,
+  missingCredentials,
+  noEnumeration,
+  noRefreshForClientCredentials,
+  passwordGrantEnabled,
+  publicClientCredentials,
+  scopeBeyondAllowance,
+  utf8Password,
+  wrongPassword,
+} from '../src/checks/grants.js';
+import { flavourErrors } from '../src/checks/model.js';
+import { validRefresh } from '../src/checks/refresh.js';
+import { getRequest, jsonBody, missingGrantType, noServerError, repeatedParameter, requiredParameter, secretInQuery, unknownGrantType, unknownParameter, validGrant } from '../src/checks/requests.js';
+import { distinctStrongTokens } from '../src/checks/token-response.js';
+import type { FailureCause } from '../src/flavours/index.js';
+import { json, type RunContext } from '../src/runner/context.js';
+import { defineSuite, notApplicable, ref, untested, type Scenario, type Skip } from '../src/runner/plan.js';
+import type { Exchange, Target, TargetClient } from '../src/runner/types.js';
 import { runProperty } from './property.js';
 
-const SUITE = 'grant';
+interface GrantState {
+  tokens: string[];
+  /** The answer that issued each token (evidence for TE-C15). */
+  issuedBy: Map<string, Exchange>;
+  /** Methods and grants the endpoint was seen to accept (compared with discovery, TE-K). */
+  acceptedAuth: Set<string>;
+  grantsUsed: Set<string>;
+  refreshIssued: boolean;
+  wrongPassword?: Exchange;
+}
 
-/** The parameters of a valid user grant for this target (password, or Rator's operator_password). */
-function userGrant(ctx: RunContext): [string, string][] | undefined {
-  const { user } = ctx.target;
-  if (!user || !ctx.target.clients.user || !ctx.target.grants.includes('password')) return undefined;
+const issued = (s: GrantState, body: Record<string, unknown> | undefined, e: Exchange) => {
+  for (const k of ['access_token', 'refresh_token']) {
+    const v = body?.[k];
+    if (typeof v !== 'string') continue;
+    s.tokens.push(v);
+    if (k === 'refresh_token') s.refreshIssued = true;
+    if (!s.issuedBy.has(v)) s.issuedBy.set(v, e);
+  }
+};
+
+/** The parameters of a valid password grant for this target. */
+function passwordGrant(t: Target): [string, string][] {
   return [
     ['grant_type', 'password'],
-    ['username', user.username],
-    ['password', user.password],
+    ['username', t.user!.username],
+    ['password', t.user!.password],
   ];
 }
 
-export async function grantSuite(ctx: RunContext): Promise<void> {
-  const t = ctx.target;
-  const tokens: string[] = [];
-  const tokenExchanges = new Map<string, Exchange>();
-  const issued = (body: Record<string, unknown> | undefined, exchange?: Exchange) => {
-    for (const k of ['access_token', 'refresh_token']) {
-      if (typeof body?.[k] !== 'string') continue;
-      tokens.push(body[k] as string);
-      if (exchange && !tokenExchanges.has(body[k] as string)) tokenExchanges.set(body[k] as string, exchange);
-    }
-  };
+const needsPasswordGrant = (t: Target): Skip | undefined =>
+  !t.grants.includes('password')
+    ? notApplicable('the target offers no password grant')
+    : !t.clients.user || !t.user
+      ? untested('needs a client and a user for the password grant: add clients: [{name: user, ...}] and users: [...]')
+      : undefined;
+const needsConfidentialUserClient = (t: Target): Skip | undefined =>
+  needsPasswordGrant(t) ?? (t.clients.user!.public || !t.clients.user!.clientSecret ? notApplicable('the user client is public: it has no secret to get wrong') : undefined);
+const needsClientCredentials = (t: Target): Skip | undefined =>
+  !t.grants.includes('client_credentials')
+    ? notApplicable('the target offers no client_credentials grant')
+    : !t.clients.service
+      ? untested('needs a confidential client for client_credentials: add one with name: service and a clientSecret')
+      : undefined;
+const needsResource = (t: Target, d: { resource?: unknown }): Skip | undefined =>
+  t.resource ? undefined : d.resource ? untested('needs the bearer resource: configure endpoints.resource') : notApplicable('the flavour has no bearer resource to probe');
 
-  // ---- valid grants ------------------------------------------------------------------------------------------
-  const pw = userGrant(ctx);
-  const userClient = t.clients.user;
-  if (pw && userClient) {
-    ctx.fail(SUITE, 'TE-E8', 'the password grant (ROPC) is enabled', []);
-    // Property: any supported client-authentication style, with or without an unknown extra parameter (TE-A4).
-    const styles: TargetClient['auth'][] = userClient.public ? ['none'] : ctx.descriptor.clientAuth.filter((a) => a !== 'none');
-    await runProperty(ctx, SUITE, 'TE-A2', fc.record({ auth: fc.constantFrom(...styles), probe: fc.boolean() }), async ({ auth, probe }) => {
-      const params: [string, string][] = [...pw, ...(probe ? ([['x_conformance_probe', '1']] as [string, string][]) : [])];
-      const e = await ctx.token(params, { client: userClient, auth });
-      const body = ctx.expectTokens(SUITE, 'TE-A2', e);
-      if (probe) ctx.require(SUITE, 'TE-A4', e.response?.status === 200, `an unknown parameter changed the outcome: ${e.response?.status}`, [e]);
-      if (!body) throw new Error('no tokens');
-      issued(body, e);
-      if (auth === 'basic') ctx.pass(SUITE, 'TE-B1');
-      if (auth === 'post') ctx.pass(SUITE, 'TE-B2');
-      const probeResource = await ctx.resource(String(body.access_token));
-      if (probeResource) ctx.require(SUITE, 'TE-J1', (probeResource.response?.status ?? 500) < 400, `a fresh access token was refused: ${probeResource.response?.status}`, [e, probeResource]);
-    });
-    // The systematic pass: every style once, and the unknown parameter once, whatever the seed drew above.
-    for (const auth of styles) {
-      const e = await ctx.token(pw, { client: userClient, auth });
-      const ok = ctx.expectTokens(SUITE, 'TE-A2', e) !== undefined;
-      if (ok && auth === 'basic') ctx.pass(SUITE, 'TE-B1');
-      if (ok && auth === 'post') ctx.pass(SUITE, 'TE-B2');
-    }
-    const probed = await ctx.token([...pw, ['x_conformance_probe', '1']], { client: userClient });
-    ctx.expect(SUITE, 'TE-A4', probed.response?.status === 200, `an unknown parameter changed the outcome: ${probed.response?.status}`, [probed]);
-    if (!userClient.public && !styles.includes('basic')) {
-      const e = await ctx.token(pw, { client: userClient, auth: 'basic' });
-      ctx.expect(SUITE, 'TE-B1', e.response?.status === 200, `HTTP Basic client authentication refused: ${e.response?.status}`, [e]);
-    }
-  } else if (t.grants.includes('password')) ctx.skip(SUITE, 'TE-A2', 'needs a client and a user for the password grant: add clients: [{name: user, ...}] and users: [...]');
-  else ctx.skip(SUITE, 'TE-A2', 'the target offers no password grant', 'not-applicable');
+/** The client-authentication styles the user client can use at this flavour. */
+const stylesOf = (t: Target, clientAuth: string[]): TargetClient['auth'][] => (t.clients.user!.public ? ['none'] : (clientAuth.filter((a) => a !== 'none') as TargetClient['auth'][]));
 
-  if (t.operator && userClient && t.grants.includes('operator_password')) {
-    const e = await ctx.token([['grant_type', 'operator_password'], ['username', t.operator.username], ['password', t.operator.password]], { client: userClient });
-    issued(ctx.expectTokens(SUITE, 'TE-A2', e), e);
-  }
+/** Rator's client_credentials names the operator (reference/flavours.md, Rator). */
+const clientCredentialsParams = (t: Target, scope?: string): [string, string][] => [
+  ['grant_type', 'client_credentials'],
+  ...(scope ? ([['scope', scope]] as [string, string][]) : []),
+  ...(t.flavour === 'rator' && t.operator ? ([['operator', t.operator.username]] as [string, string][]) : []),
+];
 
-  const service = t.clients.service;
-  if (service && t.grants.includes('client_credentials')) {
-    const extra: [string, string][] = t.flavour === 'rator' && t.operator ? [['operator', t.operator.username]] : [];
-    const e = await ctx.token([['grant_type', 'client_credentials'], ...extra], { client: service });
-    const body = ctx.expectTokens(SUITE, 'TE-F1', e);
-    issued(body, e);
-    if (body) ctx.judge(SUITE, 'TE-F3', noRefreshToken(e), [e]);
-    // TE-F2: the same without client authentication (a bad-credential attempt).
-    if (ctx.transport.takeBadCredentialAttempt()) {
-      const none = await ctx.token([['grant_type', 'client_credentials'], ...extra], { client: { ...service, clientSecret: undefined }, auth: 'none' });
-      const status = none.response?.status;
-      const code = json(none)?.error;
-      // RFC 6749 §4.4.2 + §5.2: a missing client authentication is invalid_client (flavours document their departures).
-      if (status === 200) ctx.fail(SUITE, 'TE-F2', 'client_credentials without client authentication should have been refused and got a token', [none]);
-      else if ((status ?? 500) >= 500 || !none.response) ctx.fail(SUITE, 'TE-A11', `while exercising TE-F2 (client_credentials without client authentication): ${status ?? none.error}`, [none]);
-      else {
-        ctx.expect(SUITE, 'TE-F2', (status === 400 || status === 401) && code === 'invalid_client', `without client authentication: ${status} ${String(code)}, expected 400/401 invalid_client`, [none]);
-        ctx.responseChecks(SUITE, none, 'token-error');
-      }
-    }
-  }
-
-  else if (t.grants.includes('client_credentials')) ctx.skip(SUITE, 'TE-F1', 'needs a confidential client for client_credentials: add one with name: service and a clientSecret');
-
-  if (t.clients.technical?.refreshToken) {
-    // The Keycloak developer portal's technical user: a refresh-only client with a long-lived offline token.
-    const e = await ctx.token([['grant_type', 'refresh_token'], ['refresh_token', t.clients.technical.refreshToken]], { client: t.clients.technical });
-    issued(ctx.expectTokens(SUITE, 'TE-G1', e), e);
-  }
-
-  if (tokens.length) {
-    const repeated = tokens.find((tok, i) => tokens.indexOf(tok) !== i);
-    ctx.judge(SUITE, 'TE-C15', distinctStrongTokens(tokens), repeated && tokenExchanges.get(repeated) ? [tokenExchanges.get(repeated)!] : []);
-  }
-
-  // ---- client authentication edge cases (each a bad-credential attempt) ---------------------------------------
-  if (pw && userClient && !userClient.public && userClient.clientSecret && ctx.transport.takeBadCredentialAttempt()) {
-    const none = await ctx.token(pw, { client: { ...userClient, clientSecret: undefined }, auth: 'none' });
-    ctx.judge(SUITE, 'TE-B4', oauthError('a confidential client without authentication', [400, 401], ['invalid_client'])(none), [none]);
-    if (ctx.descriptor.clientAuth.includes('basic') && ctx.descriptor.clientAuth.includes('post')) {
-      const both = await ctx.token(pw, { client: userClient, auth: 'both' });
-      ctx.judge(SUITE, 'TE-B8', noToken('Basic and body credentials together')(both), [both]);
-    }
-    if (ctx.descriptor.clientAuth.includes('basic')) {
-      const mismatch = await ctx.token([...pw, ['client_id', 'idpc-someone-else']], { client: userClient, auth: 'basic' });
-      ctx.judge(SUITE, 'TE-B9', noToken('a body client_id other than the Basic identity')(mismatch), [mismatch]);
-    }
-  }
-  if (userClient?.public && t.grants.includes('client_credentials')) {
-    const pub = await ctx.token([['grant_type', 'client_credentials']], { client: userClient, auth: 'none' });
-    ctx.judge(SUITE, 'TE-F5', noToken('client_credentials by a public client')(pub), [pub]);
-  }
-
-  // ---- TE-E7: a non-ASCII password (mocks: a user is added for it) -----------------------------------------
-  if (pw && userClient && t.mock) {
-    const u = t.mock.addUser('idpc-utf8-user', 'pässwörd-日本-🔑');
-    const e = await ctx.token([['grant_type', 'password'], ['username', u.username], ['password', u.password]], { client: userClient });
-    ctx.expect(SUITE, 'TE-E7', e.response?.status === 200, `a UTF-8 password (form-encoded): ${e.response?.status}`, [e]);
-  }
-
-  // ---- TE-F4: a scope beyond the client's allowance ---------------------------------------------------------
-  if (service && t.grants.includes('client_credentials') && t.scope) {
-    const extra: [string, string][] = t.flavour === 'rator' && t.operator ? [['operator', t.operator.username]] : [];
-    const e = await ctx.token([['grant_type', 'client_credentials'], ['scope', 'idpc-not-a-scope'], ...extra], { client: service });
-    const b = json(e);
-    const refusedOk = e.response?.status === 400 && b?.error === 'invalid_scope';
-    const reducedOk = e.response?.status === 200 && typeof b?.scope === 'string' && !b.scope.split(' ').includes('idpc-not-a-scope');
-    ctx.expect(SUITE, 'TE-F4', refusedOk || reducedOk, `client_credentials with scope "idpc-not-a-scope": ${e.response?.status} ${String(b?.error ?? b?.scope ?? '')}`, [e]);
-  }
-
-  // ---- TE-B3: Basic credentials with reserved and non-ASCII characters (mocks: a client is added for it) -----
-  if (pw && userClient && t.mock && ctx.descriptor.clientAuth.includes('basic')) {
-    const special = t.mock.addClient('idpc client:%+/é', 's3cr:t %+/é');
-    if (special) {
-      const e = await ctx.token(pw, { client: special, auth: 'basic' });
-      ctx.expect(SUITE, 'TE-B3', e.response?.status === 200, `Basic with form-urlencoded "idpc client:%+/é" and a secret with ":", " ", "%", "+", "/", "é": ${e.response?.status}`, [e]);
-    }
-  }
-
-  // ---- bearer use at the resource (RFC 6750) ---------------------------------------------------------------
-  const garbage = await ctx.resource('not-a-token-' + ctx.seed);
-  if (garbage) {
-    if ((garbage.response?.status ?? 500) >= 500) ctx.fail(SUITE, 'TE-A11', `while exercising TE-J3 (a garbage access token at the resource): ${garbage.response?.status ?? garbage.error}`, [garbage]);
-    else ctx.judge(SUITE, 'TE-J3', clientError('a garbage access token')(garbage), [garbage]);
-    const none = (await ctx.resource(undefined))!;
-    ctx.judge(SUITE, 'TE-J2', bearerChallenge(none), [none]);
-    for (const e of [none, garbage]) if (e.response?.headers['www-authenticate']) ctx.judge(SUITE, 'TE-J5', singleChallengeAttributes(e), [e]);
-    const access = tokens.find((tok) => tok.length > 0);
-    if (access && t.resource) {
-      const url = new URL(t.resource.url);
-      url.searchParams.set('access_token', access);
-      const q = await ctx.transport.send(t.resource.method, url.href, { ...t.resource.headers, ...t.resourceHeaders }, t.resource.body);
-      ctx.judge(SUITE, 'TE-J6', refused('an access token in the URI query')(q), [q]);
-    }
-  }
-
-  // ---- TE-K: what the discovery document advertises --------------------------------------------------------
-  if (t.discoveryUrl) {
-    const d = await ctx.transport.send('GET', t.discoveryUrl, { accept: 'application/json' });
-    const meta = json(d);
-    if (meta) {
-      const grants = (meta.grant_types_supported as string[] | undefined) ?? ['authorization_code', 'implicit'];
-      const used = ['password', 'client_credentials'].filter((g) => ctx.results.get(`${SUITE}:${g === 'password' ? 'TE-A2' : 'TE-F1'}`)?.passes);
-      if (tokens.length && ctx.tokensSeen.size) used.push('refresh_token');
-      const missing = used.filter((g) => !grants.includes(g));
-      ctx.expect(SUITE, 'TE-K1', missing.length === 0, `grant_types_supported lacks ${missing.join(', ')}, which the endpoint grants`, [d]);
-      const methods = (meta.token_endpoint_auth_methods_supported as string[] | undefined) ?? ['client_secret_basic'];
-      const accepted = [ctx.results.get(`${SUITE}:TE-B1`)?.passes ? 'client_secret_basic' : undefined, ctx.results.get(`${SUITE}:TE-B2`)?.passes ? 'client_secret_post' : undefined].filter((x): x is string => !!x);
-      const unlisted = accepted.filter((m) => !methods.includes(m));
-      ctx.expect(SUITE, 'TE-K2', unlisted.length === 0, `token_endpoint_auth_methods_supported lacks ${unlisted.join(', ')}, which the endpoint accepts`, [d]);
-    }
-  }
-
-  // ---- invalid requests --------------------------------------------------------------------------------------
-  if (pw && userClient) await invalidRequests(ctx, pw, userClient);
-}
+// ---- invalid requests: one scenario per variant, each a fixed request; the generated examples vary the values ------
 
 type Variant =
   | { kind: 'wrong-password'; password: string }
   | { kind: 'unknown-user'; username: string }
-  | { kind: 'wrong-secret'; secret: string }
+  | { kind: 'wrong-secret-basic'; secret: string }
+  | { kind: 'wrong-secret-body'; secret: string }
   | { kind: 'unknown-client'; clientId: string }
   | { kind: 'missing-grant-type' }
   | { kind: 'unknown-grant-type'; grantType: string }
-  | { kind: 'duplicated'; name: 'grant_type' | 'username' }
+  | { kind: 'grant_type-twice' }
+  | { kind: 'username-twice' }
   | { kind: 'json-body' }
   | { kind: 'get' }
   | { kind: 'secret-in-query' }
   | { kind: 'missing-username' }
+  | { kind: 'missing-password' }
   | { kind: 'missing-extra' };
+
+const BAD_CREDENTIALS = new Set<Variant['kind']>(['wrong-password', 'unknown-user', 'wrong-secret-basic', 'wrong-secret-body', 'unknown-client']);
+
+interface VariantSpec {
+  checks: CheckDef[];
+  variant?: string;
+  cause?: FailureCause;
+  skip?: (t: Target, clientAuth: string[], extras: string[]) => Skip | undefined;
+  fixed: Variant;
+}
+
+const onlyConfidential = (t: Target) => (t.clients.user!.public || !t.clients.user!.clientSecret ? notApplicable('the user client is public: it has no secret') : undefined);
+const VARIANTS: VariantSpec[] = [
+  { checks: [wrongPassword, flavourErrors], variant: 'wrong-password', cause: 'bad-password', fixed: { kind: 'wrong-password', password: 'x-idpc-wrong-password' } },
+  { checks: [wrongPassword, flavourErrors, noEnumeration], variant: 'unknown-user', cause: 'unknown-user', fixed: { kind: 'unknown-user', username: 'nobody-idpc-unknown-user' } },
+  {
+    checks: [wrongSecretBasic, flavourErrors], cause: 'bad-client-secret', fixed: { kind: 'wrong-secret-basic', secret: 'x-idpc-wrong-secret' },
+    skip: (t, auth) => onlyConfidential(t) ?? (auth.includes('basic') ? undefined : notApplicable('the flavour does not take client_secret_basic')),
+  },
+  {
+    checks: [wrongSecretBody, flavourErrors], cause: 'bad-client-secret', fixed: { kind: 'wrong-secret-body', secret: 'x-idpc-wrong-secret' },
+    skip: (t, auth) => onlyConfidential(t) ?? (auth.includes('post') ? undefined : notApplicable('the flavour does not take client_secret_post')),
+  },
+  { checks: [unknownClient, flavourErrors], cause: 'unknown-client', fixed: { kind: 'unknown-client', clientId: 'unknown-idpc-client' } },
+  { checks: [missingGrantType, flavourErrors], cause: 'missing-grant-type', fixed: { kind: 'missing-grant-type' } },
+  { checks: [unknownGrantType, flavourErrors], cause: 'unknown-grant-type', fixed: { kind: 'unknown-grant-type', grantType: 'urn:x:idpc-unknown' } },
+  { checks: [repeatedParameter], variant: 'grant_type-twice', fixed: { kind: 'grant_type-twice' } },
+  { checks: [repeatedParameter], variant: 'username-twice', fixed: { kind: 'username-twice' } },
+  { checks: [jsonBody], fixed: { kind: 'json-body' } },
+  { checks: [getRequest], fixed: { kind: 'get' } },
+  { checks: [secretInQuery], fixed: { kind: 'secret-in-query' }, skip: onlyConfidential },
+  { checks: [missingCredentials], variant: 'missing-username', fixed: { kind: 'missing-username' } },
+  { checks: [missingCredentials], variant: 'missing-password', fixed: { kind: 'missing-password' } },
+  { checks: [requiredParameter], fixed: { kind: 'missing-extra' }, skip: (_t, _a, extras) => (extras.length ? undefined : notApplicable('the flavour requires no extra parameter')) },
+];
+
+/** Sends one invalid request and judges it: the variant's check, the §5.2 rules, TE-FL, TE-A11. */
+async function exercise(ctx: RunContext, s: GrantState, v: Variant): Promise<void> {
+  const t = ctx.target;
+  const client = t.clients.user!;
+  const pw = passwordGrant(t);
+  if (BAD_CREDENTIALS.has(v.kind) && !ctx.transport.takeBadCredentialAttempt()) {
+    // The plan reserves the systematic attempts; generated examples just stop drawing from a spent budget.
+    if (!ctx.generated) ctx.skip(VARIANTS.find((x) => x.fixed.kind === v.kind)!.checks[0]!, 'the bad-credential budget (budget.maxBadCredentialAttempts) is spent', 'untested', VARIANTS.find((x) => x.fixed.kind === v.kind)!.variant);
+    return;
+  }
+  const grant = (over: Record<string, string | undefined>) => pw.filter(([k]) => !(k in over)).concat(Object.entries(over).filter((x): x is [string, string] => x[1] !== undefined));
+  const spec = VARIANTS.find((x) => x.fixed.kind === v.kind)!;
+  let e: Exchange;
+  switch (v.kind) {
+    case 'wrong-password':
+      e = await ctx.token(grant({ password: v.password }), { client });
+      s.wrongPassword ??= e;
+      return ctx.refused(wrongPassword, 'wrong-password', e, 'bad-password');
+    case 'unknown-user':
+      e = await ctx.token(grant({ username: v.username }), { client });
+      ctx.refused(wrongPassword, 'unknown-user', e, 'unknown-user');
+      if (s.wrongPassword) ctx.record(noEnumeration, noEnumeration.judge(s.wrongPassword, e), [s.wrongPassword, e]);
+      else ctx.skip(noEnumeration, 'needs the wrong-password answer to compare with', 'untested');
+      return;
+    case 'wrong-secret-basic':
+      e = await ctx.token(pw, { client, auth: 'basic', secretOverride: v.secret });
+      ctx.refused(wrongSecretBasic, undefined, e, 'bad-client-secret');
+      if (e.response?.status === 401) ctx.record(wrongSecretBasic, wrongSecretBasic.judge(e), [e]);
+      return;
+    case 'wrong-secret-body':
+      e = await ctx.token(pw, { client, auth: 'post', secretOverride: v.secret });
+      return ctx.refused(wrongSecretBody, undefined, e, 'bad-client-secret');
+    case 'unknown-client':
+      e = await ctx.token(pw, { client: { ...client, clientId: v.clientId } });
+      return ctx.refused(unknownClient, undefined, e, 'unknown-client');
+    case 'missing-grant-type':
+      e = await ctx.token(pw.filter(([k]) => k !== 'grant_type'), { client });
+      return ctx.refused(missingGrantType, undefined, e, 'missing-grant-type');
+    case 'unknown-grant-type':
+      e = await ctx.token(grant({ grant_type: v.grantType }), { client });
+      return ctx.refused(unknownGrantType, undefined, e, 'unknown-grant-type');
+    case 'missing-username':
+    case 'missing-password': {
+      const name = v.kind === 'missing-username' ? 'username' : 'password';
+      e = await ctx.token(pw.filter(([k]) => k !== name), { client });
+      return ctx.refused(missingCredentials, v.kind, e);
+    }
+    default:
+      break;
+  }
+  // The rest must not yield a token; what they get instead is not fixed by the RFC, beyond no 5xx.
+  switch (v.kind) {
+    case 'grant_type-twice':
+    case 'username-twice': {
+      const name = v.kind === 'grant_type-twice' ? 'grant_type' : 'username';
+      e = await ctx.token([...pw, pw.find(([k]) => k === name)!], { client });
+      break;
+    }
+    case 'json-body':
+      e = await ctx.token([], { client, contentType: 'application/json', rawBody: JSON.stringify(Object.fromEntries(pw)) });
+      break;
+    case 'get':
+      e = await ctx.token(pw, { client, method: 'GET' });
+      break;
+    case 'secret-in-query':
+      e = await ctx.token(pw, { client, auth: 'none', query: `client_secret=${encodeURIComponent(client.clientSecret!)}` });
+      break;
+    case 'missing-extra':
+      e = await ctx.token(pw, { client, withoutExtras: true });
+      break;
+  }
+  const check = spec.checks[0]!;
+  if (!ctx.answered(e)) return;
+  const o = check === repeatedParameter ? repeatedParameter.judge(e, v.kind.replace('-twice', '')) : check === requiredParameter ? requiredParameter.judge(e, Object.keys(t.extraParams).join(', ')) : check.judge!(e);
+  ctx.record(check, o, [e], spec.variant);
+}
+
+const invalidRequestScenarios: Scenario<GrantState>[] = VARIANTS.map((spec) => ({
+  name: `invalid:${spec.fixed.kind}`,
+  checks: spec.checks.map((c) => ref(c, c === flavourErrors ? spec.cause : c.variants ? spec.variant : undefined)),
+  answers: spec.cause || spec.checks[0]!.expects ? ['token-error'] : [],
+  skip: (t, d) => needsPasswordGrant(t) ?? spec.skip?.(t, d.clientAuth, Object.keys(t.extraParams)),
+  cost: () => ({ requests: 1, badCredentials: BAD_CREDENTIALS.has(spec.fixed.kind) ? 1 : 0 }),
+  run: (ctx, s) => exercise(ctx, s, spec.fixed),
+}));
 
 const printable = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 %+:/-_.~é'.split('')), minLength: 1, maxLength: 24 });
 
-async function invalidRequests(ctx: RunContext, pw: [string, string][], client: TargetClient): Promise<void> {
+/** Generated variants with varied values, for the variants this target can take. */
+function generatedVariants(ctx: RunContext): fc.Arbitrary<Variant> {
   const t = ctx.target;
-  const variants: fc.Arbitrary<Variant>[] = [
-    printable.map((password) => ({ kind: 'wrong-password' as const, password: `x${password}` })),
-    printable.map((username) => ({ kind: 'unknown-user' as const, username: `nobody-${username}` })),
-    fc.constant({ kind: 'missing-grant-type' as const }),
-    printable.map((g) => ({ kind: 'unknown-grant-type' as const, grantType: `urn:x:${g.replace(/ /g, '')}` })),
-    fc.constantFrom('grant_type' as const, 'username' as const).map((name) => ({ kind: 'duplicated' as const, name })),
-    fc.constant({ kind: 'json-body' as const }),
-    fc.constant({ kind: 'get' as const }),
-    fc.constant({ kind: 'missing-username' as const }),
-    printable.map((clientId) => ({ kind: 'unknown-client' as const, clientId: `unknown-${clientId}` })),
-  ];
-  if (!client.public && client.clientSecret) {
-    variants.push(printable.map((secret) => ({ kind: 'wrong-secret' as const, secret: `x${secret}` })));
-    variants.push(fc.constant({ kind: 'secret-in-query' as const }));
-  }
-  if (Object.keys(t.extraParams).length) variants.push(fc.constant({ kind: 'missing-extra' as const }));
-  const badCredential = new Set(['wrong-password', 'unknown-user', 'wrong-secret', 'unknown-client']);
-
-  const exercise = async (v: Variant): Promise<void> => {
-    if (badCredential.has(v.kind) && !ctx.transport.takeBadCredentialAttempt()) {
-      // Lockout budget spent: the check is reported untested, never silently absent.
-      const check = v.kind === 'wrong-secret' ? (client.auth === 'basic' ? 'TE-B5' : 'TE-B6') : v.kind === 'unknown-client' ? 'TE-B7' : 'TE-E3';
-      ctx.skip(SUITE, check, `${v.kind}: the bad-credential budget (budget.maxBadCredentialAttempts) is spent`);
-      return;
-    }
-    let e: Exchange;
-    const grant = (over: Record<string, string | undefined>) => pw.filter(([k]) => !(k in over)).concat(Object.entries(over).filter((x): x is [string, string] => x[1] !== undefined));
-    switch (v.kind) {
-      case 'wrong-password':
-        e = await ctx.token(grant({ password: v.password }), { client });
-        ctx.expectError(SUITE, e, 'bad-password', { check: 'TE-E3', status: [400], error: ['invalid_grant'] });
-        break;
-      case 'unknown-user':
-        e = await ctx.token(grant({ username: v.username }), { client });
-        ctx.expectError(SUITE, e, 'unknown-user', { check: 'TE-E3', status: [400], error: ['invalid_grant'] });
-        break;
-      case 'wrong-secret':
-        e = await ctx.token(pw, { client, secretOverride: v.secret });
-        ctx.expectError(SUITE, e, 'bad-client-secret', client.auth === 'basic' ? { check: 'TE-B5', status: [401], error: ['invalid_client'] } : { check: 'TE-B6', status: [400, 401], error: ['invalid_client'] });
-        if (client.auth === 'basic') ctx.judge(SUITE, 'TE-B5', basicChallenge(e), [e]);
-        break;
-      case 'unknown-client':
-        e = await ctx.token(pw, { client: { ...client, clientId: v.clientId } });
-        ctx.expectError(SUITE, e, 'unknown-client', { check: 'TE-B7', status: [400, 401], error: ['invalid_client'] });
-        break;
-      case 'missing-grant-type':
-        e = await ctx.token(pw.filter(([k]) => k !== 'grant_type'), { client });
-        ctx.expectError(SUITE, e, 'missing-grant-type', { check: 'TE-A7', status: [400], error: ['invalid_request'] });
-        break;
-      case 'unknown-grant-type':
-        e = await ctx.token(grant({ grant_type: v.grantType }), { client });
-        ctx.expectError(SUITE, e, 'unknown-grant-type', { check: 'TE-A8', status: [400], error: ['unsupported_grant_type'] });
-        break;
-      case 'duplicated': {
-        const dup = pw.find(([k]) => k === v.name)!;
-        e = await ctx.token([...pw, dup], { client });
-        ctx.judge(SUITE, 'TE-A6', noToken(`${v.name} twice`)(e), [e]);
-        if (e.response?.status !== 200) ctx.responseChecks(SUITE, e, 'token-error');
-        break;
+  const open = VARIANTS.filter((spec) => !spec.skip?.(t, ctx.descriptor.clientAuth, Object.keys(t.extraParams)));
+  return fc.oneof(
+    ...open.map((spec): fc.Arbitrary<Variant> => {
+      const v = spec.fixed;
+      switch (v.kind) {
+        case 'wrong-password':
+          return printable.map((p) => ({ kind: v.kind, password: `x${p}` }));
+        case 'unknown-user':
+          return printable.map((u) => ({ kind: v.kind, username: `nobody-${u}` }));
+        case 'wrong-secret-basic':
+        case 'wrong-secret-body':
+          return printable.map((secret) => ({ kind: v.kind, secret: `x${secret}` }));
+        case 'unknown-client':
+          return printable.map((c) => ({ kind: v.kind, clientId: `unknown-${c}` }));
+        case 'unknown-grant-type':
+          return printable.map((g) => ({ kind: v.kind, grantType: `urn:x:${g.replace(/ /g, '')}` }));
+        default:
+          return fc.constant(v);
       }
-      case 'json-body':
-        e = await ctx.token([], { client, contentType: 'application/json', rawBody: JSON.stringify(Object.fromEntries(pw)) });
-        ctx.judge(SUITE, 'TE-A10', clientError('a JSON body')(e), [e]);
-        break;
-      case 'get':
-        e = await ctx.token(pw, { client, method: 'GET' });
-        ctx.judge(SUITE, 'TE-A3', noToken('the grant by GET')(e), [e]);
-        break;
-      case 'secret-in-query':
-        e = await ctx.token(pw, { client, auth: 'none', query: `client_secret=${encodeURIComponent(client.clientSecret!)}` });
-        ctx.judge(SUITE, 'TE-A9', noToken('client_secret in the URI query')(e), [e]);
-        break;
-      case 'missing-username':
-        e = await ctx.token(pw.filter(([k]) => k !== 'username'), { client });
-        ctx.responseChecks(SUITE, e, 'token-error');
-        ctx.expect(SUITE, 'TE-E2', e.response?.status === 400 && json(e)?.error === 'invalid_request', `missing username: ${e.response?.status} ${String(json(e)?.error)}`, [e]);
-        break;
-      case 'missing-extra':
-        e = await ctx.token(pw, { client, withoutExtras: true });
-        ctx.judge(SUITE, 'TE-A12', clientError(`without ${Object.keys(t.extraParams).join(', ')}`)(e), [e]);
-        break;
-    }
-    const ok = noServerError(e);
-    ctx.require(SUITE, 'TE-A11', ok.passed, `${v.kind}: ${ok.message}`, [e]);
-  };
-
-  // The systematic pass: every variant once, with fixed values, whatever the seed (the coverage does not depend on
-  // it); fast-check's generated examples come on top of it, never instead.
-  const systematic: Variant[] = [
-    { kind: 'wrong-password', password: 'x-idpc-wrong-password' },
-    { kind: 'unknown-user', username: 'nobody-idpc-unknown-user' },
-    { kind: 'missing-grant-type' },
-    { kind: 'unknown-grant-type', grantType: 'urn:x:idpc-unknown' },
-    { kind: 'duplicated', name: 'grant_type' },
-    { kind: 'duplicated', name: 'username' },
-    { kind: 'json-body' },
-    { kind: 'get' },
-    { kind: 'missing-username' },
-    { kind: 'unknown-client', clientId: 'unknown-idpc-client' },
-    ...(!client.public && client.clientSecret ? ([{ kind: 'wrong-secret', secret: 'x-idpc-wrong-secret' }, { kind: 'secret-in-query' }] as Variant[]) : []),
-    ...(Object.keys(t.extraParams).length ? ([{ kind: 'missing-extra' }] as Variant[]) : []),
-  ];
-  for (const v of systematic) {
-    try {
-      await exercise(v);
-    } catch (e) {
-      if (!(e instanceof CheckFailure)) throw e;
-      ctx.fail(SUITE, e.check, e.message, e.exchanges);
-    }
-  }
-  await runProperty(ctx, SUITE, 'TE-A11', fc.oneof(...variants), exercise);
+    }),
+  );
 }
+
+// ---- the scenarios, in the order they run ------------------------------------------------------------------------
+
+const scenarios: Scenario<GrantState>[] = [
+  {
+    name: 'password-grant',
+    checks: [ref(validGrant, 'password'), ref(basicAccepted), ref(postAccepted), ref(unknownParameter), ref(passwordGrantEnabled), ref(freshAccessWorks)],
+    answers: ['token-response'],
+    skip: needsPasswordGrant,
+    // Each style once, the unknown-parameter probe, Basic tried when the flavour does not list it, the token at the resource.
+    cost: (t) => ({ requests: stylesOf(t, ['basic', 'post']).length + 3 }),
+    run: async (ctx, s) => {
+      const t = ctx.target;
+      const client = t.clients.user!;
+      const pw = passwordGrant(t);
+      const styles = stylesOf(t, ctx.descriptor.clientAuth);
+      let first: Exchange | undefined;
+      for (const auth of styles) {
+        const e = await ctx.token(pw, { client, auth });
+        const body = ctx.tokens(validGrant, 'password', e);
+        if (!body) continue;
+        issued(s, body, e);
+        s.grantsUsed.add('password');
+        if (auth === 'basic') ctx.record(basicAccepted, basicAccepted.judge(e), [e]);
+        if (auth === 'post') ctx.record(postAccepted, postAccepted.judge(e), [e]);
+        s.acceptedAuth.add(auth === 'basic' ? 'client_secret_basic' : auth === 'post' ? 'client_secret_post' : 'none');
+        first ??= e;
+      }
+      if (client.public) {
+        ctx.skip(basicAccepted, 'the user client is public: it has no secret to send', 'not-applicable');
+        ctx.skip(postAccepted, 'the user client is public: it has no secret to send', 'not-applicable');
+      } else {
+        if (!styles.includes('basic')) {
+          // RFC 6749 §2.3.1: servers MUST support Basic; the flavour may document that it does not.
+          const e = await ctx.token(pw, { client, auth: 'basic' });
+          if (ctx.answered(e)) ctx.record(basicAccepted, basicAccepted.judge(e), [e]);
+        }
+        if (!styles.includes('post')) ctx.skip(postAccepted, `the ${ctx.descriptor.title} flavour does not take client_secret_post (RFC 6749: MAY)`, 'not-applicable');
+      }
+      if (!first) return ctx.skip(passwordGrantEnabled, 'no password grant succeeded', 'untested');
+      ctx.record(passwordGrantEnabled, passwordGrantEnabled.judge(first), [first]);
+      const probed = await ctx.token([...pw, ['x_conformance_probe', '1']], { client });
+      if (ctx.answered(probed)) ctx.record(unknownParameter, unknownParameter.judge(probed), [probed]);
+      const access = String(json(first)!.access_token);
+      const use = await ctx.resource(access);
+      if (!use) return ctx.skip(freshAccessWorks, needsResource(t, ctx.descriptor)!.reason, needsResource(t, ctx.descriptor)!.kind);
+      if (ctx.answered(use)) ctx.record(freshAccessWorks, freshAccessWorks.judge(use), [first, use]);
+    },
+  },
+  {
+    name: 'operator-grant',
+    checks: [ref(validGrant, 'operator_password')],
+    answers: ['token-response'],
+    skip: (t) =>
+      !t.grants.includes('operator_password') ? notApplicable('the flavour has no operator_password grant') : !t.operator || !t.clients.user ? untested('needs an operator user and a client: add users: [{..., operator: true}]') : undefined,
+    cost: () => ({ requests: 1 }),
+    run: async (ctx, s) => {
+      const t = ctx.target;
+      const e = await ctx.token([['grant_type', 'operator_password'], ['username', t.operator!.username], ['password', t.operator!.password]], { client: t.clients.user! });
+      issued(s, ctx.tokens(validGrant, 'operator_password', e), e);
+    },
+  },
+  {
+    name: 'client-credentials',
+    checks: [ref(clientCredentials), ref(noRefreshForClientCredentials)],
+    answers: ['token-response'],
+    skip: needsClientCredentials,
+    cost: () => ({ requests: 1 }),
+    run: async (ctx, s) => {
+      const e = await ctx.token(clientCredentialsParams(ctx.target), { client: ctx.target.clients.service! });
+      const body = ctx.tokens(clientCredentials, undefined, e);
+      if (!body) return ctx.skip(noRefreshForClientCredentials, 'client_credentials did not succeed', 'untested');
+      issued(s, body, e);
+      s.grantsUsed.add('client_credentials');
+      ctx.record(noRefreshForClientCredentials, noRefreshForClientCredentials.judge(e), [e]);
+    },
+  },
+  {
+    name: 'client-credentials-without-auth',
+    checks: [ref(clientCredentialsWithoutAuth)],
+    answers: ['token-error'],
+    skip: needsClientCredentials,
+    cost: () => ({ requests: 1, badCredentials: 1 }),
+    run: async (ctx) => {
+      if (!ctx.transport.takeBadCredentialAttempt()) return ctx.skip(clientCredentialsWithoutAuth, 'the bad-credential budget (budget.maxBadCredentialAttempts) is spent');
+      const service = ctx.target.clients.service!;
+      const e = await ctx.token(clientCredentialsParams(ctx.target), { client: { ...service, clientSecret: undefined }, auth: 'none' });
+      ctx.refused(clientCredentialsWithoutAuth, undefined, e);
+    },
+  },
+  {
+    name: 'offline-token',
+    checks: [ref(validRefresh, 'offline-token')],
+    answers: ['token-response'],
+    skip: (t) => (t.clients.technical?.refreshToken ? undefined : notApplicable('no technical user with an offline token is configured')),
+    cost: () => ({ requests: 1 }),
+    run: async (ctx, s) => {
+      // The Keycloak developer portal's technical user: a refresh-only client with a long-lived offline token.
+      const tech = ctx.target.clients.technical!;
+      const e = await ctx.token([['grant_type', 'refresh_token'], ['refresh_token', tech.refreshToken!]], { client: tech });
+      const body = ctx.tokens(validRefresh, 'offline-token', e);
+      if (body) issued(s, body, e);
+    },
+  },
+  {
+    name: 'distinct-tokens',
+    checks: [ref(distinctStrongTokens)],
+    skip: (t) => (needsPasswordGrant(t) && needsClientCredentials(t) && !t.clients.technical?.refreshToken ? untested('needs a grant that issues tokens: configure a client (and a user)') : undefined),
+    cost: () => ({ requests: 0 }),
+    run: async (ctx, s) => {
+      if (!s.tokens.length) return ctx.skip(distinctStrongTokens, 'no grant issued a token', 'untested');
+      const repeated = s.tokens.find((tok, i) => s.tokens.indexOf(tok) !== i);
+      ctx.record(distinctStrongTokens, distinctStrongTokens.judge(s.tokens), repeated ? [s.issuedBy.get(repeated)!] : []);
+    },
+  },
+  {
+    name: 'confidential-without-auth',
+    checks: [ref(missingClientAuth), ref(twoMethods), ref(mismatchedClientId)],
+    answers: ['token-error'],
+    skip: needsConfidentialUserClient,
+    cost: () => ({ requests: 3, badCredentials: 1 }),
+    run: async (ctx) => {
+      if (!ctx.transport.takeBadCredentialAttempt()) return ctx.skip(missingClientAuth, 'the bad-credential budget (budget.maxBadCredentialAttempts) is spent');
+      const client = ctx.target.clients.user!;
+      const pw = passwordGrant(ctx.target);
+      const none = await ctx.token(pw, { client: { ...client, clientSecret: undefined }, auth: 'none' });
+      ctx.refused(missingClientAuth, undefined, none);
+      const auth = ctx.descriptor.clientAuth;
+      if (auth.includes('basic') && auth.includes('post')) {
+        const both = await ctx.token(pw, { client, auth: 'both' });
+        if (ctx.answered(both)) ctx.record(twoMethods, twoMethods.judge(both), [both]);
+      } else ctx.skip(twoMethods, 'the flavour takes only one client-authentication method', 'not-applicable');
+      if (auth.includes('basic')) {
+        const mismatch = await ctx.token([...pw, ['client_id', 'idpc-someone-else']], { client, auth: 'basic' });
+        if (ctx.answered(mismatch)) ctx.record(mismatchedClientId, mismatchedClientId.judge(mismatch), [mismatch]);
+      } else ctx.skip(mismatchedClientId, 'the flavour does not take client_secret_basic', 'not-applicable');
+    },
+  },
+  {
+    name: 'public-client-credentials',
+    checks: [ref(publicClientCredentials)],
+    skip: (t) => (!t.grants.includes('client_credentials') ? notApplicable('the target offers no client_credentials grant') : !t.clients.user?.public ? notApplicable('no public client is configured') : undefined),
+    cost: () => ({ requests: 1 }),
+    run: async (ctx) => {
+      const e = await ctx.token([['grant_type', 'client_credentials']], { client: ctx.target.clients.user!, auth: 'none' });
+      if (ctx.answered(e)) ctx.record(publicClientCredentials, publicClientCredentials.judge(e), [e]);
+    },
+  },
+  {
+    name: 'utf8-password',
+    checks: [ref(utf8Password)],
+    answers: ['token-response'],
+    skip: (t) => needsPasswordGrant(t) ?? (t.mock ? undefined : untested('needs a user with a non-ASCII password; the mocks add one')),
+    cost: () => ({ requests: 1 }),
+    run: async (ctx) => {
+      const u = ctx.target.mock!.addUser('idpc-utf8-user', 'pässwörd-日本-🔑');
+      const e = await ctx.token([['grant_type', 'password'], ['username', u.username], ['password', u.password]], { client: ctx.target.clients.user! });
+      if (ctx.answered(e)) ctx.record(utf8Password, utf8Password.judge(e), [e]);
+    },
+  },
+  {
+    name: 'scope-beyond-allowance',
+    checks: [ref(scopeBeyondAllowance)],
+    skip: (t) => needsClientCredentials(t) ?? (t.scope ? undefined : notApplicable('the flavour does not use scopes')),
+    cost: () => ({ requests: 1 }),
+    run: async (ctx) => {
+      const e = await ctx.token(clientCredentialsParams(ctx.target, 'idpc-not-a-scope'), { client: ctx.target.clients.service! });
+      if (ctx.answered(e)) ctx.record(scopeBeyondAllowance, scopeBeyondAllowance.judge(e, 'idpc-not-a-scope'), [e]);
+    },
+  },
+  {
+    name: 'basic-reserved-characters',
+    checks: [ref(basicEncoding)],
+    skip: (t, d) =>
+      needsPasswordGrant(t) ?? (!d.clientAuth.includes('basic') ? notApplicable('the flavour does not take client_secret_basic') : t.mock ? undefined : untested('needs a client whose id and secret have reserved characters; the mocks add one')),
+    cost: () => ({ requests: 1 }),
+    run: async (ctx) => {
+      const special = ctx.target.mock!.addClient('idpc client:%+/é', 's3cr:t %+/é');
+      if (!special) return ctx.skip(basicEncoding, 'the mock could not add a client', 'untested');
+      const e = await ctx.token(passwordGrant(ctx.target), { client: special, auth: 'basic' });
+      if (ctx.answered(e)) ctx.record(basicEncoding, basicEncoding.judge(e), [e]);
+    },
+  },
+  {
+    name: 'bearer-garbage',
+    checks: [ref(badAccessRefused, 'garbage'), ref(noCredentialsChallenge), ref(singleChallengeAttributes)],
+    skip: needsResource,
+    cost: () => ({ requests: 2 }),
+    run: async (ctx) => {
+      const garbage = (await ctx.resource('not-a-token-idpc'))!;
+      if (ctx.answered(garbage)) ctx.record(badAccessRefused, badAccessRefused.judge(garbage, 'a garbage'), [garbage], 'garbage');
+      const none = (await ctx.resource(undefined))!;
+      if (ctx.answered(none)) ctx.record(noCredentialsChallenge, noCredentialsChallenge.judge(none), [none]);
+      const challenged = [none, garbage].filter((e) => e.response?.headers['www-authenticate']);
+      for (const e of challenged) ctx.record(singleChallengeAttributes, singleChallengeAttributes.judge(e), [e]);
+      if (!challenged.length) ctx.skip(singleChallengeAttributes, 'the resource sent no WWW-Authenticate challenge', 'not-applicable');
+    },
+  },
+  {
+    name: 'bearer-in-query',
+    checks: [ref(tokenInQuery)],
+    skip: (t, d) => needsResource(t, d) ?? (needsPasswordGrant(t) && needsClientCredentials(t) ? untested('needs a grant that issues an access token') : undefined),
+    cost: () => ({ requests: 1 }),
+    run: async (ctx, s) => {
+      const access = s.tokens[0];
+      if (!access) return ctx.skip(tokenInQuery, 'no grant issued an access token', 'untested');
+      const q = (await ctx.resource(access, { inQuery: true }))!;
+      if (ctx.answered(q)) ctx.record(tokenInQuery, tokenInQuery.judge(q), [q]);
+    },
+  },
+  {
+    name: 'bearer-expired',
+    checks: [ref(badAccessRefused, 'expired')],
+    skip: (t, d) => needsResource(t, d) ?? (needsPasswordGrant(t) && needsClientCredentials(t) ? untested('needs a grant that issues an access token') : undefined),
+    cost: () => ({ requests: 2 }),
+    run: async (ctx) => {
+      const t = ctx.target;
+      const e = t.clients.user && t.user && t.grants.includes('password') ? await ctx.token(passwordGrant(t), { client: t.clients.user }) : await ctx.token(clientCredentialsParams(t), { client: t.clients.service! });
+      const body = json(e);
+      if (e.response?.status !== 200 || typeof body?.access_token !== 'string') return ctx.skip(badAccessRefused, 'the grant for it failed', 'untested', 'expired');
+      const lifetime = typeof body.expires_in === 'number' ? body.expires_in : t.mock?.accessTokenLifetime;
+      if (!t.mock) return ctx.skip(badAccessRefused, `access tokens live ${lifetime ?? 'an unknown number of'} s: expiry is tested on mocks, whose clock the run moves`, 'untested', 'expired');
+      if (!lifetime) return ctx.skip(badAccessRefused, 'the access token does not expire', 'not-applicable', 'expired');
+      t.mock.advanceClock(lifetime + 1);
+      const use = (await ctx.resource(body.access_token))!;
+      if (ctx.answered(use)) ctx.record(badAccessRefused, badAccessRefused.judge(use, `an expired (${lifetime + 1} s old)`), [e, use], 'expired');
+    },
+  },
+  {
+    name: 'discovery',
+    checks: [ref(advertisedGrants), ref(advertisedAuthMethods)],
+    skip: (t) => (t.discoveryUrl ? undefined : notApplicable('no discovery document is configured (endpoints.discovery)')),
+    cost: () => ({ requests: 1 }),
+    run: async (ctx, s) => {
+      const d = await ctx.session.send('GET', ctx.target.discoveryUrl!, { accept: 'application/json' });
+      const meta = json(d);
+      if (!meta) {
+        if (ctx.answered(d)) for (const c of [advertisedGrants, advertisedAuthMethods]) ctx.fail(c, `the discovery document is not a JSON object: ${d.response?.status}`, [d]);
+        return;
+      }
+      // RFC 8414 §2: refresh_token belongs in grant_types_supported when the endpoint issues refresh tokens.
+      const used = [...s.grantsUsed, ...(s.refreshIssued ? ['refresh_token'] : [])];
+      ctx.record(advertisedGrants, advertisedGrants.judge(meta.grant_types_supported as string[] | undefined, used), [d]);
+      const accepted = [...s.acceptedAuth].filter((m) => m !== 'none');
+      ctx.record(advertisedAuthMethods, advertisedAuthMethods.judge(meta.token_endpoint_auth_methods_supported as string[] | undefined, accepted), [d]);
+    },
+  },
+  ...invalidRequestScenarios,
+  {
+    name: 'generated:valid-grants',
+    generated: true,
+    checks: [ref(validGrant, 'password'), ref(basicAccepted), ref(postAccepted), ref(unknownParameter), ref(freshAccessWorks)],
+    answers: ['token-response'],
+    skip: needsPasswordGrant,
+    cost: (t, numRuns) => ({ requests: numRuns * (t.resource ? 2 : 1) }),
+    run: async (ctx, s) => {
+      const t = ctx.target;
+      const client = t.clients.user!;
+      const pw = passwordGrant(t);
+      const styles = stylesOf(t, ctx.descriptor.clientAuth);
+      await runProperty(ctx, ref(validGrant, 'password'), fc.record({ auth: fc.constantFrom(...styles), probe: fc.boolean() }), async ({ auth, probe }) => {
+        const e = await ctx.token([...pw, ...(probe ? ([['x_conformance_probe', '1']] as [string, string][]) : [])], { client, auth });
+        const body = ctx.tokens(validGrant, 'password', e);
+        if (probe) ctx.require(unknownParameter, unknownParameter.judge(e), [e]);
+        if (!body) return;
+        issued(s, body, e);
+        if (auth === 'basic') ctx.pass(basicAccepted);
+        if (auth === 'post') ctx.pass(postAccepted);
+        const use = await ctx.resource(String(body.access_token));
+        if (use && ctx.answered(use)) ctx.require(freshAccessWorks, freshAccessWorks.judge(use), [e, use]);
+      });
+    },
+  },
+  {
+    name: 'generated:invalid-requests',
+    generated: true,
+    checks: VARIANTS.flatMap((spec) => spec.checks.map((c) => ref(c, c === flavourErrors ? spec.cause : c.variants ? spec.variant : undefined))),
+    answers: ['token-error'],
+    skip: needsPasswordGrant,
+    cost: (_t, numRuns) => ({ requests: numRuns, badCredentials: numRuns }),
+    run: (ctx, s) => runProperty(ctx, ref(noServerError), generatedVariants(ctx), (v) => exercise(ctx, s, v)),
+  },
+];
+
+export const grantSuite = defineSuite<GrantState>({
+  name: 'grant',
+  start: () => ({ tokens: [], issuedBy: new Map(), acceptedAuth: new Set(), grantsUsed: new Set(), refreshIssued: false }),
+  scenarios,
+});

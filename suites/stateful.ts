@@ -5,11 +5,17 @@
  * minimal sequence of commands.
  */
 import fc from 'fast-check';
+import { badAccessRefused, freshAccessWorks } from '../src/checks/bearer.js';
+import { modelAgrees } from '../src/checks/model.js';
+import { noServerError } from '../src/checks/requests.js';
 import { CheckFailure, json, type RunContext } from '../src/runner/context.js';
-import { freshGrant, refreshWith } from './refresh.js';
+import { defineSuite, notApplicable, ref, type Scenario } from '../src/runner/plan.js';
+import { freshGrant, needsRefreshToken, refreshWith } from './refresh.js';
 import { runProperty } from './property.js';
 
-const SUITE = 'stateful';
+/** Commands per generated sequence; each sends at most one request. */
+const MAX_COMMANDS = 10;
+
 
 interface TokenState {
   value: string;
@@ -53,7 +59,7 @@ class GrantCommand implements fc.AsyncCommand<Model, Real> {
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
     const g = await freshGrant(r.ctx);
-    if (!g) throw new CheckFailure('TE-S1', 'a grant failed where the model expected tokens', []);
+    if (!g) throw new CheckFailure(modelAgrees, 'a grant failed where the model expected tokens', []);
     const access = String(g.body.access_token);
     const existing = m.access.find((a) => a.value === access);
     // Spring hands out the same token again for a repeated grant: same family then.
@@ -75,9 +81,9 @@ class RefreshCommand implements fc.AsyncCommand<Model, Real> {
     const e = await refreshWith(r.ctx, client, rt.value);
     const expected = refreshValid(m, rt);
     const ok = e.response?.status === 200;
-    if ((e.response?.status ?? 500) >= 500) throw new CheckFailure('TE-A11', `refresh answered ${e.response?.status ?? e.error}`, [e]);
+    if ((e.response?.status ?? 500) >= 500) throw new CheckFailure(noServerError, `refresh answered ${e.response?.status ?? e.error}`, [e]);
     if (rt.uncertain && !ok) rt.revoked = true; // now we know
-    if (ok !== expected && !rt.uncertain) throw new CheckFailure('TE-S1', `refresh with ${expected ? 'a valid' : 'a superseded, revoked or expired'} refresh token ${ok ? 'succeeded' : `failed (${e.response?.status})`}; the model expected ${expected ? 'success' : 'refusal'}`, [e]);
+    if (ok !== expected && !rt.uncertain) throw new CheckFailure(modelAgrees, `refresh with ${expected ? 'a valid' : 'a superseded, revoked or expired'} refresh token ${ok ? 'succeeded' : `failed (${e.response?.status})`}; the model expected ${expected ? 'success' : 'refusal'}`, [e]);
     if (!ok) return;
     const body = json(e)!;
     const t = r.ctx.target;
@@ -101,8 +107,8 @@ class UseAccessCommand implements fc.AsyncCommand<Model, Real> {
     if (!e) return;
     const ok = (e.response?.status ?? 500) < 400;
     const expected = accessValid(m, a);
-    if ((e.response?.status ?? 500) >= 500) throw new CheckFailure('TE-A11', `resource answered ${e.response?.status ?? e.error}`, [e]);
-    if (ok !== expected) throw new CheckFailure(expected ? 'TE-J1' : 'TE-J3', `the access token ${ok ? 'worked' : `was refused (${e.response?.status})`} at the resource; the model expected ${expected ? 'it to work' : 'refusal'}`, [e]);
+    if ((e.response?.status ?? 500) >= 500) throw new CheckFailure(noServerError, `resource answered ${e.response?.status ?? e.error}`, [e]);
+    if (ok !== expected) throw new CheckFailure(modelAgrees, `${expected ? freshAccessWorks.id : badAccessRefused.id}: the access token ${ok ? 'worked' : `was refused (${e.response?.status})`} at the resource; the model expected ${expected ? 'it to work' : 'refusal'}`, [e]);
   }
   toString = () => `use-access(#${this.index})`;
 }
@@ -113,9 +119,8 @@ class LogoutCommand implements fc.AsyncCommand<Model, Real> {
   async run(m: Model, r: Real): Promise<void> {
     const rt = m.refresh[this.index % m.refresh.length]!;
     const client = r.ctx.target.clients.user!;
-    const params = new URLSearchParams({ client_id: client.clientId, ...(client.clientSecret ? { client_secret: client.clientSecret } : {}), refresh_token: rt.value });
-    const e = await r.ctx.transport.send('POST', r.ctx.target.logoutUrl!, { 'content-type': 'application/x-www-form-urlencoded' }, params.toString());
-    if ((e.response?.status ?? 500) >= 500) throw new CheckFailure('TE-A11', `logout answered ${e.response?.status ?? e.error}`, [e]);
+    const e = await r.ctx.session.logout(client, rt.value);
+    if ((e.response?.status ?? 500) >= 500) throw new CheckFailure(noServerError, `logout answered ${e.response?.status ?? e.error}`, [e]);
     // Keycloak verifies the refresh token without its expiry; a revoked (stale) one still names the session.
     if (e.response?.status === 204) for (const t of [...m.access, ...m.refresh]) if (t.family === rt.family) t.revoked = true;
   }
@@ -132,27 +137,42 @@ class AdvanceClockCommand implements fc.AsyncCommand<Model, Real> {
   toString = () => `advance-clock(${this.seconds}s)`;
 }
 
-export async function statefulSuite(ctx: RunContext): Promise<void> {
-  const t = ctx.target;
-  if (!(await freshGrant(ctx))) {
-    ctx.skip(SUITE, 'TE-S1', 'the target issues no refresh token to the configured clients', t.clients.user ?? t.clients.service ? 'not-applicable' : 'untested');
-    return;
-  }
-  const commands: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] = [
-    fc.constant(new GrantCommand()),
-    fc.nat(7).map((i) => new RefreshCommand(i)),
-  ];
-  if (t.resource) commands.push(fc.nat(7).map((i) => new UseAccessCommand(i)));
-  if (t.logoutUrl && t.clients.user) commands.push(fc.nat(7).map((i) => new LogoutCommand(i)));
-  if (t.mock) {
-    // Just past the access-token lifetime (as a fresh grant states it): every access token issued before then expires.
-    const probe = await freshGrant(ctx);
-    const lifetime = typeof probe?.body.expires_in === 'number' ? probe.body.expires_in : t.mock.accessTokenLifetime;
-    commands.push(fc.constant(new AdvanceClockCommand(lifetime + 1)));
-  }
-  await runProperty(ctx, SUITE, 'TE-S1', fc.commands(commands, { maxCommands: 10 }), async (cmds) => {
-    const setup = () => ({ model: { now: 0, access: [], refresh: [], families: 0 } as Model, real: { ctx } as Real });
-    await fc.asyncModelRun(setup, cmds);
-    ctx.pass(SUITE, 'TE-S1');
-  });
-}
+const scenarios: Scenario<StatefulState>[] = [
+  {
+    name: 'probe',
+    checks: [],
+    skip: needsRefreshToken,
+    cost: () => ({ requests: 1 }),
+    run: async (ctx) => {
+      if (!(await freshGrant(ctx))) ctx.block(notApplicable('the target issues no refresh token to the configured clients'));
+    },
+  },
+  {
+    // The model run is the check itself: its commands are generated, and each run starts from an empty model.
+    name: 'model',
+    checks: [ref(modelAgrees)],
+    skip: needsRefreshToken,
+    cost: (t, numRuns) => ({ requests: (t.mock ? 1 : 0) + numRuns * MAX_COMMANDS }),
+    run: async (ctx) => {
+      const t = ctx.target;
+      const commands: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] = [fc.constant(new GrantCommand()), fc.nat(7).map((i) => new RefreshCommand(i))];
+      if (t.resource) commands.push(fc.nat(7).map((i) => new UseAccessCommand(i)));
+      if (t.logoutUrl && t.clients.user) commands.push(fc.nat(7).map((i) => new LogoutCommand(i)));
+      if (t.mock) {
+        // Just past the access-token lifetime (as a fresh grant states it): every access token issued before then expires.
+        const probe = await freshGrant(ctx);
+        const lifetime = typeof probe?.body.expires_in === 'number' ? probe.body.expires_in : t.mock.accessTokenLifetime;
+        commands.push(fc.constant(new AdvanceClockCommand(lifetime + 1)));
+      }
+      await runProperty(ctx, ref(modelAgrees), fc.commands(commands, { maxCommands: MAX_COMMANDS }), async (cmds) => {
+        const setup = () => ({ model: { now: 0, access: [], refresh: [], families: 0 } as Model, real: { ctx } as Real });
+        await fc.asyncModelRun(setup, cmds);
+        ctx.pass(modelAgrees);
+      });
+    },
+  },
+];
+
+type StatefulState = Record<string, never>;
+
+export const statefulSuite = defineSuite<StatefulState>({ name: 'stateful', start: () => ({}), scenarios });

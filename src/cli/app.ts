@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import yargs from 'yargs';
-import { PROFILES, type Profile } from '../checks/catalog.js';
+import { PROFILES, type Profile } from '../checks/define.js';
 import { FLAVOUR_NAMES } from '../flavours/index.js';
 import { publicSchemaEntries, schemaEntries } from '../schemas/catalog.js';
 import { checkAllFixtures } from '../validate/fixtures.js';
@@ -78,7 +78,7 @@ export async function runCli(argv: string[]): Promise<number> {
     )
     .command(
       'run',
-      'Run the conformance suites (grant, refresh, stateful) against a mock or a configured target',
+      'Run the conformance suites (grant, refresh, revocation, stateful) against a mock or a configured target',
       (y) =>
         y
           .option('mock', { type: 'string', describe: 'In-process mock(s): portal, keycloak, rator, infolink, a comma list, or all' })
@@ -88,13 +88,14 @@ export async function runCli(argv: string[]): Promise<number> {
           .option('seed', { type: 'number', describe: 'Repeat a run exactly' })
           .option('runs', { type: 'number', describe: 'Examples per property (default 12 on mocks, 3 on real targets)' })
           .option('profile', { choices: PROFILES, describe: 'Whose severities apply (default rfc6749)' })
-          .option('suites', { type: 'string', describe: 'Comma list of grant, refresh, stateful' })
+          .option('suites', { type: 'string', describe: 'Comma list of grant, refresh, revocation, stateful' })
           .option('report', { type: 'string', describe: 'Comma list of json, junit, ndjson' })
           .option('report-dir', { type: 'string', default: 'reports', describe: 'Where reports go' })
           .option('baseline', { type: 'string', describe: 'Expected failures: {"expectedFailures":[{"check":"suite:TE-XX","reason":"..."}]}' })
           .option('rate', { type: 'string', describe: 'Request rate limit, e.g. 10/s' })
           .option('timeout', { type: 'number', describe: 'Per-request timeout in ms' })
           .option('max-requests', { type: 'number', describe: 'Request budget' })
+          .option('plan', { type: 'boolean', describe: 'Print the coverage plan and its request cost against the budget, send nothing' })
           .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'List passing checks too' })
           .epilog('Exit codes: 0 CONFORMS, 1 DOES NOT CONFORM (findings), 2 usage error, 3 target unreachable, 4 INCOMPLETE (required checks untested: budget, configuration)')
           .example('$0 run --mock all', 'every flavour against its mock')
@@ -117,9 +118,19 @@ export async function runCli(argv: string[]): Promise<number> {
             ...(args.timeout !== undefined ? { timeout: args.timeout } : {}),
             ...(args.maxRequests !== undefined ? { maxRequests: args.maxRequests } : {}),
             verbose: args.verbose,
+            ...(args.plan ? { plan: true } : {}),
           },
           print,
         );
+      },
+    )
+    .command(
+      'checks',
+      'List every check: id, title, level, requirement, severity per profile, variants, suites',
+      (y) => y.option('json', { type: 'boolean', default: false, describe: 'As JSON' }),
+      async (args) => {
+        const { listChecks, formatChecks } = await import('./checks.js');
+        print(args.json ? JSON.stringify(listChecks(), null, 2) : formatChecks(listChecks()));
       },
     )
     .command(

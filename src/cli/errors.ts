@@ -8,5 +8,4 @@ export class UsageError extends Error {
   }
 }
 
-/** 0 conforms, 1 findings (does not conform), 2 usage, 3 target unreachable, 4 incomplete (required checks untested). */
-export const EXIT = { ok: 0, findings: 1, usage: 2, unreachable: 3, incomplete: 4 } as const;
+export { EXIT } from '../verdict/index.js';

@@ -1,9 +1,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import type { Profile } from '../checks/catalog.js';
+import type { Profile } from '../checks/define.js';
 import { FLAVOURS, isFlavourName } from '../flavours/index.js';
 import { formatConsole, writeReports } from '../runner/report.js';
-import { runConformance, SUITES, type Baseline, type FinishedRun } from '../runner/run.js';
+import { formatPlan } from '../runner/plan.js';
+import { planRun, runConformance, SUITE_NAMES, type Baseline, type FinishedRun } from '../runner/run.js';
 import { loadTargetConfig, targetOfConfig, targetOfMock, TargetConfigError } from '../runner/target.js';
 import type { Target } from '../runner/types.js';
 import { EXIT, UsageError } from './errors.js';
@@ -25,6 +26,8 @@ export interface RunArgs {
   maxRequests?: number;
   suites?: string;
   verbose?: boolean;
+  /** Print the coverage plan (and its cost against the budget) and exit without sending a request. */
+  plan?: boolean;
 }
 
 const MOCKABLE = ['portal', 'keycloak', 'rator', 'infolink'];
@@ -43,8 +46,8 @@ async function loadBaseline(path: string): Promise<Baseline> {
   const entries = new Map<string, string>();
   for (const [i, item] of list.entries()) {
     const { check, reason } = (item ?? {}) as { check?: unknown; reason?: unknown };
-    if (typeof check !== 'string' || !/^[a-z]+:[A-Z]+-[A-Z0-9]+$/.test(check) || typeof reason !== 'string' || !reason) {
-      throw new UsageError(`${path}: expectedFailures/${i} needs "check": "suite:TE-XX" and a "reason"`);
+    if (typeof check !== 'string' || !/^[a-z]+:[A-Z]+-[A-Z0-9]+(:[a-z0-9_-]+)?$/.test(check) || typeof reason !== 'string' || !reason) {
+      throw new UsageError(`${path}: expectedFailures/${i} needs "check": "suite:TE-XX" (or "suite:TE-XX:variant") and a "reason"`);
     }
     entries.set(check, reason);
   }
@@ -61,7 +64,7 @@ function parseRate(rate: string): number {
 export async function runCommand(args: RunArgs, print: (s: string) => void): Promise<number> {
   if (!args.mock === !args.target) throw new UsageError('give either --mock <flavour>[,<flavour>...] or --target FILE');
   const suites = args.suites ? args.suites.split(',') : undefined;
-  for (const s of suites ?? []) if (!SUITES[s]) throw new UsageError(`unknown suite ${s}; suites: ${Object.keys(SUITES).join(', ')}`);
+  for (const s of suites ?? []) if (!(SUITE_NAMES as string[]).includes(s)) throw new UsageError(`unknown suite ${s}; suites: ${SUITE_NAMES.join(', ')}`);
   const formats = args.report ? args.report.split(',') : [];
   for (const f of formats) if (!['json', 'junit', 'ndjson'].includes(f)) throw new UsageError(`unknown report format ${f}; formats: json, junit, ndjson`);
   const baseline = args.baseline ? await loadBaseline(args.baseline) : undefined;
@@ -84,6 +87,10 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
   });
   const runs: FinishedRun[] = [];
   const common = { ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(args.runs ? { numRuns: args.runs } : {}), ...(suites ? { suites } : {}), ...(baseline ? { baseline } : {}), progress: print };
+  const execute = async (target: Target) => {
+    if (args.plan) print(formatPlan(planRun({ target, ...common })));
+    else runs.push(await runConformance({ ...common, target }));
+  };
 
   if (args.mock) {
     const flavours = args.mock === 'all' ? MOCKABLE : args.mock.split(',');
@@ -102,7 +109,7 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
       }
       try {
         print(`idpc run: ${flavour} mock (${mock.config.preset})`);
-        runs.push(await runConformance({ ...common, target: overrides(targetOfMock(mock, args.profile ?? 'rfc6749')) }));
+        await execute(overrides(targetOfMock(mock, args.profile ?? 'rfc6749')));
       } finally {
         await mock.close();
       }
@@ -117,13 +124,14 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
       throw e;
     }
     print(`idpc run: ${target.flavour} at ${target.tokenUrl}`);
-    runs.push(await runConformance({ ...common, target: overrides(target) }));
+    await execute(overrides(target));
   }
+  if (args.plan) return EXIT.ok;
 
   for (const run of runs) print(formatConsole(run, args.verbose));
   for (const path of writeReports(runs, formats, args.reportDir)) print(`report: ${path}`);
   // What `idpc replay` needs to repeat the failures: how the target was reached, the seed, the failed checks.
-  const failed = runs.flatMap((r) => r.results.filter((x) => x.status === 'fail' && !x.baseline).map((x) => ({ flavour: r.target.flavour, seed: r.seed, check: `${x.suite}:${x.check}` })));
+  const failed = runs.flatMap((r) => r.results.filter((x) => x.status === 'fail' && !x.baseline).map((x) => ({ flavour: r.target.flavour, seed: r.seed, check: `${x.suite}:${x.check}${x.variant ? `:${x.variant}` : ''}` })));
   if (failed.length) {
     const file = join(args.reportDir, 'idpc-failures.json');
     mkdirSync(args.reportDir, { recursive: true });
@@ -167,7 +175,7 @@ export async function replayCommand(file: string, reportDir: string, print: (s: 
     }
     const report = JSON.parse(readFileSync(join(reportDir, 'replay', 'idpc-report.json'), 'utf8')) as { runs: FinishedRun[] };
     for (const f of mine) {
-      const r = report.runs[0]?.results.find((x) => `${x.suite}:${x.check}` === f.check);
+      const r = report.runs[0]?.results.find((x) => `${x.suite}:${x.check}${x.variant ? `:${x.variant}` : ''}` === f.check);
       const failing = r?.status === 'fail';
       if (failing) still++;
       print(`${failing ? 'x STILL FAILING' : '+ FIXED'}  ${flavour} ${f.check}${failing && r?.message ? `: ${r.message}` : ''}`);

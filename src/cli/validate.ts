@@ -1,4 +1,4 @@
-import type { Profile } from '../checks/catalog.js';
+import type { Profile } from '../checks/define.js';
 import { FLAVOUR_NAMES, isFlavourName, type FlavourName } from '../flavours/index.js';
 import { looksLikeHttpResponse, parseHttpResponse, CaptureParseError } from '../http/capture.js';
 import { registry } from '../schemas/registry.js';

@@ -48,9 +48,9 @@ export const keycloak: FlavourDescriptor = {
     },
     {
       checks: ['TE-E2'],
-      applies: ({ response, body }) => response.status === 401 && errorCode(body) === 'invalid_request',
-      reason: 'Keycloak answers a missing username with 401 invalid_request "Missing parameter: username"',
-      source: 'keycloak/keycloak services/.../authenticators/directgrant/ValidateUsername.java',
+      applies: ({ response, body }) => response.status === 401 && ['invalid_request', 'invalid_grant'].includes(errorCode(body) ?? ''),
+      reason: 'Keycloak answers a missing username with 401 invalid_request "Missing parameter: username", and a missing password like a wrong one (401 invalid_grant "Invalid user credentials")',
+      source: 'keycloak/keycloak services/.../authenticators/directgrant/ValidateUsername.java; ValidatePassword.java',
     },
     {
       checks: ['TE-B5'],

@@ -1,3 +1,4 @@
+import type { CheckId } from '../checks/registry.js';
 import type { CapturedResponse } from '../http/capture.js';
 export { header } from '../http/capture.js';
 
@@ -18,7 +19,7 @@ export interface DeviationContext {
  */
 export interface Deviation {
   /** The checks this one departure affects (one entry, several checks, when the cause is the same). */
-  checks: string[];
+  checks: CheckId[];
   applies: (ctx: DeviationContext) => boolean;
   reason: string;
   /** Where the behaviour is documented or implemented (repository and path, or document). */

@@ -2,8 +2,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { errors, request } from 'undici';
 import type { Exchange } from './types.js';
 
-export class BudgetExceeded extends Error {}
-export class TargetUnreachable extends Error {}
+/** The run cannot go on (budget, target gone, asked to wait too long): the runner turns it into a verdict. */
+export class RunInterrupted extends Error {}
+export class BudgetExceeded extends RunInterrupted {}
+/** Nothing can be judged: the target never answered (exit 3). */
+export class TargetUnreachable extends RunInterrupted {}
+/** The target answered before, then stopped answering (the run is INCOMPLETE). */
+export class TargetStopped extends RunInterrupted {}
+/** A 429/503 Retry-After longer than the run can afford (TE-N2): stop politely, INCOMPLETE. */
+export class RetryAfterTooLong extends RunInterrupted {}
+
+/** Consecutive timeouts after which a target that answered before counts as stopped. */
+const STOPPED_AFTER_TIMEOUTS = 3;
 
 export interface TransportOptions {
   maxRequests: number;
@@ -23,6 +33,8 @@ export class Transport {
   badCredentialAttempts = 0;
   readonly log: Exchange[] = [];
   private nextSlot = 0;
+  private answered = 0;
+  private consecutiveTimeouts = 0;
 
   constructor(readonly options: TransportOptions) {}
 
@@ -39,10 +51,12 @@ export class Transport {
     const retryAfter = exchange.response?.headers['retry-after']?.[0];
     if ((status === 429 || status === 503) && retryAfter !== undefined) {
       const seconds = /^\d+$/.test(retryAfter) ? Number(retryAfter) : Math.max(0, (Date.parse(retryAfter) - Date.now()) / 1000);
-      if (Number.isFinite(seconds) && seconds <= (this.options.maxRetryAfterSeconds ?? 30)) {
-        await sleep(seconds * 1000);
-        return this.once(method, url, headers, body);
+      const affordable = this.options.maxRetryAfterSeconds ?? 30;
+      if (!Number.isFinite(seconds) || seconds > affordable) {
+        throw new RetryAfterTooLong(`${new URL(url).origin} answered ${status} with Retry-After ${retryAfter}, longer than the run can afford (${affordable} s): stopped without further requests`);
       }
+      await sleep(seconds * 1000);
+      return this.once(method, url, headers, body);
     }
     return exchange;
   }
@@ -71,6 +85,8 @@ export class Transport {
       const h: Record<string, string[]> = {};
       for (const [k, v] of Object.entries(r.headers)) if (v !== undefined) h[k] = Array.isArray(v) ? v : [v];
       exchange.response = { status: r.statusCode, headers: h, body: text };
+      this.answered++;
+      this.consecutiveTimeouts = 0;
     } catch (e) {
       const err = e as Error & { code?: string };
       exchange.error = `${err.code ?? err.name}: ${err.message}`;
@@ -78,8 +94,11 @@ export class Transport {
         throw new TargetUnreachable(`${new URL(url).origin} is unreachable (${err.code ?? err.name})`);
       }
       if (err.name === 'TimeoutError' || err.name === 'AbortError' || err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError) {
-        // A target that does not answer within the timeout cannot be judged: the run ends (exit 3).
-        throw new TargetUnreachable(`${new URL(url).origin} did not answer within ${this.options.timeoutMs} ms`);
+        // One slow answer is a finding (TE-N1) and the run goes on; a target that never answered cannot be judged (exit 3),
+        // and one that stopped answering ends the run INCOMPLETE.
+        if (this.answered === 0) throw new TargetUnreachable(`${new URL(url).origin} did not answer within ${this.options.timeoutMs} ms`);
+        if (++this.consecutiveTimeouts >= STOPPED_AFTER_TIMEOUTS) throw new TargetStopped(`${new URL(url).origin} stopped answering: ${this.consecutiveTimeouts} requests in a row got no answer within ${this.options.timeoutMs} ms`);
+        exchange.timedOut = true;
       }
     }
     exchange.durationMs = Math.round(performance.now() - started);

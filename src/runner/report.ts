@@ -4,10 +4,8 @@ import type { FinishedRun, ReportedResult } from './run.js';
 
 const MARK: Record<string, string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', info: 'INFO', deviation: 'DEVN', skip: 'SKIP' };
 
-/** The run's verdict word; exit codes as in the README (0, 1, 3, 4). */
-export function verdictOf(run: FinishedRun): string {
-  return run.exitCode === 0 ? 'CONFORMS' : run.exitCode === 4 ? 'INCOMPLETE' : run.exitCode === 3 ? 'TARGET UNREACHABLE' : 'DOES NOT CONFORM';
-}
+/** A result's name: suite:check, with its variant. */
+export const resultName = (r: { suite: string; check: string; variant?: string }) => `${r.suite}:${r.check}${r.variant ? `:${r.variant}` : ''}`;
 
 /** The console summary: a table per run, then each failure with its reproduction data. */
 export function formatConsole(run: FinishedRun, verbose = false): string {
@@ -18,10 +16,10 @@ export function formatConsole(run: FinishedRun, verbose = false): string {
     lines.push(`  TARGET UNREACHABLE: ${run.unreachable}`);
     return lines.join('\n');
   }
-  const shown = verbose ? run.results : run.results.filter((r) => r.status !== 'pass');
+  const shown = verbose ? run.results : run.results.filter((r) => r.status !== 'pass' && r.status !== 'skip');
   for (const r of shown) {
     const base = r.baseline ? ` [baseline: ${r.baseline.reason}]` : '';
-    lines.push(`  ${MARK[r.status]} ${`${r.suite}:${r.check}`.padEnd(18)} ${r.title}${base}`);
+    lines.push(`  ${MARK[r.status]} ${resultName(r).padEnd(30)} ${r.title}${base}`);
     if (r.status === 'deviation' && r.deviation) lines.push(`       documented deviation: ${r.deviation.reason}`);
     if ((r.status === 'fail' || r.status === 'warn') && r.message) lines.push(`       ${r.message}  [${r.requirement}]`);
     if (r.status === 'fail' && r.counterexample) {
@@ -29,14 +27,28 @@ export function formatConsole(run: FinishedRun, verbose = false): string {
       lines.push(`       reproduce: idpc run ... --seed ${c.seed}${c.path ? ` (fast-check path ${c.path}${c.replayPath ? `, replayPath ${c.replayPath}` : ''})` : ''}`, `       shrunk: ${c.shrunk}`);
     }
     if (r.status === 'fail') for (const e of r.evidence ?? []) lines.push(`       $ ${e.curl}`, `         -> ${e.response ? `${e.response.status} ${e.response.body.slice(0, 160)}` : e.error}`);
-    if (r.status === 'skip' && r.message) lines.push(`       ${r.message}`);
+    if (verbose && r.status === 'skip' && r.message) lines.push(`       ${r.message}`);
+  }
+  // Skipped results, grouped by their reason: what was not tested, and why, without a line per check.
+  if (!verbose) {
+    const byReason = new Map<string, string[]>();
+    for (const r of run.results.filter((x) => x.status === 'skip')) {
+      const key = `${r.skipKind === 'not-applicable' ? 'n/a ' : 'SKIP'}\u0000${r.message ?? 'no reason given'}`;
+      (byReason.get(key) ?? byReason.set(key, []).get(key)!).push(resultName(r));
+    }
+    for (const [key, names] of byReason) {
+      const [mark, reason] = key.split('\u0000') as [string, string];
+      lines.push(`  ${mark} ${reason}`, `       ${names.join(', ')}`);
+    }
   }
   const count = (s: string) => run.results.filter((r) => r.status === s).length;
   lines.push(`  ${count('pass')} pass, ${count('fail')} fail${run.results.some((r) => r.baseline) ? ` (${run.results.filter((r) => r.baseline).length} in baseline)` : ''}, ${count('warn')} warn, ${count('deviation')} documented deviations, ${count('info')} info, ${count('skip')} skipped`);
   for (const s of run.staleBaseline) lines.push(`  STALE BASELINE: ${s} no longer fails: remove it from the baseline`);
-  if (run.budget) lines.push(`  ${run.budget}`);
+  const p = run.plan;
+  lines.push(`  plan: ${p.requests} of ${p.fullRequests} planned requests within the budget of ${p.budget.maxRequests}${p.leftOut.length ? `; left out: ${p.leftOut.join(', ')}` : ''}`);
+  if (run.interrupted) lines.push(`  STOPPED: ${run.interrupted}`);
   for (const why of run.incomplete ?? []) lines.push(`  UNTESTED: ${why}`);
-  lines.push(`  verdict: ${verdictOf(run)} (exit ${run.exitCode})`);
+  lines.push(`  verdict: ${run.verdict} (exit ${run.exitCode})`);
   return lines.join('\n');
 }
 
@@ -53,7 +65,7 @@ export function toJunit(runs: FinishedRun[]): string {
       const skipped = results.filter((r) => r.status === 'skip' || r.baseline).length;
       out.push(`  <testsuite name="${xml(`${run.target.flavour}.${suite}`)}" tests="${results.length}" failures="${failures}" skipped="${skipped}" time="${(run.durationMs / 1000).toFixed(3)}">`);
       for (const r of results) {
-        out.push(`    <testcase classname="${xml(`idpc.${run.target.flavour}.${suite}`)}" name="${xml(`${r.check} ${r.title}`)}">`);
+        out.push(`    <testcase classname="${xml(`idpc.${run.target.flavour}.${suite}`)}" name="${xml(`${r.check}${r.variant ? ` [${r.variant}]` : ''} ${r.title}`)}">`);
         if (r.status === 'fail' && !r.baseline) {
           const detail = [r.message ?? '', `requirement: ${r.requirement} ${r.url}`, r.counterexample ? `seed ${r.counterexample.seed} path ${r.counterexample.path ?? ''} shrunk ${r.counterexample.shrunk ?? ''}` : '', ...(r.evidence ?? []).map((e) => e.curl)].filter(Boolean).join('\n');
           out.push(`      <failure message="${xml(r.message ?? r.title)}" type="${xml(r.check)}">${xml(detail)}</failure>`);

@@ -2,26 +2,25 @@ import { grantSuite } from '../../suites/grant.js';
 import { refreshSuite } from '../../suites/refresh.js';
 import { revocationSuite } from '../../suites/revocation.js';
 import { statefulSuite } from '../../suites/stateful.js';
-import { RunContext } from './context.js';
+import type { SuiteName } from '../checks/define.js';
+import { FLAVOURS } from '../flavours/index.js';
 import { redactText } from '../util/redact.js';
+import { blocksConformance, runVerdict, statusOfTally, type RunVerdict } from '../verdict/index.js';
+import { RunContext } from './context.js';
 import { curlOf, withEncodings } from './curl.js';
-import { BudgetExceeded, TargetUnreachable, Transport } from './http.js';
+import { Evidence } from './evidence.js';
+import { RunInterrupted, TargetUnreachable, Transport } from './http.js';
+import { computePlan, untested, type Plan, type Skip, type SuiteDef } from './plan.js';
 import { redactExchange } from './redact.js';
 import type { CheckResult, RunReport, Target } from './types.js';
 
-export const SUITES: Record<string, (ctx: RunContext) => Promise<void>> = { grant: grantSuite, refresh: refreshSuite, revocation: revocationSuite, stateful: statefulSuite };
-
-const RESPONSE_CHECKS = ['TE-A11', 'TE-C1', 'TE-C2', 'TE-C3', 'TE-C4', 'TE-C5', 'TE-C6', 'TE-C7', 'TE-C13', 'TE-C14', 'TE-C17', 'TE-D1', 'TE-D2', 'TE-D3', 'TE-D5', 'TE-D7'];
-/** The checks each suite can report, for harnesses that name their tests up front (the vitest entry point). */
-export const SUITE_CHECKS: Record<string, string[]> = {
-  grant: ['TE-A2', 'TE-A3', 'TE-A4', 'TE-A6', 'TE-A7', 'TE-A8', 'TE-A9', 'TE-A10', 'TE-A12', 'TE-B1', 'TE-B2', 'TE-B3', 'TE-B4', 'TE-B5', 'TE-B6', 'TE-B7', 'TE-B8', 'TE-B9', 'TE-C15', 'TE-E2', 'TE-E3', 'TE-E7', 'TE-E8', 'TE-F1', 'TE-F2', 'TE-F3', 'TE-F4', 'TE-F5', 'TE-FL', 'TE-G1', 'TE-J1', 'TE-J2', 'TE-J3', 'TE-J5', 'TE-J6', 'TE-K1', 'TE-K2', ...RESPONSE_CHECKS],
-  refresh: ['TE-G1', 'TE-G2', 'TE-G3', 'TE-G4', 'TE-G5', 'TE-G6', 'TE-G7', 'TE-G8', 'TE-G9', 'TE-G12', 'TE-H1', 'TE-H2', 'TE-H3', 'TE-H4', 'TE-H7', 'TE-FL', ...RESPONSE_CHECKS],
-  revocation: ['TE-I1', 'TE-I2', 'TE-I3', 'TE-I4', 'TE-I5', 'TE-I6', 'TE-I7', 'TE-I8'],
-  stateful: ['TE-S1', 'TE-J1', 'TE-J3', 'TE-A11'],
-};
+/** The suites, in the order they run. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const SUITES: readonly SuiteDef<any>[] = [grantSuite, refreshSuite, revocationSuite, statefulSuite];
+export const SUITE_NAMES: readonly SuiteName[] = SUITES.map((s) => s.name);
 
 export interface Baseline {
-  /** suite:check-id -> reason */
+  /** suite:check-id (or suite:check-id:variant) -> reason */
   entries: Map<string, string>;
 }
 
@@ -42,65 +41,132 @@ export interface ReportedResult extends Omit<CheckResult, 'evidence'> {
   evidence?: (ReturnType<typeof redactExchange> & { curl: string })[];
 }
 
+export interface ScenarioRecord {
+  suite: string;
+  name: string;
+  generated: boolean;
+  /** Requests the plan allowed it, and what it sent. */
+  planned: number;
+  sent: number;
+  /** Why it did not run. */
+  skip?: string;
+}
+
 export interface FinishedRun extends Omit<RunReport, 'results'> {
   results: ReportedResult[];
+  verdict: RunVerdict;
   unreachable?: string;
-  /** Set when the request budget ended the run early. */
-  budget?: string;
+  /** Why the run stopped before its plan was done (budget, target stopped answering, Retry-After). */
+  interrupted?: string;
   /** Why the run is INCOMPLETE (exit 4): required checks that did not run, and why. */
   incomplete?: string[];
+  plan: { requests: number; fullRequests: number; badCredentials: number; budget: Plan['budget']; leftOut: string[]; scenarios: ScenarioRecord[] };
 }
 
 const VERSION = '0.1.0';
 
-/** Runs the suites against one target and returns the redacted report with its exit code (0, 1, 3 or 4). */
+function selectSuites(names: string[] | undefined): SuiteDef<unknown>[] {
+  if (!names) return [...SUITES];
+  return names.map((n) => {
+    const s = SUITES.find((x) => x.name === n);
+    if (!s) throw new Error(`unknown suite ${n}`);
+    return s;
+  });
+}
+
+export const defaultNumRuns = (target: Target) => (target.mock ? 12 : 3);
+
+/** The coverage plan of a run, before any request. */
+export function planRun(options: Pick<RunOptions, 'target' | 'numRuns' | 'suites'>): Plan {
+  return computePlan(selectSuites(options.suites), options.target, FLAVOURS[options.target.flavour], options.numRuns ?? defaultNumRuns(options.target));
+}
+
+/** Runs the suites' plan against one target and returns the redacted report with its exit code (0, 1, 3 or 4). */
 export async function runConformance(options: RunOptions): Promise<FinishedRun> {
   const { target } = options;
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const numRuns = options.numRuns ?? (target.mock ? 12 : 3);
+  const numRuns = options.numRuns ?? defaultNumRuns(target);
+  const suites = selectSuites(options.suites);
+  const plan = computePlan(suites, target, FLAVOURS[target.flavour], numRuns);
   const transport = options.transport ?? new Transport({ ...target.budget });
-  const ctx = new RunContext(target, transport, seed, numRuns);
+  const declared = new Set(plan.entries.map((e) => Evidence.key(e.suite, e.check.id, e.variant)));
+  const ctx = new RunContext(target, transport, seed, numRuns, declared);
   const started = Date.now();
   const progress = options.progress ?? (() => {});
+  progress(`  plan: ${plan.cost.requests} requests for the systematic pass (budget ${plan.budget.maxRequests}), ${plan.entries.filter((e) => !e.skip).length} checks planned`);
+  if (plan.leftOut.length) progress(`  the budget cannot cover the plan (${plan.fullCost.requests} requests): left out ${plan.leftOut.join(', ')}`);
+
+  // What the plan already knows will not run is reported now, with its reason.
+  for (const e of plan.entries) if (e.skip) ctx.evidence.skip(e.suite, e.check, e.variant, e.skip.reason, e.skip.kind);
+
   let unreachable: string | undefined;
-  let budgetNote: string | undefined;
-  const suiteNames = options.suites ?? Object.keys(SUITES);
-  const notRun: string[] = [];
-  for (const [index, name] of suiteNames.entries()) {
-    const suite = SUITES[name];
-    if (!suite) throw new Error(`unknown suite ${name}`);
+  let interrupted: string | undefined;
+  const records: ScenarioRecord[] = [];
+  const states = new Map(suites.map((s) => [s.name, s.start()]));
+  const blocked = new Map<string, Skip>();
+  // The systematic pass of every suite first; the generated examples after it, on what the budget has left.
+  const order = [...suites.flatMap((s) => s.scenarios.filter((x) => !x.generated).map((x) => [s, x] as const)), ...suites.flatMap((s) => s.scenarios.filter((x) => x.generated).map((x) => [s, x] as const))];
+  for (const [suite, scenario] of order) {
+    const planned = plan.scenarios.find((p) => p.suite === suite.name && p.name === scenario.name)!;
+    const record: ScenarioRecord = { suite: suite.name, name: scenario.name, generated: !!scenario.generated, planned: planned.cost.requests, sent: 0 };
+    records.push(record);
+    const stop = unreachable ?? interrupted;
+    const skip: Skip | undefined = !planned.included ? planned.skip : stop ? untested(`not run: ${stop}`) : blocked.get(suite.name);
+    if (skip) {
+      record.skip = skip.reason;
+      if (planned.included && !scenario.generated) for (const r of scenario.checks) ctx.evidence.skip(suite.name, r.check, r.variant, skip.reason, skip.kind);
+      continue;
+    }
+    ctx.suite = suite.name;
+    ctx.blocked = undefined;
+    ctx.generated = !!scenario.generated;
+    ctx.exercising = `${[...new Set(scenario.checks.map((r) => `${r.check.id}${r.variant ? ` (${r.variant})` : ''}`))].join(', ') || 'its preconditions'} [${suite.name}/${scenario.name}]`;
     const before = transport.requests;
     try {
-      await suite(ctx);
+      await scenario.run(ctx, states.get(suite.name));
     } catch (e) {
-      if (e instanceof TargetUnreachable) {
-        unreachable = e.message;
-        break;
-      }
-      if (e instanceof BudgetExceeded) {
-        budgetNote = e.message;
-        notRun.push(...suiteNames.slice(index));
-        progress(`  ${name}: stopped, ${e.message}`);
-        break;
-      }
-      throw e;
+      if (!(e instanceof RunInterrupted)) throw e;
+      if (e instanceof TargetUnreachable) unreachable = e.message;
+      // Generated examples only add to the evidence: the budget ending them leaves the plan complete.
+      else if (!scenario.generated) interrupted = e.message;
+      progress(`  ${suite.name}/${scenario.name}: stopped, ${e.message}`);
     }
-    progress(`  ${name}: ${transport.requests - before} requests`);
+    record.sent = transport.requests - before;
+    if (ctx.blocked) blocked.set(suite.name, ctx.blocked);
+    if (!scenario.generated) {
+      for (const r of scenario.checks) {
+        if (ctx.evidence.has(suite.name, r.check, r.variant)) continue;
+        const why = ctx.blocked ?? untested(interrupted || unreachable ? `not finished: ${interrupted ?? unreachable}` : `the ${scenario.name} scenario ended before judging it (a precondition failed: see the other results of ${suite.name})`);
+        ctx.evidence.skip(suite.name, r.check, r.variant, why.reason, why.kind);
+      }
+    }
   }
+  ctx.suite = '';
+  const sent = records.reduce((n, r) => n + r.sent, 0);
+  progress(`  sent ${sent} requests (${records.filter((r) => !r.skip).length} scenarios)`);
   // Log out what the run opened, where the flavour has logout and the target is not ours to reset.
   if (!target.mock && target.logoutUrl && !unreachable) await logoutOpened(ctx).catch(() => undefined);
 
-  const secrets = [...target.secrets, ...ctx.tokensSeen];
-  const results: ReportedResult[] = [...ctx.results.values()].map((r) => finish(r, options.baseline, secrets));
-  const failedKeys = new Set(results.filter((r) => r.status === 'fail').map((r) => `${r.suite}:${r.check}`));
-  const staleBaseline = [...(options.baseline?.entries.keys() ?? [])].filter((k) => !failedKeys.has(k) && results.some((r) => `${r.suite}:${r.check}` === k || k.endsWith(':*')));
-  const unexpected = results.some((r) => r.status === 'fail' && !r.baseline);
+  // Planned entries that got no result at all: the per-answer rules when no answer of their kind came.
+  for (const e of plan.entries) {
+    if (e.skip || ctx.evidence.has(e.suite, e.check, e.variant)) continue;
+    ctx.evidence.skip(e.suite, e.check, e.variant, unreachable ? `not run: ${unreachable}` : interrupted ? `not run: ${interrupted}` : e.check.judgesEvery ? `no answer of its kind (${e.check.judgesEvery.join(', ')}) came back` : 'planned, but no scenario judged it', 'untested');
+  }
+
+  const secrets = [...target.secrets, ...ctx.session.tokensSeen];
+  const results: ReportedResult[] = ctx.evidence.results().map((r) => finish(r, options.baseline, secrets));
+  const keyOf = (r: { suite: string; check: string; variant?: string }) => `${r.suite}:${r.check}${r.variant ? `:${r.variant}` : ''}`;
+  const failedKeys = new Set(results.filter((r) => r.status === 'fail').flatMap((r) => [keyOf(r), `${r.suite}:${r.check}`]));
+  const staleBaseline = [...(options.baseline?.entries.keys() ?? [])].filter((k) => !failedKeys.has(k) && results.some((r) => keyOf(r) === k || `${r.suite}:${r.check}` === k || k.endsWith(':*')));
   // CONFORMS only when the required checks ran: what stayed untested is listed, and the run is INCOMPLETE (exit 4).
   const incomplete: string[] = [];
-  if (budgetNote) incomplete.push(`${budgetNote}: suites not run or not finished: ${notRun.join(', ')}`);
-  for (const r of results) if (r.status === 'skip' && r.skipKind !== 'not-applicable' && r.severity === 'error') incomplete.push(`${r.suite}:${r.check} not tested: ${r.message ?? 'no reason given'}`);
+  if (interrupted) incomplete.push(`the run stopped before its plan was done: ${interrupted}`);
+  // Grouped by reason: "needs a second client" once, with every check it leaves untested.
+  const untestedBy = new Map<string, string[]>();
+  for (const r of results.filter(blocksConformance)) (untestedBy.get(r.message ?? 'no reason given') ?? untestedBy.set(r.message ?? 'no reason given', []).get(r.message ?? 'no reason given')!).push(keyOf(r));
+  for (const [reason, names] of untestedBy) incomplete.push(`${names.join(', ')} not tested: ${reason}`);
   if (!results.some((r) => r.status !== 'skip')) incomplete.push('no check ran');
-  const exitCode = unreachable ? 3 : unexpected || staleBaseline.length ? 1 : incomplete.length ? 4 : 0;
+  const { verdict, exitCode } = runVerdict({ unreachable: !!unreachable, unexpectedFailures: results.filter((r) => r.status === 'fail' && !r.baseline).length, staleBaseline: staleBaseline.length, incomplete: incomplete.length });
   return {
     tool: 'idp-conformance',
     version: VERSION,
@@ -110,26 +176,24 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
     target: { flavour: target.flavour, ...(target.preset ? { preset: target.preset } : {}), tokenUrl: target.tokenUrl, mock: !!target.mock },
     profile: target.profile,
     requests: transport.requests,
-    results: results.sort((a, b) => a.suite.localeCompare(b.suite) || a.check.localeCompare(b.check, undefined, { numeric: true })),
+    results: results.sort((a, b) => a.suite.localeCompare(b.suite) || a.check.localeCompare(b.check, undefined, { numeric: true }) || (a.variant ?? '').localeCompare(b.variant ?? '')),
     staleBaseline,
     exitCode,
+    verdict,
+    plan: { requests: plan.cost.requests, fullRequests: plan.fullCost.requests, badCredentials: plan.cost.badCredentials, budget: plan.budget, leftOut: plan.leftOut, scenarios: records },
     ...(unreachable ? { unreachable } : {}),
-    ...(budgetNote ? { budget: budgetNote } : {}),
+    ...(interrupted ? { interrupted } : {}),
     ...(incomplete.length ? { incomplete } : {}),
   };
 }
 
 function finish(r: CheckResult, baseline: Baseline | undefined, secrets: string[]): ReportedResult {
-  let status = r.status;
-  if (status !== 'skip') {
-    if (r.failures > 0) status = r.severity === 'error' ? 'fail' : r.severity === 'warning' ? 'warn' : 'info';
-    else if (r.warnings) status = 'warn';
-    else if (r.deviation) status = 'deviation';
-    else status = 'pass';
-  }
-  const reason = baseline?.entries.get(`${r.suite}:${r.check}`);
+  const status = statusOfTally({ ...r, skipped: r.status === 'skip' });
+  const reason = baseline?.entries.get(`${r.suite}:${r.check}${r.variant ? `:${r.variant}` : ''}`) ?? baseline?.entries.get(`${r.suite}:${r.check}`);
   const { evidence, ...rest } = r;
   const out: ReportedResult = { ...rest, status, ...(reason !== undefined && status === 'fail' ? { baseline: { reason } } : {}) };
+  if (status !== 'skip') delete out.skipKind;
+  if (status === 'pass' && out.message && !r.deviation) delete out.message;
   if (evidence && (status === 'fail' || status === 'warn' || status === 'deviation' || status === 'info')) {
     out.evidence = evidence.map((e) => ({ ...redactExchange(e, secrets), curl: curlOf(e, secrets) }));
   }
@@ -141,11 +205,10 @@ function finish(r: CheckResult, baseline: Baseline | undefined, secrets: string[
 async function logoutOpened(ctx: RunContext): Promise<void> {
   const client = ctx.target.clients.user;
   if (!client) return;
-  for (const token of ctx.tokensSeen) {
+  for (const token of ctx.session.tokensSeen) {
     if (token.split('.').length !== 3) continue;
     const typ = (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString() || '{}') as { typ?: string }).typ;
     if (typ !== 'Refresh') continue;
-    const body = new URLSearchParams({ client_id: client.clientId, ...(client.clientSecret ? { client_secret: client.clientSecret } : {}), refresh_token: token });
-    await ctx.transport.send('POST', ctx.target.logoutUrl!, { 'content-type': 'application/x-www-form-urlencoded' }, body.toString()).catch(() => undefined);
+    await ctx.session.logout(client, token).catch(() => undefined);
   }
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { FLAVOURS, isFlavourName, type FlavourName } from '../flavours/index.js';
-import type { Profile } from '../checks/catalog.js';
+import type { Profile } from '../checks/define.js';
 import type { ConfigTargetConfig } from '../generated/schemas.js';
 import { registry } from '../schemas/registry.js';
 import type { RunningMock } from '../../mocks/index.js';

@@ -1,4 +1,4 @@
-import type { Profile, Severity } from '../checks/catalog.js';
+import type { Profile, Severity } from '../checks/define.js';
 import type { FlavourName, RefreshMode } from '../flavours/index.js';
 
 /** One request and its answer, as the runner sent and received it (secrets are redacted only on output). */
@@ -7,6 +7,8 @@ export interface Exchange {
   response?: { status: number; headers: Record<string, string[]>; body: string };
   /** Transport failure (timeout, reset, refused), when there was no response. */
   error?: string;
+  /** No answer within the timeout (TE-N1). */
+  timedOut?: boolean;
   durationMs: number;
 }
 
@@ -74,6 +76,8 @@ export type Status = 'pass' | 'fail' | 'warn' | 'info' | 'deviation' | 'skip';
 export interface CheckResult {
   suite: string;
   check: string;
+  /** The named variant of the check this result is for (e.g. TE-G3 truncated). */
+  variant?: string;
   title: string;
   requirement: string;
   url: string;

@@ -1,7 +1,10 @@
 import { parseJsonBody } from '../checks/json.js';
-import { errorStatus, jsonContentType, noStore, pragmaNoCache, successStatus, type CheckOutcome } from '../checks/response.js';
-import type { Profile } from '../checks/catalog.js';
-import { FLAVOURS, errorCode, type FlavourName } from '../flavours/index.js';
+import type { Profile } from '../checks/define.js';
+import { checksJudgingEvery } from '../checks/registry.js';
+import { errorJson, otherSchema } from '../checks/token-error.js';
+import { expiresInPresent, flavourSchema, jsonObjectBody, tokenTypeMember, unknownMembers } from '../checks/token-response.js';
+import { documentedDeviation } from '../verdict/index.js';
+import { FLAVOURS, type FlavourName } from '../flavours/index.js';
 import type { CapturedResponse } from '../http/capture.js';
 import { registry } from '../schemas/registry.js';
 import { finding, sortFindings, type Finding } from './findings.js';
@@ -48,7 +51,7 @@ export function validateCapture(input: CaptureInput): CaptureReport {
   const findings: Finding[] = [];
   const text = input.response ? input.response.body : (input.body ?? '');
   const isTokenKind = kind in RFC_KIND;
-  const bodyRule = kind === 'token-response' ? 'TE-C3' : kind === 'token-error' ? 'TE-D2' : 'SCHEMA';
+  const bodyRule = kind === 'token-response' ? jsonObjectBody.id : kind === 'token-error' ? errorJson.id : otherSchema.id;
 
   // 1. The body as a value: JSON, a decoded JWT for claim kinds, or text where the flavour answers in text.
   let value: unknown;
@@ -56,14 +59,14 @@ export function validateCapture(input: CaptureInput): CaptureReport {
   if (kind.endsWith('-claims') && looksLikeJwt(text.trim())) {
     const decoded = decodeJwtPayload(text.trim());
     if (decoded.ok) value = decoded.payload;
-    else findings.push(finding('SCHEMA', '', `not a decodable JWT: ${decoded.reason}`, profile));
+    else findings.push(finding(otherSchema.id, '', `not a decodable JWT: ${decoded.reason}`, profile));
   } else {
     const parsed = parseJsonBody(text);
     if (parsed.ok) {
       value = parsed.value;
       parsedJson = true;
       for (const d of parsed.duplicates) {
-        findings.push(finding(bodyRule === 'SCHEMA' ? 'SCHEMA' : 'TE-C3', `${d.pointer}/${d.member}`, `member "${d.member}" appears more than once`, profile));
+        findings.push(finding(bodyRule === otherSchema.id ? otherSchema.id : jsonObjectBody.id, `${d.pointer}/${d.member}`, `member "${d.member}" appears more than once`, profile));
       }
     } else if (entry.schema['x-idpc-text-body']) {
       value = text;
@@ -81,14 +84,14 @@ export function validateCapture(input: CaptureInput): CaptureReport {
       if (isTokenKind) {
         const rfcKind = RFC_KIND[kind]!;
         for (const e of reg.validate('rfc6749', rfcKind, value).errors) {
-          const rule = (e.member && reg.ruleOf('rfc6749', rfcKind, e.member)) ?? 'TE-C17';
+          const rule = (e.member && reg.ruleOf('rfc6749', rfcKind, e.member)) ?? flavourSchema.id;
           findings.push(finding(rule, e.path, e.message, profile));
           reported.add(e.path);
         }
         const recommended = reg.schema('rfc6749', rfcKind)['x-idpc-recommended'] ?? [];
         for (const member of recommended) {
           if (!Object.hasOwn(value as object, member)) {
-            findings.push(finding('TE-C6', `/${member}`, `recommended member "${member}" is missing`, profile));
+            findings.push(finding(expiresInPresent.id, `/${member}`, `recommended member "${member}" is missing`, profile));
             reported.add(`/${member}`);
           }
         }
@@ -98,7 +101,7 @@ export function validateCapture(input: CaptureInput): CaptureReport {
         const type = (value as Record<string, unknown>).token_type;
         const known = new Set(['bearer', 'dpop', 'n_a', ...FLAVOURS[flavour].tokenTypes.map((t) => t.toLowerCase())]);
         if (typeof type === 'string' && !reported.has('/token_type') && !known.has(type.toLowerCase())) {
-          findings.push(finding('TE-C5', '/token_type', `token_type "${type}" is not a known type (bearer, dpop, n_a${FLAVOURS[flavour].tokenTypes.length ? ` or the flavour's ${FLAVOURS[flavour].tokenTypes.join(', ')}` : ''})`, profile));
+          findings.push(finding(tokenTypeMember.id, '/token_type', `token_type "${type}" is not a known type (bearer, dpop, n_a${FLAVOURS[flavour].tokenTypes.length ? ` or the flavour's ${FLAVOURS[flavour].tokenTypes.join(', ')}` : ''})`, profile));
           reported.add('/token_type');
         }
       }
@@ -109,15 +112,15 @@ export function validateCapture(input: CaptureInput): CaptureReport {
           // member missing or added) is legal: clients written for the flavour may break, so it warns, never fails.
           findings.push(
             isTokenKind
-              ? finding('TE-C17', e.path, `${FLAVOURS[flavour].title}: ${e.message} (RFC 6749 allows it; clients written for ${FLAVOURS[flavour].title} may break)`, profile, 'warning')
-              : finding('SCHEMA', e.path, `${FLAVOURS[flavour].title}: ${e.message}`, profile),
+              ? finding(flavourSchema.id, e.path, `${FLAVOURS[flavour].title}: ${e.message} (RFC 6749 allows it; clients written for ${FLAVOURS[flavour].title} may break)`, profile, 'warning')
+              : finding(otherSchema.id, e.path, `${FLAVOURS[flavour].title}: ${e.message}`, profile),
           );
           reported.add(e.path);
         }
       }
       if (input.strict && reg.has(flavour, kind, true)) {
         for (const e of reg.validate(flavour, kind, value, { strict: true }).errors) {
-          if (e.keyword === 'unevaluatedProperties') findings.push(finding('TE-C16', e.path, e.message, profile, 'info'));
+          if (e.keyword === 'unevaluatedProperties') findings.push(finding(unknownMembers.id, e.path, e.message, profile, 'info'));
         }
       }
     }
@@ -125,22 +128,19 @@ export function validateCapture(input: CaptureInput): CaptureReport {
 
   // 3. HTTP rules, when the whole response was captured.
   if (input.response && isTokenKind) {
-    const r = input.response;
-    const outcomes: CheckOutcome[] =
-      kind === 'token-response'
-        ? [successStatus(r), jsonContentType('TE-C2')(r), noStore('TE-C13')(r), pragmaNoCache(r)]
-        : [errorStatus(r, errorCode(value)), jsonContentType('TE-D2')(r), noStore('TE-D8')(r)];
-    for (const o of outcomes) if (!o.passed) findings.push(finding(o.check, o.path ?? '', o.message, profile));
+    for (const check of checksJudgingEvery(kind as 'token-response' | 'token-error')) {
+      const o = check.inspect?.(input.response, value);
+      if (o && !o.passed) findings.push(finding(check.id, o.path ?? '', o.message, profile));
+    }
   }
 
   // 4. Where the flavour departs from the RFC on purpose, say so instead of failing.
-  const descriptor = FLAVOURS[flavour];
   const context = { response: input.response ?? { status: 0, headers: {}, body: text }, body: parsedJson ? value : undefined };
   for (const f of findings) {
-    const deviation = descriptor.deviations.find((d) => d.checks.includes(f.rule) && d.applies(context));
-    if (deviation && f.severity !== 'info') {
+    const deviation = f.severity === 'info' ? undefined : documentedDeviation(FLAVOURS[flavour], f.rule, context);
+    if (deviation) {
       f.severity = 'info';
-      f.deviation = { reason: deviation.reason, source: deviation.source };
+      f.deviation = deviation;
     }
   }
 

@@ -1,4 +1,6 @@
-import { checkSpec, severityOf, type Profile, type Severity } from '../checks/catalog.js';
+import type { Profile, Severity } from '../checks/define.js';
+import { checkDef } from '../checks/registry.js';
+import { severityOf } from '../verdict/index.js';
 
 /** One thing a validation found, tied to a check id and a place. */
 export interface Finding {
@@ -13,7 +15,7 @@ export interface Finding {
 }
 
 export function finding(rule: string, path: string, message: string, profile: Profile, severity?: Severity): Finding {
-  const spec = checkSpec(rule);
+  const spec = checkDef(rule);
   return { rule, severity: severity ?? severityOf(rule, profile), path, message, requirement: spec.requirement };
 }
 

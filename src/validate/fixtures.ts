@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Severity } from '../checks/catalog.js';
+import type { Severity } from '../checks/define.js';
 import type { FlavourName } from '../flavours/index.js';
 import { looksLikeHttpResponse, parseHttpResponse } from '../http/capture.js';
 import { fixturesDir } from '../util/paths.js';

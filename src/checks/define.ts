@@ -1,0 +1,95 @@
+/**
+ * How a check is declared: once, with its metadata and its logic, in the file of its series
+ * (reference checklist TE-A ... TE-N). Every list of ids in the code is derived from these declarations
+ * (src/checks/registry.ts); the severity a failure gets is decided in one place (src/verdict).
+ */
+import type { CapturedResponse } from '../http/capture.js';
+import type { Exchange } from '../runner/types.js';
+
+/** The spec's keyword. MUST -> error, SHOULD/RECOMMENDED -> warning, MAY/DERIVED -> info, unless a profile says otherwise. */
+export type Level = 'MUST' | 'SHOULD' | 'RECOMMENDED' | 'MAY' | 'DERIVED' | 'PROJECT';
+export type Severity = 'error' | 'warning' | 'info';
+export type Profile = 'rfc6749' | 'bcp9700' | 'oauth21';
+export const PROFILES: readonly Profile[] = ['rfc6749', 'bcp9700', 'oauth21'];
+
+export type SuiteName = 'grant' | 'refresh' | 'revocation' | 'stateful';
+export const SUITE_NAMES: readonly SuiteName[] = ['grant', 'refresh', 'revocation', 'stateful'];
+
+/** What a check says about what it looked at: passed or not, and why, in words a vendor can act on. */
+export interface Outcome {
+  passed: boolean;
+  message: string;
+  /** JSON pointer or header name the outcome is about (response rules). */
+  path?: string;
+}
+
+export const outcome = (passed: boolean, message: string, path?: string): Outcome => ({ passed, message, ...(path ? { path } : {}) });
+
+/** The answer kinds whose every occurrence a check judges (the RFC 6749 §5.1 / §5.2 rules). */
+export type AnswerKind = 'token-response' | 'token-error';
+
+export interface CheckDef {
+  id: string;
+  title: string;
+  level: Level;
+  /** Requirement reference, e.g. "RFC 6749 §5.1". */
+  requirement: string;
+  url: string;
+  /** Severity overrides where profiles disagree with the level. */
+  profiles?: Partial<Record<Profile, Severity>>;
+  /** The requirement binds public clients only (RFC 9700 §4.14.2): for confidential clients a failure is information. */
+  publicClientsOnly?: boolean;
+  /** A check of `idpc validate` only (bodies that no suite requests). Which suites report the others is derived from their scenarios. */
+  validateOnly?: boolean;
+  /** Named variants, each reported as its own result and exercised at least once per run. */
+  variants?: readonly string[];
+  /** Judged on every answer of these kinds (not by one scenario). */
+  judgesEvery?: readonly AnswerKind[];
+  /** The expected error of a request that must be refused (status and error code), where the RFC fixes one. */
+  expects?: { status: readonly number[]; error: readonly string[] };
+  /** A rule over one captured response (status and header rules of §5.1 / §5.2). */
+  inspect?: (response: CapturedResponse, body: unknown) => Outcome;
+  /** Reported by the capture validator (JSON parsing, RFC schema keywords tagged x-idpc-rule, the flavour schema). */
+  byValidator?: boolean;
+  /** A rule over what a scenario captured (exchanges, tokens). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  judge?: (...args: any[]) => Outcome;
+}
+
+/** Declares a check; the literal id and the rule's own signature are kept in the type (the registry derives its id union). */
+export function defineCheck<const D extends CheckDef>(def: D): D {
+  return Object.freeze(def);
+}
+
+// ---- small helpers the rules share ------------------------------------------------------------------------
+
+export const statusOf = (e: Exchange | undefined) => e?.response?.status;
+
+export function jsonObject(e: Exchange | undefined): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(e?.response?.body ?? '') as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** "400 invalid_grant", "200", or the transport error: how an answer is named in messages. */
+export const describeAnswer = (e: Exchange | undefined) => {
+  if (!e?.response) return e?.error ?? 'no response';
+  const code = jsonObject(e)?.error;
+  return `${e.response.status}${typeof code === 'string' ? ` ${code}` : ''}`;
+};
+
+/** The answer is the check's expected error (status and code). */
+export function isExpectedError(def: Pick<CheckDef, 'expects'>, e: Exchange): Outcome {
+  const ex = def.expects!;
+  const s = statusOf(e) ?? 0;
+  const code = jsonObject(e)?.error;
+  return outcome(ex.status.includes(s) && typeof code === 'string' && ex.error.includes(code), `got ${describeAnswer(e)}, expected ${ex.status.join('/')} ${ex.error.join('/')}`);
+}
+
+export const RFC6749 = 'https://www.rfc-editor.org/rfc/rfc6749';
+export const RFC6750 = 'https://www.rfc-editor.org/rfc/rfc6750';
+export const RFC7009 = 'https://www.rfc-editor.org/rfc/rfc7009';
+export const RFC9700 = 'https://www.rfc-editor.org/rfc/rfc9700';

@@ -1,0 +1,54 @@
+/** `idpc checks [--json]`: the registry, with each check's severity per profile and the suites that report it. */
+import { PROFILES, type Profile, type Severity } from '../checks/define.js';
+import { ALL_CHECKS } from '../checks/registry.js';
+import { refsOf } from '../runner/plan.js';
+import { SUITES } from '../runner/run.js';
+import { severityOf } from '../verdict/index.js';
+
+export interface CheckListing {
+  id: string;
+  title: string;
+  level: string;
+  requirement: string;
+  url: string;
+  severities: Record<Profile, Severity>;
+  /** For checks that bind public clients only: the severity for confidential clients. */
+  confidentialClients?: Severity;
+  variants: string[];
+  suites: string[];
+  judgesEvery: string[];
+  validateOnly: boolean;
+}
+
+export function listChecks(): CheckListing[] {
+  return ALL_CHECKS.map((c) => {
+    // Derived from the scenarios: a suite reports a check when one of its scenarios names it, or receives the answers it judges.
+    const suites = SUITES.filter((s) => s.scenarios.some((x) => refsOf(x).some((r) => r.check === c))).map((s) => s.name);
+    return {
+      id: c.id,
+      title: c.title,
+      level: c.level,
+      requirement: c.requirement,
+      url: c.url,
+      severities: Object.fromEntries(PROFILES.map((p) => [p, severityOf(c.id, p)])) as Record<Profile, Severity>,
+      ...(c.publicClientsOnly ? { confidentialClients: severityOf(c.id, 'oauth21', { publicClient: false }) } : {}),
+      variants: [...(c.variants ?? [])],
+      suites: c.validateOnly ? [] : suites,
+      judgesEvery: [...(c.judgesEvery ?? [])],
+      validateOnly: !!c.validateOnly,
+    };
+  });
+}
+
+export function formatChecks(list: CheckListing[]): string {
+  const lines = [`${'id'.padEnd(7)} ${'level'.padEnd(11)} ${'rfc6749/bcp9700/oauth21'.padEnd(24)} title`];
+  for (const c of list) {
+    const sev = PROFILES.map((p) => c.severities[p]).join('/');
+    lines.push(`${c.id.padEnd(7)} ${c.level.padEnd(11)} ${sev.padEnd(24)} ${c.title}`);
+    lines.push(`${''.padEnd(20)}${c.requirement}  ${c.url}`);
+    if (c.variants.length) lines.push(`${''.padEnd(20)}variants: ${c.variants.join(', ')}`);
+    lines.push(`${''.padEnd(20)}${c.validateOnly ? 'idpc validate only' : `suites: ${c.suites.join(', ')}`}${c.confidentialClients ? `; confidential clients: ${c.confidentialClients}` : ''}`);
+  }
+  lines.push(`${list.length} checks`);
+  return lines.join('\n');
+}

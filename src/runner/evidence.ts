@@ -1,0 +1,101 @@
+/**
+ * The evidence book of a run: per (suite, check, variant), how often the check held, failed or warned, with the
+ * first failure's exchanges, or why it did not run. Severity and documented deviations come from the verdict
+ * module; the book only refuses results that no scenario of the suite declared (the registry and the plan agree).
+ */
+import type { CheckDef, Severity } from '../checks/define.js';
+import type { CheckResult, Exchange } from './types.js';
+
+export type SkipKind = 'untested' | 'not-applicable';
+
+export interface Classifier {
+  severity(check: CheckDef): Severity;
+  /** The flavour's documented deviation explaining this failure, judged on its last exchange. */
+  deviation(check: CheckDef, exchanges: Exchange[]): { reason: string; source: string } | undefined;
+}
+
+const keyOf = (suite: string, check: string, variant?: string) => `${suite}\u0000${check}\u0000${variant ?? ''}`;
+
+export class Evidence {
+  private readonly book = new Map<string, CheckResult>();
+
+  constructor(
+    private readonly classifier: Classifier,
+    /** The (suite, check, variant) keys the plan declares; a result outside them is a bug of a suite. */
+    private readonly declared?: ReadonlySet<string>,
+  ) {}
+
+  static key = keyOf;
+
+  private entry(suite: string, check: CheckDef, variant?: string): CheckResult {
+    if (check.variants ? variant === undefined || !check.variants.includes(variant) : variant !== undefined) {
+      throw new Error(`${suite} reported ${check.id} with variant ${variant ?? '(none)'}; its variants are ${check.variants?.join(', ') ?? '(none)'}`);
+    }
+    const key = keyOf(suite, check.id, variant);
+    if (this.declared && !this.declared.has(key)) throw new Error(`${suite} reported ${check.id}${variant ? ` (${variant})` : ''}, which no scenario of the suite declares`);
+    let r = this.book.get(key);
+    if (!r) {
+      r = { suite, check: check.id, ...(variant ? { variant } : {}), title: check.title, requirement: check.requirement, url: check.url, status: 'pass', severity: this.classifier.severity(check), passes: 0, failures: 0 };
+      this.book.set(key, r);
+    }
+    return r;
+  }
+
+  has(suite: string, check: CheckDef, variant?: string): boolean {
+    const r = this.book.get(keyOf(suite, check.id, variant));
+    return !!r && (r.passes > 0 || r.failures > 0 || !!r.warnings);
+  }
+
+  passed(suite: string, check: CheckDef, variant?: string): boolean {
+    const r = this.book.get(keyOf(suite, check.id, variant));
+    return !!r && r.passes > 0 && r.failures === 0;
+  }
+
+  pass(suite: string, check: CheckDef, variant?: string): void {
+    this.entry(suite, check, variant).passes++;
+  }
+
+  fail(suite: string, check: CheckDef, variant: string | undefined, message: string, exchanges: Exchange[], counterexample?: CheckResult['counterexample']): void {
+    const r = this.entry(suite, check, variant);
+    const deviation = this.classifier.deviation(check, exchanges);
+    if (deviation) {
+      r.passes++;
+      if (!r.deviation) {
+        r.deviation = deviation;
+        r.message ??= message;
+        r.evidence ??= exchanges;
+      }
+      return;
+    }
+    r.failures++;
+    if (r.failures === 1) {
+      r.message = message;
+      r.evidence = exchanges;
+      if (counterexample) r.counterexample = counterexample;
+    }
+  }
+
+  /** A finding below the check's own severity (a legal difference from the flavour's schema). */
+  warn(suite: string, check: CheckDef, variant: string | undefined, message: string, exchanges: Exchange[]): void {
+    const r = this.entry(suite, check, variant);
+    r.warnings = (r.warnings ?? 0) + 1;
+    if (r.failures === 0 && r.warnings === 1) {
+      r.message = message;
+      r.evidence = exchanges;
+    }
+  }
+
+  /** A check that did not run, and why; ignored once the check has a verdict. */
+  skip(suite: string, check: CheckDef, variant: string | undefined, reason: string, kind: SkipKind): void {
+    const r = this.entry(suite, check, variant);
+    if (r.passes === 0 && r.failures === 0 && !r.warnings && r.status !== 'skip') {
+      r.status = 'skip';
+      r.message = reason;
+      r.skipKind = kind;
+    }
+  }
+
+  results(): CheckResult[] {
+    return [...this.book.values()];
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The one place that decides: the severity a check's failure has (from its level and the profile), whether a
+ * failure is the flavour's documented deviation, each result's status, and the run's verdict and exit code.
+ * Checks only say passed or not, with evidence; suites only say what they exercised.
+ */
+import type { Profile, Severity } from '../checks/define.js';
+import { checkDef } from '../checks/registry.js';
+import type { DeviationContext, FlavourDescriptor } from '../flavours/types.js';
+import type { Status } from '../runner/types.js';
+
+/** What a severity depends on besides the profile. */
+export interface SeverityContext {
+  /** The client the check exercised is public (no secret). */
+  publicClient?: boolean;
+}
+
+export function severityOf(id: string, profile: Profile = 'rfc6749', context: SeverityContext = {}): Severity {
+  const def = checkDef(id);
+  // RFC 9700 §4.14.2 binds public clients only: for a confidential client a failure is information.
+  if (def.publicClientsOnly && context.publicClient === false) return 'info';
+  const override = def.profiles?.[profile];
+  if (override) return override;
+  switch (def.level) {
+    case 'MUST':
+    case 'PROJECT':
+      return 'error';
+    case 'SHOULD':
+    case 'RECOMMENDED':
+      return 'warning';
+    default:
+      return 'info';
+  }
+}
+
+/** The flavour's documented departure that explains this failure of this check, if any. */
+export function documentedDeviation(descriptor: FlavourDescriptor, check: string, context: DeviationContext | undefined): { reason: string; source: string } | undefined {
+  if (!context) return undefined;
+  const d = descriptor.deviations.find((x) => (x.checks as readonly string[]).includes(check) && x.applies(context));
+  return d ? { reason: d.reason, source: d.source } : undefined;
+}
+
+/** What the book of one (suite, check, variant) holds when the run ends. */
+export interface Tally {
+  severity: Severity;
+  passes: number;
+  failures: number;
+  warnings?: number;
+  deviation?: unknown;
+  skipped?: boolean;
+}
+
+/** A result's status: a failure counts at its severity, a warning below it, a documented deviation is reported as such. */
+export function statusOfTally(t: Tally): Status {
+  if (t.skipped && t.passes === 0 && t.failures === 0 && !t.warnings && !t.deviation) return 'skip';
+  if (t.failures > 0) return t.severity === 'error' ? 'fail' : t.severity === 'warning' ? 'warn' : 'info';
+  if (t.warnings) return 'warn';
+  if (t.deviation) return 'deviation';
+  return 'pass';
+}
+
+/** Exit codes, as the README and `idpc --help` document them: 0 conforms, 1 does not conform, 2 usage, 3 unreachable, 4 incomplete. */
+export const EXIT = { ok: 0, findings: 1, usage: 2, unreachable: 3, incomplete: 4 } as const;
+
+export type RunVerdict = 'CONFORMS' | 'DOES NOT CONFORM' | 'INCOMPLETE' | 'TARGET UNREACHABLE';
+
+/**
+ * The run's verdict. Unreachable beats everything (nothing could be judged); a failure outside the baseline (or a
+ * stale baseline) makes it DOES NOT CONFORM even when the plan did not complete; INCOMPLETE when any required part of
+ * the plan did not run; CONFORMS only then.
+ */
+export function runVerdict(input: { unreachable: boolean; unexpectedFailures: number; staleBaseline: number; incomplete: number }): { verdict: RunVerdict; exitCode: number } {
+  if (input.unreachable) return { verdict: 'TARGET UNREACHABLE', exitCode: EXIT.unreachable };
+  if (input.unexpectedFailures > 0 || input.staleBaseline > 0) return { verdict: 'DOES NOT CONFORM', exitCode: EXIT.findings };
+  if (input.incomplete > 0) return { verdict: 'INCOMPLETE', exitCode: EXIT.incomplete };
+  return { verdict: 'CONFORMS', exitCode: EXIT.ok };
+}
+
+/** A skipped result counts against a complete plan when it was required (error severity) and not merely inapplicable. */
+export function blocksConformance(r: { status: Status; skipKind?: string; severity: Severity }): boolean {
+  return r.status === 'skip' && r.skipKind !== 'not-applicable' && r.severity === 'error';
+}
