@@ -87,7 +87,13 @@ class RefreshCommand implements fc.AsyncCommand<Model, Real> {
     if (!ok) return;
     const body = json(e)!;
     const t = r.ctx.target;
-    if (t.refreshRevokesAccess) for (const a of m.access) if (a.value === rt.lastAccess) a.revoked = true;
+    // Declared: the replaced access token must stop (or keep) working. Not declared: either is correct (django-oauth-toolkit
+    // revokes it on refresh, oauthlib/oauth2_validators.py save_bearer_token; Keycloak keeps it), so the model does not assert it.
+    for (const a of m.access) {
+      if (a.value !== rt.lastAccess) continue;
+      if (t.refreshRevokesAccess === true) a.revoked = true;
+      else if (t.refreshRevokesAccess === undefined) a.uncertain = true;
+    }
     const newRt = typeof body.refresh_token === 'string' ? body.refresh_token : rt.value;
     if (newRt !== rt.value && t.refreshMode === 'rotate-revoke') rt.revoked = true;
     if (newRt !== rt.value && t.refreshMode === 'unknown') rt.uncertain = true;
@@ -108,6 +114,12 @@ class UseAccessCommand implements fc.AsyncCommand<Model, Real> {
     const ok = (e.response?.status ?? 500) < 400;
     const expected = accessValid(m, a);
     if ((e.response?.status ?? 500) >= 500) throw new CheckFailure(noServerError, `resource answered ${e.response?.status ?? e.error}`, [e]);
+    if (a.uncertain && expected) {
+      // Now we know what the target does with this token.
+      a.uncertain = false;
+      if (!ok) a.revoked = true;
+      return;
+    }
     if (ok !== expected) throw new CheckFailure(modelAgrees, `${expected ? freshAccessWorks.id : badAccessRefused.id}: the access token ${ok ? 'worked' : `was refused (${e.response?.status})`} at the resource; the model expected ${expected ? 'it to work' : 'refusal'}`, [e]);
   }
   toString = () => `use-access(#${this.index})`;

@@ -2,39 +2,13 @@
  * `idpc mock` as shipped: the built CLI (dist/, made by `npm test` before vitest runs), one process per flavour,
  * spoken to over HTTP and stopped with SIGTERM.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { packageRoot } from '../src/util/paths.js';
+import { cli, startCli } from './support/cli.js';
 import { postForm } from './support/http.js';
-
-const cli = join(packageRoot(), 'dist/bin/main.js');
-
-function startCli(args: string[]): Promise<{ info: Record<string, unknown>; stop: () => Promise<number | null> }> {
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n')[0];
-      if (out.includes('\n')) {
-        resolve({
-          info: JSON.parse(line!) as Record<string, unknown>,
-          stop: () =>
-            new Promise((done) => {
-              child.once('exit', (code) => done(code));
-              child.kill('SIGTERM');
-            }),
-        });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
-  });
-}
 
 const GRANTS: Record<string, { path?: string; params: Record<string, string>; headers?: Record<string, string> }> = {
   portal: { params: { grant_type: 'password', client_id: 'ACZpcaLIT3qr725YWmXu8et9REl4HBg1', username: 'robot@learningcenter', password: 'QrnY67ME9yGasNhq2OTbgWA4RzipUvo5' } },

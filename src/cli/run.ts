@@ -215,7 +215,7 @@ ${flavour === 'rator' ? 'extraParams:\n  brand_key: ${env:IDPC_BRAND_KEY}\n' : '
 profile: rfc6749            # rfc6749, bcp9700 or oauth21
 budget:                     # a guest on a real endpoint
   maxRequests: 300
-  maxBadCredentialAttempts: 5
+  maxBadCredentialAttempts: 12
   ratePerSecond: 5
   timeoutMs: 10000
 `;

@@ -27,6 +27,8 @@ export const portal: FlavourDescriptor = {
     'bad-refresh-token': { status: 400, error: 'invalid_grant' },
   },
   refreshMode: 'rotate-revoke',
+  // A refresh deletes the old access token (django-oauth-toolkit oauth2_provider/models.py RefreshToken.revoke).
+  refreshRevokesAccess: true,
   deviations: [
     {
       checks: ['TE-J2'],

@@ -74,6 +74,8 @@ export interface FlavourDescriptor {
   expectedErrorsByPreset?: Record<string, Partial<Record<FailureCause, ExpectedError>>>;
   /** The documented refresh behaviour of the flavour's default configuration. */
   refreshMode: RefreshMode;
+  /** A refresh ends the access token it replaces (undefined: not documented, not asserted). */
+  refreshRevokesAccess?: boolean;
 }
 
 /** The `error` member of a JSON error body, when there is one. */

@@ -584,6 +584,10 @@ export interface ConfigTargetConfig {
   };
   policies?: {
     refreshRotation?: "rotate" | "reuse" | "unknown";
+    /**
+     * A refresh ends the access token it replaces (django-oauth-toolkit does). Not given: the flavour's documented behaviour, else not asserted.
+     */
+    refreshRevokesAccessToken?: boolean;
     accessTokenLifetime?: number;
     refreshTokenLifetime?: number;
     sessionLimit?: number;
@@ -591,6 +595,9 @@ export interface ConfigTargetConfig {
   profile?: "rfc6749" | "bcp9700" | "oauth21";
   budget?: {
     maxRequests?: number;
+    /**
+     * Requests with a wrong password, secret or client (lockout policies count them). The systematic pass needs up to 9; generated examples use what is left.
+     */
     maxBadCredentialAttempts?: number;
     ratePerSecond?: number;
     timeoutMs?: number;

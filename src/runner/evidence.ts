@@ -18,6 +18,11 @@ const keyOf = (suite: string, check: string, variant?: string) => `${suite}\u000
 
 export class Evidence {
   private readonly book = new Map<string, CheckResult>();
+  /**
+   * Set while generated examples run: they add to results the systematic pass produced, never create one (so the set
+   * of results, and which of them ran, never depends on what the seed drew).
+   */
+  extendOnly = false;
 
   constructor(
     private readonly classifier: Classifier,
@@ -51,11 +56,17 @@ export class Evidence {
     return !!r && r.passes > 0 && r.failures === 0;
   }
 
+  private dropped(suite: string, check: CheckDef, variant?: string): boolean {
+    return this.extendOnly && !this.has(suite, check, variant);
+  }
+
   pass(suite: string, check: CheckDef, variant?: string): void {
+    if (this.dropped(suite, check, variant)) return;
     this.entry(suite, check, variant).passes++;
   }
 
   fail(suite: string, check: CheckDef, variant: string | undefined, message: string, exchanges: Exchange[], counterexample?: CheckResult['counterexample']): void {
+    if (this.dropped(suite, check, variant)) return;
     const r = this.entry(suite, check, variant);
     const deviation = this.classifier.deviation(check, exchanges);
     if (deviation) {
@@ -77,6 +88,7 @@ export class Evidence {
 
   /** A finding below the check's own severity (a legal difference from the flavour's schema). */
   warn(suite: string, check: CheckDef, variant: string | undefined, message: string, exchanges: Exchange[]): void {
+    if (this.dropped(suite, check, variant)) return;
     const r = this.entry(suite, check, variant);
     r.warnings = (r.warnings ?? 0) + 1;
     if (r.failures === 0 && r.warnings === 1) {
@@ -87,6 +99,7 @@ export class Evidence {
 
   /** A check that did not run, and why; ignored once the check has a verdict. */
   skip(suite: string, check: CheckDef, variant: string | undefined, reason: string, kind: SkipKind): void {
+    if (this.extendOnly) return;
     const r = this.entry(suite, check, variant);
     if (r.passes === 0 && r.failures === 0 && !r.warnings && r.status !== 'skip') {
       r.status = 'skip';

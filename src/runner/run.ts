@@ -120,6 +120,7 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
     ctx.suite = suite.name;
     ctx.blocked = undefined;
     ctx.generated = !!scenario.generated;
+    ctx.evidence.extendOnly = ctx.generated;
     ctx.exercising = `${[...new Set(scenario.checks.map((r) => `${r.check.id}${r.variant ? ` (${r.variant})` : ''}`))].join(', ') || 'its preconditions'} [${suite.name}/${scenario.name}]`;
     const before = transport.requests;
     try {
@@ -142,6 +143,7 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
     }
   }
   ctx.suite = '';
+  ctx.evidence.extendOnly = false;
   const sent = records.reduce((n, r) => n + r.sent, 0);
   progress(`  sent ${sent} requests (${records.filter((r) => !r.skip).length} scenarios)`);
   // Log out what the run opened, where the flavour has logout and the target is not ours to reset.

@@ -9,7 +9,7 @@ import type { Target, TargetClient } from './types.js';
 
 export class TargetConfigError extends Error {}
 
-const DEFAULT_BUDGET = { maxRequests: 500, maxBadCredentialAttempts: 5, ratePerSecond: 10, timeoutMs: 10_000 };
+const DEFAULT_BUDGET = { maxRequests: 500, maxBadCredentialAttempts: 12, ratePerSecond: 10, timeoutMs: 10_000 };
 /** In-process mocks are ours: a larger budget and no rate limit, so that default runs take seconds. */
 const MOCK_BUDGET = { maxRequests: 20_000, maxBadCredentialAttempts: 10_000, ratePerSecond: 1_000_000, timeoutMs: 5_000 };
 
@@ -130,11 +130,12 @@ export async function loadTargetConfig(path: string): Promise<{ config: ConfigTa
   } catch (e) {
     throw new TargetConfigError(`${path}: not valid ${yaml ? 'YAML' : 'JSON'}: ${(e as Error).message.split('\n')[0]}`);
   }
-  const check = registry().validate('config', 'target-config', raw);
-  if (!check.valid) throw new TargetConfigError(`${path}: ${check.errors.map((e) => `${e.path || '/'}: ${e.message}`).join('; ')}`);
+  // ${env:NAME} first, so that a URL built from the environment is validated as the URL it becomes.
   const missing: string[] = [];
   const config = substituteEnv(raw, '', missing) as ConfigTargetConfig;
   if (missing.length) throw new TargetConfigError(`${path}: ${missing.join('; ')}`);
+  const check = registry().validate('config', 'target-config', config);
+  if (!check.valid) throw new TargetConfigError(`${path}: ${check.errors.map((e) => `${e.path || '/'}: ${e.message}`).join('; ')}`);
   const secrets = [...(config.clients ?? []).flatMap((c) => [c.clientSecret ?? '', c.refreshToken ?? '']), ...(config.users ?? []).map((u) => u.password)].filter(Boolean);
   return { config, secrets };
 }
@@ -182,6 +183,7 @@ export function targetOfConfig(config: ConfigTargetConfig, secrets: string[], pr
     resourceHeaders: {},
     // Not declared (or 'unknown'): rotation is classified (TE-H1, info) but never asserted.
     refreshMode: config.policies?.refreshRotation === 'reuse' ? 'reuse' : config.policies?.refreshRotation === 'rotate' ? 'rotate-revoke' : config.policies?.refreshRotation === 'unknown' ? 'unknown' : config.flavour === 'rfc6749' ? 'unknown' : descriptor.refreshMode,
+    ...((config.policies?.refreshRevokesAccessToken ?? descriptor.refreshRevokesAccess) !== undefined ? { refreshRevokesAccess: config.policies?.refreshRevokesAccessToken ?? descriptor.refreshRevokesAccess } : {}),
     profile: profileOverride ?? config.profile ?? 'rfc6749',
     budget,
     secrets,

@@ -1,0 +1,93 @@
+/**
+ * The verdict a vendor gets does not depend on the seed. Run as a user runs it: `idpc mock F` in one process, the
+ * shipped target config (fixtures/targets) and `idpc run --target` in another, at seeds 1..5. Every run must report
+ * the same set of (suite, check, variant), every planned result, and the same verdict; each planted deviation of the
+ * mocks must fail its check at every seed, on the mock run as a target.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { packageRoot } from '../src/util/paths.js';
+import { runCli, startCli, type CliProcess } from './support/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'idpc-determinism-'));
+const SEEDS = [1, 2, 3, 4, 5];
+
+/** The secrets the shipped target configs take from the environment: the seed documents' credentials, which the mocks seed. */
+const SECRETS: Record<string, Record<string, string>> = {
+  portal: { IDPC_PORTAL_ROBOT_PASSWORD: 'QrnY67ME9yGasNhq2OTbgWA4RzipUvo5' },
+  keycloak: { IDPC_KEYCLOAK_APP_SECRET: 'conformance-app-secret', IDPC_KEYCLOAK_SERVICE_SECRET: 'conformance-service-secret', IDPC_KEYCLOAK_USER_PASSWORD: 'qa-bot-password' },
+  rator: { IDPC_RATOR_CLIENT_SECRET: 'myclientsecret', IDPC_RATOR_USER_PASSWORD: 'mypassword', IDPC_RATOR_OPERATOR_PASSWORD: 'myoperatorpassword' },
+  infolink: { IDPC_INFOLINK_CLIENT_SECRET: 'eebb17b2-9ce4-4c73-a23f-d23739bf99b4', IDPC_INFOLINK_USER_PASSWORD: 'mypassword' },
+};
+
+interface Reported {
+  exitCode: number;
+  verdict: string;
+  results: { suite: string; check: string; variant?: string; status: string }[];
+}
+
+const mocks: CliProcess[] = [];
+afterAll(async () => {
+  await Promise.all(mocks.map((m) => m.stop()));
+});
+
+async function startMock(flavour: string, config?: object): Promise<string> {
+  const args = ['mock', flavour, '--json'];
+  if (config) {
+    const file = join(dir, `${flavour}-${Object.keys(config).join('-')}.mock.json`);
+    writeFileSync(file, JSON.stringify({ flavour, ...config }));
+    args.push('--config', file);
+  }
+  const mock = await startCli(args);
+  mocks.push(mock);
+  return String(mock.info.url);
+}
+
+async function runTarget(flavour: string, url: string, seed: number, tag: string): Promise<Reported> {
+  const reportDir = join(dir, `${flavour}-${tag}-${seed}`);
+  const file = join(packageRoot(), 'fixtures/targets', `${flavour}.target.yaml`);
+  const r = await runCli(['run', '--target', file, '--seed', String(seed), '--runs', '2', '--report', 'json', '--report-dir', reportDir], { ...process.env, IDPC_BASE_URL: url, ...SECRETS[flavour] });
+  expect(r.stderr, r.stderr).toBe('');
+  const report = (JSON.parse(readFileSync(join(reportDir, 'idpc-report.json'), 'utf8')) as { runs: Reported[] }).runs[0]!;
+  expect(report.exitCode).toBe(r.code);
+  return report;
+}
+
+const names = (r: Reported) => r.results.map((x) => `${x.suite}:${x.check}${x.variant ? `:${x.variant}` : ''}`).sort();
+
+describe('idpc run --target against idpc mock: the same results at every seed', () => {
+  it.each(Object.keys(SECRETS))('%s: seeds 1..5 report the same (suite, check, variant) set and the same verdict', { timeout: 60_000 }, async (flavour) => {
+    const url = await startMock(flavour);
+    const runs: Reported[] = [];
+    for (const seed of SEEDS) runs.push(await runTarget(flavour, url, seed, 'clean'));
+    const sets = runs.map((r) => names(r).join(' '));
+    expect(new Set(sets).size, 'the reported checks differ between seeds').toBe(1);
+    expect(new Set(runs.map((r) => r.verdict)), 'the verdict differs between seeds').toEqual(new Set([runs[0]!.verdict]));
+    // The statuses too: a check that passes at one seed and fails at another is a seed-dependent verdict.
+    const statuses = runs.map((r) => r.results.map((x) => `${x.suite}:${x.check}:${x.variant ?? ''}=${x.status}`).sort().join(' '));
+    expect(new Set(statuses).size).toBe(1);
+    expect(runs[0]!.results.length).toBeGreaterThan(60);
+  });
+});
+
+describe('planted deviations fail their check at every seed, on the mock run as a target', () => {
+  const cases: [string, string, object, string][] = [
+    ['no Cache-Control on tokens', 'infolink', { plantedDeviations: { noCacheControl: true } }, 'TE-C13'],
+    ['500 for a bad password', 'portal', { plantedDeviations: { serverErrorOnBadPassword: true } }, 'TE-A11'],
+    ['wrong error code', 'rator', { plantedDeviations: { wrongErrorCode: true } }, 'TE-FL'],
+    // Two-second tokens: the run waits for them to expire, as it would on a real target configured so.
+    ['expired access token still accepted', 'infolink', { plantedDeviations: { acceptExpiredAccessTokens: true }, tokens: { accessTokenLifetime: 2 } }, 'TE-J3'],
+    ['brand key not enforced', 'rator', { plantedDeviations: { ignoreBrandKey: true } }, 'TE-A12'],
+  ];
+  it.each(cases)('%s (%s): %s… fails at seeds 1..5', { timeout: 90_000 }, async (_name, flavour, config, check) => {
+    const url = await startMock(flavour, config);
+    for (const seed of SEEDS) {
+      const run = await runTarget(flavour, url, seed, check);
+      const failed = run.results.filter((r) => r.status === 'fail').map((r) => `${r.suite}:${r.check}${r.variant ? `:${r.variant}` : ''}`);
+      expect(failed.some((f) => f.split(':')[1] === check), `seed ${seed}: ${check} should fail; failures: ${failed.join(', ')}`).toBe(true);
+      expect(run.exitCode).toBe(1);
+    }
+  });
+});
