@@ -78,6 +78,9 @@ const needsClientCredentials = (t: Target): Skip | undefined =>
 const needsResource = (t: Target, d: { resource?: unknown }): Skip | undefined =>
   t.resource ? undefined : d.resource ? untested('needs the bearer resource: configure endpoints.resource') : notApplicable('the flavour has no bearer resource to probe');
 
+/** A public client of the target's, if it has one (the user client, or the other client of the cross-client checks). */
+const publicClientOf = (t: Target) => [t.clients.user, t.clients.other].find((c) => c?.public);
+
 /** The client-authentication styles the user client can use at this flavour. */
 const stylesOf = (t: Target, clientAuth: string[]): TargetClient['auth'][] => (t.clients.user!.public ? ['none'] : (clientAuth.filter((a) => a !== 'none') as TargetClient['auth'][]));
 
@@ -399,10 +402,10 @@ const scenarios: Scenario<GrantState>[] = [
   {
     name: 'public-client-credentials',
     checks: [ref(publicClientCredentials)],
-    skip: (t) => (!t.grants.includes('client_credentials') ? notApplicable('the target offers no client_credentials grant') : !t.clients.user?.public ? notApplicable('no public client is configured') : undefined),
+    skip: (t) => (!t.grants.includes('client_credentials') ? notApplicable('the target offers no client_credentials grant') : !publicClientOf(t) ? notApplicable('no public client is configured') : undefined),
     cost: () => ({ requests: 1 }),
     run: async (ctx) => {
-      const e = await ctx.token([['grant_type', 'client_credentials']], { client: ctx.target.clients.user!, auth: 'none' });
+      const e = await ctx.token([['grant_type', 'client_credentials']], { client: publicClientOf(ctx.target)!, auth: 'none' });
       if (ctx.answered(e)) ctx.record(publicClientCredentials, publicClientCredentials.judge(e), [e]);
     },
   },

@@ -31,6 +31,9 @@ export class CheckFailure extends Error {
   }
 }
 
+/** Why a check whose request timed out has no verdict. */
+export const NOT_IN_TIME = 'its request was not answered in time (see TE-N1)';
+
 export class RunContext {
   readonly descriptor: FlavourDescriptor;
   readonly session: Session;
@@ -85,6 +88,7 @@ export class RunContext {
   private observe(e: Exchange): void {
     if (!this.suite) return;
     if (e.timedOut) {
+      this.timeouts++;
       this.evidence.fail(this.suite, answeredInTime, undefined, `no answer within ${this.target.budget.timeoutMs} ms: ${e.request.method} ${e.request.url}`, [e]);
       return;
     }
@@ -96,6 +100,8 @@ export class RunContext {
 
   /** What the running scenario exercises, for TE-A11's message. */
   exercising = '';
+  /** Requests of the run that got no answer in time. */
+  timeouts = 0;
 
   // ---- outcomes -----------------------------------------------------------------------------------------------
 
@@ -106,7 +112,7 @@ export class RunContext {
   fail(check: CheckDef, message: string, exchanges: Exchange[], options: { variant?: string; counterexample?: CheckResult['counterexample'] } = {}): void {
     // A request that timed out is TE-N1's finding; the check it was for stays untested unless other requests judged it.
     if (exchanges.some((e) => e.timedOut)) {
-      this.evidence.skip(this.suite, check, options.variant, 'its request was not answered in time (see TE-N1)', 'untested');
+      this.evidence.skip(this.suite, check, options.variant, NOT_IN_TIME, 'untested');
       return;
     }
     this.evidence.fail(this.suite, check, options.variant, message, exchanges, options.counterexample);

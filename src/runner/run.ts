@@ -6,7 +6,7 @@ import type { SuiteName } from '../checks/define.js';
 import { FLAVOURS } from '../flavours/index.js';
 import { redactText } from '../util/redact.js';
 import { blocksConformance, runVerdict, statusOfTally, type RunVerdict } from '../verdict/index.js';
-import { RunContext } from './context.js';
+import { NOT_IN_TIME, RunContext } from './context.js';
 import { curlOf, withEncodings } from './curl.js';
 import { Evidence } from './evidence.js';
 import { RunInterrupted, TargetUnreachable, Transport } from './http.js';
@@ -123,6 +123,7 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
     ctx.evidence.extendOnly = ctx.generated;
     ctx.exercising = `${[...new Set(scenario.checks.map((r) => `${r.check.id}${r.variant ? ` (${r.variant})` : ''}`))].join(', ') || 'its preconditions'} [${suite.name}/${scenario.name}]`;
     const before = transport.requests;
+    const timeoutsBefore = ctx.timeouts;
     try {
       await scenario.run(ctx, states.get(suite.name));
     } catch (e) {
@@ -137,7 +138,15 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
     if (!scenario.generated) {
       for (const r of scenario.checks) {
         if (ctx.evidence.has(suite.name, r.check, r.variant)) continue;
-        const why = ctx.blocked ?? untested(interrupted || unreachable ? `not finished: ${interrupted ?? unreachable}` : `the ${scenario.name} scenario ended before judging it (a precondition failed: see the other results of ${suite.name})`);
+        const why =
+          ctx.blocked ??
+          untested(
+            interrupted || unreachable
+              ? `not finished: ${interrupted ?? unreachable}`
+              : ctx.timeouts > timeoutsBefore
+                ? NOT_IN_TIME
+                : `the ${scenario.name} scenario ended before judging it (a precondition failed: see the other results of ${suite.name})`,
+          );
         ctx.evidence.skip(suite.name, r.check, r.variant, why.reason, why.kind);
       }
     }
