@@ -3,7 +3,7 @@
  * scenario names registered checks and variants, every planned result is reported and nothing else is, no
  * scenario sends more than the plan allowed it, and the budget is compared with the plan before any request.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -150,6 +150,9 @@ describe('idpc checks', () => {
     expect(byId.get('TE-H4')).toMatchObject({ severities: { rfc6749: 'info', bcp9700: 'error', oauth21: 'error' }, confidentialClients: 'info' });
     expect(byId.get('TE-C14')!.suites).toEqual(['grant', 'refresh']);
     expect(byId.get('TE-A11')!.suites).toEqual(['grant', 'refresh', 'revocation', 'stateful']);
+    // docs/checks.md is the same registry for readers, and current.
+    const { checksMarkdown, listChecks } = await import('../src/cli/checks.js');
+    expect(readFileSync(join(packageRoot(), 'docs/checks.md'), 'utf8'), 'docs/checks.md is stale: npm run gen:docs').toBe(checksMarkdown(listChecks()));
     const text = await runCli(['checks'], process.env);
     expect(text.stdout).toMatch(/^TE-C14 +MUST +error\/error\/info +Pragma: no-cache present$/m);
   });

@@ -25,10 +25,13 @@ export type CheckId = AnyCheck['id'];
 
 const isCheck = (v: unknown): v is CheckDef => !!v && typeof v === 'object' && typeof (v as CheckDef).id === 'string' && typeof (v as CheckDef).level === 'string';
 
+/** Numbered checklist ids (TE-C14); project checks (TE-FL, SCHEMA) come after them. */
+const SERIAL = /^TE-[A-Z]\d+$/;
+
 /** In checklist order (a module namespace lists its exports alphabetically, so the order is made here). */
 export const ALL_CHECKS: readonly CheckDef[] = Object.values(SERIES)
   .flatMap((m) => Object.values(m).filter(isCheck))
-  .sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+  .sort((a, b) => Number(!SERIAL.test(a.id)) - Number(!SERIAL.test(b.id)) || a.id.localeCompare(b.id, 'en', { numeric: true }));
 
 const BY_ID: ReadonlyMap<string, CheckDef> = (() => {
   const map = new Map<string, CheckDef>();

@@ -52,3 +52,44 @@ export function formatChecks(list: CheckListing[]): string {
   lines.push(`${list.length} checks`);
   return lines.join('\n');
 }
+
+const SERIES_TITLES: [RegExp, string][] = [
+  [/^TE-A\d/, 'A. The token request'],
+  [/^TE-B\d/, 'B. Client authentication'],
+  [/^TE-C\d/, 'C. The token response'],
+  [/^TE-D\d/, 'D. The error response'],
+  [/^TE-E\d/, 'E. The password grant'],
+  [/^TE-F\d/, 'F. The client_credentials grant'],
+  [/^TE-G\d/, 'G. Refresh'],
+  [/^TE-H\d/, 'H. Rotation and replay'],
+  [/^TE-I\d/, 'I. Revocation'],
+  [/^TE-J\d/, 'J. Bearer use at the resource'],
+  [/^TE-K\d/, 'K. Discovery'],
+  [/^TE-N\d/, 'N. Availability during a run'],
+  [/./, 'Project checks'],
+];
+
+/** docs/checks.md: the registry for readers, generated (`npm run gen:docs`) so that it cannot drift. */
+export function checksMarkdown(list: CheckListing[]): string {
+  const out = [
+    '# Checks',
+    '',
+    'Generated from the check registry (`src/checks/`) by `npm run gen:docs`; `idpc checks --json` prints the same.',
+    'Severity per profile is what a failure counts as: error fails the run, warning warns, info informs.',
+    '',
+  ];
+  let series = '';
+  for (const c of list) {
+    const title = SERIES_TITLES.find(([re]) => re.test(c.id))![1];
+    if (title !== series) {
+      series = title;
+      out.push(`## ${title}`, '', '| id | check | level | rfc6749 / bcp9700 / oauth21 | requirement | variants | suites |', '|---|---|---|---|---|---|---|');
+    }
+    const sev = `${PROFILES.map((p) => c.severities[p]).join(' / ')}${c.confidentialClients ? ` (confidential clients: ${c.confidentialClients})` : ''}`;
+    const cell = (s: string) => s.replace(/\|/g, '\\|');
+    out.push(`| ${c.id} | ${cell(c.title)} | ${c.level} | ${sev} | [${cell(c.requirement)}](${c.url}) | ${c.variants.join(', ')} | ${c.validateOnly ? '`idpc validate`' : c.suites.join(', ')} |`);
+    const next = list[list.indexOf(c) + 1];
+    if (!next || SERIES_TITLES.find(([re]) => re.test(next.id))![1] !== series) out.push('');
+  }
+  return out.join('\n');
+}
