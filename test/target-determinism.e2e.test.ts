@@ -69,6 +69,8 @@ describe('idpc run --target against idpc mock: the same results at every seed', 
     const statuses = runs.map((r) => r.results.map((x) => `${x.suite}:${x.check}:${x.variant ?? ''}=${x.status}`).sort().join(' '));
     expect(new Set(statuses).size).toBe(1);
     expect(runs[0]!.results.length).toBeGreaterThan(60);
+    // Everything the plan promised has a verdict or a reason of its own (none is merely "not reached").
+    for (const r of runs[0]!.results as (Reported['results'][number] & { message?: string })[]) expect(r.message ?? '', `${r.suite}:${r.check}`).not.toMatch(/planned, but|ended before judging/);
   });
 });
 
