@@ -10,7 +10,7 @@ import { noServerError } from '../checks/requests.js';
 import { answeredInTime, flavourErrors } from '../checks/model.js';
 import { FLAVOURS, errorCode, type ExpectedError, type FailureCause, type FlavourDescriptor } from '../flavours/index.js';
 import { validateCapture } from '../validate/capture.js';
-import { documentedDeviation, severityOf } from '../verdict/index.js';
+import { documentedDeviation, LEGAL_FLAVOUR_DIFFERENCE, severityOf } from '../verdict/index.js';
 import { Evidence, type SkipKind } from './evidence.js';
 import type { Transport } from './http.js';
 import type { Skip } from './plan.js';
@@ -157,7 +157,7 @@ export class RunContext {
       for (const f of findings) {
         const message = `${f.path || '(body)'}: ${f.message}`;
         // A finding the validator rates below the check's own severity (a legal difference from the flavour schema) warns.
-        if (!f.deviation && f.severity === 'warning' && severityOf(check.id, this.target.profile) === 'error') this.warn(check, message, [exchange]);
+        if (!f.deviation && f.severity === LEGAL_FLAVOUR_DIFFERENCE && severityOf(check.id, this.target.profile) === 'error') this.warn(check, message, [exchange]);
         else this.fail(check, message, [exchange]);
       }
     }

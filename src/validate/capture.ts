@@ -3,7 +3,7 @@ import type { Profile } from '../checks/define.js';
 import { checksJudgingEvery } from '../checks/registry.js';
 import { errorJson, otherSchema } from '../checks/token-error.js';
 import { expiresInPresent, flavourSchema, jsonObjectBody, tokenTypeMember, unknownMembers } from '../checks/token-response.js';
-import { documentedDeviation } from '../verdict/index.js';
+import { documentedDeviation, LEGAL_FLAVOUR_DIFFERENCE } from '../verdict/index.js';
 import { FLAVOURS, type FlavourName } from '../flavours/index.js';
 import type { CapturedResponse } from '../http/capture.js';
 import { registry } from '../schemas/registry.js';
@@ -112,7 +112,7 @@ export function validateCapture(input: CaptureInput): CaptureReport {
           // member missing or added) is legal: clients written for the flavour may break, so it warns, never fails.
           findings.push(
             isTokenKind
-              ? finding(flavourSchema.id, e.path, `${FLAVOURS[flavour].title}: ${e.message} (RFC 6749 allows it; clients written for ${FLAVOURS[flavour].title} may break)`, profile, 'warning')
+              ? finding(flavourSchema.id, e.path, `${FLAVOURS[flavour].title}: ${e.message} (RFC 6749 allows it; clients written for ${FLAVOURS[flavour].title} may break)`, profile, LEGAL_FLAVOUR_DIFFERENCE)
               : finding(otherSchema.id, e.path, `${FLAVOURS[flavour].title}: ${e.message}`, profile),
           );
           reported.add(e.path);
@@ -120,7 +120,7 @@ export function validateCapture(input: CaptureInput): CaptureReport {
       }
       if (input.strict && reg.has(flavour, kind, true)) {
         for (const e of reg.validate(flavour, kind, value, { strict: true }).errors) {
-          if (e.keyword === 'unevaluatedProperties') findings.push(finding(unknownMembers.id, e.path, e.message, profile, 'info'));
+          if (e.keyword === 'unevaluatedProperties') findings.push(finding(unknownMembers.id, e.path, e.message, profile));
         }
       }
     }

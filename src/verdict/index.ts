@@ -32,6 +32,12 @@ export function severityOf(id: string, profile: Profile = 'rfc6749', context: Se
   }
 }
 
+/**
+ * A response that meets RFC 6749 but differs from the flavour's own schema (token_type's case, an optional member
+ * missing or added) is legal: clients written for the flavour may break, so it warns, never fails (TE-C17).
+ */
+export const LEGAL_FLAVOUR_DIFFERENCE: Severity = 'warning';
+
 /** The flavour's documented departure that explains this failure of this check, if any. */
 export function documentedDeviation(descriptor: FlavourDescriptor, check: string, context: DeviationContext | undefined): { reason: string; source: string } | undefined {
   if (!context) return undefined;
