@@ -27,7 +27,7 @@ import { getRequest, jsonBody, missingGrantType, noServerError, repeatedParamete
 import { distinctStrongTokens } from '../src/checks/token-response.js';
 import type { FailureCause } from '../src/flavours/index.js';
 import { json, type RunContext } from '../src/runner/context.js';
-import { defineSuite, notApplicable, ref, untested, type Scenario, type Skip } from '../src/runner/plan.js';
+import { defineSuite, needsSetup, notApplicable, ref, untested, type Scenario, type Skip } from '../src/runner/plan.js';
 import type { Exchange, Target, TargetClient } from '../src/runner/types.js';
 import { runProperty } from './property.js';
 
@@ -77,6 +77,9 @@ const needsClientCredentials = (t: Target): Skip | undefined =>
       : undefined;
 const needsResource = (t: Target, d: { resource?: unknown }): Skip | undefined =>
   t.resource ? undefined : d.resource ? untested('needs the bearer resource: configure endpoints.resource') : notApplicable('the flavour has no bearer resource to probe');
+
+/** A configured user whose password is not ASCII (TE-E7 on a real target). */
+const utf8User = (t: Target) => [t.user, ...(t.extraUsers ?? [])].find((u) => u && /[^\x00-\x7f]/.test(u.password));
 
 /** A public client of the target's, if it has one (the user client, or the other client of the cross-client checks). */
 const publicClientOf = (t: Target) => [t.clients.user, t.clients.other].find((c) => c?.public);
@@ -259,9 +262,6 @@ function generatedVariants(ctx: RunContext): fc.Arbitrary<Variant> {
   );
 }
 
-/** The longest a run waits for a real target's access or refresh token to expire. */
-export const MAX_EXPIRY_WAIT_SECONDS = 15;
-
 // ---- the scenarios, in the order they run ------------------------------------------------------------------------
 
 const scenarios: Scenario<GrantState>[] = [
@@ -413,10 +413,10 @@ const scenarios: Scenario<GrantState>[] = [
     name: 'utf8-password',
     checks: [ref(utf8Password)],
     answers: ['token-response'],
-    skip: (t) => needsPasswordGrant(t) ?? (t.mock ? undefined : untested('needs a user with a non-ASCII password; the mocks add one')),
+    skip: (t) => needsPasswordGrant(t) ?? (t.mock || utf8User(t) ? undefined : needsSetup('needs a user whose password has non-ASCII characters: add one to users (the mocks add one)')),
     cost: () => ({ requests: 1 }),
     run: async (ctx) => {
-      const u = ctx.target.mock!.addUser('idpc-utf8-user', 'pässwörd-日本-🔑');
+      const u = ctx.target.mock?.addUser('idpc-utf8-user', 'pässwörd-日本-🔑') ?? utf8User(ctx.target)!;
       const e = await ctx.token([['grant_type', 'password'], ['username', u.username], ['password', u.password]], { client: ctx.target.clients.user! });
       if (ctx.answered(e)) ctx.record(utf8Password, utf8Password.judge(e), [e]);
     },
@@ -481,12 +481,12 @@ const scenarios: Scenario<GrantState>[] = [
       const e = t.clients.user && t.user && t.grants.includes('password') ? await ctx.token(passwordGrant(t), { client: t.clients.user }) : await ctx.token(clientCredentialsParams(t), { client: t.clients.service! });
       const body = json(e);
       if (e.response?.status !== 200 || typeof body?.access_token !== 'string') return ctx.skip(badAccessRefused, 'the grant for it failed', 'untested', 'expired');
-      const lifetime = typeof body.expires_in === 'number' ? body.expires_in : t.mock?.accessTokenLifetime;
-      if (!lifetime) return ctx.skip(badAccessRefused, 'the access token states no lifetime (expires_in)', t.mock ? 'not-applicable' : 'untested', 'expired');
+      const lifetime = typeof body.expires_in === 'number' ? body.expires_in : (t.mock?.accessTokenLifetime ?? t.lifetimes?.access);
+      if (!lifetime) return ctx.skip(badAccessRefused, 'the access token states no lifetime (expires_in): declare policies.accessTokenLifetime', t.mock ? 'not-applicable' : 'needs-setup', 'expired');
       // Mocks: move their clock. Real targets: wait, when their tokens are short-lived enough to wait for.
       if (t.mock) t.mock.advanceClock(lifetime + 1);
-      else if (lifetime <= MAX_EXPIRY_WAIT_SECONDS) await sleep((lifetime + 1) * 1000);
-      else return ctx.skip(badAccessRefused, `access tokens live ${lifetime} s, longer than a run waits (${MAX_EXPIRY_WAIT_SECONDS} s): expiry is tested on mocks, or on a target configured with short-lived tokens`, 'untested', 'expired');
+      else if (lifetime <= t.budget.maxWaitSeconds) await sleep((lifetime + 1) * 1000);
+      else return ctx.skip(badAccessRefused, `access tokens live ${lifetime} s, longer than the run waits (--max-wait, budget.maxWaitSeconds: ${t.budget.maxWaitSeconds} s)`, 'needs-setup', 'expired');
       const use = (await ctx.resource(body.access_token))!;
       if (ctx.answered(use)) ctx.record(badAccessRefused, badAccessRefused.judge(use, `an expired (${lifetime + 1} s old)`), [e, use], 'expired');
     },

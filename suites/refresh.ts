@@ -9,9 +9,8 @@ import { flavourErrors } from '../src/checks/model.js';
 import { accessAsRefresh, badRefreshToken, crossClientRefresh, expiredRefreshToken, missingRefreshToken, narrowerScope, refreshWithoutAuth, scopeKept, validRefresh, widerScope } from '../src/checks/refresh.js';
 import { declaredRotation, familyRevocation, parallelRefreshes, publicClientRotation, supersededRefused } from '../src/checks/rotation.js';
 import { json, type RunContext } from '../src/runner/context.js';
-import { defineSuite, notApplicable, ref, untested, type Scenario, type Skip } from '../src/runner/plan.js';
+import { defineSuite, needsSetup, notApplicable, ref, untested, type Scenario, type Skip } from '../src/runner/plan.js';
 import type { Exchange, Target, TargetClient } from '../src/runner/types.js';
-import { MAX_EXPIRY_WAIT_SECONDS } from './grant.js';
 import { runProperty } from './property.js';
 
 export interface Grant {
@@ -205,7 +204,7 @@ const scenarios: Scenario<RefreshState>[] = [
     name: 'cross-client',
     checks: [ref(crossClientRefresh)],
     answers: ['token-error'],
-    skip: (t) => needsRefreshToken(t) ?? (t.clients.other ? undefined : untested('needs a second client: add one with name: other')),
+    skip: (t) => needsRefreshToken(t) ?? (t.clients.other ? undefined : needsSetup('needs a second client: add one with name: other')),
     cost: () => ({ requests: 3 }),
     run: async (ctx, s) => {
       const g = await freshGrant(ctx);
@@ -246,12 +245,14 @@ const scenarios: Scenario<RefreshState>[] = [
       if (!g) return;
       const opaque = String(g.body.refresh_token).split('.').length !== 3;
       const stated = typeof g.body.refresh_expires_in === 'number' && g.body.refresh_expires_in > 0 ? g.body.refresh_expires_in : undefined;
-      const lifetime = stated ?? (mock && opaque ? mock.refreshTokenLifetime : undefined);
-      if (!lifetime || lifetime <= 0) return ctx.skip(expiredRefreshToken, mock ? 'the refresh token does not expire' : 'the answer states no refresh token lifetime (refresh_expires_in)', mock ? 'not-applicable' : 'untested');
+      const declared = mock ? (opaque ? mock.refreshTokenLifetime : undefined) : ctx.target.lifetimes?.refresh;
+      const lifetime = stated ?? declared;
+      if (lifetime === 0 || (mock && !lifetime)) return ctx.skip(expiredRefreshToken, 'the refresh token does not expire', 'not-applicable');
+      if (!lifetime) return ctx.skip(expiredRefreshToken, 'the answer states no refresh token lifetime (refresh_expires_in): declare policies.refreshTokenLifetime', 'needs-setup');
       // Mocks: move their clock. Real targets: wait, when the refresh token is short-lived enough to wait for.
       if (mock) mock.advanceClock(lifetime + 1);
-      else if (lifetime <= MAX_EXPIRY_WAIT_SECONDS) await sleep((lifetime + 1) * 1000);
-      else return ctx.skip(expiredRefreshToken, `refresh tokens live ${lifetime} s, longer than a run waits (${MAX_EXPIRY_WAIT_SECONDS} s)`, 'untested');
+      else if (lifetime <= ctx.target.budget.maxWaitSeconds) await sleep((lifetime + 1) * 1000);
+      else return ctx.skip(expiredRefreshToken, `refresh tokens live ${lifetime} s, longer than the run waits (--max-wait, budget.maxWaitSeconds: ${ctx.target.budget.maxWaitSeconds} s)`, 'needs-setup');
       const e = await refreshWith(ctx, g.client, String(g.body.refresh_token));
       if (ctx.answered(e)) ctx.record(expiredRefreshToken, expiredRefreshToken.judge(e, lifetime + 1, lifetime), [e]);
     },

@@ -1,7 +1,7 @@
 /** Revocation suite (RFC 7009), where the target has a revocation endpoint. */
 import { badAccessRefused } from '../src/checks/bearer.js';
 import { crossClientRevocation, revocationEndsGrant, revokedRefused, revokeUnknown, revokeValid, revokeWithoutAuth, revokeWithoutToken, wrongHint } from '../src/checks/revocation.js';
-import { defineSuite, notApplicable, ref, untested, type Scenario, type Skip } from '../src/runner/plan.js';
+import { defineSuite, needsSetup, notApplicable, ref, untested, type Scenario, type Skip } from '../src/runner/plan.js';
 import type { Target } from '../src/runner/types.js';
 import type { FlavourDescriptor } from '../src/flavours/index.js';
 import { freshGrant, needsRefreshToken, refreshWith, type Grant } from './refresh.js';
@@ -94,7 +94,7 @@ const scenarios: Scenario<RevocationState>[] = [
   {
     name: 'cross-client-revocation',
     checks: [ref(crossClientRevocation)],
-    skip: (t, d) => needsRevocation(t, d) ?? (t.clients.other ? undefined : untested('needs a second client: add one with name: other')),
+    skip: (t, d) => needsRevocation(t, d) ?? (t.clients.other ? undefined : needsSetup('needs a second client: add one with name: other')),
     cost: () => ({ requests: 3 }),
     run: async (ctx) => {
       const g = await freshGrant(ctx);

@@ -96,11 +96,9 @@ function create(ctx: MockContext) {
   let nextJob = 1000;
   const executeJob = protectedResource((req) => {
     if (req.method !== 'POST') return envelope(405, { message: 'Method not allowed' }, 'error');
-    try {
-      JSON.parse(req.body.toString('utf8') || 'null');
-    } catch {
-      return envelope(400, { message: 'Invalid request body' }, 'error');
-    }
+    // The provider document's own call sends single-quoted members ({'appId':'170', ...}): the reader is lenient about quotes.
+    const text = req.body.toString('utf8') || 'null';
+    if (!parsesLeniently(text)) return envelope(400, { message: 'Invalid request body' }, 'error');
     return envelope(200, { jobId: nextJob++, jobStatus: 'COMPLETED' }, 'success');
   });
   const jobStatus = protectedResource((req) => {
@@ -129,3 +127,16 @@ export const infolinkMock: FlavourMock = {
   create,
   endpoints: (_config, base) => ({ token: base + descriptor.tokenPath, resource: base + descriptor.resource!.path }),
 };
+
+/** JSON, or JSON with single-quoted strings and names (a lenient Java reader's, as the document's executeJob example needs). */
+function parsesLeniently(text: string): boolean {
+  for (const candidate of [text, text.replace(/'/g, '"')]) {
+    try {
+      JSON.parse(candidate);
+      return true;
+    } catch {
+      // try the next reading
+    }
+  }
+  return false;
+}

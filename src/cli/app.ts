@@ -95,6 +95,7 @@ export async function runCli(argv: string[]): Promise<number> {
           .option('rate', { type: 'string', describe: 'Request rate limit, e.g. 10/s' })
           .option('timeout', { type: 'number', describe: 'Per-request timeout in ms' })
           .option('max-requests', { type: 'number', describe: 'Request budget' })
+          .option('max-wait', { type: 'number', describe: 'Longest wait, in seconds, for a token to expire on a real target (default 30)' })
           .option('plan', { type: 'boolean', describe: 'Print the coverage plan and its request cost against the budget, send nothing' })
           .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'List passing checks too' })
           .epilog('Exit codes: 0 CONFORMS, 1 DOES NOT CONFORM (findings), 2 usage error, 3 target unreachable, 4 INCOMPLETE (required checks untested: budget, configuration)')
@@ -117,6 +118,7 @@ export async function runCli(argv: string[]): Promise<number> {
             ...(args.rate ? { rate: args.rate } : {}),
             ...(args.timeout !== undefined ? { timeout: args.timeout } : {}),
             ...(args.maxRequests !== undefined ? { maxRequests: args.maxRequests } : {}),
+            ...(args.maxWait !== undefined ? { maxWait: args.maxWait } : {}),
             verbose: args.verbose,
             ...(args.plan ? { plan: true } : {}),
           },

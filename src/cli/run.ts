@@ -24,6 +24,8 @@ export interface RunArgs {
   rate?: string;
   timeout?: number;
   maxRequests?: number;
+  /** Longest wait for a token to expire on a real target (seconds). */
+  maxWait?: number;
   suites?: string;
   verbose?: boolean;
   /** Print the coverage plan (and its cost against the budget) and exit without sending a request. */
@@ -74,6 +76,7 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
   positiveInt('max-requests', args.maxRequests);
   positiveInt('timeout', args.timeout);
   positiveInt('runs', args.runs);
+  if (args.maxWait !== undefined && (!Number.isInteger(args.maxWait) || args.maxWait < 0)) throw new UsageError(`--max-wait must be a whole number of seconds >= 0, got ${String(args.maxWait)}`);
   if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new UsageError(`--seed must be a whole number, got ${String(args.seed)}`);
   const ratePerSecond = args.rate ? parseRate(args.rate) : undefined;
   const overrides = (t: Target): Target => ({
@@ -83,6 +86,7 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
       ...(ratePerSecond !== undefined ? { ratePerSecond } : {}),
       ...(args.timeout !== undefined ? { timeoutMs: args.timeout } : {}),
       ...(args.maxRequests !== undefined ? { maxRequests: args.maxRequests } : {}),
+      ...(args.maxWait !== undefined ? { maxWaitSeconds: args.maxWait } : {}),
     },
   });
   const runs: FinishedRun[] = [];

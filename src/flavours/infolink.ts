@@ -5,7 +5,14 @@ export const infolink: FlavourDescriptor = {
   name: 'infolink',
   title: 'InfoLink',
   tokenPath: '/api/v1/oauth2/token',
-  resource: { method: 'POST', path: '/api/v1/executeJob' },
+  configPaths: { token: '/api/v1/oauth2/token', resource: '/api/v1/executeJob' },
+  // The document's own executeJob call (Invoke-WebRequest ... -ContentType "application/json" -Body "{'appId':'170', ...}"):
+  // single-quoted members, which InfoLink's lenient JSON reader accepts.
+  resource: {
+    method: 'POST',
+    path: '/api/v1/executeJob',
+    body: { contentType: 'application/json', text: "{'appId':'170', 'isAsync': false, 'responseFormat': 'text', 'operation':{'opName': 'RunScenario', 'opParams': {'scenario': 'LoadData', 'parameters': {}, 'data': null }}}" },
+  },
   grants: ['client_credentials', 'password', 'refresh_token'],
   choices: [
     'Error statuses are not public: token errors use 400 (401 for invalid_client), resource errors 401',

@@ -9,6 +9,7 @@ export const keycloak: FlavourDescriptor = {
   name: 'keycloak',
   title: 'Keycloak',
   tokenPath: '{base}/realms/{realm}/protocol/openid-connect/token',
+  configPaths: { token: '/protocol/openid-connect/token', logout: '/protocol/openid-connect/logout', resource: '/protocol/openid-connect/userinfo', discovery: '/.well-known/openid-configuration', jwks: '/protocol/openid-connect/certs', issuer: '' },
   logoutPath: '{base}/realms/{realm}/protocol/openid-connect/logout',
   resource: { method: 'GET', path: '{base}/realms/{realm}/protocol/openid-connect/userinfo' },
   grants: ['password', 'client_credentials', 'refresh_token'],

@@ -9,6 +9,7 @@ export const portal: FlavourDescriptor = {
   name: 'portal',
   title: 'Educates training portal (django-oauth-toolkit)',
   tokenPath: '/oauth2/token/',
+  configPaths: { token: '/oauth2/token/', revocation: '/oauth2/revoke-token/', resource: '/workshops/catalog/environments/' },
   revocationPath: '/oauth2/revoke-token/',
   resource: { method: 'GET', path: '/workshops/catalog/environments/' },
   grants: ['password', 'refresh_token'],

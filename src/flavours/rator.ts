@@ -9,6 +9,7 @@ export const rator: FlavourDescriptor = {
   name: 'rator',
   title: 'Rator (legacy Spring Security OAuth2)',
   tokenPath: '/{context}/oauth/token',
+  configPaths: { token: '/oauth/token' },
   resource: { method: 'GET', path: '/{context}/api/billing-groups/{billingGroup}/balance', headers: { 'X-RATOR-brand-key': '{brandKey}' } },
   requiredParams: [{ names: ['brand_key', 'brandKey'], description: 'the brand key, mandatory on every token request (query or body)' }],
   grants: ['password', 'operator_password', 'client_credentials', 'refresh_token'],

@@ -5,6 +5,7 @@ export const rfc6749: FlavourDescriptor = {
   name: 'rfc6749',
   title: 'Generic RFC 6749 authorization server',
   tokenPath: '/token',
+  configPaths: { token: '/token' },
   grants: ['password', 'client_credentials', 'refresh_token'],
   clientAuth: ['basic', 'post'],
   tokenTypes: ['Bearer'],
@@ -18,5 +19,5 @@ export const rfc6749: FlavourDescriptor = {
     'missing-refresh-token': { status: 400, error: 'invalid_request' },
     'bad-refresh-token': { status: 400, error: 'invalid_grant' },
   },
-  refreshMode: 'rotate',
+  refreshMode: 'unknown',
 };

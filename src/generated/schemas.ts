@@ -551,9 +551,32 @@ export interface ConfigTargetConfig {
     revocation?: string;
     logout?: string;
     /**
-     * A protected resource to probe access tokens with.
+     * A bearer-protected resource to probe access tokens with: a URL, or {url, method, headers, body}. Default: the flavour's.
      */
-    resource?: string;
+    resource?:
+      | string
+      | {
+          url: string;
+          method?: "GET" | "POST";
+          /**
+           * Sent with every resource request (Rator: X-RATOR-brand-key).
+           */
+          headers?: {
+            [k: string]: string;
+          };
+          /**
+           * Request body for a POST resource (InfoLink executeJob).
+           */
+          body?: string;
+        };
+    /**
+     * The discovery document (RFC 8414 / OIDC). Default: the flavour's (Keycloak: {baseUrl}/.well-known/openid-configuration).
+     */
+    discovery?: string;
+    /**
+     * The JWKS that signs the target's JWTs (TE-L1). Default: jwks_uri of discovery, else the flavour's.
+     */
+    jwks?: string;
   };
   /**
    * Permit an http: token endpoint (TE-A1); meant for local targets.
@@ -563,12 +586,23 @@ export interface ConfigTargetConfig {
     name?: string;
     clientId: string;
     clientSecret?: string;
+    /**
+     * A public client (RFC 6749 §2.1). It may still hold a secret that it sends, as the portal's robot client does.
+     */
     public?: boolean;
     auth?: "basic" | "post" | "none";
     /**
      * A long-lived refresh token (Keycloak technical user).
      */
     refreshToken?: string;
+    /**
+     * The scope this client requests with its grants (space-separated); `openid` makes the run check ID tokens (TE-L5).
+     */
+    scope?: string;
+    /**
+     * The grants this client may use (default: the target's grants). One client may do several.
+     */
+    grants?: ("password" | "client_credentials" | "refresh_token" | "operator_password")[];
   }[];
   users?: {
     username: string;
@@ -585,12 +619,21 @@ export interface ConfigTargetConfig {
   policies?: {
     refreshRotation?: "rotate" | "reuse" | "unknown";
     /**
-     * A refresh ends the access token it replaces (django-oauth-toolkit does). Not given: the flavour's documented behaviour, else not asserted.
+     * Seconds. Used when the answer states no expires_in; a lifetime up to budget.maxWaitSeconds is waited for (TE-J3 expired).
      */
-    refreshRevokesAccessToken?: boolean;
     accessTokenLifetime?: number;
+    /**
+     * Seconds; 0 means no expiry. Used when the answer states none; up to budget.maxWaitSeconds is waited for (TE-G12).
+     */
     refreshTokenLifetime?: number;
+    /**
+     * Sessions a user may hold at once (Keycloak's user-session limit): the run never opens more, and tests the limit (TE-M3).
+     */
     sessionLimit?: number;
+    /**
+     * A refresh ends the access token it replaces (django-oauth-toolkit does). Default: the flavour's documented behaviour, else not asserted.
+     */
+    refreshRevokesAccess?: boolean;
   };
   profile?: "rfc6749" | "bcp9700" | "oauth21";
   budget?: {
@@ -601,7 +644,15 @@ export interface ConfigTargetConfig {
     maxBadCredentialAttempts?: number;
     ratePerSecond?: number;
     timeoutMs?: number;
+    /**
+     * The longest the run waits for a token to expire (TE-J3 expired, TE-G12) on a real target.
+     */
+    maxWaitSeconds?: number;
   };
+  /**
+   * The issuer the target's JWTs and discovery document must name (TE-K3, TE-L4). Default: the discovery document's, else the flavour's (Keycloak: the realm URL).
+   */
+  issuer?: string;
 }
 /**
  * InfoLink REST resources (executeJob, getJobStatus) answer in the envelope {"result":...,"status":...}; on error status is "error" and result.message holds the text; the bad-token answer adds result.code "invalid_grant". Source: docs-v4-1.infolinkcloud.com rest-api/manage-jobs/post-executejob and the InfoLink provider document.

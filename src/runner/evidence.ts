@@ -6,7 +6,13 @@
 import type { CheckDef, Severity } from '../checks/define.js';
 import type { CheckResult, Exchange } from './types.js';
 
-export type SkipKind = 'untested' | 'not-applicable';
+/**
+ * Why a check did not run: untested (the plan needed it and could not: budget, a target that stopped, configuration the
+ * target's features require) keeps the run from CONFORMS; needs-setup (optional test material or a setting would enable it:
+ * a second client, a user with a non-ASCII password, a longer --max-wait) is listed but does not; not-applicable means the
+ * target lacks the feature.
+ */
+export type SkipKind = 'untested' | 'needs-setup' | 'not-applicable';
 
 export interface Classifier {
   severity(check: CheckDef): Severity;

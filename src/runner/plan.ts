@@ -30,6 +30,7 @@ export interface Skip {
 
 export const untested = (reason: string): Skip => ({ reason, kind: 'untested' });
 export const notApplicable = (reason: string): Skip => ({ reason, kind: 'not-applicable' });
+export const needsSetup = (reason: string): Skip => ({ reason, kind: 'needs-setup' });
 
 export interface Cost {
   requests: number;
@@ -174,12 +175,15 @@ export function computePlan(suites: SuiteDef<unknown>[], target: Target, descrip
     }
     for (const { ref: r, by, skips } of byKey.values()) {
       // Untested (a configuration or the budget could change it) says more than not applicable.
-      const skip = by.length ? undefined : (skips.find((x) => x.kind === 'untested') ?? skips[0] ?? untested('only generated examples exercise it, and they were left out'));
+      const skip = by.length ? undefined : (skips.find((x) => x.kind === 'untested') ?? skips.find((x) => x.kind === 'needs-setup') ?? skips[0] ?? untested('only generated examples exercise it, and they were left out'));
       entries.push({ suite: suite.name, check: r.check, ...(r.variant !== undefined ? { variant: r.variant } : {}), by, ...(skip ? { skip } : {}) });
     }
   }
   return { scenarios, entries, cost, fullCost, budget, leftOut };
 }
+
+/** How a skip is marked in the plan and the console. */
+export const SKIP_MARK: Record<SkipKind, string> = { untested: 'UNTESTED', 'needs-setup': 'SETUP   ', 'not-applicable': 'n/a     ' };
 
 /** The plan as `idpc run --plan` prints it. */
 export function formatPlan(plan: Plan): string {
@@ -191,7 +195,7 @@ export function formatPlan(plan: Plan): string {
   }
   const planned = plan.entries.filter((e) => !e.skip).length;
   lines.push(`checks: ${planned} planned, ${plan.entries.length - planned} not run (of ${plan.entries.length} (suite, check, variant) results)`);
-  for (const e of plan.entries.filter((x) => x.skip)) lines.push(`  ${e.skip!.kind === 'untested' ? 'UNTESTED' : 'n/a     '} ${e.suite}:${e.check.id}${e.variant ? `:${e.variant}` : ''}  ${e.skip!.reason}`);
+  for (const e of plan.entries.filter((x) => x.skip)) lines.push(`  ${SKIP_MARK[e.skip!.kind]} ${e.suite}:${e.check.id}${e.variant ? `:${e.variant}` : ''}  ${e.skip!.reason}`);
   if (plan.leftOut.length) lines.push(`the budget cannot cover the plan: left out ${plan.leftOut.join(', ')}; the verdict will be INCOMPLETE`);
   return lines.join('\n');
 }

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SKIP_MARK } from './plan.js';
 import type { FinishedRun, ReportedResult } from './run.js';
 
 const MARK: Record<string, string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', info: 'INFO', deviation: 'DEVN', skip: 'SKIP' };
@@ -33,12 +34,12 @@ export function formatConsole(run: FinishedRun, verbose = false): string {
   if (!verbose) {
     const byReason = new Map<string, string[]>();
     for (const r of run.results.filter((x) => x.status === 'skip')) {
-      const key = `${r.skipKind === 'not-applicable' ? 'n/a ' : 'SKIP'}\u0000${r.message ?? 'no reason given'}`;
+      const key = `${SKIP_MARK[r.skipKind ?? 'untested'].trim()}\u0000${r.message ?? 'no reason given'}`;
       (byReason.get(key) ?? byReason.set(key, []).get(key)!).push(resultName(r));
     }
     for (const [key, names] of byReason) {
       const [mark, reason] = key.split('\u0000') as [string, string];
-      lines.push(`  ${mark} ${reason}`, `       ${names.join(', ')}`);
+      lines.push(`  ${mark.padEnd(8)} ${reason}`, `       ${names.join(', ')}`);
     }
   }
   const count = (s: string) => run.results.filter((r) => r.status === s).length;
@@ -48,6 +49,8 @@ export function formatConsole(run: FinishedRun, verbose = false): string {
   lines.push(`  plan: ${p.requests} of ${p.fullRequests} planned requests within the budget of ${p.budget.maxRequests}${p.leftOut.length ? `; left out: ${p.leftOut.join(', ')}` : ''}`);
   if (run.interrupted) lines.push(`  STOPPED: ${run.interrupted}`);
   for (const why of run.incomplete ?? []) lines.push(`  UNTESTED: ${why}`);
+  const setup = run.results.filter((r) => r.status === 'skip' && r.skipKind === 'needs-setup').length;
+  if (setup) lines.push(`  ${setup} result(s) need more setup to run (SETUP above): they do not count against the verdict`);
   lines.push(`  verdict: ${run.verdict} (exit ${run.exitCode})`);
   return lines.join('\n');
 }

@@ -9,9 +9,9 @@ import type { Target, TargetClient } from './types.js';
 
 export class TargetConfigError extends Error {}
 
-const DEFAULT_BUDGET = { maxRequests: 500, maxBadCredentialAttempts: 12, ratePerSecond: 10, timeoutMs: 10_000 };
+const DEFAULT_BUDGET = { maxRequests: 500, maxBadCredentialAttempts: 12, ratePerSecond: 10, timeoutMs: 10_000, maxWaitSeconds: 30 };
 /** In-process mocks are ours: a larger budget and no rate limit, so that default runs take seconds. */
-const MOCK_BUDGET = { maxRequests: 20_000, maxBadCredentialAttempts: 10_000, ratePerSecond: 1_000_000, timeoutMs: 5_000 };
+const MOCK_BUDGET = { maxRequests: 20_000, maxBadCredentialAttempts: 10_000, ratePerSecond: 1_000_000, timeoutMs: 5_000, maxWaitSeconds: 0 };
 
 function pickClient(m: RunningMock, test: (c: { grants: string[]; public: boolean }) => boolean, prefer?: (c: { public: boolean }) => boolean): TargetClient | undefined {
   const all = [...m.context.clients.values()].filter((c) => c.enabled && test(c));
@@ -141,52 +141,83 @@ export async function loadTargetConfig(path: string): Promise<{ config: ConfigTa
 }
 
 
-/** A target from a config file: explicit URLs win, otherwise the flavour's paths under baseUrl. */
+/** A target from a config file: explicit URLs win, otherwise the flavour's paths under baseUrl. Every option is read here. */
 export function targetOfConfig(config: ConfigTargetConfig, secrets: string[], profileOverride?: Profile): Target {
   if (!isFlavourName(config.flavour)) throw new TargetConfigError(`unknown flavour ${config.flavour}`);
   const descriptor = FLAVOURS[config.flavour];
-  const tokenUrl = config.endpoints?.token ?? (config.baseUrl ? config.baseUrl.replace(/\/$/, '') + (config.flavour === 'keycloak' ? '/protocol/openid-connect/token' : descriptor.tokenPath) : undefined);
+  const base = config.baseUrl?.replace(/\/$/, '');
+  const under = (path: string | undefined) => (base !== undefined && path !== undefined ? base + path : undefined);
+  const paths = descriptor.configPaths;
+  const endpoints = config.endpoints ?? {};
+  const tokenUrl = endpoints.token ?? under(paths.token);
   if (!tokenUrl) throw new TargetConfigError('give baseUrl or endpoints.token');
   const url = new URL(tokenUrl);
   const local = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
   if (url.protocol !== 'https:' && !(config.allowHttp && local)) throw new TargetConfigError(`TE-A1: the token endpoint must be https (http only for a local target with allowHttp): ${tokenUrl}`);
   if (url.hash) throw new TargetConfigError('TE-A1: the token endpoint must not have a fragment');
+  const targetGrants = config.grants ?? descriptor.grants;
   const toClient = (c: NonNullable<ConfigTargetConfig['clients']>[number]): TargetClient => ({
     clientId: c.clientId,
     ...(c.clientSecret ? { clientSecret: c.clientSecret } : {}),
+    // A public client may hold a secret it sends anyway (the portal's robot client, seed 000): public for the checks.
     public: c.public ?? !c.clientSecret,
     auth: c.auth ?? (c.clientSecret ? (descriptor.clientAuth.includes('basic') ? 'basic' : 'post') : 'none'),
-    grants: config.grants ?? descriptor.grants,
+    grants: c.grants ?? targetGrants,
     ...(c.refreshToken ? { refreshToken: c.refreshToken } : {}),
+    ...(c.scope ? { scope: c.scope } : {}),
   });
   const clients = (config.clients ?? []).map(toClient);
-  const byName = (n: string) => (config.clients ?? []).findIndex((c) => c.name === n);
-  const at = (i: number) => (i >= 0 ? clients[i] : undefined);
-  const user = at(byName('user')) ?? clients.find((c) => !c.refreshToken);
-  const service = at(byName('service')) ?? clients.find((c) => !c.public && c !== user);
+  const byName = (n: string) => clients[(config.clients ?? []).findIndex((c) => c.name === n)];
+  const can = (c: TargetClient, grant: string) => c.grants.includes(grant) && targetGrants.includes(grant);
+  const user = byName('user') ?? clients.find((c) => !c.refreshToken && (can(c, 'password') || can(c, 'refresh_token')));
+  // One client may do several grants: the user client serves client_credentials too when it may.
+  const service = byName('service') ?? clients.find((c) => !c.public && c !== user && can(c, 'client_credentials')) ?? (user && !user.public && can(user, 'client_credentials') ? user : undefined);
+  const other = byName('other');
   const technical = clients.find((c) => c.refreshToken);
   const users = config.users ?? [];
   const budget = { ...DEFAULT_BUDGET, ...config.budget };
-  const resource = config.endpoints?.resource;
+  const resourceOption = endpoints.resource;
+  const flavourResource = descriptor.resource;
+  const resourceUrl = typeof resourceOption === 'string' ? resourceOption : (resourceOption?.url ?? under(paths.resource));
+  const resourceBody = typeof resourceOption === 'object' && resourceOption.body !== undefined ? resourceOption.body : flavourResource?.body?.text;
+  const resourceHeaders = {
+    ...(flavourResource?.body && resourceBody !== undefined ? { 'content-type': flavourResource.body.contentType } : {}),
+    ...(typeof resourceOption === 'object' ? resourceOption.headers : {}),
+  };
+  const policies = config.policies ?? {};
+  const refreshRevokesAccess = policies.refreshRevokesAccess ?? descriptor.refreshRevokesAccess;
+  const issuer = config.issuer ?? (paths.issuer !== undefined ? under(paths.issuer) : undefined);
+  const discoveryUrl = endpoints.discovery ?? under(paths.discovery);
+  const jwksUrl = endpoints.jwks ?? under(paths.jwks);
+  const logoutUrl = endpoints.logout ?? under(paths.logout);
+  const revocationUrl = endpoints.revocation ?? under(paths.revocation);
+  const lifetimes = { ...(policies.accessTokenLifetime ? { access: policies.accessTokenLifetime } : {}), ...(policies.refreshTokenLifetime !== undefined ? { refresh: policies.refreshTokenLifetime } : {}) };
   return {
     flavour: config.flavour,
     ...(config.preset ? { preset: config.preset } : {}),
     tokenUrl,
-    ...(config.endpoints?.logout ? { logoutUrl: config.endpoints.logout } : {}),
-    ...(config.endpoints?.revocation ? { revocationUrl: config.endpoints.revocation } : {}),
-    ...(resource ? { resource: { method: descriptor.resource?.method ?? 'GET', url: resource } } : {}),
-    clients: { ...(user ? { user } : {}), ...(service ? { service } : {}), ...(at(byName('other')) ? { other: at(byName('other'))! } : {}), ...(technical ? { technical } : {}) },
+    ...(logoutUrl ? { logoutUrl } : {}),
+    ...(revocationUrl ? { revocationUrl } : {}),
+    ...(discoveryUrl ? { discoveryUrl } : {}),
+    ...(jwksUrl ? { jwksUrl } : {}),
+    ...(issuer ? { issuer } : {}),
+    ...(resourceUrl
+      ? { resource: { method: (typeof resourceOption === 'object' ? resourceOption.method : undefined) ?? flavourResource?.method ?? 'GET', url: resourceUrl, headers: resourceHeaders, ...(resourceBody !== undefined ? { body: resourceBody } : {}) } }
+      : {}),
+    clients: { ...(user ? { user } : {}), ...(service ? { service } : {}), ...(other ? { other } : {}), ...(technical ? { technical } : {}) },
     ...(users.find((u) => !u.operator) ? { user: users.find((u) => !u.operator)! } : {}),
     ...(users.find((u) => u.operator) ? { operator: users.find((u) => u.operator)! } : {}),
-    grants: config.grants ?? descriptor.grants,
+    ...(users.filter((u) => !u.operator).length > 1 ? { extraUsers: users.filter((u) => !u.operator).slice(1) } : {}),
+    grants: targetGrants,
     extraParams: config.extraParams ?? {},
     resourceHeaders: {},
-    // Not declared (or 'unknown'): rotation is classified (TE-H1, info) but never asserted.
-    refreshMode: config.policies?.refreshRotation === 'reuse' ? 'reuse' : config.policies?.refreshRotation === 'rotate' ? 'rotate-revoke' : config.policies?.refreshRotation === 'unknown' ? 'unknown' : config.flavour === 'rfc6749' ? 'unknown' : descriptor.refreshMode,
-    ...((config.policies?.refreshRevokesAccessToken ?? descriptor.refreshRevokesAccess) !== undefined ? { refreshRevokesAccess: config.policies?.refreshRevokesAccessToken ?? descriptor.refreshRevokesAccess } : {}),
+    // Not declared (or 'unknown'): rotation is classified (TE-H1) but never asserted.
+    refreshMode: policies.refreshRotation === 'reuse' ? 'reuse' : policies.refreshRotation === 'rotate' ? 'rotate-revoke' : policies.refreshRotation === 'unknown' ? 'unknown' : descriptor.refreshMode,
+    ...(refreshRevokesAccess !== undefined ? { refreshRevokesAccess } : {}),
+    ...(Object.keys(lifetimes).length ? { lifetimes } : {}),
+    ...(policies.sessionLimit ? { sessionLimit: policies.sessionLimit } : {}),
     profile: profileOverride ?? config.profile ?? 'rfc6749',
     budget,
     secrets,
   };
 }
-

@@ -23,6 +23,8 @@ export interface TargetClient {
   refreshToken?: string;
   /** This client's own token endpoint, when it is not the target's (another realm). */
   tokenUrl?: string;
+  /** The scope it requests with its grants. */
+  scope?: string;
 }
 
 export interface TargetUser {
@@ -39,11 +41,20 @@ export interface Target {
   logoutUrl?: string;
   revocationUrl?: string;
   discoveryUrl?: string;
+  jwksUrl?: string;
+  /** The issuer JWTs and the discovery document must name. */
+  issuer?: string;
   resource?: { method: 'GET' | 'POST'; url: string; headers?: Record<string, string>; body?: string };
+  /** Declared lifetimes (seconds), used when an answer states none. */
+  lifetimes?: { access?: number; refresh?: number };
+  /** Sessions a user may hold at once: the run never opens more. */
+  sessionLimit?: number;
   /** Client for user grants, client for client_credentials, a second client for cross-client checks. */
   clients: { user?: TargetClient; service?: TargetClient; other?: TargetClient; technical?: TargetClient };
   user?: TargetUser;
   operator?: TargetUser;
+  /** Further configured users (a non-ASCII password for TE-E7). */
+  extraUsers?: TargetUser[];
   grants: string[];
   /** Parameters every token request carries (e.g. Rator's brand_key). */
   extraParams: Record<string, string>;
@@ -55,7 +66,7 @@ export interface Target {
   /** Requested scope that the user client may narrow to (for G7/G8); absent when scopes are not used. */
   scope?: { full: string; narrower: string };
   profile: Profile;
-  budget: { maxRequests: number; maxBadCredentialAttempts: number; ratePerSecond: number; timeoutMs: number };
+  budget: { maxRequests: number; maxBadCredentialAttempts: number; ratePerSecond: number; timeoutMs: number; maxWaitSeconds: number };
   /** Set for in-process mocks: the run may move their clock and shrink failures. */
   mock?: {
     advanceClock: (seconds: number) => void;
@@ -88,7 +99,7 @@ export interface CheckResult {
   /** Findings below the check's severity (e.g. a legal difference from the flavour schema). */
   warnings?: number;
   /** For skipped checks: untested (counts against a complete plan) or not applicable to this target. */
-  skipKind?: 'untested' | 'not-applicable';
+  skipKind?: 'untested' | 'needs-setup' | 'not-applicable';
   message?: string;
   deviation?: { reason: string; source: string };
   evidence?: Exchange[];

@@ -81,7 +81,10 @@ export function runVerdict(input: { unreachable: boolean; unexpectedFailures: nu
   return { verdict: 'CONFORMS', exitCode: EXIT.ok };
 }
 
-/** A skipped result counts against a complete plan when it was required (error severity) and not merely inapplicable. */
+/**
+ * A skipped result counts against a complete plan when it was required (error severity) and untested: the plan could
+ * not carry it out. Optional test material or settings (needs-setup) and missing features (not-applicable) do not.
+ */
 export function blocksConformance(r: { status: Status; skipKind?: string; severity: Severity }): boolean {
-  return r.status === 'skip' && r.skipKind !== 'not-applicable' && r.severity === 'error';
+  return r.status === 'skip' && (r.skipKind ?? 'untested') === 'untested' && r.severity === 'error';
 }
