@@ -153,7 +153,8 @@ export function targetOfConfig(config: ConfigTargetConfig, secrets: string[], pr
   if (!tokenUrl) throw new TargetConfigError('give baseUrl or endpoints.token');
   const url = new URL(tokenUrl);
   const local = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(config.allowHttp && local)) throw new TargetConfigError(`TE-A1: the token endpoint must be https (http only for a local target with allowHttp): ${tokenUrl}`);
+  const allowHttp = config.allowHttp ?? false;
+  if (url.protocol !== 'https:' && !(allowHttp && local)) throw new TargetConfigError(`TE-A1: the token endpoint must be https (http only for a local target with allowHttp): ${tokenUrl}`);
   if (url.hash) throw new TargetConfigError('TE-A1: the token endpoint must not have a fragment');
   const targetGrants = config.grants ?? descriptor.grants;
   const toClient = (c: NonNullable<ConfigTargetConfig['clients']>[number]): TargetClient => ({
@@ -174,7 +175,7 @@ export function targetOfConfig(config: ConfigTargetConfig, secrets: string[], pr
   const service = byName('service') ?? clients.find((c) => !c.public && c !== user && can(c, 'client_credentials')) ?? (user && !user.public && can(user, 'client_credentials') ? user : undefined);
   const other = byName('other');
   const technical = clients.find((c) => c.refreshToken);
-  const users = config.users ?? [];
+  const users = (config.users ?? []).map((u) => ({ username: u.username, password: u.password, ...(u.operator ? { operator: true } : {}) }));
   const budget = { ...DEFAULT_BUDGET, ...config.budget };
   const resourceOption = endpoints.resource;
   const flavourResource = descriptor.resource;
