@@ -27,6 +27,7 @@ import { getRequest, jsonBody, missingGrantType, noServerError, repeatedParamete
 import { distinctStrongTokens } from '../src/checks/token-response.js';
 import type { FailureCause } from '../src/flavours/index.js';
 import { json, type RunContext } from '../src/runner/context.js';
+import { strictFormEncode } from '../src/runner/session.js';
 import { defineSuite, needsSetup, notApplicable, ref, untested, type Scenario, type Skip } from '../src/runner/plan.js';
 import type { Exchange, Target, TargetClient } from '../src/runner/types.js';
 import { runProperty } from './property.js';
@@ -435,12 +436,21 @@ const scenarios: Scenario<GrantState>[] = [
     name: 'basic-reserved-characters',
     checks: [ref(basicEncoding)],
     skip: (t, d) =>
-      needsPasswordGrant(t) ?? (!d.clientAuth.includes('basic') ? notApplicable('the flavour does not take client_secret_basic') : t.mock ? undefined : untested('needs a client whose id and secret have reserved characters; the mocks add one')),
+      needsPasswordGrant(t) ??
+      (!d.clientAuth.includes('basic')
+        ? notApplicable('the flavour does not take client_secret_basic')
+        : t.mock || (!t.clients.user!.public && t.clients.user!.clientSecret)
+          ? undefined
+          : notApplicable('the user client is public: it sends no Basic credentials')),
     cost: () => ({ requests: 1 }),
     run: async (ctx) => {
-      const special = ctx.target.mock!.addClient('idpc client:%+/é', 's3cr:t %+/é');
-      if (!special) return ctx.skip(basicEncoding, 'the mock could not add a client', 'untested');
-      const e = await ctx.token(passwordGrant(ctx.target), { client: special, auth: 'basic' });
+      // Mocks: a client whose id and secret need encoding. Real targets: the configured client, encoded as oauth4webapi does.
+      const client = ctx.target.mock ? ctx.target.mock.addClient('idpc client:%+/é', 's3cr:t %+/é') : ctx.target.clients.user!;
+      if (!client) return ctx.skip(basicEncoding, 'the mock could not add a client', 'untested');
+      if (!ctx.target.mock && strictFormEncode(client.clientId) === client.clientId && strictFormEncode(client.clientSecret!) === client.clientSecret) {
+        return ctx.skip(basicEncoding, 'the client id and secret have no character that form-urlencoding changes', 'not-applicable');
+      }
+      const e = await ctx.token(passwordGrant(ctx.target), { client, auth: 'basic', strictBasic: true });
       if (ctx.answered(e)) ctx.record(basicEncoding, basicEncoding.judge(e), [e]);
     },
   },

@@ -65,6 +65,11 @@ describe('runs on every mock: the plan is what gets reported, and what it costs'
     const { config, secrets } = await loadTargetConfig(join(packageRoot(), 'fixtures/targets/keycloak.target.yaml'));
     const target = targetOfConfig(config, secrets);
     runs.push(['keycloak (target config)', await runConformance({ target, seed: 3, numRuns: 2 }), target]);
+    // Seed 003's OCP IAM: the public ocp client with its declared limit of five sessions (TE-M3).
+    process.env.IDPC_OCP_PASSWORD = 'ocp-password';
+    const ocp = await loadTargetConfig(join(packageRoot(), 'fixtures/targets/keycloak-ocp.target.yaml'));
+    const ocpTarget = targetOfConfig(ocp.config, ocp.secrets);
+    runs.push(['keycloak ocp (target config)', await runConformance({ target: ocpTarget, seed: 3, numRuns: 2 }), ocpTarget]);
   }, 120_000);
   afterAll(async () => {
     await Promise.all(mocks.map((m) => m.close()));
@@ -149,7 +154,7 @@ describe('idpc checks', () => {
     expect(byId.get('TE-G3')!.variants).toEqual(['garbage', 'truncated', 'unknown', 'superseded']);
     expect(byId.get('TE-H4')).toMatchObject({ severities: { rfc6749: 'info', bcp9700: 'error', oauth21: 'error' }, confidentialClients: 'info' });
     expect(byId.get('TE-C14')!.suites).toEqual(['grant', 'refresh']);
-    expect(byId.get('TE-A11')!.suites).toEqual(['grant', 'refresh', 'revocation', 'stateful']);
+    expect(byId.get('TE-A11')!.suites).toEqual(['grant', 'refresh', 'revocation', 'sessions', 'stateful']);
     // docs/checks.md is the same registry for readers, and current.
     const { checksMarkdown, listChecks } = await import('../src/cli/checks.js');
     expect(readFileSync(join(packageRoot(), 'docs/checks.md'), 'utf8'), 'docs/checks.md is stale: npm run gen:docs').toBe(checksMarkdown(listChecks()));

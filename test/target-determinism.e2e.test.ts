@@ -18,6 +18,7 @@ const SEEDS = [1, 2, 3, 4, 5];
 const SECRETS: Record<string, Record<string, string>> = {
   portal: { IDPC_PORTAL_ROBOT_PASSWORD: 'QrnY67ME9yGasNhq2OTbgWA4RzipUvo5' },
   keycloak: { IDPC_KEYCLOAK_APP_SECRET: 'conformance-app-secret', IDPC_KEYCLOAK_SERVICE_SECRET: 'conformance-service-secret', IDPC_KEYCLOAK_USER_PASSWORD: 'qa-bot-password' },
+  'keycloak-ocp': { IDPC_OCP_PASSWORD: 'ocp-password' },
   rator: { IDPC_RATOR_CLIENT_SECRET: 'myclientsecret', IDPC_RATOR_USER_PASSWORD: 'mypassword', IDPC_RATOR_OPERATOR_PASSWORD: 'myoperatorpassword' },
   infolink: { IDPC_INFOLINK_CLIENT_SECRET: 'eebb17b2-9ce4-4c73-a23f-d23739bf99b4', IDPC_INFOLINK_USER_PASSWORD: 'mypassword' },
 };
@@ -45,10 +46,11 @@ async function startMock(flavour: string, config?: object): Promise<string> {
   return String(mock.info.url);
 }
 
-async function runTarget(flavour: string, url: string, seed: number, tag: string): Promise<Reported> {
-  const reportDir = join(dir, `${flavour}-${tag}-${seed}`);
-  const file = join(packageRoot(), 'fixtures/targets', `${flavour}.target.yaml`);
-  const r = await runCli(['run', '--target', file, '--seed', String(seed), '--runs', '2', '--report', 'json', '--report-dir', reportDir], { ...process.env, IDPC_BASE_URL: url, ...SECRETS[flavour] });
+/** Runs fixtures/targets/<config>.target.yaml (its mock's flavour is the name's first part). */
+async function runTarget(config: string, url: string, seed: number, tag: string): Promise<Reported> {
+  const reportDir = join(dir, `${config}-${tag}-${seed}`);
+  const file = join(packageRoot(), 'fixtures/targets', `${config}.target.yaml`);
+  const r = await runCli(['run', '--target', file, '--seed', String(seed), '--runs', '2', '--report', 'json', '--report-dir', reportDir], { ...process.env, IDPC_BASE_URL: url, ...SECRETS[config] });
   expect(r.stderr, r.stderr).toBe('');
   const report = (JSON.parse(readFileSync(join(reportDir, 'idpc-report.json'), 'utf8')) as { runs: Reported[] }).runs[0]!;
   expect(report.exitCode).toBe(r.code);
@@ -58,10 +60,10 @@ async function runTarget(flavour: string, url: string, seed: number, tag: string
 const names = (r: Reported) => r.results.map((x) => `${x.suite}:${x.check}${x.variant ? `:${x.variant}` : ''}`).sort();
 
 describe('idpc run --target against idpc mock: the same results at every seed', () => {
-  it.each(Object.keys(SECRETS))('%s: seeds 1..5 report the same (suite, check, variant) set and the same verdict', { timeout: 60_000 }, async (flavour) => {
-    const url = await startMock(flavour);
+  it.each(Object.keys(SECRETS))('%s: seeds 1..5 report the same (suite, check, variant) set and the same verdict', { timeout: 60_000 }, async (config) => {
+    const url = await startMock(config.split('-')[0]!);
     const runs: Reported[] = [];
-    for (const seed of SEEDS) runs.push(await runTarget(flavour, url, seed, 'clean'));
+    for (const seed of SEEDS) runs.push(await runTarget(config, url, seed, 'clean'));
     const sets = runs.map((r) => names(r).join(' '));
     expect(new Set(sets).size, 'the reported checks differ between seeds').toBe(1);
     expect(new Set(runs.map((r) => r.verdict)), 'the verdict differs between seeds').toEqual(new Set([runs[0]!.verdict]));
@@ -91,5 +93,25 @@ describe('planted deviations fail their check at every seed, on the mock run as 
       expect(failed.some((f) => f.split(':')[1] === check), `seed ${seed}: ${check} should fail; failures: ${failed.join(', ')}`).toBe(true);
       expect(run.exitCode).toBe(1);
     }
+  });
+});
+
+describe('a guest leaves no session open', () => {
+  it('after runs with ocp (a declared limit of five sessions), ocp-user can still log in five times, and the sixth is refused', { timeout: 60_000 }, async () => {
+    const url = await startMock('keycloak');
+    for (const seed of [1, 2]) {
+      const run = await runTarget('keycloak-ocp', url, seed, 'sessions');
+      expect(run.results.find((r) => r.check === 'TE-M3')?.status, `seed ${seed}`).toBe('pass');
+      expect(run.results.find((r) => r.check === 'TE-M1')?.status, `seed ${seed}`).toBe('pass');
+    }
+    const login = () =>
+      fetch(`${url}/auth/realms/master/protocol/openid-connect/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams({ grant_type: 'password', client_id: 'ocp', username: 'ocp-user', password: 'ocp-password' }),
+      }).then((r) => r.status);
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push(await login());
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 403]);
   });
 });

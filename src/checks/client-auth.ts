@@ -19,7 +19,7 @@ export const postAccepted = defineCheck({
 
 export const basicEncoding = defineCheck({
   id: 'TE-B3', title: 'Basic credentials with reserved and non-ASCII characters work when form-urlencoded', level: 'MUST', requirement: 'RFC 6749 §2.3.1, Appendix B', url: `${RFC6749}#section-2.3.1`,
-  judge: (e: Exchange) => outcome(statusOf(e) === 200, `Basic with form-urlencoded "idpc client:%+/é" and a secret with ":", " ", "%", "+", "/", "é": ${statusOf(e) ?? e.error}`),
+  judge: (e: Exchange) => outcome(statusOf(e) === 200, `Basic credentials form-urlencoded as oauth4webapi does (reserved, non-ASCII and "-_.~" percent-encoded) were refused: ${statusOf(e) ?? e.error}`),
 });
 
 export const missingClientAuth = defineCheck({

@@ -12,8 +12,7 @@ export type Severity = 'error' | 'warning' | 'info';
 export type Profile = 'rfc6749' | 'bcp9700' | 'oauth21';
 export const PROFILES: readonly Profile[] = ['rfc6749', 'bcp9700', 'oauth21'];
 
-export type SuiteName = 'grant' | 'refresh' | 'revocation' | 'stateful';
-export const SUITE_NAMES: readonly SuiteName[] = ['grant', 'refresh', 'revocation', 'stateful'];
+export type SuiteName = 'grant' | 'refresh' | 'revocation' | 'sessions' | 'stateful';
 
 /** What a check says about what it looked at: passed or not, and why, in words a vendor can act on. */
 export interface Outcome {

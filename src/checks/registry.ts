@@ -12,11 +12,12 @@ import * as refresh from './refresh.js';
 import * as requests from './requests.js';
 import * as revocation from './revocation.js';
 import * as rotation from './rotation.js';
+import * as sessions from './sessions.js';
 import * as tokenError from './token-error.js';
 import * as tokenResponse from './token-response.js';
 
 /** The series files. */
-const SERIES = { requests, clientAuth, tokenResponse, tokenError, grants, refresh, rotation, revocation, bearer, discovery, model } as const;
+const SERIES = { requests, clientAuth, tokenResponse, tokenError, grants, refresh, rotation, revocation, bearer, discovery, sessions, model } as const;
 
 type Defs<M> = { [K in keyof M]: M[K] extends CheckDef ? M[K] : never }[keyof M];
 export type AnyCheck = { [S in keyof typeof SERIES]: Defs<(typeof SERIES)[S]> }[keyof typeof SERIES];

@@ -45,8 +45,11 @@ export class Transport {
     return true;
   }
 
-  async send(method: string, url: string, headers: Record<string, string> = {}, body?: string): Promise<Exchange> {
-    const exchange = await this.once(method, url, headers, body);
+  /** Housekeeping requests (logging out the sessions the run opened): not charged to the budget, at most one per session. */
+  housekeeping = 0;
+
+  async send(method: string, url: string, headers: Record<string, string> = {}, body?: string, options: { housekeeping?: boolean } = {}): Promise<Exchange> {
+    const exchange = await this.once(method, url, headers, body, options.housekeeping);
     const status = exchange.response?.status;
     const retryAfter = exchange.response?.headers['retry-after']?.[0];
     if ((status === 429 || status === 503) && retryAfter !== undefined) {
@@ -56,14 +59,17 @@ export class Transport {
         throw new RetryAfterTooLong(`${new URL(url).origin} answered ${status} with Retry-After ${retryAfter}, longer than the run can afford (${affordable} s): stopped without further requests`);
       }
       await sleep(seconds * 1000);
-      return this.once(method, url, headers, body);
+      return this.once(method, url, headers, body, options.housekeeping);
     }
     return exchange;
   }
 
-  private async once(method: string, url: string, headers: Record<string, string>, body?: string): Promise<Exchange> {
-    if (this.requests >= this.options.maxRequests) throw new BudgetExceeded(`request budget of ${this.options.maxRequests} spent`);
-    this.requests++;
+  private async once(method: string, url: string, headers: Record<string, string>, body?: string, housekeeping = false): Promise<Exchange> {
+    if (housekeeping) this.housekeeping++;
+    else {
+      if (this.requests >= this.options.maxRequests) throw new BudgetExceeded(`request budget of ${this.options.maxRequests} spent`);
+      this.requests++;
+    }
     // Rate limit: requests are spaced 1/rate apart (concurrent callers queue for their slot).
     const interval = 1000 / this.options.ratePerSecond;
     const now = performance.now();

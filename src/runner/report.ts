@@ -49,6 +49,10 @@ export function formatConsole(run: FinishedRun, verbose = false): string {
   lines.push(`  plan: ${p.requests} of ${p.fullRequests} planned requests within the budget of ${p.budget.maxRequests}${p.leftOut.length ? `; left out: ${p.leftOut.join(', ')}` : ''}`);
   if (run.interrupted) lines.push(`  STOPPED: ${run.interrupted}`);
   for (const why of run.incomplete ?? []) lines.push(`  UNTESTED: ${why}`);
+  for (const e of run.scenarioErrors ?? []) {
+    lines.push(`  ERROR ${e.suite}/${e.scenario}: ${e.message}`);
+    for (const x of (e.evidence ?? []).slice(-3)) lines.push(`       $ ${x.curl}`);
+  }
   const setup = run.results.filter((r) => r.status === 'skip' && r.skipKind === 'needs-setup').length;
   if (setup) lines.push(`  ${setup} result(s) need more setup to run (SETUP above): they do not count against the verdict`);
   lines.push(`  verdict: ${run.verdict} (exit ${run.exitCode})`);

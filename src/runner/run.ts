@@ -1,6 +1,7 @@
 import { grantSuite } from '../../suites/grant.js';
 import { refreshSuite } from '../../suites/refresh.js';
 import { revocationSuite } from '../../suites/revocation.js';
+import { sessionsSuite } from '../../suites/sessions.js';
 import { statefulSuite } from '../../suites/stateful.js';
 import type { SuiteName } from '../checks/define.js';
 import { FLAVOURS } from '../flavours/index.js';
@@ -12,11 +13,11 @@ import { Evidence } from './evidence.js';
 import { RunInterrupted, TargetUnreachable, Transport } from './http.js';
 import { computePlan, untested, type Plan, type Skip, type SuiteDef } from './plan.js';
 import { redactExchange } from './redact.js';
-import type { CheckResult, RunReport, Target } from './types.js';
+import type { CheckResult, Exchange, RunReport, Target } from './types.js';
 
 /** The suites, in the order they run. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const SUITES: readonly SuiteDef<any>[] = [grantSuite, refreshSuite, revocationSuite, statefulSuite];
+export const SUITES: readonly SuiteDef<any>[] = [grantSuite, refreshSuite, revocationSuite, sessionsSuite, statefulSuite];
 export const SUITE_NAMES: readonly SuiteName[] = SUITES.map((s) => s.name);
 
 export interface Baseline {
@@ -60,6 +61,8 @@ export interface FinishedRun extends Omit<RunReport, 'results'> {
   interrupted?: string;
   /** Why the run is INCOMPLETE (exit 4): required checks that did not run, and why. */
   incomplete?: string[];
+  /** Scenarios that failed with an internal error (a bug of ours): the run went on without them. */
+  scenarioErrors?: { suite: string; scenario: string; message: string; evidence: ReportedResult['evidence'] }[];
   plan: { requests: number; fullRequests: number; badCredentials: number; budget: Plan['budget']; leftOut: string[]; scenarios: ScenarioRecord[] };
 }
 
@@ -102,6 +105,7 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
   let unreachable: string | undefined;
   let interrupted: string | undefined;
   const records: ScenarioRecord[] = [];
+  const errors: { suite: string; scenario: string; message: string; exchanges: Exchange[] }[] = [];
   const states = new Map(suites.map((s) => [s.name, s.start()]));
   const blocked = new Map<string, Skip>();
   // The systematic pass of every suite first; the generated examples after it, on what the budget has left.
@@ -123,17 +127,28 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
     ctx.evidence.extendOnly = ctx.generated;
     ctx.exercising = `${[...new Set(scenario.checks.map((r) => `${r.check.id}${r.variant ? ` (${r.variant})` : ''}`))].join(', ') || 'its preconditions'} [${suite.name}/${scenario.name}]`;
     const before = transport.requests;
+    const logBefore = transport.log.length;
     const timeoutsBefore = ctx.timeouts;
+    let crashed: string | undefined;
     try {
       await scenario.run(ctx, states.get(suite.name));
     } catch (e) {
-      if (!(e instanceof RunInterrupted)) throw e;
-      if (e instanceof TargetUnreachable) unreachable = e.message;
-      // Generated examples only add to the evidence: the budget ending them leaves the plan complete.
-      else if (!scenario.generated) interrupted = e.message;
-      progress(`  ${suite.name}/${scenario.name}: stopped, ${e.message}`);
+      if (!(e instanceof RunInterrupted)) {
+        // No scenario may crash the run: its error is reported with the exchanges it had made, and the run goes on.
+        const message = e instanceof Error ? e.message : String(e);
+        errors.push({ suite: suite.name, scenario: scenario.name, message, exchanges: transport.log.slice(logBefore) });
+        crashed = `the ${scenario.name} scenario failed with an internal error: ${message}`;
+        progress(`  ${suite.name}/${scenario.name}: internal error: ${message}`);
+      } else {
+        if (e instanceof TargetUnreachable) unreachable = e.message;
+        // Generated examples only add to the evidence: the budget ending them leaves the plan complete.
+        else if (!scenario.generated) interrupted = e.message;
+        progress(`  ${suite.name}/${scenario.name}: stopped, ${e.message}`);
+      }
     }
     record.sent = transport.requests - before;
+    // A guest logs out what a scenario opened as soon as it ends, also after a failure or an error of the scenario.
+    if (!unreachable) await ctx.session.closeSessions().catch(() => undefined);
     if (ctx.blocked) blocked.set(suite.name, ctx.blocked);
     if (!scenario.generated) {
       for (const r of scenario.checks) {
@@ -143,7 +158,9 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
           untested(
             interrupted || unreachable
               ? `not finished: ${interrupted ?? unreachable}`
-              : ctx.timeouts > timeoutsBefore
+              : crashed
+                ? crashed
+                : ctx.timeouts > timeoutsBefore
                 ? NOT_IN_TIME
                 : `the ${scenario.name} scenario ended before judging it (a precondition failed: see the other results of ${suite.name})`,
           );
@@ -155,8 +172,6 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
   ctx.evidence.extendOnly = false;
   const sent = records.reduce((n, r) => n + r.sent, 0);
   progress(`  sent ${sent} requests (${records.filter((r) => !r.skip).length} scenarios)`);
-  // Log out what the run opened, where the flavour has logout and the target is not ours to reset.
-  if (!target.mock && target.logoutUrl && !unreachable) await logoutOpened(ctx).catch(() => undefined);
 
   // Planned entries that got no result at all: the per-answer rules when no answer of their kind came.
   for (const e of plan.entries) {
@@ -172,6 +187,7 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
   // CONFORMS only when the required checks ran: what stayed untested is listed, and the run is INCOMPLETE (exit 4).
   const incomplete: string[] = [];
   if (interrupted) incomplete.push(`the run stopped before its plan was done: ${interrupted}`);
+  for (const e of errors) incomplete.push(`${e.suite}/${e.scenario} failed with an internal error (please report it): ${redactText(e.message, withEncodings(secrets))}`);
   // Grouped by reason: "needs a second client" once, with every check it leaves untested.
   const untestedBy = new Map<string, string[]>();
   for (const r of results.filter(blocksConformance)) (untestedBy.get(r.message ?? 'no reason given') ?? untestedBy.set(r.message ?? 'no reason given', []).get(r.message ?? 'no reason given')!).push(keyOf(r));
@@ -195,6 +211,9 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
     ...(unreachable ? { unreachable } : {}),
     ...(interrupted ? { interrupted } : {}),
     ...(incomplete.length ? { incomplete } : {}),
+    ...(errors.length
+      ? { scenarioErrors: errors.map((e) => ({ suite: e.suite, scenario: e.scenario, message: redactText(e.message, withEncodings(secrets)), evidence: e.exchanges.map((x) => ({ ...redactExchange(x, secrets), curl: curlOf(x, secrets) })) })) }
+      : {}),
   };
 }
 
@@ -210,16 +229,4 @@ function finish(r: CheckResult, baseline: Baseline | undefined, secrets: string[
   }
   if (out.message) out.message = redactText(out.message, withEncodings(secrets));
   return out;
-}
-
-/** Ends the sessions the run opened (Keycloak logout with each refresh token it saw). */
-async function logoutOpened(ctx: RunContext): Promise<void> {
-  const client = ctx.target.clients.user;
-  if (!client) return;
-  for (const token of ctx.session.tokensSeen) {
-    if (token.split('.').length !== 3) continue;
-    const typ = (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString() || '{}') as { typ?: string }).typ;
-    if (typ !== 'Refresh') continue;
-    await ctx.session.logout(client, token).catch(() => undefined);
-  }
 }

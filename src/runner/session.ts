@@ -21,13 +21,32 @@ export interface TokenRequestOptions {
   headers?: Record<string, string>;
   /** Leave out the flavour's required extra parameters (e.g. Rator's brand key). */
   withoutExtras?: boolean;
+  /** Basic credentials encoded the strictest way real clients do (TE-B3), instead of the minimal form encoding. */
+  strictBasic?: boolean;
+  /** A login beyond the declared session limit, on purpose (TE-M3); otherwise the session opens only within it. */
+  beyondSessionLimit?: boolean;
+}
+
+/** A login session the run opened (a password grant's refresh token names it; a refresh moves it to the new token). */
+interface OpenSession {
+  username: string;
+  client: TargetClient;
+  refreshToken: string;
 }
 
 const formEncode = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
+/**
+ * The strictest application/x-www-form-urlencoded a real client sends in Basic: oauth4webapi (panva/oauth4webapi
+ * src/index.ts formUrlEncode) also percent-encodes - _ . ! ~ * ' ( ), so "my-client" becomes "my%2Dclient".
+ * A server that does not form-url-decode Basic credentials (RFC 6749 §2.3.1) refuses it.
+ */
+export const strictFormEncode = (s: string) => formEncode(s).replace(/[-_.!~*'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 export class Session {
   /** Token values seen in responses: redacted in every output. */
   readonly tokensSeen = new Set<string>();
+  /** Sessions the run opened and has not logged out, oldest first (tracked where the target has a logout endpoint). */
+  private readonly open: OpenSession[] = [];
 
   constructor(
     readonly target: Target,
@@ -45,13 +64,20 @@ export class Session {
 
   async token(params: [string, string][], options: TokenRequestOptions = {}): Promise<Exchange> {
     const client = options.client;
+    const grantType = params.find(([k]) => k === 'grant_type')?.[1];
+    const username = params.find(([k]) => k === 'username')?.[1];
+    // A guest never holds more sessions than the target allows a user: the oldest is logged out first.
+    if (grantType === 'password' && username && this.target.sessionLimit && this.target.logoutUrl && !options.beyondSessionLimit) {
+      while (this.openSessions(username) >= this.target.sessionLimit) await this.closeSession(this.open.find((x) => x.username === username)!);
+    }
     const pairs: [string, string][] = [...params];
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     const auth = options.auth ?? client?.auth ?? 'none';
     const secret = options.secretOverride ?? client?.clientSecret;
     if (client && (auth === 'basic' || auth === 'both') && secret !== undefined) {
       // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic.
-      headers.authorization = `Basic ${Buffer.from(`${formEncode(client.clientId)}:${formEncode(secret)}`).toString('base64')}`;
+      const enc = options.strictBasic ? strictFormEncode : formEncode;
+      headers.authorization = `Basic ${Buffer.from(`${enc(client.clientId)}:${enc(secret)}`).toString('base64')}`;
     }
     if (client && (auth === 'post' || auth === 'both' || auth === 'none')) {
       if (!pairs.some(([k]) => k === 'client_id')) pairs.push(['client_id', client.clientId]);
@@ -71,7 +97,35 @@ export class Session {
     if (options.query) url += (url.includes('?') ? '&' : '?') + options.query;
     const exchange = await this.send(method, url, headers, body);
     this.harvestTokens(exchange);
+    this.trackSession(grantType, username, params, client, exchange);
     return exchange;
+  }
+
+  private trackSession(grantType: string | undefined, username: string | undefined, params: [string, string][], client: TargetClient | undefined, e: Exchange): void {
+    const issued = e.response?.status === 200 ? json(e)?.refresh_token : undefined;
+    if (!this.target.logoutUrl || typeof issued !== 'string' || !client) return;
+    if (grantType === 'password' && username) this.open.push({ username, client, refreshToken: issued });
+    else if (grantType === 'refresh_token') {
+      const presented = params.find(([k]) => k === 'refresh_token')?.[1];
+      const s = this.open.find((x) => x.refreshToken === presented);
+      if (s) s.refreshToken = issued;
+    }
+  }
+
+  /** Sessions the run holds for a user. */
+  openSessions(username: string): number {
+    return this.open.filter((x) => x.username === username).length;
+  }
+
+  private async closeSession(s: OpenSession): Promise<void> {
+    this.open.splice(this.open.indexOf(s), 1);
+    const body = new URLSearchParams({ client_id: s.client.clientId, ...(s.client.clientSecret ? { client_secret: s.client.clientSecret } : {}), refresh_token: s.refreshToken });
+    await this.transport.send('POST', this.target.logoutUrl!, { 'content-type': 'application/x-www-form-urlencoded' }, body.toString(), { housekeeping: true });
+  }
+
+  /** Logs out every session the run still holds (after each scenario: the run ends with none open). */
+  async closeSessions(): Promise<void> {
+    while (this.open.length) await this.closeSession(this.open[0]!).catch(() => undefined);
   }
 
   /** The bearer resource with this access token (none: no Authorization header); undefined when the target has none. */
@@ -94,10 +148,13 @@ export class Session {
     return this.send('POST', this.target.revocationUrl!, { 'content-type': 'application/x-www-form-urlencoded' }, body.toString());
   }
 
-  /** Ends the session a refresh token names (Keycloak's logout endpoint). */
-  logout(client: TargetClient, refreshToken: string): Promise<Exchange> {
+  /** Ends the session a refresh token names (Keycloak's logout endpoint: client_id, its secret, refresh_token). */
+  async logout(client: TargetClient, refreshToken: string): Promise<Exchange> {
     const body = new URLSearchParams({ client_id: client.clientId, ...(client.clientSecret ? { client_secret: client.clientSecret } : {}), refresh_token: refreshToken });
-    return this.send('POST', this.target.logoutUrl!, { 'content-type': 'application/x-www-form-urlencoded' }, body.toString());
+    const e = await this.send('POST', this.target.logoutUrl!, { 'content-type': 'application/x-www-form-urlencoded' }, body.toString());
+    const s = this.open.find((x) => x.refreshToken === refreshToken);
+    if (s && (e.response?.status ?? 500) < 300) this.open.splice(this.open.indexOf(s), 1);
+    return e;
   }
 
   private harvestTokens(exchange: Exchange): void {
