@@ -82,6 +82,10 @@ const needsResource = (t: Target, d: { resource?: unknown }): Skip | undefined =
 /** A configured user whose password is not ASCII (TE-E7 on a real target). */
 const utf8User = (t: Target) => [t.user, ...(t.extraUsers ?? [])].find((u) => u && /[^\x00-\x7f]/.test(u.password));
 
+/** Headers the flavour's resource requires (Rator's X-RATOR-brand-key) that the target's resource config sends. */
+const requiredResourceHeaders = (t: Target, d: { resource?: { headers?: Record<string, string> } }) =>
+  Object.keys(d.resource?.headers ?? {}).filter((h) => Object.keys({ ...t.resource?.headers, ...t.resourceHeaders }).some((k) => k.toLowerCase() === h.toLowerCase()));
+
 /** A public client of the target's, if it has one (the user client, or the other client of the cross-client checks). */
 const publicClientOf = (t: Target) => [t.clients.user, t.clients.other].find((c) => c?.public);
 
@@ -146,7 +150,7 @@ const VARIANTS: VariantSpec[] = [
   { checks: [secretInQuery], fixed: { kind: 'secret-in-query' }, skip: onlyConfidential },
   { checks: [missingCredentials], variant: 'missing-username', fixed: { kind: 'missing-username' } },
   { checks: [missingCredentials], variant: 'missing-password', fixed: { kind: 'missing-password' } },
-  { checks: [requiredParameter], fixed: { kind: 'missing-extra' }, skip: (_t, _a, extras) => (extras.length ? undefined : notApplicable('the flavour requires no extra parameter')) },
+  { checks: [requiredParameter], variant: 'grant', fixed: { kind: 'missing-extra' }, skip: (_t, _a, extras) => (extras.length ? undefined : notApplicable('the flavour requires no extra parameter')) },
 ];
 
 /** Sends one invalid request and judges it: the variant's check, the §5.2 rules, TE-FL, TE-A11. */
@@ -452,6 +456,38 @@ const scenarios: Scenario<GrantState>[] = [
       }
       const e = await ctx.token(passwordGrant(ctx.target), { client, auth: 'basic', strictBasic: true });
       if (ctx.answered(e)) ctx.record(basicEncoding, basicEncoding.judge(e), [e]);
+    },
+  },
+  {
+    name: 'required-param-in-query',
+    checks: [ref(validGrant, 'required-param-in-query')],
+    answers: ['token-response'],
+    skip: (t) => needsPasswordGrant(t) ?? (Object.keys(t.extraParams).length ? undefined : notApplicable('the flavour requires no extra parameter')),
+    cost: () => ({ requests: 1 }),
+    run: async (ctx, s) => {
+      // Rator's brand_key "is of type QUERY" in its document, while its curl examples put it in the body: both must work.
+      const e = await ctx.token(passwordGrant(ctx.target), { client: ctx.target.clients.user!, withoutExtras: true, query: new URLSearchParams(ctx.target.extraParams).toString() });
+      issued(s, ctx.tokens(validGrant, 'required-param-in-query', e), e);
+    },
+  },
+  {
+    name: 'required-header-at-resource',
+    checks: [ref(requiredParameter, 'resource')],
+    skip: (t, d) =>
+      needsResource(t, d) ??
+      (requiredResourceHeaders(t, d).length ? undefined : notApplicable('the flavour requires no header at its resource')) ??
+      (needsPasswordGrant(t) && needsClientCredentials(t) ? untested('needs a grant that issues an access token') : undefined),
+    cost: () => ({ requests: 3 }),
+    run: async (ctx) => {
+      const t = ctx.target;
+      const e = t.clients.user && t.user && t.grants.includes('password') ? await ctx.token(passwordGrant(t), { client: t.clients.user }) : await ctx.token(clientCredentialsParams(t), { client: t.clients.service! });
+      const access = json(e)?.access_token;
+      if (typeof access !== 'string') return ctx.skip(requiredParameter, 'the grant for it failed', 'untested', 'resource');
+      const names = requiredResourceHeaders(t, ctx.descriptor);
+      const without = (await ctx.resource(access, { headers: Object.fromEntries(names.map((n) => [n, undefined])) }))!;
+      if (ctx.answered(without)) ctx.record(requiredParameter, requiredParameter.judge(without, `the resource header ${names.join(', ')}`), [e, without], 'resource');
+      const wrong = (await ctx.resource(access, { headers: Object.fromEntries(names.map((n) => [n, 'idpc-wrong-value'])) }))!;
+      if (ctx.answered(wrong)) ctx.record(requiredParameter, requiredParameter.judge(wrong, `the right value of ${names.join(', ')} (sent idpc-wrong-value)`), [e, wrong], 'resource');
     },
   },
   {

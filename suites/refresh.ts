@@ -8,6 +8,8 @@ import fc from 'fast-check';
 import { flavourErrors } from '../src/checks/model.js';
 import { accessAsRefresh, badRefreshToken, crossClientRefresh, expiredRefreshToken, missingRefreshToken, narrowerScope, refreshWithoutAuth, scopeKept, validRefresh, widerScope } from '../src/checks/refresh.js';
 import { declaredRotation, familyRevocation, parallelRefreshes, publicClientRotation, supersededRefused } from '../src/checks/rotation.js';
+import { requiredParameter } from '../src/checks/requests.js';
+import type { FlavourDescriptor } from '../src/flavours/index.js';
 import { json, type RunContext } from '../src/runner/context.js';
 import { defineSuite, needsSetup, notApplicable, ref, untested, type Scenario, type Skip } from '../src/runner/plan.js';
 import type { Exchange, Target, TargetClient } from '../src/runner/types.js';
@@ -45,6 +47,13 @@ export const needsRefreshToken = (t: Target): Skip | undefined =>
 
 /** The refreshing client, as the plan sees it before any request (freshGrant picks the same one). */
 const refreshingClient = (t: Target) => (t.clients.user && t.user && t.grants.includes('password') ? t.clients.user : t.clients.service);
+
+/** The configured required parameters under their other documented spelling (brand_key -> brandKey). */
+const aliasesOf = (t: Target, d: FlavourDescriptor): [string, string][] =>
+  Object.entries(t.extraParams).flatMap(([name, value]) => {
+    const alias = d.requiredParams?.find((p) => p.names.includes(name))?.names.find((n) => n !== name);
+    return alias ? [[alias, value] as [string, string]] : [];
+  });
 
 export const refreshWith = (ctx: RunContext, client: TargetClient, refreshToken: string, extra: [string, string][] = []) =>
   ctx.token([['grant_type', 'refresh_token'], ['refresh_token', refreshToken], ...extra], { client });
@@ -175,6 +184,33 @@ const scenarios: Scenario<RefreshState>[] = [
       },
     }),
   ),
+  {
+    name: 'missing-required-param',
+    checks: [ref(requiredParameter, 'refresh')],
+    skip: (t) => needsRefreshToken(t) ?? (Object.keys(t.extraParams).length ? undefined : notApplicable('the flavour requires no extra parameter')),
+    cost: () => ({ requests: 2 }),
+    run: async (ctx) => {
+      const g = await freshGrant(ctx);
+      if (!g) return;
+      const e = await ctx.token([['grant_type', 'refresh_token'], ['refresh_token', String(g.body.refresh_token)]], { client: g.client, withoutExtras: true });
+      if (ctx.answered(e)) ctx.record(requiredParameter, requiredParameter.judge(e, Object.keys(ctx.target.extraParams).join(', ')), [e], 'refresh');
+    },
+  },
+  {
+    name: 'required-param-alias',
+    checks: [ref(validRefresh, 'required-param-alias')],
+    answers: ['token-response'],
+    skip: (t, d) => needsRefreshToken(t) ?? (aliasesOf(t, d).length ? undefined : notApplicable('the flavour documents no other spelling of a required parameter')),
+    cost: () => ({ requests: 2 }),
+    run: async (ctx) => {
+      // Rator's seed refresh example spells the brand key brandKey; the grant examples spell it brand_key.
+      const g = await freshGrant(ctx);
+      if (!g) return;
+      const e = await ctx.token([['grant_type', 'refresh_token'], ['refresh_token', String(g.body.refresh_token)], ...aliasesOf(ctx.target, ctx.descriptor)], { client: g.client, withoutExtras: true });
+      const body = ctx.tokens(validRefresh, 'required-param-alias', e);
+      if (body) ctx.record(validRefresh, validRefresh.judge(e, String(g.body.access_token), body.access_token), [e], 'required-param-alias');
+    },
+  },
   {
     name: 'access-as-refresh',
     checks: [ref(accessAsRefresh), ref(flavourErrors, 'bad-refresh-token')],

@@ -12,7 +12,8 @@ export const clientError = (what: string, e: Exchange): Outcome => {
 
 export const validGrant = defineCheck({
   id: 'TE-A2', title: 'A valid grant returns 200 (precondition)', level: 'MUST', requirement: 'RFC 6749 §3.2, §4.3.2, §4.4.2, §6', url: `${RFC6749}#section-3.2`,
-  variants: ['password', 'operator_password'],
+  // required-param-in-query: the provider's required parameter in the URI query instead of the body (Rator's brand_key "is of type QUERY").
+  variants: ['password', 'operator_password', 'required-param-in-query'],
 });
 
 export const getRequest = defineCheck({
@@ -59,6 +60,8 @@ export const noServerError = defineCheck({
 });
 
 export const requiredParameter = defineCheck({
-  id: 'TE-A12', title: 'A provider-required parameter missing gets a 4xx, not a token', level: 'MUST', requirement: 'RFC 6749 §3.2, §5.2, §8.2', url: `${RFC6749}#section-8.2`,
+  id: 'TE-A12', title: 'A provider-required parameter or header missing is refused, never served', level: 'MUST', requirement: 'RFC 6749 §3.2, §5.2, §8.2; RFC 6750 §3.1', url: `${RFC6749}#section-8.2`,
+  // grant and refresh: the token request without the flavour's required parameters; resource: without, and with a wrong, required header.
+  variants: ['grant', 'refresh', 'resource'],
   judge: (e: Exchange, names: string) => clientError(`without ${names}`, e),
 });

@@ -129,10 +129,15 @@ export class Session {
   }
 
   /** The bearer resource with this access token (none: no Authorization header); undefined when the target has none. */
-  async resource(accessToken: string | undefined, options: { inQuery?: boolean } = {}): Promise<Exchange | undefined> {
+  async resource(accessToken: string | undefined, options: { inQuery?: boolean; headers?: Record<string, string | undefined> } = {}): Promise<Exchange | undefined> {
     const r = this.target.resource;
     if (!r) return undefined;
     const headers: Record<string, string> = { ...r.headers, ...this.target.resourceHeaders };
+    // Overrides: a value replaces the configured header, undefined leaves it out (TE-A12 resource).
+    for (const [k, v] of Object.entries(options.headers ?? {})) {
+      for (const name of Object.keys(headers)) if (name.toLowerCase() === k.toLowerCase()) delete headers[name];
+      if (v !== undefined) headers[k] = v;
+    }
     let url = r.url;
     if (accessToken !== undefined && options.inQuery) {
       const u = new URL(url);
