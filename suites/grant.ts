@@ -8,7 +8,9 @@ import fc from 'fast-check';
 import { badAccessRefused, freshAccessWorks, noCredentialsChallenge, singleChallengeAttributes, tokenInQuery } from '../src/checks/bearer.js';
 import { basicAccepted, basicEncoding, missingClientAuth, mismatchedClientId, postAccepted, twoMethods, unknownClient, wrongSecretBasic, wrongSecretBody } from '../src/checks/client-auth.js';
 import type { CheckDef } from '../src/checks/define.js';
-import { advertisedAuthMethods, advertisedGrants } from '../src/checks/discovery.js';
+import { ADVERTISED_ENDPOINTS, advertisedAuthMethods, advertisedEndpointsAnswer, advertisedGrants, issuerOfDocument } from '../src/checks/discovery.js';
+import { accessTokenSignature, idTokenValid, issuedAtSane, issuerMatches, jwksShape, lifetimeAgrees, refreshNotBearer } from '../src/checks/jwt.js';
+import { jwtScenario } from './jwt.js';
 import {
   clientCredentials,
   clientCredentialsWithoutAuth,
@@ -32,7 +34,7 @@ import { defineSuite, needsSetup, notApplicable, ref, untested, type Scenario, t
 import type { Exchange, Target, TargetClient } from '../src/runner/types.js';
 import { runProperty } from './property.js';
 
-interface GrantState {
+export interface GrantState {
   tokens: string[];
   /** The answer that issued each token (evidence for TE-C15). */
   issuedBy: Map<string, Exchange>;
@@ -41,6 +43,8 @@ interface GrantState {
   grantsUsed: Set<string>;
   refreshIssued: boolean;
   wrongPassword?: Exchange;
+  /** The discovery document, once fetched (its issuer and jwks_uri serve the JWT checks). */
+  discovery?: Record<string, unknown>;
 }
 
 const issued = (s: GrantState, body: Record<string, unknown> | undefined, e: Exchange) => {
@@ -54,7 +58,7 @@ const issued = (s: GrantState, body: Record<string, unknown> | undefined, e: Exc
 };
 
 /** The parameters of a valid password grant for this target. */
-function passwordGrant(t: Target): [string, string][] {
+export function passwordGrant(t: Target): [string, string][] {
   return [
     ['grant_type', 'password'],
     ['username', t.user!.username],
@@ -93,7 +97,7 @@ const publicClientOf = (t: Target) => [t.clients.user, t.clients.other].find((c)
 const stylesOf = (t: Target, clientAuth: string[]): TargetClient['auth'][] => (t.clients.user!.public ? ['none'] : (clientAuth.filter((a) => a !== 'none') as TargetClient['auth'][]));
 
 /** Rator's client_credentials names the operator (reference/flavours.md, Rator). */
-const clientCredentialsParams = (t: Target, scope?: string): [string, string][] => [
+export const clientCredentialsParams = (t: Target, scope?: string): [string, string][] => [
   ['grant_type', 'client_credentials'],
   ...(scope ? ([['scope', scope]] as [string, string][]) : []),
   ...(t.flavour === 'rator' && t.operator ? ([['operator', t.operator.username]] as [string, string][]) : []),
@@ -518,6 +522,45 @@ const scenarios: Scenario<GrantState>[] = [
     },
   },
   {
+    name: 'discovery',
+    checks: [ref(advertisedGrants), ref(advertisedAuthMethods), ref(issuerOfDocument), ref(advertisedEndpointsAnswer)],
+    skip: (t) => (t.discoveryUrl ? undefined : notApplicable('no discovery document is configured (endpoints.discovery)')),
+    cost: () => ({ requests: 1 + ADVERTISED_ENDPOINTS.length }),
+    run: async (ctx, s) => {
+      const d = await ctx.session.send('GET', ctx.target.discoveryUrl!, { accept: 'application/json' });
+      const meta = json(d);
+      if (!meta) {
+        if (ctx.answered(d)) for (const c of [advertisedGrants, advertisedAuthMethods, issuerOfDocument, advertisedEndpointsAnswer]) ctx.fail(c, `the discovery document is not a JSON object: ${d.response?.status}`, [d]);
+        return;
+      }
+      s.discovery = meta;
+      // RFC 8414 §2: refresh_token belongs in grant_types_supported when the endpoint issues refresh tokens.
+      const used = [...s.grantsUsed, ...(s.refreshIssued ? ['refresh_token'] : [])];
+      ctx.record(advertisedGrants, advertisedGrants.judge(meta.grant_types_supported as string[] | undefined, used), [d]);
+      const accepted = [...s.acceptedAuth].filter((m) => m !== 'none');
+      ctx.record(advertisedAuthMethods, advertisedAuthMethods.judge(meta.token_endpoint_auth_methods_supported as string[] | undefined, accepted), [d]);
+      ctx.record(issuerOfDocument, issuerOfDocument.judge(meta.issuer, ctx.target.discoveryUrl!, ctx.target.issuer), [d]);
+      const answers: { member: string; url: string; status: number | undefined }[] = [];
+      const exchanges = [d];
+      for (const member of ADVERTISED_ENDPOINTS) {
+        const url = meta[member];
+        if (typeof url !== 'string') continue;
+        const e = await ctx.session.send('GET', url, { accept: 'application/json' });
+        exchanges.push(e);
+        answers.push({ member, url, status: e.response?.status });
+      }
+      ctx.record(advertisedEndpointsAnswer, advertisedEndpointsAnswer.judge(answers), exchanges.filter((e) => e.response?.status === 404 || !e.response));
+    },
+  },
+  {
+    name: 'jwt',
+    checks: [ref(accessTokenSignature), ref(issuedAtSane), ref(lifetimeAgrees), ref(issuerMatches), ref(idTokenValid), ref(jwksShape), ref(refreshNotBearer)],
+    answers: ['token-response'],
+    skip: (t) => (needsPasswordGrant(t) && needsClientCredentials(t) ? untested('needs a grant that issues tokens: configure a client (and a user)') : undefined),
+    cost: () => ({ requests: 3 }),
+    run: (ctx, s) => jwtScenario(ctx, s),
+  },
+  {
     name: 'bearer-expired',
     checks: [ref(badAccessRefused, 'expired')],
     skip: (t, d) => needsResource(t, d) ?? (needsPasswordGrant(t) && needsClientCredentials(t) ? untested('needs a grant that issues an access token') : undefined),
@@ -535,25 +578,6 @@ const scenarios: Scenario<GrantState>[] = [
       else return ctx.skip(badAccessRefused, `access tokens live ${lifetime} s, longer than the run waits (--max-wait, budget.maxWaitSeconds: ${t.budget.maxWaitSeconds} s)`, 'needs-setup', 'expired');
       const use = (await ctx.resource(body.access_token))!;
       if (ctx.answered(use)) ctx.record(badAccessRefused, badAccessRefused.judge(use, `an expired (${lifetime + 1} s old)`), [e, use], 'expired');
-    },
-  },
-  {
-    name: 'discovery',
-    checks: [ref(advertisedGrants), ref(advertisedAuthMethods)],
-    skip: (t) => (t.discoveryUrl ? undefined : notApplicable('no discovery document is configured (endpoints.discovery)')),
-    cost: () => ({ requests: 1 }),
-    run: async (ctx, s) => {
-      const d = await ctx.session.send('GET', ctx.target.discoveryUrl!, { accept: 'application/json' });
-      const meta = json(d);
-      if (!meta) {
-        if (ctx.answered(d)) for (const c of [advertisedGrants, advertisedAuthMethods]) ctx.fail(c, `the discovery document is not a JSON object: ${d.response?.status}`, [d]);
-        return;
-      }
-      // RFC 8414 §2: refresh_token belongs in grant_types_supported when the endpoint issues refresh tokens.
-      const used = [...s.grantsUsed, ...(s.refreshIssued ? ['refresh_token'] : [])];
-      ctx.record(advertisedGrants, advertisedGrants.judge(meta.grant_types_supported as string[] | undefined, used), [d]);
-      const accepted = [...s.acceptedAuth].filter((m) => m !== 'none');
-      ctx.record(advertisedAuthMethods, advertisedAuthMethods.judge(meta.token_endpoint_auth_methods_supported as string[] | undefined, accepted), [d]);
     },
   },
   ...invalidRequestScenarios,

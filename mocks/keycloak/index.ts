@@ -647,6 +647,13 @@ function create(ctx: MockContext) {
       pathRoute('certs', `${base}/protocol/openid-connect/certs`, certs),
       pathRoute('resource', `${base}/protocol/openid-connect/userinfo`, userinfo(prefix)),
       pathRoute('discovery', `${base}/.well-known/openid-configuration`, discovery(prefix)),
+      // The authorization endpoint discovery advertises: the mock has no browser login, so it answers as Keycloak does
+      // a request without a known client_id (AuthorizationEndpoint.checkClient: the "Client not found." error page, 400).
+      pathRoute('authorization', `${base}/protocol/openid-connect/auth`, async () => ({
+        status: 400,
+        headers: { ...SECURITY, 'Content-Type': 'text/html;charset=utf-8' },
+        body: '<!DOCTYPE html><html><head><title>Error</title></head><body><div id="kc-error-message"><p class="instruction">Client not found.</p></div></body></html>',
+      })),
     ];
   };
   return {

@@ -20,3 +20,27 @@ export const advertisedAuthMethods = defineCheck({
     return outcome(unlisted.length === 0, `token_endpoint_auth_methods_supported lacks ${unlisted.join(', ')}, which the endpoint accepts`);
   },
 });
+
+export const issuerOfDocument = defineCheck({
+  id: 'TE-K3', title: 'The discovery issuer is the issuer the document was fetched for', level: 'MUST', requirement: 'RFC 8414 §3.3; OIDC Discovery §4.3', url: `${RFC8414}#section-3.3`,
+  /** The document lives at {issuer}/.well-known/openid-configuration (OIDC) or /.well-known/oauth-authorization-server inserted after the host (RFC 8414 §3). */
+  judge: (issuer: unknown, documentUrl: string, configured: string | undefined) => {
+    if (typeof issuer !== 'string') return outcome(false, 'the discovery document has no issuer');
+    const oidc = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+    const u = new URL(issuer);
+    const rfc8414 = `${u.origin}/.well-known/oauth-authorization-server${u.pathname === '/' ? '' : u.pathname}`;
+    if (configured !== undefined && issuer !== configured) return outcome(false, `issuer ${issuer} is not the configured ${configured}`);
+    return outcome(documentUrl === oidc || documentUrl === rfc8414, `issuer ${issuer} does not name the document's URL ${documentUrl}`);
+  },
+});
+
+/** The endpoint members of RFC 8414 §2 and OIDC Discovery §3. */
+export const ADVERTISED_ENDPOINTS = ['token_endpoint', 'authorization_endpoint', 'revocation_endpoint', 'introspection_endpoint', 'userinfo_endpoint', 'jwks_uri', 'end_session_endpoint', 'registration_endpoint', 'device_authorization_endpoint'] as const;
+
+export const advertisedEndpointsAnswer = defineCheck({
+  id: 'TE-K4', title: 'Every endpoint the discovery document advertises answers (not 404)', level: 'SHOULD', requirement: 'derived (RFC 8414 §2)', url: `${RFC8414}#section-2`,
+  judge: (answers: { member: string; url: string; status: number | undefined }[]) => {
+    const missing = answers.filter((a) => a.status === 404 || a.status === undefined);
+    return outcome(missing.length === 0, missing.map((a) => `${a.member} ${a.url} answered ${a.status ?? 'nothing'}`).join('; '));
+  },
+});

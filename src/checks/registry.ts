@@ -7,6 +7,7 @@ import * as bearer from './bearer.js';
 import * as clientAuth from './client-auth.js';
 import * as discovery from './discovery.js';
 import * as grants from './grants.js';
+import * as jwt from './jwt.js';
 import * as model from './model.js';
 import * as refresh from './refresh.js';
 import * as requests from './requests.js';
@@ -17,7 +18,7 @@ import * as tokenError from './token-error.js';
 import * as tokenResponse from './token-response.js';
 
 /** The series files. */
-const SERIES = { requests, clientAuth, tokenResponse, tokenError, grants, refresh, rotation, revocation, bearer, discovery, sessions, model } as const;
+const SERIES = { requests, clientAuth, tokenResponse, tokenError, grants, refresh, rotation, revocation, bearer, discovery, jwt, sessions, model } as const;
 
 type Defs<M> = { [K in keyof M]: M[K] extends CheckDef ? M[K] : never }[keyof M];
 export type AnyCheck = { [S in keyof typeof SERIES]: Defs<(typeof SERIES)[S]> }[keyof typeof SERIES];

@@ -65,6 +65,7 @@ const SERIES_TITLES: [RegExp, string][] = [
   [/^TE-I\d/, 'I. Revocation'],
   [/^TE-J\d/, 'J. Bearer use at the resource'],
   [/^TE-K\d/, 'K. Discovery'],
+  [/^TE-L\d/, 'L. JWT tokens'],
   [/^TE-M\d/, 'M. Sessions and logout'],
   [/^TE-N\d/, 'N. Availability during a run'],
   [/./, 'Project checks'],

@@ -36,6 +36,7 @@ export const keycloak: FlavourDescriptor = {
   refreshMode: 'rotate',
   // UserSessionLimitsAuthenticator, Deny new session in direct grant: 403 since KC 23 (PR #22006), 500 before.
   sessionLimitStatus: 403,
+  oidc: true,
   deviations: [
     {
       checks: ['TE-B4', 'TE-F2', 'TE-G6'],

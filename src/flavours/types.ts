@@ -79,6 +79,8 @@ export interface FlavourDescriptor {
   expectedErrorsByPreset?: Record<string, Partial<Record<FailureCause, ExpectedError>>>;
   /** The documented refresh behaviour of the flavour's default configuration. */
   refreshMode: RefreshMode;
+  /** An OpenID provider: the JWT scenario asks for scope openid and checks the ID token (TE-L5). */
+  oidc?: boolean;
   /** The status a login beyond a user's session limit gets (Keycloak >= 23: 403). */
   sessionLimitStatus?: number;
   /** A refresh ends the access token it replaces (undefined: not documented, not asserted). */

@@ -74,6 +74,7 @@ export function targetOfMock(m: RunningMock, profile: Profile): Target {
     budget: MOCK_BUDGET,
     mock: {
       advanceClock: (s) => m.clock.advance(s),
+      now: () => m.clock.now(),
       accessTokenLifetime: m.config.tokens.accessTokenLifetime,
       refreshTokenLifetime: m.config.tokens.refreshTokenLifetime,
       addClient: (clientId, clientSecret) => {

@@ -70,6 +70,8 @@ export interface Target {
   /** Set for in-process mocks: the run may move their clock and shrink failures. */
   mock?: {
     advanceClock: (seconds: number) => void;
+    /** The mock's time (seconds), which advanceClock moves. */
+    now: () => number;
     accessTokenLifetime: number;
     refreshTokenLifetime?: number;
     /** A copy of the user client under another id and secret (TE-B3 reserved characters). */

@@ -1,0 +1,81 @@
+/**
+ * The JWT scenario of the grant suite (series L): one grant (with scope openid where the target is an OpenID
+ * provider or the client asks for it), the JWKS, and the refresh token presented at the resource. jose verifies.
+ */
+import type { JSONWebKeySet } from 'jose';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { accessTokenSignature, idTokenValid, isJwt, issuedAtSane, issuerMatches, jwksShape, lifetimeAgrees, refreshNotBearer, verifySignature } from '../src/checks/jwt.js';
+import { json, type RunContext } from '../src/runner/context.js';
+import type { Exchange } from '../src/runner/types.js';
+import { clientCredentialsParams, passwordGrant, type GrantState } from './grant.js';
+
+const JWT_CHECKS = [accessTokenSignature, issuedAtSane, lifetimeAgrees, issuerMatches, idTokenValid, jwksShape];
+
+export async function jwtScenario(ctx: RunContext, s: GrantState): Promise<void> {
+  const t = ctx.target;
+  const user = t.clients.user && t.user && t.grants.includes('password') ? t.clients.user : undefined;
+  const client = user ?? t.clients.service!;
+  const scope = client.scope ?? (ctx.descriptor.oidc && user ? 'openid' : undefined);
+  const params = user ? passwordGrant(t) : clientCredentialsParams(t);
+  const e = await ctx.token([...params, ...(scope ? ([['scope', scope]] as [string, string][]) : [])], { client });
+  if (e.response?.status === 200) ctx.responseChecks(e, 'token-response');
+  const answer = json(e);
+  const access = answer?.access_token;
+  const now = t.mock?.now() ?? Date.now() / 1000;
+  if (e.response?.status !== 200 || typeof access !== 'string') {
+    for (const c of [...JWT_CHECKS, refreshNotBearer]) ctx.skip(c, 'the grant for it failed', 'untested');
+    return;
+  }
+
+  // TE-L7 is about any refresh token, JWT or not.
+  const refresh = answer?.refresh_token;
+  if (typeof refresh !== 'string') ctx.skip(refreshNotBearer, 'the grant issued no refresh token', 'not-applicable');
+  else {
+    const use = await ctx.resource(refresh);
+    if (!use) ctx.skip(refreshNotBearer, 'needs the bearer resource: configure endpoints.resource', ctx.descriptor.resource ? 'untested' : 'not-applicable');
+    else if (ctx.answered(use)) ctx.record(refreshNotBearer, refreshNotBearer.judge(use), [e, use]);
+  }
+
+  if (!isJwt(access)) {
+    for (const c of JWT_CHECKS) ctx.skip(c, 'the access token is not a JWT', 'not-applicable');
+    return;
+  }
+  const claims = decodeJwt(access);
+  ctx.record(issuedAtSane, issuedAtSane.judge(claims, now), [e]);
+  if (typeof answer?.expires_in === 'number') ctx.record(lifetimeAgrees, lifetimeAgrees.judge(claims, answer.expires_in), [e]);
+  else ctx.skip(lifetimeAgrees, 'the answer states no expires_in', 'not-applicable');
+  const issuer = t.issuer ?? (typeof s.discovery?.issuer === 'string' ? s.discovery.issuer : undefined);
+  if (issuer) ctx.record(issuerMatches, issuerMatches.judge(claims, issuer, 'access token'), [e]);
+  else ctx.skip(issuerMatches, 'no issuer is known: configure issuer or endpoints.discovery', 'needs-setup');
+
+  const jwksUrl = t.jwksUrl ?? (typeof s.discovery?.jwks_uri === 'string' ? s.discovery.jwks_uri : undefined);
+  const idToken = typeof answer?.id_token === 'string' ? answer.id_token : undefined;
+  let jwks: JSONWebKeySet | undefined;
+  let jwksExchange: Exchange | undefined;
+  if (!jwksUrl) {
+    for (const c of [accessTokenSignature, jwksShape]) ctx.skip(c, 'no JWKS is known: configure endpoints.jwks or endpoints.discovery', 'needs-setup');
+  } else {
+    jwksExchange = await ctx.session.send('GET', jwksUrl, { accept: 'application/json' });
+    const doc = json(jwksExchange);
+    if (!ctx.answered(jwksExchange)) return;
+    const signedWith = [access, ...(idToken ? [idToken] : [])].map((tok) => decodeProtectedHeader(tok)).map((h) => ({ ...(h.alg ? { alg: h.alg } : {}), ...(h.kid ? { kid: h.kid } : {}) }));
+    ctx.record(jwksShape, jwksShape.judge(doc, signedWith), [jwksExchange]);
+    if (Array.isArray(doc?.keys)) {
+      jwks = doc as unknown as JSONWebKeySet;
+      const v = await verifySignature(access, jwks);
+      ctx.record(accessTokenSignature, v, [e, jwksExchange]);
+    } else ctx.fail(accessTokenSignature, 'the JWKS has no keys to verify with', [jwksExchange]);
+  }
+
+  if (!scope?.split(' ').includes('openid')) return ctx.skip(idTokenValid, 'scope openid was not requested (not an OpenID provider: give the client a scope with openid)', 'not-applicable');
+  if (!idToken) return ctx.skip(idTokenValid, 'no ID token came back for scope openid', 'not-applicable');
+  const idClaims = decodeJwt(idToken);
+  const claimsOk = idTokenValid.judge(idClaims, client.clientId, issuer, now);
+  if (!claimsOk.passed) return ctx.fail(idTokenValid, claimsOk.message, [e]);
+  if (!jwks) {
+    ctx.record(idTokenValid, claimsOk, [e]);
+    return;
+  }
+  const sig = await verifySignature(idToken, jwks);
+  ctx.record(idTokenValid, { passed: sig.passed, message: `the ID token: ${sig.message}` }, [e, jwksExchange!]);
+}
