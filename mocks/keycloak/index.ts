@@ -8,14 +8,14 @@
  *   services/.../authentication/authenticators/sessionlimits/UserSessionLimitsAuthenticator.java,
  *   core/.../representations/AccessTokenResponse.java.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { keycloak as descriptor } from '../../src/flavours/keycloak.js';
 import type { ConfigMockConfig } from '../../src/generated/schemas.js';
 import { alphanumericToken } from '../core/random.js';
 import type { ClientRecord, FlavourMock, MockConfigPatch, MockContext, UserRecord } from '../core/flavour.js';
 import { pathRoute } from '../core/flavour.js';
 import { basicCredentials, formOf, header, Params, requestMediaType, type MockRequest, type MockResponse } from '../core/http.js';
-import { signHmac, signRs256, verifyHmac, verifyRs256 } from './jwt.js';
+import { decode, signHmac, signRs256, verifyHmac, verifyRs256 } from './jwt.js';
 import { realmKeys, type RealmKeys } from './keys.js';
 
 type KeycloakConfig = NonNullable<ConfigMockConfig['keycloak']>;
@@ -225,12 +225,13 @@ function create(ctx: MockContext) {
       ...(s && kc.sessionStateClaim ? { session_state: s.id } : {}),
     });
     // Claim order as Keycloak serialises an AccessToken.
+    const defect = ctx.config.plantedDeviations.jwtDefect;
     const access = {
       exp,
-      iat: t,
+      iat: defect === 'iat-equals-exp' ? exp : t,
       ...(session && !subject.serviceAccount ? { auth_time: session.started } : {}),
       jti: randomUUID(),
-      iss,
+      iss: defect === 'wrong-issuer' ? `${iss}-elsewhere` : iss,
       ...(user ? { aud: 'account' } : {}),
       sub: subject.id,
       typ: 'Bearer',
@@ -246,7 +247,7 @@ function create(ctx: MockContext) {
     let accessToken = '';
     if (!refreshOnly) {
       const rsa = await keys.rsa();
-      accessToken = await signRs256(access, rsa.kid, rsa);
+      accessToken = await signRs256(access, rsa.kid, defect === 'foreign-key' ? foreignSigningKey() : rsa);
     }
     let refreshToken: string | undefined;
     let refreshExp = 0;
@@ -273,7 +274,7 @@ function create(ctx: MockContext) {
       const atHash = createHash('sha256').update(accessToken).digest().subarray(0, 16).toString('base64url');
       const rsa = await keys.rsa();
       idToken = await signRs256(
-        { exp, iat: t, auth_time: session?.started ?? t, jti: randomUUID(), iss, aud: client.clientId, sub: subject.id, typ: 'ID', azp: client.clientId, ...sessionClaims(session), at_hash: atHash, acr: '1', ...(session && kc.sidClaim ? { sid: session.id } : {}), ...profile },
+        { exp, iat: t, auth_time: session?.started ?? t, jti: randomUUID(), iss, aud: defect === 'foreign-audience' ? 'idpc-another-client' : client.clientId, sub: subject.id, typ: 'ID', azp: client.clientId, ...sessionClaims(session), at_hash: atHash, acr: '1', ...(session && kc.sidClaim ? { sid: session.id } : {}), ...profile },
         rsa.kid,
         rsa,
       );
@@ -551,9 +552,11 @@ function create(ctx: MockContext) {
 
   /** Access-token checks of UserInfoEndpoint / introspection: signature, typ, issuer, expiry, live session. */
   const liveAccessToken = async (iss: string, realm: Realm, token: string): Promise<Record<string, unknown> | undefined> => {
-    const payload = verifyRs256(token, (await (await realm.keys()).rsa()).verifyKey);
+    const defect = ctx.config.plantedDeviations.jwtDefect;
+    // A planted JWT defect is in what the token endpoint issues; the resource still serves those tokens.
+    const payload = defect === 'foreign-key' ? decode(token)?.payload : verifyRs256(token, (await (await realm.keys()).rsa()).verifyKey);
     const expired = typeof payload?.exp !== 'number' || payload.exp <= now();
-    if (!payload || payload.typ !== 'Bearer' || payload.iss !== iss || (expired && !ctx.config.plantedDeviations.acceptExpiredAccessTokens)) return undefined;
+    if (!payload || payload.typ !== 'Bearer' || (payload.iss !== iss && defect !== 'wrong-issuer') || (expired && !ctx.config.plantedDeviations.acceptExpiredAccessTokens)) return undefined;
     const sid = (payload.sid ?? payload.session_state) as string | undefined;
     if (sid !== undefined && !activeSession(realm, sid)) return undefined;
     return payload;
@@ -719,3 +722,10 @@ export const keycloakMock: FlavourMock = {
     };
   },
 };
+
+/** A key that is in no realm's JWKS (plantedDeviations.jwtDefect foreign-key), made once. */
+let foreign: { privateKey: KeyObject } | undefined;
+function foreignSigningKey(): { privateKey: KeyObject } {
+  foreign ??= { privateKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey };
+  return foreign;
+}

@@ -380,6 +380,10 @@ export interface ConfigMockConfig {
      */
     acceptExpiredAccessTokens?: boolean;
     /**
+     * Keycloak: issued JWTs carry a defect (iat equal to exp, a wrong iss, an ID token for another audience, a signature by a key outside the JWKS).
+     */
+    jwtDefect?: "iat-equals-exp" | "wrong-issuer" | "foreign-audience" | "foreign-key";
+    /**
      * Rator: token requests without a brand key are served.
      */
     ignoreBrandKey?: boolean;
