@@ -94,7 +94,12 @@ const requiredResourceHeaders = (t: Target, d: { resource?: { headers?: Record<s
 const publicClientOf = (t: Target) => [t.clients.user, t.clients.other].find((c) => c?.public);
 
 /** The client-authentication styles the user client can use at this flavour. */
-const stylesOf = (t: Target, clientAuth: string[]): TargetClient['auth'][] => (t.clients.user!.public ? ['none'] : (clientAuth.filter((a) => a !== 'none') as TargetClient['auth'][]));
+const stylesOf = (t: Target, clientAuth: string[]): TargetClient['auth'][] => {
+  const c = t.clients.user!;
+  // A client holding a secret sends it in every style the flavour takes (the portal's public robot client too, seed 000).
+  const withSecret = c.clientSecret ? (clientAuth.filter((a) => a !== 'none') as TargetClient['auth'][]) : [];
+  return [...withSecret, ...(c.public ? (['none'] as const) : [])];
+};
 
 /** Rator's client_credentials names the operator (reference/flavours.md, Rator). */
 export const clientCredentialsParams = (t: Target, scope?: string): [string, string][] => [
@@ -280,7 +285,7 @@ const scenarios: Scenario<GrantState>[] = [
     answers: ['token-response'],
     skip: needsPasswordGrant,
     // Each style once, the unknown-parameter probe, Basic tried when the flavour does not list it, the token at the resource.
-    cost: (t) => ({ requests: stylesOf(t, ['basic', 'post']).length + 3 }),
+    cost: (t) => ({ requests: stylesOf(t, ['basic', 'post', 'none']).length + 3 }),
     run: async (ctx, s) => {
       const t = ctx.target;
       const client = t.clients.user!;
@@ -298,7 +303,7 @@ const scenarios: Scenario<GrantState>[] = [
         s.acceptedAuth.add(auth === 'basic' ? 'client_secret_basic' : auth === 'post' ? 'client_secret_post' : 'none');
         first ??= e;
       }
-      if (client.public) {
+      if (!client.clientSecret) {
         ctx.skip(basicAccepted, 'the user client is public: it has no secret to send', 'not-applicable');
         ctx.skip(postAccepted, 'the user client is public: it has no secret to send', 'not-applicable');
       } else {

@@ -42,7 +42,7 @@ export interface ResolvedMockConfig {
   rator: { context: string; brandKeys: string[]; missingBrandKey: 'invalid_request' | 'unauthorized'; formClientAuth: boolean; resourceId?: string };
   portal: { catalogVisibility: 'private' | 'public' };
   infolink: { resourceErrorStatus: number };
-  plantedDeviations: { noCacheControl?: boolean; serverErrorOnBadPassword?: boolean; wrongErrorCode?: boolean; acceptExpiredAccessTokens?: boolean; ignoreBrandKey?: boolean; jwtDefect?: 'iat-equals-exp' | 'wrong-issuer' | 'foreign-audience' | 'foreign-key' };
+  plantedDeviations: { noCacheControl?: boolean; serverErrorOnBadPassword?: boolean; wrongErrorCode?: boolean; acceptExpiredAccessTokens?: boolean; ignoreBrandKey?: boolean; noBasicDecoding?: boolean; jwtDefect?: 'iat-equals-exp' | 'wrong-issuer' | 'foreign-audience' | 'foreign-key' };
   /** Flavour sections the core does not interpret (e.g. keycloak). */
   extra: Record<string, unknown>;
 }

@@ -297,7 +297,7 @@ function create(ctx: MockContext) {
   // ---- client authentication ----------------------------------------------------------------------------
   function authenticateClient(realm: Realm, req: MockRequest, p: Params): { client: KcClient; auth: 'basic' | 'post' | 'none' } {
     const authz = header(req, 'authorization');
-    const basic = authz?.startsWith('Basic ') ? basicCredentials(req, true) : undefined;
+    const basic = authz?.startsWith('Basic ') ? basicCredentials(req, !ctx.config.plantedDeviations.noBasicDecoding) : undefined;
     const bodyId = p.first('client_id');
     if (authz && !authz.startsWith('Basic ') && bodyId === undefined) {
       throw new KcError(empty(401, { ...NO_CACHE, 'WWW-Authenticate': `Basic realm="${realm.name}"` }));

@@ -69,7 +69,7 @@ const ALL_SCOPES = ['user:info'];
 function authenticateClient(ctx: MockContext, req: MockRequest, body: Params, alwaysAuthenticate: boolean): { client?: ClientRecord; auth: 'basic' | 'post' | 'none' } {
   const authz = header(req, 'authorization') ?? '';
   if (authz.startsWith('Basic ')) {
-    const creds = basicCredentials(req, true);
+    const creds = basicCredentials(req, !ctx.config.plantedDeviations.noBasicDecoding);
     if (!creds || creds === 'malformed') return { auth: 'basic' };
     const client = ctx.clients.get(creds.id);
     return { client: client && client.enabled && client.clientSecret === creds.secret ? client : undefined, auth: 'basic' };

@@ -380,6 +380,10 @@ export interface ConfigMockConfig {
      */
     acceptExpiredAccessTokens?: boolean;
     /**
+     * Portal, Keycloak: HTTP Basic credentials are not form-url-decoded (RFC 6749 §2.3.1), so clients that encode them (oauth4webapi, openid-client) are refused.
+     */
+    noBasicDecoding?: boolean;
+    /**
      * Keycloak: issued JWTs carry a defect (iat equal to exp, a wrong iss, an ID token for another audience, a signature by a key outside the JWKS).
      */
     jwtDefect?: "iat-equals-exp" | "wrong-issuer" | "foreign-audience" | "foreign-key";
