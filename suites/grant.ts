@@ -530,7 +530,7 @@ const scenarios: Scenario<GrantState>[] = [
     name: 'discovery',
     checks: [ref(advertisedGrants), ref(advertisedAuthMethods), ref(issuerOfDocument), ref(advertisedEndpointsAnswer)],
     skip: (t) => (t.discoveryUrl ? undefined : notApplicable('no discovery document is configured (endpoints.discovery)')),
-    cost: () => ({ requests: 1 + ADVERTISED_ENDPOINTS.length }),
+    cost: () => ({ requests: 1 + Object.keys(ADVERTISED_ENDPOINTS).length }),
     run: async (ctx, s) => {
       const d = await ctx.session.send('GET', ctx.target.discoveryUrl!, { accept: 'application/json' });
       const meta = json(d);
@@ -547,10 +547,11 @@ const scenarios: Scenario<GrantState>[] = [
       ctx.record(issuerOfDocument, issuerOfDocument.judge(meta.issuer, ctx.target.discoveryUrl!, ctx.target.issuer), [d]);
       const answers: { member: string; url: string; status: number | undefined }[] = [];
       const exchanges = [d];
-      for (const member of ADVERTISED_ENDPOINTS) {
+      for (const [member, method] of Object.entries(ADVERTISED_ENDPOINTS)) {
         const url = meta[member];
         if (typeof url !== 'string') continue;
-        const e = await ctx.session.send('GET', url, { accept: 'application/json' });
+        // An empty form: the endpoint should refuse it (4xx), but it must be there.
+        const e = method === 'POST' ? await ctx.session.send('POST', url, { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' }, '') : await ctx.session.send('GET', url, { accept: 'application/json' });
         exchanges.push(e);
         answers.push({ member, url, status: e.response?.status });
       }

@@ -66,7 +66,7 @@ async function runTarget(config: string, url: string, seed: number, tag: string,
 
 const names = (r: Reported) => r.results.map((x) => `${x.suite}:${x.check}${x.variant ? `:${x.variant}` : ''}`).sort();
 
-describe('idpc run --target against idpc mock: the same results at every seed', () => {
+describe.concurrent('idpc run --target against idpc mock: the same results at every seed', () => {
   it.each(Object.keys(SECRETS))('%s: seeds 1..5 report the same (suite, check, variant) set and the same verdict', { timeout: 60_000 }, async (config) => {
     const url = await startMock(config.split('-')[0]!);
     const runs: Reported[] = [];
@@ -85,7 +85,7 @@ describe('idpc run --target against idpc mock: the same results at every seed', 
   });
 });
 
-describe('planted deviations fail their check at every seed, on the mock run as a target', () => {
+describe.concurrent('planted deviations fail their check at every seed, on the mock run as a target', () => {
   const cases: [string, string, object, string][] = [
     ['no Cache-Control on tokens', 'infolink', { plantedDeviations: { noCacheControl: true } }, 'TE-C13'],
     ['500 for a bad password', 'portal', { plantedDeviations: { serverErrorOnBadPassword: true } }, 'TE-A11'],

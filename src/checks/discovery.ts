@@ -34,8 +34,21 @@ export const issuerOfDocument = defineCheck({
   },
 });
 
-/** The endpoint members of RFC 8414 §2 and OIDC Discovery §3. */
-export const ADVERTISED_ENDPOINTS = ['token_endpoint', 'authorization_endpoint', 'revocation_endpoint', 'introspection_endpoint', 'userinfo_endpoint', 'jwks_uri', 'end_session_endpoint', 'registration_endpoint', 'device_authorization_endpoint'] as const;
+/**
+ * The endpoint members of RFC 8414 §2 and OIDC Discovery §3, with the method each is used with: a POST-only
+ * endpoint may well answer a GET with 404 (oidc-provider's router does), so each is probed as it is used.
+ */
+export const ADVERTISED_ENDPOINTS = {
+  token_endpoint: 'POST',
+  authorization_endpoint: 'GET',
+  revocation_endpoint: 'POST',
+  introspection_endpoint: 'POST',
+  userinfo_endpoint: 'GET',
+  jwks_uri: 'GET',
+  end_session_endpoint: 'GET',
+  registration_endpoint: 'POST',
+  device_authorization_endpoint: 'POST',
+} as const;
 
 export const advertisedEndpointsAnswer = defineCheck({
   id: 'TE-K4', title: 'Every endpoint the discovery document advertises answers (not 404)', level: 'SHOULD', requirement: 'derived (RFC 8414 §2)', url: `${RFC8414}#section-2`,
