@@ -212,6 +212,21 @@ const scenarios: Scenario<RefreshState>[] = [
     },
   },
   {
+    name: 'documented-refresh',
+    checks: [ref(validRefresh, 'documented-style')],
+    answers: ['token-response'],
+    skip: (t, d) =>
+      needsRefreshToken(t) ?? (!d.documentedRefreshAuth ? notApplicable('the flavour documents no other client authentication for refresh') : refreshingClient(t)?.clientSecret ? undefined : notApplicable('the refreshing client has no secret to send')),
+    cost: () => ({ requests: 2 }),
+    run: async (ctx) => {
+      const g = await freshGrant(ctx);
+      if (!g) return;
+      const e = await ctx.token([['grant_type', 'refresh_token'], ['refresh_token', String(g.body.refresh_token)]], { client: g.client, auth: ctx.descriptor.documentedRefreshAuth! });
+      const body = ctx.tokens(validRefresh, 'documented-style', e);
+      if (body) ctx.record(validRefresh, validRefresh.judge(e, String(g.body.access_token), body.access_token), [e], 'documented-style');
+    },
+  },
+  {
     name: 'access-as-refresh',
     checks: [ref(accessAsRefresh), ref(flavourErrors, 'bad-refresh-token')],
     answers: ['token-error'],

@@ -8,7 +8,8 @@ const invalidGrant = { status: [400], error: ['invalid_grant'] } as const;
 export const validRefresh = defineCheck({
   id: 'TE-G1', title: 'A valid refresh succeeds with a new access token', level: 'MUST', requirement: 'RFC 6749 §6', url: `${RFC6749}#section-6`,
   // required-param-alias: the provider's required parameter under its other documented spelling (Rator's brandKey on refresh).
-  variants: ['user', 'offline-token', 'required-param-alias'],
+  // documented-style: the client authenticated on refresh as the provider's own document shows.
+  variants: ['user', 'offline-token', 'required-param-alias', 'documented-style'],
   judge: (e: Exchange, previousAccess: string, newAccess: unknown) =>
     outcome(statusOf(e) === 200 && typeof newAccess === 'string' && newAccess !== previousAccess, statusOf(e) === 200 ? 'the refresh returned no new access token' : `the refresh got ${describeAnswer(e)}`),
 });

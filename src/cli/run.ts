@@ -192,35 +192,54 @@ export async function replayCommand(file: string, reportDir: string, print: (s: 
 export function initTemplate(flavour: string): string {
   if (!isFlavourName(flavour)) throw new UsageError(`unknown flavour "${flavour}"; flavours: ${Object.keys(FLAVOURS).join(', ')}`);
   const d = FLAVOURS[flavour];
+  const p = d.configPaths;
   const base = flavour === 'keycloak' ? 'https://iam.example.com/realms/master' : 'https://idp.example.com';
+  const header = Object.keys(d.resource?.headers ?? {})[0];
+  const line = (key: string, path: string | undefined, note: string) => `#   ${`${key}: ${path !== undefined ? base + path : '...'}`.padEnd(58)} # ${note}`;
   return `# yaml-language-server: $schema=./node_modules/idp-conformance/schemas/config/target-config.schema.json
-# idp-conformance target: ${d.title}. Run with: idpc run --target ${flavour}.target.yaml
-# Secrets come from the environment (\${env:NAME}), so this file can be committed.
+# idp-conformance target: ${d.title}. Run with: idpc run --target ${flavour}.target.yaml   (--plan shows what it will test)
+# Any value may come from the environment (\${env:NAME}), so this file can be committed.
 flavour: ${flavour}
 # preset: ${flavour === 'keycloak' ? 'v12-23' : 'default'}
-baseUrl: ${base}            # the token endpoint is ${flavour === 'keycloak' ? '{baseUrl}/protocol/openid-connect/token' : `{baseUrl}${d.tokenPath}`}
-# endpoints:                # explicit URLs win over baseUrl
-#   token: ${base}${flavour === 'keycloak' ? '/protocol/openid-connect/token' : d.tokenPath}
-#   logout: ...             # sessions the run opens are logged out at the end
-#   resource: ...           # a bearer-protected URL to probe access tokens with (TE-J*)
+baseUrl: ${base}            # the flavour's endpoints live under it; explicit endpoints win
+# issuer: ${base}           # what JWTs and discovery must name (TE-K3, TE-L4)
+# endpoints:
+${line('token', p.token, 'the token endpoint')}
+${line('revocation', p.revocation, 'RFC 7009 (TE-I*)')}
+${line('logout', p.logout, 'sessions are logged out as each scenario ends (TE-M*)')}
+${line('discovery', p.discovery, 'RFC 8414 / OIDC discovery (TE-K*)')}
+${line('jwks', p.jwks, 'verifies JWT signatures (TE-L1)')}
+#   resource:                                                 # a bearer-protected resource (TE-J*)
+#     url: ${p.resource !== undefined ? base + p.resource : '...'}
+#     method: ${d.resource?.method ?? 'GET'}${header ? `
+#     headers: { ${header}: \${env:IDPC_BRAND_KEY} }` : ''}
 clients:
-  - name: user              # used for ${d.grants.includes('password') ? 'the password grant and ' : ''}refresh
+  - name: user              # the password grant${d.grants.includes('client_credentials') ? ', and client_credentials when it may' : ''}, and refresh
     clientId: \${env:IDPC_CLIENT_ID}
     clientSecret: \${env:IDPC_CLIENT_SECRET}
-    auth: ${d.clientAuth.includes('basic') ? 'basic' : 'post'}               # basic, post or none (public client)
-#  - name: other             # a second client, for the cross-client refresh check (TE-G5)
+    auth: ${d.clientAuth.includes('basic') ? 'basic' : 'post'}               # basic, post or none
+#   public: true            # a public client (it may still hold a secret it sends)
+#   scope: openid profile   # requested with its grants; openid makes the run check ID tokens (TE-L5)
+#   grants: [password, refresh_token]
+#  - name: other             # a second client, for the cross-client checks (TE-G5, TE-I7)
 #    clientId: ...
 users:
   - username: \${env:IDPC_USERNAME}   # a dedicated test user: bad-password probes count against its lockout
     password: \${env:IDPC_PASSWORD}
+#  - username: ...          # a user whose password has non-ASCII characters (TE-E7)
 grants: [${d.grants.join(', ')}]
 ${flavour === 'rator' ? 'extraParams:\n  brand_key: ${env:IDPC_BRAND_KEY}\n' : ''}policies:
   refreshRotation: ${d.refreshMode === 'reuse' ? 'reuse' : d.refreshMode === 'rotate-revoke' ? 'rotate' : 'unknown'}   # rotate, reuse or unknown
+#  refreshRevokesAccess: true   # a refresh ends the access token it replaces${d.refreshRevokesAccess !== undefined ? ` (the flavour's default: ${d.refreshRevokesAccess})` : ''}
+#  accessTokenLifetime: 300     # used when answers state none; short lifetimes are waited for (--max-wait)
+#  refreshTokenLifetime: 1800
+#  sessionLimit: 5              # sessions a user may hold: never exceeded, and tested (TE-M3)
 profile: rfc6749            # rfc6749, bcp9700 or oauth21
 budget:                     # a guest on a real endpoint
-  maxRequests: 300
+  maxRequests: 500
   maxBadCredentialAttempts: 12
   ratePerSecond: 5
   timeoutMs: 10000
+  maxWaitSeconds: 30
 `;
 }

@@ -30,6 +30,8 @@ export const portal: FlavourDescriptor = {
   refreshMode: 'rotate-revoke',
   // A refresh deletes the old access token (django-oauth-toolkit oauth2_provider/models.py RefreshToken.revoke).
   refreshRevokesAccess: true,
+  // Seed 000: the password grant with -u id:secret, the refresh with client_id and client_secret in the body.
+  documentedRefreshAuth: 'post',
   deviations: [
     {
       checks: ['TE-J2'],

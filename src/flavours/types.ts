@@ -79,6 +79,8 @@ export interface FlavourDescriptor {
   expectedErrorsByPreset?: Record<string, Partial<Record<FailureCause, ExpectedError>>>;
   /** The documented refresh behaviour of the flavour's default configuration. */
   refreshMode: RefreshMode;
+  /** How the provider's own document authenticates the client on refresh, when it differs from the grant (the portal: id and secret in the body). */
+  documentedRefreshAuth?: ClientAuthStyle;
   /** An OpenID provider: the JWT scenario asks for scope openid and checks the ID token (TE-L5). */
   oidc?: boolean;
   /** The status a login beyond a user's session limit gets (Keycloak >= 23: 403). */
