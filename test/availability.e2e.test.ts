@@ -95,3 +95,17 @@ describe('TE-N2: a Retry-After the run cannot afford', () => {
     expect(run.results.find((r) => r.suite === 'refresh' && r.check === 'TE-G2')?.message).toMatch(/^not run: /);
   }, 30_000);
 });
+
+describe('no scenario crashes the run', () => {
+  it('an internal error in one scenario is reported with its exchanges; its checks are untested; the run goes on', async () => {
+    mock = await startMock({ flavour: 'portal', journal: { enabled: false } });
+    const target = targetOfMock(mock, 'rfc6749');
+    const broken: Target = { ...target, mock: { ...target.mock!, addUser: () => { throw new Error('cannot add a user here'); } } };
+    const run = await runConformance({ target: broken, seed: 1, numRuns: 1 });
+    expect(run.scenarioErrors).toEqual([expect.objectContaining({ suite: 'grant', scenario: 'utf8-password', message: 'cannot add a user here' })]);
+    expect(run.results.find((r) => r.check === 'TE-E7')).toMatchObject({ status: 'skip', skipKind: 'untested', message: 'the utf8-password scenario failed with an internal error: cannot add a user here' });
+    expect(run.results.find((r) => r.suite === 'stateful' && r.check === 'TE-S1')?.status).toBe('pass');
+    expect(run.exitCode).toBe(4);
+    expect(run.incomplete?.some((l) => l.startsWith('grant/utf8-password failed with an internal error'))).toBe(true);
+  });
+});
