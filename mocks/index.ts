@@ -1,18 +1,12 @@
 import type { FlavourMock, MockConfigPatch } from './core/flavour.js';
 import { startMockServer, type RunningMock } from './core/server.js';
 
-/** Flavour modules load on demand: starting one mock does not pay for the others (Keycloak's JOSE stack above all). */
-const LOADERS: Record<string, () => Promise<FlavourMock>> = {
-  portal: async () => (await import('./portal/index.js')).portalMock,
-  rator: async () => (await import('./rator/index.js')).ratorMock,
-  infolink: async () => (await import('./infolink/index.js')).infolinkMock,
-  keycloak: async () => (await import('./keycloak/index.js')).keycloakMock,
-};
+import { MOCK_FLAVOURS, MOCK_LOADERS } from './flavours.js';
 
-export const MOCK_FLAVOURS = Object.keys(LOADERS);
+export { MOCK_FLAVOURS } from './flavours.js';
 
 export function loadMock(flavour: string): Promise<FlavourMock> {
-  const load = LOADERS[flavour];
+  const load = MOCK_LOADERS[flavour];
   if (!load) throw new Error(`unknown mock flavour "${flavour}" (flavours: ${MOCK_FLAVOURS.join(', ')})`);
   return load();
 }

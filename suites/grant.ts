@@ -27,7 +27,7 @@ import { flavourErrors } from '../src/checks/model.js';
 import { validRefresh } from '../src/checks/refresh.js';
 import { getRequest, jsonBody, missingGrantType, noServerError, repeatedParameter, requiredParameter, secretInQuery, unknownGrantType, unknownParameter, validGrant } from '../src/checks/requests.js';
 import { distinctStrongTokens } from '../src/checks/token-response.js';
-import type { FailureCause } from '../src/flavours/index.js';
+import { FLAVOURS, type FailureCause } from '../src/flavours/index.js';
 import { json, type RunContext } from '../src/runner/context.js';
 import { strictFormEncode } from '../src/runner/session.js';
 import { defineSuite, needsSetup, notApplicable, ref, untested, type Scenario, type Skip } from '../src/runner/plan.js';
@@ -105,7 +105,7 @@ const stylesOf = (t: Target, clientAuth: string[]): TargetClient['auth'][] => {
 export const clientCredentialsParams = (t: Target, scope?: string): [string, string][] => [
   ['grant_type', 'client_credentials'],
   ...(scope ? ([['scope', scope]] as [string, string][]) : []),
-  ...(t.flavour === 'rator' && t.operator ? ([['operator', t.operator.username]] as [string, string][]) : []),
+  ...(t.operator && FLAVOURS[t.flavour].clientCredentialsOperatorParam ? ([[FLAVOURS[t.flavour].clientCredentialsOperatorParam!, t.operator.username]] as [string, string][]) : []),
 ];
 
 // ---- invalid requests: one scenario per variant, each a fixed request; the generated examples vary the values ------

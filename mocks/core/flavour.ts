@@ -80,8 +80,31 @@ export interface FlavourServer {
   adminAction?(action: string, body: unknown): Promise<{ status: number; body: unknown }>;
 }
 
+/**
+ * What a conformance run (targetOfMock) and `idpc mock` need to know about a running mock beyond its endpoints,
+ * clients and users: its public description, given by the flavour's own module, never read from its internals.
+ */
+export interface MockDescription {
+  /** How its seeded confidential clients authenticate (default: Basic). */
+  clientAuth?: 'basic' | 'post';
+  /** Parameters every token request carries, headers every resource request carries (Rator's brand key). */
+  extraParams?: Record<string, string>;
+  resourceHeaders?: Record<string, string>;
+  /** A scope of the user client and a narrower one within it (TE-G7/G8). */
+  scope?: { full: string; narrower: string };
+  /** The refresh behaviour its configuration declares, where the core's refresh policy does not say it. */
+  refreshMode?: 'rotate-revoke' | 'rotate' | 'reuse';
+  refreshRevokesAccess?: boolean;
+  /** Extra lists `idpc mock` prints (Rator's brandKeys, shown as "brand keys"). */
+  printed?: Record<string, string[]>;
+}
+
 export interface FlavourMock {
   descriptor: FlavourDescriptor;
+  /** Its public description for a given configuration. */
+  describe?(config: ResolvedMockConfig): MockDescription;
+  /** `idpc mock` options this flavour takes beyond the common ones. */
+  cliOptions?: readonly 'technical-user'[];
   presets: Record<string, MockConfigPatch>;
   defaultPreset: string;
   /** Token formats of the flavour (generators). */

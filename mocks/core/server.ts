@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Clock } from './clock.js';
 import { resolveConfig } from './config.js';
 import { Faults, type ActiveFault } from './faults.js';
-import type { FlavourMock, FlavourServer, MockConfigPatch, MockContext, ResolvedMockConfig, Route } from './flavour.js';
+import type { FlavourMock, FlavourServer, MockConfigPatch, MockContext, MockDescription, ResolvedMockConfig, Route } from './flavour.js';
 import { GrantService } from './grants.js';
 import type { MockRequest, MockResponse } from './http.js';
 import { Journal } from './journal.js';
@@ -19,6 +19,10 @@ export interface MockHandle {
   readonly flavourServer: FlavourServer;
   /** What the flavour created at start (or at the last reset) for the user to see once. */
   readonly startup: Record<string, unknown>;
+  /** The flavour's public description of this mock (what a run against it needs to know). */
+  readonly description: MockDescription;
+  /** The flavour module it runs. */
+  readonly flavourMock: FlavourMock;
   reset(): Promise<void>;
 }
 
@@ -105,6 +109,8 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
     get startup() {
       return startup;
     },
+    description: mock.describe?.(config) ?? {},
+    flavourMock: mock,
     async reset() {
       const fresh = new Clock(config.clock);
       // Back to the configured time as well: reset means "as started".

@@ -125,6 +125,8 @@ export const infolinkMock: FlavourMock = {
   defaultPreset: 'default',
   tokens: { access: uuidToken, refresh: uuidToken },
   create,
+  // Its document shows client id and secret in the body only.
+  describe: () => ({ clientAuth: 'post' }),
   endpoints: (_config, base) => ({ token: base + descriptor.tokenPath, resource: base + descriptor.resource!.path }),
 };
 

@@ -708,6 +708,12 @@ export const keycloakMock: FlavourMock = {
   defaultPreset: 'v12-23',
   tokens: { access: randomUUID, refresh: randomUUID },
   create,
+  cliOptions: ['technical-user'],
+  describe: (config) => {
+    const realm = (config.extra.keycloak as Settings).realms?.[0];
+    // Refresh rotates; with revokeRefreshToken a used one dies. A refresh never ends the old access token (TokenManager).
+    return { refreshMode: realm?.revokeRefreshToken ? 'rotate-revoke' : 'rotate', refreshRevokesAccess: false, scope: { full: 'profile email phone', narrower: 'email' } };
+  },
   endpoints: (config, baseUrl) => {
     const kc = config.extra.keycloak as Settings;
     const first = kc.realms?.[0]?.name ?? 'master';

@@ -226,6 +226,16 @@ export const ratorMock: FlavourMock = {
   defaultPreset: 'default',
   tokens: { access: uuidToken, refresh: uuidToken },
   create,
+  // The brand key on every token request (its documented parameter name) and every resource request (its header).
+  describe: (config) => {
+    const brand = config.rator.brandKeys[0]!;
+    return {
+      extraParams: { [BRAND_PARAMS[0]!]: brand },
+      resourceHeaders: { [BRAND_HEADER]: brand },
+      scope: { full: 'read write', narrower: 'read' },
+      printed: { brandKeys: config.rator.brandKeys },
+    };
+  },
   endpoints: (config, base) => ({
     token: base + descriptor.tokenPath.replace('{context}', config.rator.context),
     resource: base + descriptor.resource!.path.replace('{context}', config.rator.context).replace('{billingGroup}', '201506171857210002'),

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfigFile, MOCK_FLAVOURS, startMock, type RunningMock } from '../../mocks/index.js';
+import { ConfigError, loadConfigFile, loadMock, MOCK_FLAVOURS, startMock, type RunningMock } from '../../mocks/index.js';
 import type { MockConfigPatch } from '../../mocks/core/flavour.js';
 import { UsageError } from './errors.js';
 
@@ -31,7 +31,10 @@ export async function startMockFromCli(args: MockArgs): Promise<RunningMock> {
     const file = args.config ? await loadConfigFile(args.config) : undefined;
     if (file?.flavour && file.flavour !== args.flavour) throw new UsageError(`${args.config} is a ${String(file.flavour)} config, not ${args.flavour}`);
     const { flavour: _f, ...filePatch } = file ?? {};
-    if (args.technicalUser && args.flavour !== 'keycloak') throw new UsageError('--technical-user is a Keycloak option');
+    if (args.technicalUser) {
+      const takers = (await Promise.all(MOCK_FLAVOURS.map(async (f) => ({ f, m: await loadMock(f) })))).filter(({ m }) => m.cliOptions?.includes('technical-user'));
+      if (!takers.some(({ f }) => f === args.flavour)) throw new UsageError(`--technical-user is a ${takers.map(({ m }) => m.descriptor.title).join(', ')} option`);
+    }
     const mock = await startMock(
       {
         flavour: args.flavour,
@@ -72,7 +75,7 @@ export function describeMock(m: RunningMock): Record<string, unknown> {
     admin: m.admin.enabled ? m.admin.url : null,
     clients: [...m.context.clients.values()].map((c) => ({ clientId: c.clientId, ...(c.clientSecret ? { clientSecret: c.clientSecret } : {}), public: c.public, grants: c.grants })),
     users: [...m.context.users.values()].map((u) => ({ username: u.username, password: u.password })),
-    ...(m.config.flavour === 'rator' ? { brandKeys: m.config.rator.brandKeys } : {}),
+    ...m.description.printed,
     ...m.startup,
   };
 }
@@ -83,7 +86,11 @@ export function formatMock(info: Record<string, unknown>): string {
   if (info.admin) lines.push(`  ${'admin'.padEnd(12)} ${String(info.admin)}`);
   for (const c of info.clients as { clientId: string; clientSecret?: string; public: boolean }[]) lines.push(`  client       ${c.clientId}${c.clientSecret ? ` / ${c.clientSecret}` : ''}${c.public ? ' (public)' : ''}`);
   for (const u of info.users as { username: string; password: string }[]) lines.push(`  user         ${u.username} / ${u.password}`);
-  if (Array.isArray(info.brandKeys)) lines.push(`  brand keys   ${(info.brandKeys as string[]).join(', ')}`);
+  // Lists a flavour adds to the description (Rator's brandKeys): printed under their name in words.
+  const known = new Set(['flavour', 'preset', 'url', 'endpoints', 'admin', 'clients', 'users', 'technicalUsers']);
+  for (const [key, value] of Object.entries(info)) {
+    if (!known.has(key) && Array.isArray(value) && value.every((v) => typeof v === 'string')) lines.push(`  ${key.replace(/([A-Z])/g, ' $1').toLowerCase().padEnd(12)} ${value.join(', ')}`);
+  }
   for (const t of (info.technicalUsers as { realm: string; name: string; clientId: string; clientSecret: string; refreshToken: string }[] | undefined) ?? []) {
     lines.push(`  technical user "${t.name}" (realm ${t.realm}): shown once`);
     lines.push(`    client id      ${t.clientId}`, `    client secret  ${t.clientSecret}`, `    refresh token  ${t.refreshToken}`);

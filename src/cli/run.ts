@@ -3,6 +3,7 @@ import { extname, join } from 'node:path';
 import type { Profile } from '../checks/define.js';
 import { FLAVOURS, isFlavourName } from '../flavours/index.js';
 import { formatConsole, writeReports } from '../runner/report.js';
+import { MOCK_FLAVOURS } from '../../mocks/flavours.js';
 import { formatPlan } from '../runner/plan.js';
 import { planRun, runConformance, SUITE_NAMES, type Baseline, type FinishedRun } from '../runner/run.js';
 import { loadTargetConfig, targetOfConfig, targetOfMock, TargetConfigError } from '../runner/target.js';
@@ -32,7 +33,6 @@ export interface RunArgs {
   plan?: boolean;
 }
 
-const MOCKABLE = ['portal', 'keycloak', 'rator', 'infolink'];
 
 /** `--baseline FILE`: expected failures as suite:check-id with a reason (JSON or YAML). */
 async function loadBaseline(path: string): Promise<Baseline> {
@@ -97,8 +97,8 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
   };
 
   if (args.mock) {
-    const flavours = args.mock === 'all' ? MOCKABLE : args.mock.split(',');
-    for (const f of flavours) if (!MOCKABLE.includes(f)) throw new UsageError(`no mock for flavour "${f}"; mocks: ${MOCKABLE.join(', ')}`);
+    const flavours = args.mock === 'all' ? MOCK_FLAVOURS : args.mock.split(',');
+    for (const f of flavours) if (!MOCK_FLAVOURS.includes(f)) throw new UsageError(`no mock for flavour "${f}"; mocks: ${MOCK_FLAVOURS.join(', ')}`);
     const { startMock, ConfigError, loadConfigFile } = await import('../../mocks/index.js');
     for (const flavour of flavours) {
       let mock;
@@ -193,14 +193,14 @@ export function initTemplate(flavour: string): string {
   if (!isFlavourName(flavour)) throw new UsageError(`unknown flavour "${flavour}"; flavours: ${Object.keys(FLAVOURS).join(', ')}`);
   const d = FLAVOURS[flavour];
   const p = d.configPaths;
-  const base = flavour === 'keycloak' ? 'https://iam.example.com/realms/master' : 'https://idp.example.com';
+  const base = d.initExample?.baseUrl ?? 'https://idp.example.com';
   const header = Object.keys(d.resource?.headers ?? {})[0];
   const line = (key: string, path: string | undefined, note: string) => `#   ${`${key}: ${path !== undefined ? base + path : '...'}`.padEnd(58)} # ${note}`;
   return `# yaml-language-server: $schema=./node_modules/idp-conformance/schemas/config/target-config.schema.json
 # idp-conformance target: ${d.title}. Run with: idpc run --target ${flavour}.target.yaml   (--plan shows what it will test)
 # Any value may come from the environment (\${env:NAME}), so this file can be committed.
 flavour: ${flavour}
-# preset: ${flavour === 'keycloak' ? 'v12-23' : 'default'}
+# preset: ${d.initExample?.preset ?? 'default'}
 baseUrl: ${base}            # the flavour's endpoints live under it; explicit endpoints win
 # issuer: ${base}           # what JWTs and discovery must name (TE-K3, TE-L4)
 # endpoints:
@@ -228,7 +228,7 @@ users:
     password: \${env:IDPC_PASSWORD}
 #  - username: ...          # a user whose password has non-ASCII characters (TE-E7)
 grants: [${d.grants.join(', ')}]
-${flavour === 'rator' ? 'extraParams:\n  brand_key: ${env:IDPC_BRAND_KEY}\n' : ''}policies:
+${d.requiredParams?.length ? `extraParams:\n${d.requiredParams.map((p) => `  ${p.names[0]}: \${env:IDPC_${p.names[0]!.toUpperCase()}}   # ${p.description}`).join('\n')}\n` : ''}policies:
   refreshRotation: ${d.refreshMode === 'reuse' ? 'reuse' : d.refreshMode === 'rotate-revoke' ? 'rotate' : 'unknown'}   # rotate, reuse or unknown
 #  refreshRevokesAccess: true   # a refresh ends the access token it replaces${d.refreshRevokesAccess !== undefined ? ` (the flavour's default: ${d.refreshRevokesAccess})` : ''}
 #  accessTokenLifetime: 300     # used when answers state none; short lifetimes are waited for (--max-wait)

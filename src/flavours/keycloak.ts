@@ -37,6 +37,7 @@ export const keycloak: FlavourDescriptor = {
   // UserSessionLimitsAuthenticator, Deny new session in direct grant: 403 since KC 23 (PR #22006), 500 before.
   sessionLimitStatus: 403,
   oidc: true,
+  initExample: { baseUrl: 'https://iam.example.com/realms/master', preset: 'v12-23' },
   deviations: [
     {
       checks: ['TE-B4', 'TE-F2', 'TE-G6'],

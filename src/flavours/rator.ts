@@ -35,6 +35,9 @@ export const rator: FlavourDescriptor = {
     'bad-refresh-token': { status: 400, error: 'invalid_grant', description: 'Invalid refresh token: ...' },
   },
   refreshMode: 'reuse',
+  // client_credentials acts for an operator (reference/flavours.md, Rator): operator=<operator username>.
+  clientCredentialsOperatorParam: 'operator',
+  initExample: { baseUrl: 'https://rator.example.com/appcontext' },
   deviations: [
     {
       checks: ['TE-B4', 'TE-F2', 'TE-G6', 'TE-B5', 'TE-B7'],

@@ -20,4 +20,5 @@ export const rfc6749: FlavourDescriptor = {
     'bad-refresh-token': { status: 400, error: 'invalid_grant' },
   },
   refreshMode: 'unknown',
+  rfcBaseline: true,
 };

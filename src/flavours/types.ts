@@ -81,6 +81,12 @@ export interface FlavourDescriptor {
   refreshMode: RefreshMode;
   /** How the provider's own document authenticates the client on refresh, when it differs from the grant (the portal: id and secret in the body). */
   documentedRefreshAuth?: ClientAuthStyle;
+  /** What `idpc init` writes for it: an example baseUrl and preset. */
+  initExample?: { baseUrl: string; preset?: string };
+  /** A client_credentials grant names the operator it acts for (Rator), in this parameter. */
+  clientCredentialsOperatorParam?: string;
+  /** The generic RFC 6749 flavour: it has no schemas of its own beyond the RFC's. */
+  rfcBaseline?: boolean;
   /** An OpenID provider: the JWT scenario asks for scope openid and checks the ID token (TE-L5). */
   oidc?: boolean;
   /** The status a login beyond a user's session limit gets (Keycloak >= 23: 403). */

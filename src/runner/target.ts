@@ -17,7 +17,7 @@ function pickClient(m: RunningMock, test: (c: { grants: string[]; public: boolea
   const all = [...m.context.clients.values()].filter((c) => c.enabled && test(c));
   const c = (prefer && all.find(prefer)) ?? all[0];
   if (!c) return undefined;
-  const auth = m.config.flavour === 'infolink' ? 'post' : c.public ? 'none' : 'basic';
+  const auth = c.public ? 'none' : (m.description.clientAuth ?? 'basic');
   return { clientId: c.clientId, ...(c.clientSecret ? { clientSecret: c.clientSecret } : {}), public: c.public, auth, grants: c.grants };
 }
 
@@ -38,7 +38,7 @@ export function targetOfMock(m: RunningMock, profile: Profile): Target {
   const users = [...m.context.users.values()].filter((u) => u.enabled);
   const endUser = users.find((u) => !u.operator && !u.username.startsWith('service-account-'));
   const operator = users.find((u) => u.operator);
-  const brand = flavour === 'rator' ? m.config.rator.brandKeys[0] : undefined;
+  const d = m.description;
   const kcTech = (m.startup.technicalUsers as { clientId: string; clientSecret: string; refreshToken: string; tokenEndpoint: string }[] | undefined)?.[0];
   const secrets = [
     ...[...m.context.clients.values()].map((c) => c.clientSecret ?? ''),
@@ -64,12 +64,12 @@ export function targetOfMock(m: RunningMock, profile: Profile): Target {
     ...(endUser ? { user: { username: endUser.username, password: endUser.password } } : {}),
     ...(operator ? { operator: { username: operator.username, password: operator.password, operator: true } } : {}),
     grants: descriptor.grants,
-    // Required parameters and resource headers as the descriptor names them (Rator's brand key).
-    extraParams: brand && descriptor.requiredParams ? { [descriptor.requiredParams[0]!.names[0]!]: brand } : {},
-    resourceHeaders: brand && descriptor.resource?.headers ? Object.fromEntries(Object.entries(descriptor.resource.headers).map(([k, v]) => [k, v.replace('{brandKey}', brand)])) : {},
-    refreshMode: declaredRefreshMode(m),
-    refreshRevokesAccess: m.config.flavour === 'keycloak' ? false : m.config.refresh.revokeOldAccessToken,
-    ...(flavour === 'rator' ? { scope: { full: 'read write', narrower: 'read' } } : flavour === 'keycloak' ? { scope: { full: 'profile email phone', narrower: 'email' } } : {}),
+    // What the flavour's mock says of itself (Rator's brand key, Keycloak's refresh behaviour, scopes).
+    extraParams: d.extraParams ?? {},
+    resourceHeaders: d.resourceHeaders ?? {},
+    refreshMode: d.refreshMode ?? declaredRefreshMode(m),
+    refreshRevokesAccess: d.refreshRevokesAccess ?? m.config.refresh.revokeOldAccessToken,
+    ...(d.scope ? { scope: d.scope } : {}),
     profile,
     budget: MOCK_BUDGET,
     mock: {
@@ -91,12 +91,8 @@ export function targetOfMock(m: RunningMock, profile: Profile): Target {
   };
 }
 
-/** The refresh behaviour the mock's configuration declares (what a target config states as policies.refreshRotation). */
+/** The refresh behaviour the core's refresh policy declares (what a target config states as policies.refreshRotation). */
 function declaredRefreshMode(m: RunningMock): Target['refreshMode'] {
-  if (m.config.flavour === 'keycloak') {
-    const realm = (m.config.extra.keycloak as { realms?: { revokeRefreshToken?: boolean }[] } | undefined)?.realms?.[0];
-    return realm?.revokeRefreshToken ? 'rotate-revoke' : 'rotate';
-  }
   const p = m.config.refresh;
   if (!p.rotate) return 'reuse';
   return p.revokeOldRefreshToken && p.graceSeconds === 0 && p.maxReuse === 0 ? 'rotate-revoke' : 'rotate';

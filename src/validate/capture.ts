@@ -105,7 +105,7 @@ export function validateCapture(input: CaptureInput): CaptureReport {
           reported.add('/token_type');
         }
       }
-      if (flavour !== 'rfc6749') {
+      if (!FLAVOURS[flavour].rfcBaseline) {
         for (const e of reg.validate(flavour, kind, value).errors) {
           if (reported.has(e.path)) continue;
           // Where the RFC schema is satisfied, a difference from the flavour's schema (token_type's case, an optional
