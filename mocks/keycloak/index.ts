@@ -72,6 +72,8 @@ interface Realm {
   /** User and client not-before (per-user "logout all", client push revocation). */
   userNotBefore: Map<string, number>;
   clientNotBefore: Map<string, number>;
+  /** Revoked access tokens by jti, until they expire (TokenRevocationEndpoint.revokeAccessToken: a single-use-store entry). */
+  revokedAccess: Map<string, number>;
 }
 
 const VERSION_SETTINGS: Record<string, Omit<Settings, 'realms' | 'technicalUsers' | 'signingKey' | 'alsoServe'>> = {
@@ -164,7 +166,7 @@ function create(ctx: MockContext) {
     for (const c of clients) clientMap.set(c.clientId, { public: false, grants: [], scopes: [], enabled: true, ...c } as KcClient);
     for (const u of users) userMap.set(u.username, { enabled: true, operator: false, groups: [], ...u } as KcUser);
     let keys: Promise<RealmKeys> | undefined;
-    realms.set(rc.name, { name: rc.name, config, clients: clientMap, users: userMap, sessions: new Map(), notBefore: 0, userNotBefore: new Map(), clientNotBefore: new Map(), keys: () => (keys ??= realmKeys(kc.signingKey ?? 'fixture', rc.name)) });
+    realms.set(rc.name, { name: rc.name, config, clients: clientMap, users: userMap, sessions: new Map(), notBefore: 0, userNotBefore: new Map(), clientNotBefore: new Map(), revokedAccess: new Map(), keys: () => (keys ??= realmKeys(kc.signingKey ?? 'fixture', rc.name)) });
   });
 
   /**
@@ -557,9 +559,57 @@ function create(ctx: MockContext) {
     const payload = defect === 'foreign-key' ? decode(token)?.payload : verifyRs256(token, (await (await realm.keys()).rsa()).verifyKey);
     const expired = typeof payload?.exp !== 'number' || payload.exp <= now();
     if (!payload || payload.typ !== 'Bearer' || (payload.iss !== iss && defect !== 'wrong-issuer') || (expired && !ctx.config.plantedDeviations.acceptExpiredAccessTokens)) return undefined;
+    if (realm.revokedAccess.has(String(payload.jti))) return undefined;
     const sid = (payload.sid ?? payload.session_state) as string | undefined;
     if (sid !== undefined && !activeSession(realm, sid)) return undefined;
     return payload;
+  };
+
+  /**
+   * RFC 7009 as Keycloak implements it (keycloak/keycloak services/.../protocol/oidc/endpoints/TokenRevocationEndpoint.java):
+   * client authentication first; a duplicated parameter or no token is 400 invalid_request; a token that does not
+   * decode, or whose session is gone, is 200 with an invalid_token body; another client's token is 400 "Unmatching
+   * clients"; a refresh or offline token ends the client's session (its access tokens with it), an access token is
+   * remembered as revoked until it expires. Success: 200, empty body.
+   */
+  const revoke = (prefix: string) => async (req: MockRequest, params: Record<string, string>): Promise<MockResponse> => {
+    if (req.method === 'OPTIONS') return empty(200, { Allow: 'OPTIONS, POST' });
+    if (req.method !== 'POST') return empty(405, { Allow: 'OPTIONS, POST' });
+    if (requestMediaType(req) !== 'application/x-www-form-urlencoded') return empty(415);
+    const found = realmOf(params);
+    if ('status' in found) return found;
+    const realm = found;
+    if (!realm.config.enabled) return oauthError(403, 'access_denied', 'Realm not enabled');
+    const p = new Params(formOf(req, 'reject').pairs);
+    try {
+      const { client } = authenticateClient(realm, req, p);
+      if (p.duplicated().length) return oauthError(400, 'invalid_request', 'duplicated parameter');
+      const token = p.first('token');
+      if (token === undefined) return oauthError(400, 'invalid_request', 'Token not provided');
+      const iss = issuerAt(realm, baseOf(req, prefix));
+      const invalid = json(200, { error: 'invalid_token', error_description: 'Invalid token' });
+      const keys = await realm.keys();
+      const claims = verifyHmac(token, keys.hmacSecret) ?? verifyRs256(token, (await keys.rsa()).verifyKey);
+      if (!claims || claims.iss !== iss) return invalid;
+      if (!['Refresh', 'Offline', 'Bearer', 'DPoP'].includes(String(claims.typ))) return oauthError(400, 'unsupported_token_type', 'Unsupported token type');
+      if (claims.azp === undefined) return invalid;
+      if (claims.azp !== client.clientId) return oauthError(400, 'invalid_request', 'Unmatching clients');
+      const sid = String(claims.sid ?? claims.session_state ?? '');
+      const session = realm.sessions.get(sid);
+      if (!session || !activeSession(realm, sid)) return invalid;
+      if (claims.typ === 'Refresh' || claims.typ === 'Offline') {
+        session.clients.delete(client.clientId);
+        if (session.clients.size === 0) realm.sessions.delete(sid);
+      } else {
+        const nowS = now();
+        for (const [jti, exp] of realm.revokedAccess) if (exp < nowS) realm.revokedAccess.delete(jti);
+        realm.revokedAccess.set(String(claims.jti), Number(claims.exp));
+      }
+      return { status: 200, headers: { ...SECURITY }, body: '' };
+    } catch (e) {
+      if (e instanceof KcError) return e.response;
+      throw e;
+    }
   };
 
   const userinfo = (prefix: string) => async (req: MockRequest, params: Record<string, string>): Promise<MockResponse> => {
@@ -609,6 +659,7 @@ function create(ctx: MockContext) {
       authorization_endpoint: oidc(realm, '/auth'),
       token_endpoint: oidc(realm, '/token'),
       introspection_endpoint: oidc(realm, '/token/introspect'),
+      revocation_endpoint: oidc(realm, '/revoke'),
       userinfo_endpoint: oidc(realm, '/userinfo'),
       end_session_endpoint: oidc(realm, '/logout'),
       jwks_uri: oidc(realm, '/certs'),
@@ -646,6 +697,7 @@ function create(ctx: MockContext) {
     return [
       pathRoute('token', `${base}/protocol/openid-connect/token`, token(prefix)),
       pathRoute('introspect', `${base}/protocol/openid-connect/token/introspect`, introspect(prefix)),
+      pathRoute('revocation', `${base}/protocol/openid-connect/revoke`, revoke(prefix)),
       pathRoute('logout', `${base}/protocol/openid-connect/logout`, logout(prefix)),
       pathRoute('certs', `${base}/protocol/openid-connect/certs`, certs),
       pathRoute('resource', `${base}/protocol/openid-connect/userinfo`, userinfo(prefix)),
@@ -725,6 +777,7 @@ export const keycloakMock: FlavourMock = {
       discovery: `${realmUrl}/.well-known/openid-configuration`,
       jwks: `${realmUrl}/protocol/openid-connect/certs`,
       introspection: `${realmUrl}/protocol/openid-connect/token/introspect`,
+      revocation: `${realmUrl}/protocol/openid-connect/revoke`,
     };
   },
 };

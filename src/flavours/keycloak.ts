@@ -9,8 +9,9 @@ export const keycloak: FlavourDescriptor = {
   name: 'keycloak',
   title: 'Keycloak',
   tokenPath: '{base}/realms/{realm}/protocol/openid-connect/token',
-  configPaths: { token: '/protocol/openid-connect/token', logout: '/protocol/openid-connect/logout', resource: '/protocol/openid-connect/userinfo', discovery: '/.well-known/openid-configuration', jwks: '/protocol/openid-connect/certs', issuer: '' },
+  configPaths: { token: '/protocol/openid-connect/token', revocation: '/protocol/openid-connect/revoke', logout: '/protocol/openid-connect/logout', resource: '/protocol/openid-connect/userinfo', discovery: '/.well-known/openid-configuration', jwks: '/protocol/openid-connect/certs', issuer: '' },
   logoutPath: '{base}/realms/{realm}/protocol/openid-connect/logout',
+  revocationPath: '{base}/realms/{realm}/protocol/openid-connect/revoke',
   resource: { method: 'GET', path: '{base}/realms/{realm}/protocol/openid-connect/userinfo' },
   grants: ['password', 'client_credentials', 'refresh_token'],
   clientAuth: ['basic', 'post', 'none'],
@@ -40,7 +41,7 @@ export const keycloak: FlavourDescriptor = {
   initExample: { baseUrl: 'https://iam.example.com/realms/master', preset: 'v12-23' },
   deviations: [
     {
-      checks: ['TE-B4', 'TE-F2', 'TE-G6'],
+      checks: ['TE-B4', 'TE-F2', 'TE-G6', 'TE-I6'],
       applies: ({ response, body }) => response.status === 401 && errorCode(body) === 'unauthorized_client',
       reason: 'Keycloak (>= 20) answers a confidential client without a secret with 401 unauthorized_client',
       source: 'keycloak/keycloak services/.../authentication/authenticators/client/ClientIdAndSecretAuthenticator.java; AuthenticationProcessor.java',

@@ -414,3 +414,46 @@ describe('keycloak mock: the provider documents, as written', () => {
     }
   });
 });
+
+describe.each(PRESETS)('keycloak mock revocation and discovery, preset %s', (preset: Preset) => {
+  let idp: RunningMock;
+  beforeAll(async () => {
+    idp = await startMock({ flavour: 'keycloak', preset, journal: { enabled: false } });
+  });
+  afterAll(() => idp.close());
+
+  it('revoking a refresh token (TokenRevocationEndpoint) answers 200 with an empty body and ends the session: refresh and userinfo fail', async () => {
+    const grant = (await postForm(idp.endpoints.token!, { grant_type: 'password', ...APP, ...USER })).json();
+    const revoked = await postForm(idp.endpoints.revocation!, { token: String(grant.refresh_token), ...APP });
+    expect(revoked.status).toBe(200);
+    expect(revoked.text).toBe('');
+    const refresh = await postForm(idp.endpoints.token!, { grant_type: 'refresh_token', refresh_token: String(grant.refresh_token), ...APP });
+    expect(refresh.status).toBe(400);
+    expect(refresh.json().error).toBe('invalid_grant');
+    const me = await http('GET', idp.endpoints.resource!, { headers: { authorization: `Bearer ${String(grant.access_token)}` } });
+    expect(me.status).toBe(401);
+  });
+
+  it('an access token revoked on its own is refused at userinfo; missing token, other clients, unknown tokens as Keycloak answers them', async () => {
+    const grant = (await postForm(idp.endpoints.token!, { grant_type: 'password', ...APP, ...USER })).json();
+    expect((await postForm(idp.endpoints.revocation!, { token: String(grant.access_token), token_type_hint: 'access_token', ...APP })).status).toBe(200);
+    expect((await http('GET', idp.endpoints.resource!, { headers: { authorization: `Bearer ${String(grant.access_token)}` } })).status).toBe(401);
+    const none = await postForm(idp.endpoints.revocation!, { ...APP });
+    expect([none.status, none.json()]).toEqual([400, { error: 'invalid_request', error_description: 'Token not provided' }]);
+    const other = await postForm(idp.endpoints.revocation!, { token: String(grant.refresh_token), client_id: 'ocp' });
+    expect([other.status, other.json().error_description]).toEqual([400, 'Unmatching clients']);
+    const unknown = await postForm(idp.endpoints.revocation!, { token: 'not-a-token', ...APP });
+    expect([unknown.status, unknown.json().error]).toEqual([200, 'invalid_token']);
+  });
+
+  it('every URL its discovery document advertises answers something other than 404', async () => {
+    const doc = (await http('GET', idp.endpoints.discovery!)).json();
+    const urls = Object.entries(doc).filter(([k, v]) => typeof v === 'string' && /_(endpoint|uri)$/.test(k) && /^https?:/.test(v as string));
+    expect(urls.length).toBeGreaterThan(5);
+    for (const [member, url] of urls) {
+      const get = await http('GET', url as string);
+      const post = get.status === 404 || get.status === 405 ? await postForm(url as string, {}) : get;
+      expect(post.status, `${member} ${String(url)}`).not.toBe(404);
+    }
+  });
+});
