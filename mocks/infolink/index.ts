@@ -62,6 +62,10 @@ function create(ctx: MockContext) {
         return answer(tokenError(400, 'invalid_grant', INVALID));
       }
       if (clientId !== undefined && clientId !== found.record!.clientId) return answer(tokenError(400, 'invalid_grant', INVALID));
+      // Documented choice: client credentials are optional on refresh (the document sends none), but when a secret is
+      // sent it is checked like on the grant: a wrong one is a client authentication failure.
+      const secret = p.first('client_secret');
+      if (secret !== undefined && ctx.clients.get(found.record!.clientId)?.clientSecret !== secret) return answer(tokenError(401, 'invalid_client', 'Client authentication failed'));
       const { access, refresh } = ctx.grants.refreshGrant(found.record!);
       return answer({ status: 200, headers: { ...HEADERS }, body: issuedBody(access.value, refresh.value) });
     }

@@ -434,8 +434,11 @@ function create(ctx: MockContext) {
       return oauthError(400, 'invalid_grant', existing ? 'Offline session not active' : 'Offline user session not found');
     }
     const user = [...realm.users.values()].find((u) => userIdOf(realm.name, u) === session.userId);
-    if (!user) return oauthError(400, 'invalid_grant', 'Invalid refresh token');
-    if (!user.enabled) return oauthError(400, 'invalid_grant', 'User disabled');
+    // A client_credentials session (the legacy behaviour) belongs to the client's service-account user, which Keycloak
+    // keeps as a realm user (ClientManager.enableServiceAccount); the refresh works like any other.
+    const serviceAccount = !user && session.username === `service-account-${client.clientId}`;
+    if (!user && !serviceAccount) return oauthError(400, 'invalid_grant', 'Invalid refresh token');
+    if (user && !user.enabled) return oauthError(400, 'invalid_grant', 'User disabled');
     const clientSession = session.clients.get(client.clientId);
     if (!clientSession) return oauthError(400, 'invalid_grant', "Session doesn't have required client");
     if (session.consentRevoked?.has(client.clientId)) return oauthError(400, 'invalid_scope', 'Client no longer has requested consent from user');
@@ -466,7 +469,8 @@ function create(ctx: MockContext) {
     const t = now();
     session.lastRefresh = t;
     clientSession.timestamp = t;
-    const { body } = await mint(iss, realm, client, { id: session.userId, user }, scope, session, requested ?? (original.includes('openid') ? 'openid' : undefined), true);
+    const subject = user ? { id: session.userId, user } : { id: session.userId, serviceAccount: true };
+    const { body } = await mint(iss, realm, client, subject, scope, session, requested ?? (original.includes('openid') ? 'openid' : undefined), true);
     return json(200, body, NO_CACHE);
   }
 
@@ -717,8 +721,13 @@ function create(ctx: MockContext) {
     errorResponse: (status: number, code: string, description: string) => oauthError(status, code, description),
     async init() {
       const technicalUsers = [];
-      for (const t of kc.technicalUsers ?? []) technicalUsers.push(await createTechnicalUser(t));
-      return technicalUsers.length ? { technicalUsers } : {};
+      const notes: string[] = [];
+      // A preset's technical user lives in its realm: with realms configured without it, it is left out, and said so.
+      for (const t of kc.technicalUsers ?? []) {
+        if (realms.has(t.realm)) technicalUsers.push(await createTechnicalUser(t));
+        else notes.push(`technical user "${t.name}" left out: realm "${t.realm}" is not configured (keycloak.realms)`);
+      }
+      return { ...(technicalUsers.length ? { technicalUsers } : {}), ...(notes.length ? { notes } : {}) };
     },
     async adminAction(action: string, body: unknown) {
       if (action === 'not-before') {

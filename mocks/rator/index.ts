@@ -166,6 +166,12 @@ function create(ctx: MockContext) {
     const found = ctx.grants.lookupRefresh(presented);
     if (!found.record) return answer(oauthError(400, 'invalid_grant', `Invalid refresh token: ${presented}`));
     if (found.record.clientId !== client.clientId) return answer(oauthError(400, 'invalid_grant', `Wrong client for this refresh token: ${presented}`));
+    // reuseRefreshToken=false (refresh.rotate with revokeOldRefreshToken): DefaultTokenServices removes the used refresh
+    // token from the store, so a second use is an unknown token.
+    if (found.state === 'superseded') {
+      ctx.grants.onReplay(found.record);
+      return answer(oauthError(400, 'invalid_grant', `Invalid refresh token: ${presented}`));
+    }
     if (found.state === 'expired') {
       ctx.grants.revokeRefresh(presented); // removed on first expired use: afterwards it is "Invalid refresh token"
       return answer(oauthError(401, 'invalid_token', `Invalid refresh token (expired): ${presented}`));

@@ -22,6 +22,7 @@ export const infolink: FlavourDescriptor = {
     'Token responses carry Cache-Control: no-store and Pragma: no-cache',
     'Token-endpoint parameters are read from the form body only (credentials never from the URI query)',
     'A repeated parameter: the first value wins',
+    'Refresh takes the refresh token alone (the document); a client_secret sent with it is checked (401 invalid_client when wrong)',
   ],
   clientAuth: ['post'],
   tokenTypes: ['Bearer'],

@@ -79,3 +79,32 @@ describe('infolink mock: errors (documented choices)', () => {
     }
   });
 });
+
+describe('infolink mock: refresh and the client secret', () => {
+  it('the document refreshes with the token alone; a wrong client_secret sent along is refused, the right one accepted', async () => {
+    const idp = await startMock({ flavour: 'infolink', journal: { enabled: false } });
+    try {
+      const client = { client_id: '9605c5d5-2a1b-49cc-8aaa-b350ee9d86b6', client_secret: 'eebb17b2-9ce4-4c73-a23f-d23739bf99b4' };
+      const grant = async () => String((await postForm(idp.tokenEndpoint, { grant_type: 'client_credentials', ...client })).json().refresh_token);
+      expect((await postForm(idp.tokenEndpoint, { grant_type: 'refresh_token', refresh_token: await grant() })).status).toBe(200);
+      const wrong = await postForm(idp.tokenEndpoint, { grant_type: 'refresh_token', refresh_token: await grant(), client_id: client.client_id, client_secret: 'wrong' });
+      expect([wrong.status, wrong.json()]).toEqual([401, { error_description: 'Client authentication failed', error: 'invalid_client' }]);
+      expect((await postForm(idp.tokenEndpoint, { grant_type: 'refresh_token', refresh_token: await grant(), ...client })).status).toBe(200);
+    } finally {
+      await idp.close();
+    }
+  });
+
+  it("accepts executeJob with the document's own single-quoted body", async () => {
+    const idp = await startMock({ flavour: 'infolink', journal: { enabled: false } });
+    try {
+      const access = String((await postForm(idp.tokenEndpoint, { grant_type: 'client_credentials', client_id: '9605c5d5-2a1b-49cc-8aaa-b350ee9d86b6', client_secret: 'eebb17b2-9ce4-4c73-a23f-d23739bf99b4' })).json().access_token);
+      const body = "{'appId':'170', 'isAsync': false, 'responseFormat': 'text', 'operation':{'opName': 'RunScenario', 'opParams': {'scenario': 'LoadData', 'parameters': {}, 'data': null }}}";
+      const r = await http('POST', idp.endpoints.resource!, { body, headers: { 'content-type': 'application/json', authorization: `Bearer ${access}` } });
+      expect(r.status).toBe(200);
+      expect(r.json().status).toBe('success');
+    } finally {
+      await idp.close();
+    }
+  });
+});

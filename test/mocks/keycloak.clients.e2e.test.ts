@@ -89,3 +89,22 @@ describe('generated signing key', () => {
     }
   });
 });
+
+describe('openid-client against the legacy preset: discovery, client_credentials, refresh', () => {
+  it('refreshes the refresh token that legacy Keycloak issues for client_credentials', async () => {
+    const { startMock } = await import('../../mocks/index.js');
+    const idp = await startMock({ flavour: 'keycloak', preset: 'legacy', journal: { enabled: false } });
+    try {
+      const client = await import('openid-client');
+      const issuer = new URL(idp.endpoints.discovery!.replace('/.well-known/openid-configuration', ''));
+      const config = await client.discovery(issuer, 'conformance-service', 'conformance-service-secret', undefined, { execute: [client.allowInsecureRequests] });
+      const tokens = await client.clientCredentialsGrant(config);
+      expect(tokens.refresh_token).toBeTruthy();
+      const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);
+      expect(refreshed.access_token).toBeTruthy();
+      expect(refreshed.access_token).not.toBe(tokens.access_token);
+    } finally {
+      await idp.close();
+    }
+  });
+});

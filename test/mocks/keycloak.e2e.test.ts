@@ -457,3 +457,15 @@ describe.each(PRESETS)('keycloak mock revocation and discovery, preset %s', (pre
     }
   });
 });
+
+describe('keycloak mock configurations that pass the schema start', () => {
+  it('realms without the preset\'s developer-portal realm: the technical user is left out, and said so', async () => {
+    const idp = await startMock({ flavour: 'keycloak', keycloak: { realms: [{ name: 'master' }] }, journal: { enabled: false } } as never);
+    try {
+      expect(idp.startup.notes).toEqual(['technical user "Beispiel-Nutzer" left out: realm "wallis" is not configured (keycloak.realms)']);
+      expect((await http('GET', idp.endpoints.discovery!)).status).toBe(200);
+    } finally {
+      await idp.close();
+    }
+  });
+});

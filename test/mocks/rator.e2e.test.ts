@@ -201,3 +201,18 @@ it('rator mock: a token without the resource id gets 403 access_denied (resource
     await m.close();
   }
 });
+
+describe('rator mock: a rotating configuration that revokes the used refresh token', () => {
+  it('of 20 parallel refreshes with one refresh token, exactly one succeeds; the others are "Invalid refresh token"', async () => {
+    const idp = await startMock({ flavour: 'rator', refresh: { rotate: true, revokeOldRefreshToken: true }, journal: { enabled: false } });
+    try {
+      const auth = { authorization: `Basic ${Buffer.from('myclientid:myclientsecret').toString('base64')}` };
+      const grant = (await postForm(`${idp.tokenEndpoint}?brand_key=BRAND1`, { grant_type: 'password', username: 'myusername', password: 'mypassword' }, auth)).json();
+      const replies = await Promise.all(Array.from({ length: 20 }, () => postForm(`${idp.tokenEndpoint}?brand_key=BRAND1`, { grant_type: 'refresh_token', refresh_token: String(grant.refresh_token) }, auth)));
+      expect(replies.filter((r) => r.status === 200)).toHaveLength(1);
+      for (const r of replies.filter((x) => x.status !== 200)) expect(r.json()).toEqual({ error: 'invalid_grant', error_description: `Invalid refresh token: ${String(grant.refresh_token)}` });
+    } finally {
+      await idp.close();
+    }
+  });
+});
