@@ -61,3 +61,28 @@ describe('idpc mock (built CLI)', () => {
     expect(r.stderr).toContain('/clients/0/clientId: required member "clientId" is missing');
   });
 });
+
+describe('idpc mock stops gracefully', () => {
+  it('SIGTERM under load: every request the mock had received is answered, none is reset', async () => {
+    const { info, stop } = await startCli(['mock', 'portal', '--json']);
+    const token = String((info.endpoints as Record<string, string>).token);
+    const g = GRANTS.portal!;
+    // A new connection per request: after the signal, new ones are refused (never received); received ones must finish.
+    const send = () =>
+      postForm(token, g.params, { connection: 'close' }).then(
+        (r) => ({ kind: 'answered' as const, status: r.status }),
+        (e: Error & { code?: string; cause?: { code?: string } }) => ({ kind: 'error' as const, code: e.code ?? e.cause?.code ?? e.message }),
+      );
+    const inFlight = Array.from({ length: 150 }, (_, i) => new Promise((r) => setTimeout(r, i * 2)).then(send));
+    await new Promise((r) => setTimeout(r, 120));
+    const exit = stop();
+    const outcomes = await Promise.all(inFlight);
+    expect(await exit).toBe(0);
+    const answered = outcomes.filter((o) => o.kind === 'answered');
+    const errors = outcomes.filter((o) => o.kind === 'error').map((o) => (o as { code: string }).code);
+    expect(answered.length).toBeGreaterThan(10);
+    expect(answered.every((o) => (o as { status: number }).status === 200)).toBe(true);
+    // Refused connections were never received; a reset (ECONNRESET, a socket closed mid-answer) would be a cut request.
+    expect(errors.filter((c) => c !== 'ECONNREFUSED')).toEqual([]);
+  });
+});

@@ -33,7 +33,8 @@ export interface RunningMock extends MockHandle {
   tokenEndpoint: string;
   endpoints: Record<string, string>;
   admin: { url: string; enabled: boolean };
-  close(): Promise<void>;
+  /** Stops accepting and drains the requests in flight (reset after drainMs, default 5 s). */
+  close(drainMs?: number): Promise<void>;
 }
 
 function newContext(config: ResolvedMockConfig, clock: Clock, mock: FlavourMock, baseUrl: string): MockContext {
@@ -304,10 +305,21 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
     tokenEndpoint: endpoints.token!,
     endpoints,
     admin: { url: `${baseUrl}/__admin`, enabled: config.admin.enabled },
-    close: () =>
+    /**
+     * Stops accepting, lets the requests it has received finish (their keep-alive connections are closed as they go
+     * idle), and after `drainMs` resets whatever is still open: a SIGTERM never cuts an answer short.
+     */
+    close: (drainMs = 5_000) =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
+        const idle = setInterval(() => server.closeIdleConnections(), 25);
+        const force = setTimeout(() => server.closeAllConnections(), drainMs);
+        force.unref();
+        server.close(() => {
+          clearInterval(idle);
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
       }),
   });
 }
