@@ -74,6 +74,8 @@ export interface FlavourServer {
   notFound(req: MockRequest): MockResponse;
   /** The flavour's error format for statuses the core produces (faults, an internal failure). */
   errorResponse(status: number, code: string, description: string): MockResponse;
+  /** The flavour's answer to a request whose headers exceed the server's limit (node's 16 KB; default: errorResponse 431). */
+  headersTooLarge?(): MockResponse;
   /** Runs after start and after each reset; what it returns is shown to the user once (e.g. a technical user's secrets). */
   init?(): Promise<Record<string, unknown>>;
   /** Flavour-specific control-plane actions: POST /__admin/flavour/{action}. */

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Clock } from './clock.js';
@@ -282,10 +282,13 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
   };
 
   const server: Server = createServer({ keepAliveTimeout: 5000 }, onRequest);
-  // Malformed HTTP (bad request line, oversized headers): answer 400 rather than drop the socket silently.
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
+  // Malformed HTTP: oversized headers get the flavour's own answer, anything else a 400, never a silently dropped socket.
+  server.on('clientError', (err: Error & { code?: string }, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const r = err.code === 'HPE_HEADER_OVERFLOW' ? (flavour.headersTooLarge?.() ?? flavour.errorResponse(431, 'invalid_request', 'Request header fields too large')) : { status: 400, headers: {}, body: '' };
+    const body = Buffer.from(r.body);
+    const head = Object.entries({ ...r.headers, 'Content-Length': String(body.length), Connection: 'close' }).map(([k, v]) => `${k}: ${v}`);
+    socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 ${r.status} ${STATUS_CODES[r.status] ?? ''}\r\n${head.join('\r\n')}\r\n\r\n`), body]));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -718,6 +718,8 @@ function create(ctx: MockContext) {
   return {
     routes: [rel, ...(kc.alsoServe ?? []).filter((p) => p !== rel)].flatMap(routesAt),
     notFound: () => json(404, { error: 'Unable to find matching target resource method' }),
+    // Quarkus (Vert.x) refuses oversized headers before Keycloak: 431 with an empty body.
+    headersTooLarge: () => ({ status: 431, headers: {}, body: '' }),
     errorResponse: (status: number, code: string, description: string) => oauthError(status, code, description),
     async init() {
       const technicalUsers = [];

@@ -235,6 +235,8 @@ function create(ctx: MockContext) {
       pathRoute('redirect', '/oauth2/token', (req) => html(301, '', { Location: `/oauth2/token/${req.rawQuery ? `?${req.rawQuery}` : ''}` })),
     ],
     notFound: () => html(404, '<h1>Not Found</h1><p>The requested resource was not found on this server.</p>'),
+    // Django's default 400 page (django/views/defaults.py bad_request).
+    headersTooLarge: () => html(400, '<h1>Bad Request (400)</h1>'),
     errorResponse: (status: number, code: string, description: string) => oauthError(status, code, description),
   };
 }

@@ -222,6 +222,8 @@ function create(ctx: MockContext) {
   return {
     routes: [pathRoute('token', tokenPath, token), pathRoute('resource', resourcePath, balance)],
     notFound,
+    // Tomcat rejects the request before Spring; Spring Boot's error controller renders the 400 as JSON.
+    headersTooLarge: () => ({ status: 400, headers: { ...SECURITY_HEADERS, 'Content-Type': JSON_TYPE }, body: JSON.stringify({ timestamp: new Date(ctx.clock.nowMs()).toISOString().replace('Z', '+00:00'), status: 400, error: 'Bad Request', path: '' }) }),
     errorResponse: (status: number, code: string, description: string) => oauthError(status, code, description),
   };
 }

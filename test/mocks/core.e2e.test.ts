@@ -264,3 +264,22 @@ describe('mock core: malformed HTTP', () => {
     await r.body.text();
   });
 });
+
+describe('oversized request headers get the flavour\'s own answer, not a bare 400', () => {
+  it.each([
+    ['keycloak', 431, ''],
+    ['portal', 400, '<h1>Bad Request (400)</h1>'],
+    ['rator', 400, /"error":"Bad Request"/],
+    ['infolink', 431, /"error":"invalid_request"/],
+  ] as const)('%s answers %i', async (flavour, status, body) => {
+    const idp = await startMock({ flavour, journal: { enabled: false } });
+    try {
+      const r = await http('POST', idp.tokenEndpoint, { body: 'grant_type=password', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-padding': 'a'.repeat(20_000) } });
+      expect(r.status).toBe(status);
+      if (typeof body === 'string') expect(r.text).toBe(body);
+      else expect(r.text).toMatch(body);
+    } finally {
+      await idp.close();
+    }
+  });
+});
