@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { ConfigFileError, readConfigFile } from '../../src/util/config-file.js';
 import type { ErrorObject } from 'ajv';
 import validateMockConfig from '../../src/generated/validators/mock-config.js';
 import { dedupe, isReportable, toSchemaError } from '../../src/schemas/messages.js';
@@ -46,18 +45,12 @@ export function mockConfigProblems(value: unknown): string[] {
 
 /** Reads a JSON or YAML config file and validates it against schemas/config/mock-config.schema.json. */
 export async function loadConfigFile(path: string): Promise<MockConfigPatch & { flavour?: string }> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError(path, [(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message]);
-  }
   let value: unknown;
   try {
-    // yaml loads only for YAML files: start-up with JSON or no config stays lean.
-    value = ['.yaml', '.yml'].includes(extname(path).toLowerCase()) ? (await import('yaml')).parse(text) : JSON.parse(text);
+    value = await readConfigFile(path);
   } catch (e) {
-    throw new ConfigError(path, [`not valid ${['.yaml', '.yml'].includes(extname(path).toLowerCase()) ? 'YAML' : 'JSON'}: ${(e as Error).message.split('\n')[0]}`]);
+    if (e instanceof ConfigFileError) throw new ConfigError(path, [e.reason]);
+    throw e;
   }
   const problems = mockConfigProblems(value);
   if (problems.length) throw new ConfigError(path, problems);

@@ -1,5 +1,6 @@
+import { ConfigFileError, readConfigFile } from '../util/config-file.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Profile } from '../checks/define.js';
 import { FLAVOURS, isFlavourName } from '../flavours/index.js';
 import { formatConsole, writeReports } from '../runner/report.js';
@@ -38,10 +39,10 @@ export interface RunArgs {
 async function loadBaseline(path: string): Promise<Baseline> {
   let raw: unknown;
   try {
-    const text = readFileSync(path, 'utf8');
-    raw = ['.yaml', '.yml'].includes(extname(path).toLowerCase()) ? (await import('yaml')).parse(text) : JSON.parse(text);
+    raw = await readConfigFile(path);
   } catch (e) {
-    throw new UsageError(`cannot read baseline ${path}: ${(e as Error).message.split('\n')[0]}`);
+    if (e instanceof ConfigFileError) throw new UsageError(`cannot read baseline ${e.message}`);
+    throw e;
   }
   const list = (raw as { expectedFailures?: unknown })?.expectedFailures;
   if (!Array.isArray(list)) throw new UsageError(`${path}: expected {"expectedFailures": [{"check": "suite:TE-XX", "reason": "..."}]}`);

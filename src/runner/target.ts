@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { ConfigFileError, readConfigFile } from '../util/config-file.js';
 import { FLAVOURS, isFlavourName, type FlavourName } from '../flavours/index.js';
 import type { Profile } from '../checks/define.js';
 import type { ConfigTargetConfig } from '../generated/schemas.js';
@@ -114,18 +113,12 @@ function substituteEnv(value: unknown, path: string, missing: string[]): unknown
 
 /** Reads and validates a target config (schemas/config/target-config.schema.json). */
 export async function loadTargetConfig(path: string): Promise<{ config: ConfigTargetConfig; secrets: string[] }> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new TargetConfigError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  const yaml = ['.yaml', '.yml'].includes(extname(path).toLowerCase());
   let raw: unknown;
   try {
-    raw = yaml ? (await import('yaml')).parse(text) : JSON.parse(text);
+    raw = await readConfigFile(path);
   } catch (e) {
-    throw new TargetConfigError(`${path}: not valid ${yaml ? 'YAML' : 'JSON'}: ${(e as Error).message.split('\n')[0]}`);
+    if (e instanceof ConfigFileError) throw new TargetConfigError(e.reason === 'no such file' ? `cannot read ${path}: no such file` : e.message);
+    throw e;
   }
   // ${env:NAME} first, so that a URL built from the environment is validated as the URL it becomes.
   const missing: string[] = [];

@@ -1,0 +1,30 @@
+/**
+ * Reads a JSON or YAML file (by its extension) for any of our config files: mock configs, target configs,
+ * baselines. One error type, with a one-line reason; yaml loads only for YAML files (start-up stays lean).
+ */
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+
+export class ConfigFileError extends Error {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${path}: ${reason}`);
+  }
+}
+
+export async function readConfigFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigFileError(path, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message);
+  }
+  const yaml = ['.yaml', '.yml'].includes(extname(path).toLowerCase());
+  try {
+    return yaml ? (await import('yaml')).parse(text) : JSON.parse(text);
+  } catch (e) {
+    throw new ConfigFileError(path, `not valid ${yaml ? 'YAML' : 'JSON'}: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
