@@ -1,0 +1,106 @@
+/** Minting: Keycloak's access, refresh and ID tokens and its token response (TokenManager, AccessTokenResponseBuilder). */
+import { createHash, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { signHmac, signRs256 } from './jwt.js';
+import type { KcClient, KcUser, Realm, UserSession } from './model.js';
+import type { KcState } from './state.js';
+
+export function minter(s: KcState) {
+  const { ctx, kc, now, tokenTypeFor } = s;
+  async function mint(iss: string, realm: Realm, client: KcClient, subject: { id: string; user?: KcUser; serviceAccount?: boolean }, scope: string, session: UserSession | undefined, requestedScope: string | undefined, withRefresh: boolean, refreshOnly = false) {
+    const keys = await realm.keys();
+    const t = now();
+    const sessionEnd = session && !session.offline ? session.started + realm.config.ssoSessionMaxLifespan : Number.POSITIVE_INFINITY;
+    const exp = Math.min(t + realm.config.accessTokenLifespan, sessionEnd);
+    const user = subject.user;
+    const profile = user
+      ? {
+          email_verified: !!user.email,
+          ...(user.firstName || user.lastName ? { name: [user.firstName, user.lastName].filter(Boolean).join(' ') } : {}),
+          preferred_username: user.username,
+          ...(user.firstName ? { given_name: user.firstName } : {}),
+          ...(user.lastName ? { family_name: user.lastName } : {}),
+          ...(user.email ? { email: user.email } : {}),
+        }
+      : { preferred_username: `service-account-${client.clientId}`, client_id: client.clientId };
+    const sessionClaims = (s: UserSession | undefined) => ({
+      ...(s && kc.sessionStateClaim ? { session_state: s.id } : {}),
+    });
+    // Claim order as Keycloak serialises an AccessToken.
+    const defect = ctx.config.plantedDeviations.jwtDefect;
+    const access = {
+      exp,
+      iat: defect === 'iat-equals-exp' ? exp : t,
+      ...(session && !subject.serviceAccount ? { auth_time: session.started } : {}),
+      jti: randomUUID(),
+      iss: defect === 'wrong-issuer' ? `${iss}-elsewhere` : iss,
+      ...(user ? { aud: 'account' } : {}),
+      sub: subject.id,
+      typ: 'Bearer',
+      azp: client.clientId,
+      ...sessionClaims(session),
+      acr: '1',
+      realm_access: { roles: ['offline_access', `default-roles-${realm.name}`, 'uma_authorization'] },
+      scope,
+      ...(session && kc.sidClaim ? { sid: session.id } : {}),
+      ...profile,
+    };
+    // A technical user's offline token needs no access token: no RS256 work (nor key import) at start-up then.
+    let accessToken = '';
+    if (!refreshOnly) {
+      const rsa = await keys.rsa();
+      accessToken = await signRs256(access, rsa.kid, defect === 'foreign-key' ? foreignSigningKey() : rsa);
+    }
+    let refreshToken: string | undefined;
+    let refreshExp = 0;
+    if (withRefresh && session) {
+      const offline = session.offline;
+      refreshExp = offline ? 0 : Math.min(t + realm.config.ssoSessionIdleTimeout, sessionEnd);
+      const refresh = {
+        ...(offline ? {} : { exp: refreshExp }),
+        iat: t,
+        jti: randomUUID(),
+        iss,
+        aud: iss,
+        sub: subject.id,
+        typ: offline ? 'Offline' : 'Refresh',
+        azp: client.clientId,
+        ...sessionClaims(session),
+        scope,
+        ...(kc.sidClaim ? { sid: session.id } : {}),
+      };
+      refreshToken = signHmac(refresh, kc.refreshAlg, keys.hmacKid, keys.hmacSecret);
+    }
+    let idToken: string | undefined;
+    if (user && (requestedScope ?? '').split(' ').includes('openid')) {
+      const atHash = createHash('sha256').update(accessToken).digest().subarray(0, 16).toString('base64url');
+      const rsa = await keys.rsa();
+      idToken = await signRs256(
+        { exp, iat: t, auth_time: session?.started ?? t, jti: randomUUID(), iss, aud: defect === 'foreign-audience' ? 'idpc-another-client' : client.clientId, sub: subject.id, typ: 'ID', azp: client.clientId, ...sessionClaims(session), at_hash: atHash, acr: '1', ...(session && kc.sidClaim ? { sid: session.id } : {}), ...profile },
+        rsa.kid,
+        rsa,
+      );
+    }
+    // AccessTokenResponse field order; refresh_expires_in 0 without a refresh token or for offline tokens.
+    const body = {
+      access_token: accessToken,
+      expires_in: exp - t,
+      refresh_expires_in: refreshToken && refreshExp > 0 ? refreshExp - t : 0,
+      ...(refreshToken ? { refresh_token: refreshToken } : {}),
+      token_type: tokenTypeFor(client),
+      ...(idToken ? { id_token: idToken } : {}),
+      'not-before-policy': 0,
+      ...(session ? { session_state: session.id } : {}),
+      scope,
+    };
+    return { body, refreshToken };
+  }
+
+  return { mint };
+}
+
+/** A key that is in no realm's JWKS (plantedDeviations.jwtDefect foreign-key), made once. */
+let foreign: { privateKey: KeyObject } | undefined;
+function foreignSigningKey(): { privateKey: KeyObject } {
+  foreign ??= { privateKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey };
+  return foreign;
+}

@@ -1,0 +1,97 @@
+/** The Keycloak mock's data model and its small shared helpers (Keycloak's JSON, errors and security headers). */
+import { createHash } from 'node:crypto';
+import type { ConfigMockConfig } from '../../src/generated/schemas.js';
+import type { ClientRecord, UserRecord } from '../core/flavour.js';
+import type { MockResponse } from '../core/http.js';
+import type { RealmKeys } from './keys.js';
+
+export type KeycloakConfig = NonNullable<ConfigMockConfig['keycloak']>;
+export type RealmConfig = NonNullable<KeycloakConfig['realms']>[number];
+export type Settings = Required<Omit<KeycloakConfig, 'realms' | 'technicalUsers' | 'alsoServe'>> & Pick<KeycloakConfig, 'realms' | 'technicalUsers' | 'alsoServe'>;
+
+export interface KcClient extends ClientRecord {
+  bearerOnly?: boolean;
+  consentRequired?: boolean;
+  serviceAccountDisabled?: boolean;
+  lowerCaseBearer?: boolean;
+  refreshForClientCredentials?: boolean;
+  offlineAllowed?: boolean;
+}
+
+export interface KcUser extends UserRecord {
+  id?: string;
+  requiredActions?: string[];
+  locked?: boolean;
+  otp?: string;
+  email?: string;
+  firstName?: string;
+  lastName?: string;
+}
+
+export interface ClientSession {
+  /** Seconds; updated on every refresh (TokenManager.refreshAccessToken). */
+  timestamp: number;
+  currentRefreshToken?: string;
+  useCount: number;
+}
+
+export interface UserSession {
+  /** Consent revoked for a client: its next refresh is refused with invalid_scope. */
+  consentRevoked?: Set<string>;
+  id: string;
+  userId: string;
+  username: string;
+  offline: boolean;
+  started: number;
+  lastRefresh: number;
+  clients: Map<string, ClientSession>;
+}
+
+export interface Realm {
+  name: string;
+  config: Required<Omit<RealmConfig, 'clients' | 'users' | 'sessionLimit'>> & Pick<RealmConfig, 'sessionLimit'>;
+  clients: Map<string, KcClient>;
+  users: Map<string, KcUser>;
+  sessions: Map<string, UserSession>;
+  keys: () => Promise<RealmKeys>;
+  /** Realm not-before (push revocation): tokens issued earlier are stale. */
+  notBefore: number;
+  /** User and client not-before (per-user "logout all", client push revocation). */
+  userNotBefore: Map<string, number>;
+  clientNotBefore: Map<string, number>;
+  /** Revoked access tokens by jti, until they expire (TokenRevocationEndpoint.revokeAccessToken: a single-use-store entry). */
+  revokedAccess: Map<string, number>;
+}
+
+
+export const REALM_DEFAULTS = { enabled: true, sslRequired: 'external', accessTokenLifespan: 300, ssoSessionIdleTimeout: 1800, ssoSessionMaxLifespan: 36000, offlineSessionIdleTimeout: 2592000, revokeRefreshToken: false, refreshTokenMaxReuse: 0 };
+/** Client scopes every realm knows (Keycloak's built-in ones); anything else is "Invalid scopes". */
+export const REALM_SCOPES = new Set(['openid', 'offline_access', 'profile', 'email', 'roles', 'web-origins', 'address', 'phone', 'microprofile-jwt', 'acr', 'basic']);
+
+/** Keycloak's security headers (captures of Keycloak 2x). */
+export const SECURITY = { 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'SAMEORIGIN', 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains', 'X-Content-Type-Options': 'nosniff', 'X-XSS-Protection': '1; mode=block' };
+/** TokenEndpoint sets these before any check: every token-endpoint answer carries them. */
+export const NO_CACHE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+
+export const json = (status: number, body: unknown, extra: Record<string, string> = {}): MockResponse => ({
+  status,
+  headers: { ...SECURITY, 'Content-Type': 'application/json', ...extra },
+  body: JSON.stringify(body),
+});
+export const oauthError = (status: number, error: string, description: string, extra: Record<string, string> = {}) =>
+  json(status, { error, error_description: description }, { ...NO_CACHE, ...extra });
+export const empty = (status: number, extra: Record<string, string> = {}): MockResponse => ({ status, headers: { ...SECURITY, ...extra }, body: '' });
+
+/** A stable id for a user (Keycloak ids are UUIDs): derived from realm and username unless configured. */
+export const userIdOf = (realm: string, user: KcUser) => {
+  if (user.id) return user.id;
+  const h = createHash('sha256').update(`${realm}\0${user.username}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
+
+export class KcError extends Error {
+  constructor(readonly response: MockResponse) {
+    super('keycloak error');
+  }
+}
+

@@ -1,0 +1,48 @@
+/** The Keycloak mock's presets: Keycloak versions, and the two realms of the provider documents. */
+import type { MockConfigPatch } from '../core/flavour.js';
+import type { RealmConfig, Settings } from './model.js';
+
+export const VERSION_SETTINGS: Record<string, Omit<Settings, 'realms' | 'technicalUsers' | 'signingKey' | 'alsoServe'>> = {
+  legacy: { relativePath: '/auth', tokenType: 'bearer', refreshAlg: 'HS256', sessionStateClaim: true, sidClaim: false, clientErrors: 'legacy', clientCredentialsRefresh: true, issuerErrorDetail: false, logoutWithoutRefreshToken: 'invalid_request', sessionLimitDeny: 'json-403' },
+  'v12-23': { relativePath: '/auth', tokenType: 'Bearer', refreshAlg: 'HS256', sessionStateClaim: true, sidClaim: true, clientErrors: 'v20', clientCredentialsRefresh: false, issuerErrorDetail: false, logoutWithoutRefreshToken: 'rp-initiated', sessionLimitDeny: 'json-403' },
+  current: { relativePath: '', tokenType: 'Bearer', refreshAlg: 'HS512', sessionStateClaim: false, sidClaim: true, clientErrors: 'v20', clientCredentialsRefresh: false, issuerErrorDetail: true, logoutWithoutRefreshToken: 'rp-initiated', sessionLimitDeny: 'json-403' },
+};
+
+/** The two realms of the provider documents: the OCP IAM (seeds/003) and the developer portal (seeds/001). */
+export const DOCUMENT_REALMS: RealmConfig[] = [
+  {
+    name: 'master',
+    accessTokenLifespan: 300,
+    ssoSessionIdleTimeout: 1800,
+    ssoSessionMaxLifespan: 36000,
+    // The OCP client's direct-grant flow carries the five-session limiter (a per-client flow override),
+    // so that the conformance clients of this realm are not limited by it.
+    sessionLimit: { realmLimit: 5, behavior: 'deny', clients: ['ocp'] },
+    clients: [
+      // The document's response says "bearer" and scope "openid" without asking for it: the lower-case switch and an openid default scope.
+      { clientId: 'ocp', public: true, grants: ['password', 'refresh_token'], scopes: ['openid'], lowerCaseBearer: true },
+      { clientId: 'conformance-service', clientSecret: 'conformance-service-secret', grants: ['client_credentials'], scopes: ['profile', 'email'] },
+      { clientId: 'conformance-app', clientSecret: 'conformance-app-secret', grants: ['password', 'refresh_token'], scopes: ['profile', 'email'], offlineAllowed: true },
+    ],
+    users: [
+      { username: 'ocp-user', password: 'ocp-password', email: 'ocp-user@example.com', firstName: 'Olga', lastName: 'Operator' },
+      { username: 'qa-bot', password: 'qa-bot-password', email: 'qa-bot@example.com', firstName: 'QA', lastName: 'Bot' },
+    ],
+  },
+  { name: 'wallis', accessTokenLifespan: 7200, ssoSessionIdleTimeout: 1800, ssoSessionMaxLifespan: 36000, clients: [], users: [] },
+];
+
+export const presets: Record<string, MockConfigPatch> = Object.fromEntries(
+  Object.entries(VERSION_SETTINGS).map(([name, settings]) => [
+    name,
+    {
+      keycloak: {
+        ...settings,
+        realms: DOCUMENT_REALMS,
+        // The developer portal's technical user, with the document's client id and secret (seeds/001).
+        technicalUsers: [{ realm: 'wallis', name: 'Beispiel-Nutzer', clientId: '2ce233b7-9349-44d9-8e38-0a88090115d5', clientSecret: 'asQx6IsK7hGGaUQIpE7bWEEjr72CGML9', userId: '3779eeb7-f9e2-4e6d-88e4-e0ef1ee874a0' }],
+      },
+    },
+  ]),
+);
+
