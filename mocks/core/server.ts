@@ -33,6 +33,8 @@ export interface RunningMock extends MockHandle {
   tokenEndpoint: string;
   endpoints: Record<string, string>;
   admin: { url: string; enabled: boolean };
+  /** Requests the server has read, and answers it has finished sending. */
+  traffic(): { received: number; answered: number };
   /** Stops accepting and drains the requests in flight (reset after drainMs, default 5 s). */
   close(drainMs?: number): Promise<void>;
 }
@@ -256,6 +258,8 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
 
   const maxBody = config.limits.maxBodyBytes;
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    traffic.received++;
+    res.once('finish', () => traffic.answered++);
     const started = performance.now();
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
@@ -281,6 +285,7 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
     });
   };
 
+  const traffic = { received: 0, answered: 0 };
   const server: Server = createServer({ keepAliveTimeout: 5000 }, onRequest);
   // Malformed HTTP: oversized headers get the flavour's own answer, anything else a 400, never a silently dropped socket.
   server.on('clientError', (err: Error & { code?: string }, socket) => {
@@ -308,6 +313,7 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
     tokenEndpoint: endpoints.token!,
     endpoints,
     admin: { url: `${baseUrl}/__admin`, enabled: config.admin.enabled },
+    traffic: () => ({ ...traffic }),
     /**
      * Stops accepting, lets the requests it has received finish (their keep-alive connections are closed as they go
      * idle), and after `drainMs` resets whatever is still open: a SIGTERM never cuts an answer short.

@@ -132,7 +132,12 @@ export async function runMockCommand(args: MockCommand): Promise<void> {
   process.stdout.write(`${args.json ? JSON.stringify(info) : formatMock(info)}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {
-      mock.close().then(resolve, resolve);
+      const report = () => {
+        const t = mock.traffic();
+        process.stderr.write(`idpc mock: stopped; answered ${t.answered} of the ${t.received} requests it received\n`);
+        resolve();
+      };
+      mock.close().then(report, report);
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

@@ -8,6 +8,8 @@ export const cli = join(packageRoot(), 'dist/bin/main.js');
 export interface CliProcess {
   /** The first line of stdout, parsed (`idpc mock F --json` prints its URLs and credentials there). */
   info: Record<string, unknown>;
+  /** What it wrote to stderr so far. */
+  stderr: () => string;
   stop: () => Promise<number | null>;
 }
 
@@ -22,10 +24,11 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = process.env): 
       if (!out.includes('\n')) return;
       resolve({
         info: JSON.parse(out.split('\n')[0]!) as Record<string, unknown>,
+        stderr: () => err,
         stop: () =>
           new Promise((done) => {
             if (child.exitCode !== null) return done(child.exitCode);
-            child.once('exit', (code) => done(code));
+            child.once('close', (code) => done(code));
             child.kill('SIGTERM');
           }),
       });
