@@ -26,9 +26,6 @@ const CORE_DEFAULTS: Omit<ResolvedMockConfig, 'flavour' | 'preset'> = {
   clients: [],
   users: [],
   faults: [],
-  rator: { context: 'appcontext', brandKeys: [], missingBrandKey: 'invalid_request', formClientAuth: false },
-  portal: { catalogVisibility: 'private' },
-  infolink: { resourceErrorStatus: 401 },
   plantedDeviations: {},
   extra: {},
 };
@@ -104,6 +101,8 @@ export function resolveConfig(mock: FlavourMock, patches: (MockConfigPatch & { p
   if (problems.length) throw new ConfigError('configuration', problems);
   const resolved = merge(structuredClone(CORE_DEFAULTS) as unknown as Record<string, unknown>, merged) as unknown as ResolvedMockConfig;
   resolved.extra = Object.fromEntries(Object.entries(merged).filter(([k]) => !CORE_KEYS.has(k)));
+  const section = mock.descriptor.name;
+  if (mock.sectionDefaults) resolved.extra[section] = merge(structuredClone(mock.sectionDefaults), resolved.extra[section] ?? {});
   resolved.clients = resolved.clients.map((c) => normaliseClient(c));
   resolved.users = resolved.users.map((u) => normaliseUser(u));
   return resolved;

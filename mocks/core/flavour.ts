@@ -39,11 +39,8 @@ export interface ResolvedMockConfig {
   clients: ClientRecord[];
   users: UserRecord[];
   faults: FaultSpec[];
-  rator: { context: string; brandKeys: string[]; missingBrandKey: 'invalid_request' | 'unauthorized'; formClientAuth: boolean; resourceId?: string };
-  portal: { catalogVisibility: 'private' | 'public' };
-  infolink: { resourceErrorStatus: number };
   plantedDeviations: { noCacheControl?: boolean; serverErrorOnBadPassword?: boolean; wrongErrorCode?: boolean; acceptExpiredAccessTokens?: boolean; ignoreBrandKey?: boolean; noBasicDecoding?: boolean; jwtDefect?: 'iat-equals-exp' | 'wrong-issuer' | 'foreign-audience' | 'foreign-key' };
-  /** Flavour sections the core does not interpret (e.g. keycloak). */
+  /** Flavour sections the core does not interpret: each flavour module reads its own (keycloak, rator, ...), with its defaults. */
   extra: Record<string, unknown>;
 }
 
@@ -103,6 +100,8 @@ export interface MockDescription {
 
 export interface FlavourMock {
   descriptor: FlavourDescriptor;
+  /** Defaults of its own configuration section (the section named after the flavour), merged under what is configured. */
+  sectionDefaults?: Record<string, unknown>;
   /** Its public description for a given configuration. */
   describe?(config: ResolvedMockConfig): MockDescription;
   /** `idpc mock` options this flavour takes beyond the common ones. */

@@ -92,7 +92,7 @@ function create(ctx: MockContext) {
   const protectedResource = (run: (req: MockRequest) => MockResponse) => (req: MockRequest): MockResponse => {
     const value = bearerToken(req);
     if (!value || ctx.grants.lookupAccess(value).state !== 'active') {
-      return envelope(ctx.config.infolink.resourceErrorStatus, { code: 'invalid_grant', message: INVALID }, 'error');
+      return envelope((ctx.config.extra.infolink as { resourceErrorStatus: number }).resourceErrorStatus, { code: 'invalid_grant', message: INVALID }, 'error');
     }
     return run(req);
   };
@@ -125,6 +125,7 @@ function create(ctx: MockContext) {
 
 export const infolinkMock: FlavourMock = {
   descriptor,
+  sectionDefaults: { resourceErrorStatus: 401 },
   presets,
   defaultPreset: 'default',
   tokens: { access: uuidToken, refresh: uuidToken },

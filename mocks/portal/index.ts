@@ -208,7 +208,7 @@ function create(ctx: MockContext) {
     const value = bearerToken(req);
     const found = value ? ctx.grants.lookupAccess(value) : undefined;
     const authenticated = found?.state === 'active';
-    if (!authenticated && ctx.config.portal.catalogVisibility !== 'public') return html(403, '');
+    if (!authenticated && (ctx.config.extra.portal as { catalogVisibility: 'private' | 'public' }).catalogVisibility !== 'public') return html(403, '');
     const environments = [
       {
         name: 'educates-lab-w01',
@@ -243,6 +243,7 @@ function create(ctx: MockContext) {
 
 export const portalMock: FlavourMock = {
   descriptor,
+  sectionDefaults: { catalogVisibility: 'private' },
   presets,
   defaultPreset: 'educates',
   tokens: { access: () => alphanumericToken(30), refresh: () => alphanumericToken(30) },

@@ -10,7 +10,7 @@
  */
 import { rator as descriptor } from '../../src/flavours/rator.js';
 import { uuidToken } from '../core/random.js';
-import type { ClientRecord, FlavourMock, MockConfigPatch, MockContext, UserRecord } from '../core/flavour.js';
+import type { ClientRecord, FlavourMock, MockConfigPatch, MockContext, UserRecord, ResolvedMockConfig } from '../core/flavour.js';
 import { pathRoute } from '../core/flavour.js';
 import { formOf, header, Params, queryOf, type MockRequest, type MockResponse } from '../core/http.js';
 
@@ -48,8 +48,8 @@ const BRAND_PARAMS = descriptor.requiredParams![0]!.names;
 const BRAND_HEADER = Object.keys(descriptor.resource!.headers!)[0]!;
 
 function create(ctx: MockContext) {
-  const context = ctx.config.rator.context;
-  const brands = ctx.config.rator.brandKeys;
+  const context = rator(ctx.config).context;
+  const brands = rator(ctx.config).brandKeys;
   const tokenPath = descriptor.tokenPath.replace('{context}', context);
   const resourcePath = descriptor.resource!.path.replace('{context}', context);
 
@@ -85,7 +85,7 @@ function create(ctx: MockContext) {
   /** ClientCredentialsTokenEndpointFilter (allowFormAuthenticationForClients): client_id + client_secret parameters. */
   const formAuthenticate = (p: Params): ClientRecord | { formError: string } | undefined => {
     const id = p.first('client_id');
-    if (!ctx.config.rator.formClientAuth || id === undefined) return undefined;
+    if (!rator(ctx.config).formClientAuth || id === undefined) return undefined;
     const client = ctx.clients.get(id);
     if (!client || !client.enabled || client.clientSecret !== (p.first('client_secret') ?? '')) return { formError: 'Bad client credentials' };
     return client;
@@ -119,7 +119,7 @@ function create(ctx: MockContext) {
     const brandParam = BRAND_PARAMS.map((n) => p.first(n)).find((v) => v !== undefined) ?? (ctx.config.plantedDeviations.ignoreBrandKey ? brands[0] : undefined);
     if (!brandParam) {
       return answer(
-        ctx.config.rator.missingBrandKey === 'unauthorized'
+        rator(ctx.config).missingBrandKey === 'unauthorized'
           ? unauthorized('Full authentication is required to access this resource')
           : oauthError(400, 'invalid_request', 'Missing brand key'),
       );
@@ -199,7 +199,7 @@ function create(ctx: MockContext) {
       return resourceError(`Access token expired: ${value}`);
     }
     // OAuth2AuthenticationManager: a token whose client lacks this resource id is refused with 403.
-    const resourceId = ctx.config.rator.resourceId;
+    const resourceId = rator(ctx.config).resourceId;
     const owner = ctx.clients.get(found.record!.clientId);
     if (resourceId && !(owner?.resourceIds ?? []).includes(resourceId)) {
       return oauthError(403, 'access_denied', `Invalid token does not contain resource id (${resourceId})`);
@@ -230,22 +230,29 @@ function create(ctx: MockContext) {
 
 export const ratorMock: FlavourMock = {
   descriptor,
+  sectionDefaults: { context: 'appcontext', brandKeys: [], missingBrandKey: 'invalid_request', formClientAuth: false },
   presets,
   defaultPreset: 'default',
   tokens: { access: uuidToken, refresh: uuidToken },
   create,
   // The brand key on every token request (its documented parameter name) and every resource request (its header).
   describe: (config) => {
-    const brand = config.rator.brandKeys[0]!;
+    const brand = rator(config).brandKeys[0]!;
     return {
       extraParams: { [BRAND_PARAMS[0]!]: brand },
       resourceHeaders: { [BRAND_HEADER]: brand },
       scope: { full: 'read write', narrower: 'read' },
-      printed: { brandKeys: config.rator.brandKeys },
+      printed: { brandKeys: rator(config).brandKeys },
     };
   },
   endpoints: (config, base) => ({
-    token: base + descriptor.tokenPath.replace('{context}', config.rator.context),
-    resource: base + descriptor.resource!.path.replace('{context}', config.rator.context).replace('{billingGroup}', '201506171857210002'),
+    token: base + descriptor.tokenPath.replace('{context}', rator(config).context),
+    resource: base + descriptor.resource!.path.replace('{context}', rator(config).context).replace('{billingGroup}', '201506171857210002'),
   }),
 };
+
+/** This flavour's own configuration section (schemas/config/mock-config.schema.json "rator"), with its defaults. */
+type RatorSettings = { context: string; brandKeys: string[]; missingBrandKey: 'invalid_request' | 'unauthorized'; formClientAuth: boolean; resourceId?: string };
+function rator(config: ResolvedMockConfig): RatorSettings {
+  return config.extra.rator as RatorSettings;
+}
