@@ -79,7 +79,9 @@ export function adminApp(mock: MockHandle): express.Express {
   });
 
   app.post('/__admin/reset', (_req, res, next) => {
-    mock.reset().then(() => res.status(204).end(), next);
+    // What the flavour creates afresh at a reset (Keycloak's technical users, with new offline tokens) is shown again,
+    // once, as at start-up: the tokens printed before the reset no longer work.
+    mock.reset().then(() => (Object.keys(mock.startup).length ? res.status(200).json(mock.startup) : res.status(204).end()), next);
   });
 
   app.post('/__admin/flavour/:action', (req, res, next) => {

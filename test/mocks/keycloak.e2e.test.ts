@@ -469,3 +469,18 @@ describe('keycloak mock configurations that pass the schema start', () => {
     }
   });
 });
+
+describe('keycloak mock reset', () => {
+  it('POST /__admin/reset shows the technical user again, with an offline token that works', async () => {
+    const idp = await startMock({ flavour: 'keycloak', journal: { enabled: false } });
+    try {
+      const r = await http('POST', `${idp.admin.url}/reset`);
+      expect(r.status).toBe(200);
+      const tech = (r.json().technicalUsers as { clientId: string; clientSecret: string; refreshToken: string; tokenEndpoint: string }[])[0]!;
+      const refreshed = await postForm(tech.tokenEndpoint, { grant_type: 'refresh_token', client_id: tech.clientId, client_secret: tech.clientSecret, refresh_token: tech.refreshToken });
+      expect(refreshed.status).toBe(200);
+    } finally {
+      await idp.close();
+    }
+  });
+});
