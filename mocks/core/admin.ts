@@ -138,10 +138,26 @@ export function adminApp(mock: MockHandle): express.Express {
       if (r.record) return void res.json(describe('refresh', r.record, r.state));
       return void res.status(404).json({ state: 'unknown' });
     }
-    res.json({
-      access: [...grants.access.values()].map((r) => describe('access', r, grants.lookupAccess(r.value).state)),
-      refresh: [...grants.refresh.values()].map((r) => describe('refresh', r, grants.lookupRefresh(r.value).state)),
-    });
+    // Paginated (?limit=, default 1000, at most 10,000; ?cursor= from the previous page's next): a listing never holds
+    // the whole store in one answer, and only the page's records are described (fingerprints cost a hash each).
+    const limit = Math.min(Math.max(Number.parseInt(String(req.query.limit ?? '1000'), 10) || 1000, 1), 10_000);
+    const offset = Math.max(Number.parseInt(String(req.query.cursor ?? '0'), 36) || 0, 0);
+    const page: { access: unknown[]; refresh: unknown[]; next?: string } = { access: [], refresh: [] };
+    let index = 0;
+    const take = function* () {
+      for (const r of grants.access.values()) yield ['access', r] as const;
+      for (const r of grants.refresh.values()) yield ['refresh', r] as const;
+    };
+    for (const [kind, r] of take()) {
+      if (index++ < offset) continue;
+      if (page.access.length + page.refresh.length === limit) {
+        page.next = (offset + limit).toString(36);
+        break;
+      }
+      if (kind === 'access') page.access.push(describe('access', r, grants.lookupAccess(r.value).state));
+      else page.refresh.push(describe('refresh', r, grants.lookupRefresh(r.value).state));
+    }
+    res.json(page);
   });
 
   app.get('/__admin/faults', (_req, res) => {

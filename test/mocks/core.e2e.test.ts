@@ -283,3 +283,28 @@ describe('oversized request headers get the flavour\'s own answer, not a bare 40
     }
   });
 });
+
+describe('admin token listings are paginated', () => {
+  it('?limit= pages through access and refresh tokens with a cursor, every token exactly once', async () => {
+    const m = await startMock({ flavour: 'infolink', journal: { enabled: false } });
+    try {
+      const client = { client_id: '9605c5d5-2a1b-49cc-8aaa-b350ee9d86b6', client_secret: 'eebb17b2-9ce4-4c73-a23f-d23739bf99b4' };
+      for (let i = 0; i < 7; i++) await postForm(m.tokenEndpoint, { grant_type: 'client_credentials', ...client });
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = (await http('GET', `${m.admin.url}/tokens?limit=4${cursor ? `&cursor=${cursor}` : ''}`)).json() as { access: { fingerprint: string }[]; refresh: { fingerprint: string }[]; next?: string };
+        expect(page.access.length + page.refresh.length).toBeLessThanOrEqual(4);
+        seen.push(...page.access.map((t) => `a:${t.fingerprint}`), ...page.refresh.map((t) => `r:${t.fingerprint}`));
+        cursor = page.next;
+        pages++;
+      } while (cursor);
+      expect(seen).toHaveLength(14);
+      expect(new Set(seen).size).toBe(14);
+      expect(pages).toBe(4);
+    } finally {
+      await m.close();
+    }
+  });
+});
