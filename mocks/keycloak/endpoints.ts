@@ -7,7 +7,7 @@ import { empty, json, KcError, oauthError, SECURITY, type Realm } from './model.
 import type { KcState } from './state.js';
 
 export function endpointHandlers(s: KcState, { authenticateClient, passwordGrant, clientCredentialsGrant, checkRefreshToken, refreshGrant }: Pick<ReturnType<typeof clientAuthentication>, 'authenticateClient'> & ReturnType<typeof grantHandlers>) {
-  const { ctx, kc, now, realms, baseOf, issuerAt, oidcAt, activeSession } = s;
+  const { ctx, kc, now, realms, baseOf, issuerAt, oidcAt, activeSession, dropSession } = s;
   const realmOf = (params: Record<string, string>): Realm | MockResponse => {
     const realm = realms.get(params.realm!);
     if (!realm) return json(404, { error: 'Realm does not exist' });
@@ -79,7 +79,7 @@ export function endpointHandlers(s: KcState, { authenticateClient, passwordGrant
       const checked = await checkRefreshToken(issuerAt(realm, baseOf(req, prefix)), realm, client, token, false);
       if ('status' in checked) return checked as MockResponse;
       const sid = String(checked.sid ?? checked.session_state ?? '');
-      realm.sessions.delete(sid); // idempotent: a session already gone is still 204
+      dropSession(realm, sid); // idempotent: a session already gone is still 204
       return empty(204);
     } catch (e) {
       if (e instanceof KcError) return e.response;
@@ -137,7 +137,7 @@ export function endpointHandlers(s: KcState, { authenticateClient, passwordGrant
       if (!session || !activeSession(realm, sid)) return invalid;
       if (claims.typ === 'Refresh' || claims.typ === 'Offline') {
         session.clients.delete(client.clientId);
-        if (session.clients.size === 0) realm.sessions.delete(sid);
+        if (session.clients.size === 0) dropSession(realm, sid);
       } else {
         const nowS = now();
         for (const [jti, exp] of realm.revokedAccess) if (exp < nowS) realm.revokedAccess.delete(jti);

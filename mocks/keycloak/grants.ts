@@ -7,7 +7,7 @@ import { json, NO_CACHE, oauthError, SECURITY, userIdOf, type KcClient, type KcU
 import type { KcState } from './state.js';
 
 export function grantHandlers(s: KcState, { mint, grantedScope }: ReturnType<typeof minter> & Pick<ReturnType<typeof clientAuthentication>, 'grantedScope'>) {
-  const { kc, now, activeSession, newSession } = s;
+  const { kc, now, activeSession, newSession, dropSession } = s;
   // ---- grants --------------------------------------------------------------------------------------------
   async function passwordGrant(iss: string, realm: Realm, client: KcClient, p: Params, req: MockRequest): Promise<MockResponse> {
     if (!client.grants.includes('password')) return oauthError(400, 'unauthorized_client', 'Client not allowed for direct access grants');
@@ -40,7 +40,17 @@ export function grantHandlers(s: KcState, { mint, grantedScope }: ReturnType<typ
     if (!limit || (!limit.realmLimit && !limit.clientLimit)) return undefined;
     if (limit.clients && !limit.clients.includes(client.clientId)) return undefined; // a flow override for other clients
     const userId = userIdOf(realm.name, user);
-    const live = () => [...realm.sessions.values()].filter((s) => !s.offline && s.userId === userId && activeSession(realm, s.id));
+    // The user's own sessions only (UserSessionLimitsAuthenticator counts per user): O(sessions of the user), not of the realm.
+    const live = () => {
+      const ids = realm.sessionsByUser.get(userId) ?? new Set<string>();
+      const out = [];
+      for (const id of ids) {
+        const s = activeSession(realm, id);
+        if (!s) ids.delete(id);
+        else if (!s.offline) out.push(s);
+      }
+      return out;
+    };
     const exceeded = () => {
       const sessions = live();
       return (limit.realmLimit !== undefined && sessions.length >= limit.realmLimit) || (limit.clientLimit !== undefined && sessions.filter((s) => s.clients.has(client.clientId)).length >= limit.clientLimit);
@@ -50,7 +60,7 @@ export function grantHandlers(s: KcState, { mint, grantedScope }: ReturnType<typ
       while (exceeded()) {
         const oldest = live().sort((a, b) => a.lastRefresh - b.lastRefresh)[0];
         if (!oldest) break;
-        realm.sessions.delete(oldest.id);
+        dropSession(realm, oldest.id);
       }
       return undefined;
     }

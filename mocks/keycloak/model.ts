@@ -61,6 +61,8 @@ export interface Realm {
   clientNotBefore: Map<string, number>;
   /** Revoked access tokens by jti, until they expire (TokenRevocationEndpoint.revokeAccessToken: a single-use-store entry). */
   revokedAccess: Map<string, number>;
+  /** Session ids by user (pruned lazily: a removed session's id is dropped when next seen), so per-user checks need not scan the realm. */
+  sessionsByUser: Map<string, Set<string>>;
 }
 
 

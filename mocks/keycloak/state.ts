@@ -20,7 +20,7 @@ export function createState(ctx: MockContext) {
     for (const c of clients) clientMap.set(c.clientId, { public: false, grants: [], scopes: [], enabled: true, ...c } as KcClient);
     for (const u of users) userMap.set(u.username, { enabled: true, operator: false, groups: [], ...u } as KcUser);
     let keys: Promise<RealmKeys> | undefined;
-    realms.set(rc.name, { name: rc.name, config, clients: clientMap, users: userMap, sessions: new Map(), notBefore: 0, userNotBefore: new Map(), clientNotBefore: new Map(), revokedAccess: new Map(), keys: () => (keys ??= realmKeys(kc.signingKey ?? 'fixture', rc.name)) });
+    realms.set(rc.name, { name: rc.name, config, clients: clientMap, users: userMap, sessions: new Map(), notBefore: 0, userNotBefore: new Map(), clientNotBefore: new Map(), revokedAccess: new Map(), sessionsByUser: new Map(), keys: () => (keys ??= realmKeys(kc.signingKey ?? 'fixture', rc.name)) });
   });
 
   /**
@@ -38,13 +38,22 @@ export function createState(ctx: MockContext) {
   const oidcAt = (realm: Realm, base: string, path: string) => `${issuerAt(realm, base)}/protocol/openid-connect${path}`;
 
   // ---- sessions ------------------------------------------------------------------------------------------
+  /** Removes a session and its entry in the per-user index. */
+  const dropSession = (realm: Realm, id: string) => {
+    const s = realm.sessions.get(id);
+    if (!s) return;
+    realm.sessions.delete(id);
+    const ids = realm.sessionsByUser.get(s.userId);
+    ids?.delete(id);
+    if (ids?.size === 0) realm.sessionsByUser.delete(s.userId);
+  };
   const sessionExpiry = (realm: Realm, s: UserSession) =>
     s.offline ? s.lastRefresh + realm.config.offlineSessionIdleTimeout : Math.min(s.lastRefresh + realm.config.ssoSessionIdleTimeout, s.started + realm.config.ssoSessionMaxLifespan);
   const activeSession = (realm: Realm, id: string | undefined): UserSession | undefined => {
     const s = id ? realm.sessions.get(id) : undefined;
     if (!s) return undefined;
     if (sessionExpiry(realm, s) <= now()) {
-      realm.sessions.delete(s.id);
+      dropSession(realm, s.id);
       return undefined;
     }
     return s;
@@ -53,15 +62,16 @@ export function createState(ctx: MockContext) {
     const t = now();
     const s: UserSession = { id: randomUUID(), userId: user.id, username: user.username, offline, started: t, lastRefresh: t, clients: new Map([[clientId, { timestamp: t, useCount: 0 }]]) };
     realm.sessions.set(s.id, s);
+    (realm.sessionsByUser.get(s.userId) ?? realm.sessionsByUser.set(s.userId, new Set()).get(s.userId)!).add(s.id);
     // Keep memory bounded: forget sessions that expired (swept whenever the map grows past a round number).
-    if (realm.sessions.size % 1024 === 0) for (const [id, x] of realm.sessions) if (sessionExpiry(realm, x) <= t) realm.sessions.delete(id);
+    if (realm.sessions.size % 1024 === 0) for (const [id, x] of realm.sessions) if (sessionExpiry(realm, x) <= t) dropSession(realm, id);
     return s;
   };
 
   // ---- tokens --------------------------------------------------------------------------------------------
   const tokenTypeFor = (client: KcClient) => (client.lowerCaseBearer ? 'bearer' : kc.tokenType);
 
-  return { ctx, kc, clock, now, rel, realms, baseOf, issuerAt, oidcAt, sessionExpiry, activeSession, newSession, tokenTypeFor };
+  return { ctx, kc, clock, now, rel, realms, baseOf, issuerAt, oidcAt, sessionExpiry, activeSession, newSession, dropSession, tokenTypeFor };
 }
 
 export type KcState = ReturnType<typeof createState>;
