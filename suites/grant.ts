@@ -27,11 +27,12 @@ import { flavourErrors } from '../src/checks/model.js';
 import { validRefresh } from '../src/checks/refresh.js';
 import { getRequest, jsonBody, missingGrantType, noServerError, repeatedParameter, requiredParameter, secretInQuery, unknownGrantType, unknownParameter, validGrant } from '../src/checks/requests.js';
 import { distinctStrongTokens } from '../src/checks/token-response.js';
-import { FLAVOURS, type FailureCause } from '../src/flavours/index.js';
+import type { FailureCause } from '../src/flavours/index.js';
 import { json, type RunContext } from '../src/runner/context.js';
 import { strictFormEncode } from '../src/runner/session.js';
 import { defineSuite, needsSetup, notApplicable, ref, untested, type Scenario, type Skip } from '../src/runner/plan.js';
 import type { Exchange, Target, TargetClient } from '../src/runner/types.js';
+import { accessGrant, BAD_CREDENTIALS_SPENT, clientCredentialsParams, needsAGrant, needsClientCredentials, needsPasswordGrant, needsResource, passwordGrant } from './preconditions.js';
 import { runProperty } from './property.js';
 
 export interface GrantState {
@@ -57,32 +58,8 @@ const issued = (s: GrantState, body: Record<string, unknown> | undefined, e: Exc
   }
 };
 
-/** The parameters of a valid password grant for this target. */
-export function passwordGrant(t: Target): [string, string][] {
-  return [
-    ['grant_type', 'password'],
-    ['username', t.user!.username],
-    ['password', t.user!.password],
-  ];
-}
-
-const needsPasswordGrant = (t: Target): Skip | undefined =>
-  !t.grants.includes('password')
-    ? notApplicable('the target offers no password grant')
-    : !t.clients.user || !t.user
-      ? untested('needs a client and a user for the password grant: add clients: [{name: user, ...}] and users: [...]')
-      : undefined;
 const needsConfidentialUserClient = (t: Target): Skip | undefined =>
   needsPasswordGrant(t) ?? (t.clients.user!.public || !t.clients.user!.clientSecret ? notApplicable('the user client is public: it has no secret to get wrong') : undefined);
-const needsClientCredentials = (t: Target): Skip | undefined =>
-  !t.grants.includes('client_credentials')
-    ? notApplicable('the target offers no client_credentials grant')
-    : !t.clients.service
-      ? untested('needs a confidential client for client_credentials: add one with name: service and a clientSecret')
-      : undefined;
-const needsResource = (t: Target, d: { resource?: unknown }): Skip | undefined =>
-  t.resource ? undefined : d.resource ? untested('needs the bearer resource: configure endpoints.resource') : notApplicable('the flavour has no bearer resource to probe');
-
 /** A configured user whose password is not ASCII (TE-E7 on a real target). */
 const utf8User = (t: Target) => [t.user, ...(t.extraUsers ?? [])].find((u) => u && /[^\x00-\x7f]/.test(u.password));
 
@@ -101,12 +78,6 @@ const stylesOf = (t: Target, clientAuth: string[]): TargetClient['auth'][] => {
   return [...withSecret, ...(c.public ? (['none'] as const) : [])];
 };
 
-/** Rator's client_credentials names the operator (reference/flavours.md, Rator). */
-export const clientCredentialsParams = (t: Target, scope?: string): [string, string][] => [
-  ['grant_type', 'client_credentials'],
-  ...(scope ? ([['scope', scope]] as [string, string][]) : []),
-  ...(t.operator && FLAVOURS[t.flavour].clientCredentialsOperatorParam ? ([[FLAVOURS[t.flavour].clientCredentialsOperatorParam!, t.operator.username]] as [string, string][]) : []),
-];
 
 // ---- invalid requests: one scenario per variant, each a fixed request; the generated examples vary the values ------
 
@@ -169,7 +140,7 @@ async function exercise(ctx: RunContext, s: GrantState, v: Variant): Promise<voi
   const pw = passwordGrant(t);
   if (BAD_CREDENTIALS.has(v.kind) && !ctx.transport.takeBadCredentialAttempt()) {
     // The plan reserves the systematic attempts; generated examples just stop drawing from a spent budget.
-    if (!ctx.generated) ctx.skip(VARIANTS.find((x) => x.fixed.kind === v.kind)!.checks[0]!, 'the bad-credential budget (budget.maxBadCredentialAttempts) is spent', 'untested', VARIANTS.find((x) => x.fixed.kind === v.kind)!.variant);
+    if (!ctx.generated) ctx.skip(VARIANTS.find((x) => x.fixed.kind === v.kind)!.checks[0]!, BAD_CREDENTIALS_SPENT, 'untested', VARIANTS.find((x) => x.fixed.kind === v.kind)!.variant);
     return;
   }
   const grant = (over: Record<string, string | undefined>) => pw.filter(([k]) => !(k in over)).concat(Object.entries(over).filter((x): x is [string, string] => x[1] !== undefined));
@@ -359,7 +330,7 @@ const scenarios: Scenario<GrantState>[] = [
     skip: needsClientCredentials,
     cost: () => ({ requests: 1, badCredentials: 1 }),
     run: async (ctx) => {
-      if (!ctx.transport.takeBadCredentialAttempt()) return ctx.skip(clientCredentialsWithoutAuth, 'the bad-credential budget (budget.maxBadCredentialAttempts) is spent');
+      if (!ctx.transport.takeBadCredentialAttempt()) return ctx.skip(clientCredentialsWithoutAuth, BAD_CREDENTIALS_SPENT);
       const service = ctx.target.clients.service!;
       const e = await ctx.token(clientCredentialsParams(ctx.target), { client: { ...service, clientSecret: undefined }, auth: 'none' });
       ctx.refused(clientCredentialsWithoutAuth, undefined, e);
@@ -397,7 +368,7 @@ const scenarios: Scenario<GrantState>[] = [
     skip: needsConfidentialUserClient,
     cost: () => ({ requests: 3, badCredentials: 1 }),
     run: async (ctx) => {
-      if (!ctx.transport.takeBadCredentialAttempt()) return ctx.skip(missingClientAuth, 'the bad-credential budget (budget.maxBadCredentialAttempts) is spent');
+      if (!ctx.transport.takeBadCredentialAttempt()) return ctx.skip(missingClientAuth, BAD_CREDENTIALS_SPENT);
       const client = ctx.target.clients.user!;
       const pw = passwordGrant(ctx.target);
       const none = await ctx.token(pw, { client: { ...client, clientSecret: undefined }, auth: 'none' });
@@ -485,11 +456,11 @@ const scenarios: Scenario<GrantState>[] = [
     skip: (t, d) =>
       needsResource(t, d) ??
       (requiredResourceHeaders(t, d).length ? undefined : notApplicable('the flavour requires no header at its resource')) ??
-      (needsPasswordGrant(t) && needsClientCredentials(t) ? untested('needs a grant that issues an access token') : undefined),
+      needsAGrant(t),
     cost: () => ({ requests: 3 }),
     run: async (ctx) => {
       const t = ctx.target;
-      const e = t.clients.user && t.user && t.grants.includes('password') ? await ctx.token(passwordGrant(t), { client: t.clients.user }) : await ctx.token(clientCredentialsParams(t), { client: t.clients.service! });
+      const e = await accessGrant(ctx);
       const access = json(e)?.access_token;
       if (typeof access !== 'string') return ctx.skip(requiredParameter, 'the grant for it failed', 'untested', 'resource');
       const names = requiredResourceHeaders(t, ctx.descriptor);
@@ -517,7 +488,7 @@ const scenarios: Scenario<GrantState>[] = [
   {
     name: 'bearer-in-query',
     checks: [ref(tokenInQuery)],
-    skip: (t, d) => needsResource(t, d) ?? (needsPasswordGrant(t) && needsClientCredentials(t) ? untested('needs a grant that issues an access token') : undefined),
+    skip: (t, d) => needsResource(t, d) ?? needsAGrant(t),
     cost: () => ({ requests: 1 }),
     run: async (ctx, s) => {
       const access = s.tokens[0];
@@ -562,18 +533,18 @@ const scenarios: Scenario<GrantState>[] = [
     name: 'jwt',
     checks: [ref(accessTokenSignature), ref(issuedAtSane), ref(lifetimeAgrees), ref(issuerMatches), ref(idTokenValid), ref(jwksShape), ref(refreshNotBearer)],
     answers: ['token-response'],
-    skip: (t) => (needsPasswordGrant(t) && needsClientCredentials(t) ? untested('needs a grant that issues tokens: configure a client (and a user)') : undefined),
+    skip: (t) => needsAGrant(t),
     cost: () => ({ requests: 3 }),
     run: (ctx, s) => jwtScenario(ctx, s),
   },
   {
     name: 'bearer-expired',
     checks: [ref(badAccessRefused, 'expired')],
-    skip: (t, d) => needsResource(t, d) ?? (needsPasswordGrant(t) && needsClientCredentials(t) ? untested('needs a grant that issues an access token') : undefined),
+    skip: (t, d) => needsResource(t, d) ?? needsAGrant(t),
     cost: () => ({ requests: 2 }),
     run: async (ctx) => {
       const t = ctx.target;
-      const e = t.clients.user && t.user && t.grants.includes('password') ? await ctx.token(passwordGrant(t), { client: t.clients.user }) : await ctx.token(clientCredentialsParams(t), { client: t.clients.service! });
+      const e = await accessGrant(ctx);
       const body = json(e);
       if (e.response?.status !== 200 || typeof body?.access_token !== 'string') return ctx.skip(badAccessRefused, 'the grant for it failed', 'untested', 'expired');
       const lifetime = typeof body.expires_in === 'number' ? body.expires_in : (t.mock?.accessTokenLifetime ?? t.lifetimes?.access);

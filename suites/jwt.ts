@@ -7,13 +7,14 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { accessTokenSignature, idTokenValid, isJwt, issuedAtSane, issuerMatches, jwksShape, lifetimeAgrees, refreshNotBearer, verifySignature } from '../src/checks/jwt.js';
 import { json, type RunContext } from '../src/runner/context.js';
 import type { Exchange } from '../src/runner/types.js';
-import { clientCredentialsParams, passwordGrant, type GrantState } from './grant.js';
+import type { GrantState } from './grant.js';
+import { canLogIn, clientCredentialsParams, NEEDS_RESOURCE, passwordGrant } from './preconditions.js';
 
 const JWT_CHECKS = [accessTokenSignature, issuedAtSane, lifetimeAgrees, issuerMatches, idTokenValid, jwksShape];
 
 export async function jwtScenario(ctx: RunContext, s: GrantState): Promise<void> {
   const t = ctx.target;
-  const user = t.clients.user && t.user && t.grants.includes('password') ? t.clients.user : undefined;
+  const user = canLogIn(t) ? t.clients.user : undefined;
   const client = user ?? t.clients.service!;
   const scope = client.scope ?? (ctx.descriptor.oidc && user ? 'openid' : undefined);
   const params = user ? passwordGrant(t) : clientCredentialsParams(t);
@@ -32,7 +33,7 @@ export async function jwtScenario(ctx: RunContext, s: GrantState): Promise<void>
   if (typeof refresh !== 'string') ctx.skip(refreshNotBearer, 'the grant issued no refresh token', 'not-applicable');
   else {
     const use = await ctx.resource(refresh);
-    if (!use) ctx.skip(refreshNotBearer, 'needs the bearer resource: configure endpoints.resource', ctx.descriptor.resource ? 'untested' : 'not-applicable');
+    if (!use) ctx.skip(refreshNotBearer, NEEDS_RESOURCE, ctx.descriptor.resource ? 'untested' : 'not-applicable');
     else if (ctx.answered(use)) ctx.record(refreshNotBearer, refreshNotBearer.judge(use), [e, use]);
   }
 

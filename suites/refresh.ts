@@ -13,6 +13,7 @@ import type { FlavourDescriptor } from '../src/flavours/index.js';
 import { json, type RunContext } from '../src/runner/context.js';
 import { defineSuite, needsSetup, notApplicable, ref, untested, type Scenario, type Skip } from '../src/runner/plan.js';
 import type { Exchange, Target, TargetClient } from '../src/runner/types.js';
+import { BAD_CREDENTIALS_SPENT, canLogIn } from './preconditions.js';
 import { runProperty } from './property.js';
 
 export interface Grant {
@@ -25,7 +26,7 @@ export interface Grant {
 export async function freshGrant(ctx: RunContext, scope?: string): Promise<Grant | undefined> {
   const t = ctx.target;
   const client = t.clients.user;
-  if (client && t.user && t.grants.includes('password')) {
+  if (client && t.user && canLogIn(t)) {
     const e = await ctx.token([['grant_type', 'password'], ['username', t.user.username], ['password', t.user.password], ...(scope ? ([['scope', scope]] as [string, string][]) : [])], { client });
     const body = json(e);
     return e.response?.status === 200 && typeof body?.refresh_token === 'string' ? { client, body, exchange: e } : undefined;
@@ -41,12 +42,12 @@ export async function freshGrant(ctx: RunContext, scope?: string): Promise<Grant
 
 /** Whether the target can give the run a refresh token at all (config), for the suites that need one. */
 export const needsRefreshToken = (t: Target): Skip | undefined =>
-  (t.clients.user && t.user && t.grants.includes('password')) || (t.clients.service && t.grants.includes('client_credentials'))
+  canLogIn(t) || (t.clients.service && t.grants.includes('client_credentials'))
     ? undefined
     : untested('needs a client (and a user for the password grant) to obtain a refresh token');
 
 /** The refreshing client, as the plan sees it before any request (freshGrant picks the same one). */
-const refreshingClient = (t: Target) => (t.clients.user && t.user && t.grants.includes('password') ? t.clients.user : t.clients.service);
+const refreshingClient = (t: Target) => (canLogIn(t) ? t.clients.user : t.clients.service);
 
 /** The configured required parameters under their other documented spelling (brand_key -> brandKey). */
 const aliasesOf = (t: Target, d: FlavourDescriptor): [string, string][] =>
@@ -244,7 +245,7 @@ const scenarios: Scenario<RefreshState>[] = [
     skip: (t) => needsRefreshToken(t) ?? (refreshingClient(t)?.public || !refreshingClient(t)?.clientSecret ? notApplicable('the refreshing client is public') : undefined),
     cost: () => ({ requests: 2, badCredentials: 1 }),
     run: async (ctx, s) => {
-      if (!ctx.transport.takeBadCredentialAttempt()) return ctx.skip(refreshWithoutAuth, 'the bad-credential budget (budget.maxBadCredentialAttempts) is spent');
+      if (!ctx.transport.takeBadCredentialAttempt()) return ctx.skip(refreshWithoutAuth, BAD_CREDENTIALS_SPENT);
       const g = await freshGrant(ctx);
       if (!g) return;
       const e = await ctx.token([['grant_type', 'refresh_token'], ['refresh_token', String(g.body.refresh_token)]], { client: { ...g.client, clientSecret: undefined }, auth: 'none' });

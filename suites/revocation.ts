@@ -4,6 +4,7 @@ import { crossClientRevocation, revocationEndsGrant, revokedRefused, revokeUnkno
 import { defineSuite, needsSetup, notApplicable, ref, untested, type Scenario, type Skip } from '../src/runner/plan.js';
 import type { Target } from '../src/runner/types.js';
 import type { FlavourDescriptor } from '../src/flavours/index.js';
+import { BAD_CREDENTIALS_SPENT, NEEDS_RESOURCE, needsResource } from './preconditions.js';
 import { freshGrant, needsRefreshToken, refreshWith, type Grant } from './refresh.js';
 
 interface RevocationState {
@@ -12,7 +13,7 @@ interface RevocationState {
 
 /** A flavour that documents a revocation endpoint leaves these untested when it is not configured; RFC 7009 is otherwise optional. */
 const needsRevocation = (t: Target, d: FlavourDescriptor): Skip | undefined =>
-  t.revocationUrl ? needsRefreshToken(t) : d.revocationPath !== undefined ? untested('the flavour has a revocation endpoint: configure endpoints.revocation') : notApplicable('the target has no revocation endpoint (RFC 7009 is optional)');
+  t.revocationUrl ? needsRefreshToken(t) : d.configPaths.revocation !== undefined ? untested('the flavour has a revocation endpoint: configure endpoints.revocation') : notApplicable('the target has no revocation endpoint (RFC 7009 is optional)');
 
 const scenarios: Scenario<RevocationState>[] = [
   {
@@ -40,7 +41,7 @@ const scenarios: Scenario<RevocationState>[] = [
       const after = await refreshWith(ctx, g.client, rt);
       if (ctx.answered(after)) ctx.record(revokedRefused, revokedRefused.judge(after), [r1, after]);
       const probe = await ctx.resource(String(g.body.access_token));
-      if (!probe) return ctx.skip(revocationEndsGrant, 'needs the bearer resource: configure endpoints.resource', ctx.descriptor.resource ? 'untested' : 'not-applicable');
+      if (!probe) return ctx.skip(revocationEndsGrant, NEEDS_RESOURCE, ctx.descriptor.resource ? 'untested' : 'not-applicable');
       if (ctx.answered(probe)) ctx.record(revocationEndsGrant, revocationEndsGrant.judge(probe), [r1, probe]);
     },
   },
@@ -85,7 +86,7 @@ const scenarios: Scenario<RevocationState>[] = [
     skip: (t, d) => needsRevocation(t, d) ?? ((t.clients.user ?? t.clients.service)?.clientSecret ? undefined : notApplicable('the revoking client is public')),
     cost: () => ({ requests: 1, badCredentials: 1 }),
     run: async (ctx, s) => {
-      if (!ctx.transport.takeBadCredentialAttempt()) return ctx.skip(revokeWithoutAuth, 'the bad-credential budget (budget.maxBadCredentialAttempts) is spent');
+      if (!ctx.transport.takeBadCredentialAttempt()) return ctx.skip(revokeWithoutAuth, BAD_CREDENTIALS_SPENT);
       if (s.probe!.client.public || !s.probe!.client.clientSecret) return ctx.skip(revokeWithoutAuth, 'the revoking client is public', 'not-applicable');
       const e = await ctx.session.revoke({ ...s.probe!.client, clientSecret: undefined }, { token: String(s.probe!.body.access_token) });
       ctx.refused(revokeWithoutAuth, undefined, e);
@@ -107,7 +108,7 @@ const scenarios: Scenario<RevocationState>[] = [
   {
     name: 'revoked-access-token',
     checks: [ref(badAccessRefused, 'revoked')],
-    skip: (t, d) => needsRevocation(t, d) ?? (t.resource ? undefined : d.resource ? untested('needs the bearer resource: configure endpoints.resource') : notApplicable('the flavour has no bearer resource to probe')),
+    skip: (t, d) => needsRevocation(t, d) ?? needsResource(t, d),
     cost: () => ({ requests: 3 }),
     run: async (ctx) => {
       const g = await freshGrant(ctx);

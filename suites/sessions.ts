@@ -5,28 +5,18 @@
  */
 import { logoutAnswers, logoutEndsSession, sessionLimit } from '../src/checks/sessions.js';
 import { json, type RunContext } from '../src/runner/context.js';
-import { defineSuite, needsSetup, notApplicable, ref, untested, type Scenario, type Skip } from '../src/runner/plan.js';
+import { defineSuite, needsSetup, notApplicable, ref, type Scenario, type Skip } from '../src/runner/plan.js';
 import type { Exchange, Target } from '../src/runner/types.js';
+import { needsPasswordGrant, passwordGrant } from './preconditions.js';
 import { refreshWith } from './refresh.js';
 
 const needsLogin = (t: Target): Skip | undefined =>
   !t.logoutUrl
     ? notApplicable('the target has no logout endpoint (endpoints.logout)')
-    : !t.grants.includes('password')
-      ? notApplicable('the target offers no password grant (no login sessions to end)')
-      : !t.clients.user || !t.user
-        ? untested('needs a client and a user for the password grant: add clients: [{name: user, ...}] and users: [...]')
-        : undefined;
+    : needsPasswordGrant(t);
 
 const login = (ctx: RunContext, beyondSessionLimit = false): Promise<Exchange> =>
-  ctx.token(
-    [
-      ['grant_type', 'password'],
-      ['username', ctx.target.user!.username],
-      ['password', ctx.target.user!.password],
-    ],
-    { client: ctx.target.clients.user!, beyondSessionLimit },
-  );
+  ctx.token(passwordGrant(ctx.target), { client: ctx.target.clients.user!, beyondSessionLimit });
 
 const scenarios: Scenario<Record<string, never>>[] = [
   {

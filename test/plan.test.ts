@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMock, type RunningMock } from '../mocks/index.js';
+import { SUITE_NAMES } from '../src/checks/define.js';
 import { ALL_CHECKS, isRegistered } from '../src/checks/registry.js';
 import { runCommand } from '../src/cli/run.js';
 import { refsOf } from '../src/runner/plan.js';
@@ -20,6 +21,10 @@ import { runCli } from './support/cli.js';
 const name = (r: { check: { id: string } | string; variant?: string }) => `${typeof r.check === 'string' ? r.check : r.check.id}${r.variant ? `:${r.variant}` : ''}`;
 
 describe('registry and scenarios', () => {
+  it('the suites run in the order SUITE_NAMES gives (the names help and validation use)', () => {
+    expect(SUITES.map((s) => s.name)).toEqual([...SUITE_NAMES]);
+  });
+
   it('every scenario names registered checks with registered variants; names are unique per suite', () => {
     for (const suite of SUITES) {
       const names = suite.scenarios.map((s) => s.name);

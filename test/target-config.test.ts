@@ -115,3 +115,18 @@ describe('target config', () => {
     expect(t.resource?.body).toMatch(/^\{'appId':'170'/);
   });
 });
+
+describe('a config error never shows a value that came from the environment', () => {
+  it('an invalid URL built from ${env:...} is reported with the value redacted', async () => {
+    const { loadTargetConfig } = await import('../src/runner/target.js');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'idpc-env-')), 't.json');
+    process.env.IDPC_TEST_SECRET_URL = 'not a url s3cr3t-value-1234';
+    writeFileSync(file, JSON.stringify({ flavour: 'rfc6749', baseUrl: '${env:IDPC_TEST_SECRET_URL}' }));
+    const error = await loadTargetConfig(file).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/\/baseUrl/);
+    expect((error as Error).message).not.toContain('s3cr3t-value-1234');
+  });
+});

@@ -23,6 +23,9 @@ import { technicalUsers as technicalUserFactory } from './technical-users.js';
 
 export type { KcClient, KcUser } from './model.js';
 
+/** Endpoint paths under a realm URL: the descriptor's, which target configs read too. */
+const PATHS = descriptor.configPaths;
+
 function create(ctx: MockContext) {
   const s = createState(ctx);
   const { kc, now, rel, realms } = s;
@@ -35,13 +38,13 @@ function create(ctx: MockContext) {
   const routesAt = (prefix: string) => {
     const base = `${prefix}/realms/{realm}`;
     return [
-      pathRoute('token', `${base}/protocol/openid-connect/token`, token(prefix)),
+      pathRoute('token', base + PATHS.token, token(prefix)),
       pathRoute('introspect', `${base}/protocol/openid-connect/token/introspect`, introspect(prefix)),
-      pathRoute('revocation', `${base}/protocol/openid-connect/revoke`, revoke(prefix)),
-      pathRoute('logout', `${base}/protocol/openid-connect/logout`, logout(prefix)),
-      pathRoute('certs', `${base}/protocol/openid-connect/certs`, certs),
-      pathRoute('resource', `${base}/protocol/openid-connect/userinfo`, userinfo(prefix)),
-      pathRoute('discovery', `${base}/.well-known/openid-configuration`, discovery(prefix)),
+      pathRoute('revocation', base + PATHS.revocation!, revoke(prefix)),
+      pathRoute('logout', base + PATHS.logout!, logout(prefix)),
+      pathRoute('certs', base + PATHS.jwks!, certs),
+      pathRoute('resource', base + PATHS.resource!, userinfo(prefix)),
+      pathRoute('discovery', base + PATHS.discovery!, discovery(prefix)),
       // The authorization endpoint discovery advertises: the mock has no browser login, so it answers as Keycloak does
       // a request without a known client_id (AuthorizationEndpoint.checkClient: the "Client not found." error page, 400).
       pathRoute('authorization', `${base}/protocol/openid-connect/auth`, async () => ({
@@ -118,13 +121,13 @@ export const keycloakMock: FlavourMock = {
     const first = kc.realms?.[0]?.name ?? 'master';
     const realmUrl = `${baseUrl}${kc.relativePath}/realms/${first}`;
     return {
-      token: `${realmUrl}/protocol/openid-connect/token`,
-      logout: `${realmUrl}/protocol/openid-connect/logout`,
-      resource: `${realmUrl}/protocol/openid-connect/userinfo`,
-      discovery: `${realmUrl}/.well-known/openid-configuration`,
-      jwks: `${realmUrl}/protocol/openid-connect/certs`,
+      token: realmUrl + PATHS.token,
+      logout: realmUrl + PATHS.logout!,
+      resource: realmUrl + PATHS.resource!,
+      discovery: realmUrl + PATHS.discovery!,
+      jwks: realmUrl + PATHS.jwks!,
       introspection: `${realmUrl}/protocol/openid-connect/token/introspect`,
-      revocation: `${realmUrl}/protocol/openid-connect/revoke`,
+      revocation: realmUrl + PATHS.revocation!,
     };
   },
 };

@@ -151,7 +151,7 @@ function create(ctx: MockContext) {
     }
 
     if (grantType === 'client_credentials') {
-      const operator = p.first('operator');
+      const operator = p.first(descriptor.clientCredentialsOperatorParam!);
       if (!operator) return answer(oauthError(400, 'invalid_request', 'Missing operator'));
       const op = ctx.users.get(operator);
       if (!op || !op.operator || !op.enabled) return answer(oauthError(400, 'invalid_request', `Unknown operator: ${operator}`));

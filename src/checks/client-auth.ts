@@ -1,5 +1,5 @@
 /** Series B: client authentication at the token endpoint (RFC 6749 §2.3, §3.2.1, §5.2). */
-import { defineCheck, outcome, RFC6749, statusOf } from './define.js';
+import { defineCheck, everyProfile, outcome, RFC6749, statusOf } from './define.js';
 import { noToken } from './requests.js';
 import type { Exchange } from '../runner/types.js';
 
@@ -49,12 +49,12 @@ export const unknownClient = defineCheck({
 
 export const twoMethods = defineCheck({
   id: 'TE-B8', title: 'Basic and body client credentials in one request are refused', level: 'DERIVED', requirement: 'RFC 6749 §2.3 (one method per request)', url: `${RFC6749}#section-2.3`,
-  profiles: { rfc6749: 'warning', bcp9700: 'warning', oauth21: 'warning' },
+  profiles: everyProfile('warning'),
   judge: (e: Exchange) => noToken('Basic and body credentials together', e),
 });
 
 export const mismatchedClientId = defineCheck({
   id: 'TE-B9', title: 'A body client_id other than the Basic identity is refused', level: 'DERIVED', requirement: 'RFC 6749 §2.3, §3.2.1', url: `${RFC6749}#section-3.2.1`,
-  profiles: { rfc6749: 'warning', bcp9700: 'warning', oauth21: 'warning' },
+  profiles: everyProfile('warning'),
   judge: (e: Exchange) => noToken('a body client_id other than the Basic identity', e),
 });

@@ -12,7 +12,12 @@ export type Severity = 'error' | 'warning' | 'info';
 export type Profile = 'rfc6749' | 'bcp9700' | 'oauth21';
 export const PROFILES: readonly Profile[] = ['rfc6749', 'bcp9700', 'oauth21'];
 
-export type SuiteName = 'grant' | 'refresh' | 'revocation' | 'sessions' | 'stateful';
+/** The suites, in the order they run (src/runner/run.ts holds their definitions; a test keeps the two in step). */
+export const SUITE_NAMES = ['grant', 'refresh', 'revocation', 'sessions', 'stateful'] as const;
+export type SuiteName = (typeof SUITE_NAMES)[number];
+
+/** The same severity under every profile (a derived check whose weight the level does not give). */
+export const everyProfile = (severity: Severity): Record<Profile, Severity> => ({ rfc6749: severity, bcp9700: severity, oauth21: severity });
 
 /** What a check says about what it looked at: passed or not, and why, in words a vendor can act on. */
 export interface Outcome {

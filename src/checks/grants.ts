@@ -1,5 +1,5 @@
 /** Series E and F: the password grant (RFC 6749 §4.3) and the client_credentials grant (§4.4). */
-import { defineCheck, describeAnswer, jsonObject, outcome, RFC6749, RFC9700, statusOf } from './define.js';
+import { defineCheck, everyProfile, describeAnswer, jsonObject, outcome, RFC6749, RFC9700, statusOf } from './define.js';
 import { noToken } from './requests.js';
 import type { Exchange } from '../runner/types.js';
 
@@ -17,7 +17,7 @@ export const wrongPassword = defineCheck({
 
 export const noEnumeration = defineCheck({
   id: 'TE-E4', title: 'Unknown user answers like a wrong password (no enumeration)', level: 'DERIVED', requirement: 'derived (RFC 6749 §10.2)', url: `${RFC6749}#section-10.2`,
-  profiles: { rfc6749: 'warning', bcp9700: 'warning', oauth21: 'warning' },
+  profiles: everyProfile('warning'),
   judge: (wrongPassword: Exchange, unknownUser: Exchange) => {
     const same = statusOf(wrongPassword) === statusOf(unknownUser) && jsonObject(wrongPassword)?.error === jsonObject(unknownUser)?.error;
     return outcome(same, `a wrong password got ${describeAnswer(wrongPassword)}, an unknown user ${describeAnswer(unknownUser)}: the answers tell users apart`);
@@ -61,6 +61,6 @@ export const scopeBeyondAllowance = defineCheck({
 
 export const publicClientCredentials = defineCheck({
   id: 'TE-F5', title: 'A public client cannot use client_credentials', level: 'DERIVED', requirement: 'RFC 6749 §4.4', url: `${RFC6749}#section-4.4`,
-  profiles: { rfc6749: 'error', bcp9700: 'error', oauth21: 'error' },
+  profiles: everyProfile('error'),
   judge: (e: Exchange) => noToken('client_credentials by a public client', e),
 });

@@ -1,5 +1,5 @@
 /** Series G: refreshing an access token (RFC 6749 §6). */
-import { defineCheck, describeAnswer, outcome, RFC6749, statusOf } from './define.js';
+import { defineCheck, everyProfile, describeAnswer, outcome, RFC6749, statusOf } from './define.js';
 import type { Exchange } from '../runner/types.js';
 
 const setOf = (scope: string) => scope.split(' ').filter(Boolean).sort().join(' ');
@@ -27,7 +27,7 @@ export const badRefreshToken = defineCheck({
 
 export const accessAsRefresh = defineCheck({
   id: 'TE-G4', title: 'An access token presented as refresh token gets invalid_grant', level: 'DERIVED', requirement: 'RFC 6749 §5.2', url: `${RFC6749}#section-5.2`,
-  profiles: { rfc6749: 'error', bcp9700: 'error', oauth21: 'error' },
+  profiles: everyProfile('error'),
   expects: invalidGrant,
 });
 

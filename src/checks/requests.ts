@@ -1,5 +1,5 @@
 /** Series A: the token request as the endpoint must treat it (RFC 6749 §3.2, §5.2), and robustness. */
-import { defineCheck, describeAnswer, outcome, RFC6749, statusOf, type Outcome } from './define.js';
+import { defineCheck, everyProfile, describeAnswer, outcome, RFC6749, statusOf, type Outcome } from './define.js';
 import type { Exchange } from '../runner/types.js';
 
 /** The request must not yield a token. */
@@ -18,7 +18,7 @@ export const validGrant = defineCheck({
 
 export const getRequest = defineCheck({
   id: 'TE-A3', title: 'The same request by GET does not yield a token', level: 'DERIVED', requirement: 'RFC 6749 §3.2 (client MUST POST)', url: `${RFC6749}#section-3.2`,
-  profiles: { rfc6749: 'warning', bcp9700: 'warning', oauth21: 'warning' },
+  profiles: everyProfile('warning'),
   judge: (e: Exchange) => noToken('the grant by GET', e),
 });
 
@@ -50,12 +50,12 @@ export const secretInQuery = defineCheck({
 
 export const jsonBody = defineCheck({
   id: 'TE-A10', title: 'A JSON request body gets a 4xx, not a token', level: 'DERIVED', requirement: 'RFC 6749 §4.3.2, §4.4.2, §6 (form encoding)', url: `${RFC6749}#section-4.3.2`,
-  profiles: { rfc6749: 'warning', bcp9700: 'warning', oauth21: 'warning' },
+  profiles: everyProfile('warning'),
   judge: (e: Exchange) => clientError('a JSON body', e),
 });
 
 export const noServerError = defineCheck({
-  id: 'TE-A11', title: 'No 5xx for any generated request', level: 'DERIVED', requirement: 'robustness (Schemathesis not_a_server_error)', url: `${RFC6749}#section-5.2`, profiles: { rfc6749: 'error', bcp9700: 'error', oauth21: 'error' },
+  id: 'TE-A11', title: 'No 5xx for any generated request', level: 'DERIVED', requirement: 'robustness (Schemathesis not_a_server_error)', url: `${RFC6749}#section-5.2`, profiles: everyProfile('error'),
   judge: (e: Exchange) => outcome(!!e.response && e.response.status < 500, `answered ${describeAnswer(e)}`),
 });
 

@@ -1,5 +1,5 @@
 /** Series D: the error response (RFC 6749 §5.2), judged on every answer to a request that must be refused. */
-import { defineCheck, outcome, RFC6749 } from './define.js';
+import { defineCheck, everyProfile, outcome, RFC6749 } from './define.js';
 import { jsonContentTypeRule, noStoreRule } from './token-response.js';
 import { errorCode } from '../flavours/types.js';
 
@@ -34,7 +34,7 @@ export const descriptionCharset = defineCheck({ id: 'TE-D5', title: 'error_descr
 export const errorUriSyntax = defineCheck({ id: 'TE-D6', title: 'error_uri is a URI-reference of %x21 / %x23-5B / %x5D-7E', level: 'MUST', requirement: 'RFC 6749 §5.2', url: S52, ...every, byValidator: true });
 export const noTokenInError = defineCheck({
   id: 'TE-D7', title: 'Error body carries no token', level: 'DERIVED', requirement: 'derived', url: S52, ...every, byValidator: true,
-  profiles: { rfc6749: 'error', bcp9700: 'error', oauth21: 'error' },
+  profiles: everyProfile('error'),
 });
 export const errorNoStore = defineCheck({
   id: 'TE-D8', title: 'Cache-Control: no-store on errors', level: 'MAY', requirement: 'RFC 6749 §5.2 example; OAuth 2.1 §3.2.4', url: S52, ...every,

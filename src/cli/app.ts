@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import yargs from 'yargs';
-import { PROFILES, type Profile } from '../checks/define.js';
+import { PROFILES, SUITE_NAMES, type Profile } from '../checks/define.js';
 import { FLAVOUR_NAMES } from '../flavours/index.js';
 import { publicSchemaEntries, schemaEntries } from '../schemas/catalog.js';
 import { checkAllFixtures } from '../validate/fixtures.js';
@@ -78,7 +78,7 @@ export async function runCli(argv: string[]): Promise<number> {
     )
     .command(
       'run',
-      'Run the conformance suites (grant, refresh, revocation, stateful) against a mock or a configured target',
+      `Run the conformance suites (${SUITE_NAMES.join(', ')}) against a mock or a configured target`,
       (y) =>
         y
           .option('mock', { type: 'string', describe: 'In-process mock(s): portal, keycloak, rator, infolink, a comma list, or all' })
@@ -88,7 +88,7 @@ export async function runCli(argv: string[]): Promise<number> {
           .option('seed', { type: 'number', describe: 'Repeat a run exactly' })
           .option('runs', { type: 'number', describe: 'Examples per property (default 12 on mocks, 3 on real targets)' })
           .option('profile', { choices: PROFILES, describe: 'Whose severities apply (default rfc6749)' })
-          .option('suites', { type: 'string', describe: 'Comma list of grant, refresh, revocation, stateful' })
+          .option('suites', { type: 'string', describe: `Comma list of ${SUITE_NAMES.join(', ')}` })
           .option('report', { type: 'string', describe: 'Comma list of json, junit, ndjson' })
           .option('report-dir', { type: 'string', default: 'reports', describe: 'Where reports go' })
           .option('baseline', { type: 'string', describe: 'Expected failures: {"expectedFailures":[{"check":"suite:TE-XX","reason":"..."}]}' })

@@ -6,7 +6,8 @@ import { FLAVOURS, isFlavourName } from '../flavours/index.js';
 import { formatConsole, writeReports } from '../runner/report.js';
 import { MOCK_FLAVOURS } from '../../mocks/flavours.js';
 import { formatPlan } from '../runner/plan.js';
-import { planRun, runConformance, SUITE_NAMES, type Baseline, type FinishedRun } from '../runner/run.js';
+import { SUITE_NAMES } from '../checks/define.js';
+import { planRun, runConformance, type Baseline, type FinishedRun } from '../runner/run.js';
 import { loadTargetConfig, targetOfConfig, targetOfMock, TargetConfigError } from '../runner/target.js';
 import type { Target } from '../runner/types.js';
 import { EXIT, UsageError } from './errors.js';
@@ -67,7 +68,7 @@ function parseRate(rate: string): number {
 export async function runCommand(args: RunArgs, print: (s: string) => void): Promise<number> {
   if (!args.mock === !args.target) throw new UsageError('give either --mock <flavour>[,<flavour>...] or --target FILE');
   const suites = args.suites ? args.suites.split(',') : undefined;
-  for (const s of suites ?? []) if (!(SUITE_NAMES as string[]).includes(s)) throw new UsageError(`unknown suite ${s}; suites: ${SUITE_NAMES.join(', ')}`);
+  for (const s of suites ?? []) if (!(SUITE_NAMES as readonly string[]).includes(s)) throw new UsageError(`unknown suite ${s}; suites: ${SUITE_NAMES.join(', ')}`);
   const formats = args.report ? args.report.split(',') : [];
   for (const f of formats) if (!['json', 'junit', 'ndjson'].includes(f)) throw new UsageError(`unknown report format ${f}; formats: json, junit, ndjson`);
   const baseline = args.baseline ? await loadBaseline(args.baseline) : undefined;

@@ -11,7 +11,6 @@ export const keycloak: FlavourDescriptor = {
   tokenPath: '{base}/realms/{realm}/protocol/openid-connect/token',
   configPaths: { token: '/protocol/openid-connect/token', revocation: '/protocol/openid-connect/revoke', logout: '/protocol/openid-connect/logout', resource: '/protocol/openid-connect/userinfo', discovery: '/.well-known/openid-configuration', jwks: '/protocol/openid-connect/certs', issuer: '' },
   logoutPath: '{base}/realms/{realm}/protocol/openid-connect/logout',
-  revocationPath: '{base}/realms/{realm}/protocol/openid-connect/revoke',
   resource: { method: 'GET', path: '{base}/realms/{realm}/protocol/openid-connect/userinfo' },
   grants: ['password', 'client_credentials', 'refresh_token'],
   clientAuth: ['basic', 'post', 'none'],

@@ -3,7 +3,6 @@ import { refreshSuite } from '../../suites/refresh.js';
 import { revocationSuite } from '../../suites/revocation.js';
 import { sessionsSuite } from '../../suites/sessions.js';
 import { statefulSuite } from '../../suites/stateful.js';
-import type { SuiteName } from '../checks/define.js';
 import { FLAVOURS } from '../flavours/index.js';
 import { redactText } from '../util/redact.js';
 import { blocksConformance, runVerdict, statusOfTally, type RunVerdict } from '../verdict/index.js';
@@ -18,7 +17,6 @@ import type { CheckResult, Exchange, RunReport, Target } from './types.js';
 /** The suites, in the order they run. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const SUITES: readonly SuiteDef<any>[] = [grantSuite, refreshSuite, revocationSuite, sessionsSuite, statefulSuite];
-export const SUITE_NAMES: readonly SuiteName[] = SUITES.map((s) => s.name);
 
 export interface Baseline {
   /** suite:check-id (or suite:check-id:variant) -> reason */

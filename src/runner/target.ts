@@ -1,4 +1,5 @@
 import { ConfigFileError, readConfigFile } from '../util/config-file.js';
+import { redactText } from '../util/redact.js';
 import { FLAVOURS, isFlavourName, type FlavourName } from '../flavours/index.js';
 import type { Profile } from '../checks/define.js';
 import type { ConfigTargetConfig } from '../generated/schemas.js';
@@ -125,7 +126,9 @@ export async function loadTargetConfig(path: string): Promise<{ config: ConfigTa
   const config = substituteEnv(raw, '', missing) as ConfigTargetConfig;
   if (missing.length) throw new TargetConfigError(`${path}: ${missing.join('; ')}`);
   const check = registry().validate('config', 'target-config', config);
-  if (!check.valid) throw new TargetConfigError(`${path}: ${check.errors.map((e) => `${e.path || '/'}: ${e.message}`).join('; ')}`);
+  // A message may quote a value: what came from the environment (secrets, most often) is redacted in it.
+  const fromEnv = [...JSON.stringify(raw).matchAll(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => process.env[m[1]!] ?? '').filter(Boolean);
+  if (!check.valid) throw new TargetConfigError(redactText(`${path}: ${check.errors.map((e) => `${e.path || '/'}: ${e.message}`).join('; ')}`, fromEnv));
   const secrets = [...(config.clients ?? []).flatMap((c) => [c.clientSecret ?? '', c.refreshToken ?? '']), ...(config.users ?? []).map((u) => u.password)].filter(Boolean);
   return { config, secrets };
 }

@@ -1,0 +1,59 @@
+/**
+ * What the suites' scenarios share: whether a target can run them (and why not, in words that say what to add),
+ * the requests of its grants, and one access token by whichever grant it has.
+ */
+import { FLAVOURS } from '../src/flavours/index.js';
+import type { RunContext } from '../src/runner/context.js';
+import { notApplicable, untested, type Skip } from '../src/runner/plan.js';
+import type { Exchange, Target } from '../src/runner/types.js';
+
+/** Said when the plan's bad-credential reservation was spent by something else (a guard; the plan keeps it from happening). */
+export const BAD_CREDENTIALS_SPENT = 'the bad-credential budget (budget.maxBadCredentialAttempts) is spent';
+export const NEEDS_RESOURCE = 'needs the bearer resource: configure endpoints.resource';
+
+/** The target offers the password grant and the config gives a client and a user for it. */
+export const canLogIn = (t: Target): boolean => !!(t.clients.user && t.user && t.grants.includes('password'));
+
+export const needsPasswordGrant = (t: Target): Skip | undefined =>
+  !t.grants.includes('password')
+    ? notApplicable('the target offers no password grant')
+    : !t.clients.user || !t.user
+      ? untested('needs a client and a user for the password grant: add clients: [{name: user, ...}] and users: [...]')
+      : undefined;
+
+export const needsClientCredentials = (t: Target): Skip | undefined =>
+  !t.grants.includes('client_credentials')
+    ? notApplicable('the target offers no client_credentials grant')
+    : !t.clients.service
+      ? untested('needs a confidential client for client_credentials: add one with name: service and a clientSecret')
+      : undefined;
+
+/** Either grant will do (a token to probe with). */
+export const needsAGrant = (t: Target): Skip | undefined =>
+  needsPasswordGrant(t) && needsClientCredentials(t) ? untested('needs a grant that issues tokens: configure a client (and a user)') : undefined;
+
+export const needsResource = (t: Target, d: { resource?: unknown }): Skip | undefined =>
+  t.resource ? undefined : d.resource ? untested(NEEDS_RESOURCE) : notApplicable('the flavour has no bearer resource to probe');
+
+/** The parameters of a valid password grant for this target. */
+export function passwordGrant(t: Target): [string, string][] {
+  return [
+    ['grant_type', 'password'],
+    ['username', t.user!.username],
+    ['password', t.user!.password],
+  ];
+}
+
+/** client_credentials, naming the operator where the flavour's grant acts for one (Rator). */
+export const clientCredentialsParams = (t: Target, scope?: string): [string, string][] => {
+  const operatorParam = FLAVOURS[t.flavour].clientCredentialsOperatorParam;
+  return [
+    ['grant_type', 'client_credentials'],
+    ...(scope ? ([['scope', scope]] as [string, string][]) : []),
+    ...(t.operator && operatorParam ? ([[operatorParam, t.operator.username]] as [string, string][]) : []),
+  ];
+};
+
+/** One grant by the password grant where the target has one, else client_credentials. */
+export const accessGrant = (ctx: RunContext): Promise<Exchange> =>
+  canLogIn(ctx.target) ? ctx.token(passwordGrant(ctx.target), { client: ctx.target.clients.user! }) : ctx.token(clientCredentialsParams(ctx.target), { client: ctx.target.clients.service! });
