@@ -8,4 +8,11 @@ export const MOCK_LOADERS: Record<string, () => Promise<FlavourMock>> = {
   infolink: async () => (await import('./infolink/index.js')).infolinkMock,
 };
 
+/** Live: a flavour module's mock appears here too. */
 export const MOCK_FLAVOURS = Object.keys(MOCK_LOADERS);
+
+export function registerMockLoader(name: string, load: () => Promise<FlavourMock>): void {
+  if (Object.hasOwn(MOCK_LOADERS, name)) throw new Error(`a mock of flavour "${name}" is already registered`);
+  MOCK_LOADERS[name] = load;
+  MOCK_FLAVOURS.push(name);
+}

@@ -31,3 +31,8 @@ export async function startMock(options: StartMockOptions, filePatch?: MockConfi
 
 export type { RunningMock } from './core/server.js';
 export { ConfigError, loadConfigFile } from './core/config.js';
+
+/** The building blocks a flavour module's mock is made of (src/flavours/modules.ts; docs/flavours.md, "Adding a flavour"). */
+export { pathRoute, type FlavourMock, type FlavourServer, type MockContext, type MockConfigPatch, type MockDescription, type Route } from './core/flavour.js';
+export { basicCredentials, bearerToken, formOf, header, Params, queryOf, type MockRequest, type MockResponse } from './core/http.js';
+export { alphanumericToken, uuidToken } from './core/random.js';

@@ -96,14 +96,16 @@ export interface MockDescription {
   refreshRevokesAccess?: boolean;
   /** Extra lists `idpc mock` prints (Rator's brandKeys, shown as "brand keys"). */
   printed?: Record<string, string[]>;
+  /** A client holding an offline refresh token the flavour created at start (Keycloak's technical user): TE-G1 probes it. */
+  offlineClient?: { clientId: string; clientSecret: string; refreshToken: string; tokenEndpoint: string };
 }
 
 export interface FlavourMock {
   descriptor: FlavourDescriptor;
   /** Defaults of its own configuration section (the section named after the flavour), merged under what is configured. */
   sectionDefaults?: Record<string, unknown>;
-  /** Its public description for a given configuration. */
-  describe?(config: ResolvedMockConfig): MockDescription;
+  /** Its public description for a given configuration and what its init created (asked again after each reset). */
+  describe?(config: ResolvedMockConfig, startup: Record<string, unknown>): MockDescription;
   /** `idpc mock` options this flavour takes beyond the common ones. */
   cliOptions?: readonly 'technical-user'[];
   presets: Record<string, MockConfigPatch>;

@@ -112,7 +112,9 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
     get startup() {
       return startup;
     },
-    description: mock.describe?.(config) ?? {},
+    get description() {
+      return mock.describe?.(config, startup) ?? {};
+    },
     flavourMock: mock,
     async reset() {
       const fresh = new Clock(config.clock);

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { keycloak as descriptor } from '../../src/flavours/keycloak.js';
-import type { FlavourMock, MockContext } from '../core/flavour.js';
+import type { MockDescription, FlavourMock, MockContext } from '../core/flavour.js';
 import { pathRoute } from '../core/flavour.js';
 import { clientAuthentication } from './client-auth.js';
 import { endpointHandlers } from './endpoints.js';
@@ -111,10 +111,16 @@ export const keycloakMock: FlavourMock = {
   tokens: { access: randomUUID, refresh: randomUUID },
   create,
   cliOptions: ['technical-user'],
-  describe: (config) => {
+  describe: (config, startup) => {
     const realm = (config.extra.keycloak as Settings).realms?.[0];
+    const technical = (startup.technicalUsers as MockDescription['offlineClient'][] | undefined)?.[0];
     // Refresh rotates; with revokeRefreshToken a used one dies. A refresh never ends the old access token (TokenManager).
-    return { refreshMode: realm?.revokeRefreshToken ? 'rotate-revoke' : 'rotate', refreshRevokesAccess: false, scope: { full: 'profile email phone', narrower: 'email' } };
+    return {
+      refreshMode: realm?.revokeRefreshToken ? 'rotate-revoke' : 'rotate',
+      refreshRevokesAccess: false,
+      scope: { full: 'profile email phone', narrower: 'email' },
+      ...(technical ? { offlineClient: technical } : {}),
+    };
   },
   endpoints: (config, baseUrl) => {
     const kc = config.extra.keycloak as Settings;

@@ -177,6 +177,8 @@ export async function runCli(argv: string[]): Promise<number> {
     )
     .demandCommand(1, 'name a command (see --help)')
     .strict()
+    // Read (and removed from argv) in main.ts before yargs runs; declared here so that help shows it.
+    .option('flavour-module', { type: 'string', global: true, describe: 'Register a flavour from an ES module (repeatable; also IDPC_FLAVOUR_MODULES)' })
     .help()
     .version()
     .wrap(Math.min(110, process.stdout.columns ?? 100))

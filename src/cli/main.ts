@@ -11,6 +11,18 @@ import { EXIT, UsageError } from './errors.js';
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 async function main(argv: string[]): Promise<number> {
+  // Flavour modules register before any command reads the flavour lists (src/flavours/modules.ts); without one, nothing is loaded.
+  if (process.env.IDPC_FLAVOUR_MODULES || argv.some((a) => a.startsWith('--flavour-module'))) {
+    const { flavourModuleArgs, loadFlavourModules, FlavourModuleError } = await import('../flavours/modules.js');
+    try {
+      const { modules, rest } = flavourModuleArgs(argv);
+      await loadFlavourModules(modules);
+      argv = rest;
+    } catch (e) {
+      if (e instanceof FlavourModuleError) throw new UsageError(e.message);
+      throw e;
+    }
+  }
   if (argv[0] === 'mock' && !argv.some((a) => a === '--help' || a === '-h')) {
     const { MOCK_OPTIONS, runMockCommand } = await import('./mock.js');
     const options = Object.fromEntries(

@@ -2,7 +2,20 @@ import type { CheckId } from '../checks/registry.js';
 import type { CapturedResponse } from '../http/capture.js';
 export { header } from '../http/capture.js';
 
-export type FlavourName = 'rfc6749' | 'portal' | 'keycloak' | 'rator' | 'infolink';
+/**
+ * The flavours there are, by name. A flavour module adds its own by declaration merging, so that its name type-checks
+ * where a built-in's does (and a misspelt one does not):
+ *   declare module 'idp-conformance' { interface FlavourNames { mycorp: true } }
+ */
+export interface FlavourNames {
+  rfc6749: true;
+  portal: true;
+  keycloak: true;
+  rator: true;
+  infolink: true;
+}
+
+export type FlavourName = keyof FlavourNames & string;
 
 export type ClientAuthStyle = 'basic' | 'post' | 'none';
 
@@ -85,7 +98,7 @@ export interface FlavourDescriptor {
   initExample?: { baseUrl: string; preset?: string };
   /** A client_credentials grant names the operator it acts for (Rator), in this parameter. */
   clientCredentialsOperatorParam?: string;
-  /** The generic RFC 6749 flavour: it has no schemas of its own beyond the RFC's. */
+  /** Judged by RFC 6749's schemas alone (the generic flavour, or a flavour module without schemas of its own). */
   rfcBaseline?: boolean;
   /** An OpenID provider: the JWT scenario asks for scope openid and checks the ID token (TE-L5). */
   oidc?: boolean;

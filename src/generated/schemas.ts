@@ -208,9 +208,9 @@ export interface IdpcSchemas {
 export interface ConfigMockConfig {
   $schema?: string;
   /**
-   * Which IdP the mock emulates.
+   * Which IdP the mock emulates: a built-in one (portal, keycloak, rator, infolink) or one a flavour module registers (--flavour-module; docs/flavours.md, "Adding a flavour").
    */
-  flavour: "portal" | "keycloak" | "rator" | "infolink";
+  flavour: string;
   /**
    * A version or deployment preset of the flavour (e.g. keycloak: legacy, v12-23, current).
    */
@@ -551,7 +551,10 @@ export interface KeycloakRealm {
  */
 export interface ConfigTargetConfig {
   $schema?: string;
-  flavour: "rfc6749" | "portal" | "keycloak" | "rator" | "infolink";
+  /**
+   * Which flavour the target is: a built-in one (rfc6749, portal, keycloak, rator, infolink) or one a flavour module registers (--flavour-module; docs/flavours.md, "Adding a flavour").
+   */
+  flavour: string;
   preset?: string;
   baseUrl?: string;
   endpoints?: {

@@ -39,11 +39,11 @@ export function targetOfMock(m: RunningMock, profile: Profile): Target {
   const endUser = users.find((u) => !u.operator && !u.username.startsWith('service-account-'));
   const operator = users.find((u) => u.operator);
   const d = m.description;
-  const kcTech = (m.startup.technicalUsers as { clientId: string; clientSecret: string; refreshToken: string; tokenEndpoint: string }[] | undefined)?.[0];
+  const offline = d.offlineClient;
   const secrets = [
     ...[...m.context.clients.values()].map((c) => c.clientSecret ?? ''),
     ...[...m.context.users.values()].map((u) => u.password),
-    ...(kcTech ? [kcTech.clientSecret, kcTech.refreshToken] : []),
+    ...(offline ? [offline.clientSecret, offline.refreshToken] : []),
     ...(other?.clientSecret ? [other.clientSecret] : []),
   ].filter(Boolean);
   const resourceUrl = m.endpoints.resource;
@@ -59,7 +59,7 @@ export function targetOfMock(m: RunningMock, profile: Profile): Target {
       ...(user ? { user } : {}),
       ...(service ? { service } : {}),
       ...(other ? { other } : {}),
-      ...(kcTech ? { technical: { clientId: kcTech.clientId, clientSecret: kcTech.clientSecret, public: false, auth: 'post' as const, grants: ['refresh_token'], refreshToken: kcTech.refreshToken, tokenUrl: kcTech.tokenEndpoint } } : {}),
+      ...(offline ? { technical: { clientId: offline.clientId, clientSecret: offline.clientSecret, public: false, auth: 'post' as const, grants: ['refresh_token'], refreshToken: offline.refreshToken, tokenUrl: offline.tokenEndpoint } } : {}),
     },
     ...(endUser ? { user: { username: endUser.username, password: endUser.password } } : {}),
     ...(operator ? { operator: { username: operator.username, password: operator.password, operator: true } } : {}),

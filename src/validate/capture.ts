@@ -37,14 +37,20 @@ export class UnknownKindError extends Error {}
 
 /** Kinds a flavour's bodies can be validated as. */
 export function kindsOf(flavour: FlavourName): string[] {
-  return registry().kinds(flavour);
+  return registry().kinds(schemaGroupOf(flavour));
+}
+
+/** Where a flavour's schemas live: schemas/<flavour>/, or RFC 6749's for a flavour judged by the RFC alone. */
+function schemaGroupOf(flavour: FlavourName): string {
+  return FLAVOURS[flavour].rfcBaseline ? 'rfc6749' : flavour;
 }
 
 export function validateCapture(input: CaptureInput): CaptureReport {
   const { flavour, kind } = input;
   const profile = input.profile ?? 'rfc6749';
   const reg = registry();
-  const entry = reg.entry(flavour, kind);
+  const group = schemaGroupOf(flavour);
+  const entry = reg.entry(group, kind);
   if (!entry || entry.schema['x-idpc-internal']) {
     throw new UnknownKindError(`flavour ${flavour} has no kind "${kind}" (kinds: ${kindsOf(flavour).join(', ')})`);
   }
@@ -106,7 +112,7 @@ export function validateCapture(input: CaptureInput): CaptureReport {
         }
       }
       if (!FLAVOURS[flavour].rfcBaseline) {
-        for (const e of reg.validate(flavour, kind, value).errors) {
+        for (const e of reg.validate(group, kind, value).errors) {
           if (reported.has(e.path)) continue;
           // Where the RFC schema is satisfied, a difference from the flavour's schema (token_type's case, an optional
           // member missing or added) is legal: clients written for the flavour may break, so it warns, never fails.
@@ -118,8 +124,8 @@ export function validateCapture(input: CaptureInput): CaptureReport {
           reported.add(e.path);
         }
       }
-      if (input.strict && reg.has(flavour, kind, true)) {
-        for (const e of reg.validate(flavour, kind, value, { strict: true }).errors) {
+      if (input.strict && reg.has(group, kind, true)) {
+        for (const e of reg.validate(group, kind, value, { strict: true }).errors) {
           if (e.keyword === 'unevaluatedProperties') findings.push(finding(unknownMembers.id, e.path, e.message, profile));
         }
       }
