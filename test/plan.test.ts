@@ -71,7 +71,9 @@ describe('runs on every mock: the plan is what gets reported, and what it costs'
     const target = targetOfConfig(config, secrets);
     runs.push(['keycloak (target config)', await runConformance({ target, seed: 3, numRuns: 2 }), target]);
     // Seed 003's OCP IAM: the public ocp client with its declared limit of five sessions (TE-M3).
-    process.env.IDPC_OCP_PASSWORD = 'ocp-password';
+    const ocpMock = await startMock({ flavour: 'keycloak', preset: 'ocp-iam', journal: { enabled: false } });
+    mocks.push(ocpMock);
+    Object.assign(process.env, { IDPC_BASE_URL: ocpMock.url, IDPC_OCP_PASSWORD: 'ocp-password' });
     const ocp = await loadTargetConfig(join(packageRoot(), 'fixtures/targets/keycloak-ocp.target.yaml'));
     const ocpTarget = targetOfConfig(ocp.config, ocp.secrets);
     runs.push(['keycloak ocp (target config)', await runConformance({ target: ocpTarget, seed: 3, numRuns: 2 }), ocpTarget]);

@@ -64,11 +64,17 @@ async function runTarget(config: string, url: string, seed: number, tag: string,
   return report;
 }
 
+/** The mock a shipped target config was written for: its flavour's mock at the config's preset. */
+function mockPresetOf(config: string): { preset: string } | undefined {
+  const preset = /^preset:\s*(\S+)/m.exec(readFileSync(join(packageRoot(), 'fixtures/targets', `${config}.target.yaml`), 'utf8'))?.[1];
+  return preset ? { preset } : undefined;
+}
+
 const names = (r: Reported) => r.results.map((x) => `${x.suite}:${x.check}${x.variant ? `:${x.variant}` : ''}`).sort();
 
 describe.concurrent('idpc run --target against idpc mock: the same results at every seed', () => {
   it.each(Object.keys(SECRETS))('%s: seeds 1..5 report the same (suite, check, variant) set and the same verdict', { timeout: 60_000 }, async (config) => {
-    const url = await startMock(config.split('-')[0]!);
+    const url = await startMock(config.split('-')[0]!, mockPresetOf(config));
     const runs: Reported[] = [];
     for (const seed of SEEDS) runs.push(await runTarget(config, url, seed, 'clean'));
     const sets = runs.map((r) => names(r).join(' '));
@@ -107,7 +113,7 @@ describe.concurrent('planted deviations fail their check at every seed, on the m
 
 describe('a guest leaves no session open', () => {
   it('after runs with ocp (a declared limit of five sessions), ocp-user can still log in five times, and the sixth is refused', { timeout: 60_000 }, async () => {
-    const url = await startMock('keycloak');
+    const url = await startMock('keycloak', mockPresetOf('keycloak-ocp'));
     for (const seed of [1, 2]) {
       const run = await runTarget('keycloak-ocp', url, seed, 'sessions');
       expect(run.results.find((r) => r.check === 'TE-M3')?.status, `seed ${seed}`).toBe('pass');

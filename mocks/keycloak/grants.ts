@@ -37,6 +37,7 @@ export function grantHandlers(s: KcState, { mint, grantedScope }: ReturnType<typ
   /** User Session Count Limiter (direct grant): deny (403 since Keycloak 23) or terminate the oldest sessions. */
   function enforceSessionLimit(realm: Realm, client: KcClient, user: KcUser, req: MockRequest): MockResponse | undefined {
     const limit = realm.config.sessionLimit;
+    if (kc.sessionLimitDeny === 'no-limiter') return undefined; // Keycloak <= 16 had none (init says so)
     if (!limit || (!limit.realmLimit && !limit.clientLimit)) return undefined;
     if (limit.clients && !limit.clients.includes(client.clientId)) return undefined; // a flow override for other clients
     const userId = userIdOf(realm.name, user);

@@ -68,6 +68,15 @@ function create(ctx: MockContext) {
         if (realms.has(t.realm)) technicalUsers.push(await createTechnicalUser(t));
         else notes.push(`technical user "${t.name}" left out: realm "${t.realm}" is not configured (keycloak.realms)`);
       }
+      // A session limit changes what logins get: said at start, whether it is on or (Keycloak <= 16) cannot be.
+      for (const realm of realms.values()) {
+        const limit = realm.config.sessionLimit;
+        if (!limit || (!limit.realmLimit && !limit.clientLimit)) continue;
+        const what = [limit.realmLimit ? `${limit.realmLimit} sessions per user` : '', limit.clientLimit ? `${limit.clientLimit} per user and client` : ''].filter(Boolean).join(', ');
+        const scope = limit.clients ? ` for client${limit.clients.length > 1 ? 's' : ''} ${limit.clients.join(', ')}` : '';
+        if (kc.sessionLimitDeny === 'no-limiter') notes.push(`session limit of realm "${realm.name}" not enforced: this Keycloak version has no session limiter (added in 17)`);
+        else notes.push(`session limit on: realm "${realm.name}", ${what}${scope}, ${limit.behavior === 'terminate-oldest' ? 'the oldest session is ended' : `a further login is denied (${kc.sessionLimitDeny === 'json-403' ? '403' : '500 unknown_error'})`}`);
+      }
       return { ...(technicalUsers.length ? { technicalUsers } : {}), ...(notes.length ? { notes } : {}) };
     },
     async adminAction(action: string, body: unknown) {

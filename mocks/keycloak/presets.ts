@@ -2,9 +2,12 @@
 import type { MockConfigPatch } from '../core/flavour.js';
 import type { RealmConfig, Settings } from './model.js';
 
+// The User Session Count Limiter (reference: keycloak/keycloak services/.../authenticators/sessionlimits/
+// UserSessionLimitsAuthenticator.java) arrived in Keycloak 17; its direct-grant deny was a 500 unknown_error until
+// the JSON error handler of Keycloak 23 (PR #22006) made it a 403. No preset turns it on: a realm configures it.
 export const VERSION_SETTINGS: Record<string, Omit<Settings, 'realms' | 'technicalUsers' | 'signingKey' | 'alsoServe'>> = {
-  legacy: { relativePath: '/auth', tokenType: 'bearer', refreshAlg: 'HS256', sessionStateClaim: true, sidClaim: false, clientErrors: 'legacy', clientCredentialsRefresh: true, issuerErrorDetail: false, logoutWithoutRefreshToken: 'invalid_request', sessionLimitDeny: 'json-403' },
-  'v12-23': { relativePath: '/auth', tokenType: 'Bearer', refreshAlg: 'HS256', sessionStateClaim: true, sidClaim: true, clientErrors: 'v20', clientCredentialsRefresh: false, issuerErrorDetail: false, logoutWithoutRefreshToken: 'rp-initiated', sessionLimitDeny: 'json-403' },
+  legacy: { relativePath: '/auth', tokenType: 'bearer', refreshAlg: 'HS256', sessionStateClaim: true, sidClaim: false, clientErrors: 'legacy', clientCredentialsRefresh: true, issuerErrorDetail: false, logoutWithoutRefreshToken: 'invalid_request', sessionLimitDeny: 'no-limiter' },
+  'v12-23': { relativePath: '/auth', tokenType: 'Bearer', refreshAlg: 'HS256', sessionStateClaim: true, sidClaim: true, clientErrors: 'v20', clientCredentialsRefresh: false, issuerErrorDetail: false, logoutWithoutRefreshToken: 'rp-initiated', sessionLimitDeny: 'unknown-error-500' },
   current: { relativePath: '', tokenType: 'Bearer', refreshAlg: 'HS512', sessionStateClaim: false, sidClaim: true, clientErrors: 'v20', clientCredentialsRefresh: false, issuerErrorDetail: true, logoutWithoutRefreshToken: 'rp-initiated', sessionLimitDeny: 'json-403' },
 };
 
@@ -15,9 +18,6 @@ export const DOCUMENT_REALMS: RealmConfig[] = [
     accessTokenLifespan: 300,
     ssoSessionIdleTimeout: 1800,
     ssoSessionMaxLifespan: 36000,
-    // The OCP client's direct-grant flow carries the five-session limiter (a per-client flow override),
-    // so that the conformance clients of this realm are not limited by it.
-    sessionLimit: { realmLimit: 5, behavior: 'deny', clients: ['ocp'] },
     clients: [
       // The document's response says "bearer" and scope "openid" without asking for it: the lower-case switch and an openid default scope.
       { clientId: 'ocp', public: true, grants: ['password', 'refresh_token'], scopes: ['openid'], lowerCaseBearer: true },
@@ -32,13 +32,25 @@ export const DOCUMENT_REALMS: RealmConfig[] = [
   { name: 'wallis', accessTokenLifespan: 7200, ssoSessionIdleTimeout: 1800, ssoSessionMaxLifespan: 36000, clients: [], users: [] },
 ];
 
+/**
+ * seeds/003's environment, one of those "with the five-sessions limit": Keycloak >= 23 served under /auth, whose ocp
+ * client's direct-grant flow carries the limiter (a per-client flow override, so that the conformance clients of
+ * the realm are not limited by it) and denies the sixth session with 403.
+ */
+const OCP_IAM_REALMS: RealmConfig[] = DOCUMENT_REALMS.map((r) => (r.name === 'master' ? { ...r, sessionLimit: { realmLimit: 5, behavior: 'deny', clients: ['ocp'] } } : r));
+
+const DEPLOYMENTS: Record<string, { settings: (typeof VERSION_SETTINGS)[string]; realms: RealmConfig[] }> = {
+  ...Object.fromEntries(Object.entries(VERSION_SETTINGS).map(([name, settings]) => [name, { settings, realms: DOCUMENT_REALMS }])),
+  'ocp-iam': { settings: { ...VERSION_SETTINGS['v12-23']!, sessionLimitDeny: 'json-403' }, realms: OCP_IAM_REALMS },
+};
+
 export const presets: Record<string, MockConfigPatch> = Object.fromEntries(
-  Object.entries(VERSION_SETTINGS).map(([name, settings]) => [
+  Object.entries(DEPLOYMENTS).map(([name, { settings, realms }]) => [
     name,
     {
       keycloak: {
         ...settings,
-        realms: DOCUMENT_REALMS,
+        realms,
         // The developer portal's technical user, with the document's client id and secret (seeds/001).
         technicalUsers: [{ realm: 'wallis', name: 'Beispiel-Nutzer', clientId: '2ce233b7-9349-44d9-8e38-0a88090115d5', clientSecret: 'asQx6IsK7hGGaUQIpE7bWEEjr72CGML9', userId: '3779eeb7-f9e2-4e6d-88e4-e0ef1ee874a0' }],
       },

@@ -87,7 +87,7 @@ export function formatMock(info: Record<string, unknown>): string {
   for (const c of info.clients as { clientId: string; clientSecret?: string; public: boolean }[]) lines.push(`  client       ${c.clientId}${c.clientSecret ? ` / ${c.clientSecret}` : ''}${c.public ? ' (public)' : ''}`);
   for (const u of info.users as { username: string; password: string }[]) lines.push(`  user         ${u.username} / ${u.password}`);
   // Lists a flavour adds to the description (Rator's brandKeys): printed under their name in words.
-  const known = new Set(['flavour', 'preset', 'url', 'endpoints', 'admin', 'clients', 'users', 'technicalUsers']);
+  const known = new Set(['flavour', 'preset', 'url', 'endpoints', 'admin', 'clients', 'users', 'technicalUsers', 'notes']);
   for (const [key, value] of Object.entries(info)) {
     if (!known.has(key) && Array.isArray(value) && value.every((v) => typeof v === 'string')) lines.push(`  ${key.replace(/([A-Z])/g, ' $1').toLowerCase().padEnd(12)} ${value.join(', ')}`);
   }
@@ -95,6 +95,8 @@ export function formatMock(info: Record<string, unknown>): string {
     lines.push(`  technical user "${t.name}" (realm ${t.realm}): shown once`);
     lines.push(`    client id      ${t.clientId}`, `    client secret  ${t.clientSecret}`, `    refresh token  ${t.refreshToken}`);
   }
+  // What the flavour wants said at start (a session limit in force, a preset's user left out): one line each.
+  for (const note of (info.notes as string[] | undefined) ?? []) lines.push(`  note: ${note}`);
   lines.push('Ctrl-C stops it.');
   return lines.join('\n');
 }

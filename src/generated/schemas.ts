@@ -336,9 +336,9 @@ export interface ConfigMockConfig {
      */
     logoutWithoutRefreshToken?: "invalid_request" | "rp-initiated";
     /**
-     * 'Deny new session' in the direct grant: 403 {"error"} (>= 23) or 500 unknown_error (17-22).
+     * The User Session Count Limiter's 'Deny new session' in the direct grant: 403 {"error"} (Keycloak >= 23), 500 unknown_error (17-22), or no limiter at all (<= 16: a realm's sessionLimit is not enforced, and the mock says so at start).
      */
-    sessionLimitDeny?: "json-403" | "unknown-error-500";
+    sessionLimitDeny?: "json-403" | "unknown-error-500" | "no-limiter";
     /**
      * RS256 key: the committed test key (instant start) or one generated at first use.
      */

@@ -352,10 +352,11 @@ describe.each(PRESETS)('keycloak mock, preset %s', (preset: Preset) => {
 
 describe('keycloak mock: the provider documents, as written', () => {
   let idp: RunningMock;
+  const afterAllClose: RunningMock[] = [];
   beforeAll(async () => {
     idp = await startMock({ flavour: 'keycloak' });
   });
-  afterAll(() => idp.close());
+  afterAll(() => Promise.all([idp, ...afterAllClose].map((m) => m.close())));
 
   it('seeds/001: the technical user refreshes with client id, secret and the offline token shown once', async () => {
     const tech = (idp.startup.technicalUsers as { clientId: string; clientSecret: string; refreshToken: string; tokenEndpoint: string }[])[0]!;
@@ -374,9 +375,18 @@ describe('keycloak mock: the provider documents, as written', () => {
     expect((await postForm(String(bot.tokenEndpoint), { client_id: String(bot.clientId), client_secret: String(bot.clientSecret), refresh_token: String(bot.refreshToken), grant_type: 'refresh_token' })).status).toBe(200);
   });
 
-  it('seeds/003: public client ocp, password grant, five sessions, the sixth refused, logout frees one', async () => {
+  it('seeds/003 as written works everywhere: without a configured limit (the default), a sixth session is granted', async () => {
     await idp.reset();
     const url = `${idp.url}/auth/realms/master/protocol/openid-connect/token`;
+    for (let i = 0; i < 6; i++) expect((await postForm(url, { client_id: 'ocp', grant_type: 'password', username: 'ocp-user', password: 'ocp-password' })).status).toBe(200);
+    expect(idp.startup.notes ?? []).toEqual([]);
+  });
+
+  it('seeds/003 "in some environments" (preset ocp-iam): five sessions, the sixth refused with 403, logout frees one; said at start', async () => {
+    const ocp = await startMock({ flavour: 'keycloak', preset: 'ocp-iam', journal: { enabled: false } });
+    afterAllClose.push(ocp);
+    expect(ocp.startup.notes).toEqual(['session limit on: realm "master", 5 sessions per user for client ocp, a further login is denied (403)']);
+    const url = `${ocp.url}/auth/realms/master/protocol/openid-connect/token`;
     const login = (headers: Record<string, string> = {}) => postForm(url, { client_id: 'ocp', grant_type: 'password', username: 'ocp-user', password: 'ocp-password' }, headers);
     const sessions: Record<string, unknown>[] = [];
     for (let i = 0; i < 5; i++) {
@@ -391,9 +401,31 @@ describe('keycloak mock: the provider documents, as written', () => {
     expect(validate('keycloak', 'session-limit-error', sixth.json()).valid).toBe(true);
     const html = await login();
     expect([html.status, html.headers['content-type']]).toEqual([403, 'text/html;charset=utf-8']);
-    const logout = await postForm(`${idp.url}/auth/realms/master/protocol/openid-connect/logout`, { client_id: 'ocp', refresh_token: String(sessions[0]!.refresh_token) });
+    const logout = await postForm(`${ocp.url}/auth/realms/master/protocol/openid-connect/logout`, { client_id: 'ocp', refresh_token: String(sessions[0]!.refresh_token) });
     expect(logout.status).toBe(204);
     expect((await login()).status).toBe(200);
+  });
+
+  it('a configured deny limit answers as the version did: 500 unknown_error on 17-22 (v12-23), none at all before 17 (legacy)', async () => {
+    const realm = { name: 'master', sessionLimit: { realmLimit: 2, behavior: 'deny' as const }, clients: [{ clientId: 'ocp', public: true, grants: ['password', 'refresh_token'], scopes: ['openid'] }], users: [{ username: 'ocp-user', password: 'ocp-password' }] };
+    for (const [preset, third, note] of [
+      ['v12-23', 500, 'session limit on: realm "master", 2 sessions per user, a further login is denied (500 unknown_error)'],
+      ['legacy', 200, 'session limit of realm "master" not enforced: this Keycloak version has no session limiter (added in 17)'],
+      ['current', 403, 'session limit on: realm "master", 2 sessions per user, a further login is denied (403)'],
+    ] as const) {
+      const m = await startMock({ flavour: 'keycloak', preset, keycloak: { realms: [realm], technicalUsers: [] }, journal: { enabled: false } });
+      try {
+        expect(m.startup.notes).toEqual([note]);
+        const url = `${m.url}${preset === 'current' ? '' : '/auth'}/realms/master/protocol/openid-connect/token`;
+        const login = () => postForm(url, { client_id: 'ocp', grant_type: 'password', username: 'ocp-user', password: 'ocp-password' }, { accept: 'application/json' });
+        expect([(await login()).status, (await login()).status]).toEqual([200, 200]);
+        const r = await login();
+        expect(r.status).toBe(third);
+        if (third === 500) expect(r.json()).toEqual({ error: 'unknown_error' });
+      } finally {
+        await m.close();
+      }
+    }
   });
 
   it('session limit "terminate oldest": the sixth login succeeds and the oldest session ends', async () => {
