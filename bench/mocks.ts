@@ -14,6 +14,7 @@ const root = packageRoot();
 const DURATION = Number(process.env.BENCH_DURATION ?? 6);
 const STARTS = Number(process.env.BENCH_STARTS ?? 9);
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 1_000_000);
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100_000);
 const cli = join(root, 'dist/bin/main.js');
 
 interface Target {
@@ -124,12 +125,13 @@ async function spawnToFirstToken(target: Target, port: number): Promise<number> 
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-function rss(): Promise<Record<string, number>> {
+/** One scenario of bench/memory.mjs, in a fresh process (tokens FLAVOUR N, sessions N, latency N). */
+function memoryScenario(...args: string[]): Promise<Record<string, number>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', 'bench/rss.mjs', String(TOKENS)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--expose-gc', 'bench/memory.mjs', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Record<string, number>) : reject(new Error(`rss bench exited ${code}`))));
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Record<string, number>) : reject(new Error(`memory bench ${args.join(' ')} exited ${code}`))));
   });
 }
 
@@ -205,15 +207,23 @@ for (const target of startTargets) {
   process.stderr.write(`${target.name}: spawn-to-first-token ${startup[target.name]!.toFixed(0)} ms (median of ${STARTS})\n`);
 }
 
-const memory = await rss();
-process.stderr.write(`rss after ${memory.tokensIssued} tokens: ${memory.rssAfterMB!.toFixed(1)} MB\n`);
+// Memory bounded by design: the default byte cap of the token store, Keycloak's session cap, the limiter's cost.
+const memory: Record<string, Record<string, number>> = {};
+for (const f of ['portal', 'rator', 'infolink']) {
+  memory[`tokens-${f}`] = await memoryScenario('tokens', f, String(TOKENS));
+  process.stderr.write(`${f}: peak RSS ${memory[`tokens-${f}`]!.peakRssMB} MB over ${TOKENS} token grants\n`);
+}
+memory.keycloakSessions = await memoryScenario('sessions', String(SESSIONS));
+process.stderr.write(`keycloak: peak RSS ${memory.keycloakSessions.peakRssMB} MB with ${SESSIONS} sessions\n`);
+memory.keycloakLatency = await memoryScenario('latency', '30000');
+process.stderr.write(`keycloak: grant latency at 30k sessions ${memory.keycloakLatency.ratio!.toFixed(2)}x of at 0\n`);
 
 const bare = throughput['bare-node-http']!.requestsPerSecond!;
 const flavours = ['portal', 'rator', 'infolink'];
 const result = {
   date: new Date().toISOString(),
   node: process.version,
-  settings: { connections: 50, durationSeconds: DURATION, startupSamples: STARTS, tokens: TOKENS },
+  settings: { connections: 50, durationSeconds: DURATION, startupSamples: STARTS, tokens: TOKENS, sessions: SESSIONS },
   throughput,
   sameBytesBaseline: sameBytes,
   startupMs: startup,
@@ -239,7 +249,9 @@ const result = {
     'opaque-token issuance >= 0.5x bare node:http (same bytes)': flavours.every((f) => throughput[f]!.requestsPerSecond! / sameBytes[f]!.requestsPerSecond! >= 0.5),
     'opaque-token issuance >= 0.5x bare node:http (small fixed JSON)': flavours.every((f) => throughput[f]!.requestsPerSecond! / bare >= 0.5),
     'start-up <= 1.5x bare node:http': flavours.every((f) => startup[f]! / startup['bare-node-http']! <= 1.5),
-    'RSS < 150 MB after 1M tokens': memory.rssAfterMB! < 150,
+    [`peak RSS < 200 MB over ${TOKENS} token grants (each opaque flavour, default caps)`]: flavours.every((f) => memory[`tokens-${f}`]!.peakRssMB! < 200),
+    [`peak RSS < 200 MB with ${SESSIONS} Keycloak sessions (default caps)`]: memory.keycloakSessions.peakRssMB! < 200,
+    'Keycloak grant latency at 30k sessions <= 1.5x at 0 (session limiter on)': memory.keycloakLatency.ratio! <= 1.5,
     'no errors or non-2xx under load': flavours.every((f) => throughput[f]!.errors === 0 && throughput[f]!.non2xx === 0),
   },
 };

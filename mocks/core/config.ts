@@ -21,7 +21,7 @@ const CORE_DEFAULTS: Omit<ResolvedMockConfig, 'flavour' | 'preset'> = {
   journal: { enabled: true, maxEntries: 1000 },
   clock: { frozen: false },
   limits: { maxBodyBytes: 65536, maxParamBytes: 8192 },
-  tokens: { accessTokenLifetime: 3600, refreshTokenLifetime: 86400, maxStoredTokens: 200_000, expiredRetention: 3600 },
+  tokens: { accessTokenLifetime: 3600, refreshTokenLifetime: 86400, maxStoredTokens: 1_000_000, maxStoredBytes: 24 * 2 ** 20, expiredRetention: 3600 },
   refresh: { rotate: true, revokeOldRefreshToken: true, revokeOldAccessToken: false, graceSeconds: 0, maxReuse: 0, revokeFamilyOnReplay: false, scopeAfterNarrowing: 'original' },
   clients: [],
   users: [],

@@ -34,7 +34,7 @@ export interface ResolvedMockConfig {
   journal: { enabled: boolean; maxEntries: number };
   clock: { start?: number; frozen: boolean };
   limits: { maxBodyBytes: number; maxParamBytes: number };
-  tokens: { accessTokenLifetime: number; refreshTokenLifetime: number; maxStoredTokens: number; expiredRetention: number };
+  tokens: { accessTokenLifetime: number; refreshTokenLifetime: number; maxStoredTokens: number; maxStoredBytes: number; expiredRetention: number };
   refresh: RefreshPolicy;
   clients: ClientRecord[];
   users: UserRecord[];

@@ -56,6 +56,8 @@ export interface GrantSettings {
   newAccessToken: () => string;
   newRefreshToken: () => string;
   maxTokens: number;
+  /** Estimated heap bytes of all stored tokens: half for access, half for refresh tokens. */
+  maxBytes: number;
   expiredRetention: number;
   /** Planted deviation: expired access tokens still count as active. */
   acceptExpired?: boolean;
@@ -75,17 +77,21 @@ export interface Issued {
 export class GrantService {
   readonly access: TokenStore<AccessRecord>;
   readonly refresh: TokenStore<RefreshRecord>;
-  /** Revoked grants: their tokens are dead wherever they are (no per-grant index, so memory stays flat). */
-  private readonly revokedGrants = new Set<string>();
+  /**
+   * Revoked grants: their tokens are dead wherever they are (no per-grant index). Each is remembered until the last
+   * token the grant can have issued expires, in a bounded store of its own: memory stays flat under replay storms.
+   */
+  private readonly revokedGrants: TokenStore<StoredToken>;
   private readonly reuseIndex = new Map<string, string>();
 
   constructor(
     private readonly clock: Clock,
     readonly settings: GrantSettings,
   ) {
-    const opts = { maxTokens: settings.maxTokens, expiredRetention: settings.expiredRetention };
+    const opts = { maxTokens: settings.maxTokens, maxBytes: settings.maxBytes / 2, expiredRetention: settings.expiredRetention };
     this.access = new TokenStore<AccessRecord>(opts);
     this.refresh = new TokenStore<RefreshRecord>(opts);
+    this.revokedGrants = new TokenStore<StoredToken>({ maxTokens: settings.maxTokens, maxBytes: settings.maxBytes / 8, expiredRetention: settings.expiredRetention });
   }
 
   /**
@@ -118,14 +124,14 @@ export class GrantService {
 
   lookupAccess(value: string): { record?: AccessRecord; state: 'active' | 'expired' | 'unknown' } {
     const record = this.access.get(value);
-    if (!record || this.revokedGrants.has(record.grantId)) return { state: 'unknown' };
+    if (!record || this.revokedGrants.get(record.grantId)) return { state: 'unknown' };
     if (this.settings.acceptExpired) return { record, state: 'active' }; // a planted deviation
     return { record, state: record.expiresAt <= this.clock.now() ? 'expired' : 'active' };
   }
 
   lookupRefresh(value: string): { record?: RefreshRecord; state: RefreshState } {
     const record = this.refresh.get(value);
-    if (!record || this.revokedGrants.has(record.grantId)) return { state: 'unknown' };
+    if (!record || this.revokedGrants.get(record.grantId)) return { state: 'unknown' };
     const now = this.clock.now();
     if (record.expiresAt <= now) return { record, state: 'expired' };
     const p = this.settings.policy;
@@ -164,7 +170,9 @@ export class GrantService {
   }
 
   revokeGrant(grantId: string): void {
-    this.revokedGrants.add(grantId);
+    const now = this.clock.now();
+    const longest = this.settings.refreshTokenLifetime > 0 ? Math.max(this.settings.refreshTokenLifetime, this.settings.accessTokenLifetime) : Number.POSITIVE_INFINITY;
+    this.revokedGrants.add({ value: grantId, expiresAt: now + longest }, now);
   }
 
   revokeAccess(value: string): void {

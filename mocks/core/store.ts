@@ -1,103 +1,109 @@
 /**
- * Tokens in memory, evicted in expiry order so that memory stays bounded however many are issued:
- * a min-heap on expiry (lazy deletion) plus a map by token value. Expired tokens are kept for
- * `expiredRetention` seconds, because some flavours answer "expired" differently from "unknown"
- * (Spring's "Access token expired" on first use), and at most `maxTokens` live at once (the soonest to expire go first).
+ * Tokens in memory, bounded by design: a map by token value plus an expiry heap (mocks/core/expiry-heap.ts).
+ * Expired tokens are kept for `expiredRetention` seconds, because some flavours answer "expired" differently from
+ * "unknown" (Spring's "Access token expired" on first use). At most `maxTokens` tokens and `maxBytes` (an estimate of
+ * their heap footprint) live at once: beyond either, the soonest to expire go first. Every add sweeps what expired,
+ * at O(log n) per token removed; the heap is rebuilt when lazy deletions make it twice the live size.
  */
+import { ExpiryHeap } from './expiry-heap.js';
+
 export interface StoredToken {
   value: string;
   /** Epoch seconds; Infinity for tokens that never expire. */
   expiresAt: number;
 }
 
-export class TokenStore<T extends StoredToken> {
-  private readonly byValue = new Map<string, T>();
-  // Parallel arrays: the heap of (expiresAt, value) without an object per entry.
-  private heapAt: number[] = [];
-  private heapValue: string[] = [];
+export interface TokenStoreOptions {
+  maxTokens: number;
+  expiredRetention: number;
+  /** Upper bound of the estimated bytes held (default: no bound beyond maxTokens). */
+  maxBytes?: number;
+}
 
-  constructor(
-    private readonly options: { maxTokens: number; expiredRetention: number },
-  ) {}
+/**
+ * Heap bytes one stored record costs beyond its strings: the object, its map entry, its heap slot, its scope array
+ * and meta object, calibrated on Node 20 against RSS, not heap (bench/memory.mjs: ~2.2 KB of RSS per access + refresh pair).
+ */
+const RECORD_OVERHEAD = 800;
+
+/** An estimate of a record's heap bytes: the fixed overhead plus its strings (two bytes a character, to be safe). */
+export function estimateBytes(record: object): number {
+  let chars = 0;
+  for (const v of Object.values(record)) {
+    if (typeof v === 'string') chars += v.length;
+    else if (Array.isArray(v)) for (const x of v) chars += typeof x === 'string' ? x.length + 16 : 16;
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) chars += k.length + (typeof x === 'string' ? x.length : 16);
+  }
+  return RECORD_OVERHEAD + 2 * chars;
+}
+
+export class TokenStore<T extends StoredToken> {
+  private readonly byValue = new Map<string, { token: T; bytes: number }>();
+  private readonly heap = new ExpiryHeap();
+  private bytes = 0;
+
+  constructor(private readonly options: TokenStoreOptions) {}
 
   get size(): number {
     return this.byValue.size;
   }
 
+  /** Heap entries, live and lazily deleted (bounded by twice the live tokens plus 1,024). */
+  get heapEntries(): number {
+    return this.heap.size;
+  }
+
+  /** The estimated bytes held now. */
+  get estimatedBytes(): number {
+    return this.bytes;
+  }
+
   add(token: T, now: number): void {
     this.sweep(now);
-    while (this.byValue.size >= this.options.maxTokens && this.heapAt.length > 0) this.popSoonest();
-    this.byValue.set(token.value, token);
-    this.push(token.expiresAt, token.value);
+    const bytes = estimateBytes(token);
+    const maxBytes = this.options.maxBytes ?? Number.POSITIVE_INFINITY;
+    while (this.byValue.size > 0 && (this.byValue.size >= this.options.maxTokens || this.bytes + bytes > maxBytes)) this.popSoonest();
+    this.delete(token.value);
+    this.byValue.set(token.value, { token, bytes });
+    this.bytes += bytes;
+    this.heap.push(token.expiresAt, token.value);
+    // Lazy deletion leaves heap entries of deleted tokens behind: rebuild before they outnumber the live ones.
+    if (this.heap.size > 2 * this.byValue.size + 1024) this.heap.rebuild([...this.byValue.values()].map(({ token: t }) => [t.expiresAt, t.value]));
   }
 
   get(value: string): T | undefined {
-    return this.byValue.get(value);
+    return this.byValue.get(value)?.token;
   }
 
   delete(value: string): boolean {
-    return this.byValue.delete(value); // the heap entry goes when it reaches the top
+    const entry = this.byValue.get(value);
+    if (!entry) return false;
+    this.byValue.delete(value); // its heap entry goes when it surfaces
+    this.bytes -= entry.bytes;
+    return true;
   }
 
-  values(): IterableIterator<T> {
-    return this.byValue.values();
+  *values(): IterableIterator<T> {
+    for (const { token } of this.byValue.values()) yield token;
   }
 
   clear(): void {
     this.byValue.clear();
-    this.heapAt = [];
-    this.heapValue = [];
+    this.heap.clear();
+    this.bytes = 0;
   }
 
   /** Drops tokens that expired more than expiredRetention seconds ago. */
   sweep(now: number): void {
     const limit = now - this.options.expiredRetention;
-    while (this.heapAt.length > 0 && this.heapAt[0]! <= limit) this.popSoonest();
+    while (this.heap.peekAt() <= limit) this.popSoonest();
   }
 
   private popSoonest(): void {
-    const at = this.heapAt[0]!;
-    const value = this.heapValue[0]!;
-    const lastAt = this.heapAt.pop()!;
-    const lastValue = this.heapValue.pop()!;
-    if (this.heapAt.length > 0) {
-      this.heapAt[0] = lastAt;
-      this.heapValue[0] = lastValue;
-      this.down(0);
-    }
-    // Only delete if the map still holds this very entry (it may have been deleted and re-added).
-    const current = this.byValue.get(value);
-    if (current && current.expiresAt === at) this.byValue.delete(value);
-  }
-
-  private push(at: number, value: string): void {
-    this.heapAt.push(at);
-    this.heapValue.push(value);
-    let i = this.heapAt.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (this.heapAt[parent]! <= this.heapAt[i]!) break;
-      this.swap(i, parent);
-      i = parent;
-    }
-  }
-
-  private down(i: number): void {
-    const n = this.heapAt.length;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < n && this.heapAt[l]! < this.heapAt[m]!) m = l;
-      if (r < n && this.heapAt[r]! < this.heapAt[m]!) m = r;
-      if (m === i) return;
-      this.swap(i, m);
-      i = m;
-    }
-  }
-
-  private swap(a: number, b: number): void {
-    [this.heapAt[a], this.heapAt[b]] = [this.heapAt[b]!, this.heapAt[a]!];
-    [this.heapValue[a], this.heapValue[b]] = [this.heapValue[b]!, this.heapValue[a]!];
+    const top = this.heap.pop();
+    if (!top) return;
+    // Only if the map still holds this very entry (it may have been deleted, or deleted and re-added).
+    const current = this.byValue.get(top.key);
+    if (current && current.token.expiresAt === top.at) this.delete(top.key);
   }
 }

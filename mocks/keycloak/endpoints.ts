@@ -100,7 +100,7 @@ export function endpointHandlers(s: KcState, { authenticateClient, passwordGrant
     const payload = defect === 'foreign-key' ? decode(token)?.payload : verifyRs256(token, (await (await realm.keys()).rsa()).verifyKey);
     const expired = typeof payload?.exp !== 'number' || payload.exp <= now();
     if (!payload || payload.typ !== 'Bearer' || (payload.iss !== iss && defect !== 'wrong-issuer') || (expired && !ctx.config.plantedDeviations.acceptExpiredAccessTokens)) return undefined;
-    if (realm.revokedAccess.has(String(payload.jti))) return undefined;
+    if (realm.revokedAccess.get(String(payload.jti))) return undefined;
     const sid = (payload.sid ?? payload.session_state) as string | undefined;
     if (sid !== undefined && !activeSession(realm, sid)) return undefined;
     return payload;
@@ -140,8 +140,8 @@ export function endpointHandlers(s: KcState, { authenticateClient, passwordGrant
         if (session.clients.size === 0) dropSession(realm, sid);
       } else {
         const nowS = now();
-        for (const [jti, exp] of realm.revokedAccess) if (exp < nowS) realm.revokedAccess.delete(jti);
-        realm.revokedAccess.set(String(claims.jti), Number(claims.exp));
+        // Remembered until the token expires (the store sweeps as it adds, bounded like the sessions).
+        realm.revokedAccess.add({ value: String(claims.jti), expiresAt: Number(claims.exp) }, nowS);
       }
       return { status: 200, headers: { ...SECURITY }, body: '' };
     } catch (e) {

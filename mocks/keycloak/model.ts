@@ -1,4 +1,6 @@
 /** The Keycloak mock's data model and its small shared helpers (Keycloak's JSON, errors and security headers). */
+import type { ExpiryHeap } from '../core/expiry-heap.js';
+import type { StoredToken, TokenStore } from '../core/store.js';
 import { createHash } from 'node:crypto';
 import type { ConfigMockConfig } from '../../src/generated/schemas.js';
 import type { ClientRecord, UserRecord } from '../core/flavour.js';
@@ -7,7 +9,7 @@ import type { RealmKeys } from './keys.js';
 
 export type KeycloakConfig = NonNullable<ConfigMockConfig['keycloak']>;
 export type RealmConfig = NonNullable<KeycloakConfig['realms']>[number];
-export type Settings = Required<Omit<KeycloakConfig, 'realms' | 'technicalUsers' | 'alsoServe'>> & Pick<KeycloakConfig, 'realms' | 'technicalUsers' | 'alsoServe'>;
+export type Settings = Required<Omit<KeycloakConfig, 'realms' | 'technicalUsers' | 'alsoServe' | 'maxSessions'>> & Pick<KeycloakConfig, 'realms' | 'technicalUsers' | 'alsoServe' | 'maxSessions'>;
 
 export interface KcClient extends ClientRecord {
   bearerOnly?: boolean;
@@ -53,6 +55,8 @@ export interface Realm {
   clients: Map<string, KcClient>;
   users: Map<string, KcUser>;
   sessions: Map<string, UserSession>;
+  /** When each session expires, as last known (a refresh moves it on; the heap is corrected lazily): expiry and the cap. */
+  sessionExpiries: ExpiryHeap;
   keys: () => Promise<RealmKeys>;
   /** Realm not-before (push revocation): tokens issued earlier are stale. */
   notBefore: number;
@@ -60,7 +64,7 @@ export interface Realm {
   userNotBefore: Map<string, number>;
   clientNotBefore: Map<string, number>;
   /** Revoked access tokens by jti, until they expire (TokenRevocationEndpoint.revokeAccessToken: a single-use-store entry). */
-  revokedAccess: Map<string, number>;
+  revokedAccess: TokenStore<StoredToken>;
   /** Session ids by user (pruned lazily: a removed session's id is dropped when next seen), so per-user checks need not scan the realm. */
   sessionsByUser: Map<string, Set<string>>;
 }

@@ -258,9 +258,13 @@ export interface ConfigMockConfig {
      */
     refreshTokenLifetime?: number;
     /**
-     * Upper bound of live tokens kept; the soonest to expire are evicted first.
+     * Upper bound of tokens kept (access and refresh each); the soonest to expire are evicted first. The byte bound (maxStoredBytes) usually binds first.
      */
     maxStoredTokens?: number;
+    /**
+     * Upper bound of the estimated heap bytes the stored tokens take (access and refresh stores each get half); the soonest to expire are evicted first. The default (24 MiB, about 23,000 tokens) keeps a mock under 200 MB of RSS however many tokens are issued (npm run bench); raise it for more live tokens at more memory.
+     */
+    maxStoredBytes?: number;
     /**
      * Seconds an expired token is remembered (to answer 'expired' rather than 'unknown') before eviction.
      */
@@ -358,6 +362,10 @@ export interface ConfigMockConfig {
      * Serve the realms under these other base paths as well (e.g. both /auth and the root during a migration): iss follows the base in use, so a token minted under one is refused under the other.
      */
     alsoServe?: ("" | "/auth")[];
+    /**
+     * Upper bound of user sessions (online and offline) the mock keeps across its realms (default 100,000); beyond it the session soonest to expire ends first. The default keeps a Keycloak mock under 200 MB of RSS (npm run bench).
+     */
+    maxSessions?: number;
   };
   /**
    * Bugs on purpose, to see that a conformance run (or your own client) notices them. Never on by default.

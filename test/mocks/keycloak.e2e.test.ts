@@ -516,3 +516,25 @@ describe('keycloak mock reset', () => {
     }
   });
 });
+
+describe('keycloak mock memory: sessions bounded and expired through one heap', () => {
+  it('keycloak.maxSessions: beyond the cap the session soonest to expire ends; a refreshed one outlives older idle ones', async () => {
+    const idp = await startMock({ flavour: 'keycloak', keycloak: { maxSessions: 5, technicalUsers: [] }, journal: { enabled: false } });
+    try {
+      const url = idp.endpoints.token!;
+      const login = async () => String((await postForm(url, { grant_type: 'password', client_id: 'conformance-app', client_secret: 'conformance-app-secret', username: 'qa-bot', password: 'qa-bot-password' })).json().refresh_token);
+      const refresh = (rt: string) => postForm(url, { grant_type: 'refresh_token', client_id: 'conformance-app', client_secret: 'conformance-app-secret', refresh_token: rt });
+      const first = await login();
+      idp.clock.advance(10);
+      const second = await login();
+      idp.clock.advance(10);
+      // A refresh moves the first session's idle expiry past the second's: the second is now the soonest to expire.
+      const firstNow = String((await refresh(first)).json().refresh_token);
+      for (let i = 0; i < 4; i++) await login();
+      expect((await refresh(second)).json()).toEqual({ error: 'invalid_grant', error_description: 'Session not active' });
+      expect((await refresh(firstNow)).status).toBe(200);
+    } finally {
+      await idp.close();
+    }
+  });
+});
