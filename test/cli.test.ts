@@ -65,7 +65,7 @@ describe('idpc schemas and fixtures', () => {
     expect(idpc(['schemas', 'list']).stdout).toMatch(/keycloak +offline-claims/);
     const out = join(tmp, 'export');
     expect(idpc(['schemas', 'export', out]).code).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['common', 'config', 'infolink', 'keycloak', 'portal', 'rator', 'rfc6749']);
+    expect(readdirSync(out).sort()).toEqual(['common', 'config', 'infolink', 'keycloak', 'portal', 'rator', 'report', 'rfc6749']);
   });
 
   it('checks every bundled fixture against its label', () => {

@@ -165,6 +165,15 @@ describe('idpc checks', () => {
     // docs/checks.md is the same registry for readers, and current.
     const { checksMarkdown, listChecks } = await import('../src/cli/checks.js');
     expect(readFileSync(join(packageRoot(), 'docs/checks.md'), 'utf8'), 'docs/checks.md is stale: npm run gen:docs').toBe(checksMarkdown(listChecks()));
+    // docs/flavours.md likewise, from the descriptors and the mocks' presets; every check it links to has its anchor.
+    const { flavoursMarkdown } = await import('../src/flavours/docs.js');
+    const { MOCK_FLAVOURS, loadMock } = await import('../mocks/index.js');
+    const mocks = Object.fromEntries(await Promise.all(MOCK_FLAVOURS.map(async (f) => [f, await loadMock(f)] as const)));
+    const flavoursDoc = readFileSync(join(packageRoot(), 'docs/flavours.md'), 'utf8');
+    expect(flavoursDoc, 'docs/flavours.md is stale: npm run gen:docs').toBe(flavoursMarkdown(mocks));
+    const checksDoc = readFileSync(join(packageRoot(), 'docs/checks.md'), 'utf8');
+    for (const [, anchor] of flavoursDoc.matchAll(/\(checks\.md#([a-z0-9-]+)\)/g)) expect(checksDoc, anchor).toContain(`<a id="${anchor}"></a>`);
+    for (const c of listChecks()) expect(checksDoc).toContain(`<a id="${c.id.toLowerCase()}"></a>${c.id} |`);
     const text = await runCli(['checks'], process.env);
     expect(text.stdout).toMatch(/^TE-C14 +MUST +error\/error\/info +Pragma: no-cache present$/m);
   });

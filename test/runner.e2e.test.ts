@@ -74,8 +74,9 @@ describe('no secret reaches a report or the console', () => {
     ['keycloak', 'current'],
     ['rator', 'default'],
   ])('%s (%s): json, junit, ndjson and console hold no client secret, password or issued token', async (flavour, preset) => {
-    // A planted failure so that the reports carry evidence: requests with credentials, responses with tokens.
-    const { run, transport, target } = await runAgainst({ flavour, preset, plantedDeviations: { noCacheControl: true } }, (t) => t, 7);
+    // A planted failure so that the reports carry evidence: requests with credentials, responses with tokens. The
+    // mock run as a target nobody may see the secrets of (a mock's own reports show them: targetOfMock).
+    const { run, transport, target } = await runAgainst({ flavour, preset, plantedDeviations: { noCacheControl: true } }, (t) => ({ ...t, revealSecrets: false }), 7);
     expect(run.exitCode).toBe(1);
     const reportDir = join(dir, `secrets-${flavour}`);
     const files = writeReports([run], ['json', 'junit', 'ndjson'], reportDir);
@@ -95,6 +96,16 @@ describe('no secret reaches a report or the console', () => {
     const basic = [target.clients.user, target.clients.service].filter((c) => c?.clientSecret).map((c) => Buffer.from(`${c!.clientId}:${c!.clientSecret}`).toString('base64'));
     expect(outputs.join('')).toContain('[redacted:');
     for (const text of outputs) for (const s of [...encoded, ...basic]) expect(text.includes(s), `a secret (${s.slice(0, 8)}...) leaked`).toBe(false);
+  });
+});
+
+describe('a mock run shows the mock\'s own credentials', () => {
+  it('its failure curl lines carry the secrets the mock printed, unredacted, so that they run as printed', async () => {
+    const { run, target } = await runAgainst({ flavour: 'portal', preset: 'confidential', plantedDeviations: { noCacheControl: true } }, (t) => t, 7);
+    const curls = run.results.flatMap((r) => (r.evidence ?? []).map((e) => e.curl)).join('\n');
+    expect(curls).not.toContain('[redacted:');
+    const secret = target.clients.user!.clientSecret!;
+    expect(curls.includes(secret) || curls.includes(Buffer.from(`${target.clients.user!.clientId}:${secret}`).toString('base64'))).toBe(true);
   });
 });
 

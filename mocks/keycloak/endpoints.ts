@@ -136,8 +136,8 @@ export function endpointHandlers(s: KcState, { authenticateClient, passwordGrant
       const session = realm.sessions.get(sid);
       if (!session || !activeSession(realm, sid)) return invalid;
       if (claims.typ === 'Refresh' || claims.typ === 'Offline') {
-        session.clients.delete(client.clientId);
-        if (session.clients.size === 0) dropSession(realm, sid);
+        delete session.clients[client.clientId];
+        if (Object.keys(session.clients).length === 0) dropSession(realm, sid);
       } else {
         const nowS = now();
         // Remembered until the token expires (the store sweeps as it adds, bounded like the sessions).

@@ -54,7 +54,7 @@ export function grantHandlers(s: KcState, { mint, grantedScope }: ReturnType<typ
     };
     const exceeded = () => {
       const sessions = live();
-      return (limit.realmLimit !== undefined && sessions.length >= limit.realmLimit) || (limit.clientLimit !== undefined && sessions.filter((s) => s.clients.has(client.clientId)).length >= limit.clientLimit);
+      return (limit.realmLimit !== undefined && sessions.length >= limit.realmLimit) || (limit.clientLimit !== undefined && sessions.filter((s) => Object.hasOwn(s.clients, client.clientId)).length >= limit.clientLimit);
     };
     if (!exceeded()) return undefined;
     if (limit.behavior === 'terminate-oldest') {
@@ -122,7 +122,7 @@ export function grantHandlers(s: KcState, { mint, grantedScope }: ReturnType<typ
     const serviceAccount = !user && session.username === `service-account-${client.clientId}`;
     if (!user && !serviceAccount) return oauthError(400, 'invalid_grant', 'Invalid refresh token');
     if (user && !user.enabled) return oauthError(400, 'invalid_grant', 'User disabled');
-    const clientSession = session.clients.get(client.clientId);
+    const clientSession = Object.hasOwn(session.clients, client.clientId) ? session.clients[client.clientId] : undefined;
     if (!clientSession) return oauthError(400, 'invalid_grant', "Session doesn't have required client");
     if (session.consentRevoked?.has(client.clientId)) return oauthError(400, 'invalid_scope', 'Client no longer has requested consent from user');
     if (realm.config.revokeRefreshToken) {
@@ -136,7 +136,7 @@ export function grantHandlers(s: KcState, { mint, grantedScope }: ReturnType<typ
         clientSession.useCount = 0;
       }
       if (clientSession.useCount > realm.config.refreshTokenMaxReuse) {
-        session.clients.delete(client.clientId); // the client session is detached: its siblings fail next
+        delete session.clients[client.clientId]; // the client session is detached: its siblings fail next
         return oauthError(400, 'invalid_grant', 'Maximum allowed refresh token reuse exceeded');
       }
       clientSession.useCount += 1;

@@ -84,7 +84,7 @@ export function createState(ctx: MockContext) {
   };
   const newSession = (realm: Realm, user: { id: string; username: string }, clientId: string, offline: boolean): UserSession => {
     const t = now();
-    const s: UserSession = { id: randomUUID(), userId: user.id, username: user.username, offline, started: t, lastRefresh: t, clients: new Map([[clientId, { timestamp: t, useCount: 0 }]]) };
+    const s: UserSession = { id: randomUUID(), userId: user.id, username: user.username, offline, started: t, lastRefresh: t, clients: { [clientId]: { timestamp: t, useCount: 0 } } };
     sweepSessions(realm, t);
     // At the cap, the session soonest to expire ends first (memory stays bounded whatever the load).
     while (sessionCount >= maxSessions && realm.sessionExpiries.size > 0) evictSoonest(realm, Number.POSITIVE_INFINITY);

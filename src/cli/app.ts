@@ -4,6 +4,8 @@ import yargs from 'yargs';
 import { PROFILES, SUITE_NAMES, type Profile } from '../checks/define.js';
 import { FLAVOUR_NAMES } from '../flavours/index.js';
 import { publicSchemaEntries, schemaEntries } from '../schemas/catalog.js';
+import { packageVersion } from '../util/paths.js';
+import { REPORT_FORMATS } from '../runner/report.js';
 import { checkAllFixtures } from '../validate/fixtures.js';
 import { EXIT, UsageError } from './errors.js';
 import { MOCK_OPTIONS, runMockCommand } from './mock.js';
@@ -89,7 +91,7 @@ export async function runCli(argv: string[]): Promise<number> {
           .option('runs', { type: 'number', describe: 'Examples per property (default 12 on mocks, 3 on real targets)' })
           .option('profile', { choices: PROFILES, describe: 'Whose severities apply (default rfc6749)' })
           .option('suites', { type: 'string', describe: `Comma list of ${SUITE_NAMES.join(', ')}` })
-          .option('report', { type: 'string', describe: 'Comma list of json, junit, ndjson' })
+          .option('report', { type: 'string', describe: `Comma list of ${REPORT_FORMATS.join(', ')} (html: one self-contained page)` })
           .option('report-dir', { type: 'string', default: 'reports', describe: 'Where reports go' })
           .option('baseline', { type: 'string', describe: 'Expected failures: {"expectedFailures":[{"check":"suite:TE-XX","reason":"..."}]}' })
           .option('rate', { type: 'string', describe: 'Request rate limit, e.g. 10/s' })
@@ -98,8 +100,11 @@ export async function runCli(argv: string[]): Promise<number> {
           .option('max-wait', { type: 'number', describe: 'Longest wait, in seconds, for a token to expire on a real target (default 30)' })
           .option('plan', { type: 'boolean', describe: 'Print the coverage plan and its request cost against the budget, send nothing' })
           .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'List passing checks too' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print the JSON report (schemas/report/report.schema.json) on stdout; everything else goes to stderr' })
+          .option('show-secrets', { type: 'boolean', default: false, describe: 'A target on this machine: reports and curl lines carry its secrets unredacted, so they run as printed (mocks always do)' })
           .epilog('Exit codes: 0 CONFORMS, 1 DOES NOT CONFORM (findings), 2 usage error, 3 target unreachable, 4 INCOMPLETE (required checks untested: budget, configuration)')
           .example('$0 run --mock all', 'every flavour against its mock')
+          .example('$0 run --mock all --report html', 'one readable page: reports/idpc-report.html')
           .example('$0 run --target keycloak.target.yaml --report junit --rate 5/s', 'a real endpoint, politely'),
       async (args) => {
         exitCode = await runCommand(
@@ -120,9 +125,12 @@ export async function runCli(argv: string[]): Promise<number> {
             ...(args.maxRequests !== undefined ? { maxRequests: args.maxRequests } : {}),
             ...(args.maxWait !== undefined ? { maxWait: args.maxWait } : {}),
             verbose: args.verbose,
+            showSecrets: args['show-secrets'],
             ...(args.plan ? { plan: true } : {}),
+            json: args.json,
           },
-          print,
+          // With --json, stdout carries the report alone: the human output moves to stderr.
+          args.json ? (text: string) => process.stderr.write(`${text}\n`) : print,
         );
       },
     )
@@ -180,7 +188,7 @@ export async function runCli(argv: string[]): Promise<number> {
     // Read (and removed from argv) in main.ts before yargs runs; declared here so that help shows it.
     .option('flavour-module', { type: 'string', global: true, describe: 'Register a flavour from an ES module (repeatable; also IDPC_FLAVOUR_MODULES)' })
     .help()
-    .version()
+    .version(packageVersion())
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((message, error) => {
       throw error ?? new UsageError(message);

@@ -1,4 +1,5 @@
 /** `idpc checks [--json]`: the registry, with each check's severity per profile and the suites that report it. */
+import { FLAVOURS, FLAVOUR_NAMES } from '../flavours/index.js';
 import { PROFILES, type Profile, type Severity } from '../checks/define.js';
 import { ALL_CHECKS } from '../checks/registry.js';
 import { refsOf } from '../runner/plan.js';
@@ -18,6 +19,8 @@ export interface CheckListing {
   suites: string[];
   judgesEvery: string[];
   validateOnly: boolean;
+  /** Flavours that document a deviation from this check (docs/flavours.md). */
+  deviations: string[];
 }
 
 export function listChecks(): CheckListing[] {
@@ -36,6 +39,7 @@ export function listChecks(): CheckListing[] {
       suites: c.validateOnly ? [] : suites,
       judgesEvery: [...(c.judgesEvery ?? [])],
       validateOnly: !!c.validateOnly,
+      deviations: FLAVOUR_NAMES.filter((f) => FLAVOURS[f].deviations.some((d) => (d.checks as readonly string[]).includes(c.id))),
     };
   });
 }
@@ -85,11 +89,12 @@ export function checksMarkdown(list: CheckListing[]): string {
     const title = SERIES_TITLES.find(([re]) => re.test(c.id))![1];
     if (title !== series) {
       series = title;
-      out.push(`## ${title}`, '', '| id | check | level | rfc6749 / bcp9700 / oauth21 | requirement | variants | suites |', '|---|---|---|---|---|---|---|');
+      out.push(`## ${title}`, '', '| id | check | level | rfc6749 / bcp9700 / oauth21 | requirement | variants | suites | documented deviations |', '|---|---|---|---|---|---|---|---|');
     }
     const sev = `${PROFILES.map((p) => c.severities[p]).join(' / ')}${c.confidentialClients ? ` (confidential clients: ${c.confidentialClients})` : ''}`;
     const cell = (s: string) => s.replace(/\|/g, '\\|');
-    out.push(`| ${c.id} | ${cell(c.title)} | ${c.level} | ${sev} | [${cell(c.requirement)}](${c.url}) | ${c.variants.join(', ')} | ${c.validateOnly ? '`idpc validate`' : c.suites.join(', ')} |`);
+    // The id cell carries an anchor (checks.md#te-c7): failure messages and the HTML report link to it.
+    out.push(`| <a id="${c.id.toLowerCase()}"></a>${c.id} | ${cell(c.title)} | ${c.level} | ${sev} | [${cell(c.requirement)}](${c.url}) | ${c.variants.join(', ')} | ${c.validateOnly ? '`idpc validate`' : c.suites.join(', ')} | ${c.deviations.map((f) => `[${f}](flavours.md#${f})`).join(', ')} |`);
     const next = list[list.indexOf(c) + 1];
     if (!next || SERIES_TITLES.find(([re]) => re.test(next.id))![1] !== series) out.push('');
   }

@@ -3,7 +3,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Profile } from '../checks/define.js';
 import { FLAVOURS, isFlavourName } from '../flavours/index.js';
-import { formatConsole, writeReports } from '../runner/report.js';
+import { formatConsole, REPORT_FORMATS, toJsonReport, totalsOf, writeReports } from '../runner/report.js';
+import { emitGithubActions } from '../runner/report-ci.js';
+import { shellWord } from '../runner/curl.js';
 import { MOCK_FLAVOURS } from '../../mocks/flavours.js';
 import { formatPlan } from '../runner/plan.js';
 import { SUITE_NAMES } from '../checks/define.js';
@@ -31,6 +33,10 @@ export interface RunArgs {
   maxWait?: number;
   suites?: string;
   verbose?: boolean;
+  /** Print the JSON report on stdout. */
+  json?: boolean;
+  /** A local target's reports carry its secrets unredacted (runnable curl lines). */
+  showSecrets?: boolean;
   /** Print the coverage plan (and its cost against the budget) and exit without sending a request. */
   plan?: boolean;
 }
@@ -70,7 +76,7 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
   const suites = args.suites ? args.suites.split(',') : undefined;
   for (const s of suites ?? []) if (!(SUITE_NAMES as readonly string[]).includes(s)) throw new UsageError(`unknown suite ${s}; suites: ${SUITE_NAMES.join(', ')}`);
   const formats = args.report ? args.report.split(',') : [];
-  for (const f of formats) if (!['json', 'junit', 'ndjson'].includes(f)) throw new UsageError(`unknown report format ${f}; formats: json, junit, ndjson`);
+  for (const f of formats) if (!(REPORT_FORMATS as readonly string[]).includes(f)) throw new UsageError(`unknown report format ${f}; formats: ${REPORT_FORMATS.join(', ')}`);
   const baseline = args.baseline ? await loadBaseline(args.baseline) : undefined;
   const positiveInt = (name: string, v: number | undefined) => {
     if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new UsageError(`--${name} must be a whole number >= 1, got ${String(v)}`);
@@ -93,9 +99,13 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
   });
   const runs: FinishedRun[] = [];
   const common = { ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(args.runs ? { numRuns: args.runs } : {}), ...(suites ? { suites } : {}), ...(baseline ? { baseline } : {}), progress: print };
-  const execute = async (target: Target) => {
-    if (args.plan) print(formatPlan(planRun({ target, ...common })));
-    else runs.push(await runConformance({ ...common, target }));
+  const execute = async (target: Target, how: string[]) => {
+    if (args.plan) return print(formatPlan(planRun({ target, ...common })));
+    const run = await runConformance({ ...common, target });
+    // The complete command that repeats it: how the target was reached, then the seed and the run's shape.
+    const shape = [...(args.profile ? ['--profile', args.profile] : []), ...(args.runs ? ['--runs', String(args.runs)] : []), ...(suites ? ['--suites', suites.join(',')] : [])];
+    run.reproduce = ['idpc', 'run', ...how, '--seed', String(run.seed), ...shape].map(shellWord).join(' ');
+    runs.push(run);
   };
 
   if (args.mock) {
@@ -115,7 +125,7 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
       }
       try {
         print(`idpc run: ${flavour} mock (${mock.config.preset})`);
-        await execute(overrides(targetOfMock(mock, args.profile ?? 'rfc6749')));
+        await execute(overrides(targetOfMock(mock, args.profile ?? 'rfc6749')), ['--mock', flavour, ...(args.preset ? ['--preset', args.preset] : []), ...(args.mockConfig ? ['--mock-config', args.mockConfig] : [])]);
       } finally {
         await mock.close();
       }
@@ -129,8 +139,15 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
       if (e instanceof TargetConfigError) throw new UsageError(e.message);
       throw e;
     }
+    if (args.showSecrets) {
+      // Only a target on this machine: a report with a real service's secrets in it must not be one flag away.
+      const host = new URL(target.tokenUrl).hostname;
+      if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) throw new UsageError(`--show-secrets is for a target on this machine (127.0.0.1, localhost, ::1), not ${host}`);
+      process.stderr.write('idpc: warning: --show-secrets: reports and curl lines carry this target\'s secrets and tokens unredacted\n');
+      target = { ...target, revealSecrets: true };
+    }
     print(`idpc run: ${target.flavour} at ${target.tokenUrl}`);
-    await execute(overrides(target));
+    await execute(overrides(target), ['--target', args.target!]);
   }
   if (args.plan) return EXIT.ok;
 
@@ -144,9 +161,12 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
     writeFileSync(file, `${JSON.stringify({ mock: args.mock, mockConfig: args.mockConfig, target: args.target, preset: args.preset, profile: args.profile, runs: args.runs, suites, failures: failed }, null, 2)}\n`);
     print(`failures recorded for replay: ${file} (idpc replay ${file})`);
   }
-  // Several targets: the worst verdict wins (unreachable, findings, incomplete, conforms).
-  const codes = runs.map((r) => r.exitCode);
-  return [EXIT.unreachable, EXIT.findings, EXIT.incomplete].find((c) => codes.includes(c)) ?? EXIT.ok;
+  // Several targets: the worst verdict wins (verdict/combinedExit), and one line says so.
+  const exit = totalsOf(runs).exitCode;
+  if (runs.length > 1) print(`overall: ${runs.filter((r) => r.verdict === 'CONFORMS').length} of ${runs.length} targets conform (${runs.map((r) => `${r.target.flavour} ${r.verdict}`).join(', ')}); exit ${exit}`);
+  emitGithubActions(runs, process.env, print);
+  if (args.json) process.stdout.write(toJsonReport(runs));
+  return exit;
 }
 
 /** `idpc replay FILE`: runs the recorded failures again with their seeds; FIXED or STILL FAILING per check. */

@@ -199,6 +199,7 @@ export interface IdpcSchemas {
   RatorResourceError?: RatorResourceError;
   RatorTokenError?: RatorTokenError;
   RatorTokenResponse?: RatorTokenResponse;
+  ReportReport?: ReportReport;
   Rfc6749TokenError?: Rfc6749TokenError;
   Rfc6749TokenResponse?: Rfc6749TokenResponse;
 }
@@ -921,6 +922,122 @@ export interface RatorTokenError {
    * RFC 6749 §3.3 and A.4: space-delimited scope-tokens of %x21 / %x23-5B / %x5D-7E, no empty tokens.
    */
   scope?: string;
+  [k: string]: unknown;
+}
+/**
+ * What `idpc run --report json` writes (reports/idpc-report.json) and `idpc run --json` prints: totals across targets first, then one run per target with every planned result.
+ */
+export interface ReportReport {
+  $schema?: string;
+  tool: "idp-conformance";
+  version: string;
+  generatedAt: string;
+  totals: {
+    targets: number;
+    conforming: number;
+    results: number;
+    pass: number;
+    fail: number;
+    warn: number;
+    deviation: number;
+    info: number;
+    skip: number;
+    requests: number;
+    /**
+     * 0 CONFORMS, 1 DOES NOT CONFORM, 3 TARGET UNREACHABLE, 4 INCOMPLETE; the worst target decides.
+     */
+    exitCode: 0 | 1 | 3 | 4;
+  };
+  runs: Run[];
+  [k: string]: unknown;
+}
+export interface Run {
+  tool: "idp-conformance";
+  version: string;
+  startedAt: string;
+  durationMs: number;
+  seed: number;
+  target: {
+    flavour: string;
+    preset?: string;
+    tokenUrl: string;
+    mock: boolean;
+    [k: string]: unknown;
+  };
+  profile: string;
+  requests: number;
+  verdict: "CONFORMS" | "DOES NOT CONFORM" | "INCOMPLETE" | "TARGET UNREACHABLE";
+  exitCode: 0 | 1 | 3 | 4;
+  /**
+   * The complete command that repeats the run.
+   */
+  reproduce?: string;
+  unreachable?: string;
+  interrupted?: string;
+  incomplete?: string[];
+  staleBaseline?: string[];
+  plan: {
+    requests: number;
+    fullRequests: number;
+    budget: {
+      [k: string]: unknown;
+    };
+    leftOut: string[];
+    [k: string]: unknown;
+  };
+  results: Result[];
+  [k: string]: unknown;
+}
+export interface Result {
+  suite: string;
+  check: string;
+  variant?: string;
+  title: string;
+  requirement: string;
+  url: string;
+  status: "pass" | "fail" | "warn" | "info" | "deviation" | "skip";
+  severity: "error" | "warning" | "info";
+  passes?: number;
+  failures?: number;
+  skipKind?: "untested" | "needs-setup" | "not-applicable";
+  message?: string;
+  deviation?: {
+    reason: string;
+    source: string;
+    [k: string]: unknown;
+  };
+  counterexample?: {
+    seed: number;
+    path?: string;
+    replayPath?: string;
+    shrunk?: string;
+    [k: string]: unknown;
+  };
+  baseline?: {
+    [k: string]: unknown;
+  };
+  evidence?: {
+    request: {
+      method: string;
+      url: string;
+      headers: {
+        [k: string]: string;
+      };
+      body?: string;
+      [k: string]: unknown;
+    };
+    response?: {
+      status: number;
+      headers: {
+        [k: string]: string[];
+      };
+      body: string;
+      [k: string]: unknown;
+    };
+    error?: string;
+    curl: string;
+    [k: string]: unknown;
+  }[];
   [k: string]: unknown;
 }
 /**

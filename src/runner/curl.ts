@@ -3,13 +3,19 @@ import type { Exchange } from './types.js';
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** A curl command that repeats the request, with every known secret replaced by its redaction marker. */
-export function curlOf(exchange: Exchange, secrets: Iterable<string>): string {
+/** A word as a POSIX shell reads it back: bare when that is safe, single-quoted otherwise. */
+export const shellWord = (w: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : quote(w));
+
+/**
+ * A curl command that repeats the request, with every known secret replaced by its redaction marker; with `reveal`
+ * (a mock's own test credentials, or --show-secrets) exactly as sent, so that it runs as printed.
+ */
+export function curlOf(exchange: Exchange, secrets: Iterable<string>, reveal = false): string {
   const { method, url, headers, body } = exchange.request;
   const parts = ['curl', '-i', '-X', method, quote(url)];
-  for (const [k, v] of Object.entries(headers)) parts.push('-H', quote(`${k}: ${k.toLowerCase() === 'authorization' ? redactAuthorization(v) : v}`));
+  for (const [k, v] of Object.entries(headers)) parts.push('-H', quote(`${k}: ${k.toLowerCase() === 'authorization' && !reveal ? redactAuthorization(v) : v}`));
   if (body !== undefined) parts.push('--data-raw', quote(body));
-  return redactText(parts.join(' '), withEncodings(secrets));
+  return reveal ? parts.join(' ') : redactText(parts.join(' '), withEncodings(secrets));
 }
 
 /** A secret also appears form-encoded, base64'd in Basic credentials, or URL-encoded: redact those spellings too. */

@@ -1,6 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { packageVersion } from '../util/paths.js';
+import { combinedExit } from '../verdict/index.js';
 import { SKIP_MARK } from './plan.js';
+import { toHtml } from './report-html.js';
 import type { FinishedRun, ReportedResult } from './run.js';
 
 const MARK: Record<string, string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', info: 'INFO', deviation: 'DEVN', skip: 'SKIP' };
@@ -25,7 +28,7 @@ export function formatConsole(run: FinishedRun, verbose = false): string {
     if ((r.status === 'fail' || r.status === 'warn') && r.message) lines.push(`       ${r.message}  [${r.requirement}]`);
     if (r.status === 'fail' && r.counterexample) {
       const c = r.counterexample;
-      lines.push(`       reproduce: idpc run ... --seed ${c.seed}${c.path ? ` (fast-check path ${c.path}${c.replayPath ? `, replayPath ${c.replayPath}` : ''})` : ''}`, `       shrunk: ${c.shrunk}`);
+      lines.push(`       reproduce: ${run.reproduce ? run.reproduce.replace(/--seed \S+/, `--seed ${c.seed}`) : `idpc run --seed ${c.seed}`}${c.path ? ` (fast-check path ${c.path}${c.replayPath ? `, replayPath ${c.replayPath}` : ''})` : ''}`, `       shrunk: ${c.shrunk}`);
     }
     if (r.status === 'fail') for (const e of r.evidence ?? []) lines.push(`       $ ${e.curl}`, `         -> ${e.response ? `${e.response.status} ${e.response.body.slice(0, 160)}` : e.error}`);
     if (verbose && r.status === 'skip' && r.message) lines.push(`       ${r.message}`);
@@ -91,6 +94,34 @@ export function toNdjson(runs: FinishedRun[]): string {
   return runs.flatMap((run) => run.results.map((r) => JSON.stringify({ flavour: run.target.flavour, preset: run.target.preset, seed: run.seed, ...r }))).join('\n') + '\n';
 }
 
+/** Counts across runs, at the top of the JSON report (schemas/report/report.schema.json). */
+export function totalsOf(runs: FinishedRun[]) {
+  const count = (s: string) => runs.reduce((n, run) => n + run.results.filter((r) => r.status === s).length, 0);
+  return {
+    targets: runs.length,
+    conforming: runs.filter((r) => r.verdict === 'CONFORMS').length,
+    results: runs.reduce((n, run) => n + run.results.length, 0),
+    pass: count('pass'),
+    fail: count('fail'),
+    warn: count('warn'),
+    deviation: count('deviation'),
+    info: count('info'),
+    skip: count('skip'),
+    requests: runs.reduce((n, run) => n + run.requests, 0),
+    exitCode: combinedExit(runs.map((r) => r.exitCode)),
+  };
+}
+
+/** The JSON report: totals first, then every run with every planned result. */
+export function toJsonReport(runs: FinishedRun[]): string {
+  const report = { $schema: 'https://idp-conformance.dev/schemas/report/report.schema.json', tool: 'idp-conformance', version: packageVersion(), generatedAt: new Date().toISOString(), totals: totalsOf(runs), runs };
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+/** The report formats `--report` takes: one list (help, validation, writing). */
+export const REPORT_FORMATS = ['json', 'junit', 'ndjson', 'html'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
 /** Writes the requested formats into dir; returns the paths written. */
 export function writeReports(runs: FinishedRun[], formats: string[], dir: string): string[] {
   mkdirSync(dir, { recursive: true });
@@ -101,9 +132,10 @@ export function writeReports(runs: FinishedRun[], formats: string[], dir: string
     written.push(path);
   };
   for (const f of formats) {
-    if (f === 'json') put('idpc-report.json', `${JSON.stringify({ runs }, null, 2)}\n`);
+    if (f === 'json') put('idpc-report.json', toJsonReport(runs));
     else if (f === 'junit') put('idpc-junit.xml', toJunit(runs));
     else if (f === 'ndjson') put('idpc-results.ndjson', toNdjson(runs));
+    else if (f === 'html') put('idpc-report.html', toHtml(runs, { version: packageVersion(), generatedAt: new Date().toISOString() }));
   }
   return written;
 }

@@ -1,3 +1,4 @@
+import { packageVersion } from '../util/paths.js';
 import { grantSuite } from '../../suites/grant.js';
 import { refreshSuite } from '../../suites/refresh.js';
 import { revocationSuite } from '../../suites/revocation.js';
@@ -61,10 +62,11 @@ export interface FinishedRun extends Omit<RunReport, 'results'> {
   incomplete?: string[];
   /** Scenarios that failed with an internal error (a bug of ours): the run went on without them. */
   scenarioErrors?: { suite: string; scenario: string; message: string; evidence: ReportedResult['evidence'] }[];
+  /** The complete command that repeats this run (set by the CLI): printed with every failure. */
+  reproduce?: string;
   plan: { requests: number; fullRequests: number; badCredentials: number; budget: Plan['budget']; leftOut: string[]; scenarios: ScenarioRecord[] };
 }
 
-const VERSION = '0.1.0';
 
 function selectSuites(names: string[] | undefined): SuiteDef<unknown>[] {
   if (!names) return [...SUITES];
@@ -178,7 +180,7 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
   }
 
   const secrets = [...target.secrets, ...ctx.session.tokensSeen];
-  const results: ReportedResult[] = ctx.evidence.results().map((r) => finish(r, options.baseline, secrets));
+  const results: ReportedResult[] = ctx.evidence.results().map((r) => finish(r, options.baseline, secrets, target.revealSecrets === true));
   const keyOf = (r: { suite: string; check: string; variant?: string }) => `${r.suite}:${r.check}${r.variant ? `:${r.variant}` : ''}`;
   const failedKeys = new Set(results.filter((r) => r.status === 'fail').flatMap((r) => [keyOf(r), `${r.suite}:${r.check}`]));
   const staleBaseline = [...(options.baseline?.entries.keys() ?? [])].filter((k) => !failedKeys.has(k) && results.some((r) => keyOf(r) === k || `${r.suite}:${r.check}` === k || k.endsWith(':*')));
@@ -194,7 +196,7 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
   const { verdict, exitCode } = runVerdict({ unreachable: !!unreachable, unexpectedFailures: results.filter((r) => r.status === 'fail' && !r.baseline).length, staleBaseline: staleBaseline.length, incomplete: incomplete.length });
   return {
     tool: 'idp-conformance',
-    version: VERSION,
+    version: packageVersion(),
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     seed,
@@ -210,12 +212,12 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
     ...(interrupted ? { interrupted } : {}),
     ...(incomplete.length ? { incomplete } : {}),
     ...(errors.length
-      ? { scenarioErrors: errors.map((e) => ({ suite: e.suite, scenario: e.scenario, message: redactText(e.message, withEncodings(secrets)), evidence: e.exchanges.map((x) => ({ ...redactExchange(x, secrets), curl: curlOf(x, secrets) })) })) }
+      ? { scenarioErrors: errors.map((e) => ({ suite: e.suite, scenario: e.scenario, message: redactText(e.message, withEncodings(secrets)), evidence: e.exchanges.map((x) => (target.revealSecrets ? { ...x, curl: curlOf(x, [], true) } : { ...redactExchange(x, secrets), curl: curlOf(x, secrets) })) })) }
       : {}),
   };
 }
 
-function finish(r: CheckResult, baseline: Baseline | undefined, secrets: string[]): ReportedResult {
+function finish(r: CheckResult, baseline: Baseline | undefined, secrets: string[], reveal: boolean): ReportedResult {
   const status = statusOfTally({ ...r, skipped: r.status === 'skip' });
   const reason = baseline?.entries.get(`${r.suite}:${r.check}${r.variant ? `:${r.variant}` : ''}`) ?? baseline?.entries.get(`${r.suite}:${r.check}`);
   const { evidence, ...rest } = r;
@@ -223,8 +225,8 @@ function finish(r: CheckResult, baseline: Baseline | undefined, secrets: string[
   if (status !== 'skip') delete out.skipKind;
   if (status === 'pass' && out.message && !r.deviation) delete out.message;
   if (evidence && (status === 'fail' || status === 'warn' || status === 'deviation' || status === 'info')) {
-    out.evidence = evidence.map((e) => ({ ...redactExchange(e, secrets), curl: curlOf(e, secrets) }));
+    out.evidence = evidence.map((e) => (reveal ? { ...e, curl: curlOf(e, [], true) } : { ...redactExchange(e, secrets), curl: curlOf(e, secrets) }));
   }
-  if (out.message) out.message = redactText(out.message, withEncodings(secrets));
+  if (out.message && !reveal) out.message = redactText(out.message, withEncodings(secrets));
   return out;
 }

@@ -71,6 +71,8 @@ export function targetOfMock(m: RunningMock, profile: Profile): Target {
     refreshRevokesAccess: d.refreshRevokesAccess ?? m.config.refresh.revokeOldAccessToken,
     ...(d.scope ? { scope: d.scope } : {}),
     profile,
+    // The mock printed its credentials itself: its reports' curl lines carry them, so that they run as printed.
+    revealSecrets: true,
     budget: MOCK_BUDGET,
     mock: {
       advanceClock: (s) => m.clock.advance(s),

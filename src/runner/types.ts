@@ -81,6 +81,11 @@ export interface Target {
   };
   /** Every secret of the target config, for redaction. */
   secrets: string[];
+  /**
+   * Reports show secrets and tokens as sent: an in-process mock's own test credentials (the mock printed them), or a
+   * local target with --show-secrets. Curl lines then run as printed.
+   */
+  revealSecrets?: boolean;
 }
 
 export type Status = 'pass' | 'fail' | 'warn' | 'info' | 'deviation' | 'skip';

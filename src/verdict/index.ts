@@ -67,6 +67,11 @@ export function statusOfTally(t: Tally): Status {
 /** Exit codes, as the README and `idpc --help` document them: 0 conforms, 1 does not conform, 2 usage, 3 unreachable, 4 incomplete. */
 export const EXIT = { ok: 0, findings: 1, usage: 2, unreachable: 3, incomplete: 4 } as const;
 
+/** Several targets: the worst verdict wins (unreachable, findings, incomplete, conforms). */
+export function combinedExit(codes: number[]): number {
+  return [EXIT.unreachable, EXIT.findings, EXIT.incomplete].find((c) => codes.includes(c)) ?? EXIT.ok;
+}
+
 export type RunVerdict = 'CONFORMS' | 'DOES NOT CONFORM' | 'INCOMPLETE' | 'TARGET UNREACHABLE';
 
 /**

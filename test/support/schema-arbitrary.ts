@@ -118,6 +118,7 @@ export function arbitraryFor(reg: SchemaRegistry, s: Located): fc.Arbitrary<unkn
       return fc.constant(null);
     default: {
       if (merged.format === 'uri' || merged.format === 'uri-reference') return fc.webUrl();
+      if (merged.format === 'date-time') return fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString());
       const min = (merged.minLength as number | undefined) ?? 0;
       const max = merged.maxLength as number | undefined;
       if (typeof merged.pattern === 'string') {
