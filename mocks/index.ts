@@ -1,3 +1,4 @@
+import type { FlavourName } from '../src/flavours/types.js';
 import type { FlavourMock, MockConfigPatch } from './core/flavour.js';
 import { startMockServer, type RunningMock } from './core/server.js';
 
@@ -12,7 +13,8 @@ export function loadMock(flavour: string): Promise<FlavourMock> {
 }
 
 export interface StartMockOptions extends MockConfigPatch {
-  flavour: string;
+  /** A built-in flavour, or one a flavour module registered (src/flavours/types.ts, FlavourNames): 'okta' does not compile. */
+  flavour: FlavourName;
   preset?: string;
 }
 

@@ -3,6 +3,7 @@
  * scenario names registered checks and variants, every planned result is reported and nothing else is, no
  * scenario sends more than the plan allowed it, and the budget is compared with the plan before any request.
  */
+import type { FlavourName } from '../src/flavours/index.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,7 +59,7 @@ describe('runs on every mock: the plan is what gets reported, and what it costs'
   const mocks: RunningMock[] = [];
   beforeAll(async () => {
     for (const [flavour, preset] of [['portal'], ['portal', 'confidential'], ['keycloak'], ['keycloak', 'current'], ['keycloak', 'legacy'], ['rator'], ['infolink']] as [string, string?][]) {
-      const mock = await startMock({ flavour, ...(preset ? { preset } : {}), journal: { enabled: false } });
+      const mock = await startMock({ flavour: flavour as FlavourName, ...(preset ? { preset } : {}), journal: { enabled: false } });
       mocks.push(mock);
       const target = targetOfMock(mock, 'rfc6749');
       runs.push([`${flavour}${preset ? ` (${preset})` : ''}`, await runConformance({ target, seed: 3, numRuns: 2 }), target]);

@@ -1,3 +1,4 @@
+import type { FlavourName } from '../src/flavours/index.js';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -38,7 +39,7 @@ describe('idpc run against every mock and preset', () => {
     ['rator', 'default'],
     ['infolink', 'default'],
   ])('%s (%s): every applicable check holds', async (flavour, preset) => {
-    const { run } = await runAgainst({ flavour, preset });
+    const { run } = await runAgainst({ flavour: flavour as FlavourName, preset });
     expect(failed(run)).toEqual([]);
     expect(run.exitCode).toBe(0);
     expect(run.results.filter((r) => r.status === 'pass').length).toBeGreaterThan(30);
@@ -76,7 +77,7 @@ describe('no secret reaches a report or the console', () => {
   ])('%s (%s): json, junit, ndjson and console hold no client secret, password or issued token', async (flavour, preset) => {
     // A planted failure so that the reports carry evidence: requests with credentials, responses with tokens. The
     // mock run as a target nobody may see the secrets of (a mock's own reports show them: targetOfMock).
-    const { run, transport, target } = await runAgainst({ flavour, preset, plantedDeviations: { noCacheControl: true } }, (t) => ({ ...t, revealSecrets: false }), 7);
+    const { run, transport, target } = await runAgainst({ flavour: flavour as FlavourName, preset, plantedDeviations: { noCacheControl: true } }, (t) => ({ ...t, revealSecrets: false }), 7);
     expect(run.exitCode).toBe(1);
     const reportDir = join(dir, `secrets-${flavour}`);
     const files = writeReports([run], ['json', 'junit', 'ndjson'], reportDir);

@@ -1,3 +1,4 @@
+import type { FlavourName } from '../src/flavours/index.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,7 +85,7 @@ describe('the coverage does not depend on the seed', () => {
     const sets: string[] = [];
     const codes: number[] = [];
     for (const seed of [1, 2, 3, 4, 5]) {
-      const mock = await startMock({ flavour, journal: { enabled: false } });
+      const mock = await startMock({ flavour: flavour as FlavourName, journal: { enabled: false } });
       try {
         const run = await runConformance({ target: targetOfMock(mock, 'rfc6749'), seed, numRuns: 3 });
         sets.push(run.results.map((r) => `${r.suite}:${r.check}:${r.variant ?? ''}=${r.status}`).sort().join(' '));
@@ -109,7 +110,7 @@ describe('the coverage does not depend on the seed', () => {
     const { runConformance } = await import('../src/runner/run.js');
     const { targetOfMock } = await import('../src/runner/target.js');
     for (const seed of [1, 2, 3, 4, 5]) {
-      const mock = await startMock({ flavour, ...options, journal: { enabled: false } });
+      const mock = await startMock({ flavour: flavour as FlavourName, ...options, journal: { enabled: false } });
       try {
         const run = await runConformance({ target: targetOfMock(mock, 'rfc6749'), seed, numRuns: 2 });
         expect(run.results.some((r) => r.check === check && r.status === 'fail'), `seed ${seed}`).toBe(true);

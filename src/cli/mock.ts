@@ -1,3 +1,4 @@
+import type { FlavourName } from '../flavours/index.js';
 import { ConfigError, loadConfigFile, loadMock, MOCK_FLAVOURS, startMock, type RunningMock } from '../../mocks/index.js';
 import type { MockConfigPatch } from '../../mocks/core/flavour.js';
 import { UsageError } from './errors.js';
@@ -37,7 +38,7 @@ export async function startMockFromCli(args: MockArgs): Promise<RunningMock> {
     }
     const mock = await startMock(
       {
-        flavour: args.flavour,
+        flavour: args.flavour as FlavourName, // checked against the mock list above
         ...(args.preset ? { preset: args.preset } : {}),
         ...(args.port !== undefined ? { port: args.port } : {}),
         ...(args.host ? { host: args.host } : {}),

@@ -2,7 +2,7 @@ import { ConfigFileError, readConfigFile } from '../util/config-file.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Profile } from '../checks/define.js';
-import { FLAVOURS, isFlavourName } from '../flavours/index.js';
+import { FLAVOURS, isFlavourName, type FlavourName } from '../flavours/index.js';
 import { formatConsole, REPORT_FORMATS, toJsonReport, totalsOf, writeReports } from '../runner/report.js';
 import { emitGithubActions } from '../runner/report-ci.js';
 import { shellWord } from '../runner/curl.js';
@@ -118,7 +118,7 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
         const file = args.mockConfig ? await loadConfigFile(args.mockConfig) : undefined;
         if (file?.flavour && file.flavour !== flavour) throw new UsageError(`${args.mockConfig} is a ${String(file.flavour)} config, not ${flavour}`);
         const { flavour: _f, ...filePatch } = file ?? {};
-        mock = await startMock({ flavour, ...(args.preset ? { preset: args.preset } : {}), journal: { enabled: false } }, file ? filePatch : undefined);
+        mock = await startMock({ flavour: flavour as FlavourName, ...(args.preset ? { preset: args.preset } : {}), journal: { enabled: false } }, file ? filePatch : undefined);
       } catch (e) {
         if (e instanceof ConfigError) throw new UsageError(e.message);
         throw e;
