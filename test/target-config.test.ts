@@ -64,7 +64,7 @@ const full: ConfigTargetConfig = {
   extraParams: { a: 'b' },
   policies: { refreshRotation: 'rotate', refreshRevokesAccess: true, accessTokenLifetime: 2, refreshTokenLifetime: 4, sessionLimit: 5 },
   profile: 'bcp9700',
-  budget: { maxRequests: 100, maxBadCredentialAttempts: 3, ratePerSecond: 5, timeoutMs: 1000, maxWaitSeconds: 10 },
+  budget: { maxRequests: 100, maxBadCredentialAttempts: 3, ratePerSecond: 5, timeoutMs: 1000, maxWaitSeconds: 10, maxBodyBytes: 65536 },
 };
 
 describe('target config', () => {
@@ -94,7 +94,7 @@ describe('target config', () => {
       refreshRevokesAccess: true,
       refreshMode: 'rotate-revoke',
       profile: 'bcp9700',
-      budget: { maxWaitSeconds: 10, maxRequests: 100 },
+      budget: { maxWaitSeconds: 10, maxRequests: 100, maxBodyBytes: 65536 },
     });
     expect(t.clients.user).toMatchObject({ clientId: 'app', auth: 'post', scope: 'openid', grants: ['password', 'refresh_token'] });
   });

@@ -14,3 +14,8 @@ export const flavourErrors = defineCheck({
 export const answeredInTime = defineCheck({
   id: 'TE-N1', title: 'Each request is answered within the configured timeout', level: 'SHOULD', requirement: 'derived (a client times out too)', url: 'https://idp-conformance.dev/checks#TE-N1',
 });
+
+/** Series N. Judged on every request: a body beyond the limit is read no further, and is a finding. */
+export const boundedAnswer = defineCheck({
+  id: 'TE-N3', title: 'Each answer body fits the response size limit (default 1 MiB, --max-body)', level: 'SHOULD', requirement: 'derived (a client reads a bounded body too)', url: 'https://idp-conformance.dev/checks#TE-N3',
+});

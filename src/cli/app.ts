@@ -97,6 +97,7 @@ export async function runCli(argv: string[]): Promise<number> {
           .option('rate', { type: 'string', describe: 'Request rate limit, e.g. 10/s' })
           .option('timeout', { type: 'number', describe: 'Per-request timeout in ms' })
           .option('max-requests', { type: 'number', describe: 'Request budget' })
+          .option('max-body', { type: 'number', describe: 'Largest answer body read, in bytes (default 1048576); beyond it: a TE-N3 finding' })
           .option('max-wait', { type: 'number', describe: 'Longest wait, in seconds, for a token to expire on a real target (default 30)' })
           .option('plan', { type: 'boolean', describe: 'Print the coverage plan and its request cost against the budget, send nothing' })
           .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'List passing checks too' })
@@ -123,6 +124,7 @@ export async function runCli(argv: string[]): Promise<number> {
             ...(args.rate ? { rate: args.rate } : {}),
             ...(args.timeout !== undefined ? { timeout: args.timeout } : {}),
             ...(args.maxRequests !== undefined ? { maxRequests: args.maxRequests } : {}),
+            ...(args.maxBody !== undefined ? { maxBody: args.maxBody } : {}),
             ...(args.maxWait !== undefined ? { maxWait: args.maxWait } : {}),
             verbose: args.verbose,
             showSecrets: args['show-secrets'],

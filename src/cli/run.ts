@@ -33,6 +33,8 @@ export interface RunArgs {
   maxWait?: number;
   suites?: string;
   verbose?: boolean;
+  /** Largest answer body read, in bytes. */
+  maxBody?: number;
   /** Print the JSON report on stdout. */
   json?: boolean;
   /** A local target's reports carry its secrets unredacted (runnable curl lines). */
@@ -84,6 +86,7 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
   positiveInt('max-requests', args.maxRequests);
   positiveInt('timeout', args.timeout);
   positiveInt('runs', args.runs);
+  positiveInt('max-body', args.maxBody);
   if (args.maxWait !== undefined && (!Number.isInteger(args.maxWait) || args.maxWait < 0)) throw new UsageError(`--max-wait must be a whole number of seconds >= 0, got ${String(args.maxWait)}`);
   if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new UsageError(`--seed must be a whole number, got ${String(args.seed)}`);
   const ratePerSecond = args.rate ? parseRate(args.rate) : undefined;
@@ -94,6 +97,7 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
       ...(ratePerSecond !== undefined ? { ratePerSecond } : {}),
       ...(args.timeout !== undefined ? { timeoutMs: args.timeout } : {}),
       ...(args.maxRequests !== undefined ? { maxRequests: args.maxRequests } : {}),
+      ...(args.maxBody !== undefined ? { maxBodyBytes: args.maxBody } : {}),
       ...(args.maxWait !== undefined ? { maxWaitSeconds: args.maxWait } : {}),
     },
   });

@@ -668,6 +668,10 @@ export interface ConfigTargetConfig {
      * The longest the run waits for a token to expire (TE-J3 expired, TE-G12) on a real target.
      */
     maxWaitSeconds?: number;
+    /**
+     * Largest answer body read; beyond it the read stops and the answer is a TE-N3 finding (a hostile or broken endpoint cannot exhaust the runner's memory).
+     */
+    maxBodyBytes?: number;
   };
   /**
    * The issuer the target's JWTs and discovery document must name (TE-K3, TE-L4). Default: the discovery document's, else the flavour's (Keycloak: the realm URL).

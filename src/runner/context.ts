@@ -7,7 +7,7 @@ import type { AnswerKind, CheckDef, Outcome } from '../checks/define.js';
 import { isExpectedError } from '../checks/define.js';
 import { checksJudgingEvery } from '../checks/registry.js';
 import { noServerError } from '../checks/requests.js';
-import { answeredInTime, flavourErrors } from '../checks/model.js';
+import { answeredInTime, boundedAnswer, flavourErrors } from '../checks/model.js';
 import { FLAVOURS, errorCode, type ExpectedError, type FailureCause, type FlavourDescriptor } from '../flavours/index.js';
 import { validateCapture } from '../validate/capture.js';
 import { documentedDeviation, LEGAL_FLAVOUR_DIFFERENCE, severityOf } from '../verdict/index.js';
@@ -93,6 +93,11 @@ export class RunContext {
       return;
     }
     this.evidence.pass(this.suite, answeredInTime);
+    if (e.bodyExceeded !== undefined) {
+      this.evidence.fail(this.suite, boundedAnswer, undefined, `the answer body exceeded ${e.bodyExceeded} bytes; the read stopped there: ${e.request.method} ${e.request.url}`, [e]);
+      return;
+    }
+    this.evidence.pass(this.suite, boundedAnswer);
     const o = noServerError.judge(e);
     if (o.passed) this.evidence.pass(this.suite, noServerError);
     else this.evidence.fail(this.suite, noServerError, undefined, `while exercising ${this.exercising}: ${o.message}`, [e]);
@@ -141,7 +146,7 @@ export class RunContext {
 
   /** Whether there is an answer to judge: not a 5xx, not a timeout, not a broken connection (those are TE-A11's and TE-N1's, recorded as they arrive). */
   answered(e: Exchange): boolean {
-    return !e.timedOut && noServerError.judge(e).passed;
+    return !e.timedOut && e.bodyExceeded === undefined && noServerError.judge(e).passed;
   }
 
   /** The RFC 6749 §5.1 / §5.2 rules and the flavour schema over one answer (every check judging this kind). */

@@ -22,7 +22,13 @@ export interface TransportOptions {
   timeoutMs: number;
   /** Longest Retry-After the runner will honour before giving up on a 429/503. */
   maxRetryAfterSeconds?: number;
+  /** Largest answer body read (default 1 MiB): the read stops there, whatever the target sends (TE-N3). */
+  maxBodyBytes?: number;
 }
+
+export const DEFAULT_MAX_BODY_BYTES = 2 ** 20;
+/** What the transport's own log keeps of a body (its evidence keeps up to maxBodyBytes): memory stays flat. */
+const LOGGED_BODY_CHARS = 64 * 1024;
 
 /**
  * The runner's HTTP client: a guest on someone else's server. A global request budget, a separate small budget
@@ -87,10 +93,11 @@ export class Transport {
         bodyTimeout: this.options.timeoutMs,
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
-      const text = await r.body.text();
+      const { text, exceeded } = await readBounded(r.body, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
       const h: Record<string, string[]> = {};
       for (const [k, v] of Object.entries(r.headers)) if (v !== undefined) h[k] = Array.isArray(v) ? v : [v];
       exchange.response = { status: r.statusCode, headers: h, body: text };
+      if (exceeded) exchange.bodyExceeded = this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
       this.answered++;
       this.consecutiveTimeouts = 0;
     } catch (e) {
@@ -108,7 +115,26 @@ export class Transport {
       }
     }
     exchange.durationMs = Math.round(performance.now() - started);
-    this.log.push(exchange);
+    this.log.push(exchange.response && exchange.response.body.length > LOGGED_BODY_CHARS ? { ...exchange, response: { ...exchange.response, body: exchange.response.body.slice(0, LOGGED_BODY_CHARS) } } : exchange);
     return exchange;
   }
+}
+
+/**
+ * Reads at most `cap` bytes of a body and stops (the connection is closed): a 200 MB answer or an endless stream
+ * costs the run `cap` bytes, never more. Decodes UTF-8 once at the end.
+ */
+async function readBounded(body: AsyncIterable<Buffer> & { destroy(): unknown }, cap: number): Promise<{ text: string; exceeded: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    if (size + chunk.length > cap) {
+      chunks.push(chunk.subarray(0, cap - size));
+      body.destroy();
+      return { text: Buffer.concat(chunks).toString('utf8'), exceeded: true };
+    }
+    chunks.push(chunk);
+    size += chunk.length;
+  }
+  return { text: Buffer.concat(chunks).toString('utf8'), exceeded: false };
 }

@@ -8,7 +8,7 @@
 import type { AnswerKind, CheckDef, SuiteName } from '../checks/define.js';
 import { checksJudgingEvery } from '../checks/registry.js';
 import { noServerError } from '../checks/requests.js';
-import { answeredInTime } from '../checks/model.js';
+import { answeredInTime, boundedAnswer } from '../checks/model.js';
 import type { FlavourDescriptor } from '../flavours/index.js';
 import type { RunContext } from './context.js';
 import type { SkipKind } from './evidence.js';
@@ -99,7 +99,7 @@ export interface Plan {
 
 /** The per-answer checks of a scenario, and the two judged on every request. */
 export function refsOf(s: Scenario<unknown>): CheckRef[] {
-  return [...s.checks, ...(s.answers ?? []).flatMap((k) => checksJudgingEvery(k).map((c) => ref(c))), ref(noServerError), ref(answeredInTime)];
+  return [...s.checks, ...(s.answers ?? []).flatMap((k) => checksJudgingEvery(k).map((c) => ref(c))), ref(noServerError), ref(answeredInTime), ref(boundedAnswer)];
 }
 
 const keyOf = (r: CheckRef) => `${r.check.id}\u0000${r.variant ?? ''}`;

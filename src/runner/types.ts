@@ -9,6 +9,8 @@ export interface Exchange {
   error?: string;
   /** No answer within the timeout (TE-N1). */
   timedOut?: boolean;
+  /** The body was larger than this many bytes: the read stopped there and `body` is its prefix (TE-N3). */
+  bodyExceeded?: number;
   durationMs: number;
 }
 
@@ -66,7 +68,7 @@ export interface Target {
   /** Requested scope that the user client may narrow to (for G7/G8); absent when scopes are not used. */
   scope?: { full: string; narrower: string };
   profile: Profile;
-  budget: { maxRequests: number; maxBadCredentialAttempts: number; ratePerSecond: number; timeoutMs: number; maxWaitSeconds: number };
+  budget: { maxRequests: number; maxBadCredentialAttempts: number; ratePerSecond: number; timeoutMs: number; maxWaitSeconds: number; maxBodyBytes?: number };
   /** Set for in-process mocks: the run may move their clock and shrink failures. */
   mock?: {
     advanceClock: (seconds: number) => void;
