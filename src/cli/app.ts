@@ -8,6 +8,7 @@ import { packageVersion } from '../util/paths.js';
 import { REPORT_FORMATS } from '../runner/report.js';
 import { checkAllFixtures } from '../validate/fixtures.js';
 import { EXIT, UsageError } from './errors.js';
+import { joinNegativeValues, wholeNumber } from './input.js';
 import { MOCK_OPTIONS, runMockCommand } from './mock.js';
 import { initTemplate, replayCommand, runCommand } from './run.js';
 import { formatReport, runValidate } from './validate.js';
@@ -16,7 +17,7 @@ const print = (text: string) => process.stdout.write(`${text}\n`);
 
 export async function runCli(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.ok;
-  const cli = yargs(argv)
+  const cli = yargs(joinNegativeValues(argv))
     .scriptName('idpc')
     .usage('$0 <command>\n\nidp-conformance: does this OAuth2 token endpoint behave as it must?')
     .command(
@@ -87,18 +88,18 @@ export async function runCli(argv: string[]): Promise<number> {
           .option('preset', { type: 'string', describe: 'Preset of the mock' })
           .option('mock-config', { type: 'string', describe: 'Mock config file for --mock (e.g. planted deviations)' })
           .option('target', { alias: 't', type: 'string', describe: 'Target config (schemas/config/target-config.schema.json)' })
-          .option('seed', { type: 'number', describe: 'Repeat a run exactly' })
-          .option('runs', { type: 'number', describe: 'Examples per property (default 12 on mocks, 3 on real targets)' })
+          .option('seed', { type: 'string', coerce: wholeNumber('seed', -2147483648), describe: 'Repeat a run exactly' })
+          .option('runs', { type: 'string', coerce: wholeNumber('runs', 1), describe: 'Examples per property (default 12 on mocks, 3 on real targets)' })
           .option('profile', { choices: PROFILES, describe: 'Whose severities apply (default rfc6749)' })
           .option('suites', { type: 'string', describe: `Comma list of ${SUITE_NAMES.join(', ')}` })
           .option('report', { type: 'string', describe: `Comma list of ${REPORT_FORMATS.join(', ')} (html: one self-contained page)` })
           .option('report-dir', { type: 'string', default: 'reports', describe: 'Where reports go' })
           .option('baseline', { type: 'string', describe: 'Expected failures: {"expectedFailures":[{"check":"suite:TE-XX","reason":"..."}]}' })
           .option('rate', { type: 'string', describe: 'Request rate limit, e.g. 10/s' })
-          .option('timeout', { type: 'number', describe: 'Per-request timeout in ms' })
-          .option('max-requests', { type: 'number', describe: 'Request budget' })
-          .option('max-body', { type: 'number', describe: 'Largest answer body read, in bytes (default 1048576); beyond it: a TE-N3 finding' })
-          .option('max-wait', { type: 'number', describe: 'Longest wait, in seconds, for a token to expire on a real target (default 30)' })
+          .option('timeout', { type: 'string', coerce: wholeNumber('timeout', 1, ' of ms'), describe: 'Per-request timeout in ms' })
+          .option('max-requests', { type: 'string', coerce: wholeNumber('max-requests', 1), describe: 'Request budget' })
+          .option('max-body', { type: 'string', coerce: wholeNumber('max-body', 1024, ' of bytes'), describe: 'Largest answer body read, in bytes (default 1048576); beyond it: a TE-N3 finding' })
+          .option('max-wait', { type: 'string', coerce: wholeNumber('max-wait', 0, ' of seconds'), describe: 'Longest wait, in seconds, for a token to expire on a real target (default 30)' })
           .option('plan', { type: 'boolean', describe: 'Print the coverage plan and its request cost against the budget, send nothing' })
           .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'List passing checks too' })
           .option('json', { type: 'boolean', default: false, describe: 'Print the JSON report (schemas/report/report.schema.json) on stdout; everything else goes to stderr' })
@@ -193,6 +194,8 @@ export async function runCli(argv: string[]): Promise<number> {
     .version(packageVersion())
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((message, error) => {
+      // yargs' own parse errors (a coerce that refused a value included) are usage errors; anything else stays itself.
+      if (error && error.name === 'YError') throw new UsageError(error.message);
       throw error ?? new UsageError(message);
     });
   await cli.parseAsync();

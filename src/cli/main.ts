@@ -30,7 +30,8 @@ async function main(argv: string[]): Promise<number> {
     ) as ParseArgsConfig['options'];
     let parsed;
     try {
-      parsed = parseArgs({ args: argv.slice(1), options, allowPositionals: true, strict: true });
+      const { joinNegativeValues } = await import('./input.js');
+      parsed = parseArgs({ args: joinNegativeValues(argv.slice(1)), options, allowPositionals: true, strict: true });
     } catch (e) {
       throw new UsageError((e as Error).message.split('\n')[0]!);
     }
