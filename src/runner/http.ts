@@ -64,7 +64,8 @@ export class Transport {
       if (!Number.isFinite(seconds) || seconds > affordable) {
         throw new RetryAfterTooLong(`${new URL(url).origin} answered ${status} with Retry-After ${retryAfter}, longer than the run can afford (${affordable} s): stopped without further requests`);
       }
-      await sleep(seconds * 1000);
+      // Every request waits, not only this one's retry: the rate limiter's next slot moves past the asked-for time.
+      this.nextSlot = Math.max(this.nextSlot, performance.now() + seconds * 1000);
       return this.once(method, url, headers, body, options.housekeeping);
     }
     return exchange;

@@ -1,0 +1,28 @@
+/** The transport is a guest: a Retry-After holds back every request, not only the retry of the one that got it. */
+import { createServer } from 'node:http';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Transport } from '../src/runner/http.js';
+
+const arrivals: number[] = [];
+const server = createServer((req, res) => {
+  arrivals.push(performance.now());
+  req.resume();
+  if (arrivals.length === 1) res.writeHead(429, { 'retry-after': '1' }).end();
+  else res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+});
+afterAll(() => new Promise((r) => server.close(r)));
+
+describe('Retry-After', () => {
+  it('no request reaches a target inside the wait it asked for, concurrent ones included', async () => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/token`;
+    const t = new Transport({ maxRequests: 100, maxBadCredentialAttempts: 10, ratePerSecond: 1000, timeoutMs: 5000 });
+    const first = t.send('POST', url);
+    await new Promise((r) => setTimeout(r, 100)); // the 429 has arrived; now others want to go
+    const others = [t.send('POST', url), t.send('POST', url)];
+    const results = await Promise.all([first, ...others]);
+    expect(results.map((e) => e.response?.status)).toEqual([200, 200, 200]);
+    const [asked, ...after] = arrivals;
+    for (const at of after) expect(at - asked!).toBeGreaterThanOrEqual(950);
+  });
+});
