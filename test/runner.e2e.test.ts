@@ -97,6 +97,14 @@ describe('no secret reaches a report or the console', () => {
     const basic = [target.clients.user, target.clients.service].filter((c) => c?.clientSecret).map((c) => Buffer.from(`${c!.clientId}:${c!.clientSecret}`).toString('base64'));
     expect(outputs.join('')).toContain('[redacted:');
     for (const text of outputs) for (const s of [...encoded, ...basic]) expect(text.includes(s), `a secret (${s.slice(0, 8)}...) leaked`).toBe(false);
+    // Not even a part of a token: no run of 8 of its characters (TE-G3 sends truncated tokens, errors echo them). Configured
+    // secrets are checked whole above: a seeded password's 8-gram ("password") is also ordinary text of the report.
+    const all = outputs.join('\n');
+    const grams = new Set<string>();
+    for (const t of tokens) for (let i = 0; i + 8 <= t.length; i++) grams.add(t.slice(i, i + 8));
+    const leaked: string[] = [];
+    for (let i = 0; i + 8 <= all.length; i++) if (grams.has(all.slice(i, i + 8))) leaked.push(all.slice(Math.max(0, i - 30), i + 38));
+    expect(leaked.slice(0, 3), '8 characters of a token leaked').toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { redactAuthorization, redactText } from '../util/redact.js';
+import { redactAuthorization, redactText, type Redactor } from '../util/redact.js';
 import type { Exchange } from './types.js';
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -10,22 +10,10 @@ export const shellWord = (w: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test
  * A curl command that repeats the request, with every known secret replaced by its redaction marker; with `reveal`
  * (a mock's own test credentials, or --show-secrets) exactly as sent, so that it runs as printed.
  */
-export function curlOf(exchange: Exchange, secrets: Iterable<string>, reveal = false): string {
+export function curlOf(exchange: Exchange, secrets: Iterable<string> | Redactor, reveal = false): string {
   const { method, url, headers, body } = exchange.request;
   const parts = ['curl', '-i', '-X', method, quote(url)];
   for (const [k, v] of Object.entries(headers)) parts.push('-H', quote(`${k}: ${k.toLowerCase() === 'authorization' && !reveal ? redactAuthorization(v) : v}`));
   if (body !== undefined) parts.push('--data-raw', quote(body));
-  return reveal ? parts.join(' ') : redactText(parts.join(' '), withEncodings(secrets));
-}
-
-/** A secret also appears form-encoded, base64'd in Basic credentials, or URL-encoded: redact those spellings too. */
-export function withEncodings(secrets: Iterable<string>): string[] {
-  const out = new Set<string>();
-  for (const s of secrets) {
-    if (!s) continue;
-    out.add(s);
-    out.add(encodeURIComponent(s));
-    out.add(new URLSearchParams({ x: s }).toString().slice(2));
-  }
-  return [...out];
+  return reveal ? parts.join(' ') : redactText(parts.join(' '), secrets);
 }

@@ -5,10 +5,10 @@ import { revocationSuite } from '../../suites/revocation.js';
 import { sessionsSuite } from '../../suites/sessions.js';
 import { statefulSuite } from '../../suites/stateful.js';
 import { FLAVOURS } from '../flavours/index.js';
-import { redactText } from '../util/redact.js';
+import { Redactor } from '../util/redact.js';
 import { blocksConformance, runVerdict, statusOfTally, type RunVerdict } from '../verdict/index.js';
 import { NOT_IN_TIME, RunContext } from './context.js';
-import { curlOf, withEncodings } from './curl.js';
+import { curlOf } from './curl.js';
 import { Evidence } from './evidence.js';
 import { RunInterrupted, TargetUnreachable, Transport } from './http.js';
 import { computePlan, untested, type Plan, type Skip, type SuiteDef } from './plan.js';
@@ -179,7 +179,9 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
     ctx.evidence.skip(e.suite, e.check, e.variant, unreachable ? `not run: ${unreachable}` : interrupted ? `not run: ${interrupted}` : e.check.judgesEvery ? `no answer of its kind (${e.check.judgesEvery.join(', ')}) came back` : 'planned, but no scenario judged it', 'untested');
   }
 
-  const secrets = [...target.secrets, ...ctx.session.tokensSeen];
+  // One compiled matcher for the whole report: secrets and every token the target issued, whole and as substrings.
+  // A mock's report shows its own credentials (revealSecrets): no matcher to build then.
+  const secrets = new Redactor(target.revealSecrets ? [] : [...target.secrets, ...ctx.session.tokensSeen]);
   const results: ReportedResult[] = ctx.evidence.results().map((r) => finish(r, options.baseline, secrets, target.revealSecrets === true));
   const keyOf = (r: { suite: string; check: string; variant?: string }) => `${r.suite}:${r.check}${r.variant ? `:${r.variant}` : ''}`;
   const failedKeys = new Set(results.filter((r) => r.status === 'fail').flatMap((r) => [keyOf(r), `${r.suite}:${r.check}`]));
@@ -187,7 +189,7 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
   // CONFORMS only when the required checks ran: what stayed untested is listed, and the run is INCOMPLETE (exit 4).
   const incomplete: string[] = [];
   if (interrupted) incomplete.push(`the run stopped before its plan was done: ${interrupted}`);
-  for (const e of errors) incomplete.push(`${e.suite}/${e.scenario} failed with an internal error (please report it): ${redactText(e.message, withEncodings(secrets))}`);
+  for (const e of errors) incomplete.push(`${e.suite}/${e.scenario} failed with an internal error (please report it): ${secrets.text(e.message)}`);
   // Grouped by reason: "needs a second client" once, with every check it leaves untested.
   const untestedBy = new Map<string, string[]>();
   for (const r of results.filter(blocksConformance)) (untestedBy.get(r.message ?? 'no reason given') ?? untestedBy.set(r.message ?? 'no reason given', []).get(r.message ?? 'no reason given')!).push(keyOf(r));
@@ -212,12 +214,12 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
     ...(interrupted ? { interrupted } : {}),
     ...(incomplete.length ? { incomplete } : {}),
     ...(errors.length
-      ? { scenarioErrors: errors.map((e) => ({ suite: e.suite, scenario: e.scenario, message: redactText(e.message, withEncodings(secrets)), evidence: e.exchanges.map((x) => (target.revealSecrets ? { ...x, curl: curlOf(x, [], true) } : { ...redactExchange(x, secrets), curl: curlOf(x, secrets) })) })) }
+      ? { scenarioErrors: errors.map((e) => ({ suite: e.suite, scenario: e.scenario, message: secrets.text(e.message), evidence: e.exchanges.map((x) => (target.revealSecrets ? { ...x, curl: curlOf(x, [], true) } : { ...redactExchange(x, secrets), curl: curlOf(x, secrets) })) })) }
       : {}),
   };
 }
 
-function finish(r: CheckResult, baseline: Baseline | undefined, secrets: string[], reveal: boolean): ReportedResult {
+function finish(r: CheckResult, baseline: Baseline | undefined, secrets: Redactor, reveal: boolean): ReportedResult {
   const status = statusOfTally({ ...r, skipped: r.status === 'skip' });
   const reason = baseline?.entries.get(`${r.suite}:${r.check}${r.variant ? `:${r.variant}` : ''}`) ?? baseline?.entries.get(`${r.suite}:${r.check}`);
   const { evidence, ...rest } = r;
@@ -227,6 +229,6 @@ function finish(r: CheckResult, baseline: Baseline | undefined, secrets: string[
   if (evidence && (status === 'fail' || status === 'warn' || status === 'deviation' || status === 'info')) {
     out.evidence = evidence.map((e) => (reveal ? { ...e, curl: curlOf(e, [], true) } : { ...redactExchange(e, secrets), curl: curlOf(e, secrets) }));
   }
-  if (out.message && !reveal) out.message = redactText(out.message, withEncodings(secrets));
+  if (out.message && !reveal) out.message = secrets.text(out.message);
   return out;
 }
