@@ -33,6 +33,7 @@ export async function startMock(options: StartMockOptions, filePatch?: MockConfi
 
 export type { RunningMock } from './core/server.js';
 export { ConfigError, loadConfigFile } from './core/config.js';
+export { JournalVerificationError, type JournalFilter } from './core/journal.js';
 
 /** The building blocks a flavour module's mock is made of (src/flavours/modules.ts; docs/flavours.md, "Adding a flavour"). */
 export { pathRoute, type FlavourMock, type FlavourServer, type MockContext, type MockConfigPatch, type MockDescription, type Route } from './core/flavour.js';

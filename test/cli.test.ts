@@ -1,3 +1,4 @@
+import { SUITE_NAMES } from '../src/checks/define.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -72,5 +73,35 @@ describe('idpc schemas and fixtures', () => {
     const r = idpc(['fixtures', 'check']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/\d+ fixtures: \d+ valid, \d+ invalid; all as labelled/);
+  });
+});
+
+describe('a CLI that fits its ecosystem', () => {
+  it.each([
+    [['replay'], /^idpc: name the failure file a run recorded: idpc replay reports\/idpc-failures\.json$/],
+    [['schemas'], /^idpc: name an action: idpc schemas list, or idpc schemas export DIR$/],
+    [['fixtures'], /^idpc: name an action: idpc fixtures check$/],
+  ])('%j without its argument says what to give, exit 2', (args, message) => {
+    const r = idpc(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(message);
+  });
+
+  it('--quiet prints one verdict line per target; colour only when asked (FORCE_COLOR) and never with NO_COLOR', () => {
+    const quiet = spawnSync(process.execPath, [join(root, 'dist/bin/main.js'), 'run', '--mock', 'portal,infolink', '--quiet', '--runs', '1', '--report-dir', join(tmp, 'quiet')], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(quiet.status).toBe(0);
+    const lines = quiet.stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^portal \(educates\) http:\/\/127\.0\.0\.1:\d+\/oauth2\/token\/: CONFORMS \(exit 0\)$/);
+    expect(lines[2]).toMatch(/^overall: 2 of 2 targets conform/);
+    expect(quiet.stdout).not.toContain('\x1b[');
+    const coloured = spawnSync(process.execPath, [join(root, 'dist/bin/main.js'), 'run', '--mock', 'portal', '--quiet', '--runs', '1', '--report-dir', join(tmp, 'colour')], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '1', NO_COLOR: '' } });
+    expect(coloured.stdout).toContain('\x1b[32;1mCONFORMS\x1b[0m');
+  }, 60_000);
+
+  it('run --help lists every suite and the report formats', () => {
+    const r = idpc(['run', '--help']);
+    for (const s of SUITE_NAMES) expect(r.stdout).toContain(s);
+    expect(r.stdout).toMatch(/json, junit, ndjson, html/);
   });
 });

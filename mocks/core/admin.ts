@@ -73,6 +73,14 @@ export function adminApp(mock: MockHandle): express.Express {
       }),
     });
   });
+  // WireMock's POST /__admin/requests/count: a JSON filter {path, method, grantType, route} in, {count} out.
+  app.post('/__admin/requests/count', (req, res) => {
+    const b = (req.body ?? {}) as Record<string, unknown>;
+    const str = (k: string) => (typeof b[k] === 'string' ? { [k]: b[k] as string } : {});
+    const unknown = Object.keys(b).filter((k) => !['path', 'method', 'grantType', 'route'].includes(k));
+    if (unknown.length) return void res.status(400).json({ error: 'invalid_request', problems: [`unknown filter member(s): ${unknown.join(', ')}; use path, method, grantType, route`] });
+    res.json({ enabled: mock.journal.enabled, count: mock.journal.count({ ...str('path'), ...str('method'), ...str('grantType'), ...str('route') }) });
+  });
   app.delete('/__admin/requests', (_req, res) => {
     mock.journal.clear();
     res.status(204).end();

@@ -61,6 +61,8 @@ function materialise(raw: RawJournalEntry, id: number): JournalEntry {
   };
 }
 
+export class JournalVerificationError extends Error {}
+
 /** Capped, can be switched off; newest entries win when the cap is reached. */
 export class Journal {
   private entries: { id: number; raw: RawJournalEntry }[] = [];
@@ -77,8 +79,8 @@ export class Journal {
     if (this.entries.length > this.maxEntries * 2) this.entries = this.entries.slice(-this.maxEntries);
   }
 
-  find(filter: JournalFilter = {}): JournalEntry[] {
-    const out = this.entries
+  private matching(filter: JournalFilter): { id: number; raw: RawJournalEntry }[] {
+    return this.entries
       .slice(-this.maxEntries)
       .filter(
         ({ raw: e }) =>
@@ -86,9 +88,31 @@ export class Journal {
           (!filter.method || e.method === filter.method.toUpperCase()) &&
           (!filter.grantType || e.grantType === filter.grantType) &&
           (!filter.route || e.route === filter.route),
-      )
-      .map(({ id, raw }) => materialise(raw, id));
+      );
+  }
+
+  find(filter: JournalFilter = {}): JournalEntry[] {
+    const out = this.matching(filter).map(({ id, raw }) => materialise(raw, id));
     return filter.limit ? out.slice(-filter.limit) : out;
+  }
+
+  /** How many journalled requests match (WireMock's count): nothing is parsed or redacted to count. */
+  count(filter: Omit<JournalFilter, 'limit'> = {}): number {
+    return this.matching(filter).length;
+  }
+
+  /**
+   * Throws when the number of matching requests is not what a test expects (WireMock's verify): an exact count, or
+   * a range. The message says what was expected and what arrived.
+   */
+  verify(filter: Omit<JournalFilter, 'limit'>, expected: number | { atLeast?: number; atMost?: number }): void {
+    const n = this.count(filter);
+    const { atLeast = 0, atMost = Number.POSITIVE_INFINITY } = typeof expected === 'number' ? { atLeast: expected, atMost: expected } : expected;
+    if (!this.enabled) throw new JournalVerificationError('the journal is off (journal.enabled: false): nothing to verify');
+    if (n < atLeast || n > atMost) {
+      const want = typeof expected === 'number' ? `exactly ${expected}` : [expected.atLeast !== undefined ? `at least ${expected.atLeast}` : '', expected.atMost !== undefined ? `at most ${expected.atMost}` : ''].filter(Boolean).join(' and ');
+      throw new JournalVerificationError(`expected ${want} request(s) matching ${JSON.stringify(filter)}, received ${n}`);
+    }
   }
 
   clear(): void {

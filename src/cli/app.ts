@@ -39,7 +39,7 @@ export async function runCli(argv: string[]): Promise<number> {
         exitCode = report.valid ? EXIT.ok : EXIT.findings;
       },
     )
-    .command('schemas <action>', 'List the bundled JSON Schemas, or export them to a directory', (y) =>
+    .command('schemas', 'List the bundled JSON Schemas, or export them to a directory', (y) =>
       y
         .command(
           'list',
@@ -68,7 +68,7 @@ export async function runCli(argv: string[]): Promise<number> {
             print(`exported schemas to ${target}`);
           },
         )
-        .demandCommand(1, 'name an action: list or export'),
+        .demandCommand(1, 'name an action: idpc schemas list, or idpc schemas export DIR'),
     )
     .command(
       'mock <flavour>',
@@ -102,6 +102,7 @@ export async function runCli(argv: string[]): Promise<number> {
           .option('max-wait', { type: 'string', coerce: wholeNumber('max-wait', 0, ' of seconds'), describe: 'Longest wait, in seconds, for a token to expire on a real target (default 30)' })
           .option('plan', { type: 'boolean', describe: 'Print the coverage plan and its request cost against the budget, send nothing' })
           .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'List passing checks too' })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print one verdict line per target, nothing else (reports are still written)' })
           .option('json', { type: 'boolean', default: false, describe: 'Print the JSON report (schemas/report/report.schema.json) on stdout; everything else goes to stderr' })
           .option('show-secrets', { type: 'boolean', default: false, describe: 'A target on this machine: reports and curl lines carry its secrets unredacted, so they run as printed (mocks always do)' })
           .epilog('Exit codes: 0 CONFORMS, 1 DOES NOT CONFORM (findings), 2 usage error, 3 target unreachable, 4 INCOMPLETE (required checks untested: budget, configuration)')
@@ -131,6 +132,7 @@ export async function runCli(argv: string[]): Promise<number> {
             showSecrets: args['show-secrets'],
             ...(args.plan ? { plan: true } : {}),
             json: args.json,
+            quiet: args.quiet,
           },
           // With --json, stdout carries the report alone: the human output moves to stderr.
           args.json ? (text: string) => process.stderr.write(`${text}\n`) : print,
@@ -147,10 +149,11 @@ export async function runCli(argv: string[]): Promise<number> {
       },
     )
     .command(
-      'replay <file>',
+      'replay [file]',
       'Re-run the failures recorded by idpc run (reports/idpc-failures.json) with their seeds',
-      (y) => y.positional('file', { type: 'string', demandOption: true }).option('report-dir', { type: 'string', default: 'reports' }),
+      (y) => y.positional('file', { type: 'string', describe: 'The failure file a run wrote (reports/idpc-failures.json)' }).option('report-dir', { type: 'string', default: 'reports' }),
       async (args) => {
+        if (!args.file) throw new UsageError('name the failure file a run recorded: idpc replay reports/idpc-failures.json');
         exitCode = await replayCommand(args.file, args.reportDir, print);
       },
     )
@@ -166,25 +169,29 @@ export async function runCli(argv: string[]): Promise<number> {
         } else print(text);
       },
     )
-    .command(
-      'fixtures check',
-      'Validate every bundled fixture (the provider documents\' examples and the negative cases) and compare with its label',
-      (y) => y.option('json', { type: 'boolean', default: false }),
-      (args) => {
-        const results = checkAllFixtures();
-        if (args.json) print(JSON.stringify(results.map((r) => ({ file: r.fixture.file, verdict: r.report.valid ? 'valid' : 'invalid', asLabelled: r.problems.length === 0, problems: r.problems, findings: r.report.findings })), null, 2));
-        else {
-          for (const r of results) {
-            const verdict = r.report.valid ? 'VALID  ' : 'INVALID';
-            print(`${r.problems.length ? 'MISMATCH' : 'ok      '} ${verdict} ${r.fixture.flavour.padEnd(8)} ${r.fixture.kind.padEnd(19)} ${r.fixture.file}`);
-            print(`         ${r.fixture.label}`);
-            for (const p of r.problems) print(`         !! ${p}`);
+    .command('fixtures', 'Check the bundled fixtures against their labels', (yf) =>
+      yf
+        .command(
+        'check',
+        'Validate every bundled fixture (the provider documents\' examples and the negative cases) and compare with its label',
+        (y) => y.option('json', { type: 'boolean', default: false }),
+        (args) => {
+          const results = checkAllFixtures();
+          if (args.json) print(JSON.stringify(results.map((r) => ({ file: r.fixture.file, verdict: r.report.valid ? 'valid' : 'invalid', asLabelled: r.problems.length === 0, problems: r.problems, findings: r.report.findings })), null, 2));
+          else {
+            for (const r of results) {
+              const verdict = r.report.valid ? 'VALID  ' : 'INVALID';
+              print(`${r.problems.length ? 'MISMATCH' : 'ok      '} ${verdict} ${r.fixture.flavour.padEnd(8)} ${r.fixture.kind.padEnd(19)} ${r.fixture.file}`);
+              print(`         ${r.fixture.label}`);
+              for (const p of r.problems) print(`         !! ${p}`);
+            }
+            const bad = results.filter((r) => r.problems.length).length;
+            print(`\n${results.length} fixtures: ${results.filter((r) => r.report.valid).length} valid, ${results.filter((r) => !r.report.valid).length} invalid; ${bad === 0 ? 'all as labelled' : `${bad} NOT as labelled`}`);
           }
-          const bad = results.filter((r) => r.problems.length).length;
-          print(`\n${results.length} fixtures: ${results.filter((r) => r.report.valid).length} valid, ${results.filter((r) => !r.report.valid).length} invalid; ${bad === 0 ? 'all as labelled' : `${bad} NOT as labelled`}`);
-        }
-        exitCode = results.some((r) => r.problems.length) ? EXIT.findings : EXIT.ok;
-      },
+          exitCode = results.some((r) => r.problems.length) ? EXIT.findings : EXIT.ok;
+        },
+      )
+        .demandCommand(1, 'name an action: idpc fixtures check'),
     )
     .demandCommand(1, 'name a command (see --help)')
     .strict()

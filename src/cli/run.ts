@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Profile } from '../checks/define.js';
 import { FLAVOURS, isFlavourName, type FlavourName } from '../flavours/index.js';
-import { formatConsole, REPORT_FORMATS, toJsonReport, totalsOf, writeReports } from '../runner/report.js';
+import { colourWanted, formatConsole, formatVerdictLine, REPORT_FORMATS, toJsonReport, totalsOf, writeReports } from '../runner/report.js';
 import { emitGithubActions } from '../runner/report-ci.js';
 import { shellWord } from '../runner/curl.js';
 import { MOCK_FLAVOURS } from '../../mocks/flavours.js';
@@ -35,6 +35,8 @@ export interface RunArgs {
   verbose?: boolean;
   /** Largest answer body read, in bytes. */
   maxBody?: number;
+  /** Only one verdict line per target (and errors). */
+  quiet?: boolean;
   /** Print the JSON report on stdout. */
   json?: boolean;
   /** A local target's reports carry its secrets unredacted (runnable curl lines). */
@@ -102,7 +104,9 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
     },
   });
   const runs: FinishedRun[] = [];
-  const common = { ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(args.runs ? { numRuns: args.runs } : {}), ...(suites ? { suites } : {}), ...(baseline ? { baseline } : {}), progress: print };
+  // --quiet: the verdict lines (and errors) only.
+  const say = args.quiet ? () => undefined : print;
+  const common = { ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(args.runs ? { numRuns: args.runs } : {}), ...(suites ? { suites } : {}), ...(baseline ? { baseline } : {}), progress: args.quiet ? () => undefined : print };
   const execute = async (target: Target, how: string[]) => {
     if (args.plan) return print(formatPlan(planRun({ target, ...common })));
     const run = await runConformance({ ...common, target });
@@ -128,7 +132,7 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
         throw e;
       }
       try {
-        print(`idpc run: ${flavour} mock (${mock.config.preset})`);
+        say(`idpc run: ${flavour} mock (${mock.config.preset})`);
         await execute(overrides(targetOfMock(mock, args.profile ?? 'rfc6749')), ['--mock', flavour, ...(args.preset ? ['--preset', args.preset] : []), ...(args.mockConfig ? ['--mock-config', args.mockConfig] : [])]);
       } finally {
         await mock.close();
@@ -150,20 +154,21 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
       process.stderr.write('idpc: warning: --show-secrets: reports and curl lines carry this target\'s secrets and tokens unredacted\n');
       target = { ...target, revealSecrets: true };
     }
-    print(`idpc run: ${target.flavour} at ${target.tokenUrl}`);
+    say(`idpc run: ${target.flavour} at ${target.tokenUrl}`);
     await execute(overrides(target), ['--target', args.target!]);
   }
   if (args.plan) return EXIT.ok;
 
-  for (const run of runs) print(formatConsole(run, args.verbose));
-  for (const path of writeReports(runs, formats, args.reportDir)) print(`report: ${path}`);
+  const colour = !args.json && colourWanted(process.env, process.stdout.isTTY);
+  for (const run of runs) print(args.quiet ? formatVerdictLine(run, colour) : formatConsole(run, args.verbose, colour));
+  for (const path of writeReports(runs, formats, args.reportDir)) say(`report: ${path}`);
   // What `idpc replay` needs to repeat the failures: how the target was reached, the seed, the failed checks.
   const failed = runs.flatMap((r) => r.results.filter((x) => x.status === 'fail' && !x.baseline).map((x) => ({ flavour: r.target.flavour, seed: r.seed, check: `${x.suite}:${x.check}${x.variant ? `:${x.variant}` : ''}` })));
   if (failed.length) {
     const file = join(args.reportDir, 'idpc-failures.json');
     mkdirSync(args.reportDir, { recursive: true });
     writeFileSync(file, `${JSON.stringify({ mock: args.mock, mockConfig: args.mockConfig, target: args.target, preset: args.preset, profile: args.profile, runs: args.runs, suites, failures: failed }, null, 2)}\n`);
-    print(`failures recorded for replay: ${file} (idpc replay ${file})`);
+    say(`failures recorded for replay: ${file} (idpc replay ${file})`);
   }
   // Several targets: the worst verdict wins (verdict/combinedExit), and one line says so.
   const exit = totalsOf(runs).exitCode;

@@ -11,8 +11,23 @@ const MARK: Record<string, string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN',
 /** A result's name: suite:check, with its variant. */
 export const resultName = (r: { suite: string; check: string; variant?: string }) => `${r.suite}:${r.check}${r.variant ? `:${r.variant}` : ''}`;
 
+/** ANSI colour for the console: on a TTY unless NO_COLOR is set, or wherever FORCE_COLOR asks (no-color.org). */
+export function colourWanted(env: NodeJS.ProcessEnv, isTty: boolean | undefined): boolean {
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') return true;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  return !!isTty && env.TERM !== 'dumb';
+}
+
+const ANSI: Record<string, string> = { pass: '32', fail: '31', warn: '33', info: '36', deviation: '35', skip: '90', CONFORMS: '32;1', 'DOES NOT CONFORM': '31;1', INCOMPLETE: '33;1', 'TARGET UNREACHABLE': '31;1' };
+const paint = (on: boolean, key: string, text: string) => (on && ANSI[key] ? `\x1b[${ANSI[key]}m${text}\x1b[0m` : text);
+
+/** One line per run: what --quiet prints. */
+export function formatVerdictLine(run: FinishedRun, colour = false): string {
+  return `${run.target.flavour}${run.target.preset ? ` (${run.target.preset})` : ''} ${run.target.tokenUrl}: ${paint(colour, run.verdict, run.verdict)} (exit ${run.exitCode})`;
+}
+
 /** The console summary: a table per run, then each failure with its reproduction data. */
-export function formatConsole(run: FinishedRun, verbose = false): string {
+export function formatConsole(run: FinishedRun, verbose = false, colour = false): string {
   const lines: string[] = [];
   const t = run.target;
   lines.push(`${t.flavour}${t.preset ? ` (${t.preset})` : ''} ${t.tokenUrl}${t.mock ? ' [mock]' : ''}  profile ${run.profile}  seed ${run.seed}  ${run.requests} requests in ${(run.durationMs / 1000).toFixed(1)} s`);
@@ -23,7 +38,7 @@ export function formatConsole(run: FinishedRun, verbose = false): string {
   const shown = verbose ? run.results : run.results.filter((r) => r.status !== 'pass' && r.status !== 'skip');
   for (const r of shown) {
     const base = r.baseline ? ` [baseline: ${r.baseline.reason}]` : '';
-    lines.push(`  ${MARK[r.status]} ${resultName(r).padEnd(30)} ${r.title}${base}`);
+    lines.push(`  ${paint(colour, r.status, MARK[r.status]!)} ${resultName(r).padEnd(30)} ${r.title}${base}`);
     if (r.status === 'deviation' && r.deviation) lines.push(`       documented deviation: ${r.deviation.reason}`);
     if ((r.status === 'fail' || r.status === 'warn') && r.message) lines.push(`       ${r.message}  [${r.requirement}]`);
     if (r.status === 'fail' && r.counterexample) {
@@ -58,7 +73,7 @@ export function formatConsole(run: FinishedRun, verbose = false): string {
   }
   const setup = run.results.filter((r) => r.status === 'skip' && r.skipKind === 'needs-setup').length;
   if (setup) lines.push(`  ${setup} result(s) need more setup to run (SETUP above): they do not count against the verdict`);
-  lines.push(`  verdict: ${run.verdict} (exit ${run.exitCode})`);
+  lines.push(`  verdict: ${paint(colour, run.verdict, run.verdict)} (exit ${run.exitCode})`);
   return lines.join('\n');
 }
 

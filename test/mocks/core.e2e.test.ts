@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { errors, request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfigFile, startMock, type RunningMock } from '../../mocks/index.js';
+import { JournalVerificationError, loadConfigFile, startMock, type RunningMock } from '../../mocks/index.js';
 import { fingerprint } from '../../src/util/redact.js';
 import { http, postForm } from '../support/http.js';
 
@@ -146,6 +146,20 @@ describe('mock core: clock, journal, tokens, clients and users over the admin AP
     } finally {
       await quiet.close();
     }
+  });
+
+  it('counts and verifies requests, WireMock-style: journal.count / journal.verify and POST /__admin/requests/count', async () => {
+    await admin('DELETE', '/requests');
+    await grant();
+    await grant();
+    await postForm(idp.tokenEndpoint, { grant_type: 'refresh_token', refresh_token: 'x' });
+    expect(idp.journal.count({ grantType: 'client_credentials' })).toBe(2);
+    expect((await admin('POST', '/requests/count', { grantType: 'refresh_token' })).json()).toEqual({ enabled: true, count: 1 });
+    expect((await admin('POST', '/requests/count', { route: 'token', method: 'POST' })).json().count).toBe(3);
+    expect((await admin('POST', '/requests/count', { grant: 'x' })).status).toBe(400);
+    expect(() => idp.journal.verify({ grantType: 'client_credentials' }, 2)).not.toThrow();
+    expect(() => idp.journal.verify({ grantType: 'client_credentials' }, { atMost: 1 })).toThrow(JournalVerificationError);
+    expect(() => idp.journal.verify({ grantType: 'password' }, { atLeast: 1 })).toThrow(/expected at least 1 request\(s\) matching \{"grantType":"password"\}, received 0/);
   });
 
   it('caps the journal', async () => {
