@@ -22,7 +22,7 @@ let code: number | null;
 const idOf = (runIndex: number, r: { suite: string; check: string; variant?: string }) => `run${runIndex}-${`${r.suite}:${r.check}${r.variant ? `:${r.variant}` : ''}`.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
 beforeAll(async () => {
-  const r = await runCli(['run', '--mock', 'all', '--report', 'html,json', '--report-dir', dir, '--seed', '4', '--runs', '2'], process.env);
+  const r = await runCli(['run', '--mock', 'all', '--report', 'html,json,junit', '--report-dir', dir, '--seed', '4', '--runs', '2'], process.env);
   code = r.code;
   runs = (JSON.parse(readFileSync(join(dir, 'idpc-report.json'), 'utf8')) as { runs: typeof runs }).runs;
 }, 120_000);
@@ -93,5 +93,21 @@ describe('the JSON report', () => {
     expect(doc.totals.targets).toBe(4);
     expect(doc.totals.results).toBe(runs.reduce((n, r) => n + r.results.length, 0));
     expect(doc.totals.exitCode).toBe(code);
+  });
+});
+
+describe('the JUnit report', () => {
+  it('has one testsuite per target and suite, unique names, and a time on every test case', () => {
+    const doc = parse(readFileSync(join(dir, 'idpc-junit.xml'), 'utf8'));
+    const suites = doc.querySelectorAll('testsuite');
+    const expected = runs.flatMap((r) => [...new Set(r.results.map((x) => x.suite))].map((s) => `${r.target.flavour}`.concat('-', (r as unknown as { target: { preset?: string } }).target.preset ?? '', '.', s)));
+    expect(suites.map((s) => s.getAttribute('name'))).toEqual(expected);
+    expect(new Set(expected).size).toBe(expected.length);
+    const cases = doc.querySelectorAll('testcase');
+    expect(cases).toHaveLength(runs.reduce((n, r) => n + r.results.length, 0));
+    for (const c of cases) expect(c.getAttribute('time')).toMatch(/^\d+\.\d{3}$/);
+    // Not the whole run's time on every suite: the suites' times differ.
+    expect(new Set(suites.map((s) => s.getAttribute('time'))).size).toBeGreaterThan(1);
+    expect(cases.some((c) => Number(c.getAttribute('time')) > 0)).toBe(true);
   });
 });

@@ -1042,6 +1042,10 @@ export interface Result {
     curl: string;
     [k: string]: unknown;
   }[];
+  /**
+   * Wall time of the scenarios that exercised the check (JUnit test-case time).
+   */
+  durationMs?: number;
   [k: string]: unknown;
 }
 /**

@@ -83,14 +83,19 @@ const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&g
 export function toJunit(runs: FinishedRun[]): string {
   const out = ['<?xml version="1.0" encoding="UTF-8"?>', '<testsuites name="idp-conformance">'];
   for (const run of runs) {
+    // Two runs of one flavour (presets, targets) stay apart: the preset, then the run's position, name the target.
+    const sameFlavour = runs.filter((r) => r.target.flavour === run.target.flavour);
+    const targetLabel = `${run.target.flavour}${run.target.preset ? `-${run.target.preset}` : ''}${sameFlavour.length > 1 && sameFlavour.filter((r) => r.target.preset === run.target.preset).length > 1 ? `-${runs.indexOf(run) + 1}` : ''}`;
     const bySuite = new Map<string, ReportedResult[]>();
     for (const r of run.results) (bySuite.get(r.suite) ?? bySuite.set(r.suite, []).get(r.suite)!).push(r);
     for (const [suite, results] of bySuite) {
       const failures = results.filter((r) => r.status === 'fail' && !r.baseline).length;
       const skipped = results.filter((r) => r.status === 'skip' || r.baseline).length;
-      out.push(`  <testsuite name="${xml(`${run.target.flavour}.${suite}`)}" tests="${results.length}" failures="${failures}" skipped="${skipped}" time="${(run.durationMs / 1000).toFixed(3)}">`);
+      // One testsuite per target and suite: its time is its scenarios', each test case's the scenarios that exercised it.
+      const suiteMs = run.plan.scenarios.filter((s) => s.suite === suite).reduce((n, s) => n + (s.durationMs ?? 0), 0);
+      out.push(`  <testsuite name="${xml(`${targetLabel}.${suite}`)}" tests="${results.length}" failures="${failures}" skipped="${skipped}" time="${(suiteMs / 1000).toFixed(3)}">`);
       for (const r of results) {
-        out.push(`    <testcase classname="${xml(`idpc.${run.target.flavour}.${suite}`)}" name="${xml(`${r.check}${r.variant ? ` [${r.variant}]` : ''} ${r.title}`)}">`);
+        out.push(`    <testcase classname="${xml(`idpc.${targetLabel}.${suite}`)}" name="${xml(`${r.check}${r.variant ? ` [${r.variant}]` : ''} ${r.title}`)}" time="${((r.durationMs ?? 0) / 1000).toFixed(3)}">`);
         if (r.status === 'fail' && !r.baseline) {
           const detail = [r.message ?? '', `requirement: ${r.requirement} ${r.url}`, r.counterexample ? `seed ${r.counterexample.seed} path ${r.counterexample.path ?? ''} shrunk ${r.counterexample.shrunk ?? ''}` : '', ...(r.evidence ?? []).map((e) => e.curl)].filter(Boolean).join('\n');
           out.push(`      <failure message="${xml(r.message ?? r.title)}" type="${xml(r.check)}">${xml(detail)}</failure>`);

@@ -48,6 +48,8 @@ export interface ScenarioRecord {
   /** Requests the plan allowed it, and what it sent. */
   planned: number;
   sent: number;
+  /** Wall time it took (0 when it did not run). */
+  durationMs?: number;
   /** Why it did not run. */
   skip?: string;
 }
@@ -105,6 +107,7 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
   let unreachable: string | undefined;
   let interrupted: string | undefined;
   const records: ScenarioRecord[] = [];
+  const timeOf = new Map<string, number>();
   const errors: { suite: string; scenario: string; message: string; exchanges: Exchange[] }[] = [];
   const states = new Map(suites.map((s) => [s.name, s.start()]));
   const blocked = new Map<string, Skip>();
@@ -130,6 +133,8 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
     const logBefore = transport.log.length;
     const timeoutsBefore = ctx.timeouts;
     let crashed: string | undefined;
+    const startedAt = performance.now();
+    for (const r of scenario.checks) timeOf.set(`${suite.name}:${r.check.id}`, timeOf.get(`${suite.name}:${r.check.id}`) ?? 0);
     try {
       await scenario.run(ctx, states.get(suite.name));
     } catch (e) {
@@ -147,6 +152,10 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
       }
     }
     record.sent = transport.requests - before;
+    record.durationMs = Math.round(performance.now() - startedAt);
+    // A check's time is that of the scenarios that exercise it; checks judged on every answer get the suite's.
+    for (const id of new Set(scenario.checks.map((r) => r.check.id))) timeOf.set(`${suite.name}:${id}`, (timeOf.get(`${suite.name}:${id}`) ?? 0) + record.durationMs);
+    timeOf.set(`${suite.name}:*`, (timeOf.get(`${suite.name}:*`) ?? 0) + record.durationMs);
     // A guest logs out what a scenario opened as soon as it ends, also after a failure or an error of the scenario.
     if (!unreachable) await ctx.session.closeSessions().catch(() => undefined);
     if (ctx.blocked) blocked.set(suite.name, ctx.blocked);
@@ -182,7 +191,7 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
   // One compiled matcher for the whole report: secrets and every token the target issued, whole and as substrings.
   // A mock's report shows its own credentials (revealSecrets): no matcher to build then.
   const secrets = new Redactor(target.revealSecrets ? [] : [...target.secrets, ...ctx.session.tokensSeen]);
-  const results: ReportedResult[] = ctx.evidence.results().map((r) => finish(r, options.baseline, secrets, target.revealSecrets === true));
+  const results: ReportedResult[] = ctx.evidence.results().map((r) => ({ ...finish(r, options.baseline, secrets, target.revealSecrets === true), durationMs: timeOf.get(`${r.suite}:${r.check}`) ?? timeOf.get(`${r.suite}:*`) ?? 0 }));
   const keyOf = (r: { suite: string; check: string; variant?: string }) => `${r.suite}:${r.check}${r.variant ? `:${r.variant}` : ''}`;
   const failedKeys = new Set(results.filter((r) => r.status === 'fail').flatMap((r) => [keyOf(r), `${r.suite}:${r.check}`]));
   const staleBaseline = [...(options.baseline?.entries.keys() ?? [])].filter((k) => !failedKeys.has(k) && results.some((r) => keyOf(r) === k || `${r.suite}:${r.check}` === k || k.endsWith(':*')));

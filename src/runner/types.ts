@@ -116,6 +116,8 @@ export interface CheckResult {
   counterexample?: { seed: number; path?: string; replayPath?: string; shrunk?: string };
   /** Expected failure listed in the baseline. */
   baseline?: { reason: string };
+  /** Wall time of the scenarios that exercised it, in ms (JUnit test-case time). */
+  durationMs?: number;
 }
 
 export interface RunReport {
