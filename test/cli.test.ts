@@ -105,3 +105,18 @@ describe('a CLI that fits its ecosystem', () => {
     expect(r.stdout).toMatch(/json, junit, ndjson, html/);
   });
 });
+
+describe('progress', () => {
+  const hasScript = spawnSync('sh', ['-c', 'command -v script']).status === 0;
+  it.skipIf(!hasScript)(`on a terminal: a live line with scenarios, requests and an ETA; on CI or into a file: none${hasScript ? '' : ' (SKIPPED: no script(1) to make a terminal)'}`, () => {
+    const cmd = `${process.execPath} ${join(root, 'dist/bin/main.js')} run --mock portal --runs 1 --report-dir ${join(tmp, 'progress')} >/dev/null`;
+    const env = { ...process.env } as Record<string, string | undefined>;
+    delete env.CI;
+    const tty = spawnSync('script', ['-qc', cmd, '/dev/null'], { encoding: 'utf8', env: env as NodeJS.ProcessEnv, timeout: 60_000 });
+    expect(tty.stdout).toMatch(/portal: \d+\/\d+ scenarios · \d+\/\d+ requests/);
+    const onCi = spawnSync('script', ['-qc', cmd, '/dev/null'], { encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 60_000 });
+    expect(onCi.stdout).not.toMatch(/scenarios ·/);
+    const toFile = spawnSync('sh', ['-c', `${cmd} 2>&1`], { encoding: 'utf8', env: env as NodeJS.ProcessEnv, timeout: 60_000 });
+    expect(toFile.stdout).not.toMatch(/scenarios ·/);
+  }, 120_000);
+});

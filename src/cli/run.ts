@@ -107,9 +107,17 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
   // --quiet: the verdict lines (and errors) only.
   const say = args.quiet ? () => undefined : print;
   const common = { ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(args.runs ? { numRuns: args.runs } : {}), ...(suites ? { suites } : {}), ...(baseline ? { baseline } : {}), progress: args.quiet ? () => undefined : print };
+  // A live line on a terminal (stderr, rewritten in place): scenarios and requests against the plan, and an ETA.
+  // Not on CI or when stderr is a file: there the per-suite lines are the progress.
+  const live = process.stderr.isTTY && !process.env.CI && !args.quiet && !args.json;
+  const onScenario = (name: string) => (p: { done: number; total: number; planned: number; sent: number; suite: string; scenario: string; elapsedMs: number }) => {
+    const eta = p.sent > 0 && p.planned > p.sent ? ` · ETA ${Math.ceil(((p.elapsedMs / p.sent) * (p.planned - p.sent)) / 1000)} s` : '';
+    process.stderr.write(`\r\x1b[K${name}: ${p.done}/${p.total} scenarios · ${p.sent}/${p.planned} requests${eta} · ${p.suite}/${p.scenario}`);
+  };
   const execute = async (target: Target, how: string[]) => {
     if (args.plan) return print(formatPlan(planRun({ target, ...common })));
-    const run = await runConformance({ ...common, target });
+    const run = await runConformance({ ...common, target, ...(live ? { onScenario: onScenario(target.flavour) } : {}) });
+    if (live) process.stderr.write('\r\x1b[K');
     // The complete command that repeats it: how the target was reached, then the seed and the run's shape.
     const shape = [...(args.profile ? ['--profile', args.profile] : []), ...(args.runs ? ['--runs', String(args.runs)] : []), ...(suites ? ['--suites', suites.join(',')] : [])];
     run.reproduce = ['idpc', 'run', ...how, '--seed', String(run.seed), ...shape].map(shellWord).join(' ');

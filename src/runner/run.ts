@@ -32,6 +32,8 @@ export interface RunOptions {
   baseline?: Baseline;
   /** Progress lines for the console. */
   progress?: (line: string) => void;
+  /** After each scenario: how far the plan is (for a live progress line). */
+  onScenario?: (p: { done: number; total: number; planned: number; sent: number; suite: string; scenario: string; elapsedMs: number }) => void;
   /** A transport of the caller's (tests read its raw log). */
   transport?: Transport;
 }
@@ -107,6 +109,7 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
   let unreachable: string | undefined;
   let interrupted: string | undefined;
   const records: ScenarioRecord[] = [];
+  const runStarted = performance.now();
   const timeOf = new Map<string, number>();
   const errors: { suite: string; scenario: string; message: string; exchanges: Exchange[] }[] = [];
   const states = new Map(suites.map((s) => [s.name, s.start()]));
@@ -153,6 +156,7 @@ export async function runConformance(options: RunOptions): Promise<FinishedRun> 
     }
     record.sent = transport.requests - before;
     record.durationMs = Math.round(performance.now() - startedAt);
+    options.onScenario?.({ done: records.length, total: order.length, planned: plan.cost.requests, sent: transport.requests, suite: suite.name, scenario: scenario.name, elapsedMs: performance.now() - runStarted });
     // A check's time is that of the scenarios that exercise it; checks judged on every answer get the suite's.
     for (const id of new Set(scenario.checks.map((r) => r.check.id))) timeOf.set(`${suite.name}:${id}`, (timeOf.get(`${suite.name}:${id}`) ?? 0) + record.durationMs);
     timeOf.set(`${suite.name}:*`, (timeOf.get(`${suite.name}:*`) ?? 0) + record.durationMs);
