@@ -26,3 +26,19 @@ describe('Retry-After', () => {
     for (const at of after) expect(at - asked!).toBeGreaterThanOrEqual(950);
   });
 });
+
+describe('a server that resets every connection', () => {
+  it('is unreachable (exit 3), not a non-conforming target', async () => {
+    const { createServer: tcp } = await import('node:net');
+    const resetter = tcp((socket) => socket.resetAndDestroy());
+    await new Promise<void>((r) => resetter.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(resetter.address() as { port: number }).port}/token`;
+    const t = new Transport({ maxRequests: 100, maxBadCredentialAttempts: 10, ratePerSecond: 1000, timeoutMs: 2000 });
+    const { TargetUnreachable } = await import('../src/runner/http.js');
+    let thrown: unknown;
+    for (let i = 0; i < 5 && !thrown; i++) await t.send('POST', url).catch((e: unknown) => (thrown = e));
+    expect(thrown).toBeInstanceOf(TargetUnreachable);
+    expect(t.requests).toBe(3);
+    await new Promise((r) => resetter.close(r));
+  });
+});

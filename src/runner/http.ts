@@ -41,6 +41,7 @@ export class Transport {
   private nextSlot = 0;
   private answered = 0;
   private consecutiveTimeouts = 0;
+  private consecutiveFailures = 0;
 
   constructor(readonly options: TransportOptions) {}
 
@@ -101,11 +102,19 @@ export class Transport {
       if (exceeded) exchange.bodyExceeded = this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
       this.answered++;
       this.consecutiveTimeouts = 0;
+      this.consecutiveFailures = 0;
     } catch (e) {
       const err = e as Error & { code?: string };
       exchange.error = `${err.code ?? err.name}: ${err.message}`;
       if (err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' || err instanceof errors.ConnectTimeoutError) {
         throw new TargetUnreachable(`${new URL(url).origin} is unreachable (${err.code ?? err.name})`);
+      }
+      // A reset or broken socket: a few among many answers are TE-A11 findings; a target that never answered, or
+      // one that resets request after request, cannot be judged (unreachable, or stopped).
+      if (!(err.name === 'TimeoutError' || err.name === 'AbortError' || err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError)) {
+        this.consecutiveFailures++;
+        if (this.answered === 0 && this.consecutiveFailures >= STOPPED_AFTER_TIMEOUTS) throw new TargetUnreachable(`${new URL(url).origin} is unreachable: ${this.consecutiveFailures} requests in a row failed (${err.code ?? err.name})`);
+        if (this.consecutiveFailures >= 2 * STOPPED_AFTER_TIMEOUTS) throw new TargetStopped(`${new URL(url).origin} stopped answering: ${this.consecutiveFailures} requests in a row failed (${err.code ?? err.name})`);
       }
       if (err.name === 'TimeoutError' || err.name === 'AbortError' || err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError) {
         // One slow answer is a finding (TE-N1) and the run goes on; a target that never answered cannot be judged (exit 3),
