@@ -17,7 +17,7 @@ const summary = join(dir, 'step-summary.md');
 const SECRETS = { IDPC_PORTAL_ROBOT_PASSWORD: 'QrnY67ME9yGasNhq2OTbgWA4RzipUvo5', IDPC_PORTAL_CLIENT_SECRET: 't5IfXbGZQThAKR43apoc9usOFVDv2BLE' };
 let mock: CliProcess;
 let run: { code: number | null; stdout: string; stderr: string };
-let report: { results: { check: string; status: string; evidence?: { curl: string; response?: { status: number; body: string } }[] }[] };
+let report: { reproduce?: string; seed: number; results: { check: string; status: string; evidence?: { curl: string; response?: { status: number; body: string } }[] }[] };
 
 beforeAll(async () => {
   const config = join(dir, 'portal.mock.json');
@@ -56,8 +56,9 @@ describe('on GitHub Actions', () => {
 
 describe('reproducers', () => {
   it('the reproduce line is a complete command', () => {
-    const line = run.stdout.split('\n').find((l) => l.includes('reproduce: '));
-    if (line) expect(line).toMatch(/reproduce: idpc run --target \S+portal\.target\.yaml --seed \d+ --runs 2/);
+    // The run's own command, in the report whatever failed; a property failure prints it on its reproduce: line.
+    expect(report.reproduce).toMatch(new RegExp(`^idpc run --target \\S+portal\\.target\\.yaml --seed ${report.seed} --runs 2$`));
+    for (const line of run.stdout.split('\n').filter((l) => l.includes('reproduce: '))) expect(line).toMatch(/reproduce: idpc run --target \S+portal\.target\.yaml --seed -?\d+ --runs 2/);
     expect(run.stdout).not.toMatch(/idpc run \.\.\./);
   });
 
