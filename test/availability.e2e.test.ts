@@ -88,7 +88,7 @@ describe('TE-N2: a Retry-After the run cannot afford', () => {
     const run = await runConformance({ target: behind(targetOfMock(mock, 'rfc6749'), mock.url, p.url), seed: 1, numRuns: 1, transport });
     expect(p.seen()).toBe(11);
     expect(transport.requests).toBe(11);
-    expect(run.interrupted).toMatch(/answered 429 with Retry-After 3600, longer than the run can afford \(30 s\): stopped without further requests/);
+    expect(run.interrupted).toMatch(/answered 429 with Retry-After 3600, longer than the run can afford \(60 s\): stopped without further requests/);
     expect(run.exitCode).toBe(4);
     expect(run.verdict).toBe('INCOMPLETE');
     expect(run.incomplete![0]).toMatch(/^the run stopped before its plan was done/);

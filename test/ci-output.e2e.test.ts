@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../src/util/paths.js';
 import { runCli, startCli, type CliProcess } from './support/cli.js';
+import { TARGET_SECRETS } from './support/target-env.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'idpc-ci-'));
 const summary = join(dir, 'step-summary.md');
-const SECRETS = { IDPC_PORTAL_ROBOT_PASSWORD: 'QrnY67ME9yGasNhq2OTbgWA4RzipUvo5', IDPC_PORTAL_CLIENT_SECRET: 't5IfXbGZQThAKR43apoc9usOFVDv2BLE' };
+const SECRETS = TARGET_SECRETS.portal!;
 let mock: CliProcess;
 let run: { code: number | null; stdout: string; stderr: string };
 let report: { reproduce?: string; seed: number; results: { check: string; status: string; evidence?: { curl: string; response?: { status: number; body: string } }[] }[] };

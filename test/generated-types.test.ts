@@ -12,7 +12,7 @@ function listFiles(dir: string): string[] {
 
 it('src/generated/ (types and precompiled validators) is what npm run gen:types makes of schemas/ (run it after changing a schema)', async () => {
   const files = [...(await generatedTypes()), ...(await generatedValidators())];
-  expect(files.map((f) => f.file).sort()).toEqual(['schemas.ts', 'validators/mock-config.ts']);
+  expect(files.map((f) => f.file).sort()).toEqual(['schemas.ts', 'validators/mock-config.ts', 'validators/schemas.ts']);
   for (const { file, source } of files) {
     const path = join(generatedDir, file);
     expect(existsSync(path), `src/generated/${file} is missing`).toBe(true);
@@ -55,3 +55,38 @@ it("the precompiled validator's local helpers: structural JSON equality, and cod
     }),
   );
 });
+
+it('the precompiled validators judge as ajv compiling the schemas at run time: every fixture body and schema example, against every schema (plain and strict)', async () => {
+  const { SchemaRegistry } = await import('../src/schemas/registry.js');
+  const { loadManifest } = await import('../src/validate/fixtures.js');
+  const { looksLikeHttpResponse, parseHttpResponse } = await import('../src/http/capture.js');
+  const { publicSchemaEntries } = await import('../src/schemas/catalog.js');
+  const { fixturesDir } = await import('../src/util/paths.js');
+  const precompiled = new SchemaRegistry();
+  const runtime = new SchemaRegistry(undefined, {});
+  const values: unknown[] = [];
+  for (const f of loadManifest()) {
+    const text = readFileSync(join(fixturesDir(), f.file), 'utf8');
+    const body = looksLikeHttpResponse(text) ? parseHttpResponse(text).body : text;
+    try {
+      values.push(JSON.parse(body));
+    } catch {
+      values.push(body);
+    }
+  }
+  for (const e of publicSchemaEntries()) values.push(...((e.schema.examples as unknown[] | undefined) ?? []));
+  expect(values.length).toBeGreaterThan(40);
+  let invalid = 0;
+  for (const e of publicSchemaEntries()) {
+    for (const strict of [false, true]) {
+      if (!precompiled.has(e.group, e.kind, strict)) continue;
+      for (const v of values) {
+        const a = precompiled.validate(e.group, e.kind, v, { strict });
+        expect(a, `${e.file}${strict ? ' (strict)' : ''}`).toEqual(runtime.validate(e.group, e.kind, v, { strict }));
+        if (!a.valid) invalid++;
+      }
+    }
+  }
+  // Both verdicts occur: the comparison is not of validators that accept everything.
+  expect(invalid).toBeGreaterThan(100);
+}, 60_000);

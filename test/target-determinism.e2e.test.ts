@@ -10,18 +10,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../src/util/paths.js';
 import { runCli, startCli, type CliProcess } from './support/cli.js';
+import { TARGET_SECRETS as SECRETS } from './support/target-env.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'idpc-determinism-'));
 const SEEDS = [1, 2, 3, 4, 5];
 
-/** The secrets the shipped target configs take from the environment: the seed documents' credentials, which the mocks seed. */
-const SECRETS: Record<string, Record<string, string>> = {
-  portal: { IDPC_PORTAL_ROBOT_PASSWORD: 'QrnY67ME9yGasNhq2OTbgWA4RzipUvo5', IDPC_PORTAL_CLIENT_SECRET: 't5IfXbGZQThAKR43apoc9usOFVDv2BLE' },
-  keycloak: { IDPC_KEYCLOAK_APP_SECRET: 'conformance-app-secret', IDPC_KEYCLOAK_SERVICE_SECRET: 'conformance-service-secret', IDPC_KEYCLOAK_USER_PASSWORD: 'qa-bot-password' },
-  'keycloak-ocp': { IDPC_OCP_PASSWORD: 'ocp-password' },
-  rator: { IDPC_RATOR_CLIENT_SECRET: 'myclientsecret', IDPC_RATOR_USER_PASSWORD: 'mypassword', IDPC_RATOR_OPERATOR_PASSWORD: 'myoperatorpassword' },
-  infolink: { IDPC_INFOLINK_CLIENT_SECRET: 'eebb17b2-9ce4-4c73-a23f-d23739bf99b4', IDPC_INFOLINK_USER_PASSWORD: 'mypassword' },
-};
 
 interface Reported {
   exitCode: number;

@@ -69,13 +69,23 @@ export function defineCheck<const D extends CheckDef>(def: D): D {
 
 export const statusOf = (e: Exchange | undefined) => e?.response?.status;
 
-export function jsonObject(e: Exchange | undefined): Record<string, unknown> | undefined {
+/** Parsed bodies, once per answer: every check of an answer asks for it (measured: the runner's most called parse). */
+const parsedBodies = new WeakMap<object, { body: string; value: Readonly<Record<string, unknown>> | undefined }>();
+
+export function jsonObject(e: Exchange | undefined): Readonly<Record<string, unknown>> | undefined {
+  const response = e?.response;
+  if (!response) return undefined;
+  const known = parsedBodies.get(response);
+  if (known && known.body === response.body) return known.value;
+  let value: Record<string, unknown> | undefined;
   try {
-    const v = JSON.parse(e?.response?.body ?? '') as unknown;
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+    const v = JSON.parse(response.body) as unknown;
+    value = v && typeof v === 'object' && !Array.isArray(v) ? Object.freeze(v as Record<string, unknown>) : undefined;
   } catch {
-    return undefined;
+    value = undefined;
   }
+  parsedBodies.set(response, { body: response.body, value });
+  return value;
 }
 
 /** "400 invalid_grant", "200", or the transport error: how an answer is named in messages. */

@@ -3,15 +3,14 @@ import { join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { PROFILES, SUITE_NAMES, type Profile } from '../checks/define.js';
 import { FLAVOUR_NAMES } from '../flavours/index.js';
-import { publicSchemaEntries, schemaEntries } from '../schemas/catalog.js';
 import { packageVersion } from '../util/paths.js';
-import { REPORT_FORMATS } from '../runner/report.js';
-import { checkAllFixtures } from '../validate/fixtures.js';
+import { REPORT_FORMATS } from '../runner/formats.js';
 import { EXIT, UsageError } from './errors.js';
 import { joinNegativeValues, wholeNumber } from './input.js';
-import { MOCK_OPTIONS, runMockCommand } from './mock.js';
-import { initTemplate, replayCommand, runCommand } from './run.js';
-import { formatReport, runValidate } from './validate.js';
+import { MOCK_OPTIONS } from './mock-options.js';
+
+// Each command loads its implementation when it runs: help, --version, `checks` or `validate` never pay for the
+// runner (undici, fast-check, jose) or the mocks.
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
 
@@ -33,7 +32,8 @@ export async function runCli(argv: string[]): Promise<number> {
           .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' })
           .example('$0 validate -f portal -k token response.json', 'validate a saved token response body')
           .example('curl -si ... | $0 validate -f keycloak -k error -', 'validate a whole captured error response'),
-      (args) => {
+      async (args) => {
+        const { formatReport, runValidate } = await import('./validate.js');
         const report = runValidate({ flavour: args.flavour, kind: args.kind, file: args.file, profile: args.profile, strict: args.strict });
         print(args.json ? JSON.stringify(report, null, 2) : formatReport(report, args.file === '-' ? 'stdin' : args.file));
         exitCode = report.valid ? EXIT.ok : EXIT.findings;
@@ -45,7 +45,8 @@ export async function runCli(argv: string[]): Promise<number> {
           'list',
           'List schemas by flavour and kind',
           (yy) => yy.option('json', { type: 'boolean', default: false }),
-          (args) => {
+          async (args) => {
+            const { publicSchemaEntries } = await import('../schemas/catalog.js');
             const rows = publicSchemaEntries().map((e) => ({ flavour: e.group, kind: e.kind, id: e.schema.$id, title: e.schema.title ?? '' }));
             print(args.json ? JSON.stringify(rows, null, 2) : rows.map((r) => `${r.flavour.padEnd(9)} ${r.kind.padEnd(20)} ${r.title}`).join('\n'));
           },
@@ -54,7 +55,8 @@ export async function runCli(argv: string[]): Promise<number> {
           'export <dir>',
           'Write every schema (with its $id layout) into DIR',
           (yy) => yy.positional('dir', { type: 'string', demandOption: true }),
-          (args) => {
+          async (args) => {
+            const { schemaEntries } = await import('../schemas/catalog.js');
             const target = resolve(args.dir);
             try {
               // Building blocks (common/defs) too, so that the exported $refs resolve.
@@ -76,6 +78,7 @@ export async function runCli(argv: string[]): Promise<number> {
       (y) => y.positional('flavour', { type: 'string', demandOption: true, describe: 'portal, keycloak, rator or infolink' }).options(MOCK_OPTIONS),
       // Normally reached only for --help: main.ts starts mocks without loading yargs (start-up time).
       async (args) => {
+        const { runMockCommand } = await import('./mock.js');
         await runMockCommand(args as unknown as Parameters<typeof runMockCommand>[0]);
       },
     )
@@ -99,17 +102,18 @@ export async function runCli(argv: string[]): Promise<number> {
           .option('timeout', { type: 'string', coerce: wholeNumber('timeout', 1, ' of ms'), describe: 'Per-request timeout in ms' })
           .option('max-requests', { type: 'string', coerce: wholeNumber('max-requests', 1), describe: 'Request budget' })
           .option('max-body', { type: 'string', coerce: wholeNumber('max-body', 1024, ' of bytes'), describe: 'Largest answer body read, in bytes (default 1048576); beyond it: a TE-N3 finding' })
-          .option('max-wait', { type: 'string', coerce: wholeNumber('max-wait', 0, ' of seconds'), describe: 'Longest wait, in seconds, for a token to expire on a real target (default 30)' })
+          .option('max-wait', { type: 'string', coerce: wholeNumber('max-wait', 0, ' of seconds'), describe: 'Longest wait, in seconds, for a Retry-After (longer: the run stops INCOMPLETE) or a token to expire (default 60 on real targets; 0 on mocks, whose clock is moved instead)' })
           .option('plan', { type: 'boolean', describe: 'Print the coverage plan and its request cost against the budget, send nothing' })
           .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'List passing checks too' })
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print one verdict line per target, nothing else (reports are still written)' })
           .option('json', { type: 'boolean', default: false, describe: 'Print the JSON report (schemas/report/report.schema.json) on stdout; everything else goes to stderr' })
           .option('show-secrets', { type: 'boolean', default: false, describe: 'A target on this machine: reports and curl lines carry its secrets unredacted, so they run as printed (mocks always do)' })
-          .epilog('Exit codes: 0 CONFORMS, 1 DOES NOT CONFORM (findings), 2 usage error, 3 target unreachable, 4 INCOMPLETE (required checks untested: budget, configuration)')
+          .epilog('Exit codes: 0 CONFORMS, 1 DOES NOT CONFORM (findings), 2 usage error, 3 target unreachable, 4 INCOMPLETE (required checks untested: budget, configuration, a Retry-After beyond --max-wait), 70 internal error (our bug: one line, the finished runs\' reports written)')
           .example('$0 run --mock all', 'every flavour against its mock')
           .example('$0 run --mock all --report html', 'one readable page: reports/idpc-report.html')
           .example('$0 run --target keycloak.target.yaml --report junit --rate 5/s', 'a real endpoint, politely'),
       async (args) => {
+        const { runCommand } = await import('./run.js');
         exitCode = await runCommand(
           {
             ...(args.mock ? { mock: args.mock } : {}),
@@ -154,6 +158,7 @@ export async function runCli(argv: string[]): Promise<number> {
       (y) => y.positional('file', { type: 'string', describe: 'The failure file a run wrote (reports/idpc-failures.json)' }).option('report-dir', { type: 'string', default: 'reports' }),
       async (args) => {
         if (!args.file) throw new UsageError('name the failure file a run recorded: idpc replay reports/idpc-failures.json');
+        const { replayCommand } = await import('./run.js');
         exitCode = await replayCommand(args.file, args.reportDir, print);
       },
     )
@@ -161,7 +166,8 @@ export async function runCli(argv: string[]): Promise<number> {
       'init',
       'Write a commented target-config template for a flavour',
       (y) => y.option('flavour', { alias: 'f', type: 'string', demandOption: true }).option('out', { alias: 'o', type: 'string', describe: 'File to write (default: print)' }),
-      (args) => {
+      async (args) => {
+        const { initTemplate } = await import('./run.js');
         const text = initTemplate(args.flavour);
         if (args.out) {
           writeFileSync(args.out, text, { flag: 'wx' });
@@ -175,7 +181,8 @@ export async function runCli(argv: string[]): Promise<number> {
         'check',
         'Validate every bundled fixture (the provider documents\' examples and the negative cases) and compare with its label',
         (y) => y.option('json', { type: 'boolean', default: false }),
-        (args) => {
+        async (args) => {
+          const { checkAllFixtures } = await import('../validate/fixtures.js');
           const results = checkAllFixtures();
           if (args.json) print(JSON.stringify(results.map((r) => ({ file: r.fixture.file, verdict: r.report.valid ? 'valid' : 'invalid', asLabelled: r.problems.length === 0, problems: r.problems, findings: r.report.findings })), null, 2));
           else {

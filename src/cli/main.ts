@@ -55,7 +55,7 @@ main(process.argv.slice(2)).then(
       // An unexpected failure is our bug: one line by default, the stack only on request.
       process.stderr.write(`idpc: internal error: ${(error as Error)?.message ?? String(error)} (set IDPC_DEBUG=1 for details)\n`);
       if (process.env.IDPC_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
-      process.exitCode = 70;
+      process.exitCode = EXIT.internal;
     }
   },
 );

@@ -4,15 +4,7 @@ import type { MockConfigPatch } from '../../mocks/core/flavour.js';
 import { UsageError } from './errors.js';
 
 /** `idpc mock` options, read both by yargs (help) and by the yargs-free fast path in main.ts. */
-export const MOCK_OPTIONS = {
-  config: { alias: 'c', type: 'string', describe: 'JSON or YAML file (schemas/config/mock-config.schema.json)' },
-  port: { alias: 'p', type: 'string', describe: 'Port (0 = a free one)' },
-  host: { type: 'string', describe: 'Interface to bind (default 127.0.0.1)' },
-  preset: { type: 'string', describe: 'Version or deployment preset of the flavour' },
-  'admin-token': { type: 'string', describe: 'Require Authorization: Bearer <token> on /__admin' },
-  json: { type: 'boolean', describe: 'Print one JSON line instead of text' },
-  'technical-user': { type: 'string', describe: 'Keycloak: create a technical user ([REALM:]NAME) and print its client id, secret and offline refresh token once' },
-} as const;
+export { MOCK_OPTIONS } from './mock-options.js';
 
 export interface MockArgs {
   flavour: string;

@@ -13,6 +13,7 @@ import { planRun, runConformance, type Baseline, type FinishedRun } from '../run
 import { loadTargetConfig, targetOfConfig, targetOfMock, TargetConfigError } from '../runner/target.js';
 import type { Target } from '../runner/types.js';
 import { EXIT, UsageError } from './errors.js';
+import { runMockJobs, withMock, type MockJob, type ScenarioProgress } from './mock-jobs.js';
 
 export interface RunArgs {
   mock?: string;
@@ -92,17 +93,15 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
   if (args.maxWait !== undefined && (!Number.isInteger(args.maxWait) || args.maxWait < 0)) throw new UsageError(`--max-wait must be a whole number of seconds >= 0, got ${String(args.maxWait)}`);
   if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new UsageError(`--seed must be a whole number, got ${String(args.seed)}`);
   const ratePerSecond = args.rate ? parseRate(args.rate) : undefined;
-  const overrides = (t: Target): Target => ({
-    ...t,
-    budget: {
-      ...t.budget,
-      ...(ratePerSecond !== undefined ? { ratePerSecond } : {}),
-      ...(args.timeout !== undefined ? { timeoutMs: args.timeout } : {}),
-      ...(args.maxRequests !== undefined ? { maxRequests: args.maxRequests } : {}),
-      ...(args.maxBody !== undefined ? { maxBodyBytes: args.maxBody } : {}),
-      ...(args.maxWait !== undefined ? { maxWaitSeconds: args.maxWait } : {}),
-    },
-  });
+  const budgetOverrides: Partial<Target['budget']> = {
+    ...(ratePerSecond !== undefined ? { ratePerSecond } : {}),
+    ...(args.timeout !== undefined ? { timeoutMs: args.timeout } : {}),
+    ...(args.maxRequests !== undefined ? { maxRequests: args.maxRequests } : {}),
+    ...(args.maxBody !== undefined ? { maxBodyBytes: args.maxBody } : {}),
+    ...(args.maxWait !== undefined ? { maxWaitSeconds: args.maxWait } : {}),
+  };
+  const overrides = (t: Target): Target => ({ ...t, budget: { ...t.budget, ...budgetOverrides } });
+  const shape = [...(args.profile ? ['--profile', args.profile] : []), ...(args.runs ? ['--runs', String(args.runs)] : []), ...(suites ? ['--suites', suites.join(',')] : [])];
   const runs: FinishedRun[] = [];
   // --quiet: the verdict lines (and errors) only.
   const say = args.quiet ? () => undefined : print;
@@ -110,7 +109,7 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
   // A live line on a terminal (stderr, rewritten in place): scenarios and requests against the plan, and an ETA.
   // Not on CI or when stderr is a file: there the per-suite lines are the progress.
   const live = process.stderr.isTTY && !process.env.CI && !args.quiet && !args.json;
-  const onScenario = (name: string) => (p: { done: number; total: number; planned: number; sent: number; suite: string; scenario: string; elapsedMs: number }) => {
+  const onScenario = (name: string) => (p: ScenarioProgress) => {
     const eta = p.sent > 0 && p.planned > p.sent ? ` · ETA ${Math.ceil(((p.elapsedMs / p.sent) * (p.planned - p.sent)) / 1000)} s` : '';
     process.stderr.write(`\r\x1b[K${name}: ${p.done}/${p.total} scenarios · ${p.sent}/${p.planned} requests${eta} · ${p.suite}/${p.scenario}`);
   };
@@ -119,54 +118,75 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
     const run = await runConformance({ ...common, target, ...(live ? { onScenario: onScenario(target.flavour) } : {}) });
     if (live) process.stderr.write('\r\x1b[K');
     // The complete command that repeats it: how the target was reached, then the seed and the run's shape.
-    const shape = [...(args.profile ? ['--profile', args.profile] : []), ...(args.runs ? ['--runs', String(args.runs)] : []), ...(suites ? ['--suites', suites.join(',')] : [])];
     run.reproduce = ['idpc', 'run', ...how, '--seed', String(run.seed), ...shape].map(shellWord).join(' ');
     runs.push(run);
   };
 
-  if (args.mock) {
-    const flavours = args.mock === 'all' ? MOCK_FLAVOURS : args.mock.split(',');
-    for (const f of flavours) if (!MOCK_FLAVOURS.includes(f)) throw new UsageError(`no mock for flavour "${f}"; mocks: ${MOCK_FLAVOURS.join(', ')}`);
-    const { startMock, ConfigError, loadConfigFile } = await import('../../mocks/index.js');
-    for (const flavour of flavours) {
-      let mock;
+  await guarded(runs, formats, args.reportDir, say, async () => {
+    if (args.mock) {
+      const flavours = args.mock === 'all' ? MOCK_FLAVOURS : args.mock.split(',');
+      for (const f of flavours) if (!MOCK_FLAVOURS.includes(f)) throw new UsageError(`no mock for flavour "${f}"; mocks: ${MOCK_FLAVOURS.join(', ')}`);
+      const job = (flavour: string): MockJob => ({ flavour, ...(args.preset ? { preset: args.preset } : {}), ...(args.mockConfig ? { mockConfig: args.mockConfig } : {}), profile: args.profile ?? 'rfc6749', budget: budgetOverrides, common: { ...common, progress: undefined } });
+      const finish = (run: FinishedRun, flavour: string) => {
+        const how = ['--mock', flavour, ...(args.preset ? ['--preset', args.preset] : []), ...(args.mockConfig ? ['--mock-config', args.mockConfig] : [])];
+        // The complete command that repeats it: how the target was reached, then the seed and the run's shape.
+        run.reproduce = ['idpc', 'run', ...how, '--seed', String(run.seed), ...shape].map(shellWord).join(' ');
+        runs.push(run);
+      };
+      if (args.plan) {
+        for (const flavour of flavours) await withMock(job(flavour), async (target) => print(formatPlan(planRun({ ...common, target }))));
+      } else {
+        // Each mock is its own target: several run side by side, this thread and worker threads (a mock and its runner
+        // share a thread, so the cores are the limit), each run as polite to its mock as it would be alone.
+        const slots: (FinishedRun | undefined)[] = flavours.map(() => undefined);
+        try {
+          await runMockJobs(flavours.map(job), { say, live: live ? onScenario : undefined }, (i, run) => (slots[i] = run));
+        } finally {
+          // In the order asked, also when one failed: the finished ones are still reported.
+          for (const [i, run] of slots.entries()) if (run) finish(run, flavours[i]!);
+        }
+      }
+    } else {
+      let target: Target;
       try {
-        const file = args.mockConfig ? await loadConfigFile(args.mockConfig) : undefined;
-        if (file?.flavour && file.flavour !== flavour) throw new UsageError(`${args.mockConfig} is a ${String(file.flavour)} config, not ${flavour}`);
-        const { flavour: _f, ...filePatch } = file ?? {};
-        mock = await startMock({ flavour: flavour as FlavourName, ...(args.preset ? { preset: args.preset } : {}), journal: { enabled: false } }, file ? filePatch : undefined);
+        const { config, secrets } = await loadTargetConfig(args.target!);
+        target = targetOfConfig(config, secrets, args.profile);
       } catch (e) {
-        if (e instanceof ConfigError) throw new UsageError(e.message);
+        if (e instanceof TargetConfigError) throw new UsageError(e.message);
         throw e;
       }
+      if (args.showSecrets) {
+        // Only a target on this machine: a report with a real service's secrets in it must not be one flag away.
+        const host = new URL(target.tokenUrl).hostname;
+        if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) throw new UsageError(`--show-secrets is for a target on this machine (127.0.0.1, localhost, ::1), not ${host}`);
+        process.stderr.write('idpc: warning: --show-secrets: reports and curl lines carry this target\'s secrets and tokens unredacted\n');
+        target = { ...target, revealSecrets: true };
+      }
+      say(`idpc run: ${target.flavour} at ${target.tokenUrl}`);
+      await execute(overrides(target), ['--target', args.target!]);
+    }
+  });
+  if (args.plan) return EXIT.ok;
+  return reportRuns(runs, args, formats, suites, print, say);
+}
+
+/** An internal error part-way (our bug): the runs that finished are still reported and written, then it propagates (exit 70). */
+async function guarded(runs: FinishedRun[], formats: string[], reportDir: string, say: (s: string) => void, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (e) {
+    if (!(e instanceof UsageError) && runs.length) {
       try {
-        say(`idpc run: ${flavour} mock (${mock.config.preset})`);
-        await execute(overrides(targetOfMock(mock, args.profile ?? 'rfc6749')), ['--mock', flavour, ...(args.preset ? ['--preset', args.preset] : []), ...(args.mockConfig ? ['--mock-config', args.mockConfig] : [])]);
-      } finally {
-        await mock.close();
+        for (const path of writeReports(runs, formats.length ? formats : ['json'], reportDir)) say(`report (of the ${runs.length} finished run(s)): ${path}`);
+      } catch {
+        // The original error is the one to tell.
       }
     }
-  } else {
-    let target: Target;
-    try {
-      const { config, secrets } = await loadTargetConfig(args.target!);
-      target = targetOfConfig(config, secrets, args.profile);
-    } catch (e) {
-      if (e instanceof TargetConfigError) throw new UsageError(e.message);
-      throw e;
-    }
-    if (args.showSecrets) {
-      // Only a target on this machine: a report with a real service's secrets in it must not be one flag away.
-      const host = new URL(target.tokenUrl).hostname;
-      if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) throw new UsageError(`--show-secrets is for a target on this machine (127.0.0.1, localhost, ::1), not ${host}`);
-      process.stderr.write('idpc: warning: --show-secrets: reports and curl lines carry this target\'s secrets and tokens unredacted\n');
-      target = { ...target, revealSecrets: true };
-    }
-    say(`idpc run: ${target.flavour} at ${target.tokenUrl}`);
-    await execute(overrides(target), ['--target', args.target!]);
+    throw e;
   }
-  if (args.plan) return EXIT.ok;
+}
 
+function reportRuns(runs: FinishedRun[], args: RunArgs, formats: string[], suites: string[] | undefined, print: (s: string) => void, say: (s: string) => void): number {
   const colour = !args.json && colourWanted(process.env, process.stdout.isTTY);
   for (const run of runs) print(args.quiet ? formatVerdictLine(run, colour) : formatConsole(run, args.verbose, colour));
   for (const path of writeReports(runs, formats, args.reportDir)) say(`report: ${path}`);
@@ -279,6 +299,6 @@ budget:                     # a guest on a real endpoint
   maxBadCredentialAttempts: 12
   ratePerSecond: 5
   timeoutMs: 10000
-  maxWaitSeconds: 30
+  maxWaitSeconds: 60        # the longest wait: for a Retry-After, or for a token to expire
 `;
 }

@@ -49,6 +49,10 @@ export function registerFlavour(module: FlavourModule): FlavourName {
   return d.name;
 }
 
+const loadedSpecifiers: string[] = [];
+/** The flavour modules this process loaded (as URLs or package names): a worker thread registers the same ones. */
+export const loadedFlavourModules = (): readonly string[] => loadedSpecifiers;
+
 /**
  * Imports and registers flavour modules by path (relative to the working directory) or package name. The module
  * exports `flavour` (or a default export) of the FlavourModule shape.
@@ -58,6 +62,7 @@ export async function loadFlavourModules(specifiers: string[]): Promise<FlavourN
   for (const spec of specifiers) {
     // A file that exists is a path (relative to the working directory); anything else is a package specifier.
     const url = spec.startsWith('.') || isAbsolute(spec) || existsSync(resolve(spec)) ? pathToFileURL(resolve(spec)).href : spec;
+    loadedSpecifiers.push(url);
     let exported: Record<string, unknown>;
     try {
       exported = (await import(url)) as Record<string, unknown>;

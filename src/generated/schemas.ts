@@ -665,7 +665,7 @@ export interface ConfigTargetConfig {
     ratePerSecond?: number;
     timeoutMs?: number;
     /**
-     * The longest the run waits for a token to expire (TE-J3 expired, TE-G12) on a real target.
+     * The longest the run waits: for a 429/503 Retry-After (a longer one stops the run, INCOMPLETE, without another request: TE-N2) and for a token to expire (TE-J3 expired, TE-G12).
      */
     maxWaitSeconds?: number;
     /**

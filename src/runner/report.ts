@@ -139,8 +139,8 @@ export function toJsonReport(runs: FinishedRun[]): string {
 }
 
 /** The report formats `--report` takes: one list (help, validation, writing). */
-export const REPORT_FORMATS = ['json', 'junit', 'ndjson', 'html'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+export { REPORT_FORMATS, type ReportFormat } from './formats.js';
+import type { ReportFormat } from './formats.js';
 
 /** Writes the requested formats into dir; returns the paths written. */
 export function writeReports(runs: FinishedRun[], formats: string[], dir: string): string[] {

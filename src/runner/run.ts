@@ -90,12 +90,21 @@ export function planRun(options: Pick<RunOptions, 'target' | 'numRuns' | 'suites
 
 /** Runs the suites' plan against one target and returns the redacted report with its exit code (0, 1, 3 or 4). */
 export async function runConformance(options: RunOptions): Promise<FinishedRun> {
+  const transport = options.transport ?? new Transport({ ...options.target.budget });
+  try {
+    return await conformanceRun(options, transport);
+  } finally {
+    // The run's own connections end with it; a caller's transport is the caller's to close.
+    if (!options.transport) await transport.close();
+  }
+}
+
+async function conformanceRun(options: RunOptions, transport: Transport): Promise<FinishedRun> {
   const { target } = options;
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const numRuns = options.numRuns ?? defaultNumRuns(target);
   const suites = selectSuites(options.suites);
   const plan = computePlan(suites, target, FLAVOURS[target.flavour], numRuns);
-  const transport = options.transport ?? new Transport({ ...target.budget });
   const declared = new Set(plan.entries.map((e) => Evidence.key(e.suite, e.check.id, e.variant)));
   const ctx = new RunContext(target, transport, seed, numRuns, declared);
   const started = Date.now();

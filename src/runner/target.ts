@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_WAIT_SECONDS } from './http.js';
 import { ConfigFileError, readConfigFile } from '../util/config-file.js';
 import { redactText } from '../util/redact.js';
 import { FLAVOURS, isFlavourName, type FlavourName } from '../flavours/index.js';
@@ -9,7 +10,7 @@ import type { Target, TargetClient } from './types.js';
 
 export class TargetConfigError extends Error {}
 
-const DEFAULT_BUDGET = { maxRequests: 500, maxBadCredentialAttempts: 12, ratePerSecond: 10, timeoutMs: 10_000, maxWaitSeconds: 30 };
+const DEFAULT_BUDGET = { maxRequests: 500, maxBadCredentialAttempts: 12, ratePerSecond: 10, timeoutMs: 10_000, maxWaitSeconds: DEFAULT_MAX_WAIT_SECONDS };
 /** In-process mocks are ours: a larger budget and no rate limit, so that default runs take seconds. */
 const MOCK_BUDGET = { maxRequests: 20_000, maxBadCredentialAttempts: 10_000, ratePerSecond: 1_000_000, timeoutMs: 5_000, maxWaitSeconds: 0 };
 

@@ -1,14 +1,10 @@
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
+import { VALIDATORS } from '../generated/validators/schemas.js';
+import { buildAjv, hasStrictVariant, strictId, strictVariant } from './ajv-setup.js';
 import { SCHEMA_BASE_URI, publicSchemaEntries, schemaEntries, type SchemaDocument, type SchemaEntry } from './catalog.js';
 import { dedupe, isReportable, toSchemaError, type SchemaError } from './messages.js';
 
 export type { SchemaError } from './messages.js';
-
-// ajv-formats is CommonJS; its default export arrives wrapped under NodeNext resolution.
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (
-  ajv: Ajv2020,
-) => Ajv2020;
 
 export interface SchemaValidation {
   valid: boolean;
@@ -20,48 +16,52 @@ export interface SchemaRef {
   kind: string;
 }
 
-/** Our own annotation keywords: documented in schemas/README.md, ignored by validation. */
-const IDPC_KEYWORDS = ['x-idpc-rule', 'x-idpc-recommended', 'x-idpc-text-body', 'x-idpc-internal'];
+type Validator = (value: unknown) => boolean;
+const PRECOMPILED = VALIDATORS as unknown as Record<string, Validator & { errors?: ValidateFunction['errors'] }>;
 
+/**
+ * Every schema's validator by URI. The precompiled ones (src/generated/validators/schemas.ts, npm run gen:types)
+ * serve without ajv; ajv is built only for what is not precompiled (compileAll in tests), from the same setup.
+ */
 export class SchemaRegistry {
-  private readonly ajv: Ajv2020;
-  private readonly compiled = new Map<string, ValidateFunction>();
+  private ajvInstance: Ajv2020 | undefined;
+  private readonly compiled = new Map<string, Validator & { errors?: ValidateFunction['errors'] }>();
   private readonly byKey = new Map<string, SchemaEntry>();
+  private readonly byId = new Map<string, SchemaDocument>();
 
-  constructor(entries: SchemaEntry[] = schemaEntries()) {
-    this.ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
-    addFormats(this.ajv);
-    this.ajv.addVocabulary(IDPC_KEYWORDS);
+  constructor(private readonly entries: SchemaEntry[] = schemaEntries(), private readonly precompiled = PRECOMPILED) {
     for (const entry of entries) {
-      this.ajv.addSchema(entry.schema);
       this.byKey.set(key(entry.group, entry.kind), entry);
-    }
-    // strictRequired is off because required members may be declared in an allOf'd schema (ajv cannot see across).
-    // Schemas compile on first use and stay compiled: start-up (idpc mock) does not pay for all of them.
-    for (const entry of entries) {
-      if (entry.schema['x-idpc-internal']) continue;
-      if (isObjectSchema(entry.schema)) this.ajv.addSchema(strictVariant(entry.schema));
+      this.byId.set(entry.schema.$id, entry.schema);
+      if (hasStrictVariant(entry)) this.byId.set(strictId(entry.schema), strictVariant(entry.schema));
     }
   }
 
-  /** Compiles every schema now (tests, `schemas list`): a broken schema fails here rather than on first use. */
+  private ajv(): Ajv2020 {
+    return (this.ajvInstance ??= buildAjv(this.entries));
+  }
+
+  /** Compiles every schema with ajv now (tests): a broken schema fails here rather than on first use. */
   compileAll(): void {
     for (const entry of this.byKey.values()) {
       if (entry.schema['x-idpc-internal']) continue;
-      this.fn(entry.group, entry.kind);
-      if (isObjectSchema(entry.schema)) this.fn(entry.group, entry.kind, true);
+      this.ajv().getSchema(entry.schema.$id);
+      if (hasStrictVariant(entry)) this.ajv().getSchema(strictId(entry.schema));
     }
   }
 
-  private fn(group: string, kind: string, strict = false): ValidateFunction | undefined {
-    const k = key(group, kind, strict);
-    let fn = this.compiled.get(k);
+  private byUri(uri: string): (Validator & { errors?: ValidateFunction['errors'] }) | undefined {
+    let fn = this.compiled.get(uri) ?? this.precompiled[uri];
     if (fn) return fn;
-    const entry = this.byKey.get(key(group, kind));
-    if (!entry || entry.schema['x-idpc-internal'] || (strict && !isObjectSchema(entry.schema))) return undefined;
-    fn = this.ajv.getSchema(strict ? strictId(entry.schema) : entry.schema.$id)!;
-    this.compiled.set(k, fn);
+    fn = this.ajv().getSchema(uri);
+    if (fn) this.compiled.set(uri, fn);
     return fn;
+  }
+
+  private fn(group: string, kind: string, strict = false): (Validator & { errors?: ValidateFunction['errors'] }) | undefined {
+    const entry = this.byKey.get(key(group, kind));
+    if (!entry || entry.schema['x-idpc-internal'] || (strict && !hasStrictVariant(entry))) return undefined;
+    return this.byUri(strict ? strictId(entry.schema) : entry.schema.$id);
   }
 
   entry(group: string, kind: string): SchemaEntry | undefined {
@@ -70,7 +70,7 @@ export class SchemaRegistry {
 
   has(group: string, kind: string, strict = false): boolean {
     const entry = this.byKey.get(key(group, kind));
-    return !!entry && !entry.schema['x-idpc-internal'] && (!strict || isObjectSchema(entry.schema));
+    return !!entry && !entry.schema['x-idpc-internal'] && (!strict || hasStrictVariant(entry));
   }
 
   /** Kinds a group (flavour, rfc6749 or config) offers. */
@@ -81,9 +81,9 @@ export class SchemaRegistry {
   }
 
   schema(group: string, kind: string, strict = false): SchemaDocument {
-    const fn = this.fn(group, kind, strict);
-    if (!fn) throw new Error(`no schema ${group}/${kind}${strict ? ' (strict)' : ''}`);
-    return fn.schema as SchemaDocument;
+    const entry = this.byKey.get(key(group, kind));
+    if (!entry || entry.schema['x-idpc-internal'] || (strict && !hasStrictVariant(entry))) throw new Error(`no schema ${group}/${kind}${strict ? ' (strict)' : ''}`);
+    return strict ? this.byId.get(strictId(entry.schema))! : entry.schema;
   }
 
   validate(group: string, kind: string, value: unknown, options: { strict?: boolean } = {}): SchemaValidation {
@@ -95,12 +95,8 @@ export class SchemaRegistry {
 
   /** Validates against any schema or sub-schema by URI (e.g. a $defs entry of a config schema); compiled once. */
   validateRef(uri: string, value: unknown): SchemaValidation {
-    let fn = this.compiled.get(uri);
-    if (!fn) {
-      const found = this.ajv.getSchema(uri);
-      if (!found) throw new Error(`no schema at ${uri}`);
-      this.compiled.set(uri, (fn = found));
-    }
+    const fn = this.byUri(uri);
+    if (!fn) throw new Error(`no schema at ${uri}`);
     if (fn(value)) return { valid: true, errors: [] };
     return { valid: false, errors: dedupe((fn.errors ?? []).filter(isReportable).map((e) => toSchemaError(e, value))) };
   }
@@ -129,30 +125,18 @@ export class SchemaRegistry {
 
   /** The schema a $ref points to, relative to the $id of the document it appears in. */
   resolve(ref: string, base: string | undefined): Record<string, unknown> | undefined {
-    const uri = new URL(ref, base ?? SCHEMA_BASE_URI).href;
-    return this.ajv.getSchema(uri)?.schema as Record<string, unknown> | undefined;
+    const url = new URL(ref, base ?? SCHEMA_BASE_URI);
+    const pointer = decodeURIComponent(url.hash.slice(1));
+    url.hash = '';
+    let node: unknown = this.byId.get(url.href);
+    // A JSON Pointer fragment (#/$defs/x): walked through the document (RFC 6901 escapes).
+    for (const token of pointer.split('/').slice(1)) node = (node as Record<string, unknown> | undefined)?.[token.replace(/~1/g, '/').replace(/~0/g, '~')];
+    return node as Record<string, unknown> | undefined;
   }
 }
 
 function key(group: string, kind: string, strict = false): string {
   return `${group}/${kind}${strict ? '#strict' : ''}`;
-}
-
-function isObjectSchema(schema: SchemaDocument): boolean {
-  return schema.type === 'object';
-}
-
-const strictId = (schema: SchemaDocument) => schema.$id.replace(/\.schema\.json$/, '.strict.schema.json');
-
-/** The strict variant: the same schema, but no member it does not declare (unknown members become findings). */
-function strictVariant(schema: SchemaDocument): SchemaDocument {
-  return {
-    $id: strictId(schema),
-    title: `${schema.title ?? ''} (strict: no unknown members)`,
-    $ref: schema.$id,
-    type: 'object',
-    unevaluatedProperties: false,
-  };
 }
 
 let shared: SchemaRegistry | undefined;

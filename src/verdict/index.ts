@@ -65,7 +65,8 @@ export function statusOfTally(t: Tally): Status {
 }
 
 /** Exit codes, as the README and `idpc --help` document them: 0 conforms, 1 does not conform, 2 usage, 3 unreachable, 4 incomplete. */
-export const EXIT = { ok: 0, findings: 1, usage: 2, unreachable: 3, incomplete: 4 } as const;
+/** Every exit code of idpc: 70 (EX_SOFTWARE) is our own bug, said in one line, after writing the reports of the runs that finished. */
+export const EXIT = { ok: 0, findings: 1, usage: 2, unreachable: 3, incomplete: 4, internal: 70 } as const;
 
 /** Several targets: the worst verdict wins (unreachable, findings, incomplete, conforms). */
 export function combinedExit(codes: number[]): number {

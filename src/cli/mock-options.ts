@@ -1,0 +1,10 @@
+/** `idpc mock`'s options, read by both parsers (node:util in main.ts, yargs for --help) without loading a mock. */
+export const MOCK_OPTIONS = {
+  config: { alias: 'c', type: 'string', describe: 'JSON or YAML file (schemas/config/mock-config.schema.json)' },
+  port: { alias: 'p', type: 'string', describe: 'Port (0 = a free one)' },
+  host: { type: 'string', describe: 'Interface to bind (default 127.0.0.1)' },
+  preset: { type: 'string', describe: 'Version or deployment preset of the flavour' },
+  'admin-token': { type: 'string', describe: 'Require Authorization: Bearer <token> on /__admin' },
+  json: { type: 'boolean', describe: 'Print one JSON line instead of text' },
+  'technical-user': { type: 'string', describe: 'Keycloak: create a technical user ([REALM:]NAME) and print its client id, secret and offline refresh token once' },
+} as const;
