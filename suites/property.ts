@@ -10,14 +10,14 @@ import type { CheckRef } from '../src/runner/plan.js';
  */
 export async function runProperty<T>(ctx: RunContext, fallback: CheckRef, arb: fc.Arbitrary<T>, predicate: (value: T) => Promise<void>, numRuns = ctx.numRuns): Promise<void> {
   // Every request of the last failing execution: after shrinking, that is the minimal counterexample's sequence.
-  let lastFailure: ReturnType<typeof ctx.transport.log.slice> = [];
+  let lastFailure: ReturnType<typeof ctx.transport.logSince> = [];
   const details = await fc.check(
     fc.asyncProperty(arb, async (value) => {
-      const start = ctx.transport.log.length;
+      const start = ctx.transport.logPosition();
       try {
         await predicate(value);
       } catch (e) {
-        lastFailure = ctx.transport.log.slice(start);
+        lastFailure = ctx.transport.logSince(start);
         throw e;
       }
     }),

@@ -42,3 +42,28 @@ describe('a server that resets every connection', () => {
     await new Promise((r) => resetter.close(r));
   });
 });
+
+describe('the exchange log', () => {
+  it('keeps the latest exchanges only (memory bounded however long the run), and positions still find what came after them', async () => {
+    const counting = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ n: req.url }));
+    });
+    await new Promise<void>((r) => counting.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(counting.address() as { port: number }).port}`;
+    const t = new Transport({ maxRequests: 1000, maxBadCredentialAttempts: 10, ratePerSecond: 100_000, timeoutMs: 5000, logLimit: 10 });
+    let mark = 0;
+    for (let i = 0; i < 100; i++) {
+      if (i === 97) mark = t.logPosition();
+      await t.send('GET', `${base}/${i}`);
+    }
+    expect(t.logPosition()).toBe(100);
+    expect(t.log.length).toBeLessThanOrEqual(20);
+    expect(t.logSince(mark).map((e) => new URL(e.request.url).pathname)).toEqual(['/97', '/98', '/99']);
+    // What was dropped is not invented: from the start, only what is kept.
+    expect(t.logSince(0)).toEqual(t.log);
+    expect(t.log.at(-1)!.request.url).toBe(`${base}/99`);
+    await t.close();
+    await new Promise((r) => counting.close(r));
+  });
+});

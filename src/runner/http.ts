@@ -28,6 +28,8 @@ export interface TransportOptions {
   maxWaitSeconds?: number;
   /** Largest answer body read (default 1 MiB): the read stops there, whatever the target sends (TE-N3). */
   maxBodyBytes?: number;
+  /** Exchanges the log keeps (default 500, the latest): with LOGGED_BODY_CHARS, the log's memory is bounded however long the run. */
+  logLimit?: number;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 2 ** 20;
@@ -35,6 +37,7 @@ export const DEFAULT_MAX_BODY_BYTES = 2 ** 20;
 export const DEFAULT_MAX_WAIT_SECONDS = 60;
 /** What the transport's own log keeps of a body (its evidence keeps up to maxBodyBytes): memory stays flat. */
 const LOGGED_BODY_CHARS = 64 * 1024;
+const DEFAULT_LOG_LIMIT = 500;
 
 /**
  * The runner's HTTP client: a guest on someone else's server. A global request budget, a separate small budget
@@ -43,7 +46,10 @@ const LOGGED_BODY_CHARS = 64 * 1024;
 export class Transport {
   requests = 0;
   badCredentialAttempts = 0;
+  /** The latest exchanges (at most twice logLimit; trimmed in bulk): evidence of property failures and scenario errors. */
   readonly log: Exchange[] = [];
+  /** Exchanges dropped from the front of the log. */
+  private logOffset = 0;
   private nextSlot = 0;
   private answered = 0;
   private consecutiveTimeouts = 0;
@@ -68,6 +74,16 @@ export class Transport {
     // answer's headers and each gap in its body are bounded by the timeout, and readBounded bounds the whole body.
     this.agent ??= new u.Agent({ connect: { timeout: this.options.timeoutMs }, headersTimeout: this.options.timeoutMs, bodyTimeout: this.options.timeoutMs });
     return { u, agent: this.agent };
+  }
+
+  /** A position in the log (every exchange ever logged counts): logSince(position) gives what came after it. */
+  logPosition(): number {
+    return this.logOffset + this.log.length;
+  }
+
+  /** The exchanges logged since `position` that the log still keeps (a very long scenario keeps its latest). */
+  logSince(position: number): Exchange[] {
+    return this.log.slice(Math.max(0, position - this.logOffset));
   }
 
   /** Reserves one bad-credential attempt; false when that budget is spent (the check is then skipped, not failed). */
@@ -146,6 +162,12 @@ export class Transport {
     }
     exchange.durationMs = Math.round(performance.now() - started);
     this.log.push(exchange.response && exchange.response.body.length > LOGGED_BODY_CHARS ? { ...exchange, response: { ...exchange.response, body: exchange.response.body.slice(0, LOGGED_BODY_CHARS) } } : exchange);
+    const limit = this.options.logLimit ?? DEFAULT_LOG_LIMIT;
+    if (this.log.length > 2 * limit) {
+      const drop = this.log.length - limit;
+      this.log.splice(0, drop);
+      this.logOffset += drop;
+    }
     return exchange;
   }
 }

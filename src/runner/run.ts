@@ -142,7 +142,7 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
     ctx.evidence.extendOnly = ctx.generated;
     ctx.exercising = `${[...new Set(scenario.checks.map((r) => `${r.check.id}${r.variant ? ` (${r.variant})` : ''}`))].join(', ') || 'its preconditions'} [${suite.name}/${scenario.name}]`;
     const before = transport.requests;
-    const logBefore = transport.log.length;
+    const logBefore = transport.logPosition();
     const timeoutsBefore = ctx.timeouts;
     let crashed: string | undefined;
     const startedAt = performance.now();
@@ -153,7 +153,7 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
       if (!(e instanceof RunInterrupted)) {
         // No scenario may crash the run: its error is reported with the exchanges it had made, and the run goes on.
         const message = e instanceof Error ? e.message : String(e);
-        errors.push({ suite: suite.name, scenario: scenario.name, message, exchanges: transport.log.slice(logBefore) });
+        errors.push({ suite: suite.name, scenario: scenario.name, message, exchanges: transport.logSince(logBefore) });
         crashed = `the ${scenario.name} scenario failed with an internal error: ${message}`;
         progress(`  ${suite.name}/${scenario.name}: internal error: ${message}`);
       } else {
