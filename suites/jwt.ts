@@ -3,7 +3,7 @@
  * provider or the client asks for it), the JWKS, and the refresh token presented at the resource. jose verifies.
  */
 import type { JSONWebKeySet } from 'jose';
-import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { decodeJwsHeader, decodeJwtClaims } from '../src/validate/jwt.js';
 import { accessTokenSignature, idTokenValid, isJwt, issuedAtSane, issuerMatches, jwksShape, lifetimeAgrees, refreshNotBearer, verifySignature } from '../src/checks/jwt.js';
 import { json, type RunContext } from '../src/runner/context.js';
 import type { Exchange } from '../src/runner/types.js';
@@ -41,7 +41,7 @@ export async function jwtScenario(ctx: RunContext, s: GrantState): Promise<void>
     for (const c of JWT_CHECKS) ctx.skip(c, 'the access token is not a JWT', 'not-applicable');
     return;
   }
-  const claims = decodeJwt(access);
+  const claims = decodeJwtClaims(access);
   ctx.record(issuedAtSane, issuedAtSane.judge(claims, now), [e]);
   if (typeof answer?.expires_in === 'number') ctx.record(lifetimeAgrees, lifetimeAgrees.judge(claims, answer.expires_in), [e]);
   else ctx.skip(lifetimeAgrees, 'the answer states no expires_in', 'not-applicable');
@@ -59,7 +59,7 @@ export async function jwtScenario(ctx: RunContext, s: GrantState): Promise<void>
     jwksExchange = await ctx.session.send('GET', jwksUrl, { accept: 'application/json' });
     const doc = json(jwksExchange);
     if (!ctx.answered(jwksExchange)) return;
-    const signedWith = [access, ...(idToken ? [idToken] : [])].map((tok) => decodeProtectedHeader(tok)).map((h) => ({ ...(h.alg ? { alg: h.alg } : {}), ...(h.kid ? { kid: h.kid } : {}) }));
+    const signedWith = [access, ...(idToken ? [idToken] : [])].map((tok) => decodeJwsHeader(tok)).map((h) => ({ ...(h.alg ? { alg: h.alg } : {}), ...(h.kid ? { kid: h.kid } : {}) }));
     ctx.record(jwksShape, jwksShape.judge(doc, signedWith), [jwksExchange]);
     if (Array.isArray(doc?.keys)) {
       jwks = doc as unknown as JSONWebKeySet;
@@ -70,7 +70,7 @@ export async function jwtScenario(ctx: RunContext, s: GrantState): Promise<void>
 
   if (!scope?.split(' ').includes('openid')) return ctx.skip(idTokenValid, 'scope openid was not requested (not an OpenID provider: give the client a scope with openid)', 'not-applicable');
   if (!idToken) return ctx.skip(idTokenValid, 'no ID token came back for scope openid', 'not-applicable');
-  const idClaims = decodeJwt(idToken);
+  const idClaims = decodeJwtClaims(idToken);
   const claimsOk = idTokenValid.judge(idClaims, client.clientId, issuer, now);
   if (!claimsOk.passed) return ctx.fail(idTokenValid, claimsOk.message, [e]);
   if (!jwks) {

@@ -18,7 +18,8 @@ describe('Retry-After', () => {
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/token`;
     const t = new Transport({ maxRequests: 100, maxBadCredentialAttempts: 10, ratePerSecond: 1000, timeoutMs: 5000 });
     const first = t.send('POST', url);
-    await new Promise((r) => setTimeout(r, 100)); // the 429 has arrived; now others want to go
+    // Until the 429 is in the transport's log (then, a macrotask later, its wait is in force): others want to go now.
+    while (t.log.length === 0) await new Promise((r) => setTimeout(r, 5));
     const others = [t.send('POST', url), t.send('POST', url)];
     const results = await Promise.all([first, ...others]);
     expect(results.map((e) => e.response?.status)).toEqual([200, 200, 200]);

@@ -1,6 +1,7 @@
 /**
  * The one ajv configuration of the product: the generator (npm run gen:types, precompiled validators) and the
- * runtime fallback (a schema changed since generation, `compileAll` in tests) both build their instance here.
+ * runtime fallback (a URI that is not precompiled; `compileAll` in tests) both build their instance here. A schema
+ * changed since generation is caught by test/generated-types.test.ts: run npm run gen:types.
  */
 import { createRequire } from 'node:module';
 import type { Ajv2020 as Ajv2020Type, Options } from 'ajv/dist/2020.js';
