@@ -4,11 +4,12 @@
  * ratios that survive a noisy shared machine. Writes reports/bench/mocks-<time>.json and mocks-latest.json.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { packageRoot } from '../src/util/paths.js';
+import { writeBenchResult } from './results.js';
 
 const root = packageRoot();
 const DURATION = Number(process.env.BENCH_DURATION ?? 6);
@@ -255,9 +256,4 @@ const result = {
     'no errors or non-2xx under load': flavours.every((f) => throughput[f]!.errors === 0 && throughput[f]!.non2xx === 0),
   },
 };
-const dir = join(root, 'reports', 'bench');
-mkdirSync(dir, { recursive: true });
-const text = `${JSON.stringify(result, null, 2)}\n`;
-writeFileSync(join(dir, `mocks-${result.date.replace(/[:.]/g, '-')}.json`), text);
-writeFileSync(join(dir, 'mocks-latest.json'), text);
-process.stdout.write(text);
+writeBenchResult('mocks', result);

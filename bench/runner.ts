@@ -8,10 +8,11 @@
  * Writes reports/bench/runner-<time>.json and runner-latest.json.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../src/util/paths.js';
+import { writeBenchResult } from './results.js';
 import { targetEnv } from '../test/support/target-env.js';
 
 const root = packageRoot();
@@ -137,9 +138,4 @@ const result = {
 };
 if (baseline) spawnSync('git', ['worktree', 'remove', '--force', join(scratch, 'baseline')], { cwd: root });
 rmSync(scratch, { recursive: true, force: true });
-const dir = join(root, 'reports', 'bench');
-mkdirSync(dir, { recursive: true });
-const text = `${JSON.stringify(result, null, 2)}\n`;
-writeFileSync(join(dir, `runner-${result.date.replace(/[:.]/g, '-')}.json`), text);
-writeFileSync(join(dir, 'runner-latest.json'), text);
-process.stdout.write(text);
+writeBenchResult('runner', result);

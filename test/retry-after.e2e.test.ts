@@ -4,7 +4,7 @@
  * (exit 4) with the reason, within seconds, and writes its report. A Retry-After within --max-wait is waited for.
  */
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -74,5 +74,18 @@ describe('Retry-After (TE-N2) through the CLI', () => {
     expect(t[4]! - t[3]!).toBeGreaterThanOrEqual(1900);
     expect(p.seen()).toBeGreaterThan(10);
     expect(r.stdout).not.toMatch(/longer than the run can afford/);
+  }, 60_000);
+
+  it("a mock's planted rate-limit fault (429, Retry-After: 1) is waited for, as on a real target: the run is not cut short", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'idpc-retry-'));
+    const faults = join(dir, 'rate-limit.mock.json');
+    writeFileSync(faults, JSON.stringify({ flavour: 'infolink', faults: [{ route: 'token', kind: 'rate-limit', retryAfter: 1, when: { nextRequests: 1 } }] }));
+    const started = Date.now();
+    const r = await runCli(['run', '--mock', 'infolink', '--mock-config', faults, '--seed', '1', '--runs', '1', '--report', 'json', '--report-dir', dir], { ...process.env, CI: 'true' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(r.stdout).not.toMatch(/longer than the run can afford/);
+    const report = JSON.parse(readFileSync(join(dir, 'idpc-report.json'), 'utf8')) as { runs: { verdict: string; interrupted?: string }[] };
+    expect(report.runs[0]!.interrupted).toBeUndefined();
+    expect(report.runs[0]!.verdict).toBe('CONFORMS');
   }, 60_000);
 });

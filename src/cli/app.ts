@@ -102,7 +102,7 @@ export async function runCli(argv: string[]): Promise<number> {
           .option('timeout', { type: 'string', coerce: wholeNumber('timeout', 1, ' of ms'), describe: 'Per-request timeout in ms' })
           .option('max-requests', { type: 'string', coerce: wholeNumber('max-requests', 1), describe: 'Request budget' })
           .option('max-body', { type: 'string', coerce: wholeNumber('max-body', 1024, ' of bytes'), describe: 'Largest answer body read, in bytes (default 1048576); beyond it: a TE-N3 finding' })
-          .option('max-wait', { type: 'string', coerce: wholeNumber('max-wait', 0, ' of seconds'), describe: 'Longest wait, in seconds, for a Retry-After (longer: the run stops INCOMPLETE) or a token to expire (default 60 on real targets; 0 on mocks, whose clock is moved instead)' })
+          .option('max-wait', { type: 'string', coerce: wholeNumber('max-wait', 0, ' of seconds'), describe: 'Longest wait, in seconds, for a Retry-After (longer: the run stops INCOMPLETE) or a token to expire (default 60; a mock\'s tokens expire by moving its clock, never by waiting)' })
           .option('plan', { type: 'boolean', describe: 'Print the coverage plan and its request cost against the budget, send nothing' })
           .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'List passing checks too' })
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print one verdict line per target, nothing else (reports are still written)' })

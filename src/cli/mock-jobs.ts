@@ -25,7 +25,7 @@ export interface MockJob {
   profile: Profile;
   /** The command line's budget options, over the mock's own. */
   budget: Partial<Target['budget']>;
-  common: Omit<RunOptions, 'target' | 'progress' | 'onScenario' | 'transport'> & { progress?: undefined };
+  common: Omit<RunOptions, 'target' | 'progress' | 'onScenario' | 'transport'>;
 }
 
 /** Starts the job's mock (its config file read and checked), gives its target to `use`, and always closes it. */

@@ -105,7 +105,8 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
   const runs: FinishedRun[] = [];
   // --quiet: the verdict lines (and errors) only.
   const say = args.quiet ? () => undefined : print;
-  const common = { ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(args.runs ? { numRuns: args.runs } : {}), ...(suites ? { suites } : {}), ...(baseline ? { baseline } : {}), progress: args.quiet ? () => undefined : print };
+  const jobCommon = { ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(args.runs ? { numRuns: args.runs } : {}), ...(suites ? { suites } : {}), ...(baseline ? { baseline } : {}) };
+  const common = { ...jobCommon, progress: args.quiet ? () => undefined : print };
   // A live line on a terminal (stderr, rewritten in place): scenarios and requests against the plan, and an ETA.
   // Not on CI or when stderr is a file: there the per-suite lines are the progress.
   const live = process.stderr.isTTY && !process.env.CI && !args.quiet && !args.json;
@@ -126,7 +127,7 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
     if (args.mock) {
       const flavours = args.mock === 'all' ? MOCK_FLAVOURS : args.mock.split(',');
       for (const f of flavours) if (!MOCK_FLAVOURS.includes(f)) throw new UsageError(`no mock for flavour "${f}"; mocks: ${MOCK_FLAVOURS.join(', ')}`);
-      const job = (flavour: string): MockJob => ({ flavour, ...(args.preset ? { preset: args.preset } : {}), ...(args.mockConfig ? { mockConfig: args.mockConfig } : {}), profile: args.profile ?? 'rfc6749', budget: budgetOverrides, common: { ...common, progress: undefined } });
+      const job = (flavour: string): MockJob => ({ flavour, ...(args.preset ? { preset: args.preset } : {}), ...(args.mockConfig ? { mockConfig: args.mockConfig } : {}), profile: args.profile ?? 'rfc6749', budget: budgetOverrides, common: jobCommon });
       const finish = (run: FinishedRun, flavour: string) => {
         const how = ['--mock', flavour, ...(args.preset ? ['--preset', args.preset] : []), ...(args.mockConfig ? ['--mock-config', args.mockConfig] : [])];
         // The complete command that repeats it: how the target was reached, then the seed and the run's shape.

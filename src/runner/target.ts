@@ -12,7 +12,7 @@ export class TargetConfigError extends Error {}
 
 const DEFAULT_BUDGET = { maxRequests: 500, maxBadCredentialAttempts: 12, ratePerSecond: 10, timeoutMs: 10_000, maxWaitSeconds: DEFAULT_MAX_WAIT_SECONDS };
 /** In-process mocks are ours: a larger budget and no rate limit, so that default runs take seconds. */
-const MOCK_BUDGET = { maxRequests: 20_000, maxBadCredentialAttempts: 10_000, ratePerSecond: 1_000_000, timeoutMs: 5_000, maxWaitSeconds: 0 };
+const MOCK_BUDGET = { maxRequests: 20_000, maxBadCredentialAttempts: 10_000, ratePerSecond: 1_000_000, timeoutMs: 5_000, maxWaitSeconds: DEFAULT_MAX_WAIT_SECONDS };
 
 function pickClient(m: RunningMock, test: (c: { grants: string[]; public: boolean }) => boolean, prefer?: (c: { public: boolean }) => boolean): TargetClient | undefined {
   const all = [...m.context.clients.values()].filter((c) => c.enabled && test(c));
