@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Exchange } from './types.js';
+import { importCjs } from '../util/import-cjs.js';
 
 type Undici = typeof import('undici');
 let undici: Promise<Undici> | undefined;
 /** undici loads with the first request (~130 ms): `--plan`, `checks` and `validate` never pay for it. */
-const loadUndici = () => (undici ??= import('undici'));
+const loadUndici = () => (undici ??= importCjs(import('undici')));
 
 /** The run cannot go on (budget, target gone, asked to wait too long): the runner turns it into a verdict. */
 export class RunInterrupted extends Error {}

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
+import { importCjs } from './import-cjs.js';
 
 export class ConfigFileError extends Error {
   constructor(
@@ -23,7 +24,7 @@ export async function readConfigFile(path: string): Promise<unknown> {
   }
   const yaml = ['.yaml', '.yml'].includes(extname(path).toLowerCase());
   try {
-    return yaml ? (await import('yaml')).parse(text) : JSON.parse(text);
+    return yaml ? (await importCjs(import('yaml'))).parse(text) : JSON.parse(text);
   } catch (e) {
     throw new ConfigFileError(path, `not valid ${yaml ? 'YAML' : 'JSON'}: ${(e as Error).message.split('\n')[0]}`);
   }
