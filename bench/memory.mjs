@@ -35,7 +35,7 @@ async function tokens(flavour, n) {
   globalThis.gc?.();
   sample();
   const mu = process.memoryUsage();
-  const out = { scenario: 'tokens', flavour, grants: ok, heapUsedMB: mb(mu.heapUsed), heapTotalMB: mb(mu.heapTotal), externalMB: mb(mu.external), arrayBuffersMB: mb(mu.arrayBuffers), seconds: (performance.now() - t0) / 1000, rssMB: mb(process.memoryUsage().rss), peakRssMB: mb(peak), tokensStored: mock.context.grants.access.size + mock.context.grants.refresh.size, estimatedStoreMB: mb(mock.context.grants.access.estimatedBytes + mock.context.grants.refresh.estimatedBytes) };
+  const out = { scenario: 'tokens', flavour, grants: ok, heapUsedMB: mb(mu.heapUsed), heapTotalMB: mb(mu.heapTotal), externalMB: mb(mu.external), arrayBuffersMB: mb(mu.arrayBuffers), seconds: (performance.now() - t0) / 1000, rssMB: mb(process.memoryUsage().rss), peakRssMB: mb(peak), tokensStored: mock.context.grants.store.stats().tokens, estimatedStoreMB: mb(mock.context.grants.store.stats().estimatedBytes) };
   await mock.close();
   return out;
 }

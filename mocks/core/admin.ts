@@ -4,6 +4,7 @@ import { registry } from '../../src/schemas/registry.js';
 import { fingerprint } from '../../src/util/redact.js';
 import { normaliseClient, normaliseUser } from './config.js';
 import type { FaultSpec } from './faults.js';
+import { StoreUnavailable } from './grant-store.js';
 import type { MockHandle } from './server.js';
 
 const MOCK_CONFIG = 'https://idp-conformance.dev/schemas/config/mock-config.schema.json';
@@ -45,7 +46,7 @@ export function adminApp(mock: MockHandle): express.Express {
   app.get('/__admin/clock', (_req, res) => {
     res.json({ now: mock.clock.epochSeconds(), iso: new Date(mock.clock.nowMs()).toISOString(), frozen: mock.clock.frozen });
   });
-  app.post('/__admin/clock', (req, res) => {
+  app.post('/__admin/clock', async (req, res) => {
     const body = (req.body ?? {}) as { advance?: unknown; set?: unknown; freeze?: unknown };
     const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
     if ((body.advance !== undefined && !isNum(body.advance)) || (body.set !== undefined && !isNum(body.set)) || (body.advance === undefined && body.set === undefined && body.freeze === undefined)) {
@@ -56,6 +57,8 @@ export function adminApp(mock: MockHandle): express.Express {
     if (body.freeze === false) mock.clock.unfreeze();
     if (isNum(body.set)) mock.clock.set(body.set);
     if (isNum(body.advance)) mock.clock.advance(body.advance);
+    // Replicas on a shared store read it before each request: the answer comes once every replica would see it.
+    await mock.context.grants.store.saveClock(mock.clock.state());
     res.json({ now: mock.clock.epochSeconds(), iso: new Date(mock.clock.nowMs()).toISOString(), frozen: mock.clock.frozen });
   });
 
@@ -126,7 +129,7 @@ export function adminApp(mock: MockHandle): express.Express {
 
   // Tokens are listed by fingerprint (sha256, 8 hex): a test compares the fingerprint of the token it holds,
   // or asks about one token with ?value=. The values themselves never leave through the admin API.
-  app.get('/__admin/tokens', (req, res) => {
+  app.get('/__admin/tokens', async (req, res) => {
     const value = typeof req.query.value === 'string' ? req.query.value : undefined;
     const describe = (kind: 'access' | 'refresh', r: { value: string; expiresAt: number; clientId: string; username?: string; scope: string[]; grantId: string }, state: string) => ({
       kind,
@@ -140,9 +143,9 @@ export function adminApp(mock: MockHandle): express.Express {
     });
     const grants = mock.context.grants;
     if (value !== undefined) {
-      const a = grants.lookupAccess(value);
+      const a = await grants.lookupAccess(value);
       if (a.record) return void res.json(describe('access', a.record, a.state));
-      const r = grants.lookupRefresh(value);
+      const r = await grants.lookupRefresh(value);
       if (r.record) return void res.json(describe('refresh', r.record, r.state));
       return void res.status(404).json({ state: 'unknown' });
     }
@@ -152,18 +155,18 @@ export function adminApp(mock: MockHandle): express.Express {
     const offset = Math.max(Number.parseInt(String(req.query.cursor ?? '0'), 36) || 0, 0);
     const page: { access: unknown[]; refresh: unknown[]; next?: string } = { access: [], refresh: [] };
     let index = 0;
-    const take = function* () {
-      for (const r of grants.access.values()) yield ['access', r] as const;
-      for (const r of grants.refresh.values()) yield ['refresh', r] as const;
+    const take = async function* () {
+      for await (const r of grants.store.records('access')) yield ['access', r] as const;
+      for await (const r of grants.store.records('refresh')) yield ['refresh', r] as const;
     };
-    for (const [kind, r] of take()) {
+    for await (const [kind, r] of take()) {
       if (index++ < offset) continue;
       if (page.access.length + page.refresh.length === limit) {
         page.next = (offset + limit).toString(36);
         break;
       }
-      if (kind === 'access') page.access.push(describe('access', r, grants.lookupAccess(r.value).state));
-      else page.refresh.push(describe('refresh', r, grants.lookupRefresh(r.value).state));
+      if (kind === 'access') page.access.push(describe('access', r, (await grants.lookupAccess(r.value)).state));
+      else page.refresh.push(describe('refresh', r, (await grants.lookupRefresh(r.value)).state));
     }
     res.json(page);
   });
@@ -189,6 +192,7 @@ export function adminApp(mock: MockHandle): express.Express {
   });
   // express's own errors (bad JSON, too large) become JSON 4xx, never an HTML 500 page.
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof StoreUnavailable) return void res.status(503).set('Retry-After', '1').json({ error: 'temporarily_unavailable', problems: [err.message] });
     const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
     res.status(status).json({ error: status === 500 ? 'server_error' : 'invalid_request', problems: [err.type === 'entity.parse.failed' ? 'body is not valid JSON' : err.message] });
   });

@@ -2,6 +2,12 @@
  * The mock's notion of time. Real time by default; tests move it with advance()/set() (or POST /__admin/clock)
  * instead of sleeping. Every expiry decision in the mocks reads now().
  */
+/** A clock's setting, as replicas share it: an offset from real time, or a frozen instant. */
+export interface ClockState {
+  offsetMs: number;
+  frozenAtMs?: number;
+}
+
 export class Clock {
   private offsetMs = 0;
   private frozenAtMs: number | undefined;
@@ -44,6 +50,16 @@ export class Clock {
     if (this.frozenAtMs === undefined) return;
     this.offsetMs = this.frozenAtMs - Date.now();
     this.frozenAtMs = undefined;
+  }
+
+  state(): ClockState {
+    return { offsetMs: this.offsetMs, ...(this.frozenAtMs !== undefined ? { frozenAtMs: this.frozenAtMs } : {}) };
+  }
+
+  /** Takes another replica's setting (read from the shared store). */
+  adopt(state: ClockState): void {
+    this.offsetMs = state.offsetMs;
+    this.frozenAtMs = state.frozenAtMs;
   }
 
   get frozen(): boolean {

@@ -18,6 +18,7 @@ const CORE_DEFAULTS: Omit<ResolvedMockConfig, 'flavour' | 'preset'> = {
   host: '127.0.0.1',
   port: 0,
   admin: { enabled: true },
+  store: { url: 'memory', prefix: 'idpc', timeoutMs: 2000 },
   journal: { enabled: true, maxEntries: 1000 },
   clock: { frozen: false },
   limits: { maxBodyBytes: 65536, maxParamBytes: 8192 },

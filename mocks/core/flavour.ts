@@ -31,6 +31,7 @@ export interface ResolvedMockConfig {
   host: string;
   port: number;
   admin: { enabled: boolean; token?: string };
+  store: { url: string; prefix: string; timeoutMs: number };
   journal: { enabled: boolean; maxEntries: number };
   clock: { start?: number; frozen: boolean };
   limits: { maxBodyBytes: number; maxParamBytes: number };
@@ -110,6 +111,11 @@ export interface FlavourMock {
   cliOptions?: readonly 'technical-user'[];
   presets: Record<string, MockConfigPatch>;
   defaultPreset: string;
+  /**
+   * All its state lives in ctx.grants (the grant store), so replicas of it can share a Redis store (`--store`).
+   * A flavour with state of its own elsewhere (sessions) leaves it unset: `--store redis://…` is refused for it.
+   */
+  sharesStore?: boolean;
   /** Token formats of the flavour (generators). */
   tokens: { access: () => string; refresh: () => string };
   create(ctx: MockContext): FlavourServer;

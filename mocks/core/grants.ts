@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
-import { TokenStore, type StoredToken } from './store.js';
+import type { GrantStore, TokenRecord } from './grant-store.js';
+import type { StoredToken } from './store.js';
 
 export interface RefreshPolicy {
   /** Issue a new refresh token on every refresh. */
@@ -55,10 +56,6 @@ export interface GrantSettings {
   policy: RefreshPolicy;
   newAccessToken: () => string;
   newRefreshToken: () => string;
-  maxTokens: number;
-  /** Estimated heap bytes of all stored tokens: half for access, half for refresh tokens. */
-  maxBytes: number;
-  expiredRetention: number;
   /** Planted deviation: expired access tokens still count as active. */
   acceptExpired?: boolean;
 }
@@ -70,135 +67,144 @@ export interface Issued {
   reused: boolean;
 }
 
+/** A refresh that lost: another request (on this replica or another) used the token first and changed its state. */
+export interface RefreshLost {
+  lost: Exclude<RefreshState, 'active'>;
+  record?: RefreshRecord;
+}
+
+/** Attempts of one refresh against concurrent ones: each round at least one request wins, so N parallel need N. */
+const MAX_SWAP_ATTEMPTS = 1_000;
+
 /**
  * Grants, access and refresh tokens with a refresh policy (rotation, reuse, grace, max reuse, family revocation).
- * Flavours decide what to answer; this decides which tokens are valid.
+ * Flavours decide what to answer; this decides which tokens are valid. The records live in a GrantStore (this
+ * process's memory, or Redis shared by replicas); records are never changed in place: a use writes a new version
+ * of the refresh record by compare-and-swap, so parallel refreshes across replicas give exactly the allowed successes.
  */
 export class GrantService {
-  readonly access: TokenStore<AccessRecord>;
-  readonly refresh: TokenStore<RefreshRecord>;
-  /**
-   * Revoked grants: their tokens are dead wherever they are (no per-grant index). Each is remembered until the last
-   * token the grant can have issued expires, in a bounded store of its own: memory stays flat under replay storms.
-   */
-  private readonly revokedGrants: TokenStore<StoredToken>;
-  private readonly reuseIndex = new Map<string, string>();
-
   constructor(
     private readonly clock: Clock,
     readonly settings: GrantSettings,
-  ) {
-    const opts = { maxTokens: settings.maxTokens, maxBytes: settings.maxBytes / 2, expiredRetention: settings.expiredRetention };
-    this.access = new TokenStore<AccessRecord>(opts);
-    this.refresh = new TokenStore<RefreshRecord>(opts);
-    this.revokedGrants = new TokenStore<StoredToken>({ maxTokens: settings.maxTokens, maxBytes: settings.maxBytes / 8, expiredRetention: settings.expiredRetention });
-  }
+    readonly store: GrantStore,
+  ) {}
 
   /**
    * A new grant. With `reuseKey`, an unexpired access token issued for the same key is returned again
    * (Spring Security OAuth2 DefaultTokenServices.createAccessToken).
    */
-  issue(input: { clientId: string; username?: string; scope: string[]; withRefresh: boolean; reuseKey?: string; meta?: Record<string, unknown> }): Issued {
+  async issue(input: { clientId: string; username?: string; scope: string[]; withRefresh: boolean; reuseKey?: string; meta?: Record<string, unknown> }): Promise<Issued> {
     const now = this.clock.now();
     if (input.reuseKey) {
-      const existing = this.reuseIndex.get(input.reuseKey);
-      const record = existing ? this.access.get(existing) : undefined;
+      const existing = await this.store.reused(input.reuseKey);
+      const record = existing ? await this.store.live('access', existing) : undefined;
       if (record && record.expiresAt > now) {
-        const refresh = this.findRefreshFor(record);
+        const refresh = record.refreshValue ? await this.store.live('refresh', record.refreshValue) : undefined;
         if (!input.withRefresh || (refresh && refresh.expiresAt > now)) return { access: record, refresh, reused: true };
       }
     }
     const grantId = randomUUID();
-    const refresh = input.withRefresh ? this.newRefresh(grantId, input.clientId, input.username, input.scope, input.meta ?? {}, now) : undefined;
-    const access = this.newAccess(grantId, input.clientId, input.username, input.scope, input.meta ?? {}, now);
+    const meta = { ...(input.meta ?? {}), ...(input.reuseKey ? { reuseKey: input.reuseKey } : {}) };
+    const refresh = input.withRefresh ? this.newRefresh(grantId, input.clientId, input.username, input.scope, meta, now) : undefined;
+    const access = this.newAccess(grantId, input.clientId, input.username, input.scope, meta, now);
     if (refresh) {
       refresh.accessValue = access.value;
       access.refreshValue = refresh.value;
     }
-    if (input.reuseKey) {
-      this.reuseIndex.set(input.reuseKey, access.value);
-      access.meta.reuseKey = input.reuseKey;
-    }
+    await this.store.put(refresh ? [refresh, access] : [access], now);
+    if (input.reuseKey) await this.store.setReused(input.reuseKey, access.value, access.expiresAt, now);
     return { access, refresh, reused: false };
   }
 
-  lookupAccess(value: string): { record?: AccessRecord; state: 'active' | 'expired' | 'unknown' } {
-    const record = this.access.get(value);
-    if (!record || this.revokedGrants.get(record.grantId)) return { state: 'unknown' };
+  async lookupAccess(value: string): Promise<{ record?: AccessRecord; state: 'active' | 'expired' | 'unknown' }> {
+    const record = await this.store.live('access', value);
+    if (!record) return { state: 'unknown' };
     if (this.settings.acceptExpired) return { record, state: 'active' }; // a planted deviation
     return { record, state: record.expiresAt <= this.clock.now() ? 'expired' : 'active' };
   }
 
-  lookupRefresh(value: string): { record?: RefreshRecord; state: RefreshState } {
-    const record = this.refresh.get(value);
-    if (!record || this.revokedGrants.get(record.grantId)) return { state: 'unknown' };
+  async lookupRefresh(value: string): Promise<{ record?: RefreshRecord; state: RefreshState }> {
+    const record = await this.store.live('refresh', value);
+    return record ? { record, state: this.refreshState(record) } : { state: 'unknown' };
+  }
+
+  /** What a refresh record allows now, by the policy. */
+  private refreshState(record: RefreshRecord): RefreshState {
     const now = this.clock.now();
-    if (record.expiresAt <= now) return { record, state: 'expired' };
+    if (record.expiresAt <= now) return 'expired';
     const p = this.settings.policy;
     // A superseded refresh token stays usable while inside the grace window OR within its reuse allowance.
     if (record.supersededAt !== undefined && p.revokeOldRefreshToken) {
       const beyondGrace = p.graceSeconds === 0 || now - record.supersededAt > p.graceSeconds;
-      if (beyondGrace && record.uses > p.maxReuse) return { record, state: 'superseded' };
+      if (beyondGrace && record.uses > p.maxReuse) return 'superseded';
     }
-    return { record, state: 'active' };
+    return 'active';
   }
 
-  /** Uses an active refresh token: a new access token, and per policy a new refresh token. */
-  refreshGrant(record: RefreshRecord, scope: string[] = record.scope): { access: AccessRecord; refresh: RefreshRecord } {
-    const now = this.clock.now();
+  /**
+   * Uses an active refresh token (as lookupRefresh found it): a new access token, and per policy a new refresh
+   * token. If another request used it in the meantime and it is no longer usable, the answer says how it ended.
+   */
+  async refreshGrant(found: RefreshRecord, scope: string[] = found.scope): Promise<{ access: AccessRecord; refresh: RefreshRecord } | RefreshLost> {
     const p = this.settings.policy;
-    record.uses += 1;
-    if (p.revokeOldAccessToken && record.accessValue) this.revokeAccess(record.accessValue);
-    const access = this.newAccess(record.grantId, record.clientId, record.username, scope, { ...record.meta }, now);
-    let refresh = record;
-    if (p.rotate) {
-      // RFC 6749 §6: the new refresh token keeps the original scope, whatever the request narrowed;
-      // django-oauth-toolkit instead takes it from the new access token (get_original_scopes).
-      const refreshScope = p.scopeAfterNarrowing === 'narrowed' ? scope : record.scope;
-      refresh = this.newRefresh(record.grantId, record.clientId, record.username, refreshScope, { ...record.meta }, now);
-      record.supersededAt ??= now;
+    let record: RefreshRecord | undefined = found;
+    for (let attempt = 0; attempt < MAX_SWAP_ATTEMPTS; attempt++) {
+      if (!record) return { lost: 'unknown' };
+      const state = this.refreshState(record);
+      if (state !== 'active') return { lost: state, record };
+      const now = this.clock.now();
+      const access = this.newAccess(record.grantId, record.clientId, record.username, scope, { ...record.meta }, now);
+      let next: RefreshRecord = { ...record, uses: record.uses + 1 };
+      const created: TokenRecord[] = [access];
+      let refresh = next;
+      if (p.rotate) {
+        // RFC 6749 §6: the new refresh token keeps the original scope, whatever the request narrowed;
+        // django-oauth-toolkit instead takes it from the new access token (get_original_scopes).
+        const refreshScope = p.scopeAfterNarrowing === 'narrowed' ? scope : record.scope;
+        refresh = this.newRefresh(record.grantId, record.clientId, record.username, refreshScope, { ...record.meta }, now);
+        next = { ...next, supersededAt: record.supersededAt ?? now };
+        created.push(refresh);
+      }
+      refresh.accessValue = access.value;
+      access.refreshValue = refresh.value;
+      const removed = p.revokeOldAccessToken && record.accessValue ? [record.accessValue] : [];
+      if (await this.store.swap(record, next, created, removed, now)) {
+        if (typeof access.meta.reuseKey === 'string') await this.store.setReused(access.meta.reuseKey, access.value, access.expiresAt, now);
+        return { access, refresh };
+      }
+      record = await this.store.live('refresh', found.value);
     }
-    refresh.accessValue = access.value;
-    access.refreshValue = refresh.value;
-    if (typeof access.meta.reuseKey === 'string') this.reuseIndex.set(access.meta.reuseKey, access.value);
-    return { access, refresh };
+    return { lost: 'superseded', record };
   }
 
   /** The replay of a superseded refresh token: per policy, the whole grant goes. */
-  onReplay(record: RefreshRecord): void {
-    if (this.settings.policy.revokeFamilyOnReplay) this.revokeGrant(record.grantId);
+  async onReplay(record: RefreshRecord): Promise<void> {
+    if (this.settings.policy.revokeFamilyOnReplay) await this.revokeGrant(record.grantId);
   }
 
-  revokeGrant(grantId: string): void {
+  async revokeGrant(grantId: string): Promise<void> {
     const now = this.clock.now();
     const longest = this.settings.refreshTokenLifetime > 0 ? Math.max(this.settings.refreshTokenLifetime, this.settings.accessTokenLifetime) : Number.POSITIVE_INFINITY;
-    this.revokedGrants.add({ value: grantId, expiresAt: now + longest }, now);
+    await this.store.revokeGrant(grantId, now + longest, now);
   }
 
-  revokeAccess(value: string): void {
-    this.access.delete(value);
+  async revokeAccess(value: string): Promise<void> {
+    await this.store.delete('access', value);
   }
 
   /** Revokes a refresh token and the access token issued with it (django-oauth-toolkit RefreshToken.revoke). */
-  revokeRefresh(value: string): void {
-    const record = this.refresh.get(value);
-    if (record?.accessValue) this.access.delete(record.accessValue);
-    this.refresh.delete(value);
+  async revokeRefresh(value: string): Promise<void> {
+    const record = await this.store.live('refresh', value);
+    if (record?.accessValue) await this.store.delete('access', record.accessValue);
+    await this.store.delete('refresh', value);
   }
 
-  clear(): void {
-    this.access.clear();
-    this.refresh.clear();
-    this.revokedGrants.clear();
-    this.reuseIndex.clear();
-  }
-
-  private findRefreshFor(access: AccessRecord): RefreshRecord | undefined {
-    return access.refreshValue ? this.refresh.get(access.refreshValue) : undefined;
+  async clear(): Promise<void> {
+    await this.store.clear();
   }
 
   private newAccess(grantId: string, clientId: string, username: string | undefined, scope: string[], meta: Record<string, unknown>, now: number): AccessRecord {
-    const record: AccessRecord = {
+    return {
       kind: 'access',
       value: this.settings.newAccessToken(),
       expiresAt: now + this.settings.accessTokenLifetime,
@@ -209,13 +215,11 @@ export class GrantService {
       grantId,
       meta,
     };
-    this.access.add(record, now);
-    return record;
   }
 
   private newRefresh(grantId: string, clientId: string, username: string | undefined, scope: string[], meta: Record<string, unknown>, now: number): RefreshRecord {
     const lifetime = this.settings.refreshTokenLifetime;
-    const record: RefreshRecord = {
+    return {
       kind: 'refresh',
       value: this.settings.newRefreshToken(),
       expiresAt: lifetime > 0 ? now + lifetime : Number.POSITIVE_INFINITY,
@@ -227,7 +231,5 @@ export class GrantService {
       uses: 0,
       meta,
     };
-    this.refresh.add(record, now);
-    return record;
   }
 }

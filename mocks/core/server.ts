@@ -2,9 +2,10 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Clock } from './clock.js';
-import { resolveConfig } from './config.js';
+import { ConfigError, resolveConfig } from './config.js';
 import { Faults, type ActiveFault } from './faults.js';
 import type { FlavourMock, FlavourServer, MockConfigPatch, MockContext, MockDescription, ResolvedMockConfig, Route } from './flavour.js';
+import { MemoryGrantStore, safeStoreUrl, StoreUnavailable, type GrantStore } from './grant-store.js';
 import { GrantService } from './grants.js';
 import type { MockRequest, MockResponse } from './http.js';
 import { Journal } from './journal.js';
@@ -39,25 +40,36 @@ export interface RunningMock extends MockHandle {
   close(drainMs?: number): Promise<void>;
 }
 
-function newContext(config: ResolvedMockConfig, clock: Clock, mock: FlavourMock, baseUrl: string): MockContext {
+function newContext(config: ResolvedMockConfig, clock: Clock, mock: FlavourMock, baseUrl: string, store: GrantStore): MockContext {
   return {
     config,
     clock,
     baseUrl,
     clients: new Map(config.clients.map((c) => [c.clientId, structuredClone(c)])),
     users: new Map(config.users.map((u) => [u.username, structuredClone(u)])),
-    grants: new GrantService(clock, {
-      accessTokenLifetime: config.tokens.accessTokenLifetime,
-      refreshTokenLifetime: config.tokens.refreshTokenLifetime,
-      policy: config.refresh,
-      newAccessToken: mock.tokens.access,
-      newRefreshToken: mock.tokens.refresh,
-      maxTokens: config.tokens.maxStoredTokens,
-      maxBytes: config.tokens.maxStoredBytes,
-      expiredRetention: config.tokens.expiredRetention,
-      acceptExpired: config.plantedDeviations.acceptExpiredAccessTokens === true,
-    }),
+    grants: new GrantService(
+      clock,
+      {
+        accessTokenLifetime: config.tokens.accessTokenLifetime,
+        refreshTokenLifetime: config.tokens.refreshTokenLifetime,
+        policy: config.refresh,
+        newAccessToken: mock.tokens.access,
+        newRefreshToken: mock.tokens.refresh,
+        acceptExpired: config.plantedDeviations.acceptExpiredAccessTokens === true,
+      },
+      store,
+    ),
   };
+}
+
+/** The configured store: this process's memory, or Redis (loaded only then) for replicas that share their state. */
+async function openStore(mock: FlavourMock, config: ResolvedMockConfig): Promise<GrantStore> {
+  const { url, prefix, timeoutMs } = config.store;
+  if (url === 'memory') return new MemoryGrantStore({ maxTokens: config.tokens.maxStoredTokens, maxBytes: config.tokens.maxStoredBytes, expiredRetention: config.tokens.expiredRetention });
+  if (!mock.sharesStore) throw new ConfigError('store', [`the ${mock.descriptor.name} mock keeps its state in this process only: it cannot use a shared store (${safeStoreUrl(url)})`]);
+  const { RedisGrantStore } = await import('./redis-store.js');
+  // A replica that starts without the store fails at once, in one line (a running one answers 503 instead).
+  return RedisGrantStore.connect({ url, prefix, timeoutMs, expiredRetention: config.tokens.expiredRetention, log: (line) => process.stderr.write(`${line}\n`) });
 }
 
 function applyResponseFaults(response: MockResponse, faults: ActiveFault[]): MockResponse {
@@ -81,12 +93,13 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
   const journal = new Journal(config.journal.enabled, config.journal.maxEntries);
   const faults = new Faults();
   for (const f of config.faults) faults.add(f);
+  const store = await openStore(mock, config);
   let baseUrl = '';
   let context!: MockContext;
   let flavour!: FlavourServer;
   let startup: Record<string, unknown> = {};
   const build = async () => {
-    context = newContext(config, clock, mock, baseUrl);
+    context = newContext(config, clock, mock, baseUrl, store);
     flavour = mock.create(context);
     startup = (await flavour.init?.()) ?? {};
   };
@@ -127,6 +140,9 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
       faults.clear();
       for (const f of config.faults) faults.add(f);
       journal.clear();
+      // With a shared store, a reset is every replica's: its tokens go and its clock is the reset one.
+      await store.clear();
+      if (store.shared) await store.saveClock(clock.state());
       await build();
     },
   };
@@ -199,13 +215,32 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
   };
 
   const failed = (request: MockRequest, e: unknown): MockResponse => {
+    // The shared store is away (its client logged it once): 503 in the flavour's format, and no token handed out.
+    if (e instanceof StoreUnavailable) {
+      const r = flavour.errorResponse(503, 'temporarily_unavailable', 'The token store is unavailable; try again shortly');
+      r.headers['Retry-After'] = '1';
+      return r;
+    }
     // A mock must never leave a request unanswered; an exception here is our bug, made visible as a 500.
     process.stderr.write(`idpc mock: internal error on ${request.method} ${request.path}: ${(e as Error).stack ?? String(e)}\n`);
     return flavour.errorResponse(500, 'server_error', 'Internal Server Error');
   };
 
+  /** With a shared store, the admin clock is read before each request: an advance on one replica holds on all. */
+  const dispatch = store.shared
+    ? (req: IncomingMessage, res: ServerResponse, request: MockRequest, started: number) => {
+        store.loadClock().then(
+          (state) => {
+            if (state) clock.adopt(state);
+            dispatchLocal(req, res, request, started);
+          },
+          (e: unknown) => respond(res, request, failed(request, e)),
+        );
+      }
+    : (req: IncomingMessage, res: ServerResponse, request: MockRequest, started: number) => dispatchLocal(req, res, request, started);
+
   /** The common case (no fault, synchronous handler) stays synchronous: no promise per request. */
-  const dispatch = (req: IncomingMessage, res: ServerResponse, request: MockRequest, started: number) => {
+  const dispatchLocal = (req: IncomingMessage, res: ServerResponse, request: MockRequest, started: number) => {
     const { route, params } = findRoute(request.path);
     const fired = faults.size === 0 ? [] : faults.fire(route?.name, request.path);
     if (fired.length > 0) {
@@ -299,7 +334,10 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
     socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 ${r.status} ${STATUS_CODES[r.status] ?? ''}\r\n${head.join('\r\n')}\r\n\r\n`), body]));
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e) => {
+      void store.close();
+      reject(e);
+    });
     server.listen(config.port, config.host, () => resolve());
   });
   const address = server.address() as AddressInfo;
@@ -329,7 +367,7 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
         server.close(() => {
           clearInterval(idle);
           clearTimeout(force);
-          resolve();
+          store.close().then(resolve, resolve);
         });
         server.closeIdleConnections();
       }),

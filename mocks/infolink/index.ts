@@ -39,7 +39,7 @@ function create(ctx: MockContext) {
   const lifetime = ctx.config.tokens.accessTokenLifetime;
   const issuedBody = (access: string, refresh: string) => JSON.stringify({ access_token: access, refresh_token: refresh, token_type: 'Bearer', expires_in: lifetime });
 
-  const token = (req: MockRequest): MockResponse => {
+  const token = async (req: MockRequest): Promise<MockResponse> => {
     if (req.method !== 'POST') return tokenError(405, 'invalid_request', 'Method not allowed');
     // The form body only (documented choice: credentials never from the URI), first value wins, broken %-encoding dropped.
     const p = new Params(formOf(req, 'drop').pairs);
@@ -56,9 +56,9 @@ function create(ctx: MockContext) {
       // The document's refresh sends the refresh token alone.
       const presented = p.first('refresh_token');
       if (!presented) return answer(tokenError(400, 'invalid_request', 'Missing refresh_token'));
-      const found = ctx.grants.lookupRefresh(presented);
+      const found = await ctx.grants.lookupRefresh(presented);
       if (found.state !== 'active') {
-        if (found.record && found.state === 'superseded') ctx.grants.onReplay(found.record);
+        if (found.record && found.state === 'superseded') await ctx.grants.onReplay(found.record);
         return answer(tokenError(400, 'invalid_grant', INVALID));
       }
       if (clientId !== undefined && clientId !== found.record!.clientId) return answer(tokenError(400, 'invalid_grant', INVALID));
@@ -66,7 +66,13 @@ function create(ctx: MockContext) {
       // sent it is checked like on the grant: a wrong one is a client authentication failure.
       const secret = p.first('client_secret');
       if (secret !== undefined && ctx.clients.get(found.record!.clientId)?.clientSecret !== secret) return answer(tokenError(401, 'invalid_client', 'Client authentication failed'));
-      const { access, refresh } = ctx.grants.refreshGrant(found.record!);
+      const used = await ctx.grants.refreshGrant(found.record!);
+      // Another request (on any replica) used it first and it is spent now: as if this one had come second.
+      if ('lost' in used) {
+        if (used.record && used.lost === 'superseded') await ctx.grants.onReplay(used.record);
+        return answer(tokenError(400, 'invalid_grant', INVALID));
+      }
+      const { access, refresh } = used;
       return answer({ status: 200, headers: { ...HEADERS }, body: issuedBody(access.value, refresh.value) });
     }
 
@@ -84,14 +90,14 @@ function create(ctx: MockContext) {
       username = user.username;
     }
     // InfoLink returns a refresh token for client_credentials too (the document's example).
-    const issued = ctx.grants.issue({ clientId: client.clientId, ...(username ? { username } : {}), scope: [], withRefresh: true });
+    const issued = await ctx.grants.issue({ clientId: client.clientId, ...(username ? { username } : {}), scope: [], withRefresh: true });
     return answer({ status: 200, headers: { ...HEADERS }, body: issuedBody(issued.access.value, issued.refresh!.value) });
   };
 
   /** Bearer-protected job resources answer a missing, unknown or expired token with the document's envelope. */
-  const protectedResource = (run: (req: MockRequest) => MockResponse) => (req: MockRequest): MockResponse => {
+  const protectedResource = (run: (req: MockRequest) => MockResponse) => async (req: MockRequest): Promise<MockResponse> => {
     const value = bearerToken(req);
-    if (!value || ctx.grants.lookupAccess(value).state !== 'active') {
+    if (!value || (await ctx.grants.lookupAccess(value)).state !== 'active') {
       return envelope((ctx.config.extra.infolink as { resourceErrorStatus: number }).resourceErrorStatus, { code: 'invalid_grant', message: INVALID }, 'error');
     }
     return run(req);
@@ -128,6 +134,7 @@ export const infolinkMock: FlavourMock = {
   sectionDefaults: { resourceErrorStatus: 401 },
   presets,
   defaultPreset: 'default',
+  sharesStore: true,
   tokens: { access: uuidToken, refresh: uuidToken },
   create,
   // Its document shows client id and secret in the body only.

@@ -100,7 +100,7 @@ function scopesOf(requested: string | undefined): string[] | 'invalid' {
 function create(ctx: MockContext) {
   const expiresIn = ctx.config.tokens.accessTokenLifetime;
 
-  const token = (req: MockRequest): MockResponse => {
+  const token = async (req: MockRequest): Promise<MockResponse> => {
     if (req.method === 'OPTIONS') return html(200, '', { Allow: 'POST, OPTIONS' });
     // Django's View dispatch: anything but POST/OPTIONS is 405 with an empty body.
     if (req.method !== 'POST') return html(405, '', { Allow: 'POST, OPTIONS' });
@@ -126,7 +126,7 @@ function create(ctx: MockContext) {
       if (!client.grants.includes('password')) return withNote(oauthError(400, 'unauthorized_client'), auth, client.clientId);
       const scope = scopesOf(body.last('scope'));
       if (scope === 'invalid') return withNote(oauthError(400, 'invalid_scope'), auth, client.clientId);
-      const issued = ctx.grants.issue({ clientId: client.clientId, username: user.username, scope, withRefresh: true });
+      const issued = await ctx.grants.issue({ clientId: client.clientId, username: user.username, scope, withRefresh: true });
       return withNote({ status: 200, headers: { ...TOKEN_HEADERS, ...DJANGO_HEADERS }, body: tokenBody(issued.access.value, expiresIn, scope, issued.refresh?.value) }, auth, client.clientId);
     }
 
@@ -137,12 +137,12 @@ function create(ctx: MockContext) {
       const { client, auth } = authenticateClient(ctx, req, body, false);
       if (!client) return withNote(invalidClient(), auth);
       if (!client.grants.includes('refresh_token')) return withNote(oauthError(400, 'unauthorized_client'), auth, client.clientId);
-      const found = ctx.grants.lookupRefresh(presented);
+      const found = await ctx.grants.lookupRefresh(presented);
       // validate_refresh_token: exists, not revoked beyond the grace period, same application. DOT 2.3 checks no expiry
       // at refresh time; the refresh-token lifetime here is when Educates' hourly clear_expired deletes it.
       const usable = found.record && found.record.clientId === client.clientId && found.state === 'active';
       if (!usable) {
-        if (found.record && found.state === 'superseded') ctx.grants.onReplay(found.record);
+        if (found.record && found.state === 'superseded') await ctx.grants.onReplay(found.record);
         return withNote(oauthError(400, 'invalid_grant'), auth, client.clientId);
       }
       const record = found.record!;
@@ -153,7 +153,13 @@ function create(ctx: MockContext) {
         if (!list.every((s) => record.scope.includes(s))) return withNote(oauthError(400, 'invalid_scope'), auth, client.clientId);
         scope = list;
       }
-      const { access, refresh } = ctx.grants.refreshGrant(record, scope);
+      const used = await ctx.grants.refreshGrant(record, scope);
+      // Another request (on any replica) used it first and it is spent now: as if this one had come second.
+      if ('lost' in used) {
+        if (used.record && used.lost === 'superseded') await ctx.grants.onReplay(used.record);
+        return withNote(oauthError(400, 'invalid_grant'), auth, client.clientId);
+      }
+      const { access, refresh } = used;
       return withNote({ status: 200, headers: { ...TOKEN_HEADERS, ...DJANGO_HEADERS }, body: tokenBody(access.value, expiresIn, scope, refresh.value) }, auth, client.clientId);
     }
 
@@ -164,7 +170,7 @@ function create(ctx: MockContext) {
       if (!client.grants.includes('client_credentials')) return withNote(oauthError(400, 'unauthorized_client'), auth, client.clientId);
       const scope = scopesOf(body.last('scope'));
       if (scope === 'invalid') return withNote(oauthError(400, 'invalid_scope'), auth, client.clientId);
-      const issued = ctx.grants.issue({ clientId: client.clientId, scope, withRefresh: false });
+      const issued = await ctx.grants.issue({ clientId: client.clientId, scope, withRefresh: false });
       return withNote({ status: 200, headers: { ...TOKEN_HEADERS, ...DJANGO_HEADERS }, body: tokenBody(issued.access.value, expiresIn, scope) }, auth, client.clientId);
     }
 
@@ -181,7 +187,7 @@ function create(ctx: MockContext) {
     return withNote(oauthError(400, 'unsupported_grant_type'));
   };
 
-  const revoke = (req: MockRequest): MockResponse => {
+  const revoke = async (req: MockRequest): Promise<MockResponse> => {
     if (req.method === 'OPTIONS') return html(200, '', { Allow: 'POST, OPTIONS' });
     if (req.method !== 'POST') return html(405, '', { Allow: 'POST, OPTIONS' });
     if (req.bodyTooLarge) return html(400, '<h1>Bad Request (400)</h1>');
@@ -195,18 +201,18 @@ function create(ctx: MockContext) {
     if (hint && !['access_token', 'refresh_token'].includes(hint)) return oauthError(400, 'unsupported_token_type');
     // DOT revoke_token: the hinted type first, then the other; revoking a refresh token deletes its access token.
     // A token of another application is left alone (oauthlib checks ownership) and the answer is still 200.
-    const a = ctx.grants.access.get(value);
-    if (a && a.clientId === client.clientId) ctx.grants.revokeAccess(value);
-    const r = ctx.grants.refresh.get(value);
-    if (r && r.clientId === client.clientId) ctx.grants.revokeRefresh(value);
+    const a = await ctx.grants.store.live('access', value);
+    if (a && a.clientId === client.clientId) await ctx.grants.revokeAccess(value);
+    const r = await ctx.grants.store.live('refresh', value);
+    if (r && r.clientId === client.clientId) await ctx.grants.revokeRefresh(value);
     return { ...html(200, ''), note: { clientId: client.clientId, clientAuth: auth } };
   };
 
   /** @protected_resource(): a missing, unknown, expired or revoked token is a bare 403 (decorators.py). */
-  const catalog = (req: MockRequest): MockResponse => {
+  const catalog = async (req: MockRequest): Promise<MockResponse> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return html(405, '', { Allow: 'GET, HEAD, OPTIONS' });
     const value = bearerToken(req);
-    const found = value ? ctx.grants.lookupAccess(value) : undefined;
+    const found = value ? await ctx.grants.lookupAccess(value) : undefined;
     const authenticated = found?.state === 'active';
     if (!authenticated && (ctx.config.extra.portal as { catalogVisibility: 'private' | 'public' }).catalogVisibility !== 'public') return html(403, '');
     const environments = [
@@ -246,6 +252,7 @@ export const portalMock: FlavourMock = {
   sectionDefaults: { catalogVisibility: 'private' },
   presets,
   defaultPreset: 'educates',
+  sharesStore: true,
   tokens: { access: () => alphanumericToken(30), refresh: () => alphanumericToken(30) },
   create,
   endpoints: (_config, base) => ({ token: base + descriptor.tokenPath, revocation: base + descriptor.revocationPath!, resource: base + descriptor.resource!.path }),

@@ -91,7 +91,7 @@ function create(ctx: MockContext) {
     return client;
   };
 
-  const token = (req: MockRequest): MockResponse => {
+  const token = async (req: MockRequest): Promise<MockResponse> => {
     const p = paramsOf(req);
     // The security filter chain runs first: no client, no answer beyond "unauthorized".
     let auth: ClientRecord | { error: string } | undefined = authenticate(req);
@@ -146,7 +146,7 @@ function create(ctx: MockContext) {
       const rightKind = user && user.operator === (grantType === 'operator_password');
       if (!user || !rightKind || user.password !== p.first('password')) return answer(oauthError(400, 'invalid_grant', 'Bad credentials'));
       if (!user.enabled) return answer(oauthError(400, 'invalid_grant', 'User is disabled'));
-      const issued = ctx.grants.issue({ clientId: client.clientId, username: user.username, scope, withRefresh, reuseKey: `${client.clientId}|${user.username}|${[...scope].sort().join(' ')}|${brand}`, meta: { brand } });
+      const issued = await ctx.grants.issue({ clientId: client.clientId, username: user.username, scope, withRefresh, reuseKey: `${client.clientId}|${user.username}|${[...scope].sort().join(' ')}|${brand}`, meta: { brand } });
       return answer(ok(tokenBody(issued.access.value, issued.refresh?.value, issued.access.expiresAt, scope)));
     }
 
@@ -156,46 +156,52 @@ function create(ctx: MockContext) {
       const op = ctx.users.get(operator);
       if (!op || !op.operator || !op.enabled) return answer(oauthError(400, 'invalid_request', `Unknown operator: ${operator}`));
       // ClientCredentialsTokenGranter.allowRefresh = false: never a refresh token.
-      const issued = ctx.grants.issue({ clientId: client.clientId, username: operator, scope, withRefresh: false, reuseKey: `${client.clientId}|cc:${operator}|${[...scope].sort().join(' ')}|${brand}`, meta: { brand } });
+      const issued = await ctx.grants.issue({ clientId: client.clientId, username: operator, scope, withRefresh: false, reuseKey: `${client.clientId}|cc:${operator}|${[...scope].sort().join(' ')}|${brand}`, meta: { brand } });
       return answer(ok(tokenBody(issued.access.value, undefined, issued.access.expiresAt, scope)));
     }
 
     // refresh_token (RefreshTokenGranter + DefaultTokenServices.refreshAccessToken)
     const presented = p.first('refresh_token');
     if (!presented) return answer(oauthError(400, 'invalid_request', 'refresh_token parameter not provided'));
-    const found = ctx.grants.lookupRefresh(presented);
+    const found = await ctx.grants.lookupRefresh(presented);
     if (!found.record) return answer(oauthError(400, 'invalid_grant', `Invalid refresh token: ${presented}`));
     if (found.record.clientId !== client.clientId) return answer(oauthError(400, 'invalid_grant', `Wrong client for this refresh token: ${presented}`));
     // reuseRefreshToken=false (refresh.rotate with revokeOldRefreshToken): DefaultTokenServices removes the used refresh
     // token from the store, so a second use is an unknown token.
     if (found.state === 'superseded') {
-      ctx.grants.onReplay(found.record);
+      await ctx.grants.onReplay(found.record);
       return answer(oauthError(400, 'invalid_grant', `Invalid refresh token: ${presented}`));
     }
     if (found.state === 'expired') {
-      ctx.grants.revokeRefresh(presented); // removed on first expired use: afterwards it is "Invalid refresh token"
+      await ctx.grants.revokeRefresh(presented); // removed on first expired use: afterwards it is "Invalid refresh token"
       return answer(oauthError(401, 'invalid_token', `Invalid refresh token (expired): ${presented}`));
     }
     const original = found.record.scope;
     if (requested.length && !requested.every((s) => original.includes(s))) {
       return answer(oauthError(400, 'invalid_scope', `Unable to narrow the scope of the client authentication to [${requested.join(', ')}].`, { extra: { scope: original.join(' ') } }));
     }
-    const { access, refresh } = ctx.grants.refreshGrant(found.record, requested.length ? requested : original);
+    const used = await ctx.grants.refreshGrant(found.record, requested.length ? requested : original);
+    // Another request (on any replica) used it first and it is spent now: as if this one had come second.
+    if ('lost' in used) {
+      if (used.record && used.lost === 'superseded') await ctx.grants.onReplay(used.record);
+      return answer(used.lost === 'expired' ? oauthError(401, 'invalid_token', `Invalid refresh token (expired): ${presented}`) : oauthError(400, 'invalid_grant', `Invalid refresh token: ${presented}`));
+    }
+    const { access, refresh } = used;
     return answer(ok(tokenBody(access.value, refresh.value, access.expiresAt, access.scope)));
   };
 
   /** OAuth2AuthenticationProcessingFilter + OAuth2AuthenticationEntryPoint (realm "oauth"), then Rator's brand check. */
-  const balance = (req: MockRequest, params: Record<string, string>): MockResponse => {
+  const balance = async (req: MockRequest, params: Record<string, string>): Promise<MockResponse> => {
     const resourceError = (description: string, error = 'invalid_token') =>
       oauthError(401, error, description, { challenge: 'Bearer realm="oauth", ' });
     const authz = header(req, 'authorization');
     // BearerTokenExtractor: the Authorization header, else an access_token request parameter.
     const value = authz && /^bearer /i.test(authz) ? authz.slice(7).split(',')[0]!.trim() : new Params(queryOf(req, 'drop').pairs).first('access_token');
     if (!value) return resourceError('Full authentication is required to access this resource', 'unauthorized');
-    const found = ctx.grants.lookupAccess(value);
+    const found = await ctx.grants.lookupAccess(value);
     if (found.state === 'unknown') return resourceError(`Invalid access token: ${value}`);
     if (found.state === 'expired') {
-      ctx.grants.revokeAccess(value); // DefaultTokenServices.loadAuthentication removes it: next time it is "Invalid"
+      await ctx.grants.revokeAccess(value); // DefaultTokenServices.loadAuthentication removes it: next time it is "Invalid"
       return resourceError(`Access token expired: ${value}`);
     }
     // OAuth2AuthenticationManager: a token whose client lacks this resource id is refused with 403.
@@ -233,6 +239,7 @@ export const ratorMock: FlavourMock = {
   sectionDefaults: { context: 'appcontext', brandKeys: [], missingBrandKey: 'invalid_request', formClientAuth: false },
   presets,
   defaultPreset: 'default',
+  sharesStore: true,
   tokens: { access: uuidToken, refresh: uuidToken },
   create,
   // The brand key on every token request (its documented parameter name) and every resource request (its header).

@@ -90,6 +90,7 @@ export async function runCli(argv: string[]): Promise<number> {
           .option('mock', { type: 'string', describe: 'In-process mock(s): portal, keycloak, rator, infolink, a comma list, or all' })
           .option('preset', { type: 'string', describe: 'Preset of the mock' })
           .option('mock-config', { type: 'string', describe: 'Mock config file for --mock (e.g. planted deviations)' })
+          .option('store', { type: 'string', describe: 'For --mock: keep the mock\'s state in a shared store, redis://host:port/db (default: $IDPC_STORE, else memory)' })
           .option('target', { alias: 't', type: 'string', describe: 'Target config (schemas/config/target-config.schema.json)' })
           .option('seed', { type: 'string', coerce: wholeNumber('seed', -2147483648), describe: 'Repeat a run exactly' })
           .option('runs', { type: 'string', coerce: wholeNumber('runs', 1), describe: 'Examples per property (default 12 on mocks, 3 on real targets)' })
@@ -119,6 +120,7 @@ export async function runCli(argv: string[]): Promise<number> {
             ...(args.mock ? { mock: args.mock } : {}),
             ...(args.preset ? { preset: args.preset } : {}),
             ...(args.mockConfig ? { mockConfig: args.mockConfig } : {}),
+            ...((args.store ?? process.env.IDPC_STORE) ? { store: (args.store ?? process.env.IDPC_STORE)! } : {}),
             ...(args.target ? { target: args.target } : {}),
             ...(args.seed !== undefined ? { seed: args.seed } : {}),
             ...(args.runs !== undefined ? { runs: args.runs } : {}),

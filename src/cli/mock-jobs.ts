@@ -13,7 +13,9 @@ import { loadedFlavourModules } from '../flavours/modules.js';
 import { runConformance, type FinishedRun, type RunOptions } from '../runner/run.js';
 import { targetOfMock } from '../runner/target.js';
 import type { Target } from '../runner/types.js';
-import { UsageError } from './errors.js';
+import { randomUUID } from 'node:crypto';
+import { StoreUnavailable } from '../../mocks/core/grant-store.js';
+import { EXIT, UsageError } from './errors.js';
 
 export type ScenarioProgress = Parameters<NonNullable<RunOptions['onScenario']>>[0];
 
@@ -22,6 +24,8 @@ export interface MockJob {
   flavour: string;
   preset?: string;
   mockConfig?: string;
+  /** A shared store for the mock (redis://…), under a prefix of its own: runs side by side never meet in it. */
+  store?: string;
   profile: Profile;
   /** The command line's budget options, over the mock's own. */
   budget: Partial<Target['budget']>;
@@ -36,15 +40,19 @@ export async function withMock<T>(job: MockJob, use: (target: Target, preset: st
     const file = job.mockConfig ? await loadConfigFile(job.mockConfig) : undefined;
     if (file?.flavour && file.flavour !== job.flavour) throw new UsageError(`${job.mockConfig} is a ${String(file.flavour)} config, not ${job.flavour}`);
     const { flavour: _f, ...filePatch } = file ?? {};
-    mock = await startMock({ flavour: job.flavour as FlavourName, ...(job.preset ? { preset: job.preset } : {}), journal: { enabled: false } }, file ? filePatch : undefined);
+    const store = job.store ? { store: { url: job.store, prefix: `idpc-run-${job.flavour}-${randomUUID().slice(0, 8)}` } } : {};
+    mock = await startMock({ flavour: job.flavour as FlavourName, ...(job.preset ? { preset: job.preset } : {}), journal: { enabled: false }, ...store }, file ? filePatch : undefined);
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.message);
+    if (e instanceof StoreUnavailable) throw new UsageError(e.message, EXIT.unreachable);
     throw e;
   }
   try {
     const target = targetOfMock(mock, job.profile);
     return await use({ ...target, budget: { ...target.budget, ...job.budget } }, mock.config.preset);
   } finally {
+    // The run's own keys go with it (its prefix is its alone); a store gone meanwhile leaves them to their TTLs.
+    if (job.store) await mock.context.grants.store.clear().catch(() => undefined);
     await mock.close();
   }
 }

@@ -6,5 +6,8 @@ export const MOCK_OPTIONS = {
   preset: { type: 'string', describe: 'Version or deployment preset of the flavour' },
   'admin-token': { type: 'string', describe: 'Require Authorization: Bearer <token> on /__admin' },
   json: { type: 'boolean', describe: 'Print one JSON line instead of text' },
+  store: { type: 'string', describe: 'Where the mock keeps its tokens and clock: memory (default), or redis://host:port/db, which replicas share (default: $IDPC_STORE)' },
+  'store-prefix': { type: 'string', describe: "Namespace of this mock's keys in the store (default idpc): one per mock sharing a Redis" },
+  replicas: { type: 'string', describe: 'Processes serving the one port (node:cluster), all on the shared --store (default 1)' },
   'technical-user': { type: 'string', describe: 'Keycloak: create a technical user ([REALM:]NAME) and print its client id, secret and offline refresh token once' },
 } as const;

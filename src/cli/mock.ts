@@ -1,7 +1,8 @@
 import type { FlavourName } from '../flavours/index.js';
 import { ConfigError, loadConfigFile, loadMock, MOCK_FLAVOURS, startMock, type RunningMock } from '../../mocks/index.js';
 import type { MockConfigPatch } from '../../mocks/core/flavour.js';
-import { UsageError } from './errors.js';
+import { StoreUnavailable } from '../../mocks/core/grant-store.js';
+import { EXIT, UsageError } from './errors.js';
 
 /** `idpc mock` options, read both by yargs (help) and by the yargs-free fast path in main.ts. */
 export { MOCK_OPTIONS } from './mock-options.js';
@@ -14,6 +15,9 @@ export interface MockArgs {
   preset?: string;
   json: boolean;
   adminToken?: string;
+  /** memory or redis://…; with storePrefix, the namespace of this mock's keys. */
+  store?: string;
+  storePrefix?: string;
   /** Keycloak: [REALM:]NAME of a technical user to create at start. */
   technicalUser?: string;
 }
@@ -35,6 +39,7 @@ export async function startMockFromCli(args: MockArgs): Promise<RunningMock> {
         ...(args.port !== undefined ? { port: args.port } : {}),
         ...(args.host ? { host: args.host } : {}),
         ...(args.adminToken ? { admin: { token: args.adminToken } } : {}),
+        ...(args.store || args.storePrefix ? { store: { ...(args.store ? { url: args.store } : {}), ...(args.storePrefix ? { prefix: args.storePrefix } : {}) } } : {}),
       },
       file ? (filePatch as MockConfigPatch) : undefined,
     );
@@ -50,6 +55,7 @@ export async function startMockFromCli(args: MockArgs): Promise<RunningMock> {
     return mock;
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.message);
+    if (e instanceof StoreUnavailable) throw new UsageError(e.message, EXIT.unreachable);
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new UsageError(`port ${args.port} is in use`);
     if (code === 'EACCES') throw new UsageError(`not allowed to listen on ${args.host ?? '127.0.0.1'}:${args.port}`);
@@ -66,6 +72,7 @@ export function describeMock(m: RunningMock): Record<string, unknown> {
     url: m.url,
     endpoints: m.endpoints,
     admin: m.admin.enabled ? m.admin.url : null,
+    store: m.context.grants.store.description,
     clients: [...m.context.clients.values()].map((c) => ({ clientId: c.clientId, ...(c.clientSecret ? { clientSecret: c.clientSecret } : {}), public: c.public, grants: c.grants })),
     users: [...m.context.users.values()].map((u) => ({ username: u.username, password: u.password })),
     ...m.description.printed,
@@ -77,10 +84,11 @@ export function formatMock(info: Record<string, unknown>): string {
   const lines = [`idpc mock: ${String(info.flavour)} (${String(info.preset)}) listening on ${String(info.url)}`];
   for (const [name, url] of Object.entries(info.endpoints as Record<string, string>)) lines.push(`  ${name.padEnd(12)} ${url}`);
   if (info.admin) lines.push(`  ${'admin'.padEnd(12)} ${String(info.admin)}`);
+  if (info.store !== 'memory') lines.push(`  ${'store'.padEnd(12)} ${String(info.store)}${info.replicas ? ` (${String(info.replicas)} replicas)` : ''}`);
   for (const c of info.clients as { clientId: string; clientSecret?: string; public: boolean }[]) lines.push(`  client       ${c.clientId}${c.clientSecret ? ` / ${c.clientSecret}` : ''}${c.public ? ' (public)' : ''}`);
   for (const u of info.users as { username: string; password: string }[]) lines.push(`  user         ${u.username} / ${u.password}`);
   // Lists a flavour adds to the description (Rator's brandKeys): printed under their name in words.
-  const known = new Set(['flavour', 'preset', 'url', 'endpoints', 'admin', 'clients', 'users', 'technicalUsers', 'notes']);
+  const known = new Set(['flavour', 'preset', 'url', 'endpoints', 'admin', 'store', 'replicas', 'clients', 'users', 'technicalUsers', 'notes']);
   for (const [key, value] of Object.entries(info)) {
     if (!known.has(key) && Array.isArray(value) && value.every((v) => typeof v === 'string')) lines.push(`  ${key.replace(/([A-Z])/g, ' $1').toLowerCase().padEnd(12)} ${value.join(', ')}`);
   }
@@ -103,6 +111,9 @@ export interface MockCommand {
   preset?: string;
   'admin-token'?: string;
   json?: boolean;
+  store?: string;
+  'store-prefix'?: string;
+  replicas?: string;
   'technical-user'?: string;
 }
 
@@ -113,6 +124,15 @@ export async function runMockCommand(args: MockCommand): Promise<void> {
     port = Number(args.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535 || String(args.port).trim() === '') throw new UsageError(`--port must be 0..65535, got ${String(args.port)}`);
   }
+  const store = args.store ?? (process.env.IDPC_STORE || undefined);
+  const replicas = args.replicas === undefined ? 1 : Number(args.replicas);
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 64 || String(args.replicas).trim() === '') throw new UsageError(`--replicas must be a whole number 1..64, got ${String(args.replicas)}`);
+  if (replicas > 1 && (!store || store === 'memory')) throw new UsageError('--replicas needs a shared store (--store redis://host:port/db or IDPC_STORE): on memory, replicas would not know each other\'s tokens');
+  if (replicas > 1) {
+    const { runReplicas } = await import('./mock-replicas.js');
+    const cluster = (await import('node:cluster')).default;
+    if (cluster.isPrimary) return runReplicas(replicas, args.json ?? false);
+  }
   const mock = await startMockFromCli({
     flavour: args.flavour,
     json: args.json ?? false,
@@ -122,11 +142,19 @@ export async function runMockCommand(args: MockCommand): Promise<void> {
     ...(args.preset ? { preset: args.preset } : {}),
     ...(args['admin-token'] ? { adminToken: args['admin-token'] } : {}),
     ...(args['technical-user'] ? { technicalUser: args['technical-user'] } : {}),
+    ...(store ? { store } : {}),
+    ...(args['store-prefix'] ? { storePrefix: args['store-prefix'] } : {}),
   });
   const info = describeMock(mock);
-  process.stdout.write(`${args.json ? JSON.stringify(info) : formatMock(info)}\n`);
+  // A replica tells the primary where it listens; the primary prints once for all (src/cli/mock-replicas.ts).
+  if (process.send && replicas > 1) process.send({ idpcReplica: info });
+  else process.stdout.write(`${args.json ? JSON.stringify(info) : formatMock(info)}\n`);
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = () => {
+      // Ctrl-C reaches a replica twice (its own SIGINT, then the primary's SIGTERM): it stops once.
+      if (stopping) return;
+      stopping = true;
       const report = () => {
         const t = mock.traffic();
         process.stderr.write(`idpc mock: stopped; answered ${t.answered} of the ${t.received} requests it received\n`);
@@ -137,4 +165,6 @@ export async function runMockCommand(args: MockCommand): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  // A replica's channel to the primary would keep it alive.
+  if (process.send && replicas > 1) process.disconnect();
 }

@@ -19,6 +19,8 @@ export interface RunArgs {
   mock?: string;
   /** A mock config file (JSON/YAML) for --mock, e.g. with planted deviations. */
   mockConfig?: string;
+  /** For --mock: a shared store (redis://…) instead of the mock's memory. */
+  store?: string;
   preset?: string;
   target?: string;
   seed?: number;
@@ -127,9 +129,9 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
     if (args.mock) {
       const flavours = args.mock === 'all' ? MOCK_FLAVOURS : args.mock.split(',');
       for (const f of flavours) if (!MOCK_FLAVOURS.includes(f)) throw new UsageError(`no mock for flavour "${f}"; mocks: ${MOCK_FLAVOURS.join(', ')}`);
-      const job = (flavour: string): MockJob => ({ flavour, ...(args.preset ? { preset: args.preset } : {}), ...(args.mockConfig ? { mockConfig: args.mockConfig } : {}), profile: args.profile ?? 'rfc6749', budget: budgetOverrides, common: jobCommon });
+      const job = (flavour: string): MockJob => ({ flavour, ...(args.preset ? { preset: args.preset } : {}), ...(args.mockConfig ? { mockConfig: args.mockConfig } : {}), ...(args.store ? { store: args.store } : {}), profile: args.profile ?? 'rfc6749', budget: budgetOverrides, common: jobCommon });
       const finish = (run: FinishedRun, flavour: string) => {
-        const how = ['--mock', flavour, ...(args.preset ? ['--preset', args.preset] : []), ...(args.mockConfig ? ['--mock-config', args.mockConfig] : [])];
+        const how = ['--mock', flavour, ...(args.preset ? ['--preset', args.preset] : []), ...(args.mockConfig ? ['--mock-config', args.mockConfig] : []), ...(args.store ? ['--store', args.store] : [])];
         // The complete command that repeats it: how the target was reached, then the seed and the run's shape.
         run.reproduce = ['idpc', 'run', ...how, '--seed', String(run.seed), ...shape].map(shellWord).join(' ');
         runs.push(run);

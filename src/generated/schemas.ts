@@ -231,6 +231,23 @@ export interface ConfigMockConfig {
      */
     token?: string;
   };
+  /**
+   * Where the mock keeps its tokens, revoked grants and admin clock: this process's memory (the default) or a Redis server that replicas of the mock share (`--store`, IDPC_STORE).
+   */
+  store?: {
+    /**
+     * `memory`, or `redis://[user:password@]host:port[/db]` (`rediss://` for TLS).
+     */
+    url?: string;
+    /**
+     * Namespace of this mock's keys in Redis: replicas of one mock share it, other mocks on the same Redis take another (`--store-prefix`).
+     */
+    prefix?: string;
+    /**
+     * Longest wait for one Redis command; beyond it the request is answered 503 temporarily_unavailable.
+     */
+    timeoutMs?: number;
+  };
   journal?: {
     enabled?: boolean;
     maxEntries?: number;

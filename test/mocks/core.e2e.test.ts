@@ -199,7 +199,7 @@ describe('mock core: clock, journal, tokens, clients and users over the admin AP
     const t = (await grant()).json();
     expect((await admin('POST', '/reset')).status).toBe(204);
     expect(idp.context.users.has('temp')).toBe(false);
-    expect(idp.context.grants.lookupAccess(String(t.access_token)).state).toBe('unknown');
+    expect((await idp.context.grants.lookupAccess(String(t.access_token))).state).toBe('unknown');
   });
 
   it('answers bad admin JSON with 400, not a 500', async () => {

@@ -1,0 +1,148 @@
+/**
+ * Where a mock's grants live: its access and refresh tokens, its revoked grants, Spring's reuse index and the
+ * admin clock. Two implementations: this process's memory (the default; bounded, mocks/core/store.ts) and Redis
+ * (mocks/core/redis-store.ts), which replicas of one mock share. The interface is asynchronous for Redis' sake;
+ * every decision (is this refresh token still usable?) stays in GrantService, the stores only keep records and
+ * answer one compare-and-swap, which is what makes a rotation atomic across replicas.
+ */
+import type { ClockState } from './clock.js';
+import type { AccessRecord, RefreshRecord } from './grants.js';
+import { TokenStore, type StoredToken } from './store.js';
+
+export type TokenRecord = AccessRecord | RefreshRecord;
+export type RecordOf<K extends TokenRecord['kind']> = K extends 'access' ? AccessRecord : RefreshRecord;
+
+/** The store cannot be reached (Redis down): the mock answers 503 temporarily_unavailable, never a token it could not keep. */
+export class StoreUnavailable extends Error {}
+
+/** A store URL without its password, for messages and `idpc mock`'s banner. */
+export function safeStoreUrl(url: string): string {
+  if (url === 'memory') return url;
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(an unparsable store URL)';
+  }
+}
+
+export interface GrantStore {
+  /** What `idpc mock` prints: `memory` or the Redis URL without its password. */
+  readonly description: string;
+  /** Replicas can share it: the clock is read from it before each request. */
+  readonly shared: boolean;
+  /** The record of a token, unless it is unknown or its grant was revoked. */
+  live<K extends TokenRecord['kind']>(kind: K, value: string): Promise<RecordOf<K> | undefined>;
+  /** Stores new records (fresh values: no other request can hold them yet). */
+  put(records: TokenRecord[], now: number): Promise<void>;
+  /**
+   * Replaces `current` by `next` (the same refresh token, one use more), stores `created` and deletes the access
+   * tokens `removedAccess`, all at once and only if no request changed `current` since it was read; false if one did.
+   */
+  swap(current: RefreshRecord, next: RefreshRecord, created: TokenRecord[], removedAccess: string[], now: number): Promise<boolean>;
+  delete(kind: TokenRecord['kind'], value: string): Promise<void>;
+  /** Kills every token of the grant until `until` (epoch seconds; Infinity: as long as the store keeps anything). */
+  revokeGrant(grantId: string, until: number, now: number): Promise<void>;
+  /** Spring's DefaultTokenServices: the access token last issued for a client, user, scope (and brand). */
+  reused(key: string): Promise<string | undefined>;
+  setReused(key: string, accessValue: string, until: number, now: number): Promise<void>;
+  /** Every stored record of a kind (the admin listing; Redis scans). */
+  records(kind: TokenRecord['kind']): AsyncIterable<TokenRecord>;
+  /** The admin clock as the replicas share it (undefined: never set, the process's own). */
+  loadClock(): Promise<ClockState | undefined>;
+  saveClock(state: ClockState): Promise<void>;
+  clear(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface MemoryLimits {
+  maxTokens: number;
+  /** Estimated heap bytes of all stored tokens: half for access, half for refresh tokens. */
+  maxBytes: number;
+  expiredRetention: number;
+}
+
+/** This process's memory, bounded (TokenStore): the default, and what a single mock has always used. */
+export class MemoryGrantStore implements GrantStore {
+  readonly description = 'memory';
+  readonly shared = false;
+  private readonly access: TokenStore<AccessRecord>;
+  private readonly refresh: TokenStore<RefreshRecord>;
+  /**
+   * Revoked grants: their tokens are dead wherever they are (no per-grant index). Each is remembered until the last
+   * token the grant can have issued expires, in a bounded store of its own: memory stays flat under replay storms.
+   */
+  private readonly revokedGrants: TokenStore<StoredToken>;
+  private readonly reuseIndex: TokenStore<StoredToken & { accessValue: string }>;
+
+  constructor(limits: MemoryLimits) {
+    const opts = { maxTokens: limits.maxTokens, maxBytes: limits.maxBytes / 2, expiredRetention: limits.expiredRetention };
+    this.access = new TokenStore<AccessRecord>(opts);
+    this.refresh = new TokenStore<RefreshRecord>(opts);
+    this.revokedGrants = new TokenStore<StoredToken>({ maxTokens: limits.maxTokens, maxBytes: limits.maxBytes / 8, expiredRetention: limits.expiredRetention });
+    this.reuseIndex = new TokenStore({ maxTokens: limits.maxTokens, maxBytes: limits.maxBytes / 8, expiredRetention: 0 });
+  }
+
+  private of(kind: TokenRecord['kind']): TokenStore<TokenRecord> {
+    return (kind === 'access' ? this.access : this.refresh) as TokenStore<TokenRecord>;
+  }
+
+  async live<K extends TokenRecord['kind']>(kind: K, value: string): Promise<RecordOf<K> | undefined> {
+    const record = this.of(kind).get(value);
+    return record && !this.revokedGrants.get(record.grantId) ? (record as RecordOf<K>) : undefined;
+  }
+
+  async put(records: TokenRecord[], now: number): Promise<void> {
+    for (const r of records) this.of(r.kind).add(r, now);
+  }
+
+  async swap(current: RefreshRecord, next: RefreshRecord, created: TokenRecord[], removedAccess: string[], now: number): Promise<boolean> {
+    // One thread: between this check and the writes nothing else runs.
+    if (this.refresh.get(current.value) !== current) return false;
+    for (const v of removedAccess) this.access.delete(v);
+    this.refresh.add(next, now);
+    for (const r of created) this.of(r.kind).add(r, now);
+    return true;
+  }
+
+  async delete(kind: TokenRecord['kind'], value: string): Promise<void> {
+    this.of(kind).delete(value);
+  }
+
+  async revokeGrant(grantId: string, until: number, now: number): Promise<void> {
+    this.revokedGrants.add({ value: grantId, expiresAt: until }, now);
+  }
+
+  async reused(key: string): Promise<string | undefined> {
+    return this.reuseIndex.get(key)?.accessValue;
+  }
+
+  async setReused(key: string, accessValue: string, until: number, now: number): Promise<void> {
+    this.reuseIndex.add({ value: key, expiresAt: until, accessValue }, now);
+  }
+
+  async *records(kind: TokenRecord['kind']): AsyncIterable<TokenRecord> {
+    yield* this.of(kind).values();
+  }
+
+  async loadClock(): Promise<ClockState | undefined> {
+    return undefined;
+  }
+
+  async saveClock(): Promise<void> {}
+
+  async clear(): Promise<void> {
+    this.access.clear();
+    this.refresh.clear();
+    this.revokedGrants.clear();
+    this.reuseIndex.clear();
+  }
+
+  async close(): Promise<void> {}
+
+  /** Tokens held and their estimated heap bytes (bench/memory.mjs). */
+  stats(): { tokens: number; estimatedBytes: number } {
+    return { tokens: this.access.size + this.refresh.size, estimatedBytes: this.access.estimatedBytes + this.refresh.estimatedBytes };
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * The grant store in Redis (>= 7, standalone), shared by every replica of one mock (`--store redis://…`).
+ * Keys, under the mock's prefix (`--store-prefix`):
+ *   {prefix}:access:{token} / {prefix}:refresh:{token}  the record as JSON, expiring (PX) when the memory store
+ *                                                       would drop it (expiry plus expiredRetention)
+ *   {prefix}:grant:{id}                                 a revoked grant, until its last token expires
+ *   {prefix}:reuse:{key}                                Spring's reuse index (DefaultTokenServices)
+ *   {prefix}:clock                                      the admin clock (offset or frozen instant)
+ * A rotation is one Lua script: it compares the refresh record with the version the request read and, only if
+ * unchanged, writes the next version and the new tokens together; the loser re-reads and decides again
+ * (GrantService.refreshGrant). Lua keeps Redis itself the arbiter, so replicas need no protocol of their own.
+ * Every failure to reach Redis is a StoreUnavailable: the mock answers 503 and never hands out a token it did not store.
+ */
+import type { RedisClientType } from '@redis/client';
+import { importCjs } from '../../src/util/import-cjs.js';
+import type { ClockState } from './clock.js';
+import { safeStoreUrl, StoreUnavailable, type GrantStore, type RecordOf, type TokenRecord } from './grant-store.js';
+
+/** The record unless its grant is revoked, in one round trip (the grant id is inside the record). */
+const LIVE = `
+local v = redis.call('GET', KEYS[1])
+if not v then return false end
+local g = cjson.decode(v).grantId
+if g and redis.call('EXISTS', ARGV[1] .. g) == 1 then return false end
+return v`;
+
+/** Compare-and-swap of a refresh record, with the tokens its use creates and the access tokens it ends. */
+const SWAP = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+local created = tonumber(ARGV[3])
+for i = 1, created do
+  local ttl = tonumber(ARGV[3 + 2 * i])
+  if ttl > 0 then redis.call('SET', KEYS[1 + i], ARGV[2 + 2 * i], 'PX', ttl) else redis.call('SET', KEYS[1 + i], ARGV[2 + 2 * i]) end
+end
+for i = 2 + created, #KEYS do redis.call('DEL', KEYS[i]) end
+return 1`;
+
+export interface RedisStoreOptions {
+  url: string;
+  prefix: string;
+  /** Longest wait for one command (and for the connection). */
+  timeoutMs: number;
+  /** Seconds an expired token is kept (the memory store's expiredRetention): its key's TTL includes them. */
+  expiredRetention: number;
+  /** One line per change of reachability (lost, back). */
+  log: (line: string) => void;
+}
+
+const encode = (r: TokenRecord) => JSON.stringify(r, (k, v: unknown) => (k === 'expiresAt' && v === Number.POSITIVE_INFINITY ? null : v));
+const decode = (raw: string): TokenRecord => {
+  const r = JSON.parse(raw) as TokenRecord & { expiresAt: number | null };
+  if (r.expiresAt === null) r.expiresAt = Number.POSITIVE_INFINITY;
+  return r as TokenRecord;
+};
+
+export class RedisGrantStore implements GrantStore {
+  readonly shared = true;
+  readonly description: string;
+  /** The JSON each record was read or written as: what a swap compares with. */
+  private readonly raw = new WeakMap<object, string>();
+  private readonly shas = new Map<string, string>();
+
+  private constructor(
+    private readonly client: RedisClientType,
+    private readonly options: RedisStoreOptions,
+  ) {
+    this.description = safeStoreUrl(options.url);
+  }
+
+  static async connect(options: RedisStoreOptions): Promise<RedisGrantStore> {
+    const { createClient } = await importCjs(import('@redis/client'));
+    let reachable = true;
+    const client = createClient({
+      url: options.url,
+      // Commands fail at once while Redis is away (the request gets a 503), instead of queueing without bound.
+      disableOfflineQueue: true,
+      commandOptions: { timeout: options.timeoutMs },
+      socket: { connectTimeout: options.timeoutMs, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 5), 1_000) },
+    }) as unknown as RedisClientType;
+    const where = safeStoreUrl(options.url);
+    client.on('error', (e: Error) => {
+      if (!reachable) return;
+      reachable = false;
+      options.log(`idpc mock: store ${where} unreachable (${e.message || e.name}): answering 503 temporarily_unavailable until it is back`);
+    });
+    client.on('ready', () => {
+      if (reachable) return;
+      reachable = true;
+      options.log(`idpc mock: store ${where} reachable again`);
+    });
+    try {
+      await client.connect();
+    } catch (e) {
+      await client.destroy();
+      throw new StoreUnavailable(`cannot reach the store ${where}: ${(e as Error).message}`);
+    }
+    return new RedisGrantStore(client, options);
+  }
+
+  private key(kind: string, id: string): string {
+    return `${this.options.prefix}:${kind}:${id}`;
+  }
+
+  /** Milliseconds until Redis may forget a record: its expiry plus the retention, never for an eternal token. */
+  private ttlMs(expiresAt: number, now: number): number {
+    if (!Number.isFinite(expiresAt)) return 0;
+    return Math.max(1, Math.ceil((expiresAt + this.options.expiredRetention - now) * 1000));
+  }
+
+  private async command<T>(args: string[]): Promise<T> {
+    try {
+      return (await this.client.sendCommand(args)) as T;
+    } catch (e) {
+      throw this.unavailable(e);
+    }
+  }
+
+  /** EVALSHA, loading the script the first time and again after Redis restarted (NOSCRIPT). */
+  private async script<T>(source: string, keys: string[], args: string[]): Promise<T> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      let sha = this.shas.get(source);
+      if (!sha) this.shas.set(source, (sha = await this.command<string>(['SCRIPT', 'LOAD', source])));
+      try {
+        return (await this.client.sendCommand(['EVALSHA', sha, String(keys.length), ...keys, ...args])) as T;
+      } catch (e) {
+        if (!/NOSCRIPT/.test((e as Error).message)) throw this.unavailable(e);
+        this.shas.delete(source);
+      }
+    }
+    throw new StoreUnavailable('the store keeps forgetting its scripts');
+  }
+
+  private unavailable(e: unknown): StoreUnavailable {
+    return e instanceof StoreUnavailable ? e : new StoreUnavailable(`store ${this.description}: ${(e as Error).message || (e as Error).name}`);
+  }
+
+  private remember(record: TokenRecord, raw: string): TokenRecord {
+    this.raw.set(record, raw);
+    return record;
+  }
+
+  async live<K extends TokenRecord['kind']>(kind: K, value: string): Promise<RecordOf<K> | undefined> {
+    const raw = await this.script<string | null>(LIVE, [this.key(kind, value)], [`${this.options.prefix}:grant:`]);
+    return raw ? (this.remember(decode(raw), raw) as RecordOf<K>) : undefined;
+  }
+
+  async put(records: TokenRecord[], now: number): Promise<void> {
+    const multi = this.client.multi();
+    for (const r of records) {
+      const raw = encode(r);
+      this.raw.set(r, raw);
+      const ttl = this.ttlMs(r.expiresAt, now);
+      multi.addCommand(ttl > 0 ? ['SET', this.key(r.kind, r.value), raw, 'PX', String(ttl)] : ['SET', this.key(r.kind, r.value), raw]);
+    }
+    try {
+      await multi.exec();
+    } catch (e) {
+      throw this.unavailable(e);
+    }
+  }
+
+  async swap(current: TokenRecord & { kind: 'refresh' }, next: TokenRecord & { kind: 'refresh' }, created: TokenRecord[], removedAccess: string[], now: number): Promise<boolean> {
+    const expected = this.raw.get(current) ?? encode(current);
+    const nextRaw = encode(next);
+    const args = [expected, nextRaw, String(created.length)];
+    for (const r of created) {
+      const raw = encode(r);
+      this.raw.set(r, raw);
+      args.push(raw, String(this.ttlMs(r.expiresAt, now)));
+    }
+    const keys = [this.key('refresh', current.value), ...created.map((r) => this.key(r.kind, r.value)), ...removedAccess.map((v) => this.key('access', v))];
+    const won = (await this.script<number>(SWAP, keys, args)) === 1;
+    if (won) this.raw.set(next, nextRaw);
+    return won;
+  }
+
+  async delete(kind: TokenRecord['kind'], value: string): Promise<void> {
+    await this.command(['DEL', this.key(kind, value)]);
+  }
+
+  async revokeGrant(grantId: string, until: number, now: number): Promise<void> {
+    const ttl = this.ttlMs(until, now);
+    await this.command(ttl > 0 ? ['SET', this.key('grant', grantId), '1', 'PX', String(ttl)] : ['SET', this.key('grant', grantId), '1']);
+  }
+
+  async reused(key: string): Promise<string | undefined> {
+    return (await this.command<string | null>(['GET', this.key('reuse', key)])) ?? undefined;
+  }
+
+  async setReused(key: string, accessValue: string, until: number, now: number): Promise<void> {
+    const ttl = this.ttlMs(until, now);
+    await this.command(ttl > 0 ? ['SET', this.key('reuse', key), accessValue, 'PX', String(ttl)] : ['SET', this.key('reuse', key), accessValue]);
+  }
+
+  async *records(kind: TokenRecord['kind']): AsyncIterable<TokenRecord> {
+    for await (const keys of this.scan(`${this.options.prefix}:${kind}:*`)) {
+      if (keys.length === 0) continue;
+      const raws = await this.command<(string | null)[]>(['MGET', ...keys]);
+      for (const raw of raws) if (raw) yield this.remember(decode(raw), raw);
+    }
+  }
+
+  private async *scan(match: string): AsyncIterable<string[]> {
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.command<[string, string[]]>(['SCAN', cursor, 'MATCH', match, 'COUNT', '1000']);
+      cursor = next;
+      yield keys;
+    } while (cursor !== '0');
+  }
+
+  async loadClock(): Promise<ClockState | undefined> {
+    const raw = await this.command<string | null>(['GET', `${this.options.prefix}:clock`]);
+    return raw ? (JSON.parse(raw) as ClockState) : undefined;
+  }
+
+  async saveClock(state: ClockState): Promise<void> {
+    await this.command(['SET', `${this.options.prefix}:clock`, JSON.stringify(state)]);
+  }
+
+  /** Everything under the prefix (a reset: "as started", for every replica). */
+  async clear(): Promise<void> {
+    for await (const keys of this.scan(`${this.options.prefix}:*`)) if (keys.length) await this.command(['UNLINK', ...keys]);
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.client.close();
+    } catch {
+      await this.client.destroy();
+    }
+  }
+}
