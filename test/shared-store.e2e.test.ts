@@ -4,16 +4,30 @@
  * Requests are built from each mock's own target description (targetOfMock), not per flavour.
  */
 import { randomUUID } from 'node:crypto';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMock, type RunningMock } from '../mocks/index.js';
+import { startMock, type MockConfigPatch, type RunningMock } from '../mocks/index.js';
+import { startMockServer } from '../mocks/core/server.js';
+import { portalMock } from '../mocks/portal/index.js';
+import { DOCUMENT_REALMS } from '../mocks/keycloak/presets.js';
 import { targetOfMock } from '../src/runner/target.js';
 import type { Target } from '../src/runner/types.js';
 import { RedisServer, redisMissing } from './support/redis.js';
-import { runCli } from './support/cli.js';
+import { runCli, startCli } from './support/cli.js';
 
-const SHARING = ['portal', 'rator', 'infolink'] as const;
-/** Rotation with reuse detection, whatever the preset: a used refresh token is spent at once. */
-const ROTATE = { refresh: { rotate: true, revokeOldRefreshToken: true, graceSeconds: 0, maxReuse: 0 } };
+const SHARING = ['portal', 'rator', 'infolink', 'keycloak'] as const;
+/**
+ * Rotation with reuse detection, whatever the preset: a used refresh token is spent at once (the core's refresh
+ * policy; Keycloak's own realm policy, Revoke Refresh Token with a reuse count of 0).
+ */
+const ROTATE: Record<(typeof SHARING)[number], MockConfigPatch> = {
+  portal: { refresh: { rotate: true, revokeOldRefreshToken: true, graceSeconds: 0, maxReuse: 0 } },
+  rator: { refresh: { rotate: true, revokeOldRefreshToken: true, graceSeconds: 0, maxReuse: 0 } },
+  infolink: { refresh: { rotate: true, revokeOldRefreshToken: true, graceSeconds: 0, maxReuse: 0 } },
+  keycloak: { keycloak: { realms: DOCUMENT_REALMS.map((r) => (r.name === 'master' ? { ...r, revokeRefreshToken: true, refreshTokenMaxReuse: 0 } : r)) } },
+};
+/** Beyond every access token's lifetime in every preset (Keycloak's 300 s, the portal's 10 h). */
+const EXPIRE_ALL = 10 * 86_400;
 
 let redis: RedisServer;
 beforeAll(async () => {
@@ -28,16 +42,23 @@ interface Answer {
   json: Record<string, unknown>;
 }
 
+/**
+ * Replicas behind one load balancer see one Host: every request here carries replica A's, wherever it goes (Keycloak
+ * takes its issuer from the Host, so a token minted "at A" is valid at B only if B is reached under the same name).
+ */
+let front = '';
+
 async function post(url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Answer> {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(form) });
-  const text = await r.text();
+  const r = await request(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', host: front, ...headers }, body: new URLSearchParams(form).toString() });
+  const text = await r.body.text();
+  const status = r.statusCode;
   let json: Record<string, unknown> = {};
   try {
     json = JSON.parse(text) as Record<string, unknown>;
   } catch {
     /* an HTML or empty body */
   }
-  return { status: r.status, json };
+  return { status, json };
 }
 
 /** A password grant or a refresh at a replica, as its target description says to send them. */
@@ -49,13 +70,19 @@ function client(t: Target) {
   return {
     grant: () => post(t.tokenUrl, { grant_type: 'password', username: user.username, password: user.password, ...t.extraParams, ...inBody }, auth),
     refresh: (token: string) => post(t.tokenUrl, { grant_type: 'refresh_token', refresh_token: token, ...t.extraParams, ...inBody }, auth),
-    resource: async (token: string) => (await fetch(t.resource!.url, { method: t.resource!.method, headers: { authorization: `Bearer ${token}`, ...t.resourceHeaders, ...(t.resource!.headers ?? {}) }, ...(t.resource!.body ? { body: t.resource!.body } : {}) })).status,
+    resource: async (token: string) => {
+      const r = await request(t.resource!.url, { method: t.resource!.method as 'GET', headers: { authorization: `Bearer ${token}`, host: front, ...t.resourceHeaders, ...(t.resource!.headers ?? {}) }, ...(t.resource!.body ? { body: t.resource!.body } : {}) });
+      await r.body.dump();
+      return r.statusCode;
+    },
   };
 }
 
-async function replicas(flavour: (typeof SHARING)[number], prefix = `t-${randomUUID().slice(0, 8)}`): Promise<[RunningMock, RunningMock]> {
+async function replicas(flavour: (typeof SHARING)[number], patch: MockConfigPatch = ROTATE[flavour], prefix = `t-${randomUUID().slice(0, 8)}`): Promise<[RunningMock, RunningMock]> {
   const store = { url: redis.url, prefix };
-  return [await startMock({ flavour, store, ...ROTATE }), await startMock({ flavour, store, ...ROTATE })];
+  const pair: [RunningMock, RunningMock] = [await startMock({ flavour, store }, patch), await startMock({ flavour, store }, patch)];
+  front = new URL(pair[0].url).host;
+  return pair;
 }
 
 describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skipped: ${redisMissing})` : ''}`, () => {
@@ -76,14 +103,21 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
       });
 
       it("a token issued by A works at B's resource; B's refresh rotates it, so that A refuses the old refresh token", async () => {
+        // Keycloak tells an older refresh token by its iat, in whole seconds (TokenManager.validateTokenReuse): steps 2 s apart.
+        const later = (m: RunningMock) => fetch(`${m.admin.url}/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: 2 }) });
         const issued = await atA.grant();
         expect(issued.status).toBe(200);
         expect(await atB.resource(String(issued.json.access_token))).toBe(200);
+        await later(a);
         const refreshed = await atB.refresh(String(issued.json.refresh_token));
         expect(refreshed.status).toBe(200);
         expect(refreshed.json.refresh_token).not.toBe(issued.json.refresh_token);
-        expect((await atA.refresh(String(issued.json.refresh_token))).status).toBeGreaterThanOrEqual(400);
+        // The new one works at A; the old one, replayed at A, is refused (after the new one: a replay may end the grant).
+        await later(b);
         expect((await atA.refresh(String(refreshed.json.refresh_token))).status).toBe(200);
+        const replay = await atA.refresh(String(issued.json.refresh_token));
+        expect(replay.status).toBeGreaterThanOrEqual(400);
+        expect(replay.status).toBeLessThan(500);
       });
 
       it('100 parallel refreshes of one token over both replicas: exactly one succeeds, the rest are refused, none fails', async () => {
@@ -99,7 +133,7 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
         const issued = await atA.grant();
         const token = String(issued.json.access_token);
         expect(await atB.resource(token)).toBe(200);
-        const r = await fetch(`${a.admin.url}/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: a.config.tokens.accessTokenLifetime + 1 }) });
+        const r = await fetch(`${a.admin.url}/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: EXPIRE_ALL }) });
         expect(r.status).toBe(200);
         expect(b.clock.now()).toBeLessThan(a.clock.now()); // B has not seen it until its next request
         expect(await atB.resource(token)).not.toBe(200);
@@ -141,19 +175,96 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
     }
   });
 
-  it('a flavour with state of its own (Keycloak sessions) refuses a shared store in one line', async () => {
-    await expect(startMock({ flavour: 'keycloak', store: { url: redis.url } })).rejects.toThrow(/keeps its state in this process only/);
+  it('Keycloak: the session limit holds across replicas (five logins over A and B, the sixth denied at either)', async () => {
+    const [a, b] = await replicas('keycloak', { preset: 'ocp-iam' });
+    try {
+      const login = (m: RunningMock) => post(m.tokenEndpoint, { grant_type: 'password', client_id: 'ocp', username: 'ocp-user', password: 'ocp-password' }, { accept: 'application/json' });
+      const five = await Promise.all([a, b, a, b, a].map(login));
+      expect(five.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+      expect((await login(b)).status).toBe(403);
+      expect((await login(a)).status).toBe(403);
+      // A logout at B frees a place at A.
+      const out = await post(b.endpoints.logout!, { client_id: 'ocp', refresh_token: String(five[0]!.json.refresh_token) });
+      expect(out.status).toBe(204);
+      expect((await login(a)).status).toBe(200);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('Keycloak: the technical user printed by one replica refreshes at the other', async () => {
+    const [a, b] = await replicas('keycloak', { preset: 'v12-23' });
+    try {
+      const [ta] = a.startup.technicalUsers as { clientId: string; clientSecret: string; refreshToken: string; tokenEndpoint: string }[];
+      const [tb] = b.startup.technicalUsers as typeof ta[];
+      expect(tb).toEqual(ta);
+      const r = await post(b.tokenEndpoint.replace('/realms/master/', '/realms/wallis/'), { grant_type: 'refresh_token', client_id: ta!.clientId, client_secret: ta!.clientSecret, refresh_token: ta!.refreshToken });
+      expect(r.status).toBe(200);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('a flavour with state of its own elsewhere (sharesStore unset) refuses a shared store in one line', async () => {
+    await expect(startMockServer({ ...portalMock, sharesStore: false }, [{ store: { url: redis.url } }])).rejects.toThrow(/keeps its state in this process only/);
+  });
+
+  it('idpc mock F --replicas 2: one port, one IdP over fresh connections (round-robin to both processes), all stopped by one SIGTERM', async () => {
+    const mock = await startCli(['mock', 'portal', '--store', redis.url, '--store-prefix', `cli-${randomUUID().slice(0, 8)}`, '--replicas', '2', '--json']);
+    const pids = mock.info.pids as number[];
+    try {
+      expect(mock.info.replicas).toBe(2);
+      expect(pids).toHaveLength(2);
+      front = new URL(String(mock.info.url)).host;
+      const endpoints = mock.info.endpoints as Record<string, string>;
+      const [c] = mock.info.clients as { clientId: string; clientSecret: string }[];
+      const [u] = mock.info.users as { username: string; password: string }[];
+      const basic = { authorization: `Basic ${Buffer.from(`${c!.clientId}:${c!.clientSecret}`).toString('base64')}`, connection: 'close' };
+      let refresh = String((await post(endpoints.token!, { grant_type: 'password', username: u!.username, password: u!.password }, basic)).json.refresh_token);
+      // Each request on a new connection: the primary hands them to the replicas in turn, and the chain still holds.
+      for (let i = 0; i < 6; i++) {
+        const r = await post(endpoints.token!, { grant_type: 'refresh_token', refresh_token: refresh }, basic);
+        expect(r.status).toBe(200);
+        refresh = String(r.json.refresh_token);
+      }
+    } finally {
+      expect(await mock.stop()).toBe(0);
+    }
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(pids.filter(alive)).toEqual([]);
+    expect(mock.stderr().match(/stopped; answered/g)).toHaveLength(2);
+  });
+
+  it('--replicas without a shared store, or a store that is not there: one line, no stack, the right exit code', async () => {
+    const memory = await runCli(['mock', 'portal', '--replicas', '2'], process.env);
+    expect(memory.code).toBe(2);
+    expect(memory.stderr.trim().split('\n')).toHaveLength(1);
+    expect(memory.stderr).toMatch(/--replicas needs a shared store/);
+    const gone = await runCli(['mock', 'portal', '--store', 'redis://127.0.0.1:1/0'], process.env);
+    expect(gone.code).toBe(3);
+    expect(gone.stderr.trim().split('\n')).toHaveLength(1);
+    expect(gone.stderr).toMatch(/cannot reach the store redis:\/\/127\.0\.0\.1:1\/0/);
   });
 
   it('idpc run --mock F --store redis://… gives the verdict and the per-check statuses of the in-memory run', async () => {
     const outcome = async (extra: string[]) => {
       const r = await runCli(['run', '--mock', SHARING.join(','), '--seed', '3', '--json', ...extra], process.env);
+      expect(r.code, r.stderr).not.toBe(70);
       const report = JSON.parse(r.stdout) as { runs: { verdict: string; requests: number; results: { suite: string; check: string; variant?: string; status: string }[] }[] };
       return { code: r.code, runs: report.runs.map((run) => ({ verdict: run.verdict, requests: run.requests, results: run.results.map((x) => `${x.suite}:${x.check}:${x.variant ?? ''}=${x.status}`) })) };
     };
     const memory = await outcome([]);
     const shared = await outcome(['--store', redis.url]);
-    expect(memory.runs.map((r) => r.verdict)).toEqual(['CONFORMS', 'CONFORMS', 'CONFORMS']);
+    expect(memory.runs.map((r) => r.verdict)).toEqual(SHARING.map(() => 'CONFORMS'));
     expect(shared).toEqual(memory);
   });
 });

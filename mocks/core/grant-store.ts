@@ -49,6 +49,18 @@ export interface GrantStore {
   setReused(key: string, accessValue: string, until: number, now: number): Promise<void>;
   /** Every stored record of a kind (the admin listing; Redis scans). */
   records(kind: TokenRecord['kind']): AsyncIterable<TokenRecord>;
+  /** A flavour's own state (Keycloak's sessions, keys, technical users): JSON documents by key, until `until`. */
+  getDoc<T>(key: string): Promise<T | undefined>;
+  putDoc(key: string, doc: unknown, until: number, now: number): Promise<void>;
+  /** Stores `doc` unless the key holds one already; answers what the key holds then (the first writer wins). */
+  putDocOnce<T>(key: string, doc: T, until: number, now: number): Promise<T>;
+  deleteDoc(key: string): Promise<void>;
+  /** Sets of ids (a user's sessions), kept until the latest add's `until`. */
+  addMember(key: string, member: string, until: number, now: number): Promise<void>;
+  members(key: string): Promise<string[]>;
+  removeMember(key: string, member: string): Promise<void>;
+  /** Runs `critical` while no other request, on any replica sharing the store, runs one under the same key. */
+  exclusive<T>(key: string, critical: () => Promise<T>): Promise<T>;
   /** The admin clock as the replicas share it (undefined: never set, the process's own). */
   loadClock(): Promise<ClockState | undefined>;
   saveClock(state: ClockState): Promise<void>;
@@ -75,6 +87,11 @@ export class MemoryGrantStore implements GrantStore {
    */
   private readonly revokedGrants: TokenStore<StoredToken>;
   private readonly reuseIndex: TokenStore<StoredToken & { accessValue: string }>;
+  /** Flavour documents and sets, bounded like the tokens (the soonest to expire go first at the cap). */
+  private readonly docs: TokenStore<StoredToken & { doc: unknown }>;
+  private readonly sets: TokenStore<StoredToken & { members: Set<string> }>;
+  /** The tail of each key's queue of critical sections (removed when the queue empties). */
+  private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(limits: MemoryLimits) {
     const opts = { maxTokens: limits.maxTokens, maxBytes: limits.maxBytes / 2, expiredRetention: limits.expiredRetention };
@@ -82,6 +99,56 @@ export class MemoryGrantStore implements GrantStore {
     this.refresh = new TokenStore<RefreshRecord>(opts);
     this.revokedGrants = new TokenStore<StoredToken>({ maxTokens: limits.maxTokens, maxBytes: limits.maxBytes / 8, expiredRetention: limits.expiredRetention });
     this.reuseIndex = new TokenStore({ maxTokens: limits.maxTokens, maxBytes: limits.maxBytes / 8, expiredRetention: 0 });
+    this.docs = new TokenStore({ maxTokens: limits.maxTokens, maxBytes: limits.maxBytes / 4, expiredRetention: 0 });
+    this.sets = new TokenStore({ maxTokens: limits.maxTokens, maxBytes: limits.maxBytes / 8, expiredRetention: 0 });
+  }
+
+  async getDoc<T>(key: string): Promise<T | undefined> {
+    return this.docs.get(key)?.doc as T | undefined;
+  }
+
+  async putDoc(key: string, doc: unknown, until: number, now: number): Promise<void> {
+    this.docs.add({ value: key, expiresAt: until, doc }, now);
+  }
+
+  async putDocOnce<T>(key: string, doc: T, until: number, now: number): Promise<T> {
+    const held = this.docs.get(key);
+    if (held) return held.doc as T;
+    this.docs.add({ value: key, expiresAt: until, doc }, now);
+    return doc;
+  }
+
+  async deleteDoc(key: string): Promise<void> {
+    this.docs.delete(key);
+  }
+
+  async addMember(key: string, member: string, until: number, now: number): Promise<void> {
+    const held = this.sets.get(key);
+    const members = held?.members ?? new Set<string>();
+    members.add(member);
+    this.sets.add({ value: key, expiresAt: Math.max(until, held?.expiresAt ?? until), members }, now);
+  }
+
+  async members(key: string): Promise<string[]> {
+    return [...(this.sets.get(key)?.members ?? [])];
+  }
+
+  async removeMember(key: string, member: string): Promise<void> {
+    const held = this.sets.get(key);
+    held?.members.delete(member);
+    if (held?.members.size === 0) this.sets.delete(key);
+  }
+
+  async exclusive<T>(key: string, critical: () => Promise<T>): Promise<T> {
+    const before = this.locks.get(key) ?? Promise.resolve();
+    const run = before.then(critical, critical);
+    const tail = run.catch(() => undefined);
+    this.locks.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.locks.get(key) === tail) this.locks.delete(key);
+    }
   }
 
   private of(kind: TokenRecord['kind']): TokenStore<TokenRecord> {
@@ -133,6 +200,8 @@ export class MemoryGrantStore implements GrantStore {
   async saveClock(): Promise<void> {}
 
   async clear(): Promise<void> {
+    this.docs.clear();
+    this.sets.clear();
     this.access.clear();
     this.refresh.clear();
     this.revokedGrants.clear();

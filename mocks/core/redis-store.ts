@@ -36,6 +36,14 @@ end
 for i = 2 + created, #KEYS do redis.call('DEL', KEYS[i]) end
 return 1`;
 
+/** Releases a lock only if this request still holds it (its token): an expired lock taken over is left alone. */
+const UNLOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/** A critical section longer than this lets the lock go (a replica that died holding it blocks no one for long). */
+const LOCK_MS = 5_000;
+
 export interface RedisStoreOptions {
   url: string;
   prefix: string;
@@ -71,16 +79,18 @@ export class RedisGrantStore implements GrantStore {
   static async connect(options: RedisStoreOptions): Promise<RedisGrantStore> {
     const { createClient } = await importCjs(import('@redis/client'));
     let reachable = true;
+    // Before the first connection, a failure ends the start (one line, exit 3); afterwards the client reconnects.
+    let started = false;
     const client = createClient({
       url: options.url,
       // Commands fail at once while Redis is away (the request gets a 503), instead of queueing without bound.
       disableOfflineQueue: true,
       commandOptions: { timeout: options.timeoutMs },
-      socket: { connectTimeout: options.timeoutMs, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 5), 1_000) },
+      socket: { connectTimeout: options.timeoutMs, reconnectStrategy: (retries: number, cause: Error) => (started ? Math.min(50 * 2 ** Math.min(retries, 5), 1_000) : cause) },
     }) as unknown as RedisClientType;
     const where = safeStoreUrl(options.url);
     client.on('error', (e: Error) => {
-      if (!reachable) return;
+      if (!started || !reachable) return;
       reachable = false;
       options.log(`idpc mock: store ${where} unreachable (${e.message || e.name}): answering 503 temporarily_unavailable until it is back`);
     });
@@ -91,8 +101,13 @@ export class RedisGrantStore implements GrantStore {
     });
     try {
       await client.connect();
+      started = true;
     } catch (e) {
-      await client.destroy();
+      try {
+        client.destroy();
+      } catch {
+        // closed already by the failed connect
+      }
       throw new StoreUnavailable(`cannot reach the store ${where}: ${(e as Error).message}`);
     }
     return new RedisGrantStore(client, options);
@@ -208,6 +223,66 @@ export class RedisGrantStore implements GrantStore {
       cursor = next;
       yield keys;
     } while (cursor !== '0');
+  }
+
+  async getDoc<T>(key: string): Promise<T | undefined> {
+    const raw = await this.command<string | null>(['GET', this.key('doc', key)]);
+    return raw === null ? undefined : (JSON.parse(raw) as T);
+  }
+
+  async putDoc(key: string, doc: unknown, until: number, now: number): Promise<void> {
+    const ttl = this.ttlMs(until, now);
+    await this.command(['SET', this.key('doc', key), JSON.stringify(doc), ...(ttl > 0 ? ['PX', String(ttl)] : [])]);
+  }
+
+  async putDocOnce<T>(key: string, doc: T, until: number, now: number): Promise<T> {
+    const ttl = this.ttlMs(until, now);
+    // SET NX GET (Redis >= 7): the previous value if there was one, else nil and ours is stored.
+    const held = await this.command<string | null>(['SET', this.key('doc', key), JSON.stringify(doc), 'NX', 'GET', ...(ttl > 0 ? ['PX', String(ttl)] : [])]);
+    return held === null ? doc : (JSON.parse(held) as T);
+  }
+
+  async deleteDoc(key: string): Promise<void> {
+    await this.command(['DEL', this.key('doc', key)]);
+  }
+
+  async addMember(key: string, member: string, until: number, now: number): Promise<void> {
+    const k = this.key('set', key);
+    const ttl = this.ttlMs(until, now);
+    const multi = this.client.multi();
+    multi.addCommand(['SADD', k, member]);
+    // The set lives as long as its longest-lived member may (GT: an expiry is only ever moved later).
+    multi.addCommand(ttl > 0 ? ['PEXPIRE', k, String(ttl), 'GT'] : ['PERSIST', k]);
+    multi.addCommand(ttl > 0 ? ['PEXPIRE', k, String(ttl), 'NX'] : ['PERSIST', k]);
+    try {
+      await multi.exec();
+    } catch (e) {
+      throw this.unavailable(e);
+    }
+  }
+
+  async members(key: string): Promise<string[]> {
+    return this.command<string[]>(['SMEMBERS', this.key('set', key)]);
+  }
+
+  async removeMember(key: string, member: string): Promise<void> {
+    await this.command(['SREM', this.key('set', key), member]);
+  }
+
+  async exclusive<T>(key: string, critical: () => Promise<T>): Promise<T> {
+    const lock = this.key('lock', key);
+    const token = `${process.pid}-${Math.random().toString(36).slice(2)}`;
+    const deadline = performance.now() + this.options.timeoutMs;
+    for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
+      if ((await this.command<string | null>(['SET', lock, token, 'NX', 'PX', String(LOCK_MS)])) === 'OK') break;
+      if (performance.now() > deadline) throw new StoreUnavailable(`store ${this.description}: ${key} stayed locked for ${this.options.timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, wait * (0.5 + Math.random())));
+    }
+    try {
+      return await critical();
+    } finally {
+      await this.script(UNLOCK, [lock], [token]).catch(() => undefined); // gone with Redis: it expires by itself
+    }
   }
 
   async loadClock(): Promise<ClockState | undefined> {

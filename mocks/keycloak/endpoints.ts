@@ -7,7 +7,7 @@ import { empty, json, KcError, oauthError, SECURITY, type Realm } from './model.
 import type { KcState } from './state.js';
 
 export function endpointHandlers(s: KcState, { authenticateClient, passwordGrant, clientCredentialsGrant, checkRefreshToken, refreshGrant }: Pick<ReturnType<typeof clientAuthentication>, 'authenticateClient'> & ReturnType<typeof grantHandlers>) {
-  const { ctx, kc, now, realms, baseOf, issuerAt, oidcAt, activeSession, dropSession } = s;
+  const { ctx, kc, now, realms, baseOf, issuerAt, oidcAt, sessions } = s;
   const realmOf = (params: Record<string, string>): Realm | MockResponse => {
     const realm = realms.get(params.realm!);
     if (!realm) return json(404, { error: 'Realm does not exist' });
@@ -79,7 +79,7 @@ export function endpointHandlers(s: KcState, { authenticateClient, passwordGrant
       const checked = await checkRefreshToken(issuerAt(realm, baseOf(req, prefix)), realm, client, token, false);
       if ('status' in checked) return checked as MockResponse;
       const sid = String(checked.sid ?? checked.session_state ?? '');
-      dropSession(realm, sid); // idempotent: a session already gone is still 204
+      await sessions.drop(realm, sid); // idempotent: a session already gone is still 204
       return empty(204);
     } catch (e) {
       if (e instanceof KcError) return e.response;
@@ -100,9 +100,9 @@ export function endpointHandlers(s: KcState, { authenticateClient, passwordGrant
     const payload = defect === 'foreign-key' ? decode(token)?.payload : verifyRs256(token, (await (await realm.keys()).rsa()).verifyKey);
     const expired = typeof payload?.exp !== 'number' || payload.exp <= now();
     if (!payload || payload.typ !== 'Bearer' || (payload.iss !== iss && defect !== 'wrong-issuer') || (expired && !ctx.config.plantedDeviations.acceptExpiredAccessTokens)) return undefined;
-    if (realm.revokedAccess.get(String(payload.jti))) return undefined;
+    if (await sessions.accessRevoked(realm, String(payload.jti))) return undefined;
     const sid = (payload.sid ?? payload.session_state) as string | undefined;
-    if (sid !== undefined && !activeSession(realm, sid)) return undefined;
+    if (sid !== undefined && !(await sessions.active(realm, sid))) return undefined;
     return payload;
   };
 
@@ -133,16 +133,20 @@ export function endpointHandlers(s: KcState, { authenticateClient, passwordGrant
       if (claims.azp === undefined) return invalid;
       if (claims.azp !== client.clientId) return oauthError(400, 'invalid_request', 'Unmatching clients');
       const sid = String(claims.sid ?? claims.session_state ?? '');
-      const session = realm.sessions.get(sid);
-      if (!session || !activeSession(realm, sid)) return invalid;
-      if (claims.typ === 'Refresh' || claims.typ === 'Offline') {
-        delete session.clients[client.clientId];
-        if (Object.keys(session.clients).length === 0) dropSession(realm, sid);
-      } else {
-        const nowS = now();
-        // Remembered until the token expires (the store sweeps as it adds, bounded like the sessions).
-        realm.revokedAccess.add({ value: String(claims.jti), expiresAt: Number(claims.exp) }, nowS);
-      }
+      const ended = await sessions.exclusive(`kc:${realm.name}:session:${sid}`, async () => {
+        const session = await sessions.active(realm, sid);
+        if (!session) return false;
+        if (claims.typ === 'Refresh' || claims.typ === 'Offline') {
+          delete session.clients[client.clientId];
+          if (Object.keys(session.clients).length === 0) await sessions.drop(realm, sid);
+          else await sessions.save(realm, session);
+        } else {
+          // Remembered until the token expires (bounded like the sessions).
+          await sessions.revokeAccess(realm, String(claims.jti), Number(claims.exp));
+        }
+        return true;
+      });
+      if (!ended) return invalid;
       return { status: 200, headers: { ...SECURITY }, body: '' };
     } catch (e) {
       if (e instanceof KcError) return e.response;
@@ -178,7 +182,7 @@ export function endpointHandlers(s: KcState, { authenticateClient, passwordGrant
       const access = await liveAccessToken(iss, realm, token);
       if (access) return json(200, { ...access, client_id: access.azp, username: access.preferred_username, token_type: 'Bearer', active: true });
       const refresh = await checkRefreshToken(iss, realm, client, token, true);
-      if (!('status' in refresh) && activeSession(realm, String(refresh.sid ?? refresh.session_state ?? ''))) return json(200, { ...refresh, client_id: refresh.azp, active: true });
+      if (!('status' in refresh) && (await sessions.active(realm, String(refresh.sid ?? refresh.session_state ?? '')))) return json(200, { ...refresh, client_id: refresh.azp, active: true });
       return json(200, { active: false });
     } catch (e) {
       if (e instanceof KcError) return e.response;

@@ -7,7 +7,7 @@ import { json, NO_CACHE, oauthError, SECURITY, userIdOf, type KcClient, type KcU
 import type { KcState } from './state.js';
 
 export function grantHandlers(s: KcState, { mint, grantedScope }: ReturnType<typeof minter> & Pick<ReturnType<typeof clientAuthentication>, 'grantedScope'>) {
-  const { kc, now, activeSession, newSession, dropSession } = s;
+  const { kc, now, sessions } = s;
   // ---- grants --------------------------------------------------------------------------------------------
   async function passwordGrant(iss: string, realm: Realm, client: KcClient, p: Params, req: MockRequest): Promise<MockResponse> {
     if (!client.grants.includes('password')) return oauthError(400, 'unauthorized_client', 'Client not allowed for direct access grants');
@@ -26,42 +26,37 @@ export function grantHandlers(s: KcState, { mint, grantedScope }: ReturnType<typ
     if (client.consentRequired) return oauthError(400, 'invalid_client', 'Client requires user consent');
     const offline = scope.split(' ').includes('offline_access');
     if (offline && client.offlineAllowed === false) return oauthError(400, 'not_allowed', 'Offline tokens not allowed for the user or client');
-    const denied = enforceSessionLimit(realm, client, user, req);
-    if (denied) return denied;
     const userId = userIdOf(realm.name, user);
-    const session = newSession(realm, { id: userId, username: user.username }, client.clientId, offline);
+    // Count and create as one step, across replicas too: two logins at once cannot both take the last place.
+    const created = await sessions.exclusive(`kc:${realm.name}:login:${userId}`, async () => {
+      const denied = await enforceSessionLimit(realm, client, user, req);
+      return denied ?? (await sessions.create(realm, { id: userId, username: user.username }, client.clientId, offline));
+    });
+    if ('status' in created) return created;
+    const session = created;
     const { body } = await mint(iss, realm, client, { id: userId, user }, scope, session, requested, true);
     return json(200, body, NO_CACHE);
   }
 
   /** User Session Count Limiter (direct grant): deny (403 since Keycloak 23) or terminate the oldest sessions. */
-  function enforceSessionLimit(realm: Realm, client: KcClient, user: KcUser, req: MockRequest): MockResponse | undefined {
+  async function enforceSessionLimit(realm: Realm, client: KcClient, user: KcUser, req: MockRequest): Promise<MockResponse | undefined> {
     const limit = realm.config.sessionLimit;
     if (kc.sessionLimitDeny === 'no-limiter') return undefined; // Keycloak <= 16 had none (init says so)
     if (!limit || (!limit.realmLimit && !limit.clientLimit)) return undefined;
     if (limit.clients && !limit.clients.includes(client.clientId)) return undefined; // a flow override for other clients
     const userId = userIdOf(realm.name, user);
     // The user's own sessions only (UserSessionLimitsAuthenticator counts per user): O(sessions of the user), not of the realm.
-    const live = () => {
-      const ids = realm.sessionsByUser.get(userId) ?? new Set<string>();
-      const out = [];
-      for (const id of ids) {
-        const s = activeSession(realm, id);
-        if (!s) ids.delete(id);
-        else if (!s.offline) out.push(s);
-      }
-      return out;
-    };
-    const exceeded = () => {
-      const sessions = live();
-      return (limit.realmLimit !== undefined && sessions.length >= limit.realmLimit) || (limit.clientLimit !== undefined && sessions.filter((s) => Object.hasOwn(s.clients, client.clientId)).length >= limit.clientLimit);
-    };
-    if (!exceeded()) return undefined;
+    const live = async () => (await sessions.ofUser(realm, userId)).filter((x) => !x.offline);
+    const exceeded = (online: Awaited<ReturnType<typeof live>>) =>
+      (limit.realmLimit !== undefined && online.length >= limit.realmLimit) || (limit.clientLimit !== undefined && online.filter((x) => Object.hasOwn(x.clients, client.clientId)).length >= limit.clientLimit);
+    let online = await live();
+    if (!exceeded(online)) return undefined;
     if (limit.behavior === 'terminate-oldest') {
-      while (exceeded()) {
-        const oldest = live().sort((a, b) => a.lastRefresh - b.lastRefresh)[0];
+      while (exceeded(online)) {
+        const oldest = online.sort((a, b) => a.lastRefresh - b.lastRefresh)[0];
         if (!oldest) break;
-        dropSession(realm, oldest.id);
+        await sessions.drop(realm, oldest.id);
+        online = await live();
       }
       return undefined;
     }
@@ -80,7 +75,7 @@ export function grantHandlers(s: KcState, { mint, grantedScope }: ReturnType<typ
     const serviceUser = { id: userIdOf(realm.name, { username: `service-account-${client.clientId}` } as KcUser), username: `service-account-${client.clientId}` };
     // Keycloak >= 12: no refresh token and no user session, unless the client asks for the old behaviour.
     const withSession = kc.clientCredentialsRefresh || client.refreshForClientCredentials === true;
-    const session = withSession ? newSession(realm, serviceUser, client.clientId, false) : undefined;
+    const session = withSession ? await sessions.create(realm, serviceUser, client.clientId, false) : undefined;
     const { body } = await mint(iss, realm, client, { id: serviceUser.id, serviceAccount: true }, scope, session, undefined, withSession);
     return json(200, body, NO_CACHE);
   }
@@ -96,8 +91,9 @@ export function grantHandlers(s: KcState, { mint, grantedScope }: ReturnType<typ
     if (checkExpiry && typeof payload.exp === 'number' && payload.exp > 0 && payload.exp <= now()) return oauthError(400, 'invalid_grant', 'Token is not active');
     if (payload.azp !== client.clientId) return oauthError(400, 'invalid_grant', "Invalid refresh token. Token client and authorized client don't match");
     const iat = Number(payload.iat);
-    if (checkExpiry && (iat < realm.notBefore || iat < (realm.clientNotBefore.get(client.clientId) ?? 0) || iat < (realm.userNotBefore.get(String(payload.sub)) ?? 0))) {
-      return oauthError(400, 'invalid_grant', 'Stale token');
+    if (checkExpiry) {
+      const nbf = await sessions.notBefore(realm);
+      if (iat < nbf.realm || iat < (nbf.clients[client.clientId] ?? 0) || iat < (nbf.users[String(payload.sub)] ?? 0)) return oauthError(400, 'invalid_grant', 'Stale token');
     }
     return payload;
   }
@@ -110,11 +106,16 @@ export function grantHandlers(s: KcState, { mint, grantedScope }: ReturnType<typ
     const payload = checked;
     const offline = payload.typ === 'Offline';
     const sid = String(payload.sid ?? payload.session_state ?? '');
-    const existing = realm.sessions.get(sid);
-    const session = activeSession(realm, sid);
+    // One refresh of a session at a time, on every replica: the reuse count and the client session stay exact.
+    return sessions.exclusive(`kc:${realm.name}:session:${sid}`, () => refreshInSession(iss, realm, client, p, payload, sid, offline));
+  }
+
+  async function refreshInSession(iss: string, realm: Realm, client: KcClient, p: Params, payload: Record<string, unknown>, sid: string, offline: boolean): Promise<MockResponse> {
+    const known = await sessions.known(realm, sid);
+    const session = await sessions.active(realm, sid);
     if (!session || session.offline !== offline) {
       if (!offline) return oauthError(400, 'invalid_grant', 'Session not active');
-      return oauthError(400, 'invalid_grant', existing ? 'Offline session not active' : 'Offline user session not found');
+      return oauthError(400, 'invalid_grant', known ? 'Offline session not active' : 'Offline user session not found');
     }
     const user = [...realm.users.values()].find((u) => userIdOf(realm.name, u) === session.userId);
     // A client_credentials session (the legacy behaviour) belongs to the client's service-account user, which Keycloak
@@ -124,7 +125,7 @@ export function grantHandlers(s: KcState, { mint, grantedScope }: ReturnType<typ
     if (user && !user.enabled) return oauthError(400, 'invalid_grant', 'User disabled');
     const clientSession = Object.hasOwn(session.clients, client.clientId) ? session.clients[client.clientId] : undefined;
     if (!clientSession) return oauthError(400, 'invalid_grant', "Session doesn't have required client");
-    if (session.consentRevoked?.has(client.clientId)) return oauthError(400, 'invalid_scope', 'Client no longer has requested consent from user');
+    if (session.consentRevoked?.includes(client.clientId)) return oauthError(400, 'invalid_scope', 'Client no longer has requested consent from user');
     if (realm.config.revokeRefreshToken) {
       // TokenManager.validateTokenReuse: an older token after a newer one was used is stale; reuse is counted.
       const jti = String(payload.jti);
@@ -137,9 +138,11 @@ export function grantHandlers(s: KcState, { mint, grantedScope }: ReturnType<typ
       }
       if (clientSession.useCount > realm.config.refreshTokenMaxReuse) {
         delete session.clients[client.clientId]; // the client session is detached: its siblings fail next
+        await sessions.save(realm, session);
         return oauthError(400, 'invalid_grant', 'Maximum allowed refresh token reuse exceeded');
       }
       clientSession.useCount += 1;
+      await sessions.save(realm, session); // counted even if the scope check below refuses
     }
     const original = String(payload.scope ?? '');
     const requested = p.first('scope');
@@ -152,6 +155,7 @@ export function grantHandlers(s: KcState, { mint, grantedScope }: ReturnType<typ
     const t = now();
     session.lastRefresh = t;
     clientSession.timestamp = t;
+    await sessions.save(realm, session);
     const subject = user ? { id: session.userId, user } : { id: session.userId, serviceAccount: true };
     const { body } = await mint(iss, realm, client, subject, scope, session, requested ?? (original.includes('openid') ? 'openid' : undefined), true);
     return json(200, body, NO_CACHE);

@@ -89,9 +89,8 @@ function create(ctx: MockContext) {
         if (typeof input.username === 'string') {
           const user = realm.users.get(input.username);
           if (!user) return { status: 404, body: { error: 'not_found' } };
-          realm.userNotBefore.set(userIdOf(realm.name, user), at);
-        } else if (typeof input.clientId === 'string') realm.clientNotBefore.set(input.clientId, at);
-        else realm.notBefore = at;
+          await s.sessions.setNotBefore(realm, { userId: userIdOf(realm.name, user) }, at);
+        } else await s.sessions.setNotBefore(realm, typeof input.clientId === 'string' ? { clientId: input.clientId } : {}, at);
         return { status: 200, body: { realm: realm.name, notBefore: at } };
       }
       if (action === 'revoke-consent') {
@@ -100,7 +99,10 @@ function create(ctx: MockContext) {
         const realm = realms.get(String(input.realm ?? ''));
         const user = realm?.users.get(String(input.username ?? ''));
         if (!realm || !user || typeof input.clientId !== 'string') return { status: 400, body: { error: 'invalid_request', problems: ['give {"realm", "username", "clientId"}'] } };
-        for (const s of realm.sessions.values()) if (s.userId === userIdOf(realm.name, user)) (s.consentRevoked ??= new Set()).add(input.clientId);
+        for (const session of await s.sessions.ofUser(realm, userIdOf(realm.name, user))) {
+          if (!session.consentRevoked?.includes(input.clientId)) (session.consentRevoked ??= []).push(input.clientId);
+          await s.sessions.save(realm, session);
+        }
         return { status: 204, body: {} };
       }
       if (action !== 'technical-users') return { status: 404, body: { error: 'not_found' } };
@@ -117,6 +119,7 @@ export const keycloakMock: FlavourMock = {
   descriptor,
   presets,
   defaultPreset: 'v12-23',
+  sharesStore: true,
   tokens: { access: randomUUID, refresh: randomUUID },
   create,
   cliOptions: ['technical-user'],

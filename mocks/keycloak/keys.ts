@@ -37,30 +37,39 @@ function loadFixture() {
   })());
 }
 
-export async function realmKeys(mode: 'fixture' | 'generate', realm: string): Promise<RealmKeys> {
+/**
+ * Replicas on a shared store must sign and verify with the same keys: the first to start writes them, the others
+ * read them (GrantStore.putDocOnce). Without one (undefined), every start has keys of its own.
+ */
+export type KeyShare = <T>(name: string, make: () => Promise<T>) => Promise<T>;
+
+export async function realmKeys(mode: 'fixture' | 'generate', realm: string, share: KeyShare = (_n, make) => make()): Promise<RealmKeys> {
   // The HMAC secret is per realm and per start: refresh tokens of another realm or another run never verify.
-  const hmacSecret = createHash('sha512').update(randomBytes(64)).update(realm).digest();
+  const hmac = await share(`${realm}:hmac`, async () => ({ kid: randomUUID(), secret: createHash('sha512').update(randomBytes(64)).update(realm).digest('base64') }));
   let rsa: Promise<RsaKey & { kid: string }> | undefined;
   return {
-    rsa: () => (rsa ??= loadRsa(mode)),
-    hmacKid: randomUUID(),
-    hmacSecret,
+    rsa: () => (rsa ??= loadRsa(mode, () => share(`${realm}:rsa`, generateRsa))),
+    hmacKid: hmac.kid,
+    hmacSecret: Buffer.from(hmac.secret, 'base64'),
   };
 }
 
-async function loadRsa(mode: 'fixture' | 'generate'): Promise<RsaKey & { kid: string }> {
+async function generateRsa(): Promise<{ privateJwk: JWK; publicJwk: JWK; kid: string }> {
+  // jose loads only here: importing it costs more start-up time than the rest of the mock (fixture keys need none of it).
+  const { calculateJwkThumbprint, exportJWK, generateKeyPair } = await import('jose');
+  const pair = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+  const publicJwk = await exportJWK(pair.publicKey);
+  return { privateJwk: await exportJWK(pair.privateKey), publicJwk, kid: await calculateJwkThumbprint(publicJwk) };
+}
+
+async function loadRsa(mode: 'fixture' | 'generate', generated: () => Promise<{ privateJwk: JWK; publicJwk: JWK; kid: string }>): Promise<RsaKey & { kid: string }> {
   let privateJwk: JWK;
   let publicJwk: JWK;
   let kid: string;
   if (mode === 'fixture') {
     ({ privateJwk, publicJwk, kid } = await loadFixture());
   } else {
-    // jose loads only here: importing it costs more start-up time than the rest of the mock (fixture keys need none of it).
-    const { calculateJwkThumbprint, exportJWK, generateKeyPair } = await import('jose');
-    const pair = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
-    privateJwk = await exportJWK(pair.privateKey);
-    publicJwk = await exportJWK(pair.publicKey);
-    kid = await calculateJwkThumbprint(publicJwk);
+    ({ privateJwk, publicJwk, kid } = await generated());
   }
   const privateKey = createPrivateKey({ key: privateJwk as import('node:crypto').JsonWebKey, format: 'jwk' });
   const verifyKey = createPublicKey({ key: publicJwk as import('node:crypto').JsonWebKey, format: 'jwk' });

@@ -39,7 +39,7 @@ export interface ClientSession {
 
 export interface UserSession {
   /** Consent revoked for a client: its next refresh is refused with invalid_scope. */
-  consentRevoked?: Set<string>;
+  consentRevoked?: string[];
   id: string;
   userId: string;
   username: string;

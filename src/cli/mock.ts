@@ -133,6 +133,7 @@ export async function runMockCommand(args: MockCommand): Promise<void> {
     const cluster = (await import('node:cluster')).default;
     if (cluster.isPrimary) return runReplicas(replicas, args.json ?? false);
   }
+  const replica = process.send !== undefined && replicas > 1;
   const mock = await startMockFromCli({
     flavour: args.flavour,
     json: args.json ?? false,
@@ -144,10 +145,15 @@ export async function runMockCommand(args: MockCommand): Promise<void> {
     ...(args['technical-user'] ? { technicalUser: args['technical-user'] } : {}),
     ...(store ? { store } : {}),
     ...(args['store-prefix'] ? { storePrefix: args['store-prefix'] } : {}),
+  }).catch((e: unknown) => {
+    // A replica that cannot start says why (main.ts prints it) and exits with its code: its channel to the primary
+    // must not hold it (a disconnect would make cluster exit it with 0).
+    if (replica) process.channel?.unref();
+    throw e;
   });
   const info = describeMock(mock);
   // A replica tells the primary where it listens; the primary prints once for all (src/cli/mock-replicas.ts).
-  if (process.send && replicas > 1) process.send({ idpcReplica: info });
+  if (replica) process.send!({ idpcReplica: info });
   else process.stdout.write(`${args.json ? JSON.stringify(info) : formatMock(info)}\n`);
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -166,5 +172,5 @@ export async function runMockCommand(args: MockCommand): Promise<void> {
     process.once('SIGTERM', stop);
   });
   // A replica's channel to the primary would keep it alive.
-  if (process.send && replicas > 1) process.disconnect();
+  if (replica) process.channel?.unref();
 }

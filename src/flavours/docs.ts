@@ -78,6 +78,12 @@ export function flavoursMarkdown(mocks: Record<string, FlavourMock>): string {
     'Register it with `--flavour-module FILE` on any command (or `IDPC_FLAVOUR_MODULES`); no file of this package',
     'changes. `test/fixtures/flavours/` holds a complete example, run as a real target by the test suite.',
     '',
+    "A mock's grants go through `ctx.grants` (issue, lookupAccess, lookupRefresh, refreshGrant, revoke...), which are",
+    'asynchronous: the records may live in Redis, shared by replicas. `refreshGrant` answers `{ lost }` when a',
+    'concurrent request used the refresh token first and it is spent now: answer it as the replay it has become. A mock',
+    'whose state all lives in `ctx.grants` (or in the store\'s documents: `ctx.grants.store.getDoc`, `putDoc`,',
+    '`exclusive`) sets `sharesStore: true`; without it, `--store redis://…` is refused for the flavour in one line.',
+    '',
   );
   return out.join('\n');
 }
