@@ -175,6 +175,43 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
     }
   });
 
+  it('the control plane is one: a fault and a client planted at A hold at B; the journal and a reset are all replicas\'', async () => {
+    const [a, b] = await replicas('portal');
+    const admin = (m: RunningMock, method: string, path: string, body?: unknown) =>
+      fetch(`${m.admin.url}${path}`, { method, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
+    const atA = client(targetOfMock(a, 'rfc6749'));
+    const atB = client(targetOfMock(b, 'rfc6749'));
+    try {
+      // "The next 3 token requests" fail with 503: three in all, whichever replica serves them.
+      expect((await admin(a, 'POST', '/faults', { route: 'token', kind: 'status', status: 503, when: { nextRequests: 3 } })).status).toBe(201);
+      const statuses = [];
+      for (const at of [atB, atA, atB, atA, atB]) statuses.push((await at.grant()).status);
+      expect(statuses).toEqual([503, 503, 503, 200, 200]);
+      // A client added at A authenticates at B.
+      expect((await admin(a, 'POST', '/clients', { clientId: 'added-at-a', clientSecret: 'secret-a', grants: ['password', 'refresh_token'] })).status).toBe(201);
+      const t = targetOfMock(b, 'rfc6749');
+      const user = t.user!;
+      const viaNew = await post(t.tokenUrl, { grant_type: 'password', username: user.username, password: user.password }, { authorization: `Basic ${Buffer.from('added-at-a:secret-a').toString('base64')}` });
+      expect(viaNew.status).toBe(200);
+      // One journal: B lists the requests A served.
+      const journal = (await (await admin(b, 'GET', '/requests?route=token')).json()) as { requests: { status: number }[] };
+      expect(journal.requests.map((r) => r.status)).toEqual([503, 503, 503, 200, 200, 200]);
+      expect(JSON.stringify(journal)).not.toContain('secret-a');
+      // A reset at B ends A's tokens and A's client, at A.
+      const before = await atA.grant();
+      expect((await admin(b, 'POST', '/reset')).status).toBe(204);
+      expect(await atA.resource(String(before.json.access_token))).not.toBe(200);
+      expect((await post(a.tokenEndpoint, { grant_type: 'password', username: user.username, password: user.password }, { authorization: `Basic ${Buffer.from('added-at-a:secret-a').toString('base64')}` })).status).toBe(401);
+      // The journal starts again too: the two requests since the reset, numbered on from one store-wide counter.
+      const after = ((await (await admin(a, 'GET', '/requests')).json()) as { requests: { id: number; route: string }[] }).requests;
+      expect(after.map((r) => r.route)).toEqual(['resource', 'token']);
+      expect(after[1]!.id).toBeGreaterThan(after[0]!.id);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('Keycloak: the session limit holds across replicas (five logins over A and B, the sixth denied at either)', async () => {
     const [a, b] = await replicas('keycloak', { preset: 'ocp-iam' });
     try {

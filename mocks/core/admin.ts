@@ -4,6 +4,7 @@ import { registry } from '../../src/schemas/registry.js';
 import { fingerprint } from '../../src/util/redact.js';
 import { normaliseClient, normaliseUser } from './config.js';
 import type { FaultSpec } from './faults.js';
+import type { JournalFilter } from './journal.js';
 import { StoreUnavailable } from './grant-store.js';
 import type { MockHandle } from './server.js';
 
@@ -38,6 +39,9 @@ export function adminApp(mock: MockHandle): express.Express {
     res.status(401).set('WWW-Authenticate', 'Bearer realm="idpc-admin"').json({ error: 'unauthorized' });
   });
   app.use(express.json({ limit: '256kb' }));
+  // Replicas on a shared store: what another replica changed holds here too, before this call is answered.
+  const control = mock.control;
+  if (control) app.use((_req: Request, _res: Response, next: NextFunction) => void control.sync().then(() => next(), next));
 
   app.get('/__admin/health', (_req, res) => {
     res.json({ status: 'ok', flavour: mock.config.flavour, preset: mock.config.preset });
@@ -62,12 +66,14 @@ export function adminApp(mock: MockHandle): express.Express {
     res.json({ now: mock.clock.epochSeconds(), iso: new Date(mock.clock.nowMs()).toISOString(), frozen: mock.clock.frozen });
   });
 
-  app.get('/__admin/requests', (req, res) => {
+  /** The journal: this process's, or with a shared store the one of all replicas. */
+  const journalFind = (filter: JournalFilter) => (control ? control.journal(filter) : Promise.resolve(mock.journal.find(filter)));
+  app.get('/__admin/requests', async (req, res) => {
     const q = req.query as Record<string, string | undefined>;
     const limit = q.limit ? Number(q.limit) : undefined;
     res.json({
       enabled: mock.journal.enabled,
-      requests: mock.journal.find({
+      requests: await journalFind({
         ...(q.path ? { path: q.path } : {}),
         ...(q.method ? { method: q.method } : {}),
         ...(q.grant_type ? { grantType: q.grant_type } : {}),
@@ -77,15 +83,17 @@ export function adminApp(mock: MockHandle): express.Express {
     });
   });
   // WireMock's POST /__admin/requests/count: a JSON filter {path, method, grantType, route} in, {count} out.
-  app.post('/__admin/requests/count', (req, res) => {
+  app.post('/__admin/requests/count', async (req, res) => {
     const b = (req.body ?? {}) as Record<string, unknown>;
     const str = (k: string) => (typeof b[k] === 'string' ? { [k]: b[k] as string } : {});
     const unknown = Object.keys(b).filter((k) => !['path', 'method', 'grantType', 'route'].includes(k));
     if (unknown.length) return void res.status(400).json({ error: 'invalid_request', problems: [`unknown filter member(s): ${unknown.join(', ')}; use path, method, grantType, route`] });
-    res.json({ enabled: mock.journal.enabled, count: mock.journal.count({ ...str('path'), ...str('method'), ...str('grantType'), ...str('route') }) });
+    const filter = { ...str('path'), ...str('method'), ...str('grantType'), ...str('route') };
+    res.json({ enabled: mock.journal.enabled, count: control ? (await control.journal(filter)).length : mock.journal.count(filter) });
   });
-  app.delete('/__admin/requests', (_req, res) => {
+  app.delete('/__admin/requests', async (_req, res) => {
     mock.journal.clear();
+    await control?.clearJournal();
     res.status(204).end();
   });
 
@@ -104,27 +112,33 @@ export function adminApp(mock: MockHandle): express.Express {
   app.get('/__admin/clients', (_req, res) => {
     res.json([...mock.context.clients.values()].map(({ clientSecret, ...c }) => ({ ...c, hasSecret: clientSecret !== undefined })));
   });
-  app.post('/__admin/clients', (req, res) => {
+  app.post('/__admin/clients', async (req, res) => {
     if (!checked(res, 'client', req.body)) return;
     const client = normaliseClient(req.body as Parameters<typeof normaliseClient>[0]);
     mock.context.clients.set(client.clientId, client);
+    await control?.publish({ clients: true });
     res.status(201).json({ clientId: client.clientId });
   });
-  app.delete('/__admin/clients/:id', (req, res) => {
-    res.status(mock.context.clients.delete(req.params.id!) ? 204 : 404).end();
+  app.delete('/__admin/clients/:id', async (req, res) => {
+    const found = mock.context.clients.delete(req.params.id!);
+    if (found) await control?.publish({ clients: true });
+    res.status(found ? 204 : 404).end();
   });
 
   app.get('/__admin/users', (_req, res) => {
     res.json([...mock.context.users.values()].map(({ password: _p, ...u }) => u));
   });
-  app.post('/__admin/users', (req, res) => {
+  app.post('/__admin/users', async (req, res) => {
     if (!checked(res, 'user', req.body)) return;
     const user = normaliseUser(req.body as Parameters<typeof normaliseUser>[0]);
     mock.context.users.set(user.username, user);
+    await control?.publish({ users: true });
     res.status(201).json({ username: user.username });
   });
-  app.delete('/__admin/users/:username', (req, res) => {
-    res.status(mock.context.users.delete(req.params.username!) ? 204 : 404).end();
+  app.delete('/__admin/users/:username', async (req, res) => {
+    const found = mock.context.users.delete(req.params.username!);
+    if (found) await control?.publish({ users: true });
+    res.status(found ? 204 : 404).end();
   });
 
   // Tokens are listed by fingerprint (sha256, 8 hex): a test compares the fingerprint of the token it holds,
@@ -174,17 +188,21 @@ export function adminApp(mock: MockHandle): express.Express {
   app.get('/__admin/faults', (_req, res) => {
     res.json(mock.faults.list().map(({ random: _r, ...f }) => f));
   });
-  app.post('/__admin/faults', (req, res) => {
+  app.post('/__admin/faults', async (req, res) => {
     if (!checked(res, 'fault', req.body)) return;
-    const fault = mock.faults.add(req.body as FaultSpec);
+    const fault = control ? mock.faults.add(req.body as FaultSpec, await control.nextFaultId(mock.config.faults.length)) : mock.faults.add(req.body as FaultSpec);
+    await control?.publish({ faults: true });
     res.status(201).json({ id: fault.id });
   });
-  app.delete('/__admin/faults', (_req, res) => {
+  app.delete('/__admin/faults', async (_req, res) => {
     mock.faults.clear();
+    await control?.publish({ faults: true });
     res.status(204).end();
   });
-  app.delete('/__admin/faults/:id', (req, res) => {
-    res.status(mock.faults.remove(Number(req.params.id)) ? 204 : 404).end();
+  app.delete('/__admin/faults/:id', async (req, res) => {
+    const found = mock.faults.remove(Number(req.params.id));
+    if (found) await control?.publish({ faults: true });
+    res.status(found ? 204 : 404).end();
   });
 
   app.use((_req: Request, res: Response) => {

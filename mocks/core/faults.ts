@@ -34,11 +34,13 @@ export class Faults {
   private faults: ActiveFault[] = [];
   private nextId = 1;
 
-  add(spec: FaultSpec): ActiveFault {
+  /** Adds a fault; `id` is given when replicas share their faults (the store numbers them). */
+  add(spec: FaultSpec, id = this.nextId++): ActiveFault {
+    this.nextId = Math.max(this.nextId, id + 1);
     const fault: ActiveFault = {
       ...spec,
       route: spec.route ?? 'token',
-      id: this.nextId++,
+      id,
       ...(spec.when?.nextRequests !== undefined ? { remaining: spec.when.nextRequests } : {}),
       random: seededRandom(spec.when?.seed ?? 1),
     };
@@ -67,10 +69,7 @@ export class Faults {
   /** The faults that fire for this request (each consumes one of its "next N"). */
   fire(route: string | undefined, path: string): ActiveFault[] {
     const fired: ActiveFault[] = [];
-    for (const f of this.faults) {
-      const matches = f.route!.startsWith('/') ? path === f.route || path.startsWith(f.route!.endsWith('/') ? f.route! : `${f.route}/`) : f.route === route;
-      if (!matches) continue;
-      if (f.when?.probability !== undefined && f.random() >= f.when.probability) continue;
+    for (const f of this.matching(route, path)) {
       if (f.remaining !== undefined) {
         if (f.remaining <= 0) continue;
         f.remaining -= 1;
@@ -79,6 +78,14 @@ export class Faults {
     }
     this.faults = this.faults.filter((f) => f.remaining === undefined || f.remaining > 0);
     return fired;
+  }
+
+  /** The faults of this route or path whose probability fires now; "the next N" is left to the caller to count. */
+  matching(route: string | undefined, path: string): ActiveFault[] {
+    return this.faults.filter((f) => {
+      const matches = f.route!.startsWith('/') ? path === f.route || path.startsWith(f.route!.endsWith('/') ? f.route! : `${f.route}/`) : f.route === route;
+      return matches && (f.when?.probability === undefined || f.random() < f.when.probability);
+    });
   }
 
   /** Latency of a latency fault: fixed, or uniform between latencyMs and latencyMaxMs (seeded). */

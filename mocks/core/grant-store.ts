@@ -59,6 +59,12 @@ export interface GrantStore {
   addMember(key: string, member: string, until: number, now: number): Promise<void>;
   members(key: string): Promise<string[]>;
   removeMember(key: string, member: string): Promise<void>;
+  /** A counter: adds `delta` and answers the new value (0 before the first add). */
+  add(key: string, delta: number): Promise<number>;
+  /** A list keeping its `max` newest items (the shared request journal), and its items oldest first. */
+  pushCapped(key: string, item: string, max: number): Promise<void>;
+  items(key: string): Promise<string[]>;
+  deleteList(key: string): Promise<void>;
   /** Runs `critical` while no other request, on any replica sharing the store, runs one under the same key. */
   exclusive<T>(key: string, critical: () => Promise<T>): Promise<T>;
   /** The admin clock as the replicas share it (undefined: never set, the process's own). */
@@ -92,6 +98,8 @@ export class MemoryGrantStore implements GrantStore {
   private readonly sets: TokenStore<StoredToken & { members: Set<string> }>;
   /** The tail of each key's queue of critical sections (removed when the queue empties). */
   private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly counters = new Map<string, number>();
+  private readonly lists = new Map<string, { items: string[]; max: number }>();
 
   constructor(limits: MemoryLimits) {
     const opts = { maxTokens: limits.maxTokens, maxBytes: limits.maxBytes / 2, expiredRetention: limits.expiredRetention };
@@ -137,6 +145,29 @@ export class MemoryGrantStore implements GrantStore {
     const held = this.sets.get(key);
     held?.members.delete(member);
     if (held?.members.size === 0) this.sets.delete(key);
+  }
+
+  async add(key: string, delta: number): Promise<number> {
+    const n = (this.counters.get(key) ?? 0) + delta;
+    this.counters.set(key, n);
+    return n;
+  }
+
+  async pushCapped(key: string, item: string, max: number): Promise<void> {
+    const list = this.lists.get(key) ?? this.lists.set(key, { items: [], max }).get(key)!;
+    list.max = max;
+    list.items.push(item);
+    // Trimmed in batches (amortised O(1) a push); reads take the newest `max`.
+    if (list.items.length > 2 * max) list.items.splice(0, list.items.length - max);
+  }
+
+  async items(key: string): Promise<string[]> {
+    const list = this.lists.get(key);
+    return list ? list.items.slice(-list.max) : [];
+  }
+
+  async deleteList(key: string): Promise<void> {
+    this.lists.delete(key);
   }
 
   async exclusive<T>(key: string, critical: () => Promise<T>): Promise<T> {
@@ -200,6 +231,8 @@ export class MemoryGrantStore implements GrantStore {
   async saveClock(): Promise<void> {}
 
   async clear(): Promise<void> {
+    this.counters.clear();
+    this.lists.clear();
     this.docs.clear();
     this.sets.clear();
     this.access.clear();

@@ -47,7 +47,12 @@ export interface RawJournalEntry {
   fault: string | undefined;
 }
 
-function materialise(raw: RawJournalEntry, id: number): JournalEntry {
+/** Whether a journalled request matches a filter (raw or materialised: the filtered members are the same). */
+export function matchesFilter(e: { path: string; method: string; grantType?: string | undefined; route?: string | undefined }, filter: JournalFilter): boolean {
+  return (!filter.path || e.path === filter.path) && (!filter.method || e.method === filter.method.toUpperCase()) && (!filter.grantType || e.grantType === filter.grantType) && (!filter.route || e.route === filter.route);
+}
+
+export function materialise(raw: RawJournalEntry, id: number): JournalEntry {
   const { atMs, rawQuery, formBody, headers, durationMs, ...rest } = raw;
   const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as typeof rest;
   return {
@@ -80,15 +85,7 @@ export class Journal {
   }
 
   private matching(filter: JournalFilter): { id: number; raw: RawJournalEntry }[] {
-    return this.entries
-      .slice(-this.maxEntries)
-      .filter(
-        ({ raw: e }) =>
-          (!filter.path || e.path === filter.path) &&
-          (!filter.method || e.method === filter.method.toUpperCase()) &&
-          (!filter.grantType || e.grantType === filter.grantType) &&
-          (!filter.route || e.route === filter.route),
-      );
+    return this.entries.slice(-this.maxEntries).filter(({ raw }) => matchesFilter(raw, filter));
   }
 
   find(filter: JournalFilter = {}): JournalEntry[] {

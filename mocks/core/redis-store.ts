@@ -269,6 +269,30 @@ export class RedisGrantStore implements GrantStore {
     await this.command(['SREM', this.key('set', key), member]);
   }
 
+  async add(key: string, delta: number): Promise<number> {
+    return this.command<number>(['INCRBY', this.key('count', key), String(delta)]);
+  }
+
+  async pushCapped(key: string, item: string, max: number): Promise<void> {
+    const k = this.key('list', key);
+    const multi = this.client.multi();
+    multi.addCommand(['RPUSH', k, item]);
+    multi.addCommand(['LTRIM', k, String(-max), '-1']);
+    try {
+      await multi.exec();
+    } catch (e) {
+      throw this.unavailable(e);
+    }
+  }
+
+  async items(key: string): Promise<string[]> {
+    return this.command<string[]>(['LRANGE', this.key('list', key), '0', '-1']);
+  }
+
+  async deleteList(key: string): Promise<void> {
+    await this.command(['DEL', this.key('list', key)]);
+  }
+
   async exclusive<T>(key: string, critical: () => Promise<T>): Promise<T> {
     const lock = this.key('lock', key);
     const token = `${process.pid}-${Math.random().toString(36).slice(2)}`;

@@ -8,7 +8,8 @@ import type { FlavourMock, FlavourServer, MockConfigPatch, MockContext, MockDesc
 import { MemoryGrantStore, safeStoreUrl, StoreUnavailable, type GrantStore } from './grant-store.js';
 import { GrantService } from './grants.js';
 import type { MockRequest, MockResponse } from './http.js';
-import { Journal } from './journal.js';
+import { Journal, materialise, type RawJournalEntry } from './journal.js';
+import { SharedControl } from './shared-control.js';
 
 /** The running mock as the admin API and tests see it. */
 export interface MockHandle {
@@ -16,6 +17,8 @@ export interface MockHandle {
   clock: Clock;
   journal: Journal;
   faults: Faults;
+  /** With a shared store: the control plane all replicas share (mocks/core/shared-control.ts). */
+  readonly control?: SharedControl;
   readonly context: MockContext;
   readonly flavourServer: FlavourServer;
   /** What the flavour created at start (or at the last reset) for the user to see once. */
@@ -94,6 +97,14 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
   const faults = new Faults();
   for (const f of config.faults) faults.add(f);
   const store = await openStore(mock, config);
+  /** Faults, journal and the flavour's state as configured (the store and the clock are the caller's business). */
+  const resetLocal = async () => {
+    faults.clear();
+    for (const f of config.faults) faults.add(f);
+    journal.clear();
+    await build();
+  };
+  const control = store.shared ? new SharedControl(store, clock, { faults, clients: () => context.clients, users: () => context.users, resetLocal }, config.journal.maxEntries) : undefined;
   let baseUrl = '';
   let context!: MockContext;
   let flavour!: FlavourServer;
@@ -130,6 +141,7 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
       return mock.describe?.(config, startup) ?? {};
     },
     flavourMock: mock,
+    ...(control ? { control } : {}),
     async reset() {
       const fresh = new Clock(config.clock);
       // Back to the configured time as well: reset means "as started".
@@ -137,13 +149,14 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
       else clock.set(Date.now() / 1000);
       if (config.clock.frozen) clock.freeze();
       else clock.unfreeze();
-      faults.clear();
-      for (const f of config.faults) faults.add(f);
-      journal.clear();
-      // With a shared store, a reset is every replica's: its tokens go and its clock is the reset one.
+      // With a shared store, a reset is every replica's: the tokens go, the clock is the reset one, and the others
+      // reset themselves before their next request (SharedControl).
       await store.clear();
-      if (store.shared) await store.saveClock(clock.state());
-      await build();
+      await resetLocal();
+      if (control) {
+        await store.saveClock(clock.state());
+        await control.publish({ reset: true });
+      }
     },
   };
   let adminApp: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
@@ -197,7 +210,7 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
     if (!journal.enabled) return;
     const note = response?.note;
     // One flat object per request: this runs on the hot path, parsing and redaction wait until someone reads it.
-    journal.record({
+    const entry: RawJournalEntry = {
       atMs: clock.nowMs(),
       method: request.method,
       path: request.path,
@@ -211,7 +224,10 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
       clientId: note?.clientId,
       clientAuth: note?.clientAuth,
       fault,
-    });
+    };
+    // Shared: redacted now, since other replicas read it; a store gone loses the entry, never the answer.
+    if (control) control.record(materialise(entry, 0)).catch(() => undefined);
+    else journal.record(entry);
   };
 
   const failed = (request: MockRequest, e: unknown): MockResponse => {
@@ -226,23 +242,27 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
     return flavour.errorResponse(500, 'server_error', 'Internal Server Error');
   };
 
-  /** With a shared store, the admin clock is read before each request: an advance on one replica holds on all. */
-  const dispatch = store.shared
+  /**
+   * With a shared store, the clock and the control plane are synced before each request (an advance or a fault
+   * planted at one replica holds at all), and "the next N requests" count in the store.
+   */
+  const dispatch = control
     ? (req: IncomingMessage, res: ServerResponse, request: MockRequest, started: number) => {
-        store.loadClock().then(
-          (state) => {
-            if (state) clock.adopt(state);
-            dispatchLocal(req, res, request, started);
-          },
-          (e: unknown) => respond(res, request, failed(request, e)),
-        );
+        control
+          .sync()
+          .then(async () => {
+            const { route, params } = findRoute(request.path);
+            dispatchRoute(req, res, request, started, route, params, faults.size === 0 ? [] : await control.fire(route?.name, request.path));
+          })
+          .catch((e: unknown) => respond(res, request, failed(request, e)));
       }
-    : (req: IncomingMessage, res: ServerResponse, request: MockRequest, started: number) => dispatchLocal(req, res, request, started);
+    : (req: IncomingMessage, res: ServerResponse, request: MockRequest, started: number) => {
+        const { route, params } = findRoute(request.path);
+        dispatchRoute(req, res, request, started, route, params, faults.size === 0 ? [] : faults.fire(route?.name, request.path));
+      };
 
   /** The common case (no fault, synchronous handler) stays synchronous: no promise per request. */
-  const dispatchLocal = (req: IncomingMessage, res: ServerResponse, request: MockRequest, started: number) => {
-    const { route, params } = findRoute(request.path);
-    const fired = faults.size === 0 ? [] : faults.fire(route?.name, request.path);
+  const dispatchRoute = (req: IncomingMessage, res: ServerResponse, request: MockRequest, started: number, route: Route | undefined, params: Record<string, string>, fired: ActiveFault[]) => {
     if (fired.length > 0) {
       dispatchWithFaults(req, res, request, started, route, params, fired).catch((e: unknown) => respond(res, request, failed(request, e)));
       return;
