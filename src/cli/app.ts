@@ -6,7 +6,8 @@ import { FLAVOUR_NAMES } from '../flavours/index.js';
 import { packageVersion } from '../util/paths.js';
 import { REPORT_FORMATS } from '../runner/formats.js';
 import { EXIT, UsageError } from './errors.js';
-import { joinNegativeValues, wholeNumber } from './input.js';
+import { joinNegativeValues } from './input.js';
+import { RUN_EPILOG, RUN_OPTIONS, runFromOptions, type ParsedRunOptions } from './run-options.js';
 import { MOCK_OPTIONS } from './mock-options.js';
 
 // Each command loads its implementation when it runs: help, --version, `checks` or `validate` never pay for the
@@ -87,62 +88,14 @@ export async function runCli(argv: string[]): Promise<number> {
       `Run the conformance suites (${SUITE_NAMES.join(', ')}) against a mock or a configured target`,
       (y) =>
         y
-          .option('mock', { type: 'string', describe: 'In-process mock(s): portal, keycloak, rator, infolink, a comma list, or all' })
-          .option('preset', { type: 'string', describe: 'Preset of the mock' })
-          .option('mock-config', { type: 'string', describe: 'Mock config file for --mock (e.g. planted deviations)' })
-          .option('store', { type: 'string', describe: 'For --mock: keep the mock\'s state in a shared store, redis://host:port/db (default: $IDPC_STORE, else memory)' })
-          .option('target', { alias: 't', type: 'string', describe: 'Target config (schemas/config/target-config.schema.json)' })
-          .option('seed', { type: 'string', coerce: wholeNumber('seed', -2147483648), describe: 'Repeat a run exactly' })
-          .option('runs', { type: 'string', coerce: wholeNumber('runs', 1), describe: 'Examples per property (default 12 on mocks, 3 on real targets)' })
-          .option('profile', { choices: PROFILES, describe: 'Whose severities apply (default rfc6749)' })
-          .option('suites', { type: 'string', describe: `Comma list of ${SUITE_NAMES.join(', ')}` })
-          .option('report', { type: 'string', describe: `Comma list of ${REPORT_FORMATS.join(', ')} (html: one self-contained page)` })
-          .option('report-dir', { type: 'string', default: 'reports', describe: 'Where reports go' })
-          .option('baseline', { type: 'string', describe: 'Expected failures: {"expectedFailures":[{"check":"suite:TE-XX","reason":"..."}]}' })
-          .option('rate', { type: 'string', describe: 'Request rate limit, e.g. 10/s' })
-          .option('timeout', { type: 'string', coerce: wholeNumber('timeout', 1, ' of ms'), describe: 'Per-request timeout in ms' })
-          .option('max-requests', { type: 'string', coerce: wholeNumber('max-requests', 1), describe: 'Request budget' })
-          .option('max-body', { type: 'string', coerce: wholeNumber('max-body', 1024, ' of bytes'), describe: 'Largest answer body read, in bytes (default 1048576); beyond it: a TE-N3 finding' })
-          .option('max-wait', { type: 'string', coerce: wholeNumber('max-wait', 0, ' of seconds'), describe: 'Longest wait, in seconds, for a Retry-After (longer: the run stops INCOMPLETE) or a token to expire (default 60; a mock\'s tokens expire by moving its clock, never by waiting)' })
-          .option('plan', { type: 'boolean', describe: 'Print the coverage plan and its request cost against the budget, send nothing' })
-          .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'List passing checks too' })
-          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print one verdict line per target, nothing else (reports are still written)' })
-          .option('json', { type: 'boolean', default: false, describe: 'Print the JSON report (schemas/report/report.schema.json) on stdout; everything else goes to stderr' })
-          .option('show-secrets', { type: 'boolean', default: false, describe: 'A target on this machine: reports and curl lines carry its secrets unredacted, so they run as printed (mocks always do)' })
-          .epilog('Exit codes: 0 CONFORMS, 1 DOES NOT CONFORM (findings), 2 usage error, 3 target unreachable, 4 INCOMPLETE (required checks untested: budget, configuration, a Retry-After beyond --max-wait), 70 internal error (our bug: one line, the finished runs\' reports written)')
+          .options(RUN_OPTIONS)
+          .epilog(RUN_EPILOG)
           .example('$0 run --mock all', 'every flavour against its mock')
           .example('$0 run --mock all --report html', 'one readable page: reports/idpc-report.html')
           .example('$0 run --target keycloak.target.yaml --report junit --rate 5/s', 'a real endpoint, politely'),
+      // Normally reached only for --help: main.ts parses a run without yargs (parseRunArgs, the same options).
       async (args) => {
-        const { runCommand } = await import('./run.js');
-        exitCode = await runCommand(
-          {
-            ...(args.mock ? { mock: args.mock } : {}),
-            ...(args.preset ? { preset: args.preset } : {}),
-            ...(args.mockConfig ? { mockConfig: args.mockConfig } : {}),
-            ...((args.store ?? process.env.IDPC_STORE) ? { store: (args.store ?? process.env.IDPC_STORE)! } : {}),
-            ...(args.target ? { target: args.target } : {}),
-            ...(args.seed !== undefined ? { seed: args.seed } : {}),
-            ...(args.runs !== undefined ? { runs: args.runs } : {}),
-            ...(args.profile ? { profile: args.profile } : {}),
-            ...(args.suites ? { suites: args.suites } : {}),
-            ...(args.report ? { report: args.report } : {}),
-            reportDir: args.reportDir,
-            ...(args.baseline ? { baseline: args.baseline } : {}),
-            ...(args.rate ? { rate: args.rate } : {}),
-            ...(args.timeout !== undefined ? { timeout: args.timeout } : {}),
-            ...(args.maxRequests !== undefined ? { maxRequests: args.maxRequests } : {}),
-            ...(args.maxBody !== undefined ? { maxBody: args.maxBody } : {}),
-            ...(args.maxWait !== undefined ? { maxWait: args.maxWait } : {}),
-            verbose: args.verbose,
-            showSecrets: args['show-secrets'],
-            ...(args.plan ? { plan: true } : {}),
-            json: args.json,
-            quiet: args.quiet,
-          },
-          // With --json, stdout carries the report alone: the human output moves to stderr.
-          args.json ? (text: string) => process.stderr.write(`${text}\n`) : print,
-        );
+        exitCode = await runFromOptions(args as unknown as ParsedRunOptions);
       },
     )
     .command(

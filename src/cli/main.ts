@@ -39,6 +39,11 @@ async function main(argv: string[]): Promise<number> {
     await runMockCommand({ flavour: parsed.positionals[0]!, ...(parsed.values as Record<string, string | boolean>) });
     return EXIT.ok;
   }
+  // A run parses its options from the table yargs shows in `idpc run --help` (src/cli/run-options.ts), without yargs.
+  if (argv[0] === 'run' && !argv.some((a) => ['--help', '-h', '--version'].includes(a))) {
+    const { parseRunArgs, runFromOptions } = await import('./run-options.js');
+    return runFromOptions(parseRunArgs(argv.slice(1)));
+  }
   const { runCli } = await import('./app.js');
   return runCli(argv);
 }

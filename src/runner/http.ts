@@ -2,10 +2,83 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Exchange } from './types.js';
 import { importCjs } from '../util/import-cjs.js';
 
-type Undici = typeof import('undici');
+type Undici = Pick<typeof import('undici'), 'Agent' | 'errors'>;
+type Agent = InstanceType<Undici['Agent']>;
 let undici: Promise<Undici> | undefined;
-/** undici loads with the first request (~130 ms): `--plan`, `checks` and `validate` never pay for it. */
-const loadUndici = () => (undici ??= importCjs(import('undici')));
+/**
+ * undici loads with the first request: `--plan`, `checks` and `validate` never pay for it. Only its Agent and its
+ * errors (nodejs/undici lib/dispatcher/agent.js, lib/core/errors.js; the version is pinned): its index.js would
+ * also load fetch, WebSocket, cookies and caches, a third of a short run's start-up CPU that no run uses.
+ */
+const loadUndici = () =>
+  (undici ??= Promise.all([importCjs(import('undici/lib/dispatcher/agent.js') as Promise<object>), importCjs(import('undici/lib/core/errors.js') as Promise<object>)]).then(
+    ([Agent, errors]) => ({ Agent: Agent as Undici['Agent'], errors: errors as Undici['errors'] }),
+  ));
+
+interface BoundedAnswer {
+  status: number;
+  headers: Record<string, string[]>;
+  text: string;
+  exceeded: boolean;
+}
+
+/**
+ * One request through undici's dispatcher, its answer read by a handler that keeps at most `cap` bytes and aborts
+ * beyond them or after `deadline` (a body trickled in under the per-gap timeout still ends then). No stream per
+ * answer (undici's request() wraps every body in a Readable: a fifth of the runner's CPU per request).
+ */
+function dispatchBounded(agent: Agent, url: URL, method: string, headers: Record<string, string>, body: string | undefined, cap: number, deadline: number): Promise<BoundedAnswer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let status = 0;
+    let answerHeaders: Record<string, string[]> = {};
+    let settled = false;
+    const done = (exceeded: boolean) => {
+      if (settled) return;
+      settled = true;
+      resolve({ status, headers: answerHeaders, text: Buffer.concat(chunks, size).toString('utf8'), exceeded });
+    };
+    agent.dispatch(
+      { origin: url.origin, path: `${url.pathname}${url.search}`, method: method as 'POST', headers, ...(body !== undefined ? { body } : {}) },
+      {
+        // undici tells a handler of its current interface by this method (lib/handler/wrap-handler.js): required.
+        onRequestStart() {},
+        onResponseStart(_controller, statusCode, h) {
+          status = statusCode;
+          answerHeaders = {};
+          for (const [k, v] of Object.entries(h)) if (v !== undefined) answerHeaders[k] = Array.isArray(v) ? v : [v];
+        },
+        onResponseData(controller, chunk) {
+          if (settled) return;
+          if (performance.now() > deadline) {
+            settled = true;
+            controller.abort(Object.assign(new Error(`the answer's body did not end within the timeout`), { name: 'TimeoutError' }));
+            reject(Object.assign(new Error(`the answer's body did not end within the timeout`), { name: 'TimeoutError' }));
+            return;
+          }
+          if (size + chunk.length > cap) {
+            chunks.push(chunk.subarray(0, cap - size));
+            size = cap;
+            done(true);
+            controller.abort(new Error('body cap reached'));
+            return;
+          }
+          chunks.push(chunk);
+          size += chunk.length;
+        },
+        onResponseEnd() {
+          done(false);
+        },
+        onResponseError(_controller, error) {
+          if (settled) return;
+          settled = true;
+          reject(error);
+        },
+      },
+    );
+  });
+}
 
 /** The run cannot go on (budget, target gone, asked to wait too long): the runner turns it into a verdict. */
 export class RunInterrupted extends Error {}
@@ -57,7 +130,7 @@ export class Transport {
   private consecutiveFailures = 0;
 
   /** This run's own connection pool: its timeouts are the run's, and close() ends its keep-alive connections. */
-  private agent: InstanceType<Undici['Agent']> | undefined;
+  private agent: Agent | undefined;
   private client: Undici | undefined;
 
   constructor(readonly options: TransportOptions) {}
@@ -69,10 +142,10 @@ export class Transport {
     await agent?.close().catch(() => undefined);
   }
 
-  private async dispatcher(): Promise<{ u: Undici; agent: InstanceType<Undici['Agent']> }> {
+  private async dispatcher(): Promise<{ u: Undici; agent: Agent }> {
     const u = (this.client ??= await loadUndici());
     // One deadline per phase, no AbortSignal per request (measured: ~10% of the runner's CPU): connecting, the
-    // answer's headers and each gap in its body are bounded by the timeout, and readBounded bounds the whole body.
+    // answer's headers and each gap in its body are bounded by the timeout, and dispatchBounded bounds the whole body.
     this.agent ??= new u.Agent({ connect: { timeout: this.options.timeoutMs }, headersTimeout: this.options.timeoutMs, bodyTimeout: this.options.timeoutMs });
     return { u, agent: this.agent };
   }
@@ -131,11 +204,9 @@ export class Transport {
     const started = performance.now();
     const exchange: Exchange = { request: { method, url, headers, ...(body !== undefined ? { body } : {}) }, durationMs: 0 };
     try {
-      const r = await u.request(url, { method: method as 'POST', headers, ...(body !== undefined ? { body } : {}), dispatcher: agent });
-      const { text, exceeded } = await readBounded(r.body, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, started + this.options.timeoutMs);
-      const h: Record<string, string[]> = {};
-      for (const [k, v] of Object.entries(r.headers)) if (v !== undefined) h[k] = Array.isArray(v) ? v : [v];
-      exchange.response = { status: r.statusCode, headers: h, body: text };
+      const r = await dispatchBounded(agent, new URL(url), method, headers, body, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, started + this.options.timeoutMs);
+      const { text, exceeded } = r;
+      exchange.response = { status: r.status, headers: r.headers, body: text };
       if (exceeded) exchange.bodyExceeded = this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
       this.answered++;
       this.consecutiveTimeouts = 0;
@@ -177,22 +248,3 @@ export class Transport {
  * Reads at most `cap` bytes of a body and stops (the connection is closed): a 200 MB answer or an endless stream
  * costs the run `cap` bytes, never more. Decodes UTF-8 once at the end.
  */
-async function readBounded(body: AsyncIterable<Buffer> & { destroy(): unknown }, cap: number, deadline: number): Promise<{ text: string; exceeded: boolean }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    // A body trickled in under the per-gap timeout still ends at the request's deadline.
-    if (performance.now() > deadline) {
-      body.destroy();
-      throw Object.assign(new Error(`the answer's body did not end within the timeout`), { name: 'TimeoutError' });
-    }
-    if (size + chunk.length > cap) {
-      chunks.push(chunk.subarray(0, cap - size));
-      body.destroy();
-      return { text: Buffer.concat(chunks).toString('utf8'), exceeded: true };
-    }
-    chunks.push(chunk);
-    size += chunk.length;
-  }
-  return { text: Buffer.concat(chunks).toString('utf8'), exceeded: false };
-}
