@@ -41,11 +41,25 @@ async function main(argv: string[]): Promise<number> {
   }
   // A run parses its options from the table yargs shows in `idpc run --help` (src/cli/run-options.ts), without yargs.
   if (argv[0] === 'run' && !argv.some((a) => ['--help', '-h', '--version'].includes(a))) {
+    const jobs = mockJobCount(argv);
+    if (jobs > 1 && !argv.includes('--plan')) {
+      // Several mocks: their worker threads load while this thread does (src/cli/lanes.ts).
+      const [{ prestartWorkers }, { MOCK_FLAVOURS }, { loadedFlavourModules }] = await Promise.all([import('./lanes.js'), import('../../mocks/flavours.js'), import('../flavours/modules.js')]);
+      prestartWorkers(jobs === Number.POSITIVE_INFINITY ? MOCK_FLAVOURS.length : jobs, loadedFlavourModules());
+    }
     const { parseRunArgs, runFromOptions } = await import('./run-options.js');
     return runFromOptions(parseRunArgs(argv.slice(1)));
   }
   const { runCli } = await import('./app.js');
   return runCli(argv);
+}
+
+/** How many mocks `idpc run --mock a,b` names (Infinity: all), as typed; 0 without --mock. Checked later by the run. */
+function mockJobCount(argv: string[]): number {
+  const i = argv.findIndex((a) => a === '--mock' || a.startsWith('--mock='));
+  if (i < 0) return 0;
+  const value = argv[i]!.startsWith('--mock=') ? argv[i]!.slice('--mock='.length) : (argv[i + 1] ?? '');
+  return value === 'all' ? Number.POSITIVE_INFINITY : value.split(',').filter(Boolean).length;
 }
 
 main(process.argv.slice(2)).then(

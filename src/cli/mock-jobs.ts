@@ -3,10 +3,7 @@
  * per mock (at most one per core: a mock and its runner share their thread). The worker runs the very function the
  * in-process path runs (runMockJob); its results come back by structured clone and are reported in the given order.
  */
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Profile } from '../checks/define.js';
 import type { FlavourName } from '../flavours/index.js';
 import { loadedFlavourModules } from '../flavours/modules.js';
@@ -16,6 +13,7 @@ import type { Target } from '../runner/types.js';
 import { randomUUID } from 'node:crypto';
 import { StoreUnavailable } from '../../mocks/core/grant-store.js';
 import { EXIT, UsageError } from './errors.js';
+import { laneCount, takeWorker, workerFile } from './lanes.js';
 
 export type ScenarioProgress = Parameters<NonNullable<RunOptions['onScenario']>>[0];
 
@@ -65,6 +63,12 @@ export function runMockJob(job: MockJob, say: (line: string) => void, onScenario
   });
 }
 
+/** What a worker is sent: a job, and whether to post its scenarios as they go (a live terminal line). */
+export interface WorkerJob {
+  job: MockJob;
+  live: boolean;
+}
+
 /** Messages a worker posts. */
 export type WorkerMessage =
   | { kind: 'say'; line: string }
@@ -72,11 +76,6 @@ export type WorkerMessage =
   | { kind: 'done'; run: FinishedRun }
   | { kind: 'failed'; usage: boolean; message: string; stack?: string };
 
-/** The worker's file next to this module's (dist/bin when bundled, dist/src/cli when compiled); absent under tsx. */
-function workerFile(): string | undefined {
-  const file = fileURLToPath(new URL('./mock-worker.js', import.meta.url));
-  return existsSync(file) ? file : undefined;
-}
 
 /**
  * Runs the jobs, side by side when there are several and cores for them; results in the jobs' order. This thread
@@ -90,7 +89,7 @@ export async function runMockJobs(
   done: (index: number, run: FinishedRun) => void,
 ): Promise<void> {
   const file = workerFile();
-  const lanes = file ? Math.min(jobs.length, availableParallelism()) : 1;
+  const lanes = laneCount(jobs.length);
   const tag = (job: MockJob) => (lanes > 1 ? (line: string) => io.say(`[${job.flavour}] ${line}`) : io.say);
   let next = 0;
   const here = async () => {
@@ -127,8 +126,12 @@ class WorkerLane {
   private readonly worker: Worker;
   private pending: { resolve: (run: FinishedRun) => void; reject: (e: Error) => void; say: (line: string) => void; onScenario?: ((p: ScenarioProgress) => void) | undefined } | undefined;
 
-  constructor(file: string, live: boolean) {
-    this.worker = new Worker(file, { workerData: { flavourModules: loadedFlavourModules(), live } });
+  constructor(
+    file: string,
+    private readonly live: boolean,
+  ) {
+    this.worker = takeWorker(file, loadedFlavourModules());
+    this.worker.ref();
     this.worker.on('message', (m: WorkerMessage) => {
       const p = this.pending;
       if (!p) return;
@@ -153,7 +156,7 @@ class WorkerLane {
   run(job: MockJob, say: (line: string) => void, onScenario?: (p: ScenarioProgress) => void): Promise<FinishedRun> {
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject, say, onScenario };
-      this.worker.postMessage(job);
+      this.worker.postMessage({ job, live: this.live } satisfies WorkerJob);
     });
   }
 

@@ -2,14 +2,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadFlavourModules } from '../flavours/modules.js';
 import { UsageError } from './errors.js';
-import { runMockJob, type MockJob, type WorkerMessage } from './mock-jobs.js';
+import { runMockJob, type WorkerJob, type WorkerMessage } from './mock-jobs.js';
 
-const { flavourModules, live } = workerData as { flavourModules: string[]; live: boolean };
+const { flavourModules } = workerData as { flavourModules: string[] };
 const post = (m: WorkerMessage) => parentPort!.postMessage(m);
 // The same flavours as the main thread: a flavour module registers here too.
 const ready = flavourModules.length ? loadFlavourModules(flavourModules) : Promise.resolve([]);
 
-parentPort!.on('message', (job: MockJob) => {
+parentPort!.on('message', ({ job, live }: WorkerJob) => {
   void (async () => {
     try {
       await ready;
