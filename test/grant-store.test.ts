@@ -77,9 +77,14 @@ for (const [name, open, missing] of kinds) {
       expect(most).toBe(1);
     });
 
-    it('the clock setting round-trips where the store is shared', async () => {
-      await store.saveClock({ offsetMs: 5000 });
-      expect(await store.loadClock()).toEqual(store.shared ? { offsetMs: 5000 } : undefined);
+    it('several documents in one read; a numbered list keeps its newest items, numbered on', async () => {
+      const key = `m-${randomUUID()}`;
+      await store.putDoc(`${key}:a`, { offsetMs: 5000 }, Number.POSITIVE_INFINITY, 0);
+      expect(await store.getDocs([`${key}:a`, `${key}:missing`])).toEqual([{ offsetMs: 5000 }, undefined]);
+      for (const item of ['one', 'two', 'three']) await store.pushNumbered(`${key}:list`, item, 2);
+      expect(await store.items(`${key}:list`)).toEqual(['2\ttwo', '3\tthree']);
+      await store.deleteList(`${key}:list`);
+      expect(await store.items(`${key}:list`)).toEqual([]);
     });
   });
 }

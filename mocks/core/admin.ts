@@ -62,7 +62,7 @@ export function adminApp(mock: MockHandle): express.Express {
     if (isNum(body.set)) mock.clock.set(body.set);
     if (isNum(body.advance)) mock.clock.advance(body.advance);
     // Replicas on a shared store read it before each request: the answer comes once every replica would see it.
-    await mock.context.grants.store.saveClock(mock.clock.state());
+    await mock.control?.saveClock();
     res.json({ now: mock.clock.epochSeconds(), iso: new Date(mock.clock.nowMs()).toISOString(), frozen: mock.clock.frozen });
   });
 

@@ -5,7 +5,6 @@
  * every decision (is this refresh token still usable?) stays in GrantService, the stores only keep records and
  * answer one compare-and-swap, which is what makes a rotation atomic across replicas.
  */
-import type { ClockState } from './clock.js';
 import type { AccessRecord, RefreshRecord } from './grants.js';
 import { TokenStore, type StoredToken } from './store.js';
 
@@ -51,6 +50,8 @@ export interface GrantStore {
   records(kind: TokenRecord['kind']): AsyncIterable<TokenRecord>;
   /** A flavour's own state (Keycloak's sessions, keys, technical users): JSON documents by key, until `until`. */
   getDoc<T>(key: string): Promise<T | undefined>;
+  /** Several documents in one round trip (the clock and the control stamp read before each request). */
+  getDocs(keys: string[]): Promise<unknown[]>;
   putDoc(key: string, doc: unknown, until: number, now: number): Promise<void>;
   /** Stores `doc` unless the key holds one already; answers what the key holds then (the first writer wins). */
   putDocOnce<T>(key: string, doc: T, until: number, now: number): Promise<T>;
@@ -61,15 +62,15 @@ export interface GrantStore {
   removeMember(key: string, member: string): Promise<void>;
   /** A counter: adds `delta` and answers the new value (0 before the first add). */
   add(key: string, delta: number): Promise<number>;
-  /** A list keeping its `max` newest items (the shared request journal), and its items oldest first. */
-  pushCapped(key: string, item: string, max: number): Promise<void>;
+  /**
+   * A numbered list keeping its `max` newest items (the shared request journal): each item is stored as
+   * `<n>\t<item>`, n counting from 1 across every writer; `items` gives them oldest first.
+   */
+  pushNumbered(key: string, item: string, max: number): Promise<void>;
   items(key: string): Promise<string[]>;
   deleteList(key: string): Promise<void>;
   /** Runs `critical` while no other request, on any replica sharing the store, runs one under the same key. */
   exclusive<T>(key: string, critical: () => Promise<T>): Promise<T>;
-  /** The admin clock as the replicas share it (undefined: never set, the process's own). */
-  loadClock(): Promise<ClockState | undefined>;
-  saveClock(state: ClockState): Promise<void>;
   clear(): Promise<void>;
   close(): Promise<void>;
 }
@@ -99,7 +100,7 @@ export class MemoryGrantStore implements GrantStore {
   /** The tail of each key's queue of critical sections (removed when the queue empties). */
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly counters = new Map<string, number>();
-  private readonly lists = new Map<string, { items: string[]; max: number }>();
+  private readonly lists = new Map<string, { items: string[]; max: number; n: number }>();
 
   constructor(limits: MemoryLimits) {
     const opts = { maxTokens: limits.maxTokens, maxBytes: limits.maxBytes / 2, expiredRetention: limits.expiredRetention };
@@ -113,6 +114,10 @@ export class MemoryGrantStore implements GrantStore {
 
   async getDoc<T>(key: string): Promise<T | undefined> {
     return this.docs.get(key)?.doc as T | undefined;
+  }
+
+  async getDocs(keys: string[]): Promise<unknown[]> {
+    return keys.map((k) => this.docs.get(k)?.doc);
   }
 
   async putDoc(key: string, doc: unknown, until: number, now: number): Promise<void> {
@@ -153,10 +158,10 @@ export class MemoryGrantStore implements GrantStore {
     return n;
   }
 
-  async pushCapped(key: string, item: string, max: number): Promise<void> {
-    const list = this.lists.get(key) ?? this.lists.set(key, { items: [], max }).get(key)!;
+  async pushNumbered(key: string, item: string, max: number): Promise<void> {
+    const list = this.lists.get(key) ?? this.lists.set(key, { items: [], max, n: 0 }).get(key)!;
     list.max = max;
-    list.items.push(item);
+    list.items.push(`${++list.n}\t${item}`);
     // Trimmed in batches (amortised O(1) a push); reads take the newest `max`.
     if (list.items.length > 2 * max) list.items.splice(0, list.items.length - max);
   }
@@ -223,12 +228,6 @@ export class MemoryGrantStore implements GrantStore {
   async *records(kind: TokenRecord['kind']): AsyncIterable<TokenRecord> {
     yield* this.of(kind).values();
   }
-
-  async loadClock(): Promise<ClockState | undefined> {
-    return undefined;
-  }
-
-  async saveClock(): Promise<void> {}
 
   async clear(): Promise<void> {
     this.counters.clear();

@@ -13,7 +13,6 @@
  */
 import type { RedisClientType } from '@redis/client';
 import { importCjs } from '../../src/util/import-cjs.js';
-import type { ClockState } from './clock.js';
 import { safeStoreUrl, StoreUnavailable, type GrantStore, type RecordOf, type TokenRecord } from './grant-store.js';
 
 /** The record unless its grant is revoked, in one round trip (the grant id is inside the record). */
@@ -35,6 +34,21 @@ for i = 1, created do
 end
 for i = 2 + created, #KEYS do redis.call('DEL', KEYS[i]) end
 return 1`;
+
+/** New records in one step: KEYS the records' keys, ARGV (json, ttl ms or 0) per record. */
+const PUT = `
+for i = 1, #KEYS do
+  local ttl = tonumber(ARGV[2 * i])
+  if ttl > 0 then redis.call('SET', KEYS[i], ARGV[2 * i - 1], 'PX', ttl) else redis.call('SET', KEYS[i], ARGV[2 * i - 1]) end
+end
+return #KEYS`;
+
+/** A numbered, capped list (the shared journal): KEYS list and counter, ARGV item and cap. */
+const PUSH_NUMBERED = `
+local n = redis.call('INCR', KEYS[2])
+redis.call('RPUSH', KEYS[1], n .. '\t' .. ARGV[1])
+redis.call('LTRIM', KEYS[1], -tonumber(ARGV[2]), -1)
+return n`;
 
 /** Releases a lock only if this request still holds it (its token): an expired lock taken over is left alone. */
 const UNLOCK = `
@@ -161,18 +175,13 @@ export class RedisGrantStore implements GrantStore {
   }
 
   async put(records: TokenRecord[], now: number): Promise<void> {
-    const multi = this.client.multi();
+    const args: string[] = [];
     for (const r of records) {
       const raw = encode(r);
       this.raw.set(r, raw);
-      const ttl = this.ttlMs(r.expiresAt, now);
-      multi.addCommand(ttl > 0 ? ['SET', this.key(r.kind, r.value), raw, 'PX', String(ttl)] : ['SET', this.key(r.kind, r.value), raw]);
+      args.push(raw, String(this.ttlMs(r.expiresAt, now)));
     }
-    try {
-      await multi.exec();
-    } catch (e) {
-      throw this.unavailable(e);
-    }
+    await this.script(PUT, records.map((r) => this.key(r.kind, r.value)), args);
   }
 
   async swap(current: TokenRecord & { kind: 'refresh' }, next: TokenRecord & { kind: 'refresh' }, created: TokenRecord[], removedAccess: string[], now: number): Promise<boolean> {
@@ -230,6 +239,11 @@ export class RedisGrantStore implements GrantStore {
     return raw === null ? undefined : (JSON.parse(raw) as T);
   }
 
+  async getDocs(keys: string[]): Promise<unknown[]> {
+    const raws = await this.command<(string | null)[]>(['MGET', ...keys.map((k) => this.key('doc', k))]);
+    return raws.map((raw) => (raw === null ? undefined : JSON.parse(raw)));
+  }
+
   async putDoc(key: string, doc: unknown, until: number, now: number): Promise<void> {
     const ttl = this.ttlMs(until, now);
     await this.command(['SET', this.key('doc', key), JSON.stringify(doc), ...(ttl > 0 ? ['PX', String(ttl)] : [])]);
@@ -273,16 +287,8 @@ export class RedisGrantStore implements GrantStore {
     return this.command<number>(['INCRBY', this.key('count', key), String(delta)]);
   }
 
-  async pushCapped(key: string, item: string, max: number): Promise<void> {
-    const k = this.key('list', key);
-    const multi = this.client.multi();
-    multi.addCommand(['RPUSH', k, item]);
-    multi.addCommand(['LTRIM', k, String(-max), '-1']);
-    try {
-      await multi.exec();
-    } catch (e) {
-      throw this.unavailable(e);
-    }
+  async pushNumbered(key: string, item: string, max: number): Promise<void> {
+    await this.script(PUSH_NUMBERED, [this.key('list', key), this.key('count', `${key}:n`)], [item, String(max)]);
   }
 
   async items(key: string): Promise<string[]> {
@@ -307,15 +313,6 @@ export class RedisGrantStore implements GrantStore {
     } finally {
       await this.script(UNLOCK, [lock], [token]).catch(() => undefined); // gone with Redis: it expires by itself
     }
-  }
-
-  async loadClock(): Promise<ClockState | undefined> {
-    const raw = await this.command<string | null>(['GET', `${this.options.prefix}:clock`]);
-    return raw ? (JSON.parse(raw) as ClockState) : undefined;
-  }
-
-  async saveClock(state: ClockState): Promise<void> {
-    await this.command(['SET', `${this.options.prefix}:clock`, JSON.stringify(state)]);
   }
 
   /** Everything under the prefix (a reset: "as started", for every replica). */

@@ -8,7 +8,7 @@ import type { FlavourMock, FlavourServer, MockConfigPatch, MockContext, MockDesc
 import { MemoryGrantStore, safeStoreUrl, StoreUnavailable, type GrantStore } from './grant-store.js';
 import { GrantService } from './grants.js';
 import type { MockRequest, MockResponse } from './http.js';
-import { Journal, materialise, type RawJournalEntry } from './journal.js';
+import { Journal, type RawJournalEntry } from './journal.js';
 import { SharedControl } from './shared-control.js';
 
 /** The running mock as the admin API and tests see it. */
@@ -154,7 +154,7 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
       await store.clear();
       await resetLocal();
       if (control) {
-        await store.saveClock(clock.state());
+        await control.saveClock();
         await control.publish({ reset: true });
       }
     },
@@ -225,8 +225,8 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
       clientAuth: note?.clientAuth,
       fault,
     };
-    // Shared: redacted now, since other replicas read it; a store gone loses the entry, never the answer.
-    if (control) control.record(materialise(entry, 0)).catch(() => undefined);
+    // Shared: every replica reads it; a store gone loses the entry, never the answer.
+    if (control) control.record(entry).catch(() => undefined);
     else journal.record(entry);
   };
 
