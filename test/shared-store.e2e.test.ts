@@ -138,6 +138,12 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
         expect(b.clock.now()).toBeLessThan(a.clock.now()); // B has not seen it until its next request
         expect(await atB.resource(token)).not.toBe(200);
         await fetch(`${a.admin.url}/reset`, { method: 'POST' });
+        // The same through the in-process handle a test holds (idp.clock.advance), not only through /__admin.
+        const again = String((await atA.grant()).json.access_token);
+        expect(await atB.resource(again)).toBe(200);
+        a.clock.advance(EXPIRE_ALL);
+        expect(await atB.resource(again)).not.toBe(200);
+        await fetch(`${a.admin.url}/reset`, { method: 'POST' });
       });
     });
   }

@@ -11,6 +11,8 @@ export interface ClockState {
 export class Clock {
   private offsetMs = 0;
   private frozenAtMs: number | undefined;
+  /** Told of every change made here (advance, set, freeze): replicas on a shared store publish it (adopt is not one). */
+  onChange: (() => void) | undefined;
 
   constructor(options: { start?: number; frozen?: boolean } = {}) {
     if (options.start !== undefined) this.offsetMs = options.start * 1000 - Date.now();
@@ -35,21 +37,25 @@ export class Clock {
   advance(seconds: number): void {
     if (this.frozenAtMs !== undefined) this.frozenAtMs += seconds * 1000;
     else this.offsetMs += seconds * 1000;
+    this.onChange?.();
   }
 
   set(epochSeconds: number): void {
     if (this.frozenAtMs !== undefined) this.frozenAtMs = epochSeconds * 1000;
     else this.offsetMs = epochSeconds * 1000 - Date.now();
+    this.onChange?.();
   }
 
   freeze(): void {
     this.frozenAtMs ??= this.nowMs();
+    this.onChange?.();
   }
 
   unfreeze(): void {
     if (this.frozenAtMs === undefined) return;
     this.offsetMs = this.frozenAtMs - Date.now();
     this.frozenAtMs = undefined;
+    this.onChange?.();
   }
 
   state(): ClockState {
