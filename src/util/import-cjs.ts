@@ -1,10 +1,9 @@
 /**
- * A CommonJS package (undici, yaml) imported dynamically: Node gives its exports as named members (and `default`),
- * while the single-file build (esbuild bundles every dependency, so that a run loads a few files, not hundreds)
- * gives them as `default` only. Either way the caller gets the named members.
+ * A CommonJS package (undici's modules, yaml, @redis/client) imported dynamically: its `module.exports` is the
+ * namespace's `default`, under Node (whatever named exports it detects; Node >= 23 also lists `module.exports`) and
+ * in the single-file build (esbuild gives `default` only). The caller gets module.exports.
  */
 export async function importCjs<T extends object>(load: Promise<T>): Promise<T> {
   const mod = await load;
-  const keys = Object.keys(mod);
-  return keys.length === 1 && keys[0] === 'default' ? ((mod as { default: T }).default) : mod;
+  return ((mod as { default?: T }).default ?? mod) as T;
 }
