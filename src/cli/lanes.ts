@@ -31,14 +31,10 @@ export function takeWorker(file: string, flavourModules: readonly string[]): Wor
   return prestarted.shift() ?? startWorker(file, flavourModules);
 }
 
-/** Workers started ahead that no run took (a usage error before the run): ended, so that the process can exit. */
-export async function endUnusedWorkers(): Promise<void> {
-  await Promise.all(prestarted.splice(0).map((w) => w.terminate()));
-}
-
 function startWorker(file: string, flavourModules: readonly string[]): Worker {
   const worker = new Worker(file, { workerData: { flavourModules } });
-  // Idle until it is given a job: it must not keep the process alive by itself.
+  // Idle until it is given a job: it must not keep the process alive by itself (a run that stops at a usage error
+  // exits at once, its workers with it).
   worker.unref();
   return worker;
 }
