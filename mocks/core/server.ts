@@ -106,7 +106,8 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
   };
   const control = store.shared ? new SharedControl(store, clock, { faults, clients: () => context.clients, users: () => context.users, resetLocal }, config.journal.maxEntries) : undefined;
   // A change of the clock in this process (idp.clock.advance() from a test, the runner moving a mock's time) is every
-  // replica's: written at once; this replica's next read comes after it on the same connection, in order.
+  // replica's: written at once; this replica's next read follows it on the same connection, the others see it
+  // within milliseconds (the /__admin/clock answer, in contrast, waits for the write).
   if (control) clock.onChange = () => void control.saveClock().catch(() => undefined);
   let baseUrl = '';
   let context!: MockContext;
