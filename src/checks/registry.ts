@@ -16,6 +16,7 @@ import * as rotation from './rotation.js';
 import * as sessions from './sessions.js';
 import * as tokenError from './token-error.js';
 import * as tokenResponse from './token-response.js';
+import { naturalCompare } from '../util/collate.js';
 
 /** The series files. */
 const SERIES = { requests, clientAuth, tokenResponse, tokenError, grants, refresh, rotation, revocation, bearer, discovery, jwt, sessions, model } as const;
@@ -33,7 +34,7 @@ const SERIAL = /^TE-[A-Z]\d+$/;
 /** In checklist order (a module namespace lists its exports alphabetically, so the order is made here). */
 export const ALL_CHECKS: readonly CheckDef[] = Object.values(SERIES)
   .flatMap((m) => Object.values(m).filter(isCheck))
-  .sort((a, b) => Number(!SERIAL.test(a.id)) - Number(!SERIAL.test(b.id)) || a.id.localeCompare(b.id, 'en', { numeric: true }));
+  .sort((a, b) => Number(!SERIAL.test(a.id)) - Number(!SERIAL.test(b.id)) || naturalCompare(a.id, b.id));
 
 const BY_ID: ReadonlyMap<string, CheckDef> = (() => {
   const map = new Map<string, CheckDef>();

@@ -14,6 +14,7 @@ import { RunInterrupted, TargetUnreachable, Transport } from './http.js';
 import { computePlan, untested, type Plan, type Skip, type SuiteDef } from './plan.js';
 import { redactExchange } from './redact.js';
 import type { CheckResult, Exchange, RunReport, Target } from './types.js';
+import { naturalCompare } from '../util/collate.js';
 
 /** The suites, in the order they run. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -227,7 +228,7 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
     target: { flavour: target.flavour, ...(target.preset ? { preset: target.preset } : {}), tokenUrl: target.tokenUrl, mock: !!target.mock },
     profile: target.profile,
     requests: transport.requests,
-    results: results.sort((a, b) => a.suite.localeCompare(b.suite) || a.check.localeCompare(b.check, undefined, { numeric: true }) || (a.variant ?? '').localeCompare(b.variant ?? '')),
+    results: results.sort((a, b) => naturalCompare(a.suite, b.suite) || naturalCompare(a.check, b.check) || naturalCompare(a.variant ?? '', b.variant ?? '')),
     staleBaseline,
     exitCode,
     verdict,

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { schemasDir } from '../util/paths.js';
+import { naturalCompare } from '../util/collate.js';
 
 /** A JSON Schema document as stored under schemas/. */
 export interface SchemaDocument {
@@ -46,7 +47,7 @@ export function schemaEntries(): SchemaEntry[] {
       found.push({ group: group.name, kind: file.slice(0, -'.schema.json'.length), file: rel, schema });
     }
   }
-  entries = found.sort((a, b) => a.file.localeCompare(b.file));
+  entries = found.sort((a, b) => naturalCompare(a.file, b.file));
   return entries;
 }
 

@@ -1,6 +1,7 @@
 import type { Profile, Severity } from '../checks/define.js';
 import { checkDef } from '../checks/registry.js';
 import { severityOf } from '../verdict/index.js';
+import { naturalCompare } from '../util/collate.js';
 
 /** One thing a validation found, tied to a check id and a place. */
 export interface Finding {
@@ -22,5 +23,5 @@ export function finding(rule: string, path: string, message: string, profile: Pr
 export const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 export function sortFindings(findings: Finding[]): Finding[] {
-  return [...findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.path.localeCompare(b.path));
+  return [...findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || naturalCompare(a.path, b.path));
 }
