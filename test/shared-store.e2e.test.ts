@@ -209,6 +209,10 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
       const journal = (await (await admin(b, 'GET', '/requests?route=token')).json()) as { requests: { status: number }[] };
       expect(journal.requests.map((r) => r.status)).toEqual([503, 503, 503, 200, 200, 200]);
       expect(JSON.stringify(journal)).not.toContain('secret-a');
+      // Nor does the store itself hold the secrets: entries are redacted as they are written.
+      const stored = JSON.stringify(await a.context.grants.store.items('journal'));
+      expect(stored).toContain('added-at-a');
+      for (const secret of ['secret-a', user.password, targetOfMock(a, 'rfc6749').clients.user!.clientSecret!]) expect(stored).not.toContain(secret);
       // A reset at B ends A's tokens and A's client, at A.
       const before = await atA.grant();
       expect((await admin(b, 'POST', '/reset')).status).toBe(204);
@@ -290,7 +294,11 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
       }
     };
     expect(pids.filter(alive)).toEqual([]);
-    expect(mock.stderr().match(/stopped; answered/g)).toHaveLength(2);
+    // Each replica says what it answered: both served some of the seven requests (the round-robin is real).
+    const answered = [...mock.stderr().matchAll(/stopped; answered (\d+) of/g)].map((m) => Number(m[1]));
+    expect(answered).toHaveLength(2);
+    expect(answered.every((n) => n > 0)).toBe(true);
+    expect(answered.reduce((a, n) => a + n, 0)).toBe(7);
   });
 
   it('--replicas without a shared store, or a store that is not there: one line, no stack, the right exit code', async () => {

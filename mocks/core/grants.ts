@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
-import type { GrantStore, TokenRecord } from './grant-store.js';
+import { StoreUnavailable, type GrantStore, type TokenRecord } from './grant-store.js';
 import type { StoredToken } from './store.js';
 
 export interface RefreshPolicy {
@@ -174,7 +174,8 @@ export class GrantService {
       }
       record = await this.store.live('refresh', found.value);
     }
-    return { lost: 'superseded', record };
+    // Never seen; answering "superseded" would revoke the grant of a token nobody replayed: 503, try again.
+    throw new StoreUnavailable(`refresh token still contended after ${MAX_SWAP_ATTEMPTS} attempts`);
   }
 
   /** The replay of a superseded refresh token: per policy, the whole grant goes. */

@@ -229,7 +229,7 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
       clientAuth: note?.clientAuth,
       fault,
     };
-    // Shared: every replica reads it; a store gone loses the entry, never the answer.
+    // Shared: every replica reads it (redacted as written); a store gone loses the entry, never the answer.
     if (control) control.record(entry).catch(() => undefined);
     else journal.record(entry);
   };

@@ -7,7 +7,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { GrantStore } from '../core/grant-store.js';
-import { ExpiryHeap } from '../core/expiry-heap.js';
 import type { Realm, UserSession } from './model.js';
 
 export interface NotBefore {

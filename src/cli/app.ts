@@ -4,7 +4,6 @@ import yargs from 'yargs';
 import { PROFILES, SUITE_NAMES, type Profile } from '../checks/define.js';
 import { FLAVOUR_NAMES } from '../flavours/index.js';
 import { packageVersion } from '../util/paths.js';
-import { REPORT_FORMATS } from '../runner/formats.js';
 import { EXIT, UsageError } from './errors.js';
 import { joinNegativeValues } from './input.js';
 import { RUN_EPILOG, RUN_OPTIONS, runFromOptions, type ParsedRunOptions } from './run-options.js';

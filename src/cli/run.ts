@@ -2,7 +2,8 @@ import { ConfigFileError, readConfigFile } from '../util/config-file.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Profile } from '../checks/define.js';
-import { FLAVOURS, isFlavourName, type FlavourName } from '../flavours/index.js';
+import { FLAVOURS, isFlavourName } from '../flavours/index.js';
+import { safeStoreUrl } from '../../mocks/core/grant-store.js';
 import { colourWanted, formatConsole, formatVerdictLine, REPORT_FORMATS, toJsonReport, totalsOf, writeReports } from '../runner/report.js';
 import { emitGithubActions } from '../runner/report-ci.js';
 import { shellWord } from '../runner/curl.js';
@@ -10,7 +11,7 @@ import { MOCK_FLAVOURS } from '../../mocks/flavours.js';
 import { formatPlan } from '../runner/plan.js';
 import { SUITE_NAMES } from '../checks/define.js';
 import { planRun, runConformance, type Baseline, type FinishedRun } from '../runner/run.js';
-import { loadTargetConfig, targetOfConfig, targetOfMock, TargetConfigError } from '../runner/target.js';
+import { loadTargetConfig, targetOfConfig, TargetConfigError } from '../runner/target.js';
 import type { Target } from '../runner/types.js';
 import { EXIT, UsageError } from './errors.js';
 import { runMockJobs, withMock, type MockJob, type ScenarioProgress } from './mock-jobs.js';
@@ -131,7 +132,7 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
       for (const f of flavours) if (!MOCK_FLAVOURS.includes(f)) throw new UsageError(`no mock for flavour "${f}"; mocks: ${MOCK_FLAVOURS.join(', ')}`);
       const job = (flavour: string): MockJob => ({ flavour, ...(args.preset ? { preset: args.preset } : {}), ...(args.mockConfig ? { mockConfig: args.mockConfig } : {}), ...(args.store ? { store: args.store } : {}), profile: args.profile ?? 'rfc6749', budget: budgetOverrides, common: jobCommon });
       const finish = (run: FinishedRun, flavour: string) => {
-        const how = ['--mock', flavour, ...(args.preset ? ['--preset', args.preset] : []), ...(args.mockConfig ? ['--mock-config', args.mockConfig] : []), ...(args.store ? ['--store', args.store] : [])];
+        const how = ['--mock', flavour, ...(args.preset ? ['--preset', args.preset] : []), ...(args.mockConfig ? ['--mock-config', args.mockConfig] : []), ...(args.store ? ['--store', safeStoreUrl(args.store)] : [])]; // a Redis password never reaches a report
         // The complete command that repeats it: how the target was reached, then the seed and the run's shape.
         run.reproduce = ['idpc', 'run', ...how, '--seed', String(run.seed), ...shape].map(shellWord).join(' ');
         runs.push(run);
