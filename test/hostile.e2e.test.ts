@@ -8,6 +8,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ReportReport } from '../src/generated/schemas.js';
+import { validate } from '../src/schemas/registry.js';
 import { cli } from './support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'idpc-hostile-'));
@@ -68,9 +70,14 @@ describe.each([
     expect(r.maxRssMB, `peak RSS ${r.maxRssMB} MB`).toBeLessThan(300);
     process.stderr.write(`hostile ${_name}: peak RSS ${r.maxRssMB.toFixed(0)} MB, ${r.seconds.toFixed(1)} s\n`);
     expect(r.seconds).toBeLessThan(60);
-    const report = JSON.parse(readFileSync(join(reportDir, 'idpc-report.json'), 'utf8')) as { runs: { exitCode: number; results: { check: string; status: string; message?: string }[] }[] };
+    const report = JSON.parse(readFileSync(join(reportDir, 'idpc-report.json'), 'utf8')) as ReportReport;
+    expect(validate('report', 'report', report).errors).toEqual([]);
     const n3 = report.runs[0]!.results.filter((x) => x.check === 'TE-N3');
-    expect(n3.some((x) => ['fail', 'warn'].includes(x.status) && /exceeded 1048576 bytes/.test(x.message ?? ''))).toBe(true);
+    const finding = n3.find((x) => ['fail', 'warn'].includes(x.status) && /exceeded 1048576 bytes/.test(x.message ?? ''));
+    expect(finding).toBeDefined();
+    // The evidence says that its body is a prefix, and of what cap.
+    expect(finding!.evidence?.[0]?.bodyExceeded).toBe(1048576);
+    expect(finding!.evidence?.[0]?.response?.body.length).toBeLessThanOrEqual(1048576);
     expect([1, 4]).toContain(r.code);
   }, 90_000);
 });

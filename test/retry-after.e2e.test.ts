@@ -8,6 +8,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ReportReport } from '../src/generated/schemas.js';
+import { validate } from '../src/schemas/registry.js';
 import { packageRoot } from '../src/util/paths.js';
 import { runCli, startCli, type CliProcess } from './support/cli.js';
 import { targetEnv } from './support/target-env.js';
@@ -60,7 +62,9 @@ describe('Retry-After (TE-N2) through the CLI', () => {
     expect(p.seen()).toBe(8);
     expect(r.code).toBe(4);
     expect(r.stdout).toMatch(/Retry-After 100000, longer than the run can afford \(60 s\): stopped without further requests/);
-    const report = JSON.parse(readFileSync(join(dir, 'idpc-report.json'), 'utf8')) as { runs: { verdict: string; interrupted?: string }[] };
+    const report = JSON.parse(readFileSync(join(dir, 'idpc-report.json'), 'utf8')) as ReportReport;
+    // An interrupted run's report is a complete report all the same.
+    expect(validate('report', 'report', report).errors).toEqual([]);
     expect(report.runs[0]!.verdict).toBe('INCOMPLETE');
     expect(report.runs[0]!.interrupted).toMatch(/Retry-After 100000/);
   }, 30_000);

@@ -3,14 +3,20 @@
  * (reference checklist TE-A ... TE-N). Every list of ids in the code is derived from these declarations
  * (src/checks/registry.ts); the severity a failure gets is decided in one place (src/verdict).
  */
+import type { Profile, Result } from '../generated/schemas.js';
 import type { CapturedResponse } from '../http/capture.js';
 import type { Exchange } from '../runner/types.js';
 
+export type { Profile } from '../generated/schemas.js';
+
 /** The spec's keyword. MUST -> error, SHOULD/RECOMMENDED -> warning, MAY/DERIVED -> info, unless a profile says otherwise. */
 export type Level = 'MUST' | 'SHOULD' | 'RECOMMENDED' | 'MAY' | 'DERIVED' | 'PROJECT';
-export type Severity = 'error' | 'warning' | 'info';
-export type Profile = 'rfc6749' | 'bcp9700' | 'oauth21';
-export const PROFILES: readonly Profile[] = ['rfc6749', 'bcp9700', 'oauth21'];
+/** A result's weight, as reports carry it (schemas/report/report.schema.json). */
+export type Severity = Result['severity'];
+/** Every profile (schemas/common/defs.schema.json#/$defs/profile) in the order help and docs list them. A Record over
+ *  the schema's type: the compiler refuses a profile missing here, or one the schema does not have. */
+const PROFILE_SET: Record<Profile, true> = { rfc6749: true, bcp9700: true, oauth21: true };
+export const PROFILES: readonly Profile[] = Object.keys(PROFILE_SET) as Profile[];
 
 /** The suites, in the order they run (src/runner/run.ts holds their definitions; a test keeps the two in step). */
 export const SUITE_NAMES = ['grant', 'refresh', 'revocation', 'sessions', 'stateful'] as const;

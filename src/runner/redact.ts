@@ -18,6 +18,8 @@ export function redactExchange(e: Exchange, secrets: Iterable<string> | Redactor
         }
       : {}),
     ...(e.error ? { error: text(e.error) } : {}),
+    ...(e.timedOut ? { timedOut: true } : {}),
+    ...(e.bodyExceeded !== undefined ? { bodyExceeded: e.bodyExceeded } : {}),
     durationMs: e.durationMs,
   };
 }

@@ -4,7 +4,7 @@ import { refreshSuite } from '../../suites/refresh.js';
 import { revocationSuite } from '../../suites/revocation.js';
 import { sessionsSuite } from '../../suites/sessions.js';
 import { statefulSuite } from '../../suites/stateful.js';
-import { FLAVOURS } from '../flavours/index.js';
+import { FLAVOURS, type FlavourName } from '../flavours/index.js';
 import { Redactor } from '../util/redact.js';
 import { blocksConformance, runVerdict, statusOfTally, type RunVerdict } from '../verdict/index.js';
 import { NOT_IN_TIME, RunContext } from './context.js';
@@ -13,7 +13,8 @@ import { Evidence } from './evidence.js';
 import { RunInterrupted, TargetUnreachable, Transport } from './http.js';
 import { computePlan, untested, type Plan, type Skip, type SuiteDef } from './plan.js';
 import { redactExchange } from './redact.js';
-import type { CheckResult, Exchange, RunReport, Target } from './types.js';
+import type { Run } from '../generated/schemas.js';
+import type { CheckResult, Exchange, Target } from './types.js';
 import { naturalCompare } from '../util/collate.js';
 
 /** The suites, in the order they run. */
@@ -39,39 +40,23 @@ export interface RunOptions {
   transport?: Transport;
 }
 
-/** Redacted evidence with a curl per request, ready for any report. */
+/** A result as reports show it (schemas/report, $defs/result): evidence redacted, with a curl per request. */
 export interface ReportedResult extends Omit<CheckResult, 'evidence'> {
-  evidence?: (ReturnType<typeof redactExchange> & { curl: string })[];
+  evidence?: NonNullable<Run['results'][number]['evidence']>;
 }
 
-export interface ScenarioRecord {
-  suite: string;
-  name: string;
-  generated: boolean;
-  /** Requests the plan allowed it, and what it sent. */
-  planned: number;
-  sent: number;
-  /** Wall time it took (0 when it did not run). */
-  durationMs?: number;
-  /** Why it did not run. */
-  skip?: string;
-}
+/** One scenario of the plan: what the plan allowed it, what it sent, how long it took, or why it did not run. */
+export type ScenarioRecord = Run['plan']['scenarios'][number];
 
-export interface FinishedRun extends Omit<RunReport, 'results'> {
+/**
+ * A finished run: what the JSON report holds for one target (schemas/report, $defs/run), with the flavour's name and
+ * the results' counts typed as the runner knows them.
+ */
+export interface FinishedRun extends Omit<Run, 'results' | 'target'> {
+  target: Run['target'] & { flavour: FlavourName };
   results: ReportedResult[];
   verdict: RunVerdict;
-  unreachable?: string;
-  /** Why the run stopped before its plan was done (budget, target stopped answering, Retry-After). */
-  interrupted?: string;
-  /** Why the run is INCOMPLETE (exit 4): required checks that did not run, and why. */
-  incomplete?: string[];
-  /** Scenarios that failed with an internal error (a bug of ours): the run went on without them. */
-  scenarioErrors?: { suite: string; scenario: string; message: string; evidence: ReportedResult['evidence'] }[];
-  /** The complete command that repeats this run (set by the CLI): printed with every failure. */
-  reproduce?: string;
-  plan: { requests: number; fullRequests: number; badCredentials: number; budget: Plan['budget']; leftOut: string[]; scenarios: ScenarioRecord[] };
 }
-
 
 function selectSuites(names: string[] | undefined): SuiteDef<unknown>[] {
   if (!names) return [...SUITES];

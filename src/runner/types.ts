@@ -1,18 +1,12 @@
-import type { Profile, Severity } from '../checks/define.js';
+import type { Profile } from '../checks/define.js';
+import type { ReportedExchange, Result } from '../generated/schemas.js';
 import type { FlavourName, RefreshMode } from '../flavours/index.js';
 
-/** One request and its answer, as the runner sent and received it (secrets are redacted only on output). */
-export interface Exchange {
-  request: { method: string; url: string; headers: Record<string, string>; body?: string };
-  response?: { status: number; headers: Record<string, string[]>; body: string };
-  /** Transport failure (timeout, reset, refused), when there was no response. */
-  error?: string;
-  /** No answer within the timeout (TE-N1). */
-  timedOut?: boolean;
-  /** The body was larger than this many bytes: the read stopped there and `body` is its prefix (TE-N3). */
-  bodyExceeded?: number;
-  durationMs: number;
-}
+/**
+ * One request and its answer, as the runner sent and received it: a report's exchange (schemas/report, $defs/exchange)
+ * before it is redacted and given its curl line.
+ */
+export type Exchange = Omit<ReportedExchange, 'curl'>;
 
 export interface TargetClient {
   clientId: string;
@@ -90,47 +84,14 @@ export interface Target {
   revealSecrets?: boolean;
 }
 
-export type Status = 'pass' | 'fail' | 'warn' | 'info' | 'deviation' | 'skip';
+export type Status = Result['status'];
 
-/** The verdict of one check in one suite, with the evidence of its first failure. */
-export interface CheckResult {
-  suite: string;
-  check: string;
-  /** The named variant of the check this result is for (e.g. TE-G3 truncated). */
-  variant?: string;
-  title: string;
-  requirement: string;
-  url: string;
-  status: Status;
-  severity: Severity;
+/**
+ * The verdict of one check in one suite, with the evidence of its first failure: a report's result (schemas/report,
+ * $defs/result) with its counts always set and its evidence not yet redacted.
+ */
+export interface CheckResult extends Omit<Result, 'evidence' | 'passes' | 'failures'> {
   passes: number;
   failures: number;
-  /** Findings below the check's severity (e.g. a legal difference from the flavour schema). */
-  warnings?: number;
-  /** For skipped checks: untested (counts against a complete plan) or not applicable to this target. */
-  skipKind?: 'untested' | 'needs-setup' | 'not-applicable';
-  message?: string;
-  deviation?: { reason: string; source: string };
   evidence?: Exchange[];
-  /** fast-check reproduction data for property failures. */
-  counterexample?: { seed: number; path?: string; replayPath?: string; shrunk?: string };
-  /** Expected failure listed in the baseline. */
-  baseline?: { reason: string };
-  /** Wall time of the scenarios that exercised it, in ms (JUnit test-case time). */
-  durationMs?: number;
-}
-
-export interface RunReport {
-  tool: 'idp-conformance';
-  version: string;
-  startedAt: string;
-  durationMs: number;
-  seed: number;
-  target: { flavour: FlavourName; preset?: string; tokenUrl: string; mock: boolean };
-  profile: Profile;
-  requests: number;
-  results: CheckResult[];
-  /** Baseline entries that did not fail (stale). */
-  staleBaseline: string[];
-  exitCode: number;
 }

@@ -6,6 +6,7 @@
 import type { Profile, Severity } from '../checks/define.js';
 import { checkDef } from '../checks/registry.js';
 import type { DeviationContext, FlavourDescriptor } from '../flavours/types.js';
+import type { Run } from '../generated/schemas.js';
 import type { Status } from '../runner/types.js';
 
 /** What a severity depends on besides the profile. */
@@ -69,18 +70,20 @@ export function statusOfTally(t: Tally): Status {
 export const EXIT = { ok: 0, findings: 1, usage: 2, unreachable: 3, incomplete: 4, internal: 70 } as const;
 
 /** Several targets: the worst verdict wins (unreachable, findings, incomplete, conforms). */
-export function combinedExit(codes: number[]): number {
+export function combinedExit(codes: RunExitCode[]): RunExitCode {
   return [EXIT.unreachable, EXIT.findings, EXIT.incomplete].find((c) => codes.includes(c)) ?? EXIT.ok;
 }
 
-export type RunVerdict = 'CONFORMS' | 'DOES NOT CONFORM' | 'INCOMPLETE' | 'TARGET UNREACHABLE';
+/** A run's verdict and its exit code, as reports carry them (schemas/report, $defs/run). */
+export type RunVerdict = Run['verdict'];
+export type RunExitCode = Run['exitCode'];
 
 /**
  * The run's verdict. Unreachable beats everything (nothing could be judged); a failure outside the baseline (or a
  * stale baseline) makes it DOES NOT CONFORM even when the plan did not complete; INCOMPLETE when any required part of
  * the plan did not run; CONFORMS only then.
  */
-export function runVerdict(input: { unreachable: boolean; unexpectedFailures: number; staleBaseline: number; incomplete: number }): { verdict: RunVerdict; exitCode: number } {
+export function runVerdict(input: { unreachable: boolean; unexpectedFailures: number; staleBaseline: number; incomplete: number }): { verdict: RunVerdict; exitCode: RunExitCode } {
   if (input.unreachable) return { verdict: 'TARGET UNREACHABLE', exitCode: EXIT.unreachable };
   if (input.unexpectedFailures > 0 || input.staleBaseline > 0) return { verdict: 'DOES NOT CONFORM', exitCode: EXIT.findings };
   if (input.incomplete > 0) return { verdict: 'INCOMPLETE', exitCode: EXIT.incomplete };
