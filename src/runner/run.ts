@@ -188,8 +188,9 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
   }
 
   // One compiled matcher for the whole report: secrets and every token the target issued, whole and as substrings.
-  // A mock's report shows its own credentials (revealSecrets): no matcher to build then.
-  const secrets = new Redactor(target.revealSecrets ? [] : [...target.secrets, ...ctx.session.tokensSeen]);
+  // A mock's report shows its own credentials (revealSecrets): no matcher to build then. The target's grant types
+  // are words of its protocol: a password that contains one ("mypassword") leaves "grant_type=password" readable.
+  const secrets = target.revealSecrets ? new Redactor() : new Redactor(ctx.session.tokensSeen, { configured: target.secrets, protocolWords: target.grants });
   const results: ReportedResult[] = ctx.evidence.results().map((r) => ({ ...finish(r, options.baseline, secrets, target.revealSecrets === true), durationMs: timeOf.get(`${r.suite}:${r.check}`) ?? timeOf.get(`${r.suite}:*`) ?? 0 }));
   const keyOf = (r: { suite: string; check: string; variant?: string }) => `${r.suite}:${r.check}${r.variant ? `:${r.variant}` : ''}`;
   const failedKeys = new Set(results.filter((r) => r.status === 'fail').flatMap((r) => [keyOf(r), `${r.suite}:${r.check}`]));

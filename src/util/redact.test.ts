@@ -10,6 +10,21 @@ function leaks(text: string, secret: string): boolean {
 
 const token = fc.stringMatching(/^[A-Za-z0-9._~+/=-]{8,80}$/);
 
+/** Whether `text` holds 8 consecutive characters of `secret` anywhere but inside one of `words` standing alone. */
+function leaksOutsideWords(text: string, secret: string, words: Set<string>): boolean {
+  const grams = new Set<string>();
+  for (let i = 0; i + REDACT_RUN <= secret.length; i++) grams.add(secret.slice(i, i + REDACT_RUN));
+  for (let i = 0; i + REDACT_RUN <= text.length; i++) {
+    if (!grams.has(text.slice(i, i + REDACT_RUN))) continue;
+    let start = i;
+    while (start > 0 && /\w/.test(text[start - 1]!)) start--;
+    let end = i + REDACT_RUN;
+    while (end < text.length && /\w/.test(text[end]!)) end++;
+    if (!/^\w+$/.test(text.slice(i, i + REDACT_RUN)) || !words.has(text.slice(start, end).toLowerCase())) return true;
+  }
+  return false;
+}
+
 describe('Redactor', () => {
   it('a whole secret becomes its marker', () => {
     const r = new Redactor(['s3cr3t-value-123']);
@@ -40,6 +55,52 @@ describe('Redactor', () => {
           for (const t of tokens) expect(leaks(out, t), `${t} leaked into ${out}`).toBe(false);
         },
       ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a configured password holding a protocol word leaves the word readable where it stands alone, and nowhere else', () => {
+    const r = new Redactor([], { configured: ['mypassword'] });
+    const m = redactValue('mypassword');
+    expect(r.text('grant_type=password&username=u&password=mypassword')).toBe(`grant_type=password&username=u&password=${m}`);
+    expect(r.text('password=mypasswor')).toBe(`password=${m}`);
+    expect(r.text('xpassword Password')).toBe(`x${m} Password`);
+  });
+
+  it('a secret that is itself a protocol word, and every issued token, are redacted wherever they appear', () => {
+    expect(new Redactor([], { configured: ['password'] }).text('grant_type=password')).toBe(`grant_type=${redactValue('password')}`);
+    expect(new Redactor(['xxpasswordyy']).text('grant_type=password')).toBe(`grant_type=${redactValue('xxpasswordyy')}`);
+    // The same run in a token and in a configured secret: the token's rule holds.
+    expect(new Redactor(['xxpasswordyy'], { configured: ['mypassword'] }).text('grant_type=password')).not.toContain('=password');
+  });
+
+  it("the target's own grant types are protocol words too", () => {
+    const r = new Redactor([], { configured: ['my_operator_password'], protocolWords: ['operator_password'] });
+    expect(r.text('grant_type=operator_password&password=my_operator_password')).toBe(`grant_type=operator_password&password=${redactValue('my_operator_password')}`);
+  });
+
+  it('no output holds 8 consecutive characters of a configured secret but a protocol word standing alone (property)', () => {
+    const words = ['password', 'client_credentials', 'refresh_token', 'username'];
+    const piece = fc.oneof(fc.constantFrom(...words), fc.stringMatching(/^[A-Za-z0-9!@#-]{1,8}$/));
+    const secret = fc.array(piece, { minLength: 1, maxLength: 4 }).map((p) => p.join('')).filter((x) => x.length >= REDACT_RUN);
+    fc.assert(
+      fc.property(fc.array(secret, { minLength: 1, maxLength: 3 }), fc.array(fc.tuple(fc.nat(), fc.nat(), fc.constantFrom('whole', 'truncate', 'glued', 'form', 'encoded')), { minLength: 1, maxLength: 6 }), (secrets, uses) => {
+        const r = new Redactor([], { configured: secrets });
+        const pieces = uses.map(([which, cut, how]) => {
+          const s = secrets[which % secrets.length]!;
+          const at = REDACT_RUN + (cut % Math.max(1, s.length - REDACT_RUN + 1));
+          switch (how) {
+            case 'whole': return s;
+            case 'truncate': return s.slice(0, at);
+            case 'glued': return `x${s}y`;
+            case 'encoded': return encodeURIComponent(s);
+            default: return `grant_type=password&username=u&password=${encodeURIComponent(s)}&scope=refresh_token`;
+          }
+        });
+        const out = r.text(pieces.join(' | '));
+        for (const s of secrets) if (!words.includes(s.toLowerCase())) expect(leaksOutsideWords(out, s, new Set(words)), `${s} leaked into ${out}`).toBe(false);
+        for (const s of secrets) if (words.includes(s.toLowerCase())) expect(out.includes(s), `${s} leaked into ${out}`).toBe(false);
+      }),
       { numRuns: 300 },
     );
   });

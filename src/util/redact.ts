@@ -52,6 +52,28 @@ export function withEncodings(secrets: Iterable<string>): string[] {
 export const REDACT_RUN = 8;
 
 /**
+ * Words that requests and answers carry by themselves (RFC 6749's grant types, parameter and member names, error
+ * codes; the form content type). A configured password or secret that contains one ("mypassword", the Rator seed's)
+ * must not blank out the protocol where the word stands alone: in "grant_type=password" it is the grant, not the
+ * secret. Issued tokens never get this exemption, nor does a secret that is itself such a word.
+ */
+const PROTOCOL_WORDS = [
+  'password', 'client_credentials', 'refresh_token', 'authorization_code', 'access_token', 'id_token', 'grant_type',
+  'client_id', 'client_secret', 'username', 'token_type', 'expires_in', 'refresh_expires_in', 'offline_access',
+  'invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope',
+  'error_description', 'authorization', 'application', 'urlencoded',
+];
+
+const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+
+export interface RedactorOptions {
+  /** Configured secrets (passwords, client secrets): redacted as tokens are, except a protocol word standing alone. */
+  configured?: Iterable<string>;
+  /** The target's own protocol words besides OAuth's (its grant types, e.g. Rator's operator_password). */
+  protocolWords?: Iterable<string>;
+}
+
+/**
  * One compiled matcher per run: every secret, in every encoding, is redacted whole and also as any run of
  * REDACT_RUN or more of its consecutive characters (the truncated, prefixed and suffixed tokens probes build).
  * Built from the secrets' REDACT_RUN-grams in one map; a text is scanned once, position by position (linear in the
@@ -59,13 +81,19 @@ export const REDACT_RUN = 8;
  * added as the target issues tokens; each is hashed once. Shorter secrets (4..7 characters) are redacted whole.
  */
 export class Redactor {
-  private readonly grams = new Map<string, string>();
+  /** Each gram: the marker of the secret it came from, and whether it may stand as a protocol word (see PROTOCOL_WORDS). */
+  private readonly grams = new Map<string, { marker: string; word: boolean }>();
   private readonly short = new Set<string>();
   private readonly markers = new Map<string, string>();
   private readonly seen = new Set<string>();
+  private readonly words: Set<string>;
+  private readonly wordGrams = new Set<string>();
 
-  constructor(secrets: Iterable<string> = []) {
+  constructor(secrets: Iterable<string> = [], options: RedactorOptions = {}) {
+    this.words = new Set([...PROTOCOL_WORDS, ...(options.protocolWords ?? [])].map((w) => w.toLowerCase()));
+    for (const w of this.words) for (let i = 0; i + REDACT_RUN <= w.length; i++) this.wordGrams.add(w.slice(i, i + REDACT_RUN));
     this.addAll(secrets);
+    for (const s of options.configured ?? []) this.add(s, true);
   }
 
   addAll(secrets: Iterable<string>): this {
@@ -73,9 +101,11 @@ export class Redactor {
     return this;
   }
 
-  add(secret: string): void {
+  /** A secret, redacted wherever a run of it appears; `configured`: it may contain a protocol word (see PROTOCOL_WORDS). */
+  add(secret: string, configured = false): void {
     if (!secret || this.seen.has(secret)) return;
     this.seen.add(secret);
+    const mayHoldWords = configured && !this.words.has(secret.toLowerCase());
     for (const spelling of withEncodings([secret])) {
       if (spelling.length < 4) continue;
       if (spelling.length < REDACT_RUN) {
@@ -85,7 +115,11 @@ export class Redactor {
       const marker = this.markerOf(secret);
       for (let i = 0; i + REDACT_RUN <= spelling.length; i++) {
         const gram = spelling.slice(i, i + REDACT_RUN);
-        if (!this.grams.has(gram)) this.grams.set(gram, marker);
+        const word = mayHoldWords && this.wordGrams.has(gram.toLowerCase());
+        const known = this.grams.get(gram);
+        // A gram an issued token (or a secret that is a protocol word) also holds is never exempt.
+        if (!known) this.grams.set(gram, { marker, word });
+        else if (known.word && !word) known.word = false;
       }
     }
   }
@@ -96,17 +130,58 @@ export class Redactor {
     return m;
   }
 
+  /** The protocol word standing alone (delimited by non-word characters) that the REDACT_RUN characters at `at` lie in. */
+  private protocolWordAt(text: string, at: number): { start: number; end: number } | undefined {
+    for (let i = at; i < at + REDACT_RUN; i++) if (!isWordChar(text.charCodeAt(i))) return undefined;
+    let start = at;
+    while (start > 0 && isWordChar(text.charCodeAt(start - 1))) start--;
+    let end = at + REDACT_RUN;
+    while (end < text.length && isWordChar(text.charCodeAt(end))) end++;
+    return this.words.has(text.slice(start, end).toLowerCase()) ? { start, end } : undefined;
+  }
+
   text(input: string): string {
     let out = input;
     if (this.grams.size && out.length >= REDACT_RUN) {
+      // Every position where a run of a secret starts, in one pass.
+      const hits: number[] = [];
+      const markers: string[] = [];
+      let words: { hit: number; start: number; end: number }[] | undefined;
+      for (let i = 0; i + REDACT_RUN <= out.length; i++) {
+        const gram = this.grams.get(out.slice(i, i + REDACT_RUN));
+        if (gram === undefined) continue;
+        const word = gram.word ? this.protocolWordAt(out, i) : undefined;
+        if (word) (words ??= []).push({ hit: hits.length, ...word });
+        hits.push(i);
+        markers.push(gram.marker);
+      }
+      // A protocol word standing alone stays, unless another run of a secret reaches into it: the word is then a
+      // piece of that secret's own occurrence ("!client_credentials"), not the protocol's.
+      const kept = new Set<number>();
+      if (words) {
+        const wordHits = new Set(words.map((w) => w.hit));
+        for (const w of words) {
+          // The hits that overlap the word: they start after w.start - REDACT_RUN (hits ascend: a binary search).
+          let lo = 0;
+          let hi = hits.length;
+          while (lo < hi) {
+            const mid = (lo + hi) >> 1;
+            if (hits[mid]! + REDACT_RUN <= w.start) lo = mid + 1;
+            else hi = mid;
+          }
+          let reached = false;
+          for (let k = lo; k < hits.length && hits[k]! < w.end; k++) if (!wordHits.has(k)) reached = true;
+          if (!reached) kept.add(w.hit);
+        }
+      }
       const parts: string[] = [];
       let copied = 0;
       let spanStart = -1;
       let spanEnd = -1;
       let spanMarker = '';
-      for (let i = 0; i + REDACT_RUN <= out.length; i++) {
-        const marker = this.grams.get(out.slice(i, i + REDACT_RUN));
-        if (marker === undefined) continue;
+      for (let k = 0; k < hits.length; k++) {
+        if (kept.has(k)) continue;
+        const i = hits[k]!;
         if (spanStart >= 0 && i <= spanEnd) spanEnd = i + REDACT_RUN;
         else {
           if (spanStart >= 0) {
@@ -115,7 +190,7 @@ export class Redactor {
           }
           spanStart = i;
           spanEnd = i + REDACT_RUN;
-          spanMarker = marker;
+          spanMarker = markers[k]!;
         }
       }
       if (spanStart >= 0) {
