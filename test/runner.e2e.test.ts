@@ -8,6 +8,7 @@ import { startMock, type StartMockOptions } from '../mocks/index.js';
 import { replayCommand, runCommand } from '../src/cli/run.js';
 import { Transport } from '../src/runner/http.js';
 import { formatConsole, writeReports } from '../src/runner/report.js';
+import { fingerprint } from '../src/util/redact.js';
 import { runConformance, type FinishedRun } from '../src/runner/run.js';
 import { targetOfMock } from '../src/runner/target.js';
 import type { Target } from '../src/runner/types.js';
@@ -124,6 +125,8 @@ describe('no secret reaches a report or the console', () => {
     expect(evidence).toContain('grant_type=');
     if (target.secrets.some((s) => s.includes('password') && s !== 'password')) expect(evidence).toContain('grant_type=password');
     expect(all).not.toContain('grant_type=[redacted');
+    // Markers are keyed per run: a plain sha256 prefix of a password would confirm a guess of it to any reader.
+    for (const s of target.secrets) expect(all, 'a plain fingerprint of a configured secret').not.toContain(fingerprint(s));
   });
 });
 

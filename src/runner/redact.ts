@@ -1,11 +1,11 @@
-import { redactAuthorization, Redactor } from '../util/redact.js';
+import { Redactor } from '../util/redact.js';
 import type { Exchange } from './types.js';
 
 /** An exchange as it may appear in a report: credentials and tokens replaced by markers with a short hash. */
 export function redactExchange(e: Exchange, secrets: Iterable<string> | Redactor): Exchange {
   const redactor = secrets instanceof Redactor ? secrets : new Redactor(secrets);
   const text = (s: string) => redactor.text(s);
-  const headers = Object.fromEntries(Object.entries(e.request.headers).map(([k, v]) => [k, k.toLowerCase() === 'authorization' ? redactAuthorization(v) : text(v)]));
+  const headers = Object.fromEntries(Object.entries(e.request.headers).map(([k, v]) => [k, k.toLowerCase() === 'authorization' ? redactor.authorization(v) : text(v)]));
   return {
     request: { method: e.request.method, url: text(e.request.url), headers, ...(e.request.body !== undefined ? { body: text(e.request.body) } : {}) },
     ...(e.response

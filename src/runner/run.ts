@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { packageVersion } from '../util/paths.js';
 import { grantSuite } from '../../suites/grant.js';
 import { refreshSuite } from '../../suites/refresh.js';
@@ -94,7 +95,14 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
   const declared = new Set(plan.entries.map((e) => Evidence.key(e.suite, e.check.id, e.variant)));
   const ctx = new RunContext(target, transport, seed, numRuns, declared);
   const started = Date.now();
-  const progress = options.progress ?? (() => {});
+  // One compiled matcher for the run's outputs: secrets and every token the target issued (added as they come), whole
+  // and as substrings. A mock's report shows its own credentials (revealSecrets): nothing to match then. The target's
+  // grant types are words of its protocol: a password that contains one ("mypassword") leaves "grant_type=password"
+  // readable. Markers are keyed by a key of this run's: equal for one secret within the report, no oracle for a guess.
+  const secrets = target.revealSecrets ? new Redactor() : new Redactor([], { configured: target.secrets, protocolWords: target.grants, key: randomBytes(16) });
+  const say = options.progress ?? (() => {});
+  // A progress line can echo what the target sent (an error message quoting its body): redacted like the report.
+  const progress = (line: string) => say(secrets.addAll(ctx.session.tokensSeen).text(line));
   progress(`  plan: ${plan.cost.requests} requests for the systematic pass (budget ${plan.budget.maxRequests}), ${plan.entries.filter((e) => !e.skip).length} checks planned`);
   if (plan.leftOut.length) progress(`  the budget cannot cover the plan (${plan.fullCost.requests} requests): left out ${plan.leftOut.join(', ')}`);
 
@@ -187,10 +195,7 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
     ctx.evidence.skip(e.suite, e.check, e.variant, unreachable ? `not run: ${unreachable}` : interrupted ? `not run: ${interrupted}` : e.check.judgesEvery ? `no answer of its kind (${e.check.judgesEvery.join(', ')}) came back` : 'planned, but no scenario judged it', 'untested');
   }
 
-  // One compiled matcher for the whole report: secrets and every token the target issued, whole and as substrings.
-  // A mock's report shows its own credentials (revealSecrets): no matcher to build then. The target's grant types
-  // are words of its protocol: a password that contains one ("mypassword") leaves "grant_type=password" readable.
-  const secrets = target.revealSecrets ? new Redactor() : new Redactor(ctx.session.tokensSeen, { configured: target.secrets, protocolWords: target.grants });
+  secrets.addAll(ctx.session.tokensSeen);
   const results: ReportedResult[] = ctx.evidence.results().map((r) => ({ ...finish(r, options.baseline, secrets, target.revealSecrets === true), durationMs: timeOf.get(`${r.suite}:${r.check}`) ?? timeOf.get(`${r.suite}:*`) ?? 0 }));
   const keyOf = (r: { suite: string; check: string; variant?: string }) => `${r.suite}:${r.check}${r.variant ? `:${r.variant}` : ''}`;
   const failedKeys = new Set(results.filter((r) => r.status === 'fail').flatMap((r) => [keyOf(r), `${r.suite}:${r.check}`]));

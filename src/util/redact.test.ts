@@ -105,6 +105,17 @@ describe('Redactor', () => {
     );
   });
 
+  it('keyed markers: one per secret within a redactor, unrelated to the plain hash and to another key', () => {
+    const a = new Redactor(['s3cr3t-value-123'], { key: Buffer.alloc(16, 1) });
+    const b = new Redactor(['s3cr3t-value-123'], { key: Buffer.alloc(16, 2) });
+    const marker = a.text('s3cr3t-value-123');
+    expect(marker).toMatch(/^\[redacted:[0-9a-f]{8}\]$/);
+    expect(a.text('x s3cr3t-value-123 y s3cr3t-val')).toBe(`x ${marker} y ${marker}`);
+    expect(a.authorization('Basic s3cr3t-value-123')).toBe(`Basic ${marker}`);
+    expect(marker).not.toBe(redactValue('s3cr3t-value-123'));
+    expect(b.text('s3cr3t-value-123')).not.toBe(marker);
+  });
+
   it('text around the secrets survives', () => {
     const r = new Redactor(['abcdefghijklmnop']);
     expect(r.text('before xxabcdefghij after')).toBe(`before xx${redactValue('abcdefghijklmnop')} after`);

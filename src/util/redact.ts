@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 /**
  * Secrets (client secrets, passwords, tokens) never leave the process unredacted: they become a marker
@@ -71,6 +71,12 @@ export interface RedactorOptions {
   configured?: Iterable<string>;
   /** The target's own protocol words besides OAuth's (its grant types, e.g. Rator's operator_password). */
   protocolWords?: Iterable<string>;
+  /**
+   * Markers are keyed hashes (HMAC-SHA256 under this key, e.g. random per run): the same secret gets the same marker
+   * within one report, but a marker is of no use for checking a guessed password (a plain sha256 prefix of
+   * "mypassword" confirms the guess to anyone holding a CI artifact).
+   */
+  key?: Uint8Array;
 }
 
 /**
@@ -88,8 +94,10 @@ export class Redactor {
   private readonly seen = new Set<string>();
   private readonly words: Set<string>;
   private readonly wordGrams = new Set<string>();
+  private readonly key: Uint8Array | undefined;
 
   constructor(secrets: Iterable<string> = [], options: RedactorOptions = {}) {
+    this.key = options.key;
     this.words = new Set([...PROTOCOL_WORDS, ...(options.protocolWords ?? [])].map((w) => w.toLowerCase()));
     for (const w of this.words) for (let i = 0; i + REDACT_RUN <= w.length; i++) this.wordGrams.add(w.slice(i, i + REDACT_RUN));
     this.addAll(secrets);
@@ -126,8 +134,14 @@ export class Redactor {
 
   private markerOf(secret: string): string {
     let m = this.markers.get(secret);
-    if (!m) this.markers.set(secret, (m = redactValue(secret)));
+    if (!m) this.markers.set(secret, (m = this.key ? `[redacted:${createHmac('sha256', this.key).update(secret).digest('hex').slice(0, 8)}]` : redactValue(secret)));
     return m;
+  }
+
+  /** An Authorization header's value with its credentials replaced by their marker: the scheme stays visible. */
+  authorization(value: string): string {
+    const space = value.indexOf(' ');
+    return space > 0 ? `${value.slice(0, space)} ${this.markerOf(value.slice(space + 1))}` : this.markerOf(value);
   }
 
   /** The protocol word standing alone (delimited by non-word characters) that the REDACT_RUN characters at `at` lie in. */
