@@ -203,14 +203,20 @@ describe('baselines and replay', () => {
   it('replay re-runs recorded failures with their seed: still failing, then fixed', async () => {
     const mockConfig = planted();
     const reportDir = join(dir, 'replay-run');
-    expect(await runCommand({ mock: 'infolink', mockConfig, seed: 5, reportDir }, quiet)).toBe(1);
+    // A budget flag changes the plan: the reproduce line and the failure file carry it, and the replay runs with it.
+    expect(await runCommand({ mock: 'infolink', mockConfig, seed: 5, maxRequests: 400, report: 'json', reportDir }, quiet)).toBe(1);
+    const original = JSON.parse(readFileSync(join(reportDir, 'idpc-report.json'), 'utf8')) as { runs: FinishedRun[] };
+    expect(original.runs[0]!.reproduce).toBe(`idpc run --mock infolink --mock-config ${mockConfig} --seed 5 --max-requests 400`);
     const file = join(reportDir, 'idpc-failures.json');
-    const recorded = JSON.parse(readFileSync(file, 'utf8')) as { failures: { check: string; seed: number }[] };
+    const recorded = JSON.parse(readFileSync(file, 'utf8')) as { failures: { check: string; seed: number }[]; budget: { maxRequests?: number } };
     expect(recorded.failures.map((f) => f.check)).toContain('grant:TE-C13');
     expect(recorded.failures[0]!.seed).toBe(5);
+    expect(recorded.budget.maxRequests).toBe(400);
     const lines: string[] = [];
     expect(await replayCommand(file, reportDir, (l) => lines.push(l))).toBe(1);
     expect(lines.join('\n')).toContain('x STILL FAILING  infolink grant:TE-C13');
+    const replayed = JSON.parse(readFileSync(join(reportDir, 'replay', 'idpc-report.json'), 'utf8')) as { runs: FinishedRun[] };
+    expect(replayed.runs[0]!.plan.budget.maxRequests).toBe(400);
     writeFileSync(mockConfig, JSON.stringify({ flavour: 'infolink' })); // the vendor fixed it
     const after: string[] = [];
     expect(await replayCommand(file, reportDir, (l) => after.push(l))).toBe(0);

@@ -4,6 +4,9 @@
  * Requests are built from each mock's own target description (targetOfMock), not per flavour.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMock, type MockConfigPatch, type RunningMock } from '../mocks/index.js';
@@ -323,5 +326,21 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
     const shared = await outcome(['--store', redis.url]);
     expect(memory.runs.map((r) => r.verdict)).toEqual(SHARING.map(() => 'CONFORMS'));
     expect(shared).toEqual(memory);
+  });
+
+  it('a failure found on a shared store is recorded with it, and idpc replay repeats it there', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'idpc-store-replay-'));
+    const mockConfig = join(dir, 'no-cache.json');
+    writeFileSync(mockConfig, JSON.stringify({ flavour: 'infolink', plantedDeviations: { noCacheControl: true } }));
+    const first = await runCli(['run', '--mock', 'infolink', '--mock-config', mockConfig, '--store', redis.url, '--seed', '2', '--report-dir', dir], process.env);
+    expect(first.code, first.stderr).toBe(1);
+    const recorded = JSON.parse(readFileSync(join(dir, 'idpc-failures.json'), 'utf8')) as { store?: string; failures: { check: string }[] };
+    expect(recorded.store).toBe(redis.url);
+    expect(recorded.failures.map((f) => f.check)).toContain('grant:TE-C13');
+    const replay = await runCli(['replay', join(dir, 'idpc-failures.json'), '--report-dir', dir], process.env);
+    expect(replay.code, replay.stderr).toBe(1);
+    expect(replay.stdout).toContain('x STILL FAILING  infolink grant:TE-C13');
+    const report = JSON.parse(readFileSync(join(dir, 'replay', 'idpc-report.json'), 'utf8')) as { runs: { reproduce: string }[] };
+    expect(report.runs[0]!.reproduce).toContain(`--store ${redis.url}`);
   });
 });

@@ -104,7 +104,15 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
     ...(args.maxWait !== undefined ? { maxWaitSeconds: args.maxWait } : {}),
   };
   const overrides = (t: Target): Target => ({ ...t, budget: { ...t.budget, ...budgetOverrides } });
-  const shape = [...(args.profile ? ['--profile', args.profile] : []), ...(args.runs ? ['--runs', String(args.runs)] : []), ...(suites ? ['--suites', suites.join(',')] : [])];
+  // The budget flags given change the plan (--max-requests cuts scenarios) and its pace: a repeat carries them too.
+  const budgetFlags = [
+    ...(args.maxRequests !== undefined ? ['--max-requests', String(args.maxRequests)] : []),
+    ...(args.rate ? ['--rate', args.rate] : []),
+    ...(args.timeout !== undefined ? ['--timeout', String(args.timeout)] : []),
+    ...(args.maxBody !== undefined ? ['--max-body', String(args.maxBody)] : []),
+    ...(args.maxWait !== undefined ? ['--max-wait', String(args.maxWait)] : []),
+  ];
+  const shape = [...(args.profile ? ['--profile', args.profile] : []), ...(args.runs ? ['--runs', String(args.runs)] : []), ...(suites ? ['--suites', suites.join(',')] : []), ...budgetFlags];
   const runs: FinishedRun[] = [];
   // --quiet: the verdict lines (and errors) only.
   const say = args.quiet ? () => undefined : print;
@@ -199,7 +207,10 @@ function reportRuns(runs: FinishedRun[], args: RunArgs, formats: string[], suite
   if (failed.length) {
     const file = join(args.reportDir, 'idpc-failures.json');
     mkdirSync(args.reportDir, { recursive: true });
-    writeFileSync(file, `${JSON.stringify({ mock: args.mock, mockConfig: args.mockConfig, target: args.target, preset: args.preset, profile: args.profile, runs: args.runs, suites, failures: failed }, null, 2)}\n`);
+    // The budget as given and the shared store (without its password, as in reports: a replay takes it from IDPC_STORE).
+    const budget = { maxRequests: args.maxRequests, rate: args.rate, timeout: args.timeout, maxBody: args.maxBody, maxWait: args.maxWait };
+    const store = args.store ? safeStoreUrl(args.store) : undefined;
+    writeFileSync(file, `${JSON.stringify({ mock: args.mock, mockConfig: args.mockConfig, store, target: args.target, preset: args.preset, profile: args.profile, runs: args.runs, suites, budget, failures: failed }, null, 2)}\n`);
     say(`failures recorded for replay: ${file} (idpc replay ${file})`);
   }
   // Several targets: the worst verdict wins (verdict/combinedExit), and one line says so.
@@ -212,7 +223,18 @@ function reportRuns(runs: FinishedRun[], args: RunArgs, formats: string[], suite
 
 /** `idpc replay FILE`: runs the recorded failures again with their seeds; FIXED or STILL FAILING per check. */
 export async function replayCommand(file: string, reportDir: string, print: (s: string) => void): Promise<number> {
-  let data: { mock?: string; mockConfig?: string; target?: string; preset?: string; profile?: Profile; runs?: number; suites?: string[]; failures: { flavour: string; seed: number; check: string }[] };
+  let data: {
+    mock?: string;
+    mockConfig?: string;
+    store?: string;
+    target?: string;
+    preset?: string;
+    profile?: Profile;
+    runs?: number;
+    suites?: string[];
+    budget?: Pick<RunArgs, 'maxRequests' | 'rate' | 'timeout' | 'maxBody' | 'maxWait'>;
+    failures: { flavour: string; seed: number; check: string }[];
+  };
   try {
     data = JSON.parse(readFileSync(file, 'utf8')) as typeof data;
     if (!Array.isArray(data.failures)) throw new Error('no failures list');
@@ -226,6 +248,9 @@ export async function replayCommand(file: string, reportDir: string, print: (s: 
     const code = await runCommand(
       {
         ...(data.mock ? { mock: flavour, ...(data.mockConfig ? { mockConfig: data.mockConfig } : {}) } : { target: data.target! }),
+        // The store the run used: its URL as recorded, or IDPC_STORE's when that names the same one with its password.
+        ...(data.mock && data.store ? { store: process.env.IDPC_STORE && safeStoreUrl(process.env.IDPC_STORE) === data.store ? process.env.IDPC_STORE : data.store } : {}),
+        ...Object.fromEntries(Object.entries(data.budget ?? {}).filter(([, v]) => v !== undefined && v !== null)),
         ...(data.preset ? { preset: data.preset } : {}),
         ...(data.profile ? { profile: data.profile } : {}),
         ...(data.runs ? { runs: data.runs } : {}),
