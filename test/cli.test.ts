@@ -87,6 +87,23 @@ describe('a CLI that fits its ecosystem', () => {
     expect(r.stderr.trim()).toMatch(message);
   });
 
+  it('replay refuses a file that is not a failure file of idpc run: one line naming what is wrong, exit 2', () => {
+    const cases: [unknown, RegExp][] = [
+      [{ mock: 'portal', failures: [{ flavour: 'portal', seed: 'x', check: 'grant:TE-C13' }] }, /\/failures\/0\/seed: .*integer/],
+      [{ mock: 'portal', failures: [] }, /\/failures: /],
+      [{ failures: [{ flavour: 'portal', seed: 1, check: 'grant:TE-C13' }] }, /names neither a mock nor a target/],
+    ];
+    for (const [content, message] of cases) {
+      const file = join(tmp, 'bad-failures.json');
+      writeFileSync(file, JSON.stringify(content));
+      const r = idpc(['replay', file]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/is not a failure file of idpc run/);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+
   it('--quiet prints one verdict line per target; colour only when asked (FORCE_COLOR) and never with NO_COLOR', () => {
     const quiet = spawnSync(process.execPath, [join(root, 'dist/bin/main.js'), 'run', '--mock', 'portal,infolink', '--quiet', '--runs', '1', '--report-dir', join(tmp, 'quiet')], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     expect(quiet.status).toBe(0);

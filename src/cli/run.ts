@@ -2,6 +2,8 @@ import { ConfigFileError, readConfigFile } from '../util/config-file.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Profile } from '../checks/define.js';
+import type { RecordedFailure, ReportFailures } from '../generated/schemas.js';
+import { validate } from '../schemas/registry.js';
 import { FLAVOURS, isFlavourName } from '../flavours/index.js';
 import { safeStoreUrl } from '../../mocks/core/grant-store.js';
 import { colourWanted, formatConsole, formatVerdictLine, REPORT_FORMATS, toJsonReport, totalsOf, writeReports } from '../runner/report.js';
@@ -203,14 +205,25 @@ function reportRuns(runs: FinishedRun[], args: RunArgs, formats: string[], suite
   for (const run of runs) print(args.quiet ? formatVerdictLine(run, colour) : formatConsole(run, args.verbose, colour));
   for (const path of writeReports(runs, formats, args.reportDir)) say(`report: ${path}`);
   // What `idpc replay` needs to repeat the failures: how the target was reached, the seed, the failed checks.
-  const failed = runs.flatMap((r) => r.results.filter((x) => x.status === 'fail' && !x.baseline).map((x) => ({ flavour: r.target.flavour, seed: r.seed, check: `${x.suite}:${x.check}${x.variant ? `:${x.variant}` : ''}` })));
+  const failed: RecordedFailure[] = runs.flatMap((r) => r.results.filter((x) => x.status === 'fail' && !x.baseline).map((x) => ({ flavour: r.target.flavour, seed: r.seed, check: `${x.suite}:${x.check}${x.variant ? `:${x.variant}` : ''}` })));
   if (failed.length) {
     const file = join(args.reportDir, 'idpc-failures.json');
     mkdirSync(args.reportDir, { recursive: true });
-    // The budget as given and the shared store (without its password, as in reports: a replay takes it from IDPC_STORE).
-    const budget = { maxRequests: args.maxRequests, rate: args.rate, timeout: args.timeout, maxBody: args.maxBody, maxWait: args.maxWait };
-    const store = args.store ? safeStoreUrl(args.store) : undefined;
-    writeFileSync(file, `${JSON.stringify({ mock: args.mock, mockConfig: args.mockConfig, store, target: args.target, preset: args.preset, profile: args.profile, runs: args.runs, suites, budget, failures: failed }, null, 2)}\n`);
+    // schemas/report/failures.schema.json. The budget as given, and the shared store without its password (as in
+    // reports: a replay takes it from IDPC_STORE). Absent values stay out (JSON.stringify drops them).
+    const record: ReportFailures = {
+      mock: args.mock,
+      mockConfig: args.mockConfig,
+      store: args.store ? safeStoreUrl(args.store) : undefined,
+      target: args.target,
+      preset: args.preset,
+      profile: args.profile,
+      runs: args.runs,
+      suites,
+      budget: { maxRequests: args.maxRequests, rate: args.rate, timeout: args.timeout, maxBody: args.maxBody, maxWait: args.maxWait },
+      failures: failed as ReportFailures['failures'],
+    };
+    writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
     say(`failures recorded for replay: ${file} (idpc replay ${file})`);
   }
   // Several targets: the worst verdict wins (verdict/combinedExit), and one line says so.
@@ -223,24 +236,15 @@ function reportRuns(runs: FinishedRun[], args: RunArgs, formats: string[], suite
 
 /** `idpc replay FILE`: runs the recorded failures again with their seeds; FIXED or STILL FAILING per check. */
 export async function replayCommand(file: string, reportDir: string, print: (s: string) => void): Promise<number> {
-  let data: {
-    mock?: string;
-    mockConfig?: string;
-    store?: string;
-    target?: string;
-    preset?: string;
-    profile?: Profile;
-    runs?: number;
-    suites?: string[];
-    budget?: Pick<RunArgs, 'maxRequests' | 'rate' | 'timeout' | 'maxBody' | 'maxWait'>;
-    failures: { flavour: string; seed: number; check: string }[];
-  };
+  let data: ReportFailures;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8')) as typeof data;
-    if (!Array.isArray(data.failures)) throw new Error('no failures list');
+    data = JSON.parse(readFileSync(file, 'utf8')) as ReportFailures;
   } catch (e) {
     throw new UsageError(`cannot read failure file ${file}: ${(e as Error).message}`);
   }
+  const check = validate('report', 'failures', data);
+  if (!check.valid) throw new UsageError(`${file} is not a failure file of idpc run: ${check.errors.map((e) => `${e.path || '/'}: ${e.message}`).join('; ')}`);
+  if (!data.mock === !data.target) throw new UsageError(`${file} is not a failure file of idpc run: it names ${data.mock ? 'both a mock and a target' : 'neither a mock nor a target'}`);
   let still = 0;
   for (const flavour of [...new Set(data.failures.map((f) => f.flavour))]) {
     const mine = data.failures.filter((f) => f.flavour === flavour);
@@ -250,7 +254,7 @@ export async function replayCommand(file: string, reportDir: string, print: (s: 
         ...(data.mock ? { mock: flavour, ...(data.mockConfig ? { mockConfig: data.mockConfig } : {}) } : { target: data.target! }),
         // The store the run used: its URL as recorded, or IDPC_STORE's when that names the same one with its password.
         ...(data.mock && data.store ? { store: process.env.IDPC_STORE && safeStoreUrl(process.env.IDPC_STORE) === data.store ? process.env.IDPC_STORE : data.store } : {}),
-        ...Object.fromEntries(Object.entries(data.budget ?? {}).filter(([, v]) => v !== undefined && v !== null)),
+        ...data.budget,
         ...(data.preset ? { preset: data.preset } : {}),
         ...(data.profile ? { profile: data.profile } : {}),
         ...(data.runs ? { runs: data.runs } : {}),

@@ -203,6 +203,7 @@ export interface IdpcSchemas {
   RatorResourceError?: RatorResourceError;
   RatorTokenError?: RatorTokenError;
   RatorTokenResponse?: RatorTokenResponse;
+  ReportFailures?: ReportFailures;
   ReportReport?: ReportReport;
   Rfc6749TokenError?: Rfc6749TokenError;
   Rfc6749TokenResponse?: Rfc6749TokenResponse;
@@ -948,6 +949,68 @@ export interface RatorTokenError {
    */
   scope?: string;
   [k: string]: unknown;
+}
+/**
+ * What `idpc run` writes to reports/idpc-failures.json when checks fail and `idpc replay` reads: how the target was reached (a mock, with its config and shared store, or a target config file), the run's shape and the budget flags given, and each failed check with its seed.
+ */
+export interface ReportFailures {
+  /**
+   * The --mock value of the run (a flavour, a comma list, or all); absent for a target config.
+   */
+  mock?: string;
+  /**
+   * The mock config file of the run (--mock-config).
+   */
+  mockConfig?: string;
+  /**
+   * The mock's shared store (--store), without its password: a replay takes the password from IDPC_STORE.
+   */
+  store?: string;
+  /**
+   * The target config file of the run (--target).
+   */
+  target?: string;
+  preset?: string;
+  profile?: Profile;
+  runs?: number;
+  suites?: string[];
+  /**
+   * The budget flags given on the command line (each absent when it was not).
+   */
+  budget?: {
+    maxRequests?: number;
+    /**
+     * As given to --rate, e.g. 5/s.
+     */
+    rate?: string;
+    /**
+     * Milliseconds.
+     */
+    timeout?: number;
+    /**
+     * Bytes.
+     */
+    maxBody?: number;
+    /**
+     * Seconds.
+     */
+    maxWait?: number;
+  };
+  /**
+   * @minItems 1
+   */
+  failures: [RecordedFailure, ...RecordedFailure[]];
+}
+/**
+ * A check that failed: the next run with its seed shows whether it still does.
+ */
+export interface RecordedFailure {
+  flavour: string;
+  seed: number;
+  /**
+   * suite:check-id, with :variant when the check has one (e.g. grant:TE-C13).
+   */
+  check: string;
 }
 /**
  * What `idpc run --report json` writes (reports/idpc-report.json) and `idpc run --json` prints: totals across targets first, then one run per target with every planned result.
