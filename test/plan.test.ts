@@ -149,6 +149,21 @@ describe('the plan before the first request', () => {
 });
 
 describe('idpc checks', () => {
+  it('names checks (any case) to show them in full, with each flavour\'s documented deviation; an unknown id is exit 2 with its series', async () => {
+    const r = await runCli(['checks', 'te-c13', 'TE-D3'], process.env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^TE-C13 +MUST +error\/error\/error +Cache-Control includes no-store$/m);
+    expect(r.stdout).toContain('docs/checks.md#te-c13');
+    expect(r.stdout).toMatch(/documented deviation \(portal\): .+\[oauthlib\/oauthlib /);
+    expect(r.stdout).toMatch(/^TE-D3 /m);
+    expect(r.stdout).toMatch(/documented deviation \(rator\): Spring Security OAuth2 error codes/);
+    const json = await runCli(['checks', 'TE-C13', '--json'], process.env);
+    expect((JSON.parse(json.stdout) as { id: string }[]).map((c) => c.id)).toEqual(['TE-C13']);
+    const unknown = await runCli(['checks', 'TE-C99'], process.env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim()).toMatch(/^idpc: unknown check TE-C99; series TE-C: TE-C1, .*TE-C13/);
+  });
+
   it('--json lists every registered check with its metadata, severities per profile, variants and suites', async () => {
     const r = await runCli(['checks', '--json'], process.env);
     expect(r.code).toBe(0);

@@ -98,12 +98,14 @@ export async function runCli(argv: string[]): Promise<number> {
       },
     )
     .command(
-      'checks',
-      'List every check: id, title, level, requirement, severity per profile, variants, suites',
-      (y) => y.option('json', { type: 'boolean', default: false, describe: 'As JSON' }),
+      'checks [ids..]',
+      'List every check (or the ones named, e.g. TE-C13, in full): id, title, level, requirement, severity per profile, variants, suites, documented deviations',
+      (y) => y.positional('ids', { type: 'string', array: true, describe: 'Check ids (any case); without: all' }).option('json', { type: 'boolean', default: false, describe: 'As JSON' }),
       async (args) => {
-        const { listChecks, formatChecks } = await import('./checks.js');
-        print(args.json ? JSON.stringify(listChecks(), null, 2) : formatChecks(listChecks()));
+        const { listChecks, formatChecks, formatCheckDetail, selectChecks } = await import('./checks.js');
+        const ids = (args.ids ?? []).map(String);
+        const list = ids.length ? selectChecks(listChecks(), ids) : listChecks();
+        print(args.json ? JSON.stringify(list, null, 2) : ids.length ? list.map(formatCheckDetail).join('\n\n') : formatChecks(list));
       },
     )
     .command(

@@ -1,10 +1,11 @@
-/** `idpc checks [--json]`: the registry, with each check's severity per profile and the suites that report it. */
-import { FLAVOURS, FLAVOUR_NAMES } from '../flavours/index.js';
+/** `idpc checks [ID...] [--json]`: the registry, with each check's severity per profile and the suites that report it. */
+import { FLAVOURS, FLAVOUR_NAMES, type FlavourName } from '../flavours/index.js';
 import { PROFILES, type Profile, type Severity } from '../checks/define.js';
 import { ALL_CHECKS } from '../checks/registry.js';
 import { refsOf } from '../runner/plan.js';
 import { SUITES } from '../runner/run.js';
 import { severityOf } from '../verdict/index.js';
+import { UsageError } from './errors.js';
 
 export interface CheckListing {
   id: string;
@@ -20,7 +21,28 @@ export interface CheckListing {
   judgesEvery: string[];
   validateOnly: boolean;
   /** Flavours that document a deviation from this check (docs/flavours.md). */
-  deviations: string[];
+  deviations: FlavourName[];
+}
+
+/** The checks named (ids in any case, e.g. te-c13); an unknown id is a usage error that lists the series' ids. */
+export function selectChecks(list: CheckListing[], ids: readonly string[]): CheckListing[] {
+  return ids.map((raw) => {
+    const found = list.find((c) => c.id.toLowerCase() === raw.toLowerCase());
+    if (found) return found;
+    const series = /^te-[a-z]+/i.exec(raw)?.[0]?.toUpperCase();
+    const near = series ? list.filter((c) => c.id.replace(/\d+$/, '') === series).map((c) => c.id) : [];
+    throw new UsageError(`unknown check ${raw}; ${near.length ? `series ${series}: ${near.join(', ')}` : 'idpc checks lists them all'}`);
+  });
+}
+
+/** One check in full, for `idpc checks TE-C13`: what formatChecks says, and each flavour's documented deviation. */
+export function formatCheckDetail(c: CheckListing): string {
+  const lines = [formatChecks([c]).split('\n').slice(1, -1).join('\n')];
+  lines.push(`${''.padEnd(20)}docs/checks.md#${c.id.toLowerCase()}`);
+  for (const f of c.deviations) {
+    for (const d of FLAVOURS[f].deviations.filter((x) => (x.checks as readonly string[]).includes(c.id))) lines.push(`${''.padEnd(20)}documented deviation (${f}): ${d.reason} [${d.source}]`);
+  }
+  return lines.join('\n');
 }
 
 export function listChecks(): CheckListing[] {
