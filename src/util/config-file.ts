@@ -26,6 +26,7 @@ export async function readConfigFile(path: string): Promise<unknown> {
   try {
     return yaml ? (await importCjs(import('yaml'))).parse(text) : JSON.parse(text);
   } catch (e) {
-    throw new ConfigFileError(path, `not valid ${yaml ? 'YAML' : 'JSON'}: ${(e as Error).message.split('\n')[0]}`);
+    // yaml's message goes on with a code frame after "at line L, column C:": the first line, without its colon.
+    throw new ConfigFileError(path, `not valid ${yaml ? 'YAML' : 'JSON'}: ${(e as Error).message.split('\n')[0]!.replace(/:\s*$/, '')}`);
   }
 }

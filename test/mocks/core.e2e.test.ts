@@ -245,6 +245,10 @@ describe('mock core: configuration', () => {
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{');
     await expect(loadConfigFile(broken)).rejects.toThrow(/not valid JSON/);
+    // One line that ends where the parser's code frame would begin.
+    const brokenYaml = join(dir, 'broken.yaml');
+    writeFileSync(brokenYaml, 'flavour: portal\nclients: [oops\n');
+    await expect(loadConfigFile(brokenYaml)).rejects.toThrow(/^.*broken\.yaml: not valid YAML: .* at line \d+, column \d+$/);
   });
 
   it('refuses an unknown preset and a bad option', async () => {
