@@ -8,4 +8,4 @@ export class UsageError extends Error {
   }
 }
 
-export { EXIT } from '../verdict/index.js';
+export { EXIT } from '../verdict/exit-codes.js';

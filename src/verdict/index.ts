@@ -8,6 +8,10 @@ import { checkDef } from '../checks/registry.js';
 import type { DeviationContext, FlavourDescriptor } from '../flavours/types.js';
 import type { Run } from '../generated/schemas.js';
 import type { Status } from '../runner/types.js';
+import { EXIT } from './exit-codes.js';
+
+/** Exit codes (src/verdict/exit-codes.ts): the verdict module is where they are decided. */
+export { EXIT };
 
 /** What a severity depends on besides the profile. */
 export interface SeverityContext {
@@ -65,9 +69,6 @@ export function statusOfTally(t: Tally): Status {
   return 'pass';
 }
 
-/** Exit codes, as the README and `idpc --help` document them: 0 conforms, 1 does not conform, 2 usage, 3 unreachable, 4 incomplete. */
-/** Every exit code of idpc: 70 (EX_SOFTWARE) is our own bug, said in one line, after writing the reports of the runs that finished. */
-export const EXIT = { ok: 0, findings: 1, usage: 2, unreachable: 3, incomplete: 4, internal: 70 } as const;
 
 /** Several targets: the worst verdict wins (unreachable, findings, incomplete, conforms). */
 export function combinedExit(codes: RunExitCode[]): RunExitCode {
