@@ -5,7 +5,7 @@
  * `idpc mock` and `idpc checks` load only what they need, and lazy imports (undici, jose, yaml) stay lazy.
  */
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 rmSync('dist', { recursive: true, force: true });
@@ -22,6 +22,8 @@ const bundled = await build({
   // Bundled CommonJS code calls require(): in an ES module it needs one (node:module's createRequire).
   banner: { js: "import { createRequire as __idpcRequire } from 'node:module'; const require = __idpcRequire(import.meta.url);" },
   // The import graph of the bundle: test/startup-imports.test.ts keeps each command's start-up path lean with it.
+  // Under reports/, not dist/: the package ships dist/ and has no use for it.
   metafile: true,
 });
-writeFileSync('dist/bin/metafile.json', JSON.stringify(bundled.metafile));
+mkdirSync('reports/build', { recursive: true });
+writeFileSync('reports/build/metafile.json', JSON.stringify(bundled.metafile));

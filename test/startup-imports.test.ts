@@ -1,6 +1,6 @@
 /**
- * What each command's start-up path loads, read from the bundle's own import graph (dist/bin/metafile.json, written by
- * scripts/build.mjs): the modules a command reaches by static imports, before any lazy import() of its own. Start-up
+ * What each command's start-up path loads, read from the bundle's own import graph (reports/build/metafile.json, written
+ * by scripts/build.mjs): the modules a command reaches by static imports, before any lazy import() of its own. Start-up
  * is a measured target (spawn to first token, bench:mocks); one static import in the wrong place (the exit codes
  * imported from the verdict module) once pulled the whole check registry and the ICU collator into `idpc mock`.
  */
@@ -13,7 +13,7 @@ interface Metafile {
   inputs: Record<string, { bytes: number; imports: { path: string; kind: string; external?: boolean }[] }>;
 }
 
-const meta = JSON.parse(readFileSync(join(packageRoot(), 'dist/bin/metafile.json'), 'utf8')) as Metafile;
+const meta = JSON.parse(readFileSync(join(packageRoot(), 'reports/build/metafile.json'), 'utf8')) as Metafile;
 
 /** Every module `entry` reaches by static imports (node: builtins left out). */
 function staticGraph(entry: string): string[] {
