@@ -66,6 +66,26 @@ describe('the HTML report', () => {
     expect(doc.querySelector('details.result.fail .message')?.text).toBe(evil);
   });
 
+  it('puts what to act on first: failures then warnings, each linked to its result, and the command that repeats the run', async () => {
+    const { toHtml } = await import('../src/runner/report-html.js');
+    const run = structuredClone(runs[0]) as never as Parameters<typeof toHtml>[0][number];
+    const [a, b, c] = [run.results[3]!, run.results[7]!, run.results[9]!];
+    Object.assign(a, { status: 'warn', message: 'a warning' });
+    Object.assign(b, { status: 'fail', message: 'the failure' });
+    Object.assign(c, { status: 'fail', message: 'expected', baseline: { reason: 'vendor ticket 42' } });
+    run.reproduce = 'idpc run --mock portal --seed 4 --runs 2';
+    const doc = parse(toHtml([run], { version: 'test', generatedAt: 'now' }));
+    const links = doc.querySelectorAll('.attention li a').map((x) => x.getAttribute('href'));
+    // The failure outside the baseline, then the warning; the expected failure is in the list below, not here.
+    expect(links).toEqual([`#${idOf(0, b)}`, `#${idOf(0, a)}`]);
+    for (const href of links) expect(doc.querySelector(href!)?.tagName).toBe('DETAILS');
+    expect(doc.querySelector('.attention')?.text).toContain('the failure');
+    expect(doc.querySelector('p.repro code')?.text).toBe('idpc run --mock portal --seed 4 --runs 2');
+    expect(doc.querySelectorAll('.series h3').map((h) => h.text)[0]).toBe('A. The token request');
+    // A run that conforms has nothing to point at.
+    expect(parse(toHtml([runs[0] as never], { version: 'test', generatedAt: 'now' })).querySelector('.attention')).toBeNull();
+  });
+
   const browser = chromium();
   it.skipIf(!browser)(`renders in headless Chromium from file:// with every verdict and result visible (screenshot under reports/)${browser ? '' : ': SKIPPED, no chromium on this machine (scripts/setup-browser.sh installs it)'}`, () => {
     const screenshot = join(packageRoot(), 'reports', 'html-report-screenshot.png');

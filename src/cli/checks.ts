@@ -2,6 +2,7 @@
 import { FLAVOURS, FLAVOUR_NAMES, type FlavourName } from '../flavours/index.js';
 import { PROFILES, type Profile, type Severity } from '../checks/define.js';
 import { ALL_CHECKS } from '../checks/registry.js';
+import { seriesTitle } from '../checks/series.js';
 import { refsOf } from '../runner/plan.js';
 import { SUITES } from '../runner/run.js';
 import { severityOf } from '../verdict/index.js';
@@ -79,23 +80,6 @@ export function formatChecks(list: CheckListing[]): string {
   return lines.join('\n');
 }
 
-const SERIES_TITLES: [RegExp, string][] = [
-  [/^TE-A\d/, 'A. The token request'],
-  [/^TE-B\d/, 'B. Client authentication'],
-  [/^TE-C\d/, 'C. The token response'],
-  [/^TE-D\d/, 'D. The error response'],
-  [/^TE-E\d/, 'E. The password grant'],
-  [/^TE-F\d/, 'F. The client_credentials grant'],
-  [/^TE-G\d/, 'G. Refresh'],
-  [/^TE-H\d/, 'H. Rotation and replay'],
-  [/^TE-I\d/, 'I. Revocation'],
-  [/^TE-J\d/, 'J. Bearer use at the resource'],
-  [/^TE-K\d/, 'K. Discovery'],
-  [/^TE-L\d/, 'L. JWT tokens'],
-  [/^TE-M\d/, 'M. Sessions and logout'],
-  [/^TE-N\d/, 'N. Availability during a run'],
-  [/./, 'Project checks'],
-];
 
 /** docs/checks.md: the registry for readers, generated (`npm run gen:docs`) so that it cannot drift. */
 export function checksMarkdown(list: CheckListing[]): string {
@@ -108,7 +92,7 @@ export function checksMarkdown(list: CheckListing[]): string {
   ];
   let series = '';
   for (const c of list) {
-    const title = SERIES_TITLES.find(([re]) => re.test(c.id))![1];
+    const title = seriesTitle(c.id);
     if (title !== series) {
       series = title;
       out.push(`## ${title}`, '', '| id | check | level | rfc6749 / bcp9700 / oauth21 | requirement | variants | suites | documented deviations |', '|---|---|---|---|---|---|---|---|');
@@ -118,7 +102,7 @@ export function checksMarkdown(list: CheckListing[]): string {
     // The id cell carries an anchor (checks.md#te-c7): failure messages and the HTML report link to it.
     out.push(`| <a id="${c.id.toLowerCase()}"></a>${c.id} | ${cell(c.title)} | ${c.level} | ${sev} | [${cell(c.requirement)}](${c.url}) | ${c.variants.join(', ')} | ${c.validateOnly ? '`idpc validate`' : c.suites.join(', ')} | ${c.deviations.map((f) => `[${f}](flavours.md#${f})`).join(', ')} |`);
     const next = list[list.indexOf(c) + 1];
-    if (!next || SERIES_TITLES.find(([re]) => re.test(next.id))![1] !== series) out.push('');
+    if (!next || seriesTitle(next.id) !== series) out.push('');
   }
   return out.join('\n');
 }

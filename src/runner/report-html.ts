@@ -3,6 +3,7 @@
  * few lines of inline script for the filters; no fetch of scripts, styles or fonts). Rendered with an escaping tagged
  * template: every interpolated value is HTML-escaped unless it is a fragment this module rendered itself.
  */
+import { seriesTitle } from '../checks/series.js';
 import { SKIP_MARK } from './plan.js';
 import { resultName } from './report.js';
 import type { FinishedRun, ReportedResult } from './run.js';
@@ -33,8 +34,11 @@ const link = (url: string, text: string) => (/^https?:\/\//.test(url) ? html`<a 
 
 const STATUS_LABEL: Record<string, string> = { pass: 'pass', fail: 'FAIL', warn: 'warn', info: 'info', deviation: 'deviation', skip: 'skipped' };
 
-/** The series a check belongs to: TE-C7 → C. */
-const seriesOf = (check: string) => /^TE-([A-Z]+)/.exec(check)?.[1] ?? '?';
+/** The series a check belongs to, by title: TE-C7 → "C. The token response" (src/checks/series.ts). */
+const seriesOf = (check: string) => seriesTitle(check);
+
+/** A result's anchor in the page (run0-grant_TE-C13): the summary's links and the tests find it by this. */
+const resultId = (r: ReportedResult, runIndex: number) => `run${runIndex}-${resultName(r).replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
 function evidenceBlock(r: ReportedResult): Html {
   if (!r.evidence?.length) return html``;
@@ -51,7 +55,7 @@ ${e.response.body}</pre>` : html`<p class="error">${e.error ?? 'no answer'}</p>`
 function resultRow(r: ReportedResult, runIndex: number): Html {
   const open = r.status === 'fail' || r.status === 'warn';
   const c = r.counterexample;
-  return html`<details class="result ${r.status}" data-status="${r.status}" id="run${runIndex}-${resultName(r).replace(/[^A-Za-z0-9_-]/g, '_')}"${open ? ' open' : ''}>
+  return html`<details class="result ${r.status}" data-status="${r.status}" id="${resultId(r, runIndex)}"${open ? ' open' : ''}>
 <summary><span class="badge ${r.status}">${STATUS_LABEL[r.status] ?? r.status}</span> <code>${resultName(r)}</code> ${r.title}${r.baseline ? html` <em>(baseline: ${r.baseline.reason})</em>` : ''}</summary>
 <div class="body">
 <p class="req">${r.severity} · requirement: ${link(r.url, r.requirement)}</p>
@@ -75,6 +79,8 @@ function runSection(run: FinishedRun, i: number): Html {
   const bySeries = new Map<string, ReportedResult[]>();
   for (const r of run.results) (bySeries.get(seriesOf(r.check)) ?? bySeries.set(seriesOf(r.check), []).get(seriesOf(r.check))!).push(r);
   const series = [...bySeries.keys()].sort();
+  // What a reader acts on, before the full list: failures outside the baseline, then warnings, each linked to its result.
+  const attention = [...run.results.filter((r) => r.status === 'fail' && !r.baseline), ...run.results.filter((r) => r.status === 'warn')];
   const verdictClass = run.verdict === 'CONFORMS' ? 'ok' : run.verdict === 'DOES NOT CONFORM' ? 'bad' : 'warn';
   return html`<section class="run" id="run${i}">
 <h2><span class="verdict ${verdictClass}" data-verdict="${run.verdict}">${run.verdict}</span> ${t.flavour}${t.preset ? ` (${t.preset})` : ''} <small>${t.tokenUrl}${t.mock ? ' [mock]' : ''}</small></h2>
@@ -85,7 +91,9 @@ ${run.unreachable ? html`<p class="error">Target unreachable: ${run.unreachable}
 ${run.interrupted ? html`<p class="error">Stopped: ${run.interrupted}</p>` : ''}
 ${(run.incomplete ?? []).map((why) => html`<p class="warn">Untested: ${why}</p>`)}
 ${(run.scenarioErrors ?? []).map((e) => html`<p class="error">Internal error in ${e.suite}/${e.scenario}: ${e.message}</p>`)}
-${series.map((s) => html`<div class="series"><h3>Series ${s}</h3>${bySeries.get(s)!.map((r) => resultRow(r, i))}</div>`)}
+${attention.length ? html`<div class="attention"><h3>Look here first</h3><ul>${attention.map((r) => html`<li><span class="badge ${r.status}">${STATUS_LABEL[r.status]}</span> <a href="#${resultId(r, i)}"><code>${resultName(r)}</code></a> ${r.title}${r.message ? html`: <span class="message">${r.message}</span>` : ''}</li>`)}</ul></div>` : ''}
+${run.reproduce ? html`<p class="repro">repeat this run: <code>${run.reproduce}</code></p>` : ''}
+${series.map((s) => html`<div class="series"><h3>${s}</h3>${bySeries.get(s)!.map((r) => resultRow(r, i))}</div>`)}
 </section>`;
 }
 
@@ -99,6 +107,7 @@ table{border-collapse:collapse;margin:.4em 0}th,td{border:1px solid #dde;padding
 .badge.pass{background:#1a7f37}.badge.fail{background:#cf222e}.badge.warn{background:#9a6700}.badge.deviation{background:#8250df}.badge.info{background:#0969da}.badge.skip{background:#6e7781}
 details.result{border-left:3px solid #dde;margin:.15em 0;padding-left:.5em}details.result.fail{border-color:#cf222e}details.result.warn{border-color:#9a6700}details.result.deviation{border-color:#8250df}
 .body{padding:.2em 0 .5em 1em}.message,.error{color:#82071e}.deviation{color:#512a97}.filters{position:sticky;top:0;background:#fff;padding:.5em 0;border-bottom:1px solid #ccd}
+.attention{border:1px solid #cf222e;border-radius:4px;padding:.2em .8em;margin:.6em 0}.attention ul{margin:.3em 0;padding-left:1em;list-style:none}.attention li{margin:.15em 0}
 .filters label{margin-right:1em}body[data-filter=failed] details.result:not([data-status=fail]){display:none}
 body[data-filter=warnings] details.result:not([data-status=warn]){display:none}body[data-filter=deviations] details.result:not([data-status=deviation]){display:none}
 `;
