@@ -200,6 +200,15 @@ describe('baselines and replay', () => {
     expect(lines2.join('\n')).toContain('STALE BASELINE: grant:TE-A7 no longer fails');
   });
 
+  it('the console ends a failing run with the failed checks once more and the command that repeats the run', async () => {
+    const lines: string[] = [];
+    expect(await runCommand({ mock: 'infolink', mockConfig: planted(), seed: 3, reportDir: join(dir, 'console') }, (l) => lines.push(l))).toBe(1);
+    const tail = lines.join('\n').split('\n').slice(-4);
+    expect(tail[0]).toMatch(/^  failed: (grant|refresh):TE-C13, .*grant:TE-C14/);
+    expect(tail[1]).toBe(`  reproduce: idpc run --mock infolink --mock-config ${join(dir, 'no-cache.json')} --seed 3`);
+    expect(tail[2]).toBe('  verdict: DOES NOT CONFORM (exit 1)');
+  });
+
   it('replay re-runs recorded failures with their seed: still failing, then fixed', async () => {
     const mockConfig = planted();
     const reportDir = join(dir, 'replay-run');

@@ -73,6 +73,10 @@ export function formatConsole(run: FinishedRun, verbose = false, colour = false)
   }
   const setup = run.results.filter((r) => r.status === 'skip' && r.skipKind === 'needs-setup').length;
   if (setup) lines.push(`  ${setup} result(s) need more setup to run (SETUP above): they do not count against the verdict`);
+  // A long run's failures are far apart above: their names once more, and the command that repeats the run.
+  const failed = run.results.filter((r) => r.status === 'fail' && !r.baseline).map(resultName);
+  if (failed.length) lines.push(`  failed: ${failed.join(', ')}`);
+  if ((failed.length || run.staleBaseline.length) && run.reproduce) lines.push(`  reproduce: ${run.reproduce}`);
   lines.push(`  verdict: ${paint(colour, run.verdict, run.verdict)} (exit ${run.exitCode})`);
   return lines.join('\n');
 }
