@@ -43,6 +43,7 @@ describe('on GitHub Actions', () => {
     expect(md).toMatch(/^## idp-conformance: 0 of 1 target\(s\) conform$/m);
     expect(md).toMatch(/\| portal .* \| DOES NOT CONFORM \|/);
     for (const r of failing) expect(md).toContain(r.check);
+    expect(md).toContain(`Repeat the run:\n\n\`\`\`sh\n${report.reproduce}\n\`\`\``);
   });
 
   it('warns that secrets are shown, and refuses --show-secrets for a target not on this machine', async () => {

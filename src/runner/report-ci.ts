@@ -46,6 +46,7 @@ export function markdownSummary(runs: FinishedRun[]): string {
       const curl = r.evidence?.[0]?.curl;
       if (curl) out.push('', '  ```sh', `  ${curl}`, '  ```');
     }
+    if (run.reproduce) out.push('', 'Repeat the run:', '', '```sh', run.reproduce, '```');
   }
   return `${out.join('\n')}\n`;
 }
