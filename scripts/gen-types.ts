@@ -4,13 +4,13 @@
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { generatedTypes, generatedValidators } from '../src/schemas/generate.js';
+import { generatedDefaults, generatedTypes, generatedValidators } from '../src/schemas/generate.js';
 import { packageRoot } from '../src/util/paths.js';
 
 const check = process.argv.includes('--check');
 const outDir = join(packageRoot(), 'src', 'generated');
 let stale = 0;
-for (const { file, source } of [...(await generatedTypes()), ...(await generatedValidators())]) {
+for (const { file, source } of [...(await generatedTypes()), ...(await generatedValidators()), ...generatedDefaults()]) {
   const path = join(outDir, file);
   const current = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
   if (current === source) continue;

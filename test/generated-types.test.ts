@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { expect, it } from 'vitest';
-import { generatedTypes, generatedValidators } from '../src/schemas/generate.js';
+import { generatedDefaults, generatedTypes, generatedValidators } from '../src/schemas/generate.js';
 import { packageRoot } from '../src/util/paths.js';
 
 const generatedDir = join(packageRoot(), 'src', 'generated');
@@ -11,8 +11,8 @@ function listFiles(dir: string): string[] {
 }
 
 it('src/generated/ (types and precompiled validators) is what npm run gen:types makes of schemas/ (run it after changing a schema)', async () => {
-  const files = [...(await generatedTypes()), ...(await generatedValidators())];
-  expect(files.map((f) => f.file).sort()).toEqual(['schemas.ts', 'validators/mock-config.ts', 'validators/schemas.ts']);
+  const files = [...(await generatedTypes()), ...(await generatedValidators()), ...generatedDefaults()];
+  expect(files.map((f) => f.file).sort()).toEqual(['defaults.ts', 'schemas.ts', 'validators/mock-config.ts', 'validators/schemas.ts']);
   for (const { file, source } of files) {
     const path = join(generatedDir, file);
     expect(existsSync(path), `src/generated/${file} is missing`).toBe(true);

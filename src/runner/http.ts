@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Exchange } from './types.js';
 import { importCjs } from '../util/import-cjs.js';
+import { TARGET_BUDGET_DEFAULTS } from '../generated/defaults.js';
 
 type Undici = Pick<typeof import('undici'), 'Agent' | 'errors'>;
 type Agent = InstanceType<Undici['Agent']>;
@@ -106,9 +107,10 @@ export interface TransportOptions {
   logLimit?: number;
 }
 
-export const DEFAULT_MAX_BODY_BYTES = 2 ** 20;
+/** The target config schema's defaults (src/generated/defaults.ts): the largest body read, the longest wait. */
+export const DEFAULT_MAX_BODY_BYTES = TARGET_BUDGET_DEFAULTS.maxBodyBytes;
 /** The longest a run waits, for a Retry-After or for a token to expire, unless --max-wait says otherwise. */
-export const DEFAULT_MAX_WAIT_SECONDS = 60;
+export const DEFAULT_MAX_WAIT_SECONDS = TARGET_BUDGET_DEFAULTS.maxWaitSeconds;
 /** What the transport's own log keeps of a body (its evidence keeps up to maxBodyBytes): memory stays flat. */
 const LOGGED_BODY_CHARS = 64 * 1024;
 const DEFAULT_LOG_LIMIT = 500;

@@ -1,3 +1,4 @@
+import { TARGET_BUDGET_DEFAULTS } from '../generated/defaults.js';
 import { DEFAULT_MAX_WAIT_SECONDS } from './http.js';
 import { ConfigFileError, readConfigFile } from '../util/config-file.js';
 import { redactText } from '../util/redact.js';
@@ -10,7 +11,8 @@ import type { Target, TargetClient } from './types.js';
 
 export class TargetConfigError extends Error {}
 
-const DEFAULT_BUDGET = { maxRequests: 500, maxBadCredentialAttempts: 12, ratePerSecond: 10, timeoutMs: 10_000, maxWaitSeconds: DEFAULT_MAX_WAIT_SECONDS };
+/** A target config's budget when it sets none: its schema's defaults (src/generated/defaults.ts). */
+const DEFAULT_BUDGET: Target['budget'] = { ...TARGET_BUDGET_DEFAULTS };
 /** In-process mocks are ours: a larger budget and no rate limit, so that default runs take seconds. */
 const MOCK_BUDGET = { maxRequests: 20_000, maxBadCredentialAttempts: 10_000, ratePerSecond: 1_000_000, timeoutMs: 5_000, maxWaitSeconds: DEFAULT_MAX_WAIT_SECONDS };
 
