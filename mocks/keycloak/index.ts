@@ -119,6 +119,8 @@ export const keycloakMock: FlavourMock = {
   descriptor,
   presets,
   defaultPreset: 'v12-23',
+  // The keycloak section's defaults as the mock config schema states them (a test holds the two equal).
+  sectionDefaults: { signingKey: 'fixture', maxSessions: 100_000 },
   sharesStore: true,
   tokens: { access: randomUUID, refresh: randomUUID },
   create,

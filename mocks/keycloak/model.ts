@@ -9,7 +9,7 @@ import type { RealmKeys } from './keys.js';
 
 export type KeycloakConfig = NonNullable<ConfigMockConfig['keycloak']>;
 export type RealmConfig = NonNullable<KeycloakConfig['realms']>[number];
-export type Settings = Required<Omit<KeycloakConfig, 'realms' | 'technicalUsers' | 'alsoServe' | 'maxSessions'>> & Pick<KeycloakConfig, 'realms' | 'technicalUsers' | 'alsoServe' | 'maxSessions'>;
+export type Settings = Required<Omit<KeycloakConfig, 'realms' | 'technicalUsers' | 'alsoServe'>> & Pick<KeycloakConfig, 'realms' | 'technicalUsers' | 'alsoServe'>;
 
 export interface KcClient extends ClientRecord {
   bearerOnly?: boolean;

@@ -5,7 +5,7 @@ import type { RealmConfig, Settings } from './model.js';
 // The User Session Count Limiter (reference: keycloak/keycloak services/.../authenticators/sessionlimits/
 // UserSessionLimitsAuthenticator.java) arrived in Keycloak 17; its direct-grant deny was a 500 unknown_error until
 // the JSON error handler of Keycloak 23 (PR #22006) made it a 403. No preset turns it on: a realm configures it.
-export const VERSION_SETTINGS: Record<string, Omit<Settings, 'realms' | 'technicalUsers' | 'signingKey' | 'alsoServe'>> = {
+export const VERSION_SETTINGS: Record<string, Omit<Settings, 'realms' | 'technicalUsers' | 'signingKey' | 'alsoServe' | 'maxSessions'>> = {
   legacy: { relativePath: '/auth', tokenType: 'bearer', refreshAlg: 'HS256', sessionStateClaim: true, sidClaim: false, clientErrors: 'legacy', clientCredentialsRefresh: true, issuerErrorDetail: false, logoutWithoutRefreshToken: 'invalid_request', sessionLimitDeny: 'no-limiter' },
   'v12-23': { relativePath: '/auth', tokenType: 'Bearer', refreshAlg: 'HS256', sessionStateClaim: true, sidClaim: true, clientErrors: 'v20', clientCredentialsRefresh: false, issuerErrorDetail: false, logoutWithoutRefreshToken: 'rp-initiated', sessionLimitDeny: 'unknown-error-500' },
   current: { relativePath: '', tokenType: 'Bearer', refreshAlg: 'HS512', sessionStateClaim: false, sidClaim: true, clientErrors: 'v20', clientCredentialsRefresh: false, issuerErrorDetail: true, logoutWithoutRefreshToken: 'rp-initiated', sessionLimitDeny: 'json-403' },

@@ -16,7 +16,7 @@ export function createState(ctx: MockContext) {
   const store = ctx.grants.store;
   // Replicas on a shared store sign and verify with one set of keys: the first replica's (mocks/keycloak/keys.ts).
   const shareKeys: KeyShare | undefined = store.shared ? async (name, make) => (await store.getDoc(`kc:keys:${name}`)) ?? store.putDocOnce(`kc:keys:${name}`, await make(), Number.POSITIVE_INFINITY, 0) : undefined;
-  const maxSessions = kc.maxSessions ?? 100_000;
+  const maxSessions = kc.maxSessions;
   (kc.realms ?? []).forEach((rc, i) => {
     const { clients = [], users = [], sessionLimit, ...rest } = rc;
     const config = { ...REALM_DEFAULTS, ...rest, sessionLimit } as Realm['config'];
@@ -26,7 +26,7 @@ export function createState(ctx: MockContext) {
     for (const c of clients) clientMap.set(c.clientId, { public: false, grants: [], scopes: [], enabled: true, ...c } as KcClient);
     for (const u of users) userMap.set(u.username, { enabled: true, operator: false, groups: [], ...u } as KcUser);
     let keys: Promise<RealmKeys> | undefined;
-    realms.set(rc.name, { name: rc.name, config, clients: clientMap, users: userMap, sessions: new Map(), notBefore: 0, userNotBefore: new Map(), clientNotBefore: new Map(), revokedAccess: new TokenStore({ maxTokens: maxSessions, expiredRetention: 0 }), sessionsByUser: new Map(), sessionExpiries: new ExpiryHeap(), keys: () => (keys ??= realmKeys(kc.signingKey ?? 'fixture', rc.name, shareKeys)) });
+    realms.set(rc.name, { name: rc.name, config, clients: clientMap, users: userMap, sessions: new Map(), notBefore: 0, userNotBefore: new Map(), clientNotBefore: new Map(), revokedAccess: new TokenStore({ maxTokens: maxSessions, expiredRetention: 0 }), sessionsByUser: new Map(), sessionExpiries: new ExpiryHeap(), keys: () => (keys ??= realmKeys(kc.signingKey, rc.name, shareKeys)) });
   });
 
   /**

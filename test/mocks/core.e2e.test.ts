@@ -269,6 +269,39 @@ describe('mock core: configuration', () => {
   });
 });
 
+describe('mock config defaults', () => {
+  it('every default the mock config schema states is the one a mock applies (core, each flavour section, clients, users)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { packageRoot } = await import('../../src/util/paths.js');
+    const { MOCK_FLAVOURS, loadMock } = await import('../../mocks/index.js');
+    const { resolveConfig, normaliseClient, normaliseUser } = await import('../../mocks/core/config.js');
+    type Node = { default?: unknown; properties?: Record<string, Node>; $ref?: string };
+    const schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas/config/mock-config.schema.json'), 'utf8')) as Node & { $defs: Record<string, Node> };
+    const defaults = (node: Node, path: string[] = []): [string[], unknown][] => [
+      ...(node.default !== undefined && path.length ? [[path, node.default] as [string[], unknown]] : []),
+      ...Object.entries(node.properties ?? {}).flatMap(([k, v]) => defaults(v, [...path, k])),
+    ];
+    const at = (v: unknown, path: string[]) => path.reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], v);
+    const stated = defaults(schema);
+    expect(stated.length).toBeGreaterThan(10);
+    for (const flavour of MOCK_FLAVOURS) {
+      const resolved = resolveConfig(await loadMock(flavour), []);
+      for (const [path, value] of stated) {
+        // A flavour's own section is under extra; another flavour's section does not apply.
+        if (MOCK_FLAVOURS.includes(path[0]!)) {
+          if (path[0] === flavour) expect(at(resolved.extra, path), `${flavour}: ${path.join('.')}`).toEqual(value);
+        } else if (path[0] !== flavour) expect(at(resolved, path), `${flavour}: ${path.join('.')}`).toEqual(value);
+      }
+    }
+    for (const [path, value] of defaults(schema.$defs.client!)) expect(at(normaliseClient({ clientId: 'c' }), path), `client.${path.join('.')}`).toEqual(value);
+    for (const [path, value] of defaults(schema.$defs.user!)) expect(at(normaliseUser({ username: 'u', password: 'p' }), path), `user.${path.join('.')}`).toEqual(value);
+    const { REALM_DEFAULTS } = await import('../../mocks/keycloak/model.js');
+    const realm = defaults(schema.$defs['keycloak-realm']!).filter(([path]) => path[0] !== 'sessionLimit');
+    expect(realm.length).toBeGreaterThan(5);
+    for (const [path, value] of realm) expect(at(REALM_DEFAULTS, path), `keycloak-realm.${path.join('.')}`).toEqual(value);
+  });
+});
+
 describe('mock core: malformed HTTP', () => {
   it('answers an oversized body without a 5xx', async () => {
     const r = await http('POST', idp.tokenEndpoint, { body: `grant_type=client_credentials&x=${'a'.repeat(100_000)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
