@@ -202,11 +202,15 @@ describe('baselines and replay', () => {
 
   it('the console ends a failing run with the failed checks once more and the command that repeats the run', async () => {
     const lines: string[] = [];
-    expect(await runCommand({ mock: 'infolink', mockConfig: planted(), seed: 3, reportDir: join(dir, 'console') }, (l) => lines.push(l))).toBe(1);
-    const tail = lines.join('\n').split('\n').slice(-4);
+    expect(await runCommand({ mock: 'infolink', mockConfig: planted(), seed: 3, report: 'junit', reportDir: join(dir, 'console') }, (l) => lines.push(l))).toBe(1);
+    const tail = lines.join('\n').split('\n').slice(-5);
+    const reproduce = `idpc run --mock infolink --mock-config ${join(dir, 'no-cache.json')} --seed 3`;
     expect(tail[0]).toMatch(/^  failed: (grant|refresh):TE-C13, .*grant:TE-C14/);
-    expect(tail[1]).toBe(`  reproduce: idpc run --mock infolink --mock-config ${join(dir, 'no-cache.json')} --seed 3`);
+    expect(tail[1]).toBe(`  reproduce: ${reproduce}`);
     expect(tail[2]).toBe('  verdict: DOES NOT CONFORM (exit 1)');
+    // JUnit consumers show a failure's text: it ends with the same command.
+    const junit = readFileSync(join(dir, 'console', 'idpc-junit.xml'), 'utf8');
+    expect(junit).toMatch(new RegExp(`<failure [^>]*>[^<]*reproduce: ${reproduce.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}</failure>`));
   });
 
   it('replay re-runs recorded failures with their seed: still failing, then fixed', async () => {

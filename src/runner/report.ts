@@ -101,7 +101,7 @@ export function toJunit(runs: FinishedRun[]): string {
       for (const r of results) {
         out.push(`    <testcase classname="${xml(`idpc.${targetLabel}.${suite}`)}" name="${xml(`${r.check}${r.variant ? ` [${r.variant}]` : ''} ${r.title}`)}" time="${((r.durationMs ?? 0) / 1000).toFixed(3)}">`);
         if (r.status === 'fail' && !r.baseline) {
-          const detail = [r.message ?? '', `requirement: ${r.requirement} ${r.url}`, r.counterexample ? `seed ${r.counterexample.seed} path ${r.counterexample.path ?? ''} shrunk ${r.counterexample.shrunk ?? ''}` : '', ...(r.evidence ?? []).map((e) => e.curl)].filter(Boolean).join('\n');
+          const detail = [r.message ?? '', `requirement: ${r.requirement} ${r.url}`, r.counterexample ? `seed ${r.counterexample.seed} path ${r.counterexample.path ?? ''} shrunk ${r.counterexample.shrunk ?? ''}` : '', ...(r.evidence ?? []).map((e) => e.curl), run.reproduce ? `reproduce: ${run.reproduce}` : ''].filter(Boolean).join('\n');
           out.push(`      <failure message="${xml(r.message ?? r.title)}" type="${xml(r.check)}">${xml(detail)}</failure>`);
         } else if (r.status === 'skip' || r.baseline) out.push(`      <skipped message="${xml(r.baseline ? `baseline: ${r.baseline.reason}` : (r.message ?? 'skipped'))}"/>`);
         else if (r.status !== 'pass') out.push(`      <system-out>${xml(`${r.status}: ${r.deviation?.reason ?? r.message ?? ''}`)}</system-out>`);
