@@ -263,6 +263,24 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
     }
   });
 
+  it('Keycloak: a technical user created through /__admin at one replica authenticates and refreshes at the other', async () => {
+    const [a, b] = await replicas('keycloak', { preset: 'v12-23' });
+    try {
+      const made = await fetch(`${a.admin.url}/flavour/technical-users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ realm: 'wallis', name: 'run-time-user' }) });
+      expect(made.status).toBe(201);
+      const t = (await made.json()) as { clientId: string; clientSecret: string; refreshToken: string; tokenEndpoint: string };
+      const atB = t.tokenEndpoint.replace(a.url, b.url);
+      const refreshed = await post(atB, { grant_type: 'refresh_token', client_id: t.clientId, client_secret: t.clientSecret, refresh_token: t.refreshToken });
+      expect(refreshed.status, JSON.stringify(refreshed.json)).toBe(200);
+      // Its secret is checked at B as at A: a wrong one is refused there too.
+      const wrong = await post(atB, { grant_type: 'refresh_token', client_id: t.clientId, client_secret: 'wrong', refresh_token: t.refreshToken });
+      expect(wrong.status).toBe(401);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('a flavour with state of its own elsewhere (sharesStore unset) refuses a shared store in one line', async () => {
     await expect(startMockServer({ ...portalMock, sharesStore: false }, [{ store: { url: redis.url } }])).rejects.toThrow(/keeps its state in this process only/);
   });

@@ -6,7 +6,7 @@ import type { KcState } from './state.js';
 export function clientAuthentication(s: KcState) {
   const { ctx, kc } = s;
   // ---- client authentication ----------------------------------------------------------------------------
-  function authenticateClient(realm: Realm, req: MockRequest, p: Params): { client: KcClient; auth: 'basic' | 'post' | 'none' } {
+  async function authenticateClient(realm: Realm, req: MockRequest, p: Params): Promise<{ client: KcClient; auth: 'basic' | 'post' | 'none' }> {
     const authz = header(req, 'authorization');
     const basic = authz?.startsWith('Basic ') ? basicCredentials(req, !ctx.config.plantedDeviations.noBasicDecoding) : undefined;
     const bodyId = p.first('client_id');
@@ -21,7 +21,7 @@ export function clientAuthentication(s: KcState) {
     if (!clientId) {
       throw new KcError(kc.clientErrors === 'v20' ? oauthError(400, 'invalid_client', 'Missing client_id parameter') : oauthError(400, 'unauthorized_client', 'UNKNOWN_CLIENT: Client was not identified by any client authenticator'));
     }
-    const client = realm.clients.get(clientId);
+    const client = realm.clients.get(clientId) ?? (await s.adoptSharedClient(realm, clientId));
     const v20 = kc.clientErrors === 'v20';
     if (!client) throw new KcError(v20 ? oauthError(401, 'invalid_client', 'Invalid client or Invalid client credentials') : oauthError(400, 'invalid_client', 'Invalid client credentials'));
     if (!client.enabled) throw new KcError(v20 ? oauthError(401, 'invalid_client', 'Invalid client or Invalid client credentials') : oauthError(400, 'unauthorized_client', 'Invalid client credentials'));

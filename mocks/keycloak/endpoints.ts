@@ -42,7 +42,7 @@ export function endpointHandlers(s: KcState, { authenticateClient, passwordGrant
     if (!grantType) return note(oauthError(400, 'invalid_request', 'Missing form parameter: grant_type'));
     if (!['password', 'client_credentials', 'refresh_token', 'authorization_code'].includes(grantType)) return note(oauthError(400, 'unsupported_grant_type', 'Unsupported grant_type'));
     try {
-      const { client, auth } = authenticateClient(realm, req, p);
+      const { client, auth } = await authenticateClient(realm, req, p);
       if (p.duplicated().length) return note(oauthError(400, 'invalid_request', 'duplicated parameter'), client.clientId, auth);
       let response: MockResponse;
       if (grantType === 'password') response = await passwordGrant(iss, realm, client, p, req);
@@ -71,10 +71,10 @@ export function endpointHandlers(s: KcState, { authenticateClient, passwordGrant
       if (!token) {
         // Keycloak >= 18 routes a form POST without refresh_token to RP-initiated logout.
         if (kc.logoutWithoutRefreshToken === 'rp-initiated') return rpInitiated();
-        authenticateClient(realm, req, p);
+        await authenticateClient(realm, req, p);
         return oauthError(400, 'invalid_request', 'No refresh token');
       }
-      const { client } = authenticateClient(realm, req, p);
+      const { client } = await authenticateClient(realm, req, p);
       // LogoutEndpoint verifies the refresh token without the expiry check: an expired one still logs out.
       const checked = await checkRefreshToken(issuerAt(realm, baseOf(req, prefix)), realm, client, token, false);
       if ('status' in checked) return checked as MockResponse;
@@ -120,7 +120,7 @@ export function endpointHandlers(s: KcState, { authenticateClient, passwordGrant
     if (!realm.config.enabled) return oauthError(403, 'access_denied', 'Realm not enabled');
     const p = new Params(formOf(req, 'reject').pairs);
     try {
-      const { client } = authenticateClient(realm, req, p);
+      const { client } = await authenticateClient(realm, req, p);
       if (p.duplicated().length) return oauthError(400, 'invalid_request', 'duplicated parameter');
       const token = p.first('token');
       if (token === undefined) return oauthError(400, 'invalid_request', 'Token not provided');
@@ -175,7 +175,7 @@ export function endpointHandlers(s: KcState, { authenticateClient, passwordGrant
     if (req.method !== 'POST') return empty(405, { Allow: 'POST' });
     const p = new Params(formOf(req, 'reject').pairs);
     try {
-      const { client } = authenticateClient(realm, req, p);
+      const { client } = await authenticateClient(realm, req, p);
       const token = p.first('token');
       if (!token) return oauthError(400, 'invalid_request', 'Token not provided');
       const iss = issuerAt(realm, baseOf(req, prefix));

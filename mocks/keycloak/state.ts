@@ -47,10 +47,24 @@ export function createState(ctx: MockContext) {
   // This process's maps, or the shared store when replicas share one (mocks/keycloak/sessions.ts).
   const sessions = ctx.grants.store.shared ? sharedSessions(ctx.grants.store, now, ctx.config.tokens.expiredRetention) : memorySessions(ctx.grants.store, now, maxSessions);
 
+  // ---- clients other replicas created ---------------------------------------------------------------------
+  // A technical user made at run time (POST /__admin/flavour/technical-users) at one replica is a user and a client
+  // in that replica's realm maps; on a shared store it is also a document under its client id, which another
+  // replica takes into its maps the first time a request names that client (mocks/keycloak/technical-users.ts).
+  const sharedClientKey = (realm: Realm, clientId: string) => `kc:${realm.name}:client:${clientId}`;
+  async function adoptSharedClient(realm: Realm, clientId: string): Promise<KcClient | undefined> {
+    if (!store.shared) return undefined;
+    const held = await store.getDoc<{ user: KcUser; client: KcClient }>(sharedClientKey(realm, clientId));
+    if (!held) return undefined;
+    realm.users.set(held.user.username, held.user);
+    realm.clients.set(held.client.clientId, held.client);
+    return held.client;
+  }
+
   // ---- tokens --------------------------------------------------------------------------------------------
   const tokenTypeFor = (client: KcClient) => (client.lowerCaseBearer ? 'bearer' : kc.tokenType);
 
-  return { ctx, kc, clock, now, rel, realms, baseOf, issuerAt, oidcAt, sessions, tokenTypeFor };
+  return { ctx, kc, clock, now, rel, realms, baseOf, issuerAt, oidcAt, sessions, tokenTypeFor, sharedClientKey, adoptSharedClient };
 }
 
 export type KcState = ReturnType<typeof createState>;

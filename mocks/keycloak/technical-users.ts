@@ -25,6 +25,8 @@ export function technicalUsers(s: KcState, { mint }: ReturnType<typeof minter>) 
       }
       const created = await createIn(realm, input);
       await store.putDoc(key, created, Number.POSITIVE_INFINITY, s.now());
+      // Replicas that never create it take its client in when a request names it (KcState.adoptSharedClient).
+      await store.putDoc(s.sharedClientKey(realm, created.client.clientId), { user: created.user, client: created.client }, Number.POSITIVE_INFINITY, s.now());
       return created.shown;
     });
   }
