@@ -144,7 +144,6 @@ export function toJsonReport(runs: FinishedRun[]): string {
 
 /** The report formats `--report` takes: one list (help, validation, writing). */
 export { REPORT_FORMATS, type ReportFormat } from './formats.js';
-import type { ReportFormat } from './formats.js';
 
 /** Writes the requested formats into dir; returns the paths written. */
 export function writeReports(runs: FinishedRun[], formats: string[], dir: string): string[] {

@@ -7,7 +7,7 @@ import { sessionsSuite } from '../../suites/sessions.js';
 import { statefulSuite } from '../../suites/stateful.js';
 import { FLAVOURS, type FlavourName } from '../flavours/index.js';
 import { Redactor } from '../util/redact.js';
-import { blocksConformance, runVerdict, statusOfTally, type RunVerdict } from '../verdict/index.js';
+import { blocksConformance, runVerdict, statusOfTally } from '../verdict/index.js';
 import { NOT_IN_TIME, RunContext } from './context.js';
 import { curlOf } from './curl.js';
 import { Evidence } from './evidence.js';
@@ -56,7 +56,6 @@ export type ScenarioRecord = Run['plan']['scenarios'][number];
 export interface FinishedRun extends Omit<Run, 'results' | 'target'> {
   target: Run['target'] & { flavour: FlavourName };
   results: ReportedResult[];
-  verdict: RunVerdict;
 }
 
 function selectSuites(names: string[] | undefined): SuiteDef<unknown>[] {
