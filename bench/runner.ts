@@ -205,13 +205,18 @@ const result = {
   targets: baseline
     ? {
         "runner CPU per request >= 3x lower than at issue 12's start (every flavour)": CONFIGS.every((c) => ratio(c)! >= 3),
-        // False means that no runner built on undici could meet the 3x target here: the HTTP alone costs more.
-        'HTTP floor below a third of the baseline (every flavour)': CONFIGS.every((c) => perTarget[c]!.httpFloor!.cpuMs! < perTarget[c]!.baseline!.cpuMs! / 3),
-        'HTTP floor plus the start-up of a run without requests below a third of the baseline (every flavour)': CONFIGS.every((c) => perTarget[c]!.httpFloor!.lowerBoundCpuMs! < perTarget[c]!.baseline!.cpuMs! / 3),
         "idpc run --mock all >= 2x faster than at issue 12's start": mockAll.baseline!.wallMs! / mockAll.current!.wallMs! >= 2,
         'same verdicts as the baseline (exit codes)': CONFIGS.every((c) => perTarget[c]!.current!.exitCode === perTarget[c]!.baseline!.exitCode),
       }
     : { 'baseline measured': false },
+  // Whether the 3x target is reachable at all here (not targets: what the HTTP floor leaves room for). False: the
+  // HTTP alone, or with the runner's start-up, costs more than a third of the baseline for some flavour.
+  feasibility: baseline
+    ? {
+        'HTTP floor below a third of the baseline (every flavour)': CONFIGS.every((c) => perTarget[c]!.httpFloor!.cpuMs! < perTarget[c]!.baseline!.cpuMs! / 3),
+        'HTTP floor plus the start-up of a run without requests below a third of the baseline (every flavour)': CONFIGS.every((c) => perTarget[c]!.httpFloor!.lowerBoundCpuMs! < perTarget[c]!.baseline!.cpuMs! / 3),
+      }
+    : {},
 };
 if (baseline) spawnSync('git', ['worktree', 'remove', '--force', join(scratch, 'baseline')], { cwd: root });
 rmSync(scratch, { recursive: true, force: true });
