@@ -8,7 +8,15 @@ import type { CheckRef } from '../src/runner/plan.js';
  * it does not (shrinking re-sends requests to someone else's server). The failure is recorded with seed, path and
  * the counterexample, so `--seed` repeats it. `fallback` names a failure that is not a CheckFailure.
  */
-export async function runProperty<T>(ctx: RunContext, fallback: CheckRef, arb: fc.Arbitrary<T>, predicate: (value: T) => Promise<void>, numRuns = ctx.numRuns): Promise<void> {
+export async function runProperty<T>(
+  ctx: RunContext,
+  fallback: CheckRef,
+  arb: fc.Arbitrary<T>,
+  predicate: (value: T) => Promise<void>,
+  numRuns = ctx.numRuns,
+  /** Values that run first, whatever the seed (fast-check's examples), before numRuns generated ones. */
+  examples: T[] = [],
+): Promise<void> {
   // Every request of the last failing execution: after shrinking, that is the minimal counterexample's sequence.
   let lastFailure: ReturnType<typeof ctx.transport.logSince> = [];
   const details = await fc.check(
@@ -21,7 +29,8 @@ export async function runProperty<T>(ctx: RunContext, fallback: CheckRef, arb: f
         throw e;
       }
     }),
-    { seed: ctx.seed, numRuns, endOnFailure: !ctx.isMock },
+    // fast-check counts examples within numRuns: the generated runs come on top of them.
+    { seed: ctx.seed, numRuns: numRuns + examples.length, endOnFailure: !ctx.isMock, examples: examples.map((e) => [e] as [T]) },
   );
   if (!details.failed) return;
   const error = details.errorInstance;

@@ -170,6 +170,24 @@ class AdvanceClockCommand implements fc.AsyncCommand<Model, Real> {
   toString = () => `advance-clock(${this.seconds}s)`;
 }
 
+type Cmd = fc.AsyncCommand<Model, Real>;
+
+/**
+ * Sequences the model run starts with, whatever the seed: each basic transition once (a fresh access token works,
+ * an expired one does not, a superseded refresh token, the access token a refresh replaced, a logged-out session),
+ * so that a target breaking one fails TE-S1 in every run, not only when the generator happens on it.
+ */
+function fixedSequences(t: RunContext['target'], advance: Cmd | undefined): Cmd[][] {
+  const out: Cmd[][] = [[new GrantCommand(), new RefreshCommand(0), new RefreshCommand(0)]];
+  if (t.resource) out.push([new GrantCommand(), new UseAccessCommand(0)], [new GrantCommand(), new RefreshCommand(0), new UseAccessCommand(0)]);
+  if (t.resource && advance) out.push([new GrantCommand(), advance, new UseAccessCommand(0)]);
+  if (t.logoutUrl && t.clients.user) out.push([new GrantCommand(), new LogoutCommand(0), new RefreshCommand(0)]);
+  return out;
+}
+
+/** A fixed sequence as fast-check prints a generated one (grant,advance-clock(301s),use-access(#0)): the report's shrunk line. */
+const sequence = (cmds: Cmd[]): Iterable<Cmd> & fc.WithToStringMethod => ({ [Symbol.iterator]: () => cmds[Symbol.iterator](), [fc.toStringMethod]: () => cmds.map(String).join(',') });
+
 const scenarios: Scenario<StatefulState>[] = [
   {
     name: 'probe',
@@ -185,23 +203,26 @@ const scenarios: Scenario<StatefulState>[] = [
     name: 'model',
     checks: [ref(modelAgrees)],
     skip: needsRefreshToken,
-    cost: (t, numRuns) => ({ requests: (t.mock ? 1 : 0) + numRuns * MAX_COMMANDS }),
+    cost: (t, numRuns) => ({ requests: (t.mock ? 1 : 0) + numRuns * MAX_COMMANDS + fixedSequences(t, t.mock ? new AdvanceClockCommand(0) : undefined).reduce((n, cmds) => n + cmds.length, 0) }),
     run: async (ctx) => {
       const t = ctx.target;
       const commands: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] = [fc.constant(new GrantCommand()), fc.nat(7).map((i) => new RefreshCommand(i))];
       if (t.resource) commands.push(fc.nat(7).map((i) => new UseAccessCommand(i)));
       if (t.logoutUrl && t.clients.user) commands.push(fc.nat(7).map((i) => new LogoutCommand(i)));
+      let advance: Cmd | undefined;
       if (t.mock) {
         // Just past the access-token lifetime (as a fresh grant states it): every access token issued before then expires.
         const probe = await freshGrant(ctx);
         const lifetime = typeof probe?.body.expires_in === 'number' ? probe.body.expires_in : t.mock.accessTokenLifetime;
-        commands.push(fc.constant(new AdvanceClockCommand(lifetime + 1)));
+        advance = new AdvanceClockCommand(lifetime + 1);
+        commands.push(fc.constant(advance));
       }
-      await runProperty(ctx, ref(modelAgrees), fc.commands(commands, { maxCommands: MAX_COMMANDS }), async (cmds) => {
+      const run = async (cmds: Iterable<Cmd>) => {
         const setup = () => ({ model: { now: 0, access: [], refresh: [], families: 0, realTime: !t.mock, startedMs: Date.now() } as Model, real: { ctx } as Real });
         await fc.asyncModelRun(setup, cmds);
         ctx.pass(modelAgrees);
-      });
+      };
+      await runProperty(ctx, ref(modelAgrees), fc.commands(commands, { maxCommands: MAX_COMMANDS }), run, ctx.numRuns, fixedSequences(t, advance).map(sequence));
     },
   },
 ];
