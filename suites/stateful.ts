@@ -203,6 +203,7 @@ const scenarios: Scenario<StatefulState>[] = [
     name: 'model',
     checks: [ref(modelAgrees)],
     skip: needsRefreshToken,
+    // At most one request per command (a clock move sends none): an upper bound, as for the generated sequences.
     cost: (t, numRuns) => ({ requests: (t.mock ? 1 : 0) + numRuns * MAX_COMMANDS + fixedSequences(t, t.mock ? new AdvanceClockCommand(0) : undefined).reduce((n, cmds) => n + cmds.length, 0) }),
     run: async (ctx) => {
       const t = ctx.target;

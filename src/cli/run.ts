@@ -6,7 +6,7 @@ import type { RecordedFailure, ReportFailures } from '../generated/schemas.js';
 import { validate } from '../schemas/registry.js';
 import { FLAVOURS, isFlavourName } from '../flavours/index.js';
 import { safeStoreUrl } from '../../mocks/core/grant-store.js';
-import { colourWanted, formatConsole, formatVerdictLine, REPORT_FORMATS, toJsonReport, totalsOf, writeReports } from '../runner/report.js';
+import { colourWanted, formatConsole, formatVerdictLine, REPORT_FORMATS, resultName, toJsonReport, totalsOf, writeReports } from '../runner/report.js';
 import { emitGithubActions } from '../runner/report-ci.js';
 import { shellWord } from '../runner/curl.js';
 import { MOCK_FLAVOURS } from '../../mocks/flavours.js';
@@ -205,7 +205,7 @@ function reportRuns(runs: FinishedRun[], args: RunArgs, formats: string[], suite
   for (const run of runs) print(args.quiet ? formatVerdictLine(run, colour) : formatConsole(run, args.verbose, colour));
   for (const path of writeReports(runs, formats, args.reportDir)) say(`report: ${path}`);
   // What `idpc replay` needs to repeat the failures: how the target was reached, the seed, the failed checks.
-  const failed: RecordedFailure[] = runs.flatMap((r) => r.results.filter((x) => x.status === 'fail' && !x.baseline).map((x) => ({ flavour: r.target.flavour, seed: r.seed, check: `${x.suite}:${x.check}${x.variant ? `:${x.variant}` : ''}` })));
+  const failed: RecordedFailure[] = runs.flatMap((r) => r.results.filter((x) => x.status === 'fail' && !x.baseline).map((x) => ({ flavour: r.target.flavour, seed: r.seed, check: resultName(x) })));
   if (failed.length) {
     const file = join(args.reportDir, 'idpc-failures.json');
     mkdirSync(args.reportDir, { recursive: true });
@@ -271,7 +271,7 @@ export async function replayCommand(file: string, reportDir: string, print: (s: 
     }
     const report = JSON.parse(readFileSync(join(reportDir, 'replay', 'idpc-report.json'), 'utf8')) as { runs: FinishedRun[] };
     for (const f of mine) {
-      const r = report.runs[0]?.results.find((x) => `${x.suite}:${x.check}${x.variant ? `:${x.variant}` : ''}` === f.check);
+      const r = report.runs[0]?.results.find((x) => resultName(x) === f.check);
       const failing = r?.status === 'fail';
       if (failing) still++;
       print(`${failing ? 'x STILL FAILING' : '+ FIXED'}  ${flavour} ${f.check}${failing && r?.message ? `: ${r.message}` : ''}`);

@@ -1,4 +1,4 @@
-import { redactAuthorization, redactText, Redactor } from '../util/redact.js';
+import { Redactor } from '../util/redact.js';
 import type { Exchange } from './types.js';
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -13,8 +13,13 @@ export const shellWord = (w: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test
 export function curlOf(exchange: Exchange, secrets: Iterable<string> | Redactor, reveal = false): string {
   const { method, url, headers, body } = exchange.request;
   const parts = ['curl', '-i', '-X', method, quote(url)];
-  const authorization = (v: string) => (secrets instanceof Redactor ? secrets.authorization(v) : redactAuthorization(v));
-  for (const [k, v] of Object.entries(headers)) parts.push('-H', quote(`${k}: ${k.toLowerCase() === 'authorization' && !reveal ? authorization(v) : v}`));
+  if (reveal) {
+    for (const [k, v] of Object.entries(headers)) parts.push('-H', quote(`${k}: ${v}`));
+    if (body !== undefined) parts.push('--data-raw', quote(body));
+    return parts.join(' ');
+  }
+  const redactor = Redactor.of(secrets);
+  for (const [k, v] of Object.entries(headers)) parts.push('-H', quote(`${k}: ${k.toLowerCase() === 'authorization' ? redactor.authorization(v) : v}`));
   if (body !== undefined) parts.push('--data-raw', quote(body));
-  return reveal ? parts.join(' ') : redactText(parts.join(' '), secrets);
+  return redactor.text(parts.join(' '));
 }

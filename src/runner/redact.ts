@@ -3,7 +3,7 @@ import type { Exchange } from './types.js';
 
 /** An exchange as it may appear in a report: credentials and tokens replaced by markers with a short hash. */
 export function redactExchange(e: Exchange, secrets: Iterable<string> | Redactor): Exchange {
-  const redactor = secrets instanceof Redactor ? secrets : new Redactor(secrets);
+  const redactor = Redactor.of(secrets);
   const text = (s: string) => redactor.text(s);
   const headers = Object.fromEntries(Object.entries(e.request.headers).map(([k, v]) => [k, k.toLowerCase() === 'authorization' ? redactor.authorization(v) : text(v)]));
   return {

@@ -34,9 +34,6 @@ const link = (url: string, text: string) => (/^https?:\/\//.test(url) ? html`<a 
 
 const STATUS_LABEL: Record<string, string> = { pass: 'pass', fail: 'FAIL', warn: 'warn', info: 'info', deviation: 'deviation', skip: 'skipped' };
 
-/** The series a check belongs to, by title: TE-C7 → "C. The token response" (src/checks/series.ts). */
-const seriesOf = (check: string) => seriesTitle(check);
-
 /** A result's anchor in the page (run0-grant_TE-C13): the summary's links and the tests find it by this. */
 const resultId = (r: ReportedResult, runIndex: number) => `run${runIndex}-${resultName(r).replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
@@ -77,7 +74,7 @@ function runSection(run: FinishedRun, i: number): Html {
   const t = run.target;
   const n = counts(run);
   const bySeries = new Map<string, ReportedResult[]>();
-  for (const r of run.results) (bySeries.get(seriesOf(r.check)) ?? bySeries.set(seriesOf(r.check), []).get(seriesOf(r.check))!).push(r);
+  for (const r of run.results) (bySeries.get(seriesTitle(r.check)) ?? bySeries.set(seriesTitle(r.check), []).get(seriesTitle(r.check))!).push(r);
   const series = [...bySeries.keys()].sort();
   // What a reader acts on, before the full list: failures outside the baseline, then warnings, each linked to its result.
   const attention = [...run.results.filter((r) => r.status === 'fail' && !r.baseline), ...run.results.filter((r) => r.status === 'warn')];

@@ -14,9 +14,9 @@ const SECRET_NAME = /(secret|password|passwd|token|assertion|credential|^code$|c
 export const isSecretName = (name: string): boolean => SECRET_NAME.test(name);
 
 /** An Authorization header with its credentials replaced: the scheme stays visible. */
-export function redactAuthorization(value: string): string {
+export function redactAuthorization(value: string, mark: (credentials: string) => string = redactValue): string {
   const space = value.indexOf(' ');
-  return space > 0 ? `${value.slice(0, space)} ${redactValue(value.slice(space + 1))}` : redactValue(value);
+  return space > 0 ? `${value.slice(0, space)} ${mark(value.slice(space + 1))}` : mark(value);
 }
 
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
@@ -104,6 +104,11 @@ export class Redactor {
     for (const s of options.configured ?? []) this.add(s, true);
   }
 
+  /** The redactor given, or one for the secrets given (whole and as runs, no protocol-word exemption, plain markers). */
+  static of(secrets: Iterable<string> | Redactor): Redactor {
+    return secrets instanceof Redactor ? secrets : new Redactor(secrets);
+  }
+
   addAll(secrets: Iterable<string>): this {
     for (const s of secrets) this.add(s);
     return this;
@@ -140,8 +145,7 @@ export class Redactor {
 
   /** An Authorization header's value with its credentials replaced by their marker: the scheme stays visible. */
   authorization(value: string): string {
-    const space = value.indexOf(' ');
-    return space > 0 ? `${value.slice(0, space)} ${this.markerOf(value.slice(space + 1))}` : this.markerOf(value);
+    return redactAuthorization(value, (credentials) => this.markerOf(credentials));
   }
 
   /** The protocol word standing alone (delimited by non-word characters) that the REDACT_RUN characters at `at` lie in. */
@@ -221,5 +225,5 @@ export class Redactor {
 
 /** Replaces the known secrets in free text (bodies, descriptions that echo a token, curl commands): see Redactor. */
 export function redactText(text: string, secrets: Iterable<string> | Redactor): string {
-  return (secrets instanceof Redactor ? secrets : new Redactor(secrets)).text(text);
+  return Redactor.of(secrets).text(text);
 }
