@@ -23,7 +23,7 @@ beforeAll(async () => {
     file,
     JSON.stringify({
       flavour: 'rfc6749',
-      endpoints: { token: op.tokenUrl, resource: `${op.url}/me`, discovery: `${op.url}/.well-known/openid-configuration` },
+      endpoints: { token: op.tokenUrl, revocation: op.revocationUrl, resource: `${op.url}/me`, discovery: `${op.url}/.well-known/openid-configuration` },
       allowHttp: true,
       clients: [
         { name: 'user', clientId: 'app', clientSecret: '${env:IDPC_OP_SECRET}', auth: 'basic', scope: 'openid' },
@@ -89,6 +89,12 @@ describe('oidc-provider as a generic RFC 6749 target', () => {
       expect(r, check).toMatchObject({ status: 'skip', skipKind: 'not-applicable', message: 'the access token is not a JWT' });
     }
     for (const check of ['TE-M1', 'TE-M2']) expect(run.results.find((x) => x.suite === 'sessions' && x.check === check)?.skipKind, check).toBe('not-applicable');
+  });
+
+  it('revocation authenticates as the client declares (Basic: oidc-provider takes only the registered method)', () => {
+    for (const check of ['TE-I1', 'TE-I2', 'TE-I3', 'TE-I4', 'TE-I5']) expect(status(check, 'revocation'), check).toBe('pass');
+    const revokes = run.results.filter((r) => r.suite === 'revocation' && r.status === 'fail');
+    expect(revokes.map((r) => r.check)).toEqual([]);
   });
 
   it('the stateful model agrees with oidc-provider (declared policy unknown: rotation not asserted)', () => {

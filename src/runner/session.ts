@@ -42,6 +42,37 @@ const formEncode = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
  */
 export const strictFormEncode = (s: string) => formEncode(s).replace(/[-_.!~*'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
+export type ClientAuthStyle = 'basic' | 'post' | 'none' | 'both';
+
+/**
+ * How a client identifies itself in a request, the one place this is decided (token, revocation, logout):
+ * - basic: `Authorization: Basic` with id and secret form-urlencoded first (RFC 6749 §2.3.1);
+ * - post: client_id and client_secret in the body;
+ * - none: client_id alone (a public client; or a confidential one leaving its secret out on purpose);
+ * - both: Basic and the body at once (TE-B6, a request that must be refused).
+ * A client without a secret sends client_id in the body whatever its style.
+ */
+export function authenticate(client: TargetClient, style: ClientAuthStyle, pairs: [string, string][], headers: Record<string, string>, options: { secret?: string; strictBasic?: boolean } = {}): void {
+  const secret = options.secret ?? client.clientSecret;
+  const basic = (style === 'basic' || style === 'both') && secret !== undefined;
+  if (basic) {
+    const enc = options.strictBasic ? strictFormEncode : formEncode;
+    headers.authorization = `Basic ${Buffer.from(`${enc(client.clientId)}:${enc(secret)}`).toString('base64')}`;
+  }
+  if (!basic || style === 'both') {
+    if (!pairs.some(([k]) => k === 'client_id')) pairs.push(['client_id', client.clientId]);
+    if ((style === 'post' || style === 'both') && secret !== undefined && !pairs.some(([k]) => k === 'client_secret')) pairs.push(['client_secret', secret]);
+  }
+}
+
+/** A form request of a client (revocation, logout): its authentication, the parameters, the content type. */
+function clientForm(client: TargetClient, params: [string, string][], style: ClientAuthStyle = client.auth): { headers: Record<string, string>; body: string } {
+  const pairs = [...params];
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+  authenticate(client, style, pairs, headers);
+  return { headers, body: new URLSearchParams(pairs).toString() };
+}
+
 export class Session {
   /** Token values seen in responses: redacted in every output. */
   readonly tokensSeen = new Set<string>();
@@ -72,17 +103,7 @@ export class Session {
     }
     const pairs: [string, string][] = [...params];
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-    const auth = options.auth ?? client?.auth ?? 'none';
-    const secret = options.secretOverride ?? client?.clientSecret;
-    if (client && (auth === 'basic' || auth === 'both') && secret !== undefined) {
-      // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic.
-      const enc = options.strictBasic ? strictFormEncode : formEncode;
-      headers.authorization = `Basic ${Buffer.from(`${enc(client.clientId)}:${enc(secret)}`).toString('base64')}`;
-    }
-    if (client && (auth === 'post' || auth === 'both' || auth === 'none')) {
-      if (!pairs.some(([k]) => k === 'client_id')) pairs.push(['client_id', client.clientId]);
-      if ((auth === 'post' || auth === 'both') && secret !== undefined) pairs.push(['client_secret', secret]);
-    }
+    if (client) authenticate(client, options.auth ?? client.auth, pairs, headers, { ...(options.secretOverride !== undefined ? { secret: options.secretOverride } : {}), ...(options.strictBasic ? { strictBasic: true } : {}) });
     if (!options.withoutExtras) for (const [k, v] of Object.entries(this.target.extraParams)) if (!pairs.some(([n]) => n === k)) pairs.push([k, v]);
     const method = options.method ?? 'POST';
     const formBody = new URLSearchParams(pairs).toString();
@@ -119,8 +140,8 @@ export class Session {
 
   private async closeSession(s: OpenSession): Promise<void> {
     this.open.splice(this.open.indexOf(s), 1);
-    const body = new URLSearchParams({ client_id: s.client.clientId, ...(s.client.clientSecret ? { client_secret: s.client.clientSecret } : {}), refresh_token: s.refreshToken });
-    await this.transport.send('POST', this.target.logoutUrl!, { 'content-type': 'application/x-www-form-urlencoded' }, body.toString(), { housekeeping: true });
+    const { headers, body } = clientForm(s.client, [['refresh_token', s.refreshToken]]);
+    await this.transport.send('POST', this.target.logoutUrl!, headers, body, { housekeeping: true });
   }
 
   /** Logs out every session the run still holds (after each scenario: the run ends with none open). */
@@ -147,16 +168,19 @@ export class Session {
     return this.send(r.method, url, headers, r.body);
   }
 
-  /** RFC 7009 revocation, the client authenticating in the body (the flavours' documented style). */
-  revoke(client: TargetClient, params: Record<string, string>): Promise<Exchange> {
-    const body = new URLSearchParams({ ...params, client_id: client.clientId, ...(client.clientSecret ? { client_secret: client.clientSecret } : {}) });
-    return this.send('POST', this.target.revocationUrl!, { 'content-type': 'application/x-www-form-urlencoded' }, body.toString());
+  /**
+   * RFC 7009 revocation. The client authenticates as it does at the token endpoint (RFC 7009 §2.1 refers to RFC 6749
+   * §2.3): Basic unless it declares otherwise, since Basic is the one method every server MUST take (§2.3.1).
+   */
+  revoke(client: TargetClient, params: Record<string, string>, auth: ClientAuthStyle = client.auth): Promise<Exchange> {
+    const { headers, body } = clientForm(client, Object.entries(params), auth);
+    return this.send('POST', this.target.revocationUrl!, headers, body);
   }
 
-  /** Ends the session a refresh token names (Keycloak's logout endpoint: client_id, its secret, refresh_token). */
+  /** Ends the session a refresh token names (Keycloak's logout endpoint: the client's authentication, refresh_token). */
   async logout(client: TargetClient, refreshToken: string): Promise<Exchange> {
-    const body = new URLSearchParams({ client_id: client.clientId, ...(client.clientSecret ? { client_secret: client.clientSecret } : {}), refresh_token: refreshToken });
-    const e = await this.send('POST', this.target.logoutUrl!, { 'content-type': 'application/x-www-form-urlencoded' }, body.toString());
+    const { headers, body } = clientForm(client, [['refresh_token', refreshToken]]);
+    const e = await this.send('POST', this.target.logoutUrl!, headers, body);
     const s = this.open.find((x) => x.refreshToken === refreshToken);
     if (s && (e.response?.status ?? 500) < 300) this.open.splice(this.open.indexOf(s), 1);
     return e;

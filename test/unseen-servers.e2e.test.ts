@@ -1,0 +1,73 @@
+/**
+ * The runner on servers it was not built around: test/support/tiny-as.ts, a strict small RFC 6749 server, each time
+ * with one behaviour a real server has (correct: no check may fail) or one planted departure (its check must fail).
+ * Every verdict is asked at seeds 1-3 and must not change with the seed.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { runConformance, type FinishedRun } from '../src/runner/run.js';
+import { targetOfConfig } from '../src/runner/target.js';
+import type { ConfigTargetConfig } from '../src/generated/schemas.js';
+import { startTinyAs, TINY_CLIENTS, TINY_USERS, type TinyOptions, type TinyServer } from './support/tiny-as.js';
+
+const servers: TinyServer[] = [];
+afterAll(async () => {
+  for (const s of servers) await s.close();
+});
+
+const [webApp, secondApp] = TINY_CLIENTS as [(typeof TINY_CLIENTS)[0], (typeof TINY_CLIENTS)[0]];
+
+/** A target config for a tiny server: a user client, a second client, the user; `over` replaces what it names. */
+export function tinyTarget(as: TinyServer, over: Partial<ConfigTargetConfig> = {}): ConfigTargetConfig {
+  return {
+    flavour: 'rfc6749',
+    allowHttp: true,
+    endpoints: { token: as.tokenUrl, revocation: as.revocationUrl, resource: as.resourceUrl },
+    clients: [
+      { name: 'user', clientId: webApp.id, clientSecret: webApp.secret! },
+      { name: 'other', clientId: secondApp.id, clientSecret: secondApp.secret! },
+    ],
+    users: [{ username: 'alice', password: TINY_USERS.alice }],
+    grants: ['password', 'client_credentials', 'refresh_token'],
+    policies: { refreshRotation: 'rotate' },
+    budget: { maxRequests: 800, maxBadCredentialAttempts: 60, ratePerSecond: 1000, timeoutMs: 5000 },
+    ...over,
+  };
+}
+
+/** Runs the runner at seeds 1-3 against a fresh tiny server; every run's verdict and failures are returned. */
+async function judge(options: TinyOptions, over: (as: TinyServer) => Partial<ConfigTargetConfig> = () => ({})): Promise<FinishedRun[]> {
+  const runs: FinishedRun[] = [];
+  for (const seed of [1, 2, 3]) {
+    const as = await startTinyAs(options);
+    servers.push(as);
+    const config = tinyTarget(as, over(as));
+    runs.push(await runConformance({ target: targetOfConfig(config, []), seed, numRuns: 3 }));
+    await as.close();
+  }
+  return runs;
+}
+
+const failures = (run: FinishedRun) => run.results.filter((r) => r.status === 'fail').map((r) => `${r.suite}:${r.check}${r.variant ? `:${r.variant}` : ''}`);
+const statusOf = (run: FinishedRun, suite: string, check: string, variant?: string) => run.results.find((r) => r.suite === suite && r.check === check && r.variant === variant)?.status;
+
+describe('correct servers are not charged', () => {
+  it('the strict server as it is: CONFORMS at seeds 1-3', async () => {
+    for (const run of await judge({})) expect([run.verdict, failures(run)]).toEqual(['CONFORMS', []]);
+  });
+
+  it('a revocation endpoint that takes HTTP Basic only (RFC 6749 §2.3.1): revocation authenticates as the client declares', async () => {
+    for (const run of await judge({ revocationAuth: ['basic'] })) {
+      expect([run.verdict, failures(run)]).toEqual(['CONFORMS', []]);
+      for (const check of ['TE-I1', 'TE-I2', 'TE-I3', 'TE-I4', 'TE-I5']) expect(statusOf(run, 'revocation', check), check).toBe('pass');
+    }
+  });
+
+  it('a token endpoint that refuses client_secret_post (RFC 6749: MAY): TE-B2 informs, the grant checks hold', async () => {
+    for (const run of await judge({ tokenAuth: ['basic'] })) {
+      expect([run.verdict, failures(run)]).toEqual(['CONFORMS', []]);
+      expect(statusOf(run, 'grant', 'TE-B2')).toBe('info');
+      expect(statusOf(run, 'grant', 'TE-A2', 'password')).toBe('pass');
+      expect(statusOf(run, 'grant', 'TE-A4')).toBe('pass');
+    }
+  });
+});
