@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import { badAccessRefused, freshAccessWorks, noCredentialsChallenge, singleChallengeAttributes, tokenInQuery } from '../src/checks/bearer.js';
 import { basicAccepted, basicEncoding, missingClientAuth, mismatchedClientId, postAccepted, twoMethods, unknownClient, wrongSecretBasic, wrongSecretBody } from '../src/checks/client-auth.js';
-import type { CheckDef } from '../src/checks/define.js';
+import { describeAnswer, type CheckDef } from '../src/checks/define.js';
 import { ADVERTISED_ENDPOINTS, advertisedAuthMethods, advertisedEndpointsAnswer, advertisedGrants, issuerOfDocument } from '../src/checks/discovery.js';
 import { accessTokenSignature, idTokenValid, issuedAtSane, issuerMatches, jwksShape, lifetimeAgrees, refreshNotBearer } from '../src/checks/jwt.js';
 import { jwtScenario } from './jwt.js';
@@ -26,13 +26,13 @@ import {
 import { flavourErrors } from '../src/checks/model.js';
 import { validRefresh } from '../src/checks/refresh.js';
 import { getRequest, jsonBody, missingGrantType, noServerError, repeatedParameter, requiredParameter, secretInQuery, unknownGrantType, unknownParameter, validGrant } from '../src/checks/requests.js';
-import { distinctStrongTokens } from '../src/checks/token-response.js';
+import { distinctStrongTokens, scopeOmittedHandled, scopeStatedWhenChanged, scopeWithinRequest } from '../src/checks/token-response.js';
 import type { FailureCause } from '../src/flavours/index.js';
 import { json, type RunContext } from '../src/runner/context.js';
 import { strictFormEncode } from '../src/runner/session.js';
 import { defineSuite, needsSetup, notApplicable, ref, untested, type Scenario, type Skip } from '../src/runner/plan.js';
 import type { Exchange, Target, TargetClient } from '../src/runner/types.js';
-import { accessGrant, BAD_CREDENTIALS_SPENT, clientCredentialsParams, needsAGrant, needsClientCredentials, needsPasswordGrant, needsResource, passwordGrant } from './preconditions.js';
+import { accessGrant, BAD_CREDENTIALS_SPENT, clientCredentialsParams, needsAGrant, needsClientCredentials, needsPasswordGrant, needsResource, needsScopes, passwordGrant } from './preconditions.js';
 import { runProperty } from './property.js';
 
 export interface GrantState {
@@ -133,7 +133,7 @@ const VARIANTS: VariantSpec[] = [
   { checks: [secretInQuery], fixed: { kind: 'secret-in-query' }, skip: onlyConfidential },
   { checks: [missingCredentials], variant: 'missing-username', fixed: { kind: 'missing-username' } },
   { checks: [missingCredentials], variant: 'missing-password', fixed: { kind: 'missing-password' } },
-  { checks: [requiredParameter], variant: 'grant', fixed: { kind: 'missing-extra' }, skip: (_t, _a, extras) => (extras.length ? undefined : notApplicable('the flavour requires no extra parameter')) },
+  { checks: [requiredParameter], variant: 'grant', fixed: { kind: 'missing-extra' }, skip: (_t, _a, extras) => (extras.length ? undefined : notApplicable('the target requires no extra parameter (requiredParams)')) },
 ];
 
 /** Sends one invalid request and judges it: the variant's check, the §5.2 rules, TE-FL, TE-A11. */
@@ -204,12 +204,12 @@ async function exercise(ctx: RunContext, s: GrantState, v: Variant): Promise<voi
       e = await ctx.token(pw, { client, auth: 'none', query: `client_secret=${encodeURIComponent(client.clientSecret!)}` });
       break;
     case 'missing-extra':
-      e = await ctx.token(pw, { client, withoutExtras: true });
+      e = await ctx.token(pw, { client, withoutRequired: true });
       break;
   }
   const check = spec.checks[0]!;
   if (!ctx.answered(e)) return;
-  const o = check === repeatedParameter ? repeatedParameter.judge(e, v.kind.replace('-twice', '')) : check === requiredParameter ? requiredParameter.judge(e, Object.keys(t.extraParams).join(', ')) : check.judge!(e);
+  const o = check === repeatedParameter ? repeatedParameter.judge(e, v.kind.replace('-twice', '')) : check === requiredParameter ? requiredParameter.judge(e, t.requiredParams.join(', ')) : check.judge!(e);
   ctx.record(check, o, [e], spec.variant);
 }
 
@@ -217,7 +217,7 @@ const invalidRequestScenarios: Scenario<GrantState>[] = VARIANTS.map((spec) => (
   name: `invalid:${spec.fixed.kind}`,
   checks: spec.checks.map((c) => ref(c, c === flavourErrors ? spec.cause : c.variants ? spec.variant : undefined)),
   answers: spec.cause || spec.checks[0]!.expects ? ['token-error'] : [],
-  skip: (t, d) => needsPasswordGrant(t) ?? spec.skip?.(t, d.clientAuth, Object.keys(t.extraParams)),
+  skip: (t, d) => needsPasswordGrant(t) ?? spec.skip?.(t, d.clientAuth, t.requiredParams),
   cost: () => ({ requests: 1, badCredentials: BAD_CREDENTIALS.has(spec.fixed.kind) ? 1 : 0 }),
   run: (ctx, s) => exercise(ctx, s, spec.fixed),
 }));
@@ -227,7 +227,7 @@ const printable = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwx
 /** Generated variants with varied values, for the variants this target can take. */
 function generatedVariants(ctx: RunContext): fc.Arbitrary<Variant> {
   const t = ctx.target;
-  const open = VARIANTS.filter((spec) => !spec.skip?.(t, ctx.descriptor.clientAuth, Object.keys(t.extraParams)));
+  const open = VARIANTS.filter((spec) => !spec.skip?.(t, ctx.descriptor.clientAuth, t.requiredParams));
   return fc.oneof(
     ...open.map((spec): fc.Arbitrary<Variant> => {
       const v = spec.fixed;
@@ -419,11 +419,44 @@ const scenarios: Scenario<GrantState>[] = [
   {
     name: 'scope-beyond-allowance',
     checks: [ref(scopeBeyondAllowance)],
-    skip: (t) => needsClientCredentials(t) ?? (t.scope ? undefined : notApplicable('the flavour does not use scopes')),
+    skip: (t, d) => needsAGrant(t) ?? needsScopes(t, d),
     cost: () => ({ requests: 1 }),
     run: async (ctx) => {
-      const e = await ctx.token(clientCredentialsParams(ctx.target, 'idpc-not-a-scope'), { client: ctx.target.clients.service! });
-      if (ctx.answered(e)) ctx.record(scopeBeyondAllowance, scopeBeyondAllowance.judge(e, 'idpc-not-a-scope'), [e]);
+      // A scope the client may not have (configured), else one nobody has: refused, or reduced with a scope member.
+      const scope = ctx.target.scope!.notAllowed ?? ctx.target.scope!.unknown;
+      const e = await accessGrant(ctx, scope);
+      if (ctx.answered(e)) ctx.record(scopeBeyondAllowance, scopeBeyondAllowance.judge(e, scope), [e]);
+    },
+  },
+  {
+    name: 'scopes',
+    checks: [ref(scopeOmittedHandled), ref(scopeStatedWhenChanged), ref(scopeWithinRequest)],
+    answers: ['token-response'],
+    skip: (t, d) => needsAGrant(t) ?? needsScopes(t, d),
+    cost: (t) => ({ requests: t.scope?.full ? 3 : 2 }),
+    run: async (ctx, s) => {
+      const { full, unknown } = ctx.target.scope!;
+      const without = await accessGrant(ctx, null);
+      if (ctx.answered(without)) ctx.record(scopeOmittedHandled, scopeOmittedHandled.judge(without), [without]);
+      if (without.response?.status === 200) issued(s, json(without), without);
+      // The granted scope, with one the server cannot know: refused (invalid_scope), or dropped and said so (TE-C9).
+      const requested = [full, unknown].filter(Boolean).join(' ');
+      const mixed = await accessGrant(ctx, requested);
+      if (ctx.answered(mixed)) {
+        if (mixed.response!.status === 200) {
+          issued(s, json(mixed), mixed);
+          ctx.record(scopeStatedWhenChanged, scopeStatedWhenChanged.judge(mixed, requested, unknown), [mixed]);
+        } else ctx.skip(scopeStatedWhenChanged, `the server refused the unknown scope (${describeAnswer(mixed)}): it dropped nothing`, 'not-applicable');
+      }
+      let judged = false;
+      for (const [e, asked] of [[mixed, requested], ...(full ? [[await accessGrant(ctx, full), full] as const] : [])] as const) {
+        const scope = json(e)?.scope;
+        if (e.response?.status !== 200 || typeof scope !== 'string') continue;
+        if (e !== mixed) issued(s, json(e), e);
+        ctx.record(scopeWithinRequest, scopeWithinRequest.judge(asked, scope), [e]);
+        judged = true;
+      }
+      if (!judged) ctx.skip(scopeWithinRequest, 'no grant with a requested scope answered 200 with a scope member', 'not-applicable');
     },
   },
   {
@@ -452,11 +485,11 @@ const scenarios: Scenario<GrantState>[] = [
     name: 'required-param-in-query',
     checks: [ref(validGrant, 'required-param-in-query')],
     answers: ['token-response'],
-    skip: (t) => needsPasswordGrant(t) ?? (Object.keys(t.extraParams).length ? undefined : notApplicable('the flavour requires no extra parameter')),
+    skip: (t) => needsPasswordGrant(t) ?? (t.requiredParams.length ? undefined : notApplicable('the target requires no extra parameter (requiredParams)')),
     cost: () => ({ requests: 1 }),
     run: async (ctx, s) => {
       // Rator's brand_key "is of type QUERY" in its document, while its curl examples put it in the body: both must work.
-      const e = await ctx.token(passwordGrant(ctx.target), { client: ctx.target.clients.user!, withoutExtras: true, query: new URLSearchParams(ctx.target.extraParams).toString() });
+      const e = await ctx.token(passwordGrant(ctx.target), { client: ctx.target.clients.user!, withoutRequired: true, query: new URLSearchParams(ctx.target.requiredParams.map((k): [string, string] => [k, ctx.target.extraParams[k]!])).toString() });
       issued(s, ctx.tokens(validGrant, 'required-param-in-query', e), e);
     },
   },

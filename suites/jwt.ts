@@ -17,8 +17,8 @@ export async function jwtScenario(ctx: RunContext, s: GrantState): Promise<void>
   const user = canLogIn(t) ? t.clients.user : undefined;
   const client = user ?? t.clients.service!;
   const scope = client.scope ?? (ctx.descriptor.oidc && user ? 'openid' : undefined);
-  const params = user ? passwordGrant(t) : clientCredentialsParams(t);
-  const e = await ctx.token([...params, ...(scope ? ([['scope', scope]] as [string, string][]) : [])], { client });
+  const params = user ? passwordGrant(t, scope ?? null) : clientCredentialsParams(t, scope ?? null);
+  const e = await ctx.token(params, { client });
   if (e.response?.status === 200) ctx.responseChecks(e, 'token-response');
   const answer = json(e);
   const access = answer?.access_token;

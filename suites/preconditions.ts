@@ -35,25 +35,28 @@ export const needsAGrant = (t: Target): Skip | undefined =>
 export const needsResource = (t: Target, d: { resource?: unknown }): Skip | undefined =>
   t.resource ? undefined : d.resource ? untested(NEEDS_RESOURCE) : notApplicable('the flavour has no bearer resource to probe');
 
-/** The parameters of a valid password grant for this target. */
-export function passwordGrant(t: Target): [string, string][] {
-  return [
-    ['grant_type', 'password'],
-    ['username', t.user!.username],
-    ['password', t.user!.password],
-  ];
+const scopeParam = (scope: string | undefined): [string, string][] => (scope ? [['scope', scope]] : []);
+
+/** The parameters of a valid password grant for this target, with the user client's scope (null: without scope). */
+export function passwordGrant(t: Target, scope: string | null = t.clients.user?.scope ?? null): [string, string][] {
+  return [['grant_type', 'password'], ['username', t.user!.username], ['password', t.user!.password], ...scopeParam(scope ?? undefined)];
 }
 
-/** client_credentials, naming the operator where the flavour's grant acts for one (Rator). */
-export const clientCredentialsParams = (t: Target, scope?: string): [string, string][] => {
+/** client_credentials with the service client's scope (null: without), naming the operator where the flavour's grant acts for one (Rator). */
+export const clientCredentialsParams = (t: Target, scope: string | null = t.clients.service?.scope ?? null): [string, string][] => {
   const operatorParam = FLAVOURS[t.flavour].clientCredentialsOperatorParam;
   return [
     ['grant_type', 'client_credentials'],
-    ...(scope ? ([['scope', scope]] as [string, string][]) : []),
+    ...scopeParam(scope ?? undefined),
     ...(t.operator && operatorParam ? ([[operatorParam, t.operator.username]] as [string, string][]) : []),
   ];
 };
 
-/** One grant by the password grant where the target has one, else client_credentials. */
-export const accessGrant = (ctx: RunContext): Promise<Exchange> =>
-  canLogIn(ctx.target) ? ctx.token(passwordGrant(ctx.target), { client: ctx.target.clients.user! }) : ctx.token(clientCredentialsParams(ctx.target), { client: ctx.target.clients.service! });
+/** One grant by the password grant where the target has one, else client_credentials; with the client's own scope, or the one given (null: none). */
+export const accessGrant = (ctx: RunContext, scope?: string | null): Promise<Exchange> =>
+  canLogIn(ctx.target)
+    ? ctx.token(passwordGrant(ctx.target, scope === undefined ? undefined : scope), { client: ctx.target.clients.user! })
+    : ctx.token(clientCredentialsParams(ctx.target, scope === undefined ? undefined : scope), { client: ctx.target.clients.service! });
+
+/** The scope checks apply: the flavour uses scopes (else not applicable, with the flavour's reason). */
+export const needsScopes = (t: Target, d: { noScopes?: string }): Skip | undefined => (t.scope ? undefined : notApplicable(d.noScopes ?? 'the target uses no scopes'));

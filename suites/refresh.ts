@@ -6,14 +6,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import { flavourErrors } from '../src/checks/model.js';
-import { accessAsRefresh, badRefreshToken, crossClientRefresh, expiredRefreshToken, missingRefreshToken, narrowerScope, refreshWithoutAuth, scopeKept, validRefresh, widerScope } from '../src/checks/refresh.js';
+import { accessAsRefresh, badRefreshToken, crossClientRefresh, expiredRefreshToken, missingRefreshToken, narrowerScope, originalScopeKept, refreshWithoutAuth, scopeKept, validRefresh, widerScope } from '../src/checks/refresh.js';
 import { declaredRotation, familyRevocation, parallelRefreshes, publicClientRotation, supersededRefused } from '../src/checks/rotation.js';
 import { requiredParameter } from '../src/checks/requests.js';
 import type { FlavourDescriptor } from '../src/flavours/index.js';
 import { json, type RunContext } from '../src/runner/context.js';
 import { defineSuite, needsSetup, notApplicable, ref, untested, type Scenario, type Skip } from '../src/runner/plan.js';
 import type { Exchange, Target, TargetClient } from '../src/runner/types.js';
-import { BAD_CREDENTIALS_SPENT, canLogIn } from './preconditions.js';
+import { BAD_CREDENTIALS_SPENT, canLogIn, clientCredentialsParams, needsScopes, passwordGrant } from './preconditions.js';
 import { runProperty } from './property.js';
 
 export interface Grant {
@@ -27,13 +27,13 @@ export async function freshGrant(ctx: RunContext, scope?: string): Promise<Grant
   const t = ctx.target;
   const client = t.clients.user;
   if (client && t.user && canLogIn(t)) {
-    const e = await ctx.token([['grant_type', 'password'], ['username', t.user.username], ['password', t.user.password], ...(scope ? ([['scope', scope]] as [string, string][]) : [])], { client });
+    const e = await ctx.token(passwordGrant(t, scope ?? client.scope ?? null), { client });
     const body = json(e);
     return e.response?.status === 200 && typeof body?.refresh_token === 'string' ? { client, body, exchange: e } : undefined;
   }
   const service = t.clients.service;
   if (service && t.grants.includes('client_credentials')) {
-    const e = await ctx.token([['grant_type', 'client_credentials']], { client: service });
+    const e = await ctx.token(clientCredentialsParams(t, scope ?? service.scope ?? null), { client: service });
     const body = json(e);
     if (e.response?.status === 200 && typeof body?.refresh_token === 'string') return { client: service, body, exchange: e };
   }
@@ -51,7 +51,8 @@ const refreshingClient = (t: Target) => (canLogIn(t) ? t.clients.user : t.client
 
 /** The configured required parameters under their other documented spelling (brand_key -> brandKey). */
 const aliasesOf = (t: Target, d: FlavourDescriptor): [string, string][] =>
-  Object.entries(t.extraParams).flatMap(([name, value]) => {
+  t.requiredParams.flatMap((name) => {
+    const value = t.extraParams[name]!;
     const alias = d.requiredParams?.find((p) => p.names.includes(name))?.names.find((n) => n !== name);
     return alias ? [[alias, value] as [string, string]] : [];
   });
@@ -192,13 +193,13 @@ const scenarios: Scenario<RefreshState>[] = [
   {
     name: 'missing-required-param',
     checks: [ref(requiredParameter, 'refresh')],
-    skip: (t) => needsRefreshToken(t) ?? (Object.keys(t.extraParams).length ? undefined : notApplicable('the flavour requires no extra parameter')),
+    skip: (t) => needsRefreshToken(t) ?? (t.requiredParams.length ? undefined : notApplicable('the target requires no extra parameter (requiredParams)')),
     cost: () => ({ requests: 2 }),
     run: async (ctx) => {
       const g = await freshGrant(ctx);
       if (!g) return;
-      const e = await ctx.token([['grant_type', 'refresh_token'], ['refresh_token', String(g.body.refresh_token)]], { client: g.client, withoutExtras: true });
-      if (ctx.answered(e)) ctx.record(requiredParameter, requiredParameter.judge(e, Object.keys(ctx.target.extraParams).join(', ')), [e], 'refresh');
+      const e = await ctx.token([['grant_type', 'refresh_token'], ['refresh_token', String(g.body.refresh_token)]], { client: g.client, withoutRequired: true });
+      if (ctx.answered(e)) ctx.record(requiredParameter, requiredParameter.judge(e, ctx.target.requiredParams.join(', ')), [e], 'refresh');
     },
   },
   {
@@ -211,7 +212,7 @@ const scenarios: Scenario<RefreshState>[] = [
       // Rator's seed refresh example spells the brand key brandKey; the grant examples spell it brand_key.
       const g = await freshGrant(ctx);
       if (!g) return;
-      const e = await ctx.token([['grant_type', 'refresh_token'], ['refresh_token', String(g.body.refresh_token)], ...aliasesOf(ctx.target, ctx.descriptor)], { client: g.client, withoutExtras: true });
+      const e = await ctx.token([['grant_type', 'refresh_token'], ['refresh_token', String(g.body.refresh_token)], ...aliasesOf(ctx.target, ctx.descriptor)], { client: g.client, withoutRequired: true });
       const body = ctx.tokens(validRefresh, 'required-param-alias', e);
       if (body) ctx.record(validRefresh, validRefresh.judge(e, String(g.body.access_token), body.access_token), [e], 'required-param-alias');
     },
@@ -274,20 +275,33 @@ const scenarios: Scenario<RefreshState>[] = [
   },
   {
     name: 'scope-narrowing',
-    checks: [ref(narrowerScope), ref(widerScope)],
+    checks: [ref(narrowerScope), ref(originalScopeKept), ref(widerScope)],
     answers: ['token-error'],
-    skip: (t) => needsRefreshToken(t) ?? (t.scope ? undefined : notApplicable('the flavour does not use scopes')),
-    cost: () => ({ requests: 4 }),
-    run: async (ctx, s) => {
-      const scope = ctx.target.scope!;
-      const g = await freshGrant(ctx, scope.full);
+    skip: (t, d) =>
+      needsRefreshToken(t) ??
+      needsScopes(t, d) ??
+      (t.scope!.full && t.scope!.narrower ? undefined : needsSetup('name the scopes to narrow: scopes.granted (or the user client\'s scope) and scopes.narrower, a strict subset of it')),
+    cost: () => ({ requests: 5 }),
+    run: async (ctx) => {
+      const { full, narrower } = ctx.target.scope as { full: string; narrower: string };
+      const g = await freshGrant(ctx, full);
       if (!g) return;
-      const narrow = await refreshWith(ctx, g.client, String(g.body.refresh_token), [['scope', scope.narrower]]);
-      if (ctx.answered(narrow)) ctx.record(narrowerScope, narrowerScope.judge(narrow, String(json(narrow)?.scope ?? scope.narrower), scope.full), [narrow]);
-      const g2 = await freshGrant(ctx, scope.narrower);
+      const original = typeof g.body.scope === 'string' ? g.body.scope : full;
+      const narrow = await refreshWith(ctx, g.client, String(g.body.refresh_token), [['scope', narrower]]);
+      if (ctx.answered(narrow)) ctx.record(narrowerScope, narrowerScope.judge(narrow, narrower, original), [g.exchange, narrow]);
+      const next = json(narrow)?.refresh_token;
+      // RFC 6749 §6: the new refresh token keeps the scope of the one it replaces, whatever the access token got.
+      const rt = typeof next === 'string' ? next : String(g.body.refresh_token);
+      if (narrow.response?.status === 200) {
+        const again = await refreshWith(ctx, g.client, rt);
+        if (ctx.answered(again)) ctx.record(originalScopeKept, originalScopeKept.judge(again, original), [g.exchange, narrow, again]);
+      } else ctx.skip(originalScopeKept, 'the narrowing refresh did not succeed (see TE-G7)', 'untested');
+      const g2 = await freshGrant(ctx, narrower);
       if (!g2) return;
-      const wide = await refreshWith(ctx, g2.client, String(g2.body.refresh_token), [['scope', scope.full]]);
-      ctx.refused(widerScope, undefined, wide);
+      const wide = await refreshWith(ctx, g2.client, String(g2.body.refresh_token), [['scope', full]]);
+      const narrowed = typeof g2.body.scope === 'string' ? g2.body.scope : narrower;
+      if (wide.response?.status === 200) ctx.record(widerScope, widerScope.judge(wide, full, narrowed), [g2.exchange, wide]);
+      else ctx.refused(widerScope, undefined, wide);
     },
   },
   {

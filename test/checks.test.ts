@@ -3,12 +3,12 @@ import { badAccessRefused, noCredentialsChallenge, singleChallengeAttributes } f
 import { wrongSecretBasic } from '../src/checks/client-auth.js';
 import { isExpectedError } from '../src/checks/define.js';
 import { noEnumeration, noRefreshForClientCredentials, scopeBeyondAllowance } from '../src/checks/grants.js';
-import { narrowerScope, scopeKept } from '../src/checks/refresh.js';
+import { narrowerScope, originalScopeKept, scopeKept, widerScope } from '../src/checks/refresh.js';
 import { ALL_CHECKS } from '../src/checks/registry.js';
 import { getRequest, jsonBody, noServerError, unknownGrantType } from '../src/checks/requests.js';
 import { declaredRotation, parallelRefreshes } from '../src/checks/rotation.js';
 import { errorCharset, errorStatus } from '../src/checks/token-error.js';
-import { distinctStrongTokens, entropyBits, pragmaNoCache } from '../src/checks/token-response.js';
+import { distinctStrongTokens, entropyBits, pragmaNoCache, scopeOmittedHandled, scopeStatedWhenChanged, scopeWithinRequest } from '../src/checks/token-response.js';
 import type { Exchange } from '../src/runner/types.js';
 
 const ex = (status: number, body: unknown = {}, headers: Record<string, string> = {}): Exchange => ({
@@ -89,7 +89,21 @@ describe('check rules (pure functions over exchanges)', () => {
     expect(scopeKept.judge('a b', 'b a').passed).toBe(true);
     expect(scopeKept.judge('a b', 'a').passed).toBe(false);
     expect(narrowerScope.judge(ex(200), 'a', 'a b').passed).toBe(true);
-    expect(narrowerScope.judge(ex(200), 'c', 'a b').passed).toBe(false);
+    expect(narrowerScope.judge(ex(200, { scope: 'a' }), 'a', 'a b').passed).toBe(true);
+    // The narrowing ignored: the full scope again.
+    expect(narrowerScope.judge(ex(200, { scope: 'a b' }), 'a', 'a b').passed).toBe(false);
+    expect(narrowerScope.judge(ex(400, { error: 'invalid_scope' }), 'a', 'a b').passed).toBe(false);
+    expect(originalScopeKept.judge(ex(200, { scope: 'b a' }), 'a b').passed).toBe(true);
+    expect(originalScopeKept.judge(ex(200, { scope: 'a' }), 'a b').passed).toBe(false);
+    expect(widerScope.judge(ex(200, { scope: 'a' }), 'a b', 'a').passed).toBe(true);
+    expect(widerScope.judge(ex(200), 'a b', 'a').passed).toBe(false);
+    expect(scopeStatedWhenChanged.judge(ex(200, { scope: 'a' }), 'a x', 'x').passed).toBe(true);
+    expect(scopeStatedWhenChanged.judge(ex(200), 'a x', 'x').passed).toBe(false);
+    expect(scopeStatedWhenChanged.judge(ex(200, { scope: 'a x' }), 'a x', 'x').passed).toBe(false);
+    expect(scopeOmittedHandled.judge(ex(400, { error: 'invalid_scope' })).passed).toBe(true);
+    expect(scopeOmittedHandled.judge(ex(400, { error: 'invalid_request' })).passed).toBe(false);
+    expect(scopeWithinRequest.judge('a b', 'a').passed).toBe(true);
+    expect(scopeWithinRequest.judge('a', 'a admin').passed).toBe(false);
     expect(scopeBeyondAllowance.judge(ex(400, { error: 'invalid_scope' }), 'x').passed).toBe(true);
     expect(scopeBeyondAllowance.judge(ex(200, { scope: 'a x' }), 'x').passed).toBe(false);
     expect(noEnumeration.judge(ex(400, { error: 'invalid_grant' }), ex(400, { error: 'invalid_grant' })).passed).toBe(true);

@@ -102,9 +102,14 @@ describe('runs on every mock: the plan is what gets reported, and what it costs'
     }
   });
 
+  /** Checks whose condition no modelled flavour meets, each judged on the servers of test/unseen-servers.e2e.test.ts instead. */
+  const ONLY_ON_OTHER_SERVERS: Record<string, string> = {
+    'TE-C9': 'every modelled flavour refuses an unknown scope; a server that drops one is judged in test/unseen-servers.e2e.test.ts',
+  };
+
   it('every registered check gets a verdict (not a skip) on at least one of the mocks', () => {
     const judged = new Set(runs.flatMap(([, run]) => run.results.filter((r) => r.status !== 'skip').map((r) => name(r))));
-    const all = ALL_CHECKS.filter((c) => !c.validateOnly).flatMap((c) => (c.variants ?? [undefined]).map((v) => name({ check: c, ...(v ? { variant: v } : {}) })));
+    const all = ALL_CHECKS.filter((c) => !c.validateOnly && !(c.id in ONLY_ON_OTHER_SERVERS)).flatMap((c) => (c.variants ?? [undefined]).map((v) => name({ check: c, ...(v ? { variant: v } : {}) })));
     expect(all.filter((k) => !judged.has(k))).toEqual([]);
   });
 

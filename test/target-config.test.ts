@@ -62,6 +62,9 @@ const full: ConfigTargetConfig = {
   users: [{ username: 'u', password: 'p', operator: false }],
   grants: ['password', 'refresh_token', 'client_credentials'],
   extraParams: { a: 'b' },
+  requiredParams: ['a'],
+  scopes: { granted: 'openid profile', narrower: 'profile', notAllowed: 'admin', unknown: 'nope' },
+  tls: { ca: 'test/fixtures/tls/ca.pem', cert: 'test/fixtures/tls/client.pem', key: 'test/fixtures/tls/client.key', insecure: true },
   policies: { refreshRotation: 'rotate', refreshRevokesAccess: true, accessTokenLifetime: 2, refreshTokenLifetime: 4, sessionLimit: 5 },
   profile: 'bcp9700',
   budget: { maxRequests: 100, maxBadCredentialAttempts: 3, ratePerSecond: 5, timeoutMs: 1000, maxWaitSeconds: 10, maxBodyBytes: 65536 },
@@ -78,13 +81,16 @@ describe('target config', () => {
     // $schema is for editors; the rest is the run's.
     const options = leaves(schema, '').filter((p) => p !== '$schema');
     const seen = new Set<string>();
-    targetOfConfig(recording(structuredClone(full), seen), []);
+    targetOfConfig(recording(structuredClone(full), seen), [], undefined, { baseDir: packageRoot() });
     expect(options.filter((o) => !seen.has(o) && ![...seen].some((s) => s.startsWith(`${o}.`)))).toEqual([]);
   });
 
   it('what the options say reaches the target', () => {
-    const t = targetOfConfig(structuredClone(full), []);
+    const t = targetOfConfig(structuredClone(full), [], undefined, { baseDir: packageRoot() });
+    expect(t.tls).toMatchObject({ ca: expect.stringMatching(/^-----BEGIN CERTIFICATE-----/), cert: expect.stringMatching(/^-----BEGIN CERTIFICATE-----/), key: expect.stringMatching(/^-----BEGIN PRIVATE KEY-----/), insecure: true });
     expect(t).toMatchObject({
+      requiredParams: ['a'],
+      scope: { full: 'openid profile', narrower: 'profile', notAllowed: 'admin', unknown: 'nope' },
       issuer: full.issuer,
       discoveryUrl: full.endpoints!.discovery,
       jwksUrl: full.endpoints!.jwks,

@@ -50,6 +50,16 @@ async function judge(options: TinyOptions, over: (as: TinyServer) => Partial<Con
 const failures = (run: FinishedRun) => run.results.filter((r) => r.status === 'fail').map((r) => `${r.suite}:${r.check}${r.variant ? `:${r.variant}` : ''}`);
 const statusOf = (run: FinishedRun, suite: string, check: string, variant?: string) => run.results.find((r) => r.suite === suite && r.check === check && r.variant === variant)?.status;
 
+/** The user client asks for "read write": the scope checks then narrow it to "read". */
+const withScope = (as: TinyServer): Partial<ConfigTargetConfig> => ({
+  clients: [
+    { name: 'user', clientId: webApp.id, clientSecret: webApp.secret!, scope: 'read write' },
+    { name: 'other', clientId: secondApp.id, clientSecret: secondApp.secret!, scope: 'read write' },
+  ],
+  scopes: { narrower: 'read' },
+  endpoints: { token: as.tokenUrl, revocation: as.revocationUrl, resource: as.resourceUrl },
+});
+
 describe('correct servers are not charged', () => {
   it('the strict server as it is: CONFORMS at seeds 1-3', async () => {
     for (const run of await judge({})) expect([run.verdict, failures(run)]).toEqual(['CONFORMS', []]);
@@ -70,4 +80,34 @@ describe('correct servers are not charged', () => {
       expect(statusOf(run, 'grant', 'TE-A4')).toBe('pass');
     }
   });
+
+  it('a server that requires a scope: the client\'s scope goes with its grants, and a grant without one may get invalid_scope (TE-C10)', async () => {
+    for (const run of await judge({ requireScope: true }, withScope)) {
+      expect([run.verdict, failures(run)]).toEqual(['CONFORMS', []]);
+      for (const [suite, check] of [['grant', 'TE-C10'], ['grant', 'TE-C11'], ['grant', 'TE-F4'], ['refresh', 'TE-G7'], ['refresh', 'TE-G8'], ['refresh', 'TE-G10']]) expect(statusOf(run, suite!, check!), check).toBe('pass');
+    }
+  });
+
+  it('a server that drops an unknown scope and says so (RFC 6749 §3.3): TE-C9 holds', async () => {
+    for (const run of await judge({ dropUnknownScope: true }, withScope)) {
+      expect([run.verdict, failures(run)]).toEqual(['CONFORMS', []]);
+      expect(statusOf(run, 'grant', 'TE-C9')).toBe('pass');
+    }
+  });
+});
+
+describe('planted departures are found, at every seed', () => {
+  const planted: [string, TinyOptions, string[]][] = [
+    ['an unknown scope dropped silently', { bugs: ['silent-scope-drop'] }, ['grant:TE-C9']],
+    ['a scope widened to what was asked, allowed or not', { bugs: ['scope-widening'] }, ['grant:TE-F4']],
+    ['the scope of a refresh ignored', { bugs: ['ignore-refresh-scope'] }, ['refresh:TE-G7']],
+  ];
+  for (const [what, options, expected] of planted) {
+    it(`${what}: ${expected.join(', ')}`, async () => {
+      for (const run of await judge(options, withScope)) {
+        expect(run.verdict).toBe('DOES NOT CONFORM');
+        for (const name of expected) expect(failures(run), name).toContain(name);
+      }
+    });
+  }
 });

@@ -1,5 +1,5 @@
 /** Series G: refreshing an access token (RFC 6749 §6). */
-import { defineCheck, everyProfile, describeAnswer, outcome, RFC6749, statusOf } from './define.js';
+import { defineCheck, everyProfile, describeAnswer, jsonObject, outcome, RFC6749, statusOf } from './define.js';
 import type { Exchange } from '../runner/types.js';
 
 const setOf = (scope: string) => scope.split(' ').filter(Boolean).sort().join(' ');
@@ -44,19 +44,37 @@ export const refreshWithoutAuth = defineCheck({
 });
 
 export const narrowerScope = defineCheck({
-  id: 'TE-G7', title: 'Refresh with a narrower scope succeeds within the original', level: 'MUST', requirement: 'RFC 6749 §6', url: `${RFC6749}#section-6`,
-  judge: (e: Exchange, granted: string, original: string) =>
-    outcome(statusOf(e) === 200 && granted.split(' ').every((s) => original.split(' ').includes(s)), `narrowing within "${original}": ${describeAnswer(e)}, granted "${granted}"`),
+  id: 'TE-G7', title: 'Refresh with a narrower scope succeeds within the narrower scope', level: 'MUST', requirement: 'RFC 6749 §6', url: `${RFC6749}#section-6`,
+  /** The answer's scope, or the requested one when it states none (RFC 6749 §5.1): a server that ignores the narrowing grants more than asked. */
+  judge: (e: Exchange, requested: string, original: string) => {
+    const granted = typeof jsonObject(e)?.scope === 'string' ? String(jsonObject(e)!.scope) : requested;
+    const within = granted.split(' ').filter(Boolean).every((s) => requested.split(' ').includes(s));
+    return outcome(statusOf(e) === 200 && within, `a refresh asking to narrow "${original}" to "${requested}": ${describeAnswer(e)}, granted "${granted}"${statusOf(e) === 200 && !within ? ' (the narrowing was ignored)' : ''}`);
+  },
 });
 
 export const widerScope = defineCheck({
-  id: 'TE-G8', title: 'Refresh with a scope not originally granted gets invalid_scope', level: 'MUST', requirement: 'RFC 6749 §6, §5.2', url: `${RFC6749}#section-6`,
+  id: 'TE-G8', title: 'Refresh with a scope not originally granted gets invalid_scope, or no more than the original', level: 'MUST', requirement: 'RFC 6749 §6, §3.3, §5.2', url: `${RFC6749}#section-6`,
   expects: { status: [400], error: ['invalid_scope'] },
+  /** A 200: the server ignored the widening in part (RFC 6749 §3.3 lets it); what it states, or else the request, must stay within the original. */
+  judge: (e: Exchange, requested: string, original: string) => {
+    const granted = typeof jsonObject(e)?.scope === 'string' ? String(jsonObject(e)!.scope) : requested;
+    const beyond = granted.split(' ').filter((s) => s && !original.split(' ').includes(s));
+    return outcome(!beyond.length, `a refresh of a "${original}" grant asking for "${requested}" got a token with scope "${granted}"${jsonObject(e)?.scope === undefined ? ' (stated by omission: the requested one)' : ''}: ${beyond.join(' ')} was never granted`);
+  },
 });
 
 export const scopeKept = defineCheck({
   id: 'TE-G9', title: 'Refresh without scope keeps the original scope', level: 'MUST', requirement: 'RFC 6749 §6', url: `${RFC6749}#section-6`,
   judge: (original: string, refreshed: string) => outcome(setOf(original) === setOf(refreshed), `a refresh without scope returned "${refreshed}", the grant had "${original}"`),
+});
+
+export const originalScopeKept = defineCheck({
+  id: 'TE-G10', title: 'After a narrowed refresh, a refresh without scope yields the original scope', level: 'MUST', requirement: 'RFC 6749 §6 (the new refresh token has the scope of the old one)', url: `${RFC6749}#section-6`,
+  judge: (e: Exchange, original: string) => {
+    const granted = jsonObject(e)?.scope;
+    return outcome(statusOf(e) === 200 && (granted === undefined || setOf(String(granted)) === setOf(original)), `after narrowing, a refresh without scope: ${describeAnswer(e)}${typeof granted === 'string' ? `, scope "${granted}"` : ''}; the grant had "${original}"`);
+  },
 });
 
 export const expiredRefreshToken = defineCheck({

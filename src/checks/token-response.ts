@@ -1,6 +1,7 @@
 /** Series C: the successful token response (RFC 6749 §5.1), judged on every 200 a token request gets. */
 import { cacheDirectives, header, mediaType } from '../http/capture.js';
-import { defineCheck, outcome, RFC6749 } from './define.js';
+import { defineCheck, describeAnswer, jsonObject, outcome, RFC6749, statusOf } from './define.js';
+import type { Exchange } from '../runner/types.js';
 
 const every = { judgesEvery: ['token-response'] } as const;
 
@@ -96,4 +97,34 @@ export const unknownMembers = defineCheck({
 
 export const flavourSchema = defineCheck({
   id: 'TE-C17', title: "Body validates against the flavour's JSON Schema", level: 'PROJECT', requirement: 'idp-conformance flavour schema', url: 'https://idp-conformance.dev/schemas/', ...every, byValidator: true,
+});
+
+// ---- scope (RFC 6749 §3.3): judged by the grant suite's scope scenario, not on every answer -----------------------
+
+const scopeWords = (s: string | undefined) => (s ?? '').split(' ').filter(Boolean);
+
+export const scopeStatedWhenChanged = defineCheck({
+  id: 'TE-C9', title: 'A granted scope other than the requested one is stated in `scope`', level: 'MUST', requirement: 'RFC 6749 §3.3, §5.1', url: `${RFC6749}#section-3.3`,
+  /** A 200 to a request naming an unknown scope: the server cannot have granted it, so the answer must say what it did grant. */
+  judge: (e: Exchange, requested: string, unknown: string) => {
+    const scope = jsonObject(e)?.scope;
+    if (typeof scope !== 'string') return outcome(false, `asked for "${requested}" (with the unknown scope "${unknown}") and got a token whose answer states no scope: an omitted scope means the requested one was granted (RFC 6749 §5.1), so the unknown scope was dropped silently`, 'scope');
+    return outcome(!scopeWords(scope).includes(unknown), `asked for "${requested}", the answer states scope "${scope}"`, 'scope');
+  },
+});
+
+export const scopeOmittedHandled = defineCheck({
+  id: 'TE-C10', title: 'A request without scope gets the default scope or invalid_scope', level: 'MUST', requirement: 'RFC 6749 §3.3', url: `${RFC6749}#section-3.3`,
+  judge: (e: Exchange) =>
+    outcome(statusOf(e) === 200 || (statusOf(e) === 400 && jsonObject(e)?.error === 'invalid_scope'), `a grant without scope got ${describeAnswer(e)}: RFC 6749 §3.3 allows a default scope (200) or invalid_scope`),
+});
+
+export const scopeWithinRequest = defineCheck({
+  id: 'TE-C11', title: 'The returned scope is within the requested one', level: 'DERIVED', requirement: 'RFC 6749 §3.3 (the server may grant less, and must say so)', url: `${RFC6749}#section-3.3`,
+  profiles: { rfc6749: 'warning', bcp9700: 'warning', oauth21: 'warning' },
+  judge: (requested: string, returned: string | undefined) => {
+    const asked = scopeWords(requested);
+    const extra = scopeWords(returned).filter((s) => !asked.includes(s));
+    return outcome(!extra.length, `asked for "${requested}", granted "${returned}": ${extra.map((s) => `"${s}"`).join(', ')} not asked for`, 'scope');
+  },
 });

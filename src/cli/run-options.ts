@@ -37,6 +37,11 @@ export const RUN_OPTIONS = {
   'max-requests': { type: 'string', coerce: wholeNumber('max-requests', 1), describe: 'Request budget' },
   'max-body': { type: 'string', coerce: wholeNumber('max-body', 1024, ' of bytes'), describe: 'Largest answer body read, in bytes (default 1048576); beyond it: a TE-N3 finding' },
   'max-wait': { type: 'string', coerce: wholeNumber('max-wait', 0, ' of seconds'), describe: "Longest wait, in seconds, for a Retry-After (longer: the run stops INCOMPLETE) or a token to expire (default 60; a mock's tokens expire by moving its clock, never by waiting)" },
+  'tls-ca': { type: 'string', describe: "PEM file of the CA(s) that sign the target's certificate (added to Node's own; overrides the target config's tls.ca)" },
+  'tls-cert': { type: 'string', describe: 'PEM file of a client certificate, for a target that requires one (mTLS, RFC 8705)' },
+  'tls-key': { type: 'string', describe: "PEM file of the client certificate's private key" },
+  insecure: { type: 'boolean', default: false, describe: "Do not verify the target's certificate (a warning is printed and every report says so)" },
+  'no-preflight': { type: 'boolean', default: false, describe: 'Judge even when the preflight (one valid grant per configured client and user) fails: for a vendor whose valid grants are themselves the bug' },
   plan: { type: 'boolean', describe: 'Print the coverage plan and its request cost against the budget, send nothing' },
   verbose: { alias: 'v', type: 'boolean', default: false, describe: 'List passing checks too' },
   quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Print one verdict line per target, nothing else (reports are still written)' },
@@ -73,6 +78,11 @@ export function runArgsOf(o: ParsedRunOptions): RunArgs {
     ['maxBody', num('max-body')],
     ['maxWait', num('max-wait')],
     ['plan', o.plan === true ? true : undefined],
+    ['tlsCa', str('tls-ca')],
+    ['tlsCert', str('tls-cert')],
+    ['tlsKey', str('tls-key')],
+    ['insecure', o.insecure === true ? true : undefined],
+    ['noPreflight', o['no-preflight'] === true ? true : undefined],
   ];
   return {
     ...Object.fromEntries(pairs.filter(([, v]) => v !== undefined)),

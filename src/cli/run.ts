@@ -1,6 +1,6 @@
 import { ConfigFileError, readConfigFile } from '../util/config-file.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Profile } from '../checks/define.js';
 import type { RecordedFailure, ReportFailures } from '../generated/schemas.js';
 import { validate } from '../schemas/registry.js';
@@ -13,7 +13,8 @@ import { MOCK_FLAVOURS } from '../../mocks/flavours.js';
 import { formatPlan } from '../runner/plan.js';
 import { SUITE_NAMES } from '../checks/define.js';
 import { planRun, runConformance, type Baseline, type FinishedRun } from '../runner/run.js';
-import { loadTargetConfig, targetOfConfig, TargetConfigError } from '../runner/target.js';
+import { PreflightFailed } from '../runner/preflight.js';
+import { loadTargetConfig, targetOfConfig, TargetConfigError, tlsOf } from '../runner/target.js';
 import type { Target } from '../runner/types.js';
 import { EXIT, UsageError } from './errors.js';
 import { runMockJobs, withMock, type MockJob, type ScenarioProgress } from './mock-jobs.js';
@@ -49,6 +50,13 @@ export interface RunArgs {
   showSecrets?: boolean;
   /** Print the coverage plan (and its cost against the budget) and exit without sending a request. */
   plan?: boolean;
+  /** TLS towards a target: PEM files of its CA, of a client certificate and its key; or no verification. */
+  tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  insecure?: boolean;
+  /** Judge even when the preflight fails. */
+  noPreflight?: boolean;
 }
 
 
@@ -129,7 +137,14 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
   };
   const execute = async (target: Target, how: string[]) => {
     if (args.plan) return print(formatPlan(planRun({ target, ...common })));
-    const run = await runConformance({ ...common, target, ...(live ? { onScenario: onScenario(target.flavour) } : {}) });
+    let run: FinishedRun;
+    try {
+      run = await runConformance({ ...common, target, ...(args.noPreflight ? { judgeAnyway: true } : {}), ...(live ? { onScenario: onScenario(target.flavour) } : {}) });
+    } catch (e) {
+      // A valid grant refused, or a certificate problem: the configuration's, said in one line (exit 2).
+      if (e instanceof PreflightFailed) throw new UsageError(e.message);
+      throw e;
+    }
     if (live) process.stderr.write('\r\x1b[K');
     // The complete command that repeats it: how the target was reached, then the seed and the run's shape.
     run.reproduce = ['idpc', 'run', ...how, '--seed', String(run.seed), ...shape].map(shellWord).join(' ');
@@ -164,7 +179,10 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
       let target: Target;
       try {
         const { config, secrets } = await loadTargetConfig(args.target!);
-        target = targetOfConfig(config, secrets, args.profile);
+        target = targetOfConfig(config, secrets, args.profile, { baseDir: dirname(resolve(args.target!)) });
+        // The flags win over the config's tls, each for what it names.
+        const flags = tlsOf({ ...(args.tlsCa ? { ca: args.tlsCa } : {}), ...(args.tlsCert ? { cert: args.tlsCert } : {}), ...(args.tlsKey ? { key: args.tlsKey } : {}), ...(args.insecure ? { insecure: true } : {}) }, process.cwd(), '--tls');
+        if (flags && Object.keys(flags).length) target = { ...target, tls: { ...target.tls, ...flags } };
       } catch (e) {
         if (e instanceof TargetConfigError) throw new UsageError(e.message);
         throw e;
@@ -176,6 +194,7 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
         process.stderr.write('idpc: warning: --show-secrets: reports and curl lines carry this target\'s secrets and tokens unredacted\n');
         target = { ...target, revealSecrets: true };
       }
+      if (target.tls?.insecure) process.stderr.write(`idpc: warning: --insecure / tls.insecure: the certificate of ${new URL(target.tokenUrl).host} is not verified; every report of this run says so\n`);
       say(`idpc run: ${target.flavour} at ${target.tokenUrl}`);
       await execute(overrides(target), ['--target', args.target!]);
     }
@@ -320,7 +339,14 @@ users:
     password: \${env:IDPC_PASSWORD}
 #  - username: ...          # a user whose password has non-ASCII characters (TE-E7)
 grants: [${d.grants.join(', ')}]
-${d.requiredParams?.length ? `extraParams:\n${d.requiredParams.map((p) => `  ${p.names[0]}: \${env:IDPC_${p.names[0]!.toUpperCase()}}   # ${p.description}`).join('\n')}\n` : ''}policies:
+${d.requiredParams?.length ? `extraParams:\n${d.requiredParams.map((p) => `  ${p.names[0]}: \${env:IDPC_${p.names[0]!.toUpperCase()}}   # ${p.description}`).join('\n')}\nrequiredParams: [${d.requiredParams.map((p) => p.names[0]).join(', ')}]   # the ones the provider requires (missing-parameter probes, TE-A12)\n` : `# extraParams: { audience: ... }   # sent along with every token request
+# requiredParams: [audience]        # of those, the ones the provider requires (missing-parameter probes, TE-A12)
+`}${d.noScopes ? '' : `# scopes:                   # the scopes to exercise (TE-C9..C11, TE-F4, TE-G7..G10)
+#   granted: read write     # one the user client has (default: its scope)
+#   narrower: read          # a strict subset of it (refresh narrowing, TE-G7, TE-G10)
+#   notAllowed: admin       # one the server knows but the client may not have (TE-F4)
+#   unknown: idpc-unknown-scope   # one the server does not know (TE-C9, TE-C11)
+`}policies:
   refreshRotation: ${d.refreshMode === 'reuse' ? 'reuse' : d.refreshMode === 'rotate-revoke' ? 'rotate' : 'unknown'}   # rotate, reuse or unknown
 #  refreshRevokesAccess: true   # a refresh ends the access token it replaces${d.refreshRevokesAccess !== undefined ? ` (the flavour's default: ${d.refreshRevokesAccess})` : ''}
 #  accessTokenLifetime: 300     # used when answers state none; short lifetimes are waited for (--max-wait)

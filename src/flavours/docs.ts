@@ -32,6 +32,7 @@ function section(d: FlavourDescriptor, mock: FlavourMock | undefined): string[] 
   if (d.resource) out.push(`- Bearer resource the suites probe: \`${d.resource.method} ${d.resource.path}\`${d.resource.headers ? ` with ${Object.keys(d.resource.headers).map((h) => `\`${h}\``).join(', ')}` : ''}.`);
   out.push(`- Grants: ${d.grants.map((g) => `\`${g}\``).join(', ')}. Client authentication: ${d.clientAuth.join(', ')}. token_type: ${d.tokenTypes.map((t) => `\`${t}\``).join(', ')}.`);
   for (const p of d.requiredParams ?? []) out.push(`- Required on every token request: ${p.description} (${p.names.map((n) => `\`${n}\``).join(' or ')}).`);
+  if (d.noScopes) out.push(`- Scopes: none (${d.noScopes}); the scope checks (TE-C9..C11, TE-F4, TE-G7..G10) do not apply.`);
   out.push(`- Refresh: ${REFRESH[d.refreshMode]}.`);
   if (d.oidc) out.push('- OpenID provider: the JWT checks (series L) ask for scope openid and check the ID token.');
   if (d.sessionLimitStatus) out.push(`- A login beyond a configured session limit is refused with ${d.sessionLimitStatus} (series M, with policies.sessionLimit).`);

@@ -14,6 +14,7 @@ export const infolink: FlavourDescriptor = {
     body: { contentType: 'application/json', text: "{'appId':'170', 'isAsync': false, 'responseFormat': 'text', 'operation':{'opName': 'RunScenario', 'opParams': {'scenario': 'LoadData', 'parameters': {}, 'data': null }}}" },
   },
   grants: ['client_credentials', 'password', 'refresh_token'],
+  noScopes: 'the InfoLink document defines no scopes: its token requests carry none and its answers state none',
   choices: [
     'Error statuses are not public: token errors use 400 (401 for invalid_client), resource errors 401',
     'Bad client credentials: 401 {"error_description":"Client authentication failed","error":"invalid_client"}',

@@ -38,7 +38,21 @@ export const keycloak: FlavourDescriptor = {
   sessionLimitStatus: 403,
   oidc: true,
   initExample: { baseUrl: 'https://iam.example.com/realms/master', preset: 'v12-23' },
+  // RealmsResource: a realm name that does not exist is 404 {"error":"Realm does not exist"} (keycloak/keycloak
+  // services/.../resources/RealmsResource.java init()).
+  preflightHints: [
+    {
+      applies: ({ response, body }) => response.status === 404 && errorCode(body) === 'Realm does not exist',
+      cause: 'the realm does not exist at this server (404 "Realm does not exist"): check the realm name in baseUrl (.../realms/NAME)',
+    },
+  ],
   deviations: [
+    {
+      checks: ['TE-G10'],
+      applies: ({ response, body }) => response.status === 200 && typeof (body as Record<string, unknown> | undefined)?.scope === 'string',
+      reason: "Keycloak builds a refresh's new refresh token from its new access token, so after a narrowed refresh the refresh token keeps the narrowed scope, not the original one",
+      source: 'keycloak/keycloak services/src/main/java/org/keycloak/protocol/oidc/TokenManager.java (AccessTokenResponseBuilder.generateRefreshToken: new RefreshToken(accessToken))',
+    },
     {
       checks: ['TE-B4', 'TE-F2', 'TE-G6', 'TE-I6'],
       applies: ({ response, body }) => response.status === 401 && errorCode(body) === 'unauthorized_client',

@@ -34,6 +34,12 @@ export const portal: FlavourDescriptor = {
   documentedRefreshAuth: 'post',
   deviations: [
     {
+      checks: ['TE-G10'],
+      applies: ({ response, body }) => response.status === 200 && typeof (body as Record<string, unknown> | undefined)?.scope === 'string',
+      reason: 'django-oauth-toolkit links the new refresh token to the new access token and takes the next refresh\'s original scope from it: after a narrowed refresh the narrowed scope stays',
+      source: 'jazzband/django-oauth-toolkit oauth2_provider/oauth2_validators.py (save_bearer_token; get_original_scopes reads refresh_token.access_token.scope)',
+    },
+    {
       checks: ['TE-J2'],
       applies: ({ response }) => response.status === 403 && response.body === '',
       reason: "the portal's REST resources answer a missing or bad token with 403 and an empty body, no WWW-Authenticate",

@@ -76,6 +76,8 @@ export interface FlavourDescriptor {
   configPaths: { token: string; revocation?: string; logout?: string; resource?: string; discovery?: string; jwks?: string; issuer?: string };
   /** Parameters every token request must carry (Rator's brand key), with their accepted spellings. */
   requiredParams?: { names: string[]; description: string }[];
+  /** The flavour documents that it ignores `scope` altogether (no check of scopes applies to it). */
+  noScopes?: string;
   /** Grants the flavour offers at its token endpoint. */
   grants: string[];
   /** Where the public material leaves behaviour open and the mock makes a documented choice. */
@@ -106,6 +108,8 @@ export interface FlavourDescriptor {
   sessionLimitStatus?: number;
   /** A refresh ends the access token it replaces (undefined: not documented, not asserted). */
   refreshRevokesAccess?: boolean;
+  /** Answers of this flavour to a valid grant that say what the configuration got wrong (the preflight's diagnosis). */
+  preflightHints?: { applies: (ctx: DeviationContext) => boolean; cause: string }[];
 }
 
 /** The `error` member of a JSON error body, when there is one. */

@@ -624,6 +624,27 @@ export interface ConfigTargetConfig {
    * Permit an http: token endpoint (TE-A1); meant for local targets.
    */
   allowHttp?: boolean;
+  /**
+   * TLS towards the target: a private CA, a client certificate (RFC 8705 tls_client_auth), or no verification at all (insecure: every report says so). Paths are relative to this file.
+   */
+  tls?: {
+    /**
+     * PEM file of the CA(s) that sign the target's certificate, added to Node's own.
+     */
+    ca?: string;
+    /**
+     * PEM file of the client certificate (mTLS).
+     */
+    cert?: string;
+    /**
+     * PEM file of the client certificate's private key.
+     */
+    key?: string;
+    /**
+     * Do not verify the target's certificate. A warning is printed and every report is marked.
+     */
+    insecure?: boolean;
+  };
   clients?: {
     name?: string;
     clientId: string;
@@ -653,10 +674,35 @@ export interface ConfigTargetConfig {
   }[];
   grants?: ("password" | "client_credentials" | "refresh_token" | "operator_password")[];
   /**
-   * Parameters every token request carries (e.g. Rator brand_key).
+   * Parameters every token request carries along (e.g. Rator's brand_key). Sending one is not a claim that the provider requires it: list those in requiredParams.
    */
   extraParams?: {
     [k: string]: string;
+  };
+  /**
+   * Names of extraParams the provider requires: only these get the missing-parameter variants (TE-A12) and the in-query variant (TE-A2 required-param-in-query). Default: the ones the flavour documents as required (Rator: brand_key).
+   */
+  requiredParams?: string[];
+  /**
+   * The scopes a run exercises (RFC 6749 §3.3, §6): TE-C9..C11, TE-F4, TE-G7..G10. Without it, the unknown scope is still tried (TE-C9, C11, F4) and the refresh narrowing checks ask for this setting.
+   */
+  scopes?: {
+    /**
+     * A scope the user client has (space-separated). Default: the user client's clients[].scope.
+     */
+    granted?: string;
+    /**
+     * A strict subset of granted (TE-G7, TE-G10). Default: the first of granted's scopes, when it has several.
+     */
+    narrower?: string;
+    /**
+     * A scope the server knows but the client may not have (TE-F4). Default: the unknown one.
+     */
+    notAllowed?: string;
+    /**
+     * A scope the server does not know (TE-C9, TE-C11, TE-F4).
+     */
+    unknown?: string;
   };
   policies?: {
     refreshRotation?: "rotate" | "reuse" | "unknown";
@@ -1049,6 +1095,10 @@ export interface Run {
     preset?: string;
     tokenUrl: string;
     mock: boolean;
+    /**
+     * The target's TLS certificate was not verified (--insecure or tls.insecure): what the run saw may not have come from the target.
+     */
+    insecureTls?: true;
   };
   profile: Profile;
   requests: number;
@@ -1106,6 +1156,13 @@ export interface Run {
     message: string;
     evidence: ReportedExchange[];
   }[];
+  /**
+   * The preflight: one valid grant per configured client and user before the plan (real targets). refused lists what was refused and the likely cause; a run carries it only when it judged anyway (--no-preflight), otherwise it ended with exit 2.
+   */
+  preflight?: {
+    requests: number;
+    refused: string[];
+  };
 }
 export interface Result {
   suite: string;

@@ -105,6 +105,29 @@ export interface TransportOptions {
   maxBodyBytes?: number;
   /** Exchanges the log keeps (default 500, the latest): with LOGGED_BODY_CHARS, the log's memory is bounded however long the run. */
   logLimit?: number;
+  /** TLS towards the target: extra CAs (added to Node's), a client certificate and key (mTLS), or no verification. */
+  tls?: { ca?: string; cert?: string; key?: string; insecure?: boolean };
+}
+
+/** The target's certificate (or ours) was refused in the TLS handshake: a setting to fix, not a finding (exit 2). */
+export class TlsProblem extends RunInterrupted {}
+
+/** OpenSSL's verification codes as Node reports them, in words that name the setting to fix. */
+const TLS_PROBLEMS: [RegExp, string][] = [
+  [/^DEPTH_ZERO_SELF_SIGNED_CERT$|^SELF_SIGNED_CERT_IN_CHAIN$/, 'its certificate is self-signed (or signed by a CA Node does not know): give that certificate or its CA with tls.ca / --tls-ca'],
+  [/^UNABLE_TO_VERIFY_LEAF_SIGNATURE$|^UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?$/, 'its certificate is signed by an unknown CA: give the CA with tls.ca / --tls-ca'],
+  [/^ERR_TLS_CERT_ALTNAME_INVALID$|^HOSTNAME_MISMATCH$/, 'its certificate is for another name than the URL\'s host: use the name the certificate names in the URL'],
+  [/^CERT_HAS_EXPIRED$/, 'its certificate has expired'],
+  [/^CERT_NOT_YET_VALID$/, 'its certificate is not valid yet (or this machine\'s clock is wrong)'],
+  [/CERTIFICATE_REQUIRED|ALERT_BAD_CERTIFICATE|ALERT_HANDSHAKE_FAILURE/, 'it asks for a client certificate (mTLS) and got none it accepts: give tls.cert and tls.key / --tls-cert and --tls-key'],
+  [/^CERT_|_CERT_|^ERR_SSL_|^ERR_TLS_/, 'the TLS handshake failed'],
+];
+
+/** A TLS handshake failure in one line, or undefined when the error is something else. */
+export function tlsProblem(err: Error & { code?: string }, url: string): string | undefined {
+  const code = err.code ?? '';
+  const found = TLS_PROBLEMS.find(([re]) => re.test(code));
+  return found ? `TLS: ${new URL(url).host}: ${found[1]} (${code})` : undefined;
 }
 
 /** The target config schema's defaults (src/generated/defaults.ts): the largest body read, the longest wait. */
@@ -148,8 +171,28 @@ export class Transport {
     const u = (this.client ??= await loadUndici());
     // One deadline per phase, no AbortSignal per request (measured: ~10% of the runner's CPU): connecting, the
     // answer's headers and each gap in its body are bounded by the timeout, and dispatchBounded bounds the whole body.
-    this.agent ??= new u.Agent({ connect: { timeout: this.options.timeoutMs }, headersTimeout: this.options.timeoutMs, bodyTimeout: this.options.timeoutMs });
+    this.agent ??= await this.newAgent(u);
     return { u, agent: this.agent };
+  }
+
+  /** The run's pool, with the target's TLS settings, through the proxy that HTTPS_PROXY / HTTP_PROXY name (NO_PROXY honoured). */
+  private async newAgent(u: Undici): Promise<Agent> {
+    const tls = this.options.tls;
+    // A CA of the target's is added to Node's own roots, not put in their place.
+    const { rootCertificates } = await import('node:tls');
+    const tlsOptions = {
+      ...(tls?.ca ? { ca: [...rootCertificates, tls.ca] } : {}),
+      ...(tls?.cert ? { cert: tls.cert, key: tls.key } : {}),
+      ...(tls?.insecure ? { rejectUnauthorized: false } : {}),
+    };
+    const options = { connect: { timeout: this.options.timeoutMs, ...tlsOptions }, headersTimeout: this.options.timeoutMs, bodyTimeout: this.options.timeoutMs };
+    const env = process.env;
+    if (env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy) {
+      // undici's EnvHttpProxyAgent reads HTTP_PROXY, HTTPS_PROXY and NO_PROXY (nodejs/undici lib/dispatcher/env-http-proxy-agent.js).
+      const EnvHttpProxyAgent = (await importCjs(import('undici/lib/dispatcher/env-http-proxy-agent.js') as Promise<object>)) as typeof import('undici').EnvHttpProxyAgent;
+      return new EnvHttpProxyAgent({ ...options, requestTls: { ...tlsOptions, timeout: this.options.timeoutMs } }) as unknown as Agent;
+    }
+    return new u.Agent(options);
   }
 
   /** A position in the log (every exchange ever logged counts): logSince(position) gives what came after it. */
@@ -214,8 +257,16 @@ export class Transport {
       this.consecutiveTimeouts = 0;
       this.consecutiveFailures = 0;
     } catch (e) {
-      const err = e as Error & { code?: string };
+      const err = e as Error & { code?: string; cause?: Error & { code?: string } };
       exchange.error = `${err.code ?? err.name}: ${err.message}`;
+      // A certificate problem is the configuration's, never a finding about the target (TE-A11).
+      const tls = tlsProblem(err, url) ?? (err.cause ? tlsProblem(err.cause, url) : undefined);
+      if (tls) throw new TlsProblem(tls);
+      // TLS 1.3 refuses a missing client certificate after the handshake: the client sees only a closed connection.
+      // Before any answer, on https, without a certificate of ours, that is the likely cause.
+      if (err.code === 'UND_ERR_SOCKET' && this.answered === 0 && url.startsWith('https:') && !this.options.tls?.cert) {
+        throw new TlsProblem(`TLS: ${new URL(url).host}: closed the connection right after the handshake, before any answer: it likely asks for a client certificate (mTLS): give tls.cert and tls.key / --tls-cert and --tls-key (${err.code})`);
+      }
       if (err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' || err instanceof errors.ConnectTimeoutError) {
         throw new TargetUnreachable(`${new URL(url).origin} is unreachable (${err.code ?? err.name})`);
       }

@@ -80,7 +80,7 @@ function runSection(run: FinishedRun, i: number): Html {
   const attention = [...run.results.filter((r) => r.status === 'fail' && !r.baseline), ...run.results.filter((r) => r.status === 'warn')];
   const verdictClass = run.verdict === 'CONFORMS' ? 'ok' : run.verdict === 'DOES NOT CONFORM' ? 'bad' : 'warn';
   return html`<section class="run" id="run${i}">
-<h2><span class="verdict ${verdictClass}" data-verdict="${run.verdict}">${run.verdict}</span> ${t.flavour}${t.preset ? ` (${t.preset})` : ''} <small>${t.tokenUrl}${t.mock ? ' [mock]' : ''}</small></h2>
+<h2><span class="verdict ${verdictClass}" data-verdict="${run.verdict}">${run.verdict}</span> ${t.flavour}${t.preset ? ` (${t.preset})` : ''} <small>${t.tokenUrl}${t.mock ? ' [mock]' : ''}${t.insecureTls ? ' [TLS NOT VERIFIED]' : ''}</small></h2>
 <table class="summary"><tr><th>profile</th><td>${run.profile}</td><th>seed</th><td>${run.seed}</td><th>duration</th><td>${(run.durationMs / 1000).toFixed(1)} s</td><th>requests</th><td>${run.requests}</td><th>exit</th><td>${run.exitCode}</td></tr>
 <tr><th>pass</th><td>${n.pass}</td><th>fail</th><td>${n.fail}</td><th>warn</th><td>${n.warn}</td><th>deviations</th><td>${n.deviation}</td><th>skipped</th><td>${n.skip}</td></tr>
 <tr><th>plan</th><td colspan="9">${run.plan.requests} of ${run.plan.fullRequests} planned requests within the budget of ${run.plan.budget.maxRequests}${run.plan.leftOut.length ? `; left out: ${run.plan.leftOut.join(', ')}` : ''}; ${run.results.length} planned results, every one listed below</td></tr></table>

@@ -23,14 +23,15 @@ const paint = (on: boolean, key: string, text: string) => (on && ANSI[key] ? `\x
 
 /** One line per run: what --quiet prints. */
 export function formatVerdictLine(run: FinishedRun, colour = false): string {
-  return `${run.target.flavour}${run.target.preset ? ` (${run.target.preset})` : ''} ${run.target.tokenUrl}: ${paint(colour, run.verdict, run.verdict)} (exit ${run.exitCode})`;
+  return `${run.target.flavour}${run.target.preset ? ` (${run.target.preset})` : ''} ${run.target.tokenUrl}${run.target.insecureTls ? ' [TLS NOT VERIFIED]' : ''}: ${paint(colour, run.verdict, run.verdict)} (exit ${run.exitCode})`;
 }
 
 /** The console summary: a table per run, then each failure with its reproduction data. */
 export function formatConsole(run: FinishedRun, verbose = false, colour = false): string {
   const lines: string[] = [];
   const t = run.target;
-  lines.push(`${t.flavour}${t.preset ? ` (${t.preset})` : ''} ${t.tokenUrl}${t.mock ? ' [mock]' : ''}  profile ${run.profile}  seed ${run.seed}  ${run.requests} requests in ${(run.durationMs / 1000).toFixed(1)} s`);
+  lines.push(`${t.flavour}${t.preset ? ` (${t.preset})` : ''} ${t.tokenUrl}${t.mock ? ' [mock]' : ''}${t.insecureTls ? ' [TLS NOT VERIFIED]' : ''}  profile ${run.profile}  seed ${run.seed}  ${run.requests} requests in ${(run.durationMs / 1000).toFixed(1)} s`);
+  for (const line of run.preflight?.refused ?? []) lines.push(`  JUDGED ANYWAY: ${line}`);
   if (run.unreachable) {
     lines.push(`  TARGET UNREACHABLE: ${run.unreachable}`);
     return lines.join('\n');

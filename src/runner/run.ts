@@ -6,13 +6,16 @@ import { revocationSuite } from '../../suites/revocation.js';
 import { sessionsSuite } from '../../suites/sessions.js';
 import { statefulSuite } from '../../suites/stateful.js';
 import { FLAVOURS, type FlavourName } from '../flavours/index.js';
+import { ALL_CHECKS } from '../checks/registry.js';
 import { Redactor } from '../util/redact.js';
 import { blocksConformance, runVerdict, statusOfTally } from '../verdict/index.js';
 import { NOT_IN_TIME, RunContext } from './context.js';
 import { curlOf } from './curl.js';
 import { Evidence } from './evidence.js';
-import { RunInterrupted, TargetUnreachable, Transport } from './http.js';
+import { RunInterrupted, TargetUnreachable, TlsProblem, Transport } from './http.js';
 import { computePlan, untested, type Plan, type Skip, type SuiteDef } from './plan.js';
+import { PreflightFailed, preflightGrants, runPreflight } from './preflight.js';
+import { clientCredentialsParams, passwordGrant } from '../../suites/preconditions.js';
 import { redactExchange } from './redact.js';
 import type { Run } from '../generated/schemas.js';
 import type { CheckResult, Exchange, Target } from './types.js';
@@ -39,6 +42,10 @@ export interface RunOptions {
   onScenario?: (p: { done: number; total: number; planned: number; sent: number; suite: string; scenario: string; elapsedMs: number }) => void;
   /** A transport of the caller's (tests read its raw log). */
   transport?: Transport;
+  /** One valid grant per configured client and user first (default: on for real targets, off for in-process mocks). */
+  preflight?: boolean;
+  /** A refused preflight grant is reported as a warning and the run judges anyway (--no-preflight). */
+  judgeAnyway?: boolean;
 }
 
 /** A result as reports show it (schemas/report, $defs/result): evidence redacted, with a curl per request. */
@@ -76,7 +83,7 @@ export function planRun(options: Pick<RunOptions, 'target' | 'numRuns' | 'suites
 
 /** Runs the suites' plan against one target and returns the redacted report with its exit code (0, 1, 3 or 4). */
 export async function runConformance(options: RunOptions): Promise<FinishedRun> {
-  const transport = options.transport ?? new Transport({ ...options.target.budget });
+  const transport = options.transport ?? new Transport({ ...options.target.budget, ...(options.target.tls ? { tls: options.target.tls } : {}) });
   try {
     return await conformanceRun(options, transport);
   } finally {
@@ -90,7 +97,10 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const numRuns = options.numRuns ?? defaultNumRuns(target);
   const suites = selectSuites(options.suites);
-  const plan = computePlan(suites, target, FLAVOURS[target.flavour], numRuns);
+  const preflight = options.preflight ?? !target.mock ? preflightGrants(target, { password: target.user ? passwordGrant(target) : undefined, clientCredentials: clientCredentialsParams(target), ...(target.operator ? { operator: [['grant_type', 'operator_password'], ['username', target.operator.username], ['password', target.operator.password]] } : {}) }) : [];
+  // The preflight's requests come out of the budget first: the plan gets what they leave.
+  const planned = preflight.length ? { ...target, budget: { ...target.budget, maxRequests: Math.max(0, target.budget.maxRequests - preflight.length) } } : target;
+  const plan = computePlan(suites, planned, FLAVOURS[target.flavour], numRuns);
   const declared = new Set(plan.entries.map((e) => Evidence.key(e.suite, e.check.id, e.variant)));
   const ctx = new RunContext(target, transport, seed, numRuns, declared);
   const started = Date.now();
@@ -98,12 +108,24 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
   // and as substrings. A mock's report shows its own credentials (revealSecrets): nothing to match then. The target's
   // grant types are words of its protocol: a password that contains one ("mypassword") leaves "grant_type=password"
   // readable. Markers are keyed by a key of this run's: equal for one secret within the report, no oracle for a guess.
-  const secrets = target.revealSecrets ? new Redactor() : new Redactor([], { configured: target.secrets, protocolWords: target.grants, key: randomBytes(16) });
+  const secrets = target.revealSecrets ? new Redactor() : new Redactor([], { configured: target.secrets, protocolWords: target.grants, publicNames: publicNamesOf(target), key: randomBytes(16) });
   const say = options.progress ?? (() => {});
   // A progress line can echo what the target sent (an error message quoting its body): redacted like the report.
   const progress = (line: string) => say(secrets.addAll(ctx.session.tokensSeen).text(line));
   progress(`  plan: ${plan.cost.requests} requests for the systematic pass (budget ${plan.budget.maxRequests}), ${plan.entries.filter((e) => !e.skip).length} checks planned`);
   if (plan.leftOut.length) progress(`  the budget cannot cover the plan (${plan.fullCost.requests} requests): left out ${plan.leftOut.join(', ')}`);
+
+  const warnings: string[] = [];
+  if (preflight.length) {
+    try {
+      for (const line of await runPreflight(ctx.session, preflight, options.judgeAnyway === true)) {
+        warnings.push(line);
+        progress(`  warning: ${line}`);
+      }
+    } finally {
+      await ctx.session.closeSessions().catch(() => undefined);
+    }
+  }
 
   // What the plan already knows will not run is reported now, with its reason.
   for (const e of plan.entries) if (e.skip) ctx.evidence.skip(e.suite, e.check, e.variant, e.skip.reason, e.skip.kind);
@@ -143,6 +165,8 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
     try {
       await scenario.run(ctx, states.get(suite.name));
     } catch (e) {
+      // A certificate problem is the configuration's: the run ends with it in one line (exit 2), as in the preflight.
+      if (e instanceof TlsProblem) throw new PreflightFailed(e.message);
       if (!(e instanceof RunInterrupted)) {
         // No scenario may crash the run: its error is reported with the exchanges it had made, and the run goes on.
         const message = e instanceof Error ? e.message : String(e);
@@ -215,7 +239,7 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     seed,
-    target: { flavour: target.flavour, ...(target.preset ? { preset: target.preset } : {}), tokenUrl: target.tokenUrl, mock: !!target.mock },
+    target: { flavour: target.flavour, ...(target.preset ? { preset: target.preset } : {}), tokenUrl: target.tokenUrl, mock: !!target.mock, ...(target.tls?.insecure ? { insecureTls: true as const } : {}) },
     profile: target.profile,
     requests: transport.requests,
     results: results.sort((a, b) => naturalCompare(a.suite, b.suite) || naturalCompare(a.check, b.check) || naturalCompare(a.variant ?? '', b.variant ?? '')),
@@ -223,6 +247,7 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
     exitCode,
     verdict,
     plan: { requests: plan.cost.requests, fullRequests: plan.fullCost.requests, badCredentials: plan.cost.badCredentials, budget: plan.budget, leftOut: plan.leftOut, scenarios: records },
+    ...(preflight.length ? { preflight: { requests: preflight.length, refused: warnings.map((w) => secrets.text(w)) } } : {}),
     ...(unreachable ? { unreachable } : {}),
     ...(interrupted ? { interrupted } : {}),
     ...(incomplete.length ? { incomplete } : {}),
@@ -230,6 +255,18 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
       ? { scenarioErrors: errors.map((e) => ({ suite: e.suite, scenario: e.scenario, message: secrets.text(e.message), evidence: e.exchanges.map((x) => (target.revealSecrets ? { ...x, curl: curlOf(x, [], true) } : { ...redactExchange(x, secrets), curl: curlOf(x, secrets) })) })) }
       : {}),
   };
+}
+
+/**
+ * What a report prints that is public and may share characters with a secret: client ids, usernames, the check
+ * variants ("missing-password") and every flavour's grant types. Redaction leaves them readable where they stand alone.
+ */
+function publicNamesOf(t: Target): string[] {
+  const clients = Object.values(t.clients).map((c) => c?.clientId ?? '');
+  const users = [t.user, t.operator, ...(t.extraUsers ?? [])].map((u) => u?.username ?? '');
+  const variants = ALL_CHECKS.flatMap((c) => c.variants ?? []);
+  const grants = Object.values(FLAVOURS).flatMap((d) => d.grants);
+  return [...clients, ...users, ...variants, ...grants].filter(Boolean);
 }
 
 function finish(r: CheckResult, baseline: Baseline | undefined, secrets: Redactor, reveal: boolean): ReportedResult {

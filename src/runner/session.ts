@@ -19,8 +19,8 @@ export interface TokenRequestOptions {
   rawBody?: string;
   query?: string;
   headers?: Record<string, string>;
-  /** Leave out the flavour's required extra parameters (e.g. Rator's brand key). */
-  withoutExtras?: boolean;
+  /** Leave out the extra parameters the provider requires (e.g. Rator's brand key); the others are still sent. */
+  withoutRequired?: boolean;
   /** Basic credentials encoded the strictest way real clients do (TE-B3), instead of the minimal form encoding. */
   strictBasic?: boolean;
   /** A login beyond the declared session limit, on purpose (TE-M3); otherwise the session opens only within it. */
@@ -104,7 +104,10 @@ export class Session {
     const pairs: [string, string][] = [...params];
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (client) authenticate(client, options.auth ?? client.auth, pairs, headers, { ...(options.secretOverride !== undefined ? { secret: options.secretOverride } : {}), ...(options.strictBasic ? { strictBasic: true } : {}) });
-    if (!options.withoutExtras) for (const [k, v] of Object.entries(this.target.extraParams)) if (!pairs.some(([n]) => n === k)) pairs.push([k, v]);
+    for (const [k, v] of Object.entries(this.target.extraParams)) {
+      if (options.withoutRequired && this.target.requiredParams.includes(k)) continue;
+      if (!pairs.some(([n]) => n === k)) pairs.push([k, v]);
+    }
     const method = options.method ?? 'POST';
     const formBody = new URLSearchParams(pairs).toString();
     let url = client?.tokenUrl ?? this.target.tokenUrl;

@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { TARGET_BUDGET_DEFAULTS } from '../generated/defaults.js';
 import { DEFAULT_MAX_WAIT_SECONDS } from './http.js';
 import { ConfigFileError, readConfigFile } from '../util/config-file.js';
 import { redactText } from '../util/redact.js';
-import { FLAVOURS, isFlavourName, type FlavourName } from '../flavours/index.js';
+import { FLAVOURS, isFlavourName, type FlavourDescriptor, type FlavourName } from '../flavours/index.js';
 import type { Profile } from '../checks/define.js';
 import type { ConfigTargetConfig } from '../generated/schemas.js';
 import { registry } from '../schemas/registry.js';
@@ -69,10 +71,11 @@ export function targetOfMock(m: RunningMock, profile: Profile): Target {
     grants: descriptor.grants,
     // What the flavour's mock says of itself (Rator's brand key, Keycloak's refresh behaviour, scopes).
     extraParams: d.extraParams ?? {},
+    requiredParams: requiredOf(descriptor, d.extraParams ?? {}),
     resourceHeaders: d.resourceHeaders ?? {},
     refreshMode: d.refreshMode ?? declaredRefreshMode(m),
     refreshRevokesAccess: d.refreshRevokesAccess ?? m.config.refresh.revokeOldAccessToken,
-    ...(d.scope ? { scope: d.scope } : {}),
+    ...(descriptor.noScopes ? {} : { scope: { ...d.scope, unknown: UNKNOWN_SCOPE } }),
     profile,
     // The mock printed its credentials itself: its reports' curl lines carry them, so that they run as printed.
     revealSecrets: true,
@@ -94,6 +97,22 @@ export function targetOfMock(m: RunningMock, profile: Profile): Target {
     },
     secrets,
   };
+}
+
+/** A scope no server knows (the schema's default of scopes.unknown). */
+const UNKNOWN_SCOPE = 'idpc-unknown-scope';
+
+/** The extra parameters a flavour documents as required (Rator's brand_key), among those a target sends. */
+const requiredOf = (d: FlavourDescriptor, extra: Record<string, string>): string[] => Object.keys(extra).filter((k) => d.requiredParams?.some((p) => p.names.includes(k)));
+
+/** The scopes to exercise: the config's, else the user client's scope (and, with several, its first as the narrower one). */
+function scopesOf(config: ConfigTargetConfig, d: FlavourDescriptor, user: TargetClient | undefined): Target['scope'] {
+  const s = config.scopes;
+  if (d.noScopes && !s) return undefined;
+  const full = s?.granted ?? user?.scope;
+  const words = full?.split(' ').filter(Boolean) ?? [];
+  const narrower = s?.narrower ?? (words.length > 1 ? words[0] : undefined);
+  return { ...(full ? { full } : {}), ...(narrower ? { narrower } : {}), ...(s?.notAllowed ? { notAllowed: s.notAllowed } : {}), unknown: s?.unknown ?? UNKNOWN_SCOPE };
 }
 
 /** The refresh behaviour the core's refresh policy declares (what a target config states as policies.refreshRotation). */
@@ -139,8 +158,31 @@ export async function loadTargetConfig(path: string): Promise<{ config: ConfigTa
 }
 
 
+/**
+ * TLS material for a target: PEM files read now (relative paths from `baseDir`, the config file's folder), so that a
+ * missing or unreadable file is a config error before any request, not a handshake failure later.
+ */
+export function tlsOf(spec: { ca?: string; cert?: string; key?: string; insecure?: boolean } | undefined, baseDir: string, where = 'tls'): Target['tls'] {
+  if (!spec) return undefined;
+  const read = (name: 'ca' | 'cert' | 'key') => {
+    const file = spec[name];
+    if (file === undefined) return {};
+    const path = isAbsolute(file) ? file : join(baseDir, file);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new TargetConfigError(`${where}${where.startsWith('--') ? '-' : '.'}${name}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
+    if (!/-----BEGIN [A-Z ]+-----/.test(text)) throw new TargetConfigError(`${where}${where.startsWith('--') ? '-' : '.'}${name}: ${path} is not a PEM file (no -----BEGIN ...----- line)`);
+    return { [name]: text };
+  };
+  if ((spec.cert === undefined) !== (spec.key === undefined)) throw new TargetConfigError(`${where}: a client certificate needs both cert and key`);
+  return { ...read('ca'), ...read('cert'), ...read('key'), ...(spec.insecure ? { insecure: true } : {}) };
+}
+
 /** A target from a config file: explicit URLs win, otherwise the flavour's paths under baseUrl. Every option is read here. */
-export function targetOfConfig(config: ConfigTargetConfig, secrets: string[], profileOverride?: Profile): Target {
+export function targetOfConfig(config: ConfigTargetConfig, secrets: string[], profileOverride?: Profile, options: { baseDir?: string } = {}): Target {
   if (!isFlavourName(config.flavour)) throw new TargetConfigError(`unknown flavour ${config.flavour}`);
   const descriptor = FLAVOURS[config.flavour];
   const base = config.baseUrl?.replace(/\/$/, '');
@@ -155,6 +197,8 @@ export function targetOfConfig(config: ConfigTargetConfig, secrets: string[], pr
   if (url.protocol !== 'https:' && !(allowHttp && local)) throw new TargetConfigError(`TE-A1: the token endpoint must be https (http only for a local target with allowHttp): ${tokenUrl}`);
   if (url.hash) throw new TargetConfigError('TE-A1: the token endpoint must not have a fragment');
   const targetGrants = config.grants ?? descriptor.grants;
+  const unsent = (config.requiredParams ?? []).filter((k) => !(k in (config.extraParams ?? {})));
+  if (unsent.length) throw new TargetConfigError(`requiredParams names ${unsent.join(', ')}, which extraParams does not send: give its value there`);
   const toClient = (c: NonNullable<ConfigTargetConfig['clients']>[number]): TargetClient => ({
     clientId: c.clientId,
     ...(c.clientSecret ? { clientSecret: c.clientSecret } : {}),
@@ -209,14 +253,17 @@ export function targetOfConfig(config: ConfigTargetConfig, secrets: string[], pr
     ...(users.filter((u) => !u.operator).length > 1 ? { extraUsers: users.filter((u) => !u.operator).slice(1) } : {}),
     grants: targetGrants,
     extraParams: config.extraParams ?? {},
+    requiredParams: config.requiredParams ?? requiredOf(descriptor, config.extraParams ?? {}),
     resourceHeaders: {},
     // Not declared (or 'unknown'): rotation is classified (TE-H1) but never asserted.
     refreshMode: policies.refreshRotation === 'reuse' ? 'reuse' : policies.refreshRotation === 'rotate' ? 'rotate-revoke' : policies.refreshRotation === 'unknown' ? 'unknown' : descriptor.refreshMode,
     ...(refreshRevokesAccess !== undefined ? { refreshRevokesAccess } : {}),
     ...(Object.keys(lifetimes).length ? { lifetimes } : {}),
     ...(policies.sessionLimit ? { sessionLimit: policies.sessionLimit } : {}),
+    ...(scopesOf(config, descriptor, user) ? { scope: scopesOf(config, descriptor, user)! } : {}),
     profile: profileOverride ?? config.profile ?? 'rfc6749',
     budget,
+    ...(config.tls ? { tls: tlsOf(config.tls, options.baseDir ?? process.cwd())! } : {}),
     secrets,
   };
 }

@@ -52,15 +52,21 @@ export interface Target {
   /** Further configured users (a non-ASCII password for TE-E7). */
   extraUsers?: TargetUser[];
   grants: string[];
-  /** Parameters every token request carries (e.g. Rator's brand_key). */
+  /** Parameters every token request carries along (e.g. Rator's brand_key). */
   extraParams: Record<string, string>;
+  /** Names of extraParams the provider requires: only these are left out on purpose (TE-A12, TE-A2 in the query). */
+  requiredParams: string[];
   /** Headers every resource request carries (e.g. X-RATOR-brand-key). */
   resourceHeaders: Record<string, string>;
   refreshMode: RefreshMode;
   /** Declared: a refresh ends the access token it replaces (undefined: not declared, not asserted). */
   refreshRevokesAccess?: boolean;
-  /** Requested scope that the user client may narrow to (for G7/G8); absent when scopes are not used. */
-  scope?: { full: string; narrower: string };
+  /**
+   * The scopes the run exercises (RFC 6749 §3.3, §6); absent when the flavour documents that it uses none.
+   * full: one the user client has; narrower: a strict subset of it; notAllowed: one the server knows but the client
+   * may not have; unknown: one the server does not know.
+   */
+  scope?: { full?: string; narrower?: string; notAllowed?: string; unknown: string };
   profile: Profile;
   budget: { maxRequests: number; maxBadCredentialAttempts: number; ratePerSecond: number; timeoutMs: number; maxWaitSeconds: number; maxBodyBytes?: number };
   /** Set for in-process mocks: the run may move their clock and shrink failures. */
@@ -75,6 +81,8 @@ export interface Target {
     /** A user with the given password (TE-E7 non-ASCII passwords). */
     addUser: (username: string, password: string) => TargetUser;
   };
+  /** TLS towards the target: PEM texts of extra CAs, of a client certificate and its key; insecure: no verification. */
+  tls?: { ca?: string; cert?: string; key?: string; insecure?: boolean };
   /** Every secret of the target config, for redaction. */
   secrets: string[];
   /**

@@ -2,3 +2,4 @@
 // fetch, WebSocket, cookie and cache code that undici's index.js loads with them. Typed where they are used.
 declare module 'undici/lib/dispatcher/agent.js';
 declare module 'undici/lib/core/errors.js';
+declare module 'undici/lib/dispatcher/env-http-proxy-agent.js';

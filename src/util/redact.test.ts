@@ -79,6 +79,24 @@ describe('Redactor', () => {
     expect(r.text('grant_type=operator_password&password=my_operator_password')).toBe(`grant_type=operator_password&password=${redactValue('my_operator_password')}`);
   });
 
+  it('a public name (client id, username, check variant) that shares characters with a secret stays readable where it stands alone', () => {
+    const r = new Redactor([], { configured: ['conformance-service-secret', 'qa-bot-password'], publicNames: ['conformance-app', 'missing-password', 'operator_password'] });
+    const m = redactValue('conformance-service-secret');
+    expect(r.text('client_id=conformance-app&x=1')).toBe('client_id=conformance-app&x=1');
+    expect(r.text('grant:TE-E2:missing-password')).toBe('grant:TE-E2:missing-password');
+    expect(r.text('grant_type=operator_password')).toBe('grant_type=operator_password');
+    // The secret itself, a piece of it, or the name glued to more of the secret: redacted as before.
+    expect(r.text('client_secret=conformance-service-secret')).toBe(`client_secret=${m}`);
+    expect(r.text('conformance-service')).toBe(m);
+    expect(r.text('conformance-app-x')).toBe(`${m}app-x`);
+    expect(r.text('xqa-bot-password')).toBe(`x${redactValue('qa-bot-password')}`);
+  });
+
+  it('a public name that holds a whole secret, and every issued token, get no exemption', () => {
+    expect(new Redactor([], { configured: ['s3cret-app'], publicNames: ['my-s3cret-app'] }).text('id=my-s3cret-app')).toBe(`id=my-${redactValue('s3cret-app')}`);
+    expect(new Redactor(['conformance-token-xyz'], { publicNames: ['conformance-app'] }).text('conformance-app')).toBe(`${redactValue('conformance-token-xyz')}app`);
+  });
+
   it('no output holds 8 consecutive characters of a configured secret but a protocol word standing alone (property)', () => {
     const words = ['password', 'client_credentials', 'refresh_token', 'username'];
     const piece = fc.oneof(fc.constantFrom(...words), fc.stringMatching(/^[A-Za-z0-9!@#-]{1,8}$/));

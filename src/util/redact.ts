@@ -72,6 +72,12 @@ export interface RedactorOptions {
   /** The target's own protocol words besides OAuth's (its grant types, e.g. Rator's operator_password). */
   protocolWords?: Iterable<string>;
   /**
+   * Public names the run prints (client ids, usernames, check variants such as "missing-password"): where one stands
+   * alone, a run of a secret that merely shares characters with it ("conformance-" of "conformance-service-secret" in
+   * the client id "conformance-app") does not blank it out. A name that holds a whole secret gets no exemption.
+   */
+  publicNames?: Iterable<string>;
+  /**
    * Markers are keyed hashes (HMAC-SHA256 under this key, e.g. random per run): the same secret gets the same marker
    * within one report, but a marker is of no use for checking a guessed password (a plain sha256 prefix of
    * "mypassword" confirms the guess to anyone holding a CI artifact).
@@ -88,20 +94,37 @@ export interface RedactorOptions {
  */
 export class Redactor {
   /** Each gram: the marker of the secret it came from, and whether it may stand as a protocol word (see PROTOCOL_WORDS). */
-  private readonly grams = new Map<string, { marker: string; word: boolean }>();
+  private readonly grams = new Map<string, { marker: string; word: boolean; named: boolean }>();
   private readonly short = new Set<string>();
   private readonly markers = new Map<string, string>();
   private readonly seen = new Set<string>();
   private readonly words: Set<string>;
   private readonly wordGrams = new Set<string>();
   private readonly key: Uint8Array | undefined;
+  /** Public names long enough to hold a run of a secret, longest first (see RedactorOptions.publicNames). */
+  private readonly names: string[];
 
   constructor(secrets: Iterable<string> = [], options: RedactorOptions = {}) {
     this.key = options.key;
     this.words = new Set([...PROTOCOL_WORDS, ...(options.protocolWords ?? [])].map((w) => w.toLowerCase()));
     for (const w of this.words) for (let i = 0; i + REDACT_RUN <= w.length; i++) this.wordGrams.add(w.slice(i, i + REDACT_RUN));
     this.addAll(secrets);
-    for (const s of options.configured ?? []) this.add(s, true);
+    const configured = [...(options.configured ?? [])].filter(Boolean);
+    for (const s of configured) this.add(s, true);
+    this.names = [...new Set(options.publicNames ?? [])].filter((n) => n.length >= REDACT_RUN && !configured.some((s) => s.length >= 4 && n.includes(s))).sort((a, b) => b.length - a.length);
+  }
+
+  /** Where a public name stands alone in the text: not continued by a character a name could go on with. */
+  private nameSpans(text: string): { start: number; end: number }[] {
+    const spans: { start: number; end: number }[] = [];
+    const continues = (c: number) => isWordChar(c) || c === 45 || c === 46 || c === 64; // - . @
+    for (const name of this.names) {
+      for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
+        const end = at + name.length;
+        if ((at === 0 || !continues(text.charCodeAt(at - 1))) && (end >= text.length || !continues(text.charCodeAt(end)))) spans.push({ start: at, end });
+      }
+    }
+    return spans;
   }
 
   /** The redactor given, or one for the secrets given (whole and as runs, no protocol-word exemption, plain markers). */
@@ -131,8 +154,11 @@ export class Redactor {
         const word = mayHoldWords && this.wordGrams.has(gram.toLowerCase());
         const known = this.grams.get(gram);
         // A gram an issued token (or a secret that is a protocol word) also holds is never exempt.
-        if (!known) this.grams.set(gram, { marker, word });
-        else if (known.word && !word) known.word = false;
+        if (!known) this.grams.set(gram, { marker, word, named: configured });
+        else {
+          if (known.word && !word) known.word = false;
+          if (known.named && !configured) known.named = false;
+        }
       }
     }
   }
@@ -165,10 +191,13 @@ export class Redactor {
       const hits: number[] = [];
       const markers: string[] = [];
       let words: { hit: number; start: number; end: number }[] | undefined;
+      let nameSpans: { start: number; end: number }[] | undefined = this.names.length ? undefined : [];
       for (let i = 0; i + REDACT_RUN <= out.length; i++) {
         const gram = this.grams.get(out.slice(i, i + REDACT_RUN));
         if (gram === undefined) continue;
-        const word = gram.word ? this.protocolWordAt(out, i) : undefined;
+        // A protocol word (configured secrets only) or a public name (any secret but an issued token's) around the run.
+        const spans = (nameSpans ??= this.nameSpans(out));
+        const word = (gram.word ? this.protocolWordAt(out, i) : undefined) ?? (gram.named ? spans.find((n) => n.start <= i && i + REDACT_RUN <= n.end) : undefined);
         if (word) (words ??= []).push({ hit: hits.length, ...word });
         hits.push(i);
         markers.push(gram.marker);

@@ -9,7 +9,6 @@ import { randomBytes } from 'node:crypto';
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 
 export interface TinyClient {
   id: string;
@@ -38,6 +37,10 @@ export type TinyBug =
   | 'unauthorized-client-401'
   /** A challenge with an error code to a request that sent no credentials. */
   | 'error-without-credentials'
+  /** Unknown scopes are dropped and the answer never states its scope. */
+  | 'silent-scope-drop'
+  /** A refresh ignores the scope it asks for (the original scope again). */
+  | 'ignore-refresh-scope'
   /** expires_in differs from the lifetime the server is configured with (one hour more). */
   | 'wrong-expires-in';
 
@@ -142,28 +145,30 @@ export async function startTinyAs(options: TinyOptions = {}): Promise<TinyServer
     return c;
   };
 
-  const issue = (res: ServerResponse, client: TinyClient, scope: string[], withRefresh: boolean, family = randomBytes(8).toString('hex')) => {
+  /** RFC 6749 §6: a refresh token keeps the scope of the one it replaces (refreshScope), whatever the access token gets. */
+  const issue = (res: ServerResponse, client: TinyClient, scope: string[], withRefresh: boolean, family = randomBytes(8).toString('hex'), refreshScope = scope) => {
     const access = randomBytes(32).toString('base64url');
     tokens.set(access, { kind: 'access', clientId: client.id, scope, family, exp: now() + lifetime, revoked: false });
-    const body: Record<string, unknown> = { access_token: access, token_type: 'Bearer', expires_in: bugs.has('wrong-expires-in') ? lifetime + 3600 : lifetime, scope: scope.join(' ') };
+    const body: Record<string, unknown> = { access_token: access, token_type: 'Bearer', expires_in: bugs.has('wrong-expires-in') ? lifetime + 3600 : lifetime, ...(bugs.has('silent-scope-drop') ? {} : { scope: scope.join(' ') }) };
     if (withRefresh) {
       const refresh = randomBytes(32).toString('base64url');
-      tokens.set(refresh, { kind: 'refresh', clientId: client.id, scope, family, exp: now() + 86_400, revoked: false });
+      tokens.set(refresh, { kind: 'refresh', clientId: client.id, scope: refreshScope, family, exp: now() + 86_400, revoked: false });
       body.refresh_token = refresh;
     }
     send(res, 200, body, NO_STORE);
   };
 
   /** RFC 6749 §3.3: the granted scope, or undefined after answering invalid_scope. */
-  const grantScope = (res: ServerResponse, client: TinyClient, requested: string | null, ceiling = client.scopes): string[] | undefined => {
+  const grantScope = (res: ServerResponse, client: TinyClient, requested: string | null, ceiling = client.scopes, refresh = false): string[] | undefined => {
     if (requested === null || requested === '') {
-      if (options.requireScope) return void oauthError(res, 400, 'invalid_scope', 'a scope is required');
+      // RFC 6749 §6: a refresh without scope gets the original one.
+      if (options.requireScope && !refresh) return void oauthError(res, 400, 'invalid_scope', 'a scope is required');
       return [...ceiling];
     }
     const asked = requested.split(' ').filter(Boolean);
     if (bugs.has('scope-widening')) return asked;
     const allowed = asked.filter((s) => ceiling.includes(s));
-    if (allowed.length !== asked.length && !options.dropUnknownScope) return void oauthError(res, 400, 'invalid_scope', 'the requested scope is not allowed');
+    if (allowed.length !== asked.length && !options.dropUnknownScope && !bugs.has('silent-scope-drop')) return void oauthError(res, 400, 'invalid_scope', 'the requested scope is not allowed');
     if (!allowed.length) return void oauthError(res, 400, 'invalid_scope', 'no requested scope is allowed');
     return allowed;
   };
@@ -210,10 +215,10 @@ export async function startTinyAs(options: TinyOptions = {}): Promise<TinyServer
       for (const t of tokens.values()) if (t.family === record.family) t.revoked = true;
       return oauthError(res, 400, 'invalid_grant', 'invalid refresh token');
     }
-    const scope = grantScope(res, client, form.get('scope'), record.scope);
+    const scope = bugs.has('ignore-refresh-scope') ? record.scope : grantScope(res, client, form.get('scope'), record.scope, true);
     if (!scope) return;
     record.revoked = true; // rotation
-    issue(res, client, scope, true, record.family);
+    issue(res, client, scope, true, record.family, record.scope);
   };
 
   const revoke = (req: IncomingMessage, res: ServerResponse, raw: string) => {
@@ -252,7 +257,6 @@ export async function startTinyAs(options: TinyOptions = {}): Promise<TinyServer
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://x');
       hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
-      if (options.tls?.requestCert && !(req.socket as TLSSocket).authorized) return oauthError(res, 401, 'invalid_client', 'a client certificate is required');
       const raw = Buffer.concat(chunks).toString('utf8');
       try {
         if (url.pathname === '/token') return token(req, res, raw, url.searchParams);
@@ -265,7 +269,7 @@ export async function startTinyAs(options: TinyOptions = {}): Promise<TinyServer
     });
   };
   const server: Server = options.tls
-    ? createHttps({ key: options.tls.key, cert: options.tls.cert, ...(options.tls.ca ? { ca: options.tls.ca } : {}), requestCert: !!options.tls.requestCert, rejectUnauthorized: false }, handler)
+    ? createHttps({ key: options.tls.key, cert: options.tls.cert, ...(options.tls.ca ? { ca: options.tls.ca } : {}), requestCert: !!options.tls.requestCert, rejectUnauthorized: !!options.tls.requestCert }, handler)
     : createHttp(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
