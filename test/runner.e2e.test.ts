@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ALL_CHECKS } from '../src/checks/registry.js';
 import { startMock, type StartMockOptions } from '../mocks/index.js';
 import { replayCommand, runCommand } from '../src/cli/run.js';
 import { Transport } from '../src/runner/http.js';
@@ -110,6 +111,16 @@ describe('no secret reaches a report or the console', () => {
     // that the curl lines still run. (The report's own words, a variant named missing-password, are no secret's.)
     const evidence = run.results.flatMap((r) => r.evidence ?? []).map((e) => JSON.stringify(e)).join('\n');
     const grantWords = new Set(['password', 'client_credentials', 'refresh_token', 'operator_password']);
+    // Public names (client ids, usernames, check variants) stay readable where they stand alone, though a secret may
+    // share 8 characters with one ("conformance-app" and "conformance-app-secret").
+    const names = [...Object.values(target.clients).map((c) => c!.clientId), ...[target.user, target.operator].flatMap((u) => (u ? [u.username] : [])), ...ALL_CHECKS.flatMap((c) => c.variants ?? [])].filter((n) => n.length >= 8 && !target.secrets.some((s) => n.includes(s)));
+    const standingName = (text: string, i: number) =>
+      names.some((n) => {
+        for (let at = text.indexOf(n, Math.max(0, i + 8 - n.length)); at >= 0 && at <= i; at = text.indexOf(n, at + 1)) {
+          if (at + n.length >= i + 8 && !/[\w.@-]/.test(text[at - 1] ?? ' ') && !/[\w.@-]/.test(text[at + n.length] ?? ' ')) return true;
+        }
+        return false;
+      });
     const secretGrams = new Set<string>();
     for (const s of target.secrets) for (let i = 0; i + 8 <= s.length; i++) secretGrams.add(s.slice(i, i + 8));
     const secretLeaks: string[] = [];
@@ -119,9 +130,17 @@ describe('no secret reaches a report or the console', () => {
       while (start > 0 && /\w/.test(evidence[start - 1]!)) start--;
       let end = i + 8;
       while (end < evidence.length && /\w/.test(evidence[end]!)) end++;
-      if (!grantWords.has(evidence.slice(start, end))) secretLeaks.push(evidence.slice(Math.max(0, i - 30), i + 38));
+      if (!grantWords.has(evidence.slice(start, end)) && !standingName(evidence, i)) secretLeaks.push(evidence.slice(Math.max(0, i - 30), i + 38));
     }
     expect(secretLeaks.slice(0, 3), '8 characters of a configured secret leaked').toEqual([]);
+    // And no marker inside a public name or a protocol word: "client_id=[redacted:…]lient", "operator_[redacted:…]".
+    const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    for (const n of [...names, ...grantWords]) {
+      for (let k = 1; k < n.length; k++) {
+        expect(all, `a marker inside ${n}`).not.toMatch(new RegExp(`\\[redacted:[0-9a-f]{8}\\]${esc(n.slice(k))}(?![\\w.@-])`));
+        expect(all, `a marker inside ${n}`).not.toMatch(new RegExp(`(?<![\\w.@-])${esc(n.slice(0, k))}\\[redacted:`));
+      }
+    }
     expect(evidence).toContain('grant_type=');
     if (target.secrets.some((s) => s.includes('password') && s !== 'password')) expect(evidence).toContain('grant_type=password');
     expect(all).not.toContain('grant_type=[redacted');

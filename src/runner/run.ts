@@ -115,6 +115,11 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
   progress(`  plan: ${plan.cost.requests} requests for the systematic pass (budget ${plan.budget.maxRequests}), ${plan.entries.filter((e) => !e.skip).length} checks planned`);
   if (plan.leftOut.length) progress(`  the budget cannot cover the plan (${plan.fullCost.requests} requests): left out ${plan.leftOut.join(', ')}`);
 
+  // What the plan already knows will not run is reported now, with its reason.
+  for (const e of plan.entries) if (e.skip) ctx.evidence.skip(e.suite, e.check, e.variant, e.skip.reason, e.skip.kind);
+
+  let unreachable: string | undefined;
+  let interrupted: string | undefined;
   const warnings: string[] = [];
   if (preflight.length) {
     try {
@@ -122,16 +127,15 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
         warnings.push(line);
         progress(`  warning: ${line}`);
       }
+    } catch (e) {
+      // Unreachable, or a Retry-After beyond the run's means: the verdict says so, as it would have after any request.
+      if (e instanceof TargetUnreachable) unreachable = e.message;
+      else if (e instanceof RunInterrupted && !(e instanceof TlsProblem)) interrupted = e.message;
+      else throw e;
     } finally {
-      await ctx.session.closeSessions().catch(() => undefined);
+      if (!unreachable) await ctx.session.closeSessions().catch(() => undefined);
     }
   }
-
-  // What the plan already knows will not run is reported now, with its reason.
-  for (const e of plan.entries) if (e.skip) ctx.evidence.skip(e.suite, e.check, e.variant, e.skip.reason, e.skip.kind);
-
-  let unreachable: string | undefined;
-  let interrupted: string | undefined;
   const records: ScenarioRecord[] = [];
   const runStarted = performance.now();
   const timeOf = new Map<string, number>();
