@@ -32,7 +32,7 @@ import { json, type RunContext } from '../src/runner/context.js';
 import { strictFormEncode } from '../src/runner/session.js';
 import { defineSuite, needsSetup, notApplicable, ref, untested, type Scenario, type Skip } from '../src/runner/plan.js';
 import type { Exchange, Target, TargetClient } from '../src/runner/types.js';
-import { accessGrant, BAD_CREDENTIALS_SPENT, clientCredentialsParams, needsAGrant, needsClientCredentials, needsPasswordGrant, needsResource, needsScopes, passwordGrant } from './preconditions.js';
+import { accessGrant, BAD_CREDENTIALS_SPENT, canLogIn, clientCredentialsParams, needsAGrant, needsClientCredentials, needsPasswordGrant, needsResource, needsScopes, passwordGrant } from './preconditions.js';
 import { runProperty } from './property.js';
 
 export interface GrantState {
@@ -58,8 +58,15 @@ const issued = (s: GrantState, body: Record<string, unknown> | undefined, e: Exc
   }
 };
 
-const needsConfidentialUserClient = (t: Target): Skip | undefined =>
-  needsPasswordGrant(t) ?? (t.clients.user!.public || !t.clients.user!.clientSecret ? notApplicable('the user client is public: it has no secret to get wrong') : undefined);
+/**
+ * The valid request the invalid-request variants and client-authentication probes start from: the password grant
+ * where the target has one, else client_credentials (a client_credentials-only target is judged on those too).
+ */
+const baseGrant = (t: Target): { client: TargetClient; params: [string, string][]; grant: string } =>
+  canLogIn(t) ? { client: t.clients.user!, params: passwordGrant(t), grant: 'password' } : { client: t.clients.service!, params: clientCredentialsParams(t), grant: 'client_credentials' };
+
+const needsConfidentialBaseClient = (t: Target): Skip | undefined =>
+  needsAGrant(t) ?? (baseGrant(t).client.public || !baseGrant(t).client.clientSecret ? notApplicable('the client is public: it has no secret to get wrong') : undefined);
 /** A configured user whose password is not ASCII (TE-E7 on a real target). */
 const utf8User = (t: Target) => [t.user, ...(t.extraUsers ?? [])].find((u) => u && /[^\x00-\x7f]/.test(u.password));
 
@@ -105,16 +112,18 @@ const BAD_CREDENTIALS = new Set<Variant['kind']>(['wrong-password', 'unknown-use
 
 interface VariantSpec {
   checks: CheckDef[];
+  /** About the resource owner's credentials: only with the password grant. */
+  user?: true;
   variant?: string;
   cause?: FailureCause;
   skip?: (t: Target, clientAuth: string[], extras: string[]) => Skip | undefined;
   fixed: Variant;
 }
 
-const onlyConfidential = (t: Target) => (t.clients.user!.public || !t.clients.user!.clientSecret ? notApplicable('the user client is public: it has no secret') : undefined);
+const onlyConfidential = (t: Target) => (baseGrant(t).client.public || !baseGrant(t).client.clientSecret ? notApplicable('the client is public: it has no secret') : undefined);
 const VARIANTS: VariantSpec[] = [
-  { checks: [wrongPassword, flavourErrors], variant: 'wrong-password', cause: 'bad-password', fixed: { kind: 'wrong-password', password: 'x-idpc-wrong-password' } },
-  { checks: [wrongPassword, flavourErrors, noEnumeration], variant: 'unknown-user', cause: 'unknown-user', fixed: { kind: 'unknown-user', username: 'nobody-idpc-unknown-user' } },
+  { checks: [wrongPassword, flavourErrors], user: true, variant: 'wrong-password', cause: 'bad-password', fixed: { kind: 'wrong-password', password: 'x-idpc-wrong-password' } },
+  { checks: [wrongPassword, flavourErrors, noEnumeration], user: true, variant: 'unknown-user', cause: 'unknown-user', fixed: { kind: 'unknown-user', username: 'nobody-idpc-unknown-user' } },
   {
     checks: [wrongSecretBasic, flavourErrors], cause: 'bad-client-secret', fixed: { kind: 'wrong-secret-basic', secret: 'x-idpc-wrong-secret' },
     skip: (t, auth) => onlyConfidential(t) ?? (auth.includes('basic') ? undefined : notApplicable('the flavour does not take client_secret_basic')),
@@ -127,20 +136,19 @@ const VARIANTS: VariantSpec[] = [
   { checks: [missingGrantType, flavourErrors], cause: 'missing-grant-type', fixed: { kind: 'missing-grant-type' } },
   { checks: [unknownGrantType, flavourErrors], cause: 'unknown-grant-type', fixed: { kind: 'unknown-grant-type', grantType: 'urn:x:idpc-unknown' } },
   { checks: [repeatedParameter], variant: 'grant_type-twice', fixed: { kind: 'grant_type-twice' } },
-  { checks: [repeatedParameter], variant: 'username-twice', fixed: { kind: 'username-twice' } },
+  { checks: [repeatedParameter], user: true, variant: 'username-twice', fixed: { kind: 'username-twice' } },
   { checks: [jsonBody], fixed: { kind: 'json-body' } },
   { checks: [getRequest], fixed: { kind: 'get' } },
   { checks: [secretInQuery], fixed: { kind: 'secret-in-query' }, skip: onlyConfidential },
-  { checks: [missingCredentials], variant: 'missing-username', fixed: { kind: 'missing-username' } },
-  { checks: [missingCredentials], variant: 'missing-password', fixed: { kind: 'missing-password' } },
+  { checks: [missingCredentials], user: true, variant: 'missing-username', fixed: { kind: 'missing-username' } },
+  { checks: [missingCredentials], user: true, variant: 'missing-password', fixed: { kind: 'missing-password' } },
   { checks: [requiredParameter], variant: 'grant', fixed: { kind: 'missing-extra' }, skip: (_t, _a, extras) => (extras.length ? undefined : notApplicable('the target requires no extra parameter (requiredParams)')) },
 ];
 
 /** Sends one invalid request and judges it: the variant's check, the §5.2 rules, TE-FL, TE-A11. */
 async function exercise(ctx: RunContext, s: GrantState, v: Variant): Promise<void> {
   const t = ctx.target;
-  const client = t.clients.user!;
-  const pw = passwordGrant(t);
+  const { client, params: pw } = baseGrant(t);
   if (BAD_CREDENTIALS.has(v.kind) && !ctx.transport.takeBadCredentialAttempt()) {
     // The plan reserves the systematic attempts; generated examples just stop drawing from a spent budget.
     if (!ctx.generated) ctx.skip(VARIANTS.find((x) => x.fixed.kind === v.kind)!.checks[0]!, BAD_CREDENTIALS_SPENT, 'untested', VARIANTS.find((x) => x.fixed.kind === v.kind)!.variant);
@@ -217,7 +225,7 @@ const invalidRequestScenarios: Scenario<GrantState>[] = VARIANTS.map((spec) => (
   name: `invalid:${spec.fixed.kind}`,
   checks: spec.checks.map((c) => ref(c, c === flavourErrors ? spec.cause : c.variants ? spec.variant : undefined)),
   answers: spec.cause || spec.checks[0]!.expects ? ['token-error'] : [],
-  skip: (t, d) => needsPasswordGrant(t) ?? spec.skip?.(t, d.clientAuth, t.requiredParams),
+  skip: (t, d) => (spec.user ? needsPasswordGrant(t) : needsAGrant(t)) ?? spec.skip?.(t, d.clientAuth, t.requiredParams),
   cost: () => ({ requests: 1, badCredentials: BAD_CREDENTIALS.has(spec.fixed.kind) ? 1 : 0 }),
   run: (ctx, s) => exercise(ctx, s, spec.fixed),
 }));
@@ -227,7 +235,7 @@ const printable = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwx
 /** Generated variants with varied values, for the variants this target can take. */
 function generatedVariants(ctx: RunContext): fc.Arbitrary<Variant> {
   const t = ctx.target;
-  const open = VARIANTS.filter((spec) => !spec.skip?.(t, ctx.descriptor.clientAuth, t.requiredParams));
+  const open = VARIANTS.filter((spec) => !(spec.user ? needsPasswordGrant(t) : needsAGrant(t)) && !spec.skip?.(t, ctx.descriptor.clientAuth, t.requiredParams));
   return fc.oneof(
     ...open.map((spec): fc.Arbitrary<Variant> => {
       const v = spec.fixed;
@@ -375,12 +383,11 @@ const scenarios: Scenario<GrantState>[] = [
     name: 'confidential-without-auth',
     checks: [ref(missingClientAuth), ref(twoMethods), ref(mismatchedClientId)],
     answers: ['token-error'],
-    skip: needsConfidentialUserClient,
+    skip: needsConfidentialBaseClient,
     cost: () => ({ requests: 3, badCredentials: 1 }),
     run: async (ctx) => {
       if (!ctx.transport.takeBadCredentialAttempt()) return ctx.skip(missingClientAuth, BAD_CREDENTIALS_SPENT);
-      const client = ctx.target.clients.user!;
-      const pw = passwordGrant(ctx.target);
+      const { client, params: pw } = baseGrant(ctx.target);
       const none = await ctx.token(pw, { client: { ...client, clientSecret: undefined }, auth: 'none' });
       ctx.refused(missingClientAuth, undefined, none);
       const auth = ctx.descriptor.clientAuth;
@@ -633,7 +640,7 @@ const scenarios: Scenario<GrantState>[] = [
     generated: true,
     checks: VARIANTS.flatMap((spec) => spec.checks.map((c) => ref(c, c === flavourErrors ? spec.cause : c.variants ? spec.variant : undefined))),
     answers: ['token-error'],
-    skip: needsPasswordGrant,
+    skip: needsAGrant,
     cost: (_t, numRuns) => ({ requests: numRuns, badCredentials: numRuns }),
     run: (ctx, s) => runProperty(ctx, ref(noServerError), generatedVariants(ctx), (v) => exercise(ctx, s, v)),
   },

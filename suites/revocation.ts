@@ -4,26 +4,55 @@ import { crossClientRevocation, revocationEndsGrant, revokedRefused, revokeUnkno
 import { defineSuite, needsSetup, notApplicable, ref, untested, type Scenario, type Skip } from '../src/runner/plan.js';
 import type { Target } from '../src/runner/types.js';
 import type { FlavourDescriptor } from '../src/flavours/index.js';
-import { BAD_CREDENTIALS_SPENT, NEEDS_RESOURCE, needsResource } from './preconditions.js';
-import { freshGrant, needsRefreshToken, refreshWith, type Grant } from './refresh.js';
+import { json, type RunContext } from '../src/runner/context.js';
+import type { Exchange } from '../src/runner/types.js';
+import { accessGrant, BAD_CREDENTIALS_SPENT, canLogIn, NEEDS_RESOURCE, needsAGrant, needsResource } from './preconditions.js';
+import { freshGrant, refreshWith, type Grant } from './refresh.js';
 
 interface RevocationState {
+  /** The first grant: its client revokes, and its tokens are what there is to revoke. */
   probe?: Grant;
+  /** The target issues refresh tokens (else access tokens are what is revoked: RFC 7009 §2 SHOULD). */
+  refreshTokens?: boolean;
 }
 
 /** A flavour that documents a revocation endpoint leaves these untested when it is not configured; RFC 7009 is otherwise optional. */
 const needsRevocation = (t: Target, d: FlavourDescriptor): Skip | undefined =>
-  t.revocationUrl ? needsRefreshToken(t) : d.configPaths.revocation !== undefined ? untested('the flavour has a revocation endpoint: configure endpoints.revocation') : notApplicable('the target has no revocation endpoint (RFC 7009 is optional)');
+  t.revocationUrl ? needsAGrant(t) : d.configPaths.revocation !== undefined ? untested('the flavour has a revocation endpoint: configure endpoints.revocation') : notApplicable('the target has no revocation endpoint (RFC 7009 is optional)');
+
+const NO_REFRESH_TOKEN = 'the target issues no refresh token to the configured clients (its access tokens are revoked instead)';
+
+/** A fresh grant with a refresh token when the target issues them, else with an access token alone. */
+async function grantToRevoke(ctx: RunContext, s: RevocationState): Promise<Grant | undefined> {
+  if (s.refreshTokens !== false) {
+    const g = await freshGrant(ctx);
+    if (g || s.refreshTokens) return g;
+  }
+  const e = await accessGrant(ctx);
+  const body = json(e);
+  return e.response?.status === 200 && typeof body?.access_token === 'string' ? { client: canLogIn(ctx.target) ? ctx.target.clients.user! : ctx.target.clients.service!, body, exchange: e } : undefined;
+}
+
+/** The token a scenario revokes: the refresh token, or the access token where there is none. */
+const revocable = (g: Grant): { token: string; hint: string; other: string } =>
+  typeof g.body.refresh_token === 'string' ? { token: g.body.refresh_token, hint: 'refresh_token', other: 'access_token' } : { token: String(g.body.access_token), hint: 'access_token', other: 'refresh_token' };
+
+/** Whether the revoked token still works: a refresh with it, or the access token at the resource. */
+async function stillWorks(ctx: RunContext, g: Grant): Promise<Exchange | undefined> {
+  return typeof g.body.refresh_token === 'string' ? refreshWith(ctx, g.client, g.body.refresh_token) : ctx.resource(String(g.body.access_token));
+}
 
 const scenarios: Scenario<RevocationState>[] = [
   {
     name: 'probe',
     checks: [],
     skip: needsRevocation,
-    cost: () => ({ requests: 1 }),
+    cost: () => ({ requests: 2 }),
     run: async (ctx, s) => {
       s.probe = await freshGrant(ctx);
-      if (!s.probe) ctx.block(notApplicable('the target issues no refresh token to revoke'));
+      s.refreshTokens = !!s.probe;
+      s.probe ??= await grantToRevoke(ctx, s);
+      if (!s.probe) ctx.block(untested('no grant succeeded: there is nothing to revoke'));
     },
   },
   {
@@ -31,7 +60,11 @@ const scenarios: Scenario<RevocationState>[] = [
     checks: [ref(revokeValid), ref(revokedRefused), ref(revocationEndsGrant)],
     skip: needsRevocation,
     cost: () => ({ requests: 4 }),
-    run: async (ctx) => {
+    run: async (ctx, s) => {
+      if (!s.refreshTokens) {
+        for (const c of [revokeValid, revokedRefused, revocationEndsGrant]) ctx.skip(c, NO_REFRESH_TOKEN, 'not-applicable');
+        return;
+      }
       const g = await freshGrant(ctx);
       if (!g) return;
       const rt = String(g.body.refresh_token);
@@ -55,19 +88,24 @@ const scenarios: Scenario<RevocationState>[] = [
       if (ctx.answered(e)) ctx.record(revokeUnknown, revokeUnknown.judge(e), [e]);
     },
   },
-  {
-    name: 'wrong-hint',
-    checks: [ref(wrongHint)],
-    skip: needsRevocation,
-    cost: () => ({ requests: 3 }),
-    run: async (ctx) => {
-      const g = await freshGrant(ctx);
-      if (!g) return;
-      const r = await ctx.session.revoke(g.client, { token: String(g.body.refresh_token), token_type_hint: 'access_token' });
-      const still = await refreshWith(ctx, g.client, String(g.body.refresh_token));
-      if (ctx.answered(r) && ctx.answered(still)) ctx.record(wrongHint, wrongHint.judge(r, still), [r, still]);
-    },
-  },
+  ...(['wrong-type', 'unknown-value'] as const).map(
+    (variant): Scenario<RevocationState> => ({
+      name: `hint:${variant}`,
+      checks: [ref(wrongHint, variant)],
+      skip: (t, d) => needsRevocation(t, d) ?? (t.resource || t.grants.includes('refresh_token') ? undefined : untested(NEEDS_RESOURCE)),
+      cost: () => ({ requests: 3 }),
+      run: async (ctx, s) => {
+        const g = await grantToRevoke(ctx, s);
+        if (!g) return;
+        const { token, other } = revocable(g);
+        const hint = variant === 'wrong-type' ? other : 'idpc_unknown_hint';
+        const r = await ctx.session.revoke(g.client, { token, token_type_hint: hint });
+        const still = await stillWorks(ctx, g);
+        if (!still) return ctx.skip(wrongHint, NEEDS_RESOURCE, 'untested', variant);
+        if (ctx.answered(r) && ctx.answered(still)) ctx.record(wrongHint, wrongHint.judge(r, still, hint), [r, still], variant);
+      },
+    }),
+  ),
   {
     name: 'revoke-without-token',
     checks: [ref(revokeWithoutToken)],
@@ -83,7 +121,7 @@ const scenarios: Scenario<RevocationState>[] = [
     name: 'revoke-without-auth',
     checks: [ref(revokeWithoutAuth)],
     answers: ['token-error'],
-    skip: (t, d) => needsRevocation(t, d) ?? ((t.clients.user ?? t.clients.service)?.clientSecret ? undefined : notApplicable('the revoking client is public')),
+    skip: (t, d) => needsRevocation(t, d) ?? ((canLogIn(t) ? t.clients.user : t.clients.service)?.clientSecret ? undefined : notApplicable('the revoking client is public')),
     cost: () => ({ requests: 1, badCredentials: 1 }),
     run: async (ctx, s) => {
       if (!ctx.transport.takeBadCredentialAttempt()) return ctx.skip(revokeWithoutAuth, BAD_CREDENTIALS_SPENT);
@@ -97,11 +135,12 @@ const scenarios: Scenario<RevocationState>[] = [
     checks: [ref(crossClientRevocation)],
     skip: (t, d) => needsRevocation(t, d) ?? (t.clients.other ? undefined : needsSetup('needs a second client: add one with name: other')),
     cost: () => ({ requests: 3 }),
-    run: async (ctx) => {
-      const g = await freshGrant(ctx);
+    run: async (ctx, s) => {
+      const g = await grantToRevoke(ctx, s);
       if (!g) return;
-      const attempt = await ctx.session.revoke(ctx.target.clients.other!, { token: String(g.body.refresh_token) });
-      const owner = await refreshWith(ctx, g.client, String(g.body.refresh_token));
+      const attempt = await ctx.session.revoke(ctx.target.clients.other!, { token: revocable(g).token });
+      const owner = await stillWorks(ctx, g);
+      if (!owner) return ctx.skip(crossClientRevocation, NEEDS_RESOURCE, 'untested');
       if (ctx.answered(owner)) ctx.record(crossClientRevocation, crossClientRevocation.judge(attempt, owner), [attempt, owner]);
     },
   },
@@ -110,8 +149,8 @@ const scenarios: Scenario<RevocationState>[] = [
     checks: [ref(badAccessRefused, 'revoked')],
     skip: (t, d) => needsRevocation(t, d) ?? needsResource(t, d),
     cost: () => ({ requests: 3 }),
-    run: async (ctx) => {
-      const g = await freshGrant(ctx);
+    run: async (ctx, s) => {
+      const g = await grantToRevoke(ctx, s);
       if (!g) return;
       const access = String(g.body.access_token);
       const r = await ctx.session.revoke(g.client, { token: access, token_type_hint: 'access_token' });

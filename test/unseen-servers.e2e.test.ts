@@ -68,7 +68,8 @@ describe('correct servers are not charged', () => {
   it('a revocation endpoint that takes HTTP Basic only (RFC 6749 §2.3.1): revocation authenticates as the client declares', async () => {
     for (const run of await judge({ revocationAuth: ['basic'] })) {
       expect([run.verdict, failures(run)]).toEqual(['CONFORMS', []]);
-      for (const check of ['TE-I1', 'TE-I2', 'TE-I3', 'TE-I4', 'TE-I5']) expect(statusOf(run, 'revocation', check), check).toBe('pass');
+      for (const check of ['TE-I1', 'TE-I2', 'TE-I3', 'TE-I5']) expect(statusOf(run, 'revocation', check), check).toBe('pass');
+      for (const variant of ['wrong-type', 'unknown-value']) expect(statusOf(run, 'revocation', 'TE-I4', variant), variant).toBe('pass');
     }
   });
 
@@ -92,6 +93,24 @@ describe('correct servers are not charged', () => {
     for (const run of await judge({ dropUnknownScope: true }, withScope)) {
       expect([run.verdict, failures(run)]).toEqual(['CONFORMS', []]);
       expect(statusOf(run, 'grant', 'TE-C9')).toBe('pass');
+    }
+  });
+});
+
+describe('a client_credentials-only server', () => {
+  const ccOnly = { clients: [{ id: 'svc', secret: 'svc-secret-0123456789', grants: ['client_credentials'], scopes: ['read'] }] };
+  const config = () => ({ clients: [{ name: 'service', clientId: 'svc', clientSecret: 'svc-secret-0123456789' }], users: [], grants: ['client_credentials' as const] });
+
+  it('CONFORMS: client authentication, invalid requests and revocation run with client_credentials; what needs a refresh token or a user is not applicable', async () => {
+    for (const run of await judge(ccOnly, config)) {
+      expect([run.verdict, failures(run)]).toEqual(['CONFORMS', []]);
+      for (const [suite, check, variant] of [['grant', 'TE-B4'], ['grant', 'TE-B5'], ['grant', 'TE-A7'], ['grant', 'TE-A8'], ['grant', 'TE-A9'], ['grant', 'TE-F1'], ['revocation', 'TE-I3'], ['revocation', 'TE-I5'], ['revocation', 'TE-I4', 'unknown-value'], ['revocation', 'TE-J3', 'revoked']] as const) {
+        expect(statusOf(run, suite, check, variant), `${suite}:${check}`).toBe('pass');
+      }
+      const na = (suite: string, check: string, variant?: string) => run.results.find((r) => r.suite === suite && r.check === check && r.variant === variant);
+      for (const [suite, check, variant] of [['refresh', 'TE-C1'], ['refresh', 'TE-G1', 'user'], ['revocation', 'TE-I1'], ['grant', 'TE-E3', 'wrong-password']] as const) {
+        expect(na(suite, check, variant), `${suite}:${check}`).toMatchObject({ status: 'skip', skipKind: 'not-applicable' });
+      }
     }
   });
 });

@@ -18,9 +18,13 @@ export const revokeUnknown = defineCheck({
 });
 
 export const wrongHint = defineCheck({
-  id: 'TE-I4', title: 'An invalid token_type_hint is ignored', level: 'MUST', requirement: 'RFC 7009 §2.1, §2.2', url: `${RFC7009}#section-2.1`,
-  judge: (revocation: Exchange, refresh: Exchange) =>
-    outcome(statusOf(revocation) === 200 && statusOf(refresh) !== 200, `a wrong hint: revocation ${describeAnswer(revocation)}, then the refresh token ${statusOf(refresh) === 200 ? 'still works' : 'is gone'}`),
+  id: 'TE-I4', title: 'A wrong or invalid token_type_hint is ignored: 200, and the token is revoked', level: 'MUST', requirement: 'RFC 7009 §2.1, §2.2', url: `${RFC7009}#section-2.1`,
+  // wrong-type: the other type's hint ("if the server is unable to locate the token using the given hint, it MUST
+  // extend its search"); unknown-value: a hint that is no token type at all (unsupported_token_type is for types
+  // the server cannot revoke, RFC 7009 §2.2.1, not for a hint it does not know).
+  variants: ['wrong-type', 'unknown-value'],
+  judge: (revocation: Exchange, use: Exchange, hint: string) =>
+    outcome(statusOf(revocation) === 200 && statusOf(use) !== 200, `token_type_hint=${hint}: revocation ${describeAnswer(revocation)}, then the token ${statusOf(use) === 200 ? 'still works' : 'is gone'}`),
 });
 
 export const revokeWithoutToken = defineCheck({

@@ -219,6 +219,12 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
   // Planned entries that got no result at all: the per-answer rules when no answer of their kind came.
   for (const e of plan.entries) {
     if (e.skip || ctx.evidence.has(e.suite, e.check, e.variant)) continue;
+    // A suite the target cannot serve (no refresh token to refresh or revoke): its per-answer rules share its reason.
+    const block = blocked.get(e.suite);
+    if (block && e.check.judgesEvery && !unreachable && !interrupted) {
+      ctx.evidence.skip(e.suite, e.check, e.variant, block.reason, block.kind);
+      continue;
+    }
     ctx.evidence.skip(e.suite, e.check, e.variant, unreachable ? `not run: ${unreachable}` : interrupted ? `not run: ${interrupted}` : e.check.judgesEvery ? `no answer of its kind (${e.check.judgesEvery.join(', ')}) came back` : 'planned, but no scenario judged it', 'untested');
   }
 
