@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import { badAccessRefused, freshAccessWorks, noCredentialsChallenge, singleChallengeAttributes, tokenInQuery } from '../src/checks/bearer.js';
-import { basicAccepted, basicEncoding, missingClientAuth, mismatchedClientId, postAccepted, twoMethods, unknownClient, wrongSecretBasic, wrongSecretBody } from '../src/checks/client-auth.js';
+import { basicAccepted, basicChallenge, basicEncoding, missingClientAuth, mismatchedClientId, nearMissCredentials, noClientIdentified, postAccepted, twoMethods, unknownClient, wrongSecretBasic, wrongSecretBody } from '../src/checks/client-auth.js';
 import { describeAnswer, type CheckDef } from '../src/checks/define.js';
 import { ADVERTISED_ENDPOINTS, advertisedAuthMethods, advertisedEndpointsAnswer, advertisedGrants, issuerOfDocument } from '../src/checks/discovery.js';
 import { accessTokenSignature, idTokenValid, issuedAtSane, issuerMatches, jwksShape, lifetimeAgrees, refreshNotBearer } from '../src/checks/jwt.js';
@@ -14,6 +14,7 @@ import { jwtScenario } from './jwt.js';
 import {
   clientCredentials,
   clientCredentialsWithoutAuth,
+  unauthorizedGrant,
   missingCredentials,
   noEnumeration,
   noRefreshForClientCredentials,
@@ -106,9 +107,35 @@ type Variant =
   | { kind: 'secret-in-query' }
   | { kind: 'missing-username' }
   | { kind: 'missing-password' }
-  | { kind: 'missing-extra' };
+  | { kind: 'missing-extra' }
+  | { kind: 'no-client' }
+  | { kind: 'near-miss-secret'; mutation: Mutation }
+  | { kind: 'near-miss-password'; mutation: Mutation };
 
-const BAD_CREDENTIALS = new Set<Variant['kind']>(['wrong-password', 'unknown-user', 'wrong-secret-basic', 'wrong-secret-body', 'unknown-client']);
+/** How a near-miss credential differs from the real one: what a loose comparison (case, trim, prefix) lets through. */
+type Mutation = 'case' | 'prefix' | 'extended' | 'one-off' | 'whitespace';
+const MUTATIONS: readonly Mutation[] = ['case', 'prefix', 'extended', 'one-off', 'whitespace'];
+
+/** The near-miss of a credential; never the credential itself (a secret without letters gets one character off for 'case'). */
+export function nearMiss(value: string, mutation: Mutation): string {
+  const oneOff = () => value.slice(0, -1) + (value.at(-1) === 'x' ? 'y' : 'x');
+  switch (mutation) {
+    case 'case': {
+      const flipped = [...value].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join('');
+      return flipped !== value ? flipped : oneOff();
+    }
+    case 'prefix':
+      return value.length > 1 ? value.slice(0, -1) : `${value}x`;
+    case 'extended':
+      return `${value}x`;
+    case 'one-off':
+      return oneOff();
+    case 'whitespace':
+      return `${value} `;
+  }
+}
+
+const BAD_CREDENTIALS = new Set<Variant['kind']>(['wrong-password', 'unknown-user', 'wrong-secret-basic', 'wrong-secret-body', 'unknown-client', 'no-client', 'near-miss-secret', 'near-miss-password']);
 
 interface VariantSpec {
   checks: CheckDef[];
@@ -125,7 +152,7 @@ const VARIANTS: VariantSpec[] = [
   { checks: [wrongPassword, flavourErrors], user: true, variant: 'wrong-password', cause: 'bad-password', fixed: { kind: 'wrong-password', password: 'x-idpc-wrong-password' } },
   { checks: [wrongPassword, flavourErrors, noEnumeration], user: true, variant: 'unknown-user', cause: 'unknown-user', fixed: { kind: 'unknown-user', username: 'nobody-idpc-unknown-user' } },
   {
-    checks: [wrongSecretBasic, flavourErrors], cause: 'bad-client-secret', fixed: { kind: 'wrong-secret-basic', secret: 'x-idpc-wrong-secret' },
+    checks: [wrongSecretBasic, basicChallenge, flavourErrors], cause: 'bad-client-secret', fixed: { kind: 'wrong-secret-basic', secret: 'x-idpc-wrong-secret' },
     skip: (t, auth) => onlyConfidential(t) ?? (auth.includes('basic') ? undefined : notApplicable('the flavour does not take client_secret_basic')),
   },
   {
@@ -142,8 +169,30 @@ const VARIANTS: VariantSpec[] = [
   { checks: [secretInQuery], fixed: { kind: 'secret-in-query' }, skip: onlyConfidential },
   { checks: [missingCredentials], user: true, variant: 'missing-username', fixed: { kind: 'missing-username' } },
   { checks: [missingCredentials], user: true, variant: 'missing-password', fixed: { kind: 'missing-password' } },
+  { checks: [noClientIdentified], fixed: { kind: 'no-client' } },
+  // Each near miss once with fixed mutations, whatever the seed: a loose comparison of any of these kinds is found.
+  ...MUTATIONS.map((mutation): VariantSpec => ({ checks: [nearMissCredentials, basicChallenge], variant: 'secret', fixed: { kind: 'near-miss-secret', mutation }, skip: onlyConfidential })),
+  ...(['case', 'prefix', 'whitespace'] as const).map((mutation): VariantSpec => ({ checks: [nearMissCredentials], user: true, variant: 'password', fixed: { kind: 'near-miss-password', mutation } })),
   { checks: [requiredParameter], variant: 'grant', fixed: { kind: 'missing-extra' }, skip: (_t, _a, extras) => (extras.length ? undefined : notApplicable('the target requires no extra parameter (requiredParams)')) },
 ];
+
+/** The configured clients that may not use a grant the target offers (a public one is TE-F5's for client_credentials). */
+const lacking = (t: Target, grant: 'password' | 'client_credentials'): TargetClient[] => {
+  const seen = new Set<string>();
+  return [t.clients.user, t.clients.service, t.clients.other].filter((c): c is TargetClient => {
+    if (!c || seen.has(c.clientId) || c.grants.includes(grant) || (grant === 'client_credentials' && (c.public || !c.clientSecret))) return false;
+    seen.add(c.clientId);
+    return true;
+  });
+};
+
+/** TE-B13 on an answer to Basic credentials: a 401 needs the Basic challenge; any other answer has nothing to judge. */
+function judgeChallenge(ctx: RunContext, e: Exchange): void {
+  if (!ctx.answered(e)) return;
+  if (!e.request.headers.authorization?.startsWith('Basic ')) return ctx.skip(basicChallenge, 'the client authenticates in the body, not with Basic', 'not-applicable');
+  if (e.response!.status !== 401) return ctx.skip(basicChallenge, `a wrong Basic secret got ${e.response!.status}, not 401: no challenge to judge`, 'not-applicable');
+  ctx.record(basicChallenge, basicChallenge.judge(e), [e]);
+}
 
 /** Sends one invalid request and judges it: the variant's check, the §5.2 rules, TE-FL, TE-A11. */
 async function exercise(ctx: RunContext, s: GrantState, v: Variant): Promise<void> {
@@ -151,11 +200,11 @@ async function exercise(ctx: RunContext, s: GrantState, v: Variant): Promise<voi
   const { client, params: pw } = baseGrant(t);
   if (BAD_CREDENTIALS.has(v.kind) && !ctx.transport.takeBadCredentialAttempt()) {
     // The plan reserves the systematic attempts; generated examples just stop drawing from a spent budget.
-    if (!ctx.generated) ctx.skip(VARIANTS.find((x) => x.fixed.kind === v.kind)!.checks[0]!, BAD_CREDENTIALS_SPENT, 'untested', VARIANTS.find((x) => x.fixed.kind === v.kind)!.variant);
+    if (!ctx.generated) ctx.skip(specOf(v).checks[0]!, BAD_CREDENTIALS_SPENT, 'untested', specOf(v).variant);
     return;
   }
   const grant = (over: Record<string, string | undefined>) => pw.filter(([k]) => !(k in over)).concat(Object.entries(over).filter((x): x is [string, string] => x[1] !== undefined));
-  const spec = VARIANTS.find((x) => x.fixed.kind === v.kind)!;
+  const spec = specOf(v);
   let e: Exchange;
   switch (v.kind) {
     case 'wrong-password':
@@ -171,8 +220,26 @@ async function exercise(ctx: RunContext, s: GrantState, v: Variant): Promise<voi
     case 'wrong-secret-basic':
       e = await ctx.token(pw, { client, auth: 'basic', secretOverride: v.secret });
       ctx.refused(wrongSecretBasic, undefined, e, 'bad-client-secret');
-      if (e.response?.status === 401) ctx.record(wrongSecretBasic, wrongSecretBasic.judge(e), [e]);
+      return judgeChallenge(ctx, e);
+    case 'no-client':
+      // No Authorization, no client_id: nobody the server could issue a token to (RFC 6749 §3.2.1).
+      e = await ctx.token(pw);
+      return ctx.refused(noClientIdentified, undefined, e);
+    case 'near-miss-secret': {
+      const sent = nearMiss(client.clientSecret!, v.mutation);
+      e = await ctx.token(pw, { client, secretOverride: sent });
+      if (!ctx.answered(e)) return;
+      ctx.responseChecks(e, 'token-error');
+      ctx.record(nearMissCredentials, nearMissCredentials.judge(e, `the client secret with ${v.mutation === 'whitespace' ? 'a trailing space' : v.mutation === 'case' ? 'its case flipped' : v.mutation === 'prefix' ? 'its last character left out' : v.mutation === 'extended' ? 'a character more' : 'one character off'}`), [e], 'secret');
+      return judgeChallenge(ctx, e);
+    }
+    case 'near-miss-password': {
+      e = await ctx.token(grant({ password: nearMiss(t.user!.password, v.mutation) }), { client });
+      if (!ctx.answered(e)) return;
+      ctx.responseChecks(e, 'token-error');
+      ctx.record(nearMissCredentials, nearMissCredentials.judge(e, `the password with ${v.mutation === 'whitespace' ? 'a trailing space' : v.mutation === 'case' ? 'its case flipped' : v.mutation === 'prefix' ? 'its last character left out' : v.mutation}`), [e], 'password');
       return;
+    }
     case 'wrong-secret-body':
       e = await ctx.token(pw, { client, auth: 'post', secretOverride: v.secret });
       return ctx.refused(wrongSecretBody, undefined, e, 'bad-client-secret');
@@ -208,9 +275,14 @@ async function exercise(ctx: RunContext, s: GrantState, v: Variant): Promise<voi
     case 'get':
       e = await ctx.token(pw, { client, method: 'GET' });
       break;
-    case 'secret-in-query':
+    case 'secret-in-query': {
+      // RFC 6749 §2.3.1: the secret MUST NOT be in the request URI, whatever the method: a POST with it in the query,
+      // and the whole request by GET.
       e = await ctx.token(pw, { client, auth: 'none', query: `client_secret=${encodeURIComponent(client.clientSecret!)}` });
+      const byGet = await ctx.token(pw, { client, auth: 'post', method: 'GET' });
+      if (ctx.answered(byGet)) ctx.record(secretInQuery, secretInQuery.judge(byGet, 'client_id and client_secret in the URI of a GET'), [byGet]);
       break;
+    }
     case 'missing-extra':
       e = await ctx.token(pw, { client, withoutRequired: true });
       break;
@@ -221,12 +293,15 @@ async function exercise(ctx: RunContext, s: GrantState, v: Variant): Promise<voi
   ctx.record(check, o, [e], spec.variant);
 }
 
+/** The spec a (generated) variant belongs to: its kind's, and for a near miss its mutation's. */
+const specOf = (v: Variant): VariantSpec => VARIANTS.find((x) => x.fixed.kind === v.kind && (!('mutation' in x.fixed) || !('mutation' in v) || x.fixed.mutation === v.mutation))!;
+
 const invalidRequestScenarios: Scenario<GrantState>[] = VARIANTS.map((spec) => ({
-  name: `invalid:${spec.fixed.kind}`,
+  name: `invalid:${spec.fixed.kind}${'mutation' in spec.fixed ? `:${spec.fixed.mutation}` : ''}`,
   checks: spec.checks.map((c) => ref(c, c === flavourErrors ? spec.cause : c.variants ? spec.variant : undefined)),
   answers: spec.cause || spec.checks[0]!.expects ? ['token-error'] : [],
   skip: (t, d) => (spec.user ? needsPasswordGrant(t) : needsAGrant(t)) ?? spec.skip?.(t, d.clientAuth, t.requiredParams),
-  cost: () => ({ requests: 1, badCredentials: BAD_CREDENTIALS.has(spec.fixed.kind) ? 1 : 0 }),
+  cost: () => ({ requests: spec.fixed.kind === 'secret-in-query' ? 2 : 1, badCredentials: BAD_CREDENTIALS.has(spec.fixed.kind) ? 1 : 0 }),
   run: (ctx, s) => exercise(ctx, s, spec.fixed),
 }));
 
@@ -251,6 +326,9 @@ function generatedVariants(ctx: RunContext): fc.Arbitrary<Variant> {
           return printable.map((c) => ({ kind: v.kind, clientId: `unknown-${c}` }));
         case 'unknown-grant-type':
           return printable.map((g) => ({ kind: v.kind, grantType: `urn:x:${g.replace(/ /g, '')}` }));
+        case 'near-miss-secret':
+        case 'near-miss-password':
+          return fc.constantFrom(...MUTATIONS).map((mutation) => ({ kind: v.kind, mutation }));
         default:
           return fc.constant(v);
       }
@@ -529,12 +607,54 @@ const scenarios: Scenario<GrantState>[] = [
       const garbage = (await ctx.resource('not-a-token-idpc'))!;
       if (ctx.answered(garbage)) ctx.record(badAccessRefused, badAccessRefused.judge(garbage, 'a garbage'), [garbage], 'garbage');
       const none = (await ctx.resource(undefined))!;
-      if (ctx.answered(none)) ctx.record(noCredentialsChallenge, noCredentialsChallenge.judge(none), [none]);
+      if (ctx.answered(none)) {
+        ctx.record(noCredentialsChallenge, noCredentialsChallenge.judge(none), [none]);
+        // RFC 6750 §3.1: a request without authentication SHOULD NOT get an error code in the challenge.
+        const challenge = none.response!.headers['www-authenticate']?.[0] ?? '';
+        if (/\berror=/i.test(challenge)) ctx.warn(noCredentialsChallenge, `a request without credentials got an error code in its challenge ("${challenge}"): RFC 6750 §3.1 says SHOULD NOT`, [none]);
+      }
       const challenged = [none, garbage].filter((e) => e.response?.headers['www-authenticate']);
       for (const e of challenged) ctx.record(singleChallengeAttributes, singleChallengeAttributes.judge(e), [e]);
       if (!challenged.length) ctx.skip(singleChallengeAttributes, 'the resource sent no WWW-Authenticate challenge', 'not-applicable');
     },
   },
+  {
+    name: 'bearer-scheme-case',
+    checks: [ref(freshAccessWorks)],
+    skip: (t, d) => needsResource(t, d) ?? needsAGrant(t),
+    cost: () => ({ requests: 2 }),
+    run: async (ctx) => {
+      // RFC 7235 §2.1 (RFC 6750 §2.1 refers to it): the scheme is case-insensitive, so "bearer" works as "Bearer" does.
+      const e = await accessGrant(ctx);
+      const access = json(e)?.access_token;
+      if (e.response?.status !== 200 || typeof access !== 'string') return ctx.skip(freshAccessWorks, 'the grant for it failed', 'untested');
+      const use = (await ctx.resource(access, { scheme: 'bearer' }))!;
+      if (ctx.answered(use)) ctx.record(freshAccessWorks, freshAccessWorks.judge(use, 'with the scheme written "bearer"'), [e, use]);
+    },
+  },
+  ...(['password', 'client_credentials'] as const).map(
+    (grant): Scenario<GrantState> => ({
+      name: `unauthorized-grant:${grant}`,
+      checks: [ref(unauthorizedGrant, grant)],
+      answers: ['token-error'],
+      skip: (t) =>
+        !t.grants.includes(grant)
+          ? notApplicable(`the target offers no ${grant} grant`)
+          : !lacking(t, grant).length
+            ? notApplicable(`every configured client may use the ${grant} grant (clients[].grants)`)
+            : grant === 'password' && !t.user
+              ? needsSetup('needs a user, to ask for the password grant with a client that may not use it')
+              : undefined,
+      cost: (t) => ({ requests: lacking(t, grant).length }),
+      run: async (ctx) => {
+        const t = ctx.target;
+        for (const client of lacking(t, grant)) {
+          const e = await ctx.token(grant === 'password' ? passwordGrant(t, client.scope ?? null) : clientCredentialsParams(t, client.scope ?? null), { client });
+          ctx.refused(unauthorizedGrant, grant, e);
+        }
+      },
+    }),
+  ),
   {
     name: 'bearer-in-query',
     checks: [ref(tokenInQuery)],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { badAccessRefused, noCredentialsChallenge, singleChallengeAttributes } from '../src/checks/bearer.js';
-import { wrongSecretBasic } from '../src/checks/client-auth.js';
+import { basicChallenge } from '../src/checks/client-auth.js';
 import { isExpectedError } from '../src/checks/define.js';
 import { noEnumeration, noRefreshForClientCredentials, scopeBeyondAllowance } from '../src/checks/grants.js';
 import { narrowerScope, originalScopeKept, scopeKept, widerScope } from '../src/checks/refresh.js';
@@ -64,9 +64,9 @@ describe('check rules (pure functions over exchanges)', () => {
   });
 
   it('challenges', () => {
-    expect(wrongSecretBasic.judge(ex(401, {}, { 'www-authenticate': 'Basic realm="x"' })).passed).toBe(true);
-    expect(wrongSecretBasic.judge(ex(401, {}, { 'www-authenticate': 'Bearer error="invalid_client"' })).passed).toBe(false);
-    expect(wrongSecretBasic.judge(ex(400)).passed).toBe(true);
+    expect(basicChallenge.judge(ex(401, {}, { 'www-authenticate': 'Basic realm="x"' })).passed).toBe(true);
+    expect(basicChallenge.judge(ex(401, {}, { 'www-authenticate': 'Bearer error="invalid_client"' })).passed).toBe(false);
+    expect(basicChallenge.judge(ex(400)).passed).toBe(true);
     expect(noCredentialsChallenge.judge(ex(401, {}, { 'www-authenticate': 'Bearer realm="api"' })).passed).toBe(true);
     expect(noCredentialsChallenge.judge(ex(403, '')).passed).toBe(false);
     expect(singleChallengeAttributes.judge(ex(401, {}, { 'www-authenticate': 'Bearer realm="a", error="x", error="y"' })).passed).toBe(false);

@@ -50,6 +50,9 @@ async function judge(options: TinyOptions, over: (as: TinyServer) => Partial<Con
 const failures = (run: FinishedRun) => run.results.filter((r) => r.status === 'fail').map((r) => `${r.suite}:${r.check}${r.variant ? `:${r.variant}` : ''}`);
 const statusOf = (run: FinishedRun, suite: string, check: string, variant?: string) => run.results.find((r) => r.suite === suite && r.check === check && r.variant === variant)?.status;
 
+/** The third client may use client_credentials only: TE-E6 asks it for the password grant. */
+const machine = { name: 'service', clientId: 'machine-app', clientSecret: 'machine-app-secret-5555555555', grants: ['client_credentials' as const] };
+
 /** The user client asks for "read write": the scope checks then narrow it to "read". */
 const withScope = (as: TinyServer): Partial<ConfigTargetConfig> => ({
   clients: [
@@ -115,15 +118,31 @@ describe('a client_credentials-only server', () => {
   });
 });
 
+describe('a SHOULD NOT is a warning', () => {
+  it('an error code in the challenge to a request without credentials (RFC 6750 §3.1): TE-J2 warns', async () => {
+    for (const run of await judge({ bugs: ['error-without-credentials'] })) {
+      expect(statusOf(run, 'grant', 'TE-J2')).toBe('warn');
+      expect(run.verdict).toBe('CONFORMS');
+    }
+  });
+});
+
 describe('planted departures are found, at every seed', () => {
   const planted: [string, TinyOptions, string[]][] = [
+    ['a request naming no client gets a token', { bugs: ['anonymous-token'] }, ['grant:TE-B11']],
+    ['a secret or password compared loosely', { bugs: ['loose-secret'] }, ['grant:TE-B12:secret', 'grant:TE-B12:password']],
+    ['the scheme written "bearer" refused', { bugs: ['case-sensitive-bearer'] }, ['grant:TE-J1']],
+    ['a GET token request with the secret in its URI served', { bugs: ['get-with-secret'] }, ['grant:TE-A9']],
+    ['a 401 to Basic credentials without a challenge', { bugs: ['no-basic-challenge'] }, ['grant:TE-B13']],
+    ['unauthorized_client answered with 401', { bugs: ['unauthorized-client-401'] }, ['grant:TE-E6:password', 'grant:TE-D1']],
+    ['a refresh token that works for any client', { bugs: ['refresh-any-client'] }, ['refresh:TE-G5']],
     ['an unknown scope dropped silently', { bugs: ['silent-scope-drop'] }, ['grant:TE-C9']],
     ['a scope widened to what was asked, allowed or not', { bugs: ['scope-widening'] }, ['grant:TE-F4']],
     ['the scope of a refresh ignored', { bugs: ['ignore-refresh-scope'] }, ['refresh:TE-G7']],
   ];
   for (const [what, options, expected] of planted) {
     it(`${what}: ${expected.join(', ')}`, async () => {
-      for (const run of await judge(options, withScope)) {
+      for (const run of await judge(options, (as) => ({ ...withScope(as), clients: [...withScope(as).clients!, machine] }))) {
         expect(run.verdict).toBe('DOES NOT CONFORM');
         for (const name of expected) expect(failures(run), name).toContain(name);
       }

@@ -40,7 +40,7 @@ export interface ResolvedMockConfig {
   clients: ClientRecord[];
   users: UserRecord[];
   faults: FaultSpec[];
-  plantedDeviations: { noCacheControl?: boolean; serverErrorOnBadPassword?: boolean; wrongErrorCode?: boolean; acceptExpiredAccessTokens?: boolean; ignoreBrandKey?: boolean; noBasicDecoding?: boolean; jwtDefect?: 'iat-equals-exp' | 'wrong-issuer' | 'foreign-audience' | 'foreign-key' };
+  plantedDeviations: NonNullable<ConfigMockConfig['plantedDeviations']>;
   /** Flavour sections the core does not interpret: each flavour module reads its own (keycloak, rator, ...), with its defaults. */
   extra: Record<string, unknown>;
 }

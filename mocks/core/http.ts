@@ -72,7 +72,11 @@ export function basicCredentials(req: MockRequest, formDecode: boolean): { id: s
   return did === undefined || dsecret === undefined ? 'malformed' : { id: did, secret: dsecret };
 }
 
+/**
+ * The bearer token of the Authorization header. The scheme is case-insensitive (RFC 7235 §2.1), as oauthlib reads it
+ * (oauthlib/oauth2/rfc6749/tokens.py get_token_from_header: split_header[0].lower() == 'bearer').
+ */
 export function bearerToken(req: MockRequest): string | undefined {
-  const m = /^Bearer +(\S+)\s*$/.exec(header(req, 'authorization') ?? '');
+  const m = /^bearer +(\S+)\s*$/i.exec(header(req, 'authorization') ?? '');
   return m?.[1];
 }

@@ -10,6 +10,7 @@ import { GrantService } from './grants.js';
 import type { MockRequest, MockResponse } from './http.js';
 import { Journal, type RawJournalEntry } from './journal.js';
 import { SharedControl } from './shared-control.js';
+import { plantRequest, plantResponse, plantsRequests, plantsResponses } from './planted.js';
 
 /** The running mock as the admin API and tests see it. */
 export interface MockHandle {
@@ -178,31 +179,11 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
   };
 
   const planted = config.plantedDeviations;
-  const anyPlanted = planted.noCacheControl || planted.serverErrorOnBadPassword || planted.wrongErrorCode;
-  /** Planted deviations (config.plantedDeviations): bugs on purpose, on the token endpoint's answers only. */
-  const plant = (request: MockRequest, response: MockResponse): MockResponse => {
-    let out = response;
-    if (planted.noCacheControl) {
-      const { 'Cache-Control': _c, Pragma: _p, ...rest } = out.headers;
-      out = { ...out, headers: rest };
-    }
-    const error = (() => {
-      try {
-        return out.status >= 400 ? (JSON.parse(out.body) as { error?: string }).error : undefined;
-      } catch {
-        return undefined;
-      }
-    })();
-    if (planted.serverErrorOnBadPassword && error === 'invalid_grant' && /(^|&)grant_type=password(&|$)/.test(request.body.toString('utf8'))) {
-      out = { ...out, status: 500, body: JSON.stringify({ error: 'server_error', error_description: 'Internal Server Error' }), headers: { ...out.headers, 'Content-Type': 'application/json' } };
-    } else if (planted.wrongErrorCode && error !== undefined) {
-      out = { ...out, body: out.body.replace(`"${error}"`, `"${error === 'invalid_request' ? 'invalid_grant' : 'invalid_request'}"`) };
-    }
-    return out;
-  };
+  const plantedAnswers = plantsResponses(planted);
+  const plantedRequests = plantsRequests(planted);
 
   const respond = (res: ServerResponse, request: MockRequest, given: MockResponse, route?: Route) => {
-    const response = anyPlanted && route?.name === 'token' ? plant(request, given) : given;
+    const response = plantedAnswers ? plantResponse(planted, route?.name, request, given) : given;
     // Handlers build a fresh headers object per response, so it is safe to complete it in place.
     const headers = response.headers;
     if (request.method !== 'HEAD') headers['Content-Length'] = String(Buffer.byteLength(response.body));
@@ -266,7 +247,8 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
       };
 
   /** The common case (no fault, synchronous handler) stays synchronous: no promise per request. */
-  const dispatchRoute = (req: IncomingMessage, res: ServerResponse, request: MockRequest, started: number, route: Route | undefined, params: Record<string, string>, fired: ActiveFault[]) => {
+  const dispatchRoute = (req: IncomingMessage, res: ServerResponse, received: MockRequest, started: number, route: Route | undefined, params: Record<string, string>, fired: ActiveFault[]) => {
+    const request = plantedRequests ? plantRequest(planted, route?.name, received, context) : received;
     if (fired.length > 0) {
       dispatchWithFaults(req, res, request, started, route, params, fired).catch((e: unknown) => respond(res, request, failed(request, e)));
       return;

@@ -28,7 +28,7 @@ export function minter(s: KcState) {
     // Claim order as Keycloak serialises an AccessToken.
     const defect = ctx.config.plantedDeviations.jwtDefect;
     const access = {
-      exp,
+      exp: defect === 'exp-in-milliseconds' ? exp * 1000 : exp,
       iat: defect === 'iat-equals-exp' ? exp : t,
       ...(session && !subject.serviceAccount ? { auth_time: session.started } : {}),
       jti: randomUUID(),

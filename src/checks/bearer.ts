@@ -4,7 +4,7 @@ import type { Exchange } from '../runner/types.js';
 
 export const freshAccessWorks = defineCheck({
   id: 'TE-J1', title: 'A fresh access token works at the resource', level: 'MUST', requirement: 'RFC 6750 §2.1', url: `${RFC6750}#section-2.1`,
-  judge: (e: Exchange) => outcome((statusOf(e) ?? 500) < 400, `a fresh access token was refused: ${describeAnswer(e)}`),
+  judge: (e: Exchange, how = '') => outcome((statusOf(e) ?? 500) < 400, `a fresh access token${how ? ` ${how}` : ''} was refused: ${describeAnswer(e)}`),
 });
 
 export const noCredentialsChallenge = defineCheck({

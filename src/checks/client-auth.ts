@@ -28,13 +28,28 @@ export const missingClientAuth = defineCheck({
 });
 
 export const wrongSecretBasic = defineCheck({
-  id: 'TE-B5', title: 'Wrong secret via Basic gets 401 invalid_client with a Basic challenge', level: 'MUST', requirement: 'RFC 6749 §5.2', url: `${RFC6749}#section-5.2`,
+  id: 'TE-B5', title: 'Wrong secret via Basic gets 401 invalid_client', level: 'MUST', requirement: 'RFC 6749 §5.2', url: `${RFC6749}#section-5.2`,
   expects: { status: [401], error: ['invalid_client'] },
-  /** RFC 6749 §5.2: a 401 for Basic credentials carries a Basic challenge. */
+});
+
+export const basicChallenge = defineCheck({
+  id: 'TE-B13', title: 'A 401 to Basic client credentials carries a Basic challenge', level: 'MUST', requirement: 'RFC 6749 §5.2 (WWW-Authenticate matching the scheme the client used)', url: `${RFC6749}#section-5.2`,
+  /** Judged apart from TE-B5's status, so that a flavour's documented status does not hide a missing challenge. */
   judge: (e: Exchange) => {
     const c = e.response?.headers['www-authenticate']?.[0] ?? '';
-    return outcome(statusOf(e) !== 401 || /^Basic\b/i.test(c), `401 with WWW-Authenticate "${c}" (the client used Basic)`);
+    return outcome(statusOf(e) !== 401 || /^Basic\b/i.test(c), `401 to Basic credentials with ${c ? `WWW-Authenticate "${c}"` : 'no WWW-Authenticate challenge'}, expected a Basic challenge`);
   },
+});
+
+export const noClientIdentified = defineCheck({
+  id: 'TE-B11', title: 'A token request that identifies no client never yields a token', level: 'MUST', requirement: 'RFC 6749 §3.2.1, §4.3.2, §4.4.2 (a confidential client MUST authenticate; a public one MUST send client_id)', url: `${RFC6749}#section-3.2.1`,
+  expects: { status: [400, 401], error: ['invalid_client', 'invalid_request'] },
+});
+
+export const nearMissCredentials = defineCheck({
+  id: 'TE-B12', title: 'Near-miss credentials never authenticate (case flipped, a prefix, an extension, one character off, trailing whitespace)', level: 'MUST', requirement: 'RFC 6749 §2.3.1, §10.1 (derived: exact comparison)', url: `${RFC6749}#section-2.3.1`,
+  variants: ['secret', 'password'],
+  judge: (e: Exchange, what: string) => noToken(what, e),
 });
 
 export const wrongSecretBody = defineCheck({

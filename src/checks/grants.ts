@@ -24,6 +24,12 @@ export const noEnumeration = defineCheck({
   },
 });
 
+export const unauthorizedGrant = defineCheck({
+  id: 'TE-E6', title: 'A grant the client may not use gets 400 unauthorized_client', level: 'MUST', requirement: 'RFC 6749 §5.2', url: `${RFC6749}#section-5.2`,
+  variants: ['password', 'client_credentials'],
+  expects: { status: [400], error: ['unauthorized_client'] },
+});
+
 export const utf8Password = defineCheck({
   id: 'TE-E7', title: 'A non-ASCII (UTF-8) password round-trips', level: 'MUST', requirement: 'RFC 6749 §4.3.2, Appendix B', url: `${RFC6749}#appendix-B`,
   judge: (e: Exchange) => outcome(statusOf(e) === 200, `a UTF-8 password (form-encoded): ${describeAnswer(e)}`),

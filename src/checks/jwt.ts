@@ -42,12 +42,17 @@ export const accessTokenSignature = defineCheck({
   id: 'TE-L1', title: "A JWS access token's alg is not none and its signature verifies against the issuer's JWKS", level: 'MUST', requirement: 'RFC 9068 §4, RFC 7515', url: `${RFC9068}#section-4`,
 });
 
+/** Beyond this, an exp is no lifetime a token endpoint issues (ten years; offline tokens state theirs elsewhere). */
+const FAR_FUTURE_SECONDS = 10 * 31_557_600;
+
 export const issuedAtSane = defineCheck({
-  id: 'TE-L2', title: 'iat is not in the future and exp is later than iat', level: 'MUST', requirement: 'RFC 7519 §4.1.4, §4.1.6 (derived)', url: `${RFC7519}#section-4.1.4`,
+  id: 'TE-L2', title: 'iat is not in the future, exp is later than iat, and both are seconds (not milliseconds, not centuries away)', level: 'MUST', requirement: 'RFC 7519 §4.1.4, §4.1.6 (derived)', url: `${RFC7519}#section-4.1.4`,
   judge: (claims: JWTPayload, nowSeconds: number) => {
     const { iat, exp } = claims;
     if (typeof iat !== 'number' || typeof exp !== 'number') return outcome(false, `iat ${String(iat)} and exp ${String(exp)} must both be numbers`);
-    if (iat > nowSeconds + CLOCK_SKEW_SECONDS) return outcome(false, `iat ${iat} is ${iat - nowSeconds} s in the future`);
+    if (iat > nowSeconds + CLOCK_SKEW_SECONDS) return outcome(false, `iat ${iat} is ${iat - nowSeconds} s in the future${iat > 1e11 ? ' (milliseconds? NumericDate is in seconds)' : ''}`);
+    // NumericDate is seconds (RFC 7519 §2): an exp centuries away is milliseconds, or no expiry at all in disguise.
+    if (exp > nowSeconds + FAR_FUTURE_SECONDS) return outcome(false, `exp ${exp} is ${Math.round((exp - nowSeconds) / 31_557_600)} years away${exp > 1e11 ? ' (milliseconds? NumericDate is in seconds)' : ''}`);
     return outcome(exp > iat, `exp ${exp} is not later than iat ${iat}`);
   },
 });

@@ -44,8 +44,8 @@ export const unknownGrantType = defineCheck({
 });
 
 export const secretInQuery = defineCheck({
-  id: 'TE-A9', title: 'client_secret in the URI query is not accepted', level: 'MUST', requirement: 'RFC 6749 §2.3.1', url: `${RFC6749}#section-2.3.1`,
-  judge: (e: Exchange) => noToken('client_secret in the URI query', e),
+  id: 'TE-A9', title: 'client_secret in the request URI is not accepted (a POST\'s query, or a GET)', level: 'MUST', requirement: 'RFC 6749 §2.3.1', url: `${RFC6749}#section-2.3.1`,
+  judge: (e: Exchange, what = 'client_secret in the URI query') => noToken(what, e),
 });
 
 export const jsonBody = defineCheck({

@@ -355,7 +355,7 @@ ${d.requiredParams?.length ? `extraParams:\n${d.requiredParams.map((p) => `  ${p
 profile: rfc6749            # rfc6749, bcp9700 or oauth21
 budget:                     # a guest on a real endpoint
   maxRequests: 500
-  maxBadCredentialAttempts: 12
+  maxBadCredentialAttempts: 20
   ratePerSecond: 5
   timeoutMs: 10000
   maxWaitSeconds: 60        # the longest wait: for a Retry-After, or for a token to expire

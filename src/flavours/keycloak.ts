@@ -1,4 +1,4 @@
-import { errorCode, type FlavourDescriptor } from './types.js';
+import { errorCode, header, type FlavourDescriptor } from './types.js';
 
 /**
  * Keycloak. Sources: keycloak/keycloak services/src/main/java/org/keycloak/protocol/oidc/endpoints/TokenEndpoint.java,
@@ -74,8 +74,27 @@ export const keycloak: FlavourDescriptor = {
     {
       checks: ['TE-B5'],
       applies: ({ response, body }) => response.status === 401 && errorCode(body) === 'unauthorized_client',
-      reason: 'Keycloak (>= 20) answers a wrong client secret with 401 unauthorized_client and no WWW-Authenticate challenge',
+      reason: 'Keycloak (>= 20) answers a wrong client secret with 401 unauthorized_client',
       source: 'keycloak/keycloak services/.../authentication/AuthenticationProcessor.java (reportFailedAuth); issue #16923',
+    },
+    {
+      checks: ['TE-B13'],
+      applies: ({ response, body }) => response.status === 401 && errorCode(body) === 'unauthorized_client' && header(response, 'www-authenticate') === undefined,
+      reason: 'Keycloak sends its 401 unauthorized_client for a wrong client secret without a WWW-Authenticate challenge',
+      source: 'keycloak/keycloak services/.../authentication/AuthenticationProcessor.java (reportFailedAuth); issue #16923',
+    },
+    {
+      checks: ['TE-E6', 'TE-D1'],
+      applies: ({ response, body }) =>
+        response.status === 401 && errorCode(body) === 'unauthorized_client' && (body as Record<string, unknown>).error_description === 'Client not enabled to retrieve service account',
+      reason: 'Keycloak answers client_credentials by a client without a service account with 401 unauthorized_client "Client not enabled to retrieve service account"',
+      source: 'keycloak/keycloak services/.../protocol/oidc/grants/ClientCredentialsGrantType.java (Response.Status.UNAUTHORIZED)',
+    },
+    {
+      checks: ['TE-B11'],
+      applies: ({ response, body }) => response.status === 400 && errorCode(body) === 'unauthorized_client',
+      reason: 'Keycloak (<= 19) answers a request naming no client with 400 unauthorized_client "UNKNOWN_CLIENT: Client was not identified by any client authenticator"',
+      source: 'keycloak/keycloak services/.../authentication/AuthenticationProcessor.java (authenticateClient: no authenticator identified the client)',
     },
     {
       checks: ['TE-B6'],

@@ -71,7 +71,7 @@ export const portal: FlavourDescriptor = {
       source: 'oauthlib/oauthlib oauthlib/oauth2/rfc6749/endpoints/base.py',
     },
     {
-      checks: ['TE-B5'],
+      checks: ['TE-B13'],
       applies: ({ response }) => response.status === 401 && /^Bearer/i.test(header(response, 'www-authenticate') ?? ''),
       reason: 'oauthlib answers invalid_client with a Bearer challenge even when the client used Basic',
       source: 'oauthlib/oauthlib oauthlib/oauth2/rfc6749/errors.py (InvalidClientError)',

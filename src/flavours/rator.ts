@@ -40,7 +40,7 @@ export const rator: FlavourDescriptor = {
   initExample: { baseUrl: 'https://rator.example.com/appcontext' },
   deviations: [
     {
-      checks: ['TE-B4', 'TE-F2', 'TE-G6', 'TE-B5', 'TE-B7'],
+      checks: ['TE-B4', 'TE-F2', 'TE-G6', 'TE-B5', 'TE-B7', 'TE-B11'],
       applies: ({ response, body }) => response.status === 401 && errorCode(body) === 'unauthorized',
       reason: "Spring Security's client authentication entry point answers 401 \"unauthorized\" (not invalid_client)",
       source: 'spring-security-oauth .../provider/error/OAuth2AuthenticationEntryPoint.java',

@@ -3,7 +3,7 @@
 /** The budget of a target config that sets none (the schema's defaults). */
 export const TARGET_BUDGET_DEFAULTS = {
   maxRequests: 500,
-  maxBadCredentialAttempts: 12,
+  maxBadCredentialAttempts: 20,
   ratePerSecond: 10,
   timeoutMs: 10000,
   maxWaitSeconds: 60,

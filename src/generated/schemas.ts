@@ -415,13 +415,41 @@ export interface ConfigMockConfig {
      */
     noBasicDecoding?: boolean;
     /**
-     * Keycloak: issued JWTs carry a defect (iat equal to exp, a wrong iss, an ID token for another audience, a signature by a key outside the JWKS).
+     * Keycloak: issued JWTs carry a defect (iat equal to exp, a wrong iss, an ID token for another audience, a signature by a key outside the JWKS, an exp in milliseconds).
      */
-    jwtDefect?: "iat-equals-exp" | "wrong-issuer" | "foreign-audience" | "foreign-key";
+    jwtDefect?: "iat-equals-exp" | "wrong-issuer" | "foreign-audience" | "foreign-key" | "exp-in-milliseconds";
     /**
      * Rator: token requests without a brand key are served.
      */
     ignoreBrandKey?: boolean;
+    /**
+     * A token request that names no client (no Authorization, no client_id) is served as the first confidential client's (TE-B11).
+     */
+    anonymousClient?: boolean;
+    /**
+     * Client secrets and passwords are compared loosely: any case, trailing whitespace, a prefix or an extension, one character off (TE-B12).
+     */
+    looseCredentials?: boolean;
+    /**
+     * A GET token request with the client secret in its URI is served (TE-A9).
+     */
+    getWithSecret?: boolean;
+    /**
+     * The resource takes only the exact spelling 'Bearer' (RFC 7235: schemes are case-insensitive; TE-J1).
+     */
+    caseSensitiveBearer?: boolean;
+    /**
+     * A 401 from the token endpoint carries no WWW-Authenticate challenge (TE-B13).
+     */
+    noBasicChallenge?: boolean;
+    /**
+     * unauthorized_client is answered with 401 instead of 400 (TE-D1, TE-E6).
+     */
+    unauthorizedClient401?: boolean;
+    /**
+     * Scopes the client does not have are dropped from a token request, and the answer then states no scope (RFC 6749 §3.3, §5.1: TE-C9).
+     */
+    dropUnknownScopeSilently?: boolean;
   };
 }
 export interface RefreshPolicy {
@@ -727,7 +755,7 @@ export interface ConfigTargetConfig {
   budget?: {
     maxRequests?: number;
     /**
-     * Requests with a wrong password, secret or client (lockout policies count them). The systematic pass needs up to 9; generated examples use what is left.
+     * Requests with a wrong password, secret or client (lockout policies count them). The systematic pass needs up to 18 (of which 5 with the test user's password: wrong, unknown user, three near misses); generated examples use what is left.
      */
     maxBadCredentialAttempts?: number;
     ratePerSecond?: number;

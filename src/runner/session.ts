@@ -153,7 +153,7 @@ export class Session {
   }
 
   /** The bearer resource with this access token (none: no Authorization header); undefined when the target has none. */
-  async resource(accessToken: string | undefined, options: { inQuery?: boolean; headers?: Record<string, string | undefined> } = {}): Promise<Exchange | undefined> {
+  async resource(accessToken: string | undefined, options: { inQuery?: boolean; headers?: Record<string, string | undefined>; scheme?: string } = {}): Promise<Exchange | undefined> {
     const r = this.target.resource;
     if (!r) return undefined;
     const headers: Record<string, string> = { ...r.headers, ...this.target.resourceHeaders };
@@ -167,7 +167,7 @@ export class Session {
       const u = new URL(url);
       u.searchParams.set('access_token', accessToken);
       url = u.href;
-    } else if (accessToken !== undefined) headers.authorization = `Bearer ${accessToken}`;
+    } else if (accessToken !== undefined) headers.authorization = `${options.scheme ?? 'Bearer'} ${accessToken}`;
     return this.send(r.method, url, headers, r.body);
   }
 

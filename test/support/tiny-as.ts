@@ -86,6 +86,7 @@ const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 export const TINY_CLIENTS: TinyClient[] = [
   { id: 'web-app', secret: 'web-app-secret-0123456789', grants: ['password', 'refresh_token', 'client_credentials'], scopes: ['read', 'write'] },
   { id: 'second-app', secret: 'second-app-secret-9876543210', grants: ['password', 'refresh_token', 'client_credentials'], scopes: ['read', 'write'] },
+  { id: 'machine-app', secret: 'machine-app-secret-5555555555', grants: ['client_credentials'], scopes: ['read'] },
 ];
 export const TINY_USERS = { alice: 'alice-Correct-Horse-1' };
 
