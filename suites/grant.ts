@@ -27,7 +27,7 @@ import {
 import { flavourErrors } from '../src/checks/model.js';
 import { validRefresh } from '../src/checks/refresh.js';
 import { getRequest, jsonBody, missingGrantType, noServerError, repeatedParameter, requiredParameter, secretInQuery, unknownGrantType, unknownParameter, validGrant } from '../src/checks/requests.js';
-import { distinctStrongTokens, scopeOmittedHandled, scopeStatedWhenChanged, scopeWithinRequest } from '../src/checks/token-response.js';
+import { distinctStrongTokens, lifetimeAsDeclared, scopeOmittedHandled, scopeStatedWhenChanged, scopeWithinRequest } from '../src/checks/token-response.js';
 import type { FailureCause } from '../src/flavours/index.js';
 import { json, type RunContext } from '../src/runner/context.js';
 import { strictFormEncode } from '../src/runner/session.js';
@@ -542,6 +542,40 @@ const scenarios: Scenario<GrantState>[] = [
         judged = true;
       }
       if (!judged) ctx.skip(scopeWithinRequest, 'no grant with a requested scope answered 200 with a scope member', 'not-applicable');
+    },
+  },
+  {
+    name: 'lifetimes',
+    checks: [ref(lifetimeAsDeclared)],
+    skip: (t, d) =>
+      needsAGrant(t) ??
+      (t.lifetimes?.access || t.lifetimes?.refresh || d.documentedLifetimes?.access || d.documentedLifetimes?.refresh
+        ? undefined
+        : needsSetup('declare the lifetimes to hold the target to: policies.accessTokenLifetime, policies.refreshTokenLifetime')),
+    cost: () => ({ requests: 1 }),
+    run: async (ctx) => {
+      const t = ctx.target;
+      const doc = ctx.descriptor.documentedLifetimes;
+      const e = await accessGrant(ctx);
+      const body = json(e);
+      if (e.response?.status !== 200 || !body) return ctx.skip(lifetimeAsDeclared, 'the grant for it failed', 'untested');
+      let judged = false;
+      for (const [member, declared, documented] of [['expires_in', t.lifetimes?.access, doc?.access], ['refresh_expires_in', t.lifetimes?.refresh, doc?.refresh]] as const) {
+        const observed = body[member];
+        if (typeof observed !== 'number') continue;
+        ctx.note(member === 'expires_in' ? 'accessTokenLifetime' : 'refreshTokenLifetime', observed);
+        // refresh_expires_in 0: no expiry (Keycloak's offline tokens), which the declaration 0 means too.
+        if (declared !== undefined) {
+          ctx.record(lifetimeAsDeclared, lifetimeAsDeclared.judge(member, observed, declared, 'the target config declares'), [e]);
+          judged = true;
+        } else if (documented !== undefined) {
+          const o = lifetimeAsDeclared.judge(member, observed, documented, `the ${ctx.descriptor.title} flavour documents (${doc!.source}; declare policies.*Lifetime to hold it to yours)`);
+          if (o.passed) ctx.pass(lifetimeAsDeclared);
+          else ctx.warn(lifetimeAsDeclared, o.message, [e]);
+          judged = true;
+        }
+      }
+      if (!judged) ctx.skip(lifetimeAsDeclared, 'the answer states no lifetime that is declared or documented', 'not-applicable');
     },
   },
   {

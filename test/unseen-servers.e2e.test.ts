@@ -118,6 +118,17 @@ describe('a client_credentials-only server', () => {
   });
 });
 
+describe('lifetimes (TE-C18)', () => {
+  it('expires_in other than the declared lifetime fails; the declared one passes, and the report shows what was observed', async () => {
+    const declare = (as: TinyServer) => ({ ...withScope(as), policies: { refreshRotation: 'rotate' as const, accessTokenLifetime: 300 } });
+    for (const run of await judge({}, declare)) {
+      expect(statusOf(run, 'grant', 'TE-C18')).toBe('pass');
+      expect(run.observed?.accessTokenLifetime).toBe(300);
+    }
+    for (const run of await judge({ bugs: ['wrong-expires-in'] }, declare)) expect(failures(run)).toContain('grant:TE-C18');
+  });
+});
+
 describe('a SHOULD NOT is a warning', () => {
   it('an error code in the challenge to a request without credentials (RFC 6750 §3.1): TE-J2 warns', async () => {
     for (const run of await judge({ bugs: ['error-without-credentials'] })) {

@@ -121,3 +121,16 @@ describe('the coverage does not depend on the seed', () => {
     }
   });
 });
+
+describe('a documented deviation accepts exactly the documented answer of its case', () => {
+  it("Keycloak's TE-E2: a missing username is 401 invalid_request, a missing password 401 invalid_grant, never the other way", async () => {
+    const { FLAVOURS } = await import('../src/flavours/index.js');
+    const { documentedDeviation } = await import('../src/verdict/index.js');
+    const answer = (error: string) => ({ response: { status: 401, headers: {}, body: JSON.stringify({ error }) }, body: { error } });
+    const kc = FLAVOURS.keycloak;
+    expect(documentedDeviation(kc, 'TE-E2', { ...answer('invalid_request'), variant: 'missing-username' })).toBeDefined();
+    expect(documentedDeviation(kc, 'TE-E2', { ...answer('invalid_grant'), variant: 'missing-password' })).toBeDefined();
+    expect(documentedDeviation(kc, 'TE-E2', { ...answer('invalid_grant'), variant: 'missing-username' })).toBeUndefined();
+    expect(documentedDeviation(kc, 'TE-E2', { ...answer('invalid_request'), variant: 'missing-password' })).toBeUndefined();
+  });
+});

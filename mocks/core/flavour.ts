@@ -92,6 +92,8 @@ export interface MockDescription {
   resourceHeaders?: Record<string, string>;
   /** A scope of the user client and a narrower one within it (TE-G7/G8). */
   scope?: { full: string; narrower: string };
+  /** The lifetimes its configuration gives tokens (seconds), where config.tokens does not say them (Keycloak's realm). */
+  lifetimes?: { access: number; refresh?: number };
   /** The refresh behaviour its configuration declares, where the core's refresh policy does not say it. */
   refreshMode?: 'rotate-revoke' | 'rotate' | 'reuse';
   refreshRevokesAccess?: boolean;

@@ -15,7 +15,7 @@ const RESOURCE_ROUTES = new Set(['resource']);
 
 /** The plants that act on requests, or on answers: none set, nothing is wrapped (the hot path stays as it is). */
 export const plantsRequests = (p: Planted) => !!(p.anonymousClient || p.looseCredentials || p.getWithSecret || p.caseSensitiveBearer || p.dropUnknownScopeSilently);
-export const plantsResponses = (p: Planted) => !!(p.noCacheControl || p.serverErrorOnBadPassword || p.wrongErrorCode || p.noBasicChallenge || p.unauthorizedClient401 || p.dropUnknownScopeSilently);
+export const plantsResponses = (p: Planted) => !!(p.wrongExpiresIn || p.noCacheControl || p.serverErrorOnBadPassword || p.wrongErrorCode || p.noBasicChallenge || p.unauthorizedClient401 || p.dropUnknownScopeSilently);
 
 /** Marks a request whose scope the dropUnknownScopeSilently plant narrowed: its answer then states no scope. */
 const NARROWED = 'x-idpc-planted-scope-dropped';
@@ -112,6 +112,10 @@ const errorOf = (r: MockResponse): string | undefined => {
 export function plantResponse(p: Planted, route: string | undefined, req: MockRequest, response: MockResponse): MockResponse {
   let out = response;
   if (route !== 'token') return out;
+  if (p.wrongExpiresIn && out.status === 200) {
+    // expires_in an hour off what the tokens live (TE-C18): the token itself is unchanged.
+    out = { ...out, body: out.body.replace(/("expires_in"\s*:\s*)(\d+)/, (_m, k: string, v: string) => `${k}${Number(v) + 3600}`) };
+  }
   if (p.dropUnknownScopeSilently && header(req, NARROWED) && out.status === 200) {
     try {
       const { scope: _s, ...rest } = JSON.parse(out.body) as Record<string, unknown>;

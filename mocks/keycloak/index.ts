@@ -16,7 +16,7 @@ import { clientAuthentication } from './client-auth.js';
 import { endpointHandlers } from './endpoints.js';
 import { grantHandlers } from './grants.js';
 import { minter } from './mint.js';
-import { json, oauthError, SECURITY, userIdOf, type Settings } from './model.js';
+import { json, oauthError, REALM_DEFAULTS, SECURITY, userIdOf, type Settings } from './model.js';
 import { presets } from './presets.js';
 import { createState } from './state.js';
 import { technicalUsers as technicalUserFactory } from './technical-users.js';
@@ -132,6 +132,8 @@ export const keycloakMock: FlavourMock = {
     return {
       refreshMode: realm?.revokeRefreshToken ? 'rotate-revoke' : 'rotate',
       refreshRevokesAccess: false,
+      // The first realm's Access Token Lifespan and SSO Session Idle (refresh_expires_in), as TokenManager issues them.
+      lifetimes: { access: realm?.accessTokenLifespan ?? REALM_DEFAULTS.accessTokenLifespan, refresh: realm?.ssoSessionIdleTimeout ?? REALM_DEFAULTS.ssoSessionIdleTimeout },
       scope: { full: 'profile email phone', narrower: 'email' },
       ...(technical ? { offlineClient: technical } : {}),
     };

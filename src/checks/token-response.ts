@@ -128,3 +128,10 @@ export const scopeWithinRequest = defineCheck({
     return outcome(!extra.length, `asked for "${requested}", granted "${returned}": ${extra.map((s) => `"${s}"`).join(', ')} not asked for`, 'scope');
   },
 });
+
+export const lifetimeAsDeclared = defineCheck({
+  id: 'TE-C18', title: 'expires_in (and refresh_expires_in) equal the declared lifetimes, else the documented ones', level: 'MUST', requirement: 'the target config (policies.*Lifetime), else the flavour\'s document (a mismatch then warns)', url: `${RFC6749}#section-5.1`,
+  judge: (member: string, observed: number, expected: number, whose: string) =>
+    // A second of rounding either way: servers compute expires_in as exp minus now.
+    outcome(Math.abs(observed - expected) <= 2, `${member} is ${observed} s; ${whose} ${expected} s`, member),
+});

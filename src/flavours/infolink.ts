@@ -40,6 +40,7 @@ export const infolink: FlavourDescriptor = {
     'bad-refresh-token': { status: 400, error: 'invalid_grant', description: 'Credentials or token is invalid or expired' },
   },
   refreshMode: 'rotate-revoke',
+  documentedLifetimes: { access: 1800, source: 'the InfoLink document\'s token answers ("expires_in": 1800)' },
   deviations: [
     {
       checks: ['TE-G6'],

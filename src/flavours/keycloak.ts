@@ -46,6 +46,7 @@ export const keycloak: FlavourDescriptor = {
       cause: 'the realm does not exist at this server (404 "Realm does not exist"): check the realm name in baseUrl (.../realms/NAME)',
     },
   ],
+  documentedLifetimes: { access: 300, refresh: 1800, source: 'Keycloak realm defaults: Access Token Lifespan 5 minutes, SSO Session Idle 30 minutes (refresh_expires_in) (keycloak/keycloak server-spi .../models/RealmModel defaults, Admin console Sessions and Tokens tabs)' },
   deviations: [
     {
       checks: ['TE-G10'],
@@ -67,7 +68,8 @@ export const keycloak: FlavourDescriptor = {
     },
     {
       checks: ['TE-E2'],
-      applies: ({ response, body }) => response.status === 401 && ['invalid_request', 'invalid_grant'].includes(errorCode(body) ?? ''),
+      // Each case its own answer: a missing username is never invalid_grant, a missing password never invalid_request.
+      applies: ({ response, body, variant }) => response.status === 401 && errorCode(body) === (variant === 'missing-username' ? 'invalid_request' : variant === 'missing-password' ? 'invalid_grant' : undefined),
       reason: 'Keycloak answers a missing username with 401 invalid_request "Missing parameter: username", and a missing password like a wrong one (401 invalid_grant "Invalid user credentials")',
       source: 'keycloak/keycloak services/.../authenticators/directgrant/ValidateUsername.java; ValidatePassword.java',
     },

@@ -32,6 +32,7 @@ export const portal: FlavourDescriptor = {
   refreshRevokesAccess: true,
   // Seed 000: the password grant with -u id:secret, the refresh with client_id and client_secret in the body.
   documentedRefreshAuth: 'post',
+  documentedLifetimes: { access: 36000, source: 'django-oauth-toolkit ACCESS_TOKEN_EXPIRE_SECONDS default 36000 (oauth2_provider/settings.py); the portal keeps it' },
   deviations: [
     {
       checks: ['TE-G10'],

@@ -38,6 +38,7 @@ export const rator: FlavourDescriptor = {
   // client_credentials acts for an operator (reference/flavours.md, Rator): operator=<operator username>.
   clientCredentialsOperatorParam: 'operator',
   initExample: { baseUrl: 'https://rator.example.com/appcontext' },
+  documentedLifetimes: { access: 43200, source: 'spring-security-oauth DefaultTokenServices accessTokenValiditySeconds = 60 * 60 * 12' },
   deviations: [
     {
       checks: ['TE-B4', 'TE-F2', 'TE-G6', 'TE-B5', 'TE-B7', 'TE-B11'],

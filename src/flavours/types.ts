@@ -24,6 +24,8 @@ export interface DeviationContext {
   response: CapturedResponse;
   /** Parsed JSON body, when the body is JSON. */
   body: unknown;
+  /** The variant of the check the answer was for (grant:TE-E2:missing-username), so that a deviation names its case. */
+  variant?: string;
 }
 
 /**
@@ -108,6 +110,8 @@ export interface FlavourDescriptor {
   sessionLimitStatus?: number;
   /** A refresh ends the access token it replaces (undefined: not documented, not asserted). */
   refreshRevokesAccess?: boolean;
+  /** The lifetimes (seconds) the flavour's default configuration gives its tokens, and where that is documented (TE-C18 warns on another). */
+  documentedLifetimes?: { access?: number; refresh?: number; source: string };
   /** Answers of this flavour to a valid grant that say what the configuration got wrong (the preflight's diagnosis). */
   preflightHints?: { applies: (ctx: DeviationContext) => boolean; cause: string }[];
 }

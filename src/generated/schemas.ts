@@ -450,6 +450,10 @@ export interface ConfigMockConfig {
      * Scopes the client does not have are dropped from a token request, and the answer then states no scope (RFC 6749 §3.3, §5.1: TE-C9).
      */
     dropUnknownScopeSilently?: boolean;
+    /**
+     * Token answers state an expires_in an hour longer than the tokens live (TE-C18).
+     */
+    wrongExpiresIn?: boolean;
   };
 }
 export interface RefreshPolicy {
@@ -1190,6 +1194,13 @@ export interface Run {
   preflight?: {
     requests: number;
     refused: string[];
+  };
+  /**
+   * What the run saw the target do beyond pass and fail: the lifetimes its answers state (seconds), to compare with what it should issue.
+   */
+  observed?: {
+    accessTokenLifetime?: number;
+    refreshTokenLifetime?: number;
   };
 }
 export interface Result {

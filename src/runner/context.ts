@@ -58,9 +58,9 @@ export class RunContext {
     this.evidence = new Evidence(
       {
         severity: (check) => severityOf(check.id, target.profile, publicClient === undefined ? {} : { publicClient }),
-        deviation: (check, exchanges) => {
+        deviation: (check, exchanges, variant) => {
           const last = exchanges.at(-1);
-          return last?.response ? documentedDeviation(this.descriptor, check.id, { response: last.response, body: json(last) }) : undefined;
+          return last?.response ? documentedDeviation(this.descriptor, check.id, { response: last.response, body: json(last), ...(variant !== undefined ? { variant } : {}) }) : undefined;
         },
       },
       declared,
@@ -101,6 +101,14 @@ export class RunContext {
     const o = noServerError.judge(e);
     if (o.passed) this.evidence.pass(this.suite, noServerError);
     else this.evidence.fail(this.suite, noServerError, undefined, `while exercising ${this.exercising}: ${o.message}`, [e]);
+  }
+
+  /** What the run saw of the target beyond pass and fail (the lifetimes it issues): the report's `observed`. */
+  readonly observed: Record<string, number> = {};
+
+  /** Notes what the target was seen to do (the first value of a name stays). */
+  note(name: string, value: number): void {
+    this.observed[name] ??= value;
   }
 
   /** What the running scenario exercises, for TE-A11's message. */
@@ -174,7 +182,10 @@ export class RunContext {
    */
   refused(check: CheckDef, variant: string | undefined, exchange: Exchange, cause?: FailureCause): void {
     if (exchange.response?.status === 200) {
-      this.fail(check, `${variant ?? check.title}: the request should have been refused and got a token (200)`, [exchange], variant !== undefined ? { variant } : {});
+      // Say what came back: a token, or a 200 of another kind ({} from a revocation endpoint is no token).
+      const body = json(exchange);
+      const got = typeof body?.access_token === 'string' ? 'got a token (200)' : `got 200 ${exchange.response.body.trim() ? `with ${exchange.response.body.slice(0, 80)}` : 'with an empty body'}`;
+      this.fail(check, `${variant ?? check.title}: the request should have been refused and ${got}`, [exchange], variant !== undefined ? { variant } : {});
       return;
     }
     this.responseChecks(exchange, 'token-error');

@@ -17,7 +17,7 @@ export type SkipKind = 'untested' | 'needs-setup' | 'not-applicable';
 export interface Classifier {
   severity(check: CheckDef): Severity;
   /** The flavour's documented deviation explaining this failure, judged on its last exchange. */
-  deviation(check: CheckDef, exchanges: Exchange[]): { reason: string; source: string } | undefined;
+  deviation(check: CheckDef, exchanges: Exchange[], variant?: string): { reason: string; source: string } | undefined;
 }
 
 const keyOf = (suite: string, check: string, variant?: string) => `${suite}\u0000${check}\u0000${variant ?? ''}`;
@@ -74,7 +74,7 @@ export class Evidence {
   fail(suite: string, check: CheckDef, variant: string | undefined, message: string, exchanges: Exchange[], counterexample?: CheckResult['counterexample']): void {
     if (this.dropped(suite, check, variant)) return;
     const r = this.entry(suite, check, variant);
-    const deviation = this.classifier.deviation(check, exchanges);
+    const deviation = this.classifier.deviation(check, exchanges, variant);
     if (deviation) {
       r.passes++;
       if (!r.deviation) {

@@ -75,6 +75,8 @@ export function targetOfMock(m: RunningMock, profile: Profile): Target {
     resourceHeaders: d.resourceHeaders ?? {},
     refreshMode: d.refreshMode ?? declaredRefreshMode(m),
     refreshRevokesAccess: d.refreshRevokesAccess ?? m.config.refresh.revokeOldAccessToken,
+    // What the mock's configuration makes its tokens live: declared, so TE-C18 holds the mock to it.
+    lifetimes: d.lifetimes ?? { access: m.config.tokens.accessTokenLifetime },
     ...(descriptor.noScopes ? {} : { scope: { ...d.scope, unknown: UNKNOWN_SCOPE } }),
     profile,
     // The mock printed its credentials itself: its reports' curl lines carry them, so that they run as printed.
@@ -215,7 +217,9 @@ export function targetOfConfig(config: ConfigTargetConfig, secrets: string[], pr
   const user = byName('user') ?? clients.find((c) => !c.refreshToken && (can(c, 'password') || can(c, 'refresh_token')));
   // One client may do several grants: the user client serves client_credentials too when it may.
   const service = byName('service') ?? clients.find((c) => !c.public && c !== user && can(c, 'client_credentials')) ?? (user && !user.public && can(user, 'client_credentials') ? user : undefined);
-  const other = byName('other');
+  // The cross-client checks (TE-G5, TE-I7) need a second client: a configured one, else the service client when it is
+  // another than the user client (any other registered client must be refused another's tokens).
+  const other = byName('other') ?? (service && user && service.clientId !== user.clientId && !service.public ? service : undefined);
   const technical = clients.find((c) => c.refreshToken);
   const users = (config.users ?? []).map((u) => ({ username: u.username, password: u.password, ...(u.operator ? { operator: true } : {}) }));
   const budget = { ...DEFAULT_BUDGET, ...config.budget };
