@@ -9,8 +9,9 @@ import { badAccessRefused, freshAccessWorks, noCredentialsChallenge, singleChall
 import { basicAccepted, basicChallenge, basicEncoding, missingClientAuth, mismatchedClientId, nearMissCredentials, noClientIdentified, postAccepted, twoMethods, unknownClient, wrongSecretBasic, wrongSecretBody } from '../src/checks/client-auth.js';
 import { describeAnswer, type CheckDef } from '../src/checks/define.js';
 import { ADVERTISED_ENDPOINTS, advertisedAuthMethods, advertisedEndpointsAnswer, advertisedGrants, issuerOfDocument } from '../src/checks/discovery.js';
-import { accessTokenSignature, idTokenValid, issuedAtSane, issuerMatches, jwksShape, lifetimeAgrees, refreshNotBearer } from '../src/checks/jwt.js';
-import { jwtScenario } from './jwt.js';
+import { accessTokenSignature, claimsOfFlavour, idTokenValid, isJwt, issuedAtSane, issuerMatches, jwksShape, lifetimeAgrees, refreshNotBearer } from '../src/checks/jwt.js';
+import { judgeClaims, jwtScenario } from './jwt.js';
+import { decodeJwtClaims } from '../src/validate/jwt.js';
 import {
   clientCredentials,
   clientCredentialsWithoutAuth,
@@ -33,7 +34,7 @@ import { json, type RunContext } from '../src/runner/context.js';
 import { strictFormEncode } from '../src/runner/session.js';
 import { defineSuite, needsSetup, notApplicable, ref, untested, type Scenario, type Skip } from '../src/runner/plan.js';
 import type { Exchange, Target, TargetClient } from '../src/runner/types.js';
-import { accessGrant, BAD_CREDENTIALS_SPENT, canLogIn, clientCredentialsParams, needsAGrant, needsClientCredentials, needsPasswordGrant, needsResource, needsScopes, passwordGrant } from './preconditions.js';
+import { accessGrant, BAD_CREDENTIALS_SPENT, canLogIn, clientCredentialsParams, storedClient, storedOnly, needsAGrant, needsClientCredentials, needsPasswordGrant, needsResource, needsScopes, passwordGrant } from './preconditions.js';
 import { runProperty } from './property.js';
 
 export interface GrantState {
@@ -63,8 +64,16 @@ const issued = (s: GrantState, body: Record<string, unknown> | undefined, e: Exc
  * The valid request the invalid-request variants and client-authentication probes start from: the password grant
  * where the target has one, else client_credentials (a client_credentials-only target is judged on those too).
  */
-const baseGrant = (t: Target): { client: TargetClient; params: [string, string][]; grant: string } =>
-  canLogIn(t) ? { client: t.clients.user!, params: passwordGrant(t), grant: 'password' } : { client: t.clients.service!, params: clientCredentialsParams(t), grant: 'client_credentials' };
+const baseGrant = (t: Target, storedHead?: string): { client: TargetClient; params: [string, string][]; grant: string } =>
+  canLogIn(t)
+    ? { client: t.clients.user!, params: passwordGrant(t), grant: 'password' }
+    : storedOnly(t)
+      ? { client: storedClient(t)!, params: [['grant_type', 'refresh_token'], ['refresh_token', storedHead ?? storedClient(t)!.refreshToken!]], grant: 'refresh_token' }
+      : { client: t.clients.service!, params: clientCredentialsParams(t), grant: 'client_credentials' };
+
+/** A variant that would carry the stored refresh token in a request URI (server logs keep URIs): not with that token. */
+const keepsStoredTokenOutOfUris = (t: Target): Skip | undefined =>
+  storedOnly(t) ? needsSetup('it would put the stored refresh token into a request URI (servers log URIs): add a user or a client_credentials client') : undefined;
 
 const needsConfidentialBaseClient = (t: Target): Skip | undefined =>
   needsAGrant(t) ?? (baseGrant(t).client.public || !baseGrant(t).client.clientSecret ? notApplicable('the client is public: it has no secret to get wrong') : undefined);
@@ -165,7 +174,7 @@ const VARIANTS: VariantSpec[] = [
   { checks: [repeatedParameter], variant: 'grant_type-twice', fixed: { kind: 'grant_type-twice' } },
   { checks: [repeatedParameter], user: true, variant: 'username-twice', fixed: { kind: 'username-twice' } },
   { checks: [jsonBody], fixed: { kind: 'json-body' } },
-  { checks: [getRequest], fixed: { kind: 'get' } },
+  { checks: [getRequest], fixed: { kind: 'get' }, skip: keepsStoredTokenOutOfUris },
   { checks: [secretInQuery], fixed: { kind: 'secret-in-query' }, skip: onlyConfidential },
   { checks: [missingCredentials], user: true, variant: 'missing-username', fixed: { kind: 'missing-username' } },
   { checks: [missingCredentials], user: true, variant: 'missing-password', fixed: { kind: 'missing-password' } },
@@ -197,7 +206,7 @@ function judgeChallenge(ctx: RunContext, e: Exchange): void {
 /** Sends one invalid request and judges it: the variant's check, the §5.2 rules, TE-FL, TE-A11. */
 async function exercise(ctx: RunContext, s: GrantState, v: Variant): Promise<void> {
   const t = ctx.target;
-  const { client, params: pw } = baseGrant(t);
+  const { client, params: pw } = baseGrant(t, storedClient(t) ? ctx.session.storedHead(storedClient(t)!) : undefined);
   if (BAD_CREDENTIALS.has(v.kind) && !ctx.transport.takeBadCredentialAttempt()) {
     // The plan reserves the systematic attempts; generated examples just stop drawing from a spent budget.
     if (!ctx.generated) ctx.skip(specOf(v).checks[0]!, BAD_CREDENTIALS_SPENT, 'untested', specOf(v).variant);
@@ -279,8 +288,10 @@ async function exercise(ctx: RunContext, s: GrantState, v: Variant): Promise<voi
       // RFC 6749 §2.3.1: the secret MUST NOT be in the request URI, whatever the method: a POST with it in the query,
       // and the whole request by GET.
       e = await ctx.token(pw, { client, auth: 'none', query: `client_secret=${encodeURIComponent(client.clientSecret!)}` });
-      const byGet = await ctx.token(pw, { client, auth: 'post', method: 'GET' });
-      if (ctx.answered(byGet)) ctx.record(secretInQuery, secretInQuery.judge(byGet, 'client_id and client_secret in the URI of a GET'), [byGet]);
+      if (!storedOnly(t)) {
+        const byGet = await ctx.token(pw, { client, auth: 'post', method: 'GET' });
+        if (ctx.answered(byGet)) ctx.record(secretInQuery, secretInQuery.judge(byGet, 'client_id and client_secret in the URI of a GET'), [byGet]);
+      }
       break;
     }
     case 'missing-extra':
@@ -301,7 +312,7 @@ const invalidRequestScenarios: Scenario<GrantState>[] = VARIANTS.map((spec) => (
   checks: spec.checks.map((c) => ref(c, c === flavourErrors ? spec.cause : c.variants ? spec.variant : undefined)),
   answers: spec.cause || spec.checks[0]!.expects ? ['token-error'] : [],
   skip: (t, d) => (spec.user ? needsPasswordGrant(t) : needsAGrant(t)) ?? spec.skip?.(t, d.clientAuth, t.requiredParams),
-  cost: () => ({ requests: spec.fixed.kind === 'secret-in-query' ? 2 : 1, badCredentials: BAD_CREDENTIALS.has(spec.fixed.kind) ? 1 : 0 }),
+  cost: (t) => ({ requests: spec.fixed.kind === 'secret-in-query' && !storedOnly(t) ? 2 : 1, badCredentials: BAD_CREDENTIALS.has(spec.fixed.kind) ? 1 : 0 }),
   run: (ctx, s) => exercise(ctx, s, spec.fixed),
 }));
 
@@ -434,16 +445,20 @@ const scenarios: Scenario<GrantState>[] = [
   },
   {
     name: 'offline-token',
-    checks: [ref(validRefresh, 'offline-token')],
+    checks: [ref(validRefresh, 'offline-token'), ref(claimsOfFlavour)],
     answers: ['token-response'],
     skip: (t) => (t.clients.technical?.refreshToken ? undefined : notApplicable('no technical user with an offline token is configured')),
     cost: () => ({ requests: 1 }),
     run: async (ctx, s) => {
       // The Keycloak developer portal's technical user: a refresh-only client with a long-lived offline token.
       const tech = ctx.target.clients.technical!;
-      const e = await ctx.token([['grant_type', 'refresh_token'], ['refresh_token', tech.refreshToken!]], { client: tech });
+      // Its newest token: the preflight (or an earlier refresh) may have rotated the configured one away.
+      const e = await ctx.token([['grant_type', 'refresh_token'], ['refresh_token', ctx.session.storedHead(tech)]], { client: tech });
       const body = ctx.tokens(validRefresh, 'offline-token', e);
-      if (body) issued(s, body, e);
+      if (!body) return;
+      issued(s, body, e);
+      // The stored token's answer: an offline token of the flavour's shape, with its documented refresh_expires_in.
+      if (!judgeClaims(ctx, e, body)) ctx.skip(claimsOfFlavour, 'the answer holds no JWT the flavour has a claim schema for', 'not-applicable');
     },
   },
   {
@@ -465,7 +480,7 @@ const scenarios: Scenario<GrantState>[] = [
     cost: () => ({ requests: 3, badCredentials: 1 }),
     run: async (ctx) => {
       if (!ctx.transport.takeBadCredentialAttempt()) return ctx.skip(missingClientAuth, BAD_CREDENTIALS_SPENT);
-      const { client, params: pw } = baseGrant(ctx.target);
+      const { client, params: pw } = baseGrant(ctx.target, storedClient(ctx.target) ? ctx.session.storedHead(storedClient(ctx.target)!) : undefined);
       const none = await ctx.token(pw, { client: { ...client, clientSecret: undefined }, auth: 'none' });
       ctx.refused(missingClientAuth, undefined, none);
       const auth = ctx.descriptor.clientAuth;
@@ -560,9 +575,13 @@ const scenarios: Scenario<GrantState>[] = [
       const body = json(e);
       if (e.response?.status !== 200 || !body) return ctx.skip(lifetimeAsDeclared, 'the grant for it failed', 'untested');
       let judged = false;
+      // An offline token's refresh_expires_in is the flavour's own rule (TE-L8), not the session lifetime.
+      const offline = ctx.descriptor.offlineTokens;
+      const refreshScope = typeof body.refresh_token === 'string' && isJwt(body.refresh_token) ? decodeJwtClaims(body.refresh_token).scope : undefined;
+      const offlineToken = !!offline && typeof refreshScope === 'string' && refreshScope.split(' ').includes(offline.scope);
       for (const [member, declared, documented] of [['expires_in', t.lifetimes?.access, doc?.access], ['refresh_expires_in', t.lifetimes?.refresh, doc?.refresh]] as const) {
         const observed = body[member];
-        if (typeof observed !== 'number') continue;
+        if (typeof observed !== 'number' || (member === 'refresh_expires_in' && offlineToken)) continue;
         ctx.note(member === 'expires_in' ? 'accessTokenLifetime' : 'refreshTokenLifetime', observed);
         // refresh_expires_in 0: no expiry (Keycloak's offline tokens), which the declaration 0 means too.
         if (declared !== undefined) {
@@ -735,7 +754,7 @@ const scenarios: Scenario<GrantState>[] = [
   },
   {
     name: 'jwt',
-    checks: [ref(accessTokenSignature), ref(issuedAtSane), ref(lifetimeAgrees), ref(issuerMatches), ref(idTokenValid), ref(jwksShape), ref(refreshNotBearer)],
+    checks: [ref(accessTokenSignature), ref(issuedAtSane), ref(lifetimeAgrees), ref(issuerMatches), ref(idTokenValid), ref(jwksShape), ref(refreshNotBearer), ref(claimsOfFlavour)],
     answers: ['token-response'],
     skip: (t) => needsAGrant(t),
     cost: () => ({ requests: 3 }),

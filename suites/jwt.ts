@@ -4,20 +4,54 @@
  */
 import type { JSONWebKeySet } from 'jose';
 import { decodeJwsHeader, decodeJwtClaims } from '../src/validate/jwt.js';
-import { accessTokenSignature, idTokenValid, isJwt, issuedAtSane, issuerMatches, jwksShape, lifetimeAgrees, refreshNotBearer, verifySignature } from '../src/checks/jwt.js';
+import { accessTokenSignature, claimsOfFlavour, idTokenValid, isJwt, issuedAtSane, issuerMatches, jwksShape, lifetimeAgrees, refreshNotBearer, verifySignature } from '../src/checks/jwt.js';
 import { json, type RunContext } from '../src/runner/context.js';
 import type { Exchange } from '../src/runner/types.js';
+import { registry } from '../src/schemas/registry.js';
 import type { GrantState } from './grant.js';
-import { canLogIn, clientCredentialsParams, NEEDS_RESOURCE, passwordGrant } from './preconditions.js';
+import { canLogIn, clientCredentialsParams, NEEDS_RESOURCE, passwordGrant, storedClient, storedOnly, storedRefreshParams } from './preconditions.js';
 
-const JWT_CHECKS = [accessTokenSignature, issuedAtSane, lifetimeAgrees, issuerMatches, idTokenValid, jwksShape];
+const JWT_CHECKS = [accessTokenSignature, issuedAtSane, lifetimeAgrees, issuerMatches, idTokenValid, jwksShape, claimsOfFlavour];
+
+/**
+ * TE-L8: the JWTs of one token answer against the flavour's claim schemas (schemas/<flavour>/*-claims), and an
+ * offline token's answer against the flavour's documented refresh_expires_in. Not applicable to a flavour without
+ * claim schemas or to opaque tokens. Returns whether it judged anything.
+ */
+export function judgeClaims(ctx: RunContext, e: Exchange, body: Readonly<Record<string, unknown>>): boolean {
+  const flavour = ctx.target.flavour;
+  const schemas = registry();
+  const problems: string[] = [];
+  const judged: string[] = [];
+  const check = (token: unknown, kind: string, what: string) => {
+    if (typeof token !== 'string' || !isJwt(token) || !schemas.has(flavour, kind)) return undefined;
+    const claims = decodeJwtClaims(token);
+    const v = schemas.validate(flavour, kind, claims);
+    judged.push(what);
+    for (const err of v.errors) problems.push(`${what} ${err.path || '/'}: ${err.message}`);
+    return claims;
+  };
+  check(body.access_token, 'access-claims', 'the access token');
+  const offline = ctx.descriptor.offlineTokens;
+  const refresh = typeof body.refresh_token === 'string' && isJwt(body.refresh_token) ? decodeJwtClaims(body.refresh_token) : undefined;
+  const isOffline = !!offline && typeof refresh?.scope === 'string' && refresh.scope.split(' ').includes(offline.scope);
+  check(body.refresh_token, isOffline ? 'offline-claims' : 'refresh-claims', isOffline ? 'the offline token' : 'the refresh token');
+  if (isOffline && body.refresh_expires_in !== undefined && body.refresh_expires_in !== offline!.refreshExpiresIn) {
+    problems.push(`refresh_expires_in is ${String(body.refresh_expires_in)} for an offline token; the ${ctx.descriptor.title} flavour states ${offline!.refreshExpiresIn} (${offline!.source})`);
+  }
+  check(body.id_token, 'id-claims', 'the ID token');
+  if (!judged.length) return false;
+  ctx.record(claimsOfFlavour, claimsOfFlavour.judge(judged.join(', '), problems), [e]);
+  return true;
+}
 
 export async function jwtScenario(ctx: RunContext, s: GrantState): Promise<void> {
   const t = ctx.target;
   const user = canLogIn(t) ? t.clients.user : undefined;
-  const client = user ?? t.clients.service!;
+  const stored = !user && storedOnly(t) ? storedClient(t) : undefined;
+  const client = user ?? stored ?? t.clients.service!;
   const scope = client.scope ?? (ctx.descriptor.oidc && user ? 'openid' : undefined);
-  const params = user ? passwordGrant(t, scope ?? null) : clientCredentialsParams(t, scope ?? null);
+  const params = user ? passwordGrant(t, scope ?? null) : stored ? storedRefreshParams(ctx, scope ?? null) : clientCredentialsParams(t, scope ?? null);
   const e = await ctx.token(params, { client });
   if (e.response?.status === 200) ctx.responseChecks(e, 'token-response');
   const answer = json(e);
@@ -43,6 +77,7 @@ export async function jwtScenario(ctx: RunContext, s: GrantState): Promise<void>
   }
   const claims = decodeJwtClaims(access);
   ctx.record(issuedAtSane, issuedAtSane.judge(claims, now), [e]);
+  if (!judgeClaims(ctx, e, answer!)) ctx.skip(claimsOfFlavour, `the ${ctx.descriptor.title} flavour has no claim schemas for its tokens`, 'not-applicable');
   if (typeof answer?.expires_in === 'number') ctx.record(lifetimeAgrees, lifetimeAgrees.judge(claims, answer.expires_in), [e]);
   else ctx.skip(lifetimeAgrees, 'the answer states no expires_in', 'not-applicable');
   const issuer = t.issuer ?? (typeof s.discovery?.issuer === 'string' ? s.discovery.issuer : undefined);

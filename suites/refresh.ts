@@ -13,7 +13,7 @@ import type { FlavourDescriptor } from '../src/flavours/index.js';
 import { json, type RunContext } from '../src/runner/context.js';
 import { defineSuite, needsSetup, notApplicable, ref, untested, type Scenario, type Skip } from '../src/runner/plan.js';
 import type { Exchange, Target, TargetClient } from '../src/runner/types.js';
-import { BAD_CREDENTIALS_SPENT, canLogIn, clientCredentialsParams, needsScopes, passwordGrant } from './preconditions.js';
+import { BAD_CREDENTIALS_SPENT, canLogIn, clientCredentialsParams, needsDisposableGrant, needsScopes, passwordGrant, storedClient, storedOnly, storedRefreshParams } from './preconditions.js';
 import { runProperty } from './property.js';
 
 export interface Grant {
@@ -37,17 +37,24 @@ export async function freshGrant(ctx: RunContext, scope?: string): Promise<Grant
     const body = json(e);
     if (e.response?.status === 200 && typeof body?.refresh_token === 'string') return { client: service, body, exchange: e };
   }
+  // The stored refresh token (a technical user's) as the only way in: a refresh of its newest token is the grant.
+  const stored = storedClient(t);
+  if (stored && storedOnly(t)) {
+    const e = await ctx.token(storedRefreshParams(ctx, scope ?? null), { client: stored });
+    const body = json(e);
+    if (e.response?.status === 200 && typeof body?.refresh_token === 'string') return { client: stored, body, exchange: e };
+  }
   return undefined;
 }
 
 /** Whether the target can give the run a refresh token at all (config), for the suites that need one. */
 export const needsRefreshToken = (t: Target): Skip | undefined =>
-  canLogIn(t) || (t.clients.service && t.grants.includes('client_credentials'))
+  canLogIn(t) || (t.clients.service && t.grants.includes('client_credentials')) || storedClient(t)
     ? undefined
     : untested('needs a client (and a user for the password grant) to obtain a refresh token');
 
 /** The refreshing client, as the plan sees it before any request (freshGrant picks the same one). */
-const refreshingClient = (t: Target) => (canLogIn(t) ? t.clients.user : t.clients.service);
+const refreshingClient = (t: Target) => (canLogIn(t) ? t.clients.user : storedOnly(t) ? storedClient(t) : t.clients.service);
 
 /** The configured required parameters under their other documented spelling (brand_key -> brandKey). */
 const aliasesOf = (t: Target, d: FlavourDescriptor): [string, string][] =>
@@ -130,20 +137,25 @@ const scenarios: Scenario<RefreshState>[] = [
       const round = await refreshRound(ctx, g, first, String(g.body.access_token), 'record', false);
       if (round) {
         s.rotated = round.next !== first;
-        await refreshRound(ctx, g, round.next, round.access, 'record', true);
+        await refreshRound(ctx, g, round.next, round.access, 'record', !storedOnly(ctx.target));
       }
       if (typeof g.body.scope !== 'string') ctx.skip(scopeKept, 'the grant states no scope', 'not-applicable');
       if (ctx.target.refreshMode !== 'rotate-revoke') {
         const reason = `rotation with revocation is not declared (policies.refresh: ${ctx.target.refreshMode})`;
         ctx.skip(supersededRefused, reason, 'not-applicable');
         ctx.skip(badRefreshToken, reason, 'not-applicable', 'superseded');
+      } else if (storedOnly(ctx.target)) {
+        // A replay may end the family, and this family is the user's stored credential.
+        const why = needsDisposableGrant(ctx.target)!;
+        ctx.skip(supersededRefused, why.reason, why.kind);
+        ctx.skip(badRefreshToken, why.reason, why.kind, 'superseded');
       }
     },
   },
   {
     name: 'family-revocation',
     checks: [ref(familyRevocation)],
-    skip: (t) => needsRefreshToken(t) ?? (t.refreshMode === 'rotate-revoke' ? undefined : notApplicable(`rotation with revocation is not declared (policies.refresh: ${t.refreshMode})`)),
+    skip: (t) => needsRefreshToken(t) ?? needsDisposableGrant(t) ?? (t.refreshMode === 'rotate-revoke' ? undefined : notApplicable(`rotation with revocation is not declared (policies.refresh: ${t.refreshMode})`)),
     cost: () => ({ requests: 4 }),
     run: async (ctx, s) => {
       const g = await freshGrant(ctx);
@@ -279,6 +291,7 @@ const scenarios: Scenario<RefreshState>[] = [
     answers: ['token-error'],
     skip: (t, d) =>
       needsRefreshToken(t) ??
+      needsDisposableGrant(t) ??
       needsScopes(t, d) ??
       (t.scope!.full && t.scope!.narrower ? undefined : needsSetup('name the scopes to narrow: scopes.granted (or the user client\'s scope) and scopes.narrower, a strict subset of it')),
     cost: () => ({ requests: 5 }),
@@ -307,7 +320,7 @@ const scenarios: Scenario<RefreshState>[] = [
   {
     name: 'expiry',
     checks: [ref(expiredRefreshToken)],
-    skip: needsRefreshToken,
+    skip: (t) => needsRefreshToken(t) ?? needsDisposableGrant(t),
     cost: () => ({ requests: 2 }),
     run: async (ctx) => {
       const mock = ctx.target.mock;
@@ -330,7 +343,7 @@ const scenarios: Scenario<RefreshState>[] = [
   {
     name: 'parallel',
     checks: [ref(parallelRefreshes)],
-    skip: needsRefreshToken,
+    skip: (t) => needsRefreshToken(t) ?? needsDisposableGrant(t),
     cost: () => ({ requests: 6 }),
     run: async (ctx, s) => {
       const g = await freshGrant(ctx);
@@ -353,7 +366,7 @@ const scenarios: Scenario<RefreshState>[] = [
         let current = String(g.body.refresh_token);
         let access = String(g.body.access_token);
         for (let i = 0; i < rounds; i++) {
-          const r = await refreshRound(ctx, g, current, access, 'require', i === rounds - 1);
+          const r = await refreshRound(ctx, g, current, access, 'require', i === rounds - 1 && !storedOnly(ctx.target));
           if (!r) return;
           ({ next: current, access } = r);
         }

@@ -6,7 +6,7 @@ import type { Target } from '../src/runner/types.js';
 import type { FlavourDescriptor } from '../src/flavours/index.js';
 import { json, type RunContext } from '../src/runner/context.js';
 import type { Exchange } from '../src/runner/types.js';
-import { accessGrant, BAD_CREDENTIALS_SPENT, canLogIn, NEEDS_RESOURCE, needsAGrant, needsResource } from './preconditions.js';
+import { accessGrant, BAD_CREDENTIALS_SPENT, canLogIn, NEEDS_RESOURCE, needsAGrant, needsDisposableGrant, needsResource, storedClient, storedOnly } from './preconditions.js';
 import { freshGrant, refreshWith, type Grant } from './refresh.js';
 
 interface RevocationState {
@@ -30,8 +30,11 @@ async function grantToRevoke(ctx: RunContext, s: RevocationState): Promise<Grant
   }
   const e = await accessGrant(ctx);
   const body = json(e);
-  return e.response?.status === 200 && typeof body?.access_token === 'string' ? { client: canLogIn(ctx.target) ? ctx.target.clients.user! : ctx.target.clients.service!, body, exchange: e } : undefined;
+  return e.response?.status === 200 && typeof body?.access_token === 'string' ? { client: revokingClient(ctx.target)!, body, exchange: e } : undefined;
 }
+
+/** The client whose tokens the suite revokes: the one that gets them (accessGrant's). */
+const revokingClient = (t: Target) => (canLogIn(t) ? t.clients.user : storedOnly(t) ? storedClient(t) : t.clients.service);
 
 /** The token a scenario revokes: the refresh token, or the access token where there is none. */
 const revocable = (g: Grant): { token: string; hint: string; other: string } =>
@@ -58,7 +61,7 @@ const scenarios: Scenario<RevocationState>[] = [
   {
     name: 'revoke-refresh-token',
     checks: [ref(revokeValid), ref(revokedRefused), ref(revocationEndsGrant)],
-    skip: needsRevocation,
+    skip: (t, d) => needsDisposableGrant(t) ?? (needsRevocation)(t, d),
     cost: () => ({ requests: 4 }),
     run: async (ctx, s) => {
       if (!s.refreshTokens) {
@@ -92,7 +95,7 @@ const scenarios: Scenario<RevocationState>[] = [
     (variant): Scenario<RevocationState> => ({
       name: `hint:${variant}`,
       checks: [ref(wrongHint, variant)],
-      skip: (t, d) => needsRevocation(t, d) ?? (t.resource || t.grants.includes('refresh_token') ? undefined : untested(NEEDS_RESOURCE)),
+      skip: (t, d) => needsDisposableGrant(t) ?? ((t, d) => needsRevocation(t, d) ?? (t.resource || t.grants.includes('refresh_token') ? undefined : untested(NEEDS_RESOURCE)))(t, d),
       cost: () => ({ requests: 3 }),
       run: async (ctx, s) => {
         const g = await grantToRevoke(ctx, s);
@@ -121,7 +124,7 @@ const scenarios: Scenario<RevocationState>[] = [
     name: 'revoke-without-auth',
     checks: [ref(revokeWithoutAuth)],
     answers: ['token-error'],
-    skip: (t, d) => needsRevocation(t, d) ?? ((canLogIn(t) ? t.clients.user : t.clients.service)?.clientSecret ? undefined : notApplicable('the revoking client is public')),
+    skip: (t, d) => needsRevocation(t, d) ?? (revokingClient(t)?.clientSecret ? undefined : notApplicable('the revoking client is public')),
     cost: () => ({ requests: 1, badCredentials: 1 }),
     run: async (ctx, s) => {
       if (!ctx.transport.takeBadCredentialAttempt()) return ctx.skip(revokeWithoutAuth, BAD_CREDENTIALS_SPENT);
@@ -133,7 +136,7 @@ const scenarios: Scenario<RevocationState>[] = [
   {
     name: 'cross-client-revocation',
     checks: [ref(crossClientRevocation)],
-    skip: (t, d) => needsRevocation(t, d) ?? (t.clients.other ? undefined : needsSetup('needs a second client: add one with name: other')),
+    skip: (t, d) => needsDisposableGrant(t) ?? ((t, d) => needsRevocation(t, d) ?? (t.clients.other ? undefined : needsSetup('needs a second client: add one with name: other')))(t, d),
     cost: () => ({ requests: 3 }),
     run: async (ctx, s) => {
       const g = await grantToRevoke(ctx, s);
@@ -147,7 +150,7 @@ const scenarios: Scenario<RevocationState>[] = [
   {
     name: 'revoked-access-token',
     checks: [ref(badAccessRefused, 'revoked')],
-    skip: (t, d) => needsRevocation(t, d) ?? needsResource(t, d),
+    skip: (t, d) => needsDisposableGrant(t) ?? ((t, d) => needsRevocation(t, d) ?? needsResource(t, d))(t, d),
     cost: () => ({ requests: 3 }),
     run: async (ctx, s) => {
       const g = await grantToRevoke(ctx, s);

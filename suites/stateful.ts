@@ -11,6 +11,7 @@ import { noServerError } from '../src/checks/requests.js';
 import { CheckFailure, json, type RunContext } from '../src/runner/context.js';
 import { defineSuite, notApplicable, ref, type Scenario } from '../src/runner/plan.js';
 import { freshGrant, needsRefreshToken, refreshWith } from './refresh.js';
+import { needsDisposableGrant } from './preconditions.js';
 import { runProperty } from './property.js';
 
 /** Commands per generated sequence; each sends at most one request. */
@@ -192,7 +193,7 @@ const scenarios: Scenario<StatefulState>[] = [
   {
     name: 'probe',
     checks: [],
-    skip: needsRefreshToken,
+    skip: (t) => needsRefreshToken(t) ?? needsDisposableGrant(t),
     cost: () => ({ requests: 1 }),
     run: async (ctx) => {
       if (!(await freshGrant(ctx))) ctx.block(notApplicable('the target issues no refresh token to the configured clients'));
@@ -202,7 +203,7 @@ const scenarios: Scenario<StatefulState>[] = [
     // The model run is the check itself: its commands are generated, and each run starts from an empty model.
     name: 'model',
     checks: [ref(modelAgrees)],
-    skip: needsRefreshToken,
+    skip: (t) => needsRefreshToken(t) ?? needsDisposableGrant(t),
     // At most one request per command (a clock move sends none): an upper bound, as for the generated sequences.
     cost: (t, numRuns) => ({ requests: (t.mock ? 1 : 0) + numRuns * MAX_COMMANDS + fixedSequences(t, t.mock ? new AdvanceClockCommand(0) : undefined).reduce((n, cmds) => n + cmds.length, 0) }),
     run: async (ctx) => {

@@ -104,7 +104,8 @@ export function grantHandlers(s: KcState, { mint, grantedScope }: ReturnType<typ
     const checked = await checkRefreshToken(iss, realm, client, token, true);
     if ('status' in checked) return checked as MockResponse;
     const payload = checked;
-    const offline = payload.typ === 'Offline';
+    // The planted offline-typed-refresh defect mistypes the token, not the session it names.
+    const offline = payload.typ === 'Offline' || (s.ctx.config.plantedDeviations.jwtDefect === 'offline-typed-refresh' && String(payload.scope ?? '').split(' ').includes('offline_access'));
     const sid = String(payload.sid ?? payload.session_state ?? '');
     // One refresh of a session at a time, on every replica: the reuse count and the client session stay exact.
     return sessions.exclusive(`kc:${realm.name}:session:${sid}`, () => refreshInSession(iss, realm, client, p, payload, sid, offline));

@@ -62,7 +62,7 @@ export function minter(s: KcState) {
         iss,
         aud: iss,
         sub: subject.id,
-        typ: offline ? 'Offline' : 'Refresh',
+        typ: offline && defect !== 'offline-typed-refresh' ? 'Offline' : 'Refresh',
         azp: client.clientId,
         ...sessionClaims(session),
         scope,
@@ -84,7 +84,7 @@ export function minter(s: KcState) {
     const body = {
       access_token: accessToken,
       expires_in: exp - t,
-      refresh_expires_in: refreshToken && refreshExp > 0 ? refreshExp - t : 0,
+      refresh_expires_in: refreshToken && refreshExp > 0 ? refreshExp - t : refreshToken && defect === 'offline-expires' ? realm.config.ssoSessionIdleTimeout : 0,
       ...(refreshToken ? { refresh_token: refreshToken } : {}),
       token_type: tokenTypeFor(client),
       ...(idToken ? { id_token: idToken } : {}),

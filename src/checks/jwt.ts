@@ -4,7 +4,7 @@
  */
 import type { JSONWebKeySet, JWTPayload } from 'jose';
 import { decodeJwsHeader, decodeJwtClaims } from '../validate/jwt.js';
-import { defineCheck, describeAnswer, outcome, statusOf, type Outcome } from './define.js';
+import { defineCheck, everyProfile, describeAnswer, outcome, statusOf, type Outcome } from './define.js';
 import type { Exchange } from '../runner/types.js';
 
 const RFC9068 = 'https://www.rfc-editor.org/rfc/rfc9068';
@@ -105,4 +105,10 @@ export const jwksShape = defineCheck({
 export const refreshNotBearer = defineCheck({
   id: 'TE-L7', title: 'A refresh token is not accepted as a bearer access token at the resource', level: 'MUST', requirement: 'RFC 6749 §1.5, §10.4 (derived)', url: 'https://www.rfc-editor.org/rfc/rfc6749#section-10.4',
   judge: (e: Exchange) => outcome((statusOf(e) ?? 0) >= 400 && (statusOf(e) ?? 0) < 500, `a refresh token presented as a bearer token at the resource: ${describeAnswer(e)}`),
+});
+
+export const claimsOfFlavour = defineCheck({
+  id: 'TE-L8', title: "Issued JWTs validate against the flavour's claim schemas (access, refresh, offline, ID); an offline token's answer states the flavour's refresh_expires_in", level: 'MUST', requirement: "the flavour's document (Keycloak: seed 001's technical-user tokens)", url: 'https://www.keycloak.org/docs/latest/server_admin/#_offline-access',
+  profiles: everyProfile('error'),
+  judge: (what: string, problems: readonly string[]) => outcome(problems.length === 0, `${what}: ${problems.join('; ')}`),
 });

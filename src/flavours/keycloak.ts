@@ -46,6 +46,7 @@ export const keycloak: FlavourDescriptor = {
       cause: 'the realm does not exist at this server (404 "Realm does not exist"): check the realm name in baseUrl (.../realms/NAME)',
     },
   ],
+  offlineTokens: { scope: 'offline_access', refreshExpiresIn: 0, source: 'keycloak/keycloak services/.../protocol/oidc/TokenManager.java (an offline token has no exp: refresh_expires_in 0); seed 001' },
   documentedLifetimes: { access: 300, refresh: 1800, source: 'Keycloak realm defaults: Access Token Lifespan 5 minutes, SSO Session Idle 30 minutes (refresh_expires_in) (keycloak/keycloak server-spi .../models/RealmModel defaults, Admin console Sessions and Tokens tabs)' },
   deviations: [
     {

@@ -110,6 +110,8 @@ export interface FlavourDescriptor {
   sessionLimitStatus?: number;
   /** A refresh ends the access token it replaces (undefined: not documented, not asserted). */
   refreshRevokesAccess?: boolean;
+  /** Its offline tokens (a refresh token whose scope holds this word): the refresh_expires_in their answers state (Keycloak: 0). */
+  offlineTokens?: { scope: string; refreshExpiresIn: number; source: string };
   /** The lifetimes (seconds) the flavour's default configuration gives its tokens, and where that is documented (TE-C18 warns on another). */
   documentedLifetimes?: { access?: number; refresh?: number; source: string };
   /** Answers of this flavour to a valid grant that say what the configuration got wrong (the preflight's diagnosis). */

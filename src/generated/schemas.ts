@@ -415,9 +415,16 @@ export interface ConfigMockConfig {
      */
     noBasicDecoding?: boolean;
     /**
-     * Keycloak: issued JWTs carry a defect (iat equal to exp, a wrong iss, an ID token for another audience, a signature by a key outside the JWKS, an exp in milliseconds).
+     * Keycloak: issued JWTs carry a defect (iat equal to exp, a wrong iss, an ID token for another audience, a signature by a key outside the JWKS, an exp in milliseconds, an offline token typed Refresh, an offline token's answer with a refresh_expires_in).
      */
-    jwtDefect?: "iat-equals-exp" | "wrong-issuer" | "foreign-audience" | "foreign-key" | "exp-in-milliseconds";
+    jwtDefect?:
+      | "iat-equals-exp"
+      | "wrong-issuer"
+      | "foreign-audience"
+      | "foreign-key"
+      | "exp-in-milliseconds"
+      | "offline-typed-refresh"
+      | "offline-expires";
     /**
      * Rator: token requests without a brand key are served.
      */
@@ -687,7 +694,7 @@ export interface ConfigTargetConfig {
     public?: boolean;
     auth?: "basic" | "post" | "none";
     /**
-     * A long-lived refresh token (Keycloak technical user).
+     * A stored long-lived refresh token (a Keycloak technical user's offline token, seed 001): with it alone the refresh, JWT and claim checks run from it. Best as ${env:NAME}.
      */
     refreshToken?: string;
     /**
@@ -698,6 +705,10 @@ export interface ConfigTargetConfig {
      * The grants this client may use (default: the target's grants). One client may do several.
      */
     grants?: ("password" | "client_credentials" | "refresh_token" | "operator_password")[];
+    /**
+     * A file holding the stored refresh token (relative to this file): read at start when refreshToken is not given, and where the run writes the newest one (mode 0600) whenever a refresh rotates it. Needed when the target may retire a used refresh token (policies.refreshRotation rotate or unknown): without it the run refuses to start.
+     */
+    refreshTokenFile?: string;
   }[];
   users?: {
     username: string;

@@ -20,10 +20,13 @@ interface PreflightGrant {
   client: TargetClient;
   params: [string, string][];
   username?: string;
+  /** The refresh of a stored refresh token. */
+  stored?: true;
 }
 
 /** The valid grants the configuration promises, one per configured client and user (what the preflight sends). */
 export function preflightGrants(t: Target, params: { password?: [string, string][]; clientCredentials?: [string, string][]; operator?: [string, string][] }): PreflightGrant[] {
+  const stored = t.clients.technical;
   const out: PreflightGrant[] = [];
   const user = t.clients.user;
   if (user && t.user && params.password && t.grants.includes('password') && user.grants.includes('password')) {
@@ -36,7 +39,21 @@ export function preflightGrants(t: Target, params: { password?: [string, string]
   if (user && t.operator && params.operator && t.grants.includes('operator_password')) {
     out.push({ what: `the operator_password grant of operator "${t.operator.username}" with client "${user.clientId}"`, grant: 'operator_password', client: user, params: params.operator, username: t.operator.username });
   }
+  if (stored?.refreshToken) {
+    out.push({ what: `the refresh of client "${stored.clientId}"'s stored refresh token`, grant: 'refresh_token', client: stored, params: [['grant_type', 'refresh_token'], ['refresh_token', stored.refreshToken]], stored: true });
+  }
   return out;
+}
+
+/**
+ * A run that refreshes a stored refresh token the target may retire on use must be able to keep the newest one:
+ * otherwise it refuses before its first request (exit 2), rather than leave the user without a working credential.
+ */
+export function storedTokenGuard(t: Target): string | undefined {
+  const stored = t.clients.technical;
+  if (!stored?.refreshToken || stored.refreshTokenFile || t.mock || t.refreshMode === 'rotate' || t.refreshMode === 'reuse') return undefined;
+  const declared = t.refreshMode === 'rotate-revoke' ? 'declared to retire a used refresh token (policies.refreshRotation: rotate)' : 'not declared (policies.refreshRotation), so it may retire a used refresh token';
+  return `client "${stored.clientId}" holds a stored refresh token, and the target's rotation is ${declared}: give clients[].refreshTokenFile, where the run keeps the newest token (mode 0600), or declare policies.refreshRotation: reuse if the target keeps used tokens working`;
 }
 
 const redirectTarget = (e: Exchange) => e.response?.headers.location?.[0];
@@ -55,6 +72,7 @@ export function diagnose(t: Target, g: PreflightGrant, e: Exchange): string | un
   if (r.status === 404 || r.status === 405) return `${url} answered ${r.status}: it is not this flavour's token endpoint; check baseUrl (and the realm or context in it) or endpoints.token`;
   if (code === 'invalid_client' || (r.status === 401 && code !== 'invalid_grant')) return `client "${g.client.clientId}" was refused (${describeAnswer(e)}) authenticating with ${style}: check its clientId and clientSecret, and its auth (basic, post or none)`;
   if (code === 'unauthorized_client') return `client "${g.client.clientId}" may not use the ${g.grant} grant (${describeAnswer(e)}): enable it for the client at the server, or remove ${g.grant} from its grants (clients[].grants)`;
+  if (code === 'invalid_grant' && g.stored) return `the stored refresh token was refused (${describeAnswer(e)}): it expired, was revoked, or was issued to another client or realm: renew it (clients[].refreshToken or its refreshTokenFile)`;
   if (code === 'invalid_grant' && g.username) return `user "${g.username}" was refused (${describeAnswer(e)}): check the user's password (users[].password), that the account exists, is enabled and not locked or awaiting an action`;
   if (code === 'invalid_scope') return `the scope was refused (${describeAnswer(e)}): check the client's scope (clients[].scope) and scopes`;
   if (code === 'unsupported_grant_type') return `the target does not offer the ${g.grant} grant (${describeAnswer(e)}): remove it from grants`;

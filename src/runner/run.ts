@@ -14,7 +14,7 @@ import { curlOf } from './curl.js';
 import { Evidence } from './evidence.js';
 import { RunInterrupted, TargetUnreachable, TlsProblem, Transport } from './http.js';
 import { computePlan, untested, type Plan, type Skip, type SuiteDef } from './plan.js';
-import { PreflightFailed, preflightGrants, runPreflight } from './preflight.js';
+import { PreflightFailed, preflightGrants, runPreflight, storedTokenGuard } from './preflight.js';
 import { clientCredentialsParams, passwordGrant } from '../../suites/preconditions.js';
 import { redactExchange } from './redact.js';
 import type { Run } from '../generated/schemas.js';
@@ -121,6 +121,10 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
   let unreachable: string | undefined;
   let interrupted: string | undefined;
   const warnings: string[] = [];
+  const guard = storedTokenGuard(target);
+  if (guard) throw new PreflightFailed(guard);
+  // A rotated stored token is reported as it happens (and written where the config says).
+  ctx.session.onStoredRotation = (line) => progress(`  ${line}`);
   if (preflight.length) {
     try {
       for (const line of await runPreflight(ctx.session, preflight, options.judgeAnyway === true)) {

@@ -3,6 +3,7 @@
  * required parameters, the resource's headers), sends them through the guest transport, and remembers every token
  * it saw (redacted in every output, logged out at the end). It judges nothing.
  */
+import { chmodSync, writeFileSync } from 'node:fs';
 import { jsonObject as json } from '../checks/define.js';
 import type { FlavourDescriptor } from '../flavours/index.js';
 import type { Transport } from './http.js';
@@ -78,6 +79,10 @@ export class Session {
   readonly tokensSeen = new Set<string>();
   /** Sessions the run opened and has not logged out, oldest first (tracked where the target has a logout endpoint). */
   private readonly open: OpenSession[] = [];
+  /** The newest refresh token of each stored chain (a technical user's), by client id: the run refreshes only that. */
+  private readonly heads = new Map<string, string>();
+  /** Told when a stored refresh token moved on (and where it was written). */
+  onStoredRotation: (line: string) => void = () => {};
 
   constructor(
     readonly target: Target,
@@ -122,7 +127,31 @@ export class Session {
     const exchange = await this.send(method, url, headers, body);
     this.harvestTokens(exchange);
     this.trackSession(grantType, username, params, client, exchange);
+    this.trackStored(params, client, exchange);
     return exchange;
+  }
+
+  /** The stored refresh token's current head for a client (its configured token until a refresh replaces it). */
+  storedHead(client: TargetClient): string {
+    return this.heads.get(client.clientId) ?? client.refreshToken!;
+  }
+
+  /**
+   * A refresh that presented a stored chain's head and got a new refresh token moves the head: the run never holds
+   * on to a token the server may have retired. With a refreshTokenFile, the newest is written there (mode 0600), so
+   * that the user keeps a working credential whatever the server's rotation.
+   */
+  private trackStored(params: [string, string][], client: TargetClient | undefined, e: Exchange): void {
+    if (!client?.refreshToken || e.response?.status !== 200) return;
+    const presented = params.find(([k]) => k === 'grant_type')?.[1] === 'refresh_token' ? params.find(([k]) => k === 'refresh_token')?.[1] : undefined;
+    const issued = json(e)?.refresh_token;
+    if (presented === undefined || presented !== this.storedHead(client) || typeof issued !== 'string' || issued === presented) return;
+    this.heads.set(client.clientId, issued);
+    if (client.refreshTokenFile) {
+      writeFileSync(client.refreshTokenFile, `${issued}\n`, { mode: 0o600 });
+      chmodSync(client.refreshTokenFile, 0o600);
+      this.onStoredRotation(`the stored refresh token of client "${client.clientId}" was rotated: the newest is in ${client.refreshTokenFile}`);
+    }
   }
 
   private trackSession(grantType: string | undefined, username: string | undefined, params: [string, string][], client: TargetClient | undefined, e: Exchange): void {

@@ -183,6 +183,21 @@ export function tlsOf(spec: { ca?: string; cert?: string; key?: string; insecure
   return { ...read('ca'), ...read('cert'), ...read('key'), ...(spec.insecure ? { insecure: true } : {}) };
 }
 
+/** A client's stored refresh token: the configured one, else its refreshTokenFile's content (read now: a missing file is a config error). */
+function storedTokenOf(c: NonNullable<ConfigTargetConfig['clients']>[number], baseDir: string): Pick<TargetClient, 'refreshToken' | 'refreshTokenFile'> {
+  const file = c.refreshTokenFile === undefined ? undefined : isAbsolute(c.refreshTokenFile) ? c.refreshTokenFile : join(baseDir, c.refreshTokenFile);
+  let token = c.refreshToken;
+  if (token === undefined && file) {
+    try {
+      token = readFileSync(file, 'utf8').trim();
+    } catch (e) {
+      throw new TargetConfigError(`clients[${c.clientId}].refreshTokenFile: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
+    if (!token) throw new TargetConfigError(`clients[${c.clientId}].refreshTokenFile: ${file} is empty`);
+  }
+  return { ...(token ? { refreshToken: token } : {}), ...(file ? { refreshTokenFile: file } : {}) };
+}
+
 /** A target from a config file: explicit URLs win, otherwise the flavour's paths under baseUrl. Every option is read here. */
 export function targetOfConfig(config: ConfigTargetConfig, secrets: string[], profileOverride?: Profile, options: { baseDir?: string } = {}): Target {
   if (!isFlavourName(config.flavour)) throw new TargetConfigError(`unknown flavour ${config.flavour}`);
@@ -208,10 +223,11 @@ export function targetOfConfig(config: ConfigTargetConfig, secrets: string[], pr
     public: c.public ?? !c.clientSecret,
     auth: c.auth ?? (c.clientSecret ? (descriptor.clientAuth.includes('basic') ? 'basic' : 'post') : 'none'),
     grants: c.grants ?? targetGrants,
-    ...(c.refreshToken ? { refreshToken: c.refreshToken } : {}),
+    ...storedTokenOf(c, options.baseDir ?? process.cwd()),
     ...(c.scope ? { scope: c.scope } : {}),
   });
   const clients = (config.clients ?? []).map(toClient);
+  const users = (config.users ?? []).map((u) => ({ username: u.username, password: u.password, ...(u.operator ? { operator: true } : {}) }));
   const byName = (n: string) => clients[(config.clients ?? []).findIndex((c) => c.name === n)];
   const can = (c: TargetClient, grant: string) => c.grants.includes(grant) && targetGrants.includes(grant);
   const user = byName('user') ?? clients.find((c) => !c.refreshToken && (can(c, 'password') || can(c, 'refresh_token')));
@@ -221,7 +237,6 @@ export function targetOfConfig(config: ConfigTargetConfig, secrets: string[], pr
   // another than the user client (any other registered client must be refused another's tokens).
   const other = byName('other') ?? (service && user && service.clientId !== user.clientId && !service.public ? service : undefined);
   const technical = clients.find((c) => c.refreshToken);
-  const users = (config.users ?? []).map((u) => ({ username: u.username, password: u.password, ...(u.operator ? { operator: true } : {}) }));
   const budget = { ...DEFAULT_BUDGET, ...config.budget };
   const resourceOption = endpoints.resource;
   const flavourResource = descriptor.resource;
@@ -268,6 +283,7 @@ export function targetOfConfig(config: ConfigTargetConfig, secrets: string[], pr
     profile: profileOverride ?? config.profile ?? 'rfc6749',
     budget,
     ...(config.tls ? { tls: tlsOf(config.tls, options.baseDir ?? process.cwd())! } : {}),
-    secrets,
+    // A stored token read from its file is as secret as one written in the config.
+    secrets: [...secrets, ...clients.flatMap((c) => (c.refreshToken && !secrets.includes(c.refreshToken) ? [c.refreshToken] : []))],
   };
 }

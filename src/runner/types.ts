@@ -17,6 +17,8 @@ export interface TargetClient {
   grants: string[];
   /** A long-lived refresh token (Keycloak technical user). */
   refreshToken?: string;
+  /** Where the newest refresh token of its chain is kept (read at start, written back as the run rotates it). */
+  refreshTokenFile?: string;
   /** This client's own token endpoint, when it is not the target's (another realm). */
   tokenUrl?: string;
   /** The scope it requests with its grants. */
