@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'src/**/*.test.ts', 'mocks/**/*.test.ts', 'suites/**/*.test.ts'],
-    testTimeout: 20_000,
+    // Generous: a timeout guards against a hang, it measures nothing (a loaded 2-core CI machine runs the suite too).
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });

@@ -35,6 +35,10 @@ const CASES: [string, string, Record<string, unknown>, string, string, string?][
   ['unauthorized_client with 401', 'keycloak', { unauthorizedClient401: true }, 'grant', 'grant:TE-E6:password'],
   ['a JWT exp in milliseconds', 'keycloak', { jwtDefect: 'exp-in-milliseconds' }, 'grant', 'grant:TE-L2'],
   ['an unknown scope dropped silently', 'keycloak', { dropUnknownScopeSilently: true }, 'grant', 'grant:TE-C9'],
+  // A scope widened to what was asked, on every flavour that uses scopes (InfoLink documents none).
+  ['a scope widened (keycloak)', 'keycloak', { widenScope: true }, 'grant', 'grant:TE-F4'],
+  ['a scope widened (portal)', 'portal', { widenScope: true }, 'grant', 'grant:TE-F4'],
+  ['a scope widened (rator)', 'rator', { widenScope: true }, 'grant', 'grant:TE-F4'],
 ];
 
 const key = (r: Reported['results'][number]) => `${r.suite}:${r.check}${r.variant ? `:${r.variant}` : ''}`;
@@ -49,7 +53,7 @@ async function report(args: string[], env: Record<string, string>, tag: string):
 }
 
 describe.concurrent('each planted bug fails its probe at seeds 1-3, as a mock and as a target', () => {
-  it.each(CASES)('%s (%s)', { timeout: 90_000 }, async (what, flavour, planted, suite, expected, onTarget = 'fail') => {
+  it.each(CASES)('%s (%s)', { timeout: 240_000 }, async (what, flavour, planted, suite, expected, onTarget = 'fail') => {
     const preset = presetOf(flavour);
     const file = join(dir, `${flavour}-${Object.keys(planted).join('-')}.mock.json`);
     writeFileSync(file, JSON.stringify({ flavour, ...(preset ? { preset } : {}), plantedDeviations: planted }));

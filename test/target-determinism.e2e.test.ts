@@ -66,7 +66,7 @@ function mockPresetOf(config: string): { preset: string } | undefined {
 const names = (r: Reported) => r.results.map((x) => `${x.suite}:${x.check}${x.variant ? `:${x.variant}` : ''}`).sort();
 
 describe.concurrent('idpc run --target against idpc mock: the same results at every seed', () => {
-  it.each(Object.keys(SECRETS))('%s: seeds 1..5 report the same (suite, check, variant) set and the same verdict', { timeout: 60_000 }, async (config) => {
+  it.each(Object.keys(SECRETS))('%s: seeds 1..5 report the same (suite, check, variant) set and the same verdict', { timeout: 180_000 }, async (config) => {
     const url = await startMock(config.split('-')[0]!, mockPresetOf(config));
     const runs: Reported[] = [];
     for (const seed of SEEDS) runs.push(await runTarget(config, url, seed, 'clean'));
@@ -93,7 +93,7 @@ describe.concurrent('planted deviations fail their check at every seed, on the m
     ['expired access token still accepted', 'infolink', { plantedDeviations: { acceptExpiredAccessTokens: true }, tokens: { accessTokenLifetime: 2 } }, 'TE-J3'],
     ['brand key not enforced', 'rator', { plantedDeviations: { ignoreBrandKey: true } }, 'TE-A12'],
   ];
-  it.each(cases)('%s (%s): %s… fails at seeds 1..5', { timeout: 90_000 }, async (_name, flavour, config, check) => {
+  it.each(cases)('%s (%s): %s… fails at seeds 1..5', { timeout: 240_000 }, async (_name, flavour, config, check) => {
     const url = await startMock(flavour, config);
     for (const seed of SEEDS) {
       const run = await runTarget(flavour, url, seed, check);
@@ -105,7 +105,7 @@ describe.concurrent('planted deviations fail their check at every seed, on the m
 });
 
 describe('a guest leaves no session open', () => {
-  it('after runs with ocp (a declared limit of five sessions), ocp-user can still log in five times, and the sixth is refused', { timeout: 60_000 }, async () => {
+  it('after runs with ocp (a declared limit of five sessions), ocp-user can still log in five times, and the sixth is refused', { timeout: 180_000 }, async () => {
     const url = await startMock('keycloak', mockPresetOf('keycloak-ocp'));
     for (const seed of [1, 2]) {
       const run = await runTarget('keycloak-ocp', url, seed, 'sessions');
@@ -125,7 +125,7 @@ describe('a guest leaves no session open', () => {
 });
 
 describe('short-lived tokens on a real target are waited for', () => {
-  it('2-second access tokens and 4-second refresh tokens: TE-J3 expired and TE-G12 run in real time and pass', { timeout: 60_000 }, async () => {
+  it('2-second access tokens and 4-second refresh tokens: TE-J3 expired and TE-G12 run in real time and pass', { timeout: 180_000 }, async () => {
     const url = await startMock('infolink', { tokens: { accessTokenLifetime: 2, refreshTokenLifetime: 4 } });
     const run = await runTarget('infolink', url, 1, 'short', { refreshTokenLifetime: 4 });
     const status = (check: string, variant?: string) => run.results.find((r) => r.check === check && r.variant === variant)?.status;
@@ -136,7 +136,7 @@ describe('short-lived tokens on a real target are waited for', () => {
 });
 
 describe('interop: a server that does not form-url-decode Basic credentials', () => {
-  it('fails TE-B3 on a real-target run (the client id has a "-", which oauth4webapi sends as %2D)', { timeout: 30_000 }, async () => {
+  it('fails TE-B3 on a real-target run (the client id has a "-", which oauth4webapi sends as %2D)', { timeout: 90_000 }, async () => {
     const url = await startMock('keycloak', { plantedDeviations: { noBasicDecoding: true } });
     const run = await runTarget('keycloak', url, 1, 'basic');
     const b3 = run.results.find((r) => r.check === 'TE-B3')!;

@@ -88,7 +88,7 @@ describe('a technical-user-only target (client id, secret, stored offline refres
     target = technicalTarget(url, user, 'technical');
   });
 
-  it('CONFORMS against the Keycloak mock at seeds 1-3, judging the offline token, its claims and its lifetime', { timeout: 60_000 }, async () => {
+  it('CONFORMS against the Keycloak mock at seeds 1-3, judging the offline token, its claims and its lifetime', { timeout: 180_000 }, async () => {
     for (const seed of [1, 2, 3]) {
       const report = await run(target, user, seed, 'clean');
       expect(report.verdict, JSON.stringify(report.results.filter((r) => r.status === 'fail' || r.message?.includes('not tested')))).toBe('CONFORMS');
@@ -110,7 +110,7 @@ describe('a technical-user-only target (client id, secret, stored offline refres
     ["an offline token typed 'Refresh'", { jwtDefect: 'offline-typed-refresh' }, 'grant:TE-L8'],
     ['an offline token answered with a refresh_expires_in', { jwtDefect: 'offline-expires' }, 'grant:TE-L8'],
     ['expires_in other than the realm lifetime', { wrongExpiresIn: true }, 'grant:TE-C18'],
-  ])('%s fails %s at seeds 1-3', { timeout: 60_000 }, async (_what, planted, check) => {
+  ])('%s fails %s at seeds 1-3', { timeout: 180_000 }, async (_what, planted, check) => {
     const k = await keycloakWithTechnicalUser(planted);
     const file = technicalTarget(k.url, k.user, `planted-${check}-${Object.values(planted).join('')}`);
     for (const seed of [1, 2, 3]) {
@@ -124,7 +124,7 @@ describe('a stored refresh token the target retires on use', () => {
   let as: TinyServer;
   afterAll(() => as?.close());
 
-  it('without a refreshTokenFile the run refuses before its first request (exit 2, one line); with one it keeps the newest token there (0600), which works after the run', { timeout: 60_000 }, async () => {
+  it('without a refreshTokenFile the run refuses before its first request (exit 2, one line); with one it keeps the newest token there (0600), which works after the run', { timeout: 180_000 }, async () => {
     as = await startTinyAs();
     const [client] = TINY_CLIENTS;
     const login = await postForm(as.tokenUrl, { grant_type: 'password', username: 'alice', password: TINY_USERS.alice, client_id: client!.id, client_secret: client!.secret! });

@@ -14,8 +14,8 @@ type Planted = ResolvedMockConfig['plantedDeviations'];
 const RESOURCE_ROUTES = new Set(['resource']);
 
 /** The plants that act on requests, or on answers: none set, nothing is wrapped (the hot path stays as it is). */
-export const plantsRequests = (p: Planted) => !!(p.anonymousClient || p.looseCredentials || p.getWithSecret || p.caseSensitiveBearer || p.dropUnknownScopeSilently);
-export const plantsResponses = (p: Planted) => !!(p.wrongExpiresIn || p.noCacheControl || p.serverErrorOnBadPassword || p.wrongErrorCode || p.noBasicChallenge || p.unauthorizedClient401 || p.dropUnknownScopeSilently);
+export const plantsRequests = (p: Planted) => !!(p.anonymousClient || p.looseCredentials || p.getWithSecret || p.caseSensitiveBearer || p.dropUnknownScopeSilently || p.widenScope);
+export const plantsResponses = (p: Planted) => !!(p.wrongExpiresIn || p.noCacheControl || p.serverErrorOnBadPassword || p.wrongErrorCode || p.noBasicChallenge || p.unauthorizedClient401 || p.dropUnknownScopeSilently || p.widenScope);
 
 /** Marks a request whose scope the dropUnknownScopeSilently plant narrowed: its answer then states no scope. */
 const NARROWED = 'x-idpc-planted-scope-dropped';
@@ -79,8 +79,9 @@ export function plantRequest(p: Planted, route: string | undefined, req: MockReq
       if (pair[0] === 'password' && user && pair[1] !== user.password && looselyEqual(pair[1], user.password)) [pair[1], changed] = [user.password, true];
     }
   }
-  if (p.dropUnknownScopeSilently) {
-    // Scopes the client does not have are dropped from the request (the answer then loses its scope member).
+  if (p.dropUnknownScopeSilently || p.widenScope) {
+    // Scopes the client does not have are dropped from the request; the answer then loses its scope member
+    // (dropUnknownScopeSilently), or claims what was asked for (widenScope).
     const basic = basicCredentials(out, true);
     const id = basic && basic !== 'malformed' ? basic.id : pairs.find(([k]) => k === 'client_id')?.[1];
     const client = id !== undefined ? ctx.clients.get(id) : undefined;
@@ -88,9 +89,9 @@ export function plantRequest(p: Planted, route: string | undefined, req: MockReq
     if (client && scope) {
       const kept = scope[1].split(' ').filter((x) => x && client.scopes.includes(x));
       if (kept.length !== scope[1].split(' ').filter(Boolean).length) {
+        headers = { ...headers, [NARROWED]: encodeURIComponent(scope[1]) };
         scope[1] = kept.join(' ');
         changed = true;
-        headers = { ...headers, [NARROWED]: '1' };
       }
     }
   }
@@ -116,12 +117,14 @@ export function plantResponse(p: Planted, route: string | undefined, req: MockRe
     // expires_in an hour off what the tokens live (TE-C18): the token itself is unchanged.
     out = { ...out, body: out.body.replace(/("expires_in"\s*:\s*)(\d+)/, (_m, k: string, v: string) => `${k}${Number(v) + 3600}`) };
   }
-  if (p.dropUnknownScopeSilently && header(req, NARROWED) && out.status === 200) {
+  const asked = header(req, NARROWED);
+  if (asked !== undefined && out.status === 200) {
     try {
       const { scope: _s, ...rest } = JSON.parse(out.body) as Record<string, unknown>;
-      out = { ...out, body: JSON.stringify(rest) };
+      // widenScope: the token answer says it granted every scope asked for, allowed or not (RFC 6749 §3.3).
+      out = { ...out, body: JSON.stringify(p.widenScope ? { ...rest, scope: decodeURIComponent(asked) } : rest) };
     } catch {
-      // not JSON: nothing to leave out
+      // not JSON: nothing to change
     }
   }
   if (p.noCacheControl) {

@@ -461,6 +461,10 @@ export interface ConfigMockConfig {
      * Token answers state an expires_in an hour longer than the tokens live (TE-C18).
      */
     wrongExpiresIn?: boolean;
+    /**
+     * A token request's scope is granted as asked, allowed or not: the answer states every scope asked for (RFC 6749 §3.3; TE-F4, TE-C9).
+     */
+    widenScope?: boolean;
   };
 }
 export interface RefreshPolicy {
