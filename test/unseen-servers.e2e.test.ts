@@ -129,6 +129,21 @@ describe('lifetimes (TE-C18)', () => {
   });
 });
 
+describe('a guest leaves the test user able to log in', () => {
+  it('a server that issues no refresh token, with a declared session limit of 3: the run stops before a fourth login, INCOMPLETE, and says what it left open', async () => {
+    for (const seed of [1, 2, 3]) {
+      const as = await startTinyAs({ refreshTokens: false });
+      servers.push(as);
+      const run = await runConformance({ target: targetOfConfig(tinyTarget(as, { policies: { refreshRotation: 'rotate', sessionLimit: 3 } }), []), seed, numRuns: 3 });
+      expect(as.logins.get('alice')).toBe(3);
+      expect(run.verdict).toBe('INCOMPLETE');
+      expect(run.interrupted).toMatch(/stopped before opening a session beyond user "alice"'s limit of 3 .*issued no refresh token/);
+      expect(run.sessionsLeftOpen).toEqual([{ username: 'alice', sessions: 3, why: 'the grant issued no refresh token to log it out with' }]);
+      await as.close();
+    }
+  });
+});
+
 describe('a SHOULD NOT is a warning', () => {
   it('an error code in the challenge to a request without credentials (RFC 6750 §3.1): TE-J2 warns', async () => {
     for (const run of await judge({ bugs: ['error-without-credentials'] })) {

@@ -1217,6 +1217,14 @@ export interface Run {
     accessTokenLifetime?: number;
     refreshTokenLifetime?: number;
   };
+  /**
+   * Logins the run could not end (no refresh token to log out with, no logout endpoint, a failed logout): a guest's warning, since they count against the user's session limit until they expire.
+   */
+  sessionsLeftOpen?: {
+    username: string;
+    sessions: number;
+    why: string;
+  }[];
 }
 export interface Result {
   suite: string;

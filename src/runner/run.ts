@@ -262,6 +262,7 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
     verdict,
     plan: { requests: plan.cost.requests, fullRequests: plan.fullCost.requests, badCredentials: plan.cost.badCredentials, budget: plan.budget, leftOut: plan.leftOut, scenarios: records },
     ...(Object.keys(ctx.observed).length ? { observed: { ...ctx.observed } } : {}),
+    ...(ctx.session.leftOpen().length ? { sessionsLeftOpen: ctx.session.leftOpen() } : {}),
     ...(preflight.length ? { preflight: { requests: preflight.length, refused: warnings.map((w) => secrets.text(w)) } } : {}),
     ...(unreachable ? { unreachable } : {}),
     ...(interrupted ? { interrupted } : {}),

@@ -6,7 +6,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { jsonObject as json } from '../checks/define.js';
 import type { FlavourDescriptor } from '../flavours/index.js';
-import type { Transport } from './http.js';
+import { RunInterrupted, type Transport } from './http.js';
 import type { Exchange, Target, TargetClient } from './types.js';
 
 export interface TokenRequestOptions {
@@ -42,6 +42,9 @@ const formEncode = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
  * A server that does not form-url-decode Basic credentials (RFC 6749 §2.3.1) refuses it.
  */
 export const strictFormEncode = (s: string) => formEncode(s).replace(/[-_.!~*'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/** The sessions the run could not log out reached the user's session limit: it opens no more (the run ends INCOMPLETE). */
+export class SessionsExhausted extends RunInterrupted {}
 
 export type ClientAuthStyle = 'basic' | 'post' | 'none' | 'both';
 
@@ -81,6 +84,8 @@ export class Session {
   private readonly open: OpenSession[] = [];
   /** The newest refresh token of each stored chain (a technical user's), by client id: the run refreshes only that. */
   private readonly heads = new Map<string, string>();
+  /** Logins the run could not end (no refresh token, no logout endpoint, a failed logout), by user. */
+  private readonly leaked: { username: string; why: string }[] = [];
   /** Told when a stored refresh token moved on (and where it was written). */
   onStoredRotation: (line: string) => void = () => {};
 
@@ -103,8 +108,14 @@ export class Session {
     const grantType = params.find(([k]) => k === 'grant_type')?.[1];
     const username = params.find(([k]) => k === 'username')?.[1];
     // A guest never holds more sessions than the target allows a user: the oldest is logged out first.
-    if (grantType === 'password' && username && this.target.sessionLimit && this.target.logoutUrl && !options.beyondSessionLimit) {
-      while (this.openSessions(username) >= this.target.sessionLimit) await this.closeSession(this.open.find((x) => x.username === username)!);
+    // A guest never holds more sessions than the target allows a user: the oldest is logged out first, and when the
+    // sessions it could not log out (no refresh token, a failed logout) reach the limit, it opens no more.
+    const limit = this.target.sessionLimit;
+    if (grantType === 'password' && username && limit && !options.beyondSessionLimit) {
+      while (this.openSessions(username) > 0 && this.openSessions(username) + this.leakedOf(username) >= limit) await this.closeSession(this.open.find((x) => x.username === username)!);
+      if (this.leakedOf(username) >= limit) {
+        throw new SessionsExhausted(`stopped before opening a session beyond user "${username}"'s limit of ${limit} (policies.sessionLimit): ${this.leakedOf(username)} session(s) could not be logged out (${[...new Set(this.leaked.filter((l) => l.username === username).map((l) => l.why))].join('; ')})`);
+      }
     }
     const pairs: [string, string][] = [...params];
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
@@ -156,6 +167,11 @@ export class Session {
 
   private trackSession(grantType: string | undefined, username: string | undefined, params: [string, string][], client: TargetClient | undefined, e: Exchange): void {
     const issued = e.response?.status === 200 ? json(e)?.refresh_token : undefined;
+    // A login the run cannot end: where sessions matter (a logout endpoint, a declared limit), it is counted.
+    if (grantType === 'password' && username && e.response?.status === 200 && (typeof issued !== 'string' || !this.target.logoutUrl) && (this.target.logoutUrl || this.target.sessionLimit)) {
+      this.leaked.push({ username, why: typeof issued !== 'string' ? 'the grant issued no refresh token to log it out with' : 'the target has no logout endpoint (endpoints.logout)' });
+      return;
+    }
     if (!this.target.logoutUrl || typeof issued !== 'string' || !client) return;
     if (grantType === 'password' && username) this.open.push({ username, client, refreshToken: issued });
     else if (grantType === 'refresh_token') {
@@ -170,10 +186,28 @@ export class Session {
     return this.open.filter((x) => x.username === username).length;
   }
 
+  /** Sessions of a user the run could not end. */
+  leakedOf(username: string): number {
+    return this.leaked.filter((l) => l.username === username).length;
+  }
+
+  /** What the run leaves open, per user and reason (the report warns of it). */
+  leftOpen(): { username: string; sessions: number; why: string }[] {
+    const by = new Map<string, { username: string; sessions: number; why: string }>();
+    for (const l of this.leaked) {
+      const k = `${l.username}\u0000${l.why}`;
+      const e = by.get(k) ?? by.set(k, { username: l.username, sessions: 0, why: l.why }).get(k)!;
+      e.sessions++;
+    }
+    return [...by.values()];
+  }
+
   private async closeSession(s: OpenSession): Promise<void> {
     this.open.splice(this.open.indexOf(s), 1);
     const { headers, body } = clientForm(s.client, [['refresh_token', s.refreshToken]]);
-    await this.transport.send('POST', this.target.logoutUrl!, headers, body, { housekeeping: true });
+    const e = await this.transport.send('POST', this.target.logoutUrl!, headers, body, { housekeeping: true }).catch((err: unknown) => ({ error: (err as Error).message }) as Partial<Exchange>);
+    const status = e.response?.status;
+    if (status === undefined || status >= 300) this.leaked.push({ username: s.username, why: `a logout answered ${status ?? e.error ?? 'nothing'}` });
   }
 
   /** Logs out every session the run still holds (after each scenario: the run ends with none open). */

@@ -69,6 +69,8 @@ export interface TinyServer {
   resourceUrl: string;
   /** Requests seen, by path. */
   hits: Map<string, number>;
+  /** Successful password grants (logins), by user. */
+  logins: Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -99,6 +101,7 @@ export async function startTinyAs(options: TinyOptions = {}): Promise<TinyServer
   const bugs = new Set(options.bugs ?? []);
   const tokens = new Map<string, Issued>();
   const hits = new Map<string, number>();
+  const logins = new Map<string, number>();
   const now = () => Math.floor(Date.now() / 1000);
   const same = (stored: string, given: string) =>
     bugs.has('loose-secret') ? given.length >= 4 && stored.toLowerCase().startsWith(given.toLowerCase().trimEnd()) : stored === given;
@@ -198,7 +201,9 @@ export async function startTinyAs(options: TinyOptions = {}): Promise<TinyServer
       const stored = users[username];
       if (stored === undefined || !same(stored, password)) return oauthError(res, 400, 'invalid_grant', 'invalid resource owner credentials');
       const scope = grantScope(res, client, form.get('scope'));
-      if (scope) issue(res, client, scope, options.refreshTokens !== false);
+      if (!scope) return;
+      logins.set(username, (logins.get(username) ?? 0) + 1);
+      issue(res, client, scope, options.refreshTokens !== false);
       return;
     }
     if (grant === 'client_credentials') {
@@ -280,6 +285,7 @@ export async function startTinyAs(options: TinyOptions = {}): Promise<TinyServer
     revocationUrl: `${url}/revoke`,
     resourceUrl: `${url}/me`,
     hits,
+    logins,
     close: () =>
       new Promise((r) => {
         server.closeAllConnections();
