@@ -50,7 +50,12 @@ export interface GrantState {
   discovery?: Record<string, unknown>;
 }
 
-const issued = (s: GrantState, body: Record<string, unknown> | undefined, e: Exchange) => {
+const issued = (s: GrantState, body: Record<string, unknown> | undefined, e: Exchange, ctx?: RunContext) => {
+  const grant = new URLSearchParams(e.request.body ?? '').get('grant_type');
+  if (ctx && grant && body) {
+    ctx.seen.grantsIssued.add(grant);
+    (typeof body.refresh_token === 'string' ? ctx.seen.refreshFrom : ctx.seen.noRefreshFrom).add(grant);
+  }
   for (const k of ['access_token', 'refresh_token']) {
     const v = body?.[k];
     if (typeof v !== 'string') continue;
@@ -370,15 +375,17 @@ const scenarios: Scenario<GrantState>[] = [
         const styleCheck = auth === 'basic' ? basicAccepted : auth === 'post' ? postAccepted : undefined;
         if (auth !== client.auth && styleCheck && ctx.answered(e) && e.response!.status !== 200) {
           ctx.record(styleCheck, styleCheck.judge(e), [e]);
+          ctx.seen.authRefused.add(AUTH_METHOD[auth]);
           continue;
         }
         const body = ctx.tokens(validGrant, 'password', e);
         if (!body) continue;
-        issued(s, body, e);
+        issued(s, body, e, ctx);
         s.grantsUsed.add('password');
         if (auth === 'basic') ctx.record(basicAccepted, basicAccepted.judge(e), [e]);
         if (auth === 'post') ctx.record(postAccepted, postAccepted.judge(e), [e]);
         s.acceptedAuth.add(AUTH_METHOD[auth]);
+        ctx.seen.authAccepted.add(AUTH_METHOD[auth]);
         first ??= e;
       }
       if (!client.clientSecret) {
@@ -412,7 +419,7 @@ const scenarios: Scenario<GrantState>[] = [
     run: async (ctx, s) => {
       const t = ctx.target;
       const e = await ctx.token([['grant_type', 'operator_password'], ['username', t.operator!.username], ['password', t.operator!.password]], { client: t.clients.user! });
-      issued(s, ctx.tokens(validGrant, 'operator_password', e), e);
+      issued(s, ctx.tokens(validGrant, 'operator_password', e), e, ctx);
     },
   },
   {
@@ -425,7 +432,7 @@ const scenarios: Scenario<GrantState>[] = [
       const e = await ctx.token(clientCredentialsParams(ctx.target), { client: ctx.target.clients.service! });
       const body = ctx.tokens(clientCredentials, undefined, e);
       if (!body) return ctx.skip(noRefreshForClientCredentials, 'client_credentials did not succeed', 'untested');
-      issued(s, body, e);
+      issued(s, body, e, ctx);
       s.grantsUsed.add('client_credentials');
       ctx.record(noRefreshForClientCredentials, noRefreshForClientCredentials.judge(e), [e]);
     },
@@ -456,7 +463,7 @@ const scenarios: Scenario<GrantState>[] = [
       const e = await ctx.token([['grant_type', 'refresh_token'], ['refresh_token', ctx.session.storedHead(tech)]], { client: tech });
       const body = ctx.tokens(validRefresh, 'offline-token', e);
       if (!body) return;
-      issued(s, body, e);
+      issued(s, body, e, ctx);
       // The stored token's answer: an offline token of the flavour's shape, with its documented refresh_expires_in.
       if (!judgeClaims(ctx, e, body)) ctx.skip(claimsOfFlavour, 'the answer holds no JWT the flavour has a claim schema for', 'not-applicable');
     },
@@ -538,6 +545,7 @@ const scenarios: Scenario<GrantState>[] = [
       const { full, unknown } = ctx.target.scope!;
       const without = await accessGrant(ctx, null);
       if (ctx.answered(without)) ctx.record(scopeOmittedHandled, scopeOmittedHandled.judge(without), [without]);
+      if (ctx.answered(without)) ctx.seen.scopeRequired = without.response!.status === 400 && json(without)?.error === 'invalid_scope';
       if (without.response?.status === 200) issued(s, json(without), without);
       // The granted scope, with one the server cannot know: refused (invalid_scope), or dropped and said so (TE-C9).
       const requested = [full, unknown].filter(Boolean).join(' ');
@@ -756,6 +764,7 @@ const scenarios: Scenario<GrantState>[] = [
         return;
       }
       s.discovery = meta;
+      ctx.seen.advertised = meta;
       // RFC 8414 §2: refresh_token belongs in grant_types_supported when the endpoint issues refresh tokens.
       const used = [...s.grantsUsed, ...(s.refreshIssued ? ['refresh_token'] : [])];
       ctx.record(advertisedGrants, advertisedGrants.judge(meta.grant_types_supported as string[] | undefined, used), [d]);
@@ -823,7 +832,7 @@ const scenarios: Scenario<GrantState>[] = [
         const body = ctx.tokens(validGrant, 'password', e);
         if (probe) ctx.require(unknownParameter, unknownParameter.judge(e), [e]);
         if (!body) return;
-        issued(s, body, e);
+        issued(s, body, e, ctx);
         if (auth === 'basic') ctx.pass(basicAccepted);
         if (auth === 'post') ctx.pass(postAccepted);
         const use = await ctx.resource(String(body.access_token));

@@ -34,6 +34,7 @@ const CASES: [string, string, Record<string, unknown>, string, string, string?][
   ['a 401 to Basic credentials without its challenge', 'rator', { noBasicChallenge: true }, 'grant', 'grant:TE-B13'],
   ['unauthorized_client with 401', 'keycloak', { unauthorizedClient401: true }, 'grant', 'grant:TE-E6:password'],
   ['a JWT exp in milliseconds', 'keycloak', { jwtDefect: 'exp-in-milliseconds' }, 'grant', 'grant:TE-L2'],
+  ['a refresh token accepted from another client', 'keycloak', { refreshAnyClient: true }, 'refresh', 'refresh:TE-G5'],
   ['an unknown scope dropped silently', 'keycloak', { dropUnknownScopeSilently: true }, 'grant', 'grant:TE-C9'],
   // A scope widened to what was asked, on every flavour that uses scopes (InfoLink documents none).
   ['a scope widened (keycloak)', 'keycloak', { widenScope: true }, 'grant', 'grant:TE-F4'],

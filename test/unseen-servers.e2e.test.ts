@@ -80,6 +80,8 @@ describe('correct servers are not charged', () => {
     for (const run of await judge({ tokenAuth: ['basic'] })) {
       expect([run.verdict, failures(run)]).toEqual(['CONFORMS', []]);
       expect(statusOf(run, 'grant', 'TE-B2')).toBe('info');
+      // Reported as a capability of the server, not charged to another check.
+      expect(run.capabilities).toMatchObject({ tokenEndpointAuth: { declared: ['client_secret_basic'], accepted: ['client_secret_basic'], refused: ['client_secret_post'] }, disagreements: [] });
       expect(statusOf(run, 'grant', 'TE-A2', 'password')).toBe('pass');
       expect(statusOf(run, 'grant', 'TE-A4')).toBe('pass');
     }
@@ -88,6 +90,7 @@ describe('correct servers are not charged', () => {
   it('a server that requires a scope: the client\'s scope goes with its grants, and a grant without one may get invalid_scope (TE-C10)', async () => {
     for (const run of await judge({ requireScope: true }, withScope)) {
       expect([run.verdict, failures(run)]).toEqual(['CONFORMS', []]);
+      expect(run.capabilities?.scopeRequired).toBe(true);
       for (const [suite, check] of [['grant', 'TE-C10'], ['grant', 'TE-C11'], ['grant', 'TE-F4'], ['refresh', 'TE-G7'], ['refresh', 'TE-G8'], ['refresh', 'TE-G10']]) expect(statusOf(run, suite!, check!), check).toBe('pass');
     }
   });
@@ -107,6 +110,7 @@ describe('a client_credentials-only server', () => {
   it('CONFORMS: client authentication, invalid requests and revocation run with client_credentials; what needs a refresh token or a user is not applicable', async () => {
     for (const run of await judge(ccOnly, config)) {
       expect([run.verdict, failures(run)]).toEqual(['CONFORMS', []]);
+      expect(run.capabilities).toMatchObject({ grants: { issued: ['client_credentials'] }, refreshTokenIssuedBy: [], noRefreshTokenFrom: ['client_credentials'] });
       for (const [suite, check, variant] of [['grant', 'TE-B4'], ['grant', 'TE-B5'], ['grant', 'TE-A7'], ['grant', 'TE-A8'], ['grant', 'TE-A9'], ['grant', 'TE-F1'], ['revocation', 'TE-I3'], ['revocation', 'TE-I5'], ['revocation', 'TE-I4', 'unknown-value'], ['revocation', 'TE-J3', 'revoked']] as const) {
         expect(statusOf(run, suite, check, variant), `${suite}:${check}`).toBe('pass');
       }

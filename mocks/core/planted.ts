@@ -14,7 +14,7 @@ type Planted = ResolvedMockConfig['plantedDeviations'];
 const RESOURCE_ROUTES = new Set(['resource']);
 
 /** The plants that act on requests, or on answers: none set, nothing is wrapped (the hot path stays as it is). */
-export const plantsRequests = (p: Planted) => !!(p.anonymousClient || p.looseCredentials || p.getWithSecret || p.caseSensitiveBearer || p.dropUnknownScopeSilently || p.widenScope);
+export const plantsRequests = (p: Planted) => !!(p.anonymousClient || p.looseCredentials || p.getWithSecret || p.caseSensitiveBearer || p.dropUnknownScopeSilently || p.widenScope || p.refreshAnyClient);
 export const plantsResponses = (p: Planted) => !!(p.wrongExpiresIn || p.noCacheControl || p.serverErrorOnBadPassword || p.wrongErrorCode || p.noBasicChallenge || p.unauthorizedClient401 || p.dropUnknownScopeSilently || p.widenScope);
 
 /** Marks a request whose scope the dropUnknownScopeSilently plant narrowed: its answer then states no scope. */
@@ -63,6 +63,23 @@ export function plantRequest(p: Planted, route: string | undefined, req: MockReq
     // A request that names no client is taken for the first confidential client's.
     const client = [...ctx.clients.values()].find((c) => c.enabled && c.clientSecret);
     if (client) headers = { ...headers, authorization: `Basic ${Buffer.from(`${formEncode(client.clientId)}:${formEncode(client.clientSecret!)}`).toString('base64')}` };
+  }
+  if (p.refreshAnyClient && pairs.some(([k, v]) => k === 'grant_type' && v === 'refresh_token')) {
+    // A refresh token is taken from whichever client presents it: the request is served as its owner's (the
+    // client a JWT refresh token names in azp; RFC 6749 §6, §10.4 require the binding).
+    const token = pairs.find(([k]) => k === 'refresh_token')?.[1] ?? '';
+    let owner: string | undefined;
+    try {
+      owner = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { azp?: string }).azp;
+    } catch {
+      owner = undefined;
+    }
+    const client = owner !== undefined ? ctx.clients.get(owner) : undefined;
+    if (client?.clientSecret) {
+      headers = { ...headers, authorization: `Basic ${Buffer.from(`${formEncode(client.clientId)}:${formEncode(client.clientSecret)}`).toString('base64')}` };
+      for (let i = pairs.length - 1; i >= 0; i--) if (pairs[i]![0] === 'client_id' || pairs[i]![0] === 'client_secret') pairs.splice(i, 1);
+      changed = true;
+    }
   }
   if (p.looseCredentials) {
     const basic = basicCredentials(out, true);

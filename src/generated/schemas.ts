@@ -465,6 +465,10 @@ export interface ConfigMockConfig {
      * A token request's scope is granted as asked, allowed or not: the answer states every scope asked for (RFC 6749 §3.3; TE-F4, TE-C9).
      */
     widenScope?: boolean;
+    /**
+     * Keycloak: a refresh token works whichever client presents it (served as the client its azp names; RFC 6749 §10.4: TE-G5).
+     */
+    refreshAnyClient?: boolean;
   };
 }
 export interface RefreshPolicy {
@@ -1225,6 +1229,31 @@ export interface Run {
     sessions: number;
     why: string;
   }[];
+  /**
+   * What the target does, as the configuration declares it, its discovery document advertises it, and the run observed it; optional behaviour is reported here, never charged to another check. disagreements says where the three differ.
+   */
+  capabilities?: {
+    tokenEndpointAuth?: {
+      declared?: string[];
+      advertised?: string[];
+      accepted?: string[];
+      refused?: string[];
+    };
+    grants?: {
+      declared?: string[];
+      advertised?: string[];
+      issued?: string[];
+      refused?: string[];
+    };
+    refreshTokenIssuedBy?: string[];
+    noRefreshTokenFrom?: string[];
+    scopeRequired?: boolean;
+    endpoints?: {
+      declared?: string[];
+      advertised?: string[];
+    };
+    disagreements?: string[];
+  };
 }
 export interface Result {
   suite: string;

@@ -106,6 +106,9 @@ export class RunContext {
   /** What the run saw of the target beyond pass and fail (the lifetimes it issues): the report's `observed`. */
   readonly observed: Record<string, number> = {};
 
+  /** What the run saw the target accept and refuse (the report's capabilities, with what is declared and advertised). */
+  readonly seen = { authAccepted: new Set<string>(), authRefused: new Set<string>(), grantsIssued: new Set<string>(), grantsRefused: new Set<string>(), refreshFrom: new Set<string>(), noRefreshFrom: new Set<string>(), scopeRequired: undefined as boolean | undefined, advertised: undefined as Record<string, unknown> | undefined };
+
   /** Notes what the target was seen to do (the first value of a name stays). */
   note(name: string, value: number): void {
     this.observed[name] ??= value;

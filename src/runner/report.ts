@@ -33,6 +33,7 @@ export function formatConsole(run: FinishedRun, verbose = false, colour = false)
   lines.push(`${t.flavour}${t.preset ? ` (${t.preset})` : ''} ${t.tokenUrl}${t.mock ? ' [mock]' : ''}${t.insecureTls ? ' [TLS NOT VERIFIED]' : ''}  profile ${run.profile}  seed ${run.seed}  ${run.requests} requests in ${(run.durationMs / 1000).toFixed(1)} s`);
   for (const line of run.preflight?.refused ?? []) lines.push(`  JUDGED ANYWAY: ${line}`);
   for (const l of run.sessionsLeftOpen ?? []) lines.push(`  WARNING: ${l.sessions} session(s) of user "${l.username}" left open: ${l.why}; they count against the user's session limit until they expire`);
+  for (const d of run.capabilities?.disagreements ?? []) lines.push(`  capability: ${d}`);
   if (run.observed && Object.keys(run.observed).length) lines.push(`  observed: ${Object.entries(run.observed).map(([k, v]) => `${k} ${v} s`).join(', ')}`);
   if (run.unreachable) {
     lines.push(`  TARGET UNREACHABLE: ${run.unreachable}`);

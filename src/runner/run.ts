@@ -263,6 +263,7 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
     plan: { requests: plan.cost.requests, fullRequests: plan.fullCost.requests, badCredentials: plan.cost.badCredentials, budget: plan.budget, leftOut: plan.leftOut, scenarios: records },
     ...(Object.keys(ctx.observed).length ? { observed: { ...ctx.observed } } : {}),
     ...(ctx.session.leftOpen().length ? { sessionsLeftOpen: ctx.session.leftOpen() } : {}),
+    capabilities: capabilitiesOf(target, ctx),
     ...(preflight.length ? { preflight: { requests: preflight.length, refused: warnings.map((w) => secrets.text(w)) } } : {}),
     ...(unreachable ? { unreachable } : {}),
     ...(interrupted ? { interrupted } : {}),
@@ -270,6 +271,40 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
     ...(errors.length
       ? { scenarioErrors: errors.map((e) => ({ suite: e.suite, scenario: e.scenario, message: secrets.text(e.message), evidence: e.exchanges.map((x) => (target.revealSecrets ? { ...x, curl: curlOf(x, [], true) } : { ...redactExchange(x, secrets), curl: curlOf(x, secrets) })) })) }
       : {}),
+  };
+}
+
+const AUTH_METHODS: Record<string, string> = { basic: 'client_secret_basic', post: 'client_secret_post', none: 'none' };
+
+/**
+ * The target's capabilities as declared (the config), advertised (its discovery document) and observed (the run),
+ * and where they disagree: what a vendor checks first when a client cannot talk to the server.
+ */
+function capabilitiesOf(t: Target, ctx: RunContext): NonNullable<Run['capabilities']> {
+  const seen = ctx.seen;
+  const meta = seen.advertised;
+  const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined);
+  const sorted = (xs: Iterable<string>) => [...new Set(xs)].sort(naturalCompare);
+  const declaredAuth = sorted(Object.values(t.clients).flatMap((c) => (c ? [AUTH_METHODS[c.auth]!] : [])));
+  const advertisedAuth = list(meta?.token_endpoint_auth_methods_supported);
+  const advertisedGrants = list(meta?.grant_types_supported);
+  const endpoints = sorted([...(t.revocationUrl ? ['revocation'] : []), ...(t.logoutUrl ? ['logout'] : []), ...(t.discoveryUrl ? ['discovery'] : []), ...(t.resource ? ['resource'] : [])]);
+  const advertisedEndpoints = meta ? sorted([['revocation', 'revocation_endpoint'], ['logout', 'end_session_endpoint'], ['introspection', 'introspection_endpoint'], ['userinfo', 'userinfo_endpoint']].filter(([, m]) => typeof meta[m!] === 'string').map(([n]) => n!)) : undefined;
+  const disagreements: string[] = [];
+  for (const m of seen.authRefused) if (advertisedAuth?.includes(m)) disagreements.push(`${m} is advertised (token_endpoint_auth_methods_supported) but was refused`);
+  for (const m of seen.authAccepted) if (m !== 'none' && advertisedAuth && !advertisedAuth.includes(m)) disagreements.push(`${m} was accepted but is not advertised`);
+  for (const m of declaredAuth) if (seen.authRefused.has(m)) disagreements.push(`${m} is declared for a client but was refused`);
+  for (const g of seen.grantsIssued) if (!t.grants.includes(g)) disagreements.push(`the ${g} grant issued tokens but is not declared (grants)`);
+  for (const g of seen.grantsIssued) if (advertisedGrants && !advertisedGrants.includes(g)) disagreements.push(`the ${g} grant issued tokens but is not advertised (grant_types_supported)`);
+  if (advertisedEndpoints?.includes('revocation') && !t.revocationUrl) disagreements.push('a revocation endpoint is advertised but not configured (endpoints.revocation): RFC 7009 went untested');
+  return {
+    tokenEndpointAuth: { declared: declaredAuth, ...(advertisedAuth ? { advertised: sorted(advertisedAuth) } : {}), accepted: sorted(seen.authAccepted), refused: sorted(seen.authRefused) },
+    grants: { declared: sorted(t.grants), ...(advertisedGrants ? { advertised: sorted(advertisedGrants) } : {}), issued: sorted(seen.grantsIssued), refused: sorted(seen.grantsRefused) },
+    refreshTokenIssuedBy: sorted(seen.refreshFrom),
+    noRefreshTokenFrom: sorted([...seen.noRefreshFrom].filter((g) => !seen.refreshFrom.has(g))),
+    ...(seen.scopeRequired !== undefined ? { scopeRequired: seen.scopeRequired } : {}),
+    endpoints: { declared: endpoints, ...(advertisedEndpoints ? { advertised: advertisedEndpoints } : {}) },
+    disagreements,
   };
 }
 
