@@ -254,6 +254,26 @@ describe('baselines and replay', () => {
     expect(await replayCommand(file, reportDir, (l) => after.push(l))).toBe(0);
     expect(after.join('\n')).toContain('+ FIXED  infolink grant:TE-C13');
   });
+
+  it('replay says FIXED only for a check that ran: an unknown check, a budget cut or a throttled target is NOT RUN, exit 4', async () => {
+    const mockConfig = planted();
+    const reportDir = join(dir, 'replay-not-run');
+    expect(await runCommand({ mock: 'infolink', mockConfig, seed: 5, report: 'json', reportDir }, quiet)).toBe(1);
+    const file = join(reportDir, 'idpc-failures.json');
+    const recorded = JSON.parse(readFileSync(file, 'utf8')) as { failures: { check: string }[]; budget?: Record<string, number> };
+    // Names that are no check, and a budget of one request: nothing the replay reports may read as fixed.
+    recorded.failures.push({ ...recorded.failures[0]!, check: 'grant:TE-NOPE' }, { ...recorded.failures[0]!, check: '../../etc/passwd' });
+    recorded.budget = { ...recorded.budget, maxRequests: 1 };
+    writeFileSync(file, JSON.stringify(recorded));
+    writeFileSync(mockConfig, JSON.stringify({ flavour: 'infolink' }));
+    const lines: string[] = [];
+    expect(await replayCommand(file, reportDir, (l) => lines.push(l))).toBe(4);
+    const out = lines.join('\n');
+    expect(out).not.toContain('+ FIXED');
+    expect(out).toMatch(/\? NOT RUN {2}infolink grant:TE-NOPE: TE-NOPE is no check of this idpc/);
+    expect(out).toMatch(/\? NOT RUN {2}infolink \.\.\/\.\.\/etc\/passwd: /);
+    expect(out).toMatch(/\? NOT RUN {2}infolink grant:TE-C13: /);
+  });
 });
 
 describe('a stateful failure is found in every run, as its minimal sequence', () => {

@@ -5,6 +5,7 @@ import type { Profile } from '../checks/define.js';
 import type { RecordedFailure, ReportFailures } from '../generated/schemas.js';
 import { validate } from '../schemas/registry.js';
 import { FLAVOURS, isFlavourName } from '../flavours/index.js';
+import { isRegistered } from '../checks/registry.js';
 import { safeStoreUrl } from '../../mocks/core/grant-store.js';
 import { colourWanted, formatConsole, formatVerdictLine, REPORT_FORMATS, resultName, toJsonReport, totalsOf, writeReports } from '../runner/report.js';
 import { emitGithubActions } from '../runner/report-ci.js';
@@ -253,7 +254,7 @@ function reportRuns(runs: FinishedRun[], args: RunArgs, formats: string[], suite
   return exit;
 }
 
-/** `idpc replay FILE`: runs the recorded failures again with their seeds; FIXED or STILL FAILING per check. */
+/** `idpc replay FILE`: runs the recorded failures again with their seeds; FIXED, STILL FAILING or NOT RUN (with why) per check. */
 export async function replayCommand(file: string, reportDir: string, print: (s: string) => void): Promise<number> {
   let data: ReportFailures;
   try {
@@ -265,6 +266,7 @@ export async function replayCommand(file: string, reportDir: string, print: (s: 
   if (!check.valid) throw new UsageError(`${file} is not a failure file of idpc run: ${check.errors.map((e) => `${e.path || '/'}: ${e.message}`).join('; ')}`);
   if (!data.mock === !data.target) throw new UsageError(`${file} is not a failure file of idpc run: it names ${data.mock ? 'both a mock and a target' : 'neither a mock nor a target'}`);
   let still = 0;
+  let notRun = 0;
   for (const flavour of [...new Set(data.failures.map((f) => f.flavour))]) {
     const mine = data.failures.filter((f) => f.flavour === flavour);
     const lines: string[] = [];
@@ -289,14 +291,30 @@ export async function replayCommand(file: string, reportDir: string, print: (s: 
       return 3;
     }
     const report = JSON.parse(readFileSync(join(reportDir, 'replay', 'idpc-report.json'), 'utf8')) as { runs: FinishedRun[] };
+    const run = report.runs[0];
     for (const f of mine) {
-      const r = report.runs[0]?.results.find((x) => resultName(x) === f.check);
-      const failing = r?.status === 'fail';
+      const r = run?.results.find((x) => resultName(x) === f.check);
+      // FIXED only for a check that ran and held: a replay the target throttled, a budget cut or an unknown name
+      // proves nothing, and says so.
+      const id = f.check.split(':')[1] ?? '';
+      const why = !isRegistered(id)
+        ? `${id || f.check} is no check of this idpc (renamed, or not a check id)`
+        : !r
+          ? 'the replay did not plan it (another configuration, or a renamed variant)'
+          : r.status === 'skip'
+            ? (r.message ?? run?.interrupted ?? 'not run')
+            : undefined;
+      if (why) {
+        notRun++;
+        print(`? NOT RUN  ${flavour} ${f.check}: ${why}`);
+        continue;
+      }
+      const failing = r!.status === 'fail';
       if (failing) still++;
-      print(`${failing ? 'x STILL FAILING' : '+ FIXED'}  ${flavour} ${f.check}${failing && r?.message ? `: ${r.message}` : ''}`);
+      print(`${failing ? 'x STILL FAILING' : '+ FIXED'}  ${flavour} ${f.check}${failing && r!.message ? `: ${r!.message}` : ''}`);
     }
   }
-  return still ? 1 : 0;
+  return still ? EXIT.findings : notRun ? EXIT.incomplete : EXIT.ok;
 }
 
 /** `idpc init --flavour F`: a commented target-config template. */
