@@ -10,7 +10,7 @@ import { basicAccepted, basicChallenge, basicEncoding, missingClientAuth, mismat
 import { describeAnswer, type CheckDef } from '../src/checks/define.js';
 import { ADVERTISED_ENDPOINTS, advertisedAuthMethods, advertisedEndpointsAnswer, advertisedGrants, issuerOfDocument } from '../src/checks/discovery.js';
 import { accessTokenSignature, claimsOfFlavour, idTokenValid, isJwt, issuedAtSane, issuerMatches, jwksShape, lifetimeAgrees, refreshNotBearer } from '../src/checks/jwt.js';
-import { judgeClaims, jwtScenario } from './jwt.js';
+import { isOfflineAnswer, judgeClaims, jwtScenario } from './jwt.js';
 import { decodeJwtClaims } from '../src/validate/jwt.js';
 import {
   clientCredentials,
@@ -129,6 +129,8 @@ type Variant =
 /** How a near-miss credential differs from the real one: what a loose comparison (case, trim, prefix) lets through. */
 type Mutation = 'case' | 'prefix' | 'extended' | 'one-off' | 'whitespace';
 const MUTATIONS: readonly Mutation[] = ['case', 'prefix', 'extended', 'one-off', 'whitespace'];
+/** How a near miss reads in a message: "the password with its case flipped". */
+const MUTATION_WORDS: Record<Mutation, string> = { case: 'its case flipped', prefix: 'its last character left out', extended: 'a character more', 'one-off': 'one character off', whitespace: 'a trailing space' };
 
 /** The near-miss of a credential; never the credential itself (a secret without letters gets one character off for 'case'). */
 export function nearMiss(value: string, mutation: Mutation): string {
@@ -244,14 +246,14 @@ async function exercise(ctx: RunContext, s: GrantState, v: Variant): Promise<voi
       e = await ctx.token(pw, { client, secretOverride: sent });
       if (!ctx.answered(e)) return;
       ctx.responseChecks(e, 'token-error');
-      ctx.record(nearMissCredentials, nearMissCredentials.judge(e, `the client secret with ${v.mutation === 'whitespace' ? 'a trailing space' : v.mutation === 'case' ? 'its case flipped' : v.mutation === 'prefix' ? 'its last character left out' : v.mutation === 'extended' ? 'a character more' : 'one character off'}`), [e], 'secret');
+      ctx.record(nearMissCredentials, nearMissCredentials.judge(e, `the client secret with ${MUTATION_WORDS[v.mutation]}`), [e], 'secret');
       return judgeChallenge(ctx, e);
     }
     case 'near-miss-password': {
       e = await ctx.token(grant({ password: nearMiss(t.user!.password, v.mutation) }), { client });
       if (!ctx.answered(e)) return;
       ctx.responseChecks(e, 'token-error');
-      ctx.record(nearMissCredentials, nearMissCredentials.judge(e, `the password with ${v.mutation === 'whitespace' ? 'a trailing space' : v.mutation === 'case' ? 'its case flipped' : v.mutation === 'prefix' ? 'its last character left out' : v.mutation}`), [e], 'password');
+      ctx.record(nearMissCredentials, nearMissCredentials.judge(e, `the password with ${MUTATION_WORDS[v.mutation]}`), [e], 'password');
       return;
     }
     case 'wrong-secret-body':
@@ -584,9 +586,7 @@ const scenarios: Scenario<GrantState>[] = [
       if (e.response?.status !== 200 || !body) return ctx.skip(lifetimeAsDeclared, 'the grant for it failed', 'untested');
       let judged = false;
       // An offline token's refresh_expires_in is the flavour's own rule (TE-L8), not the session lifetime.
-      const offline = ctx.descriptor.offlineTokens;
-      const refreshScope = typeof body.refresh_token === 'string' && isJwt(body.refresh_token) ? decodeJwtClaims(body.refresh_token).scope : undefined;
-      const offlineToken = !!offline && typeof refreshScope === 'string' && refreshScope.split(' ').includes(offline.scope);
+      const offlineToken = isOfflineAnswer(ctx.descriptor, body);
       for (const [member, declared, documented] of [['expires_in', t.lifetimes?.access, doc?.access], ['refresh_expires_in', t.lifetimes?.refresh, doc?.refresh]] as const) {
         const stated = body[member];
         if (typeof stated !== 'number' || (member === 'refresh_expires_in' && offlineToken)) continue;

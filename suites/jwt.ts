@@ -13,6 +13,13 @@ import { canLogIn, clientCredentialsParams, NEEDS_RESOURCE, passwordGrant, store
 
 const JWT_CHECKS = [accessTokenSignature, issuedAtSane, lifetimeAgrees, issuerMatches, idTokenValid, jwksShape, claimsOfFlavour];
 
+/** The answer's refresh token is one of the flavour's offline tokens (its scope holds the flavour's offline scope). */
+export function isOfflineAnswer(d: { offlineTokens?: { scope: string } }, body: Readonly<Record<string, unknown>>): boolean {
+  if (!d.offlineTokens || typeof body.refresh_token !== 'string' || !isJwt(body.refresh_token)) return false;
+  const scope = decodeJwtClaims(body.refresh_token).scope;
+  return typeof scope === 'string' && scope.split(' ').includes(d.offlineTokens.scope);
+}
+
 /**
  * TE-L8: the JWTs of one token answer against the flavour's claim schemas (schemas/<flavour>/*-claims), and an
  * offline token's answer against the flavour's documented refresh_expires_in. Not applicable to a flavour without
@@ -33,8 +40,7 @@ export function judgeClaims(ctx: RunContext, e: Exchange, body: Readonly<Record<
   };
   check(body.access_token, 'access-claims', 'the access token');
   const offline = ctx.descriptor.offlineTokens;
-  const refresh = typeof body.refresh_token === 'string' && isJwt(body.refresh_token) ? decodeJwtClaims(body.refresh_token) : undefined;
-  const isOffline = !!offline && typeof refresh?.scope === 'string' && refresh.scope.split(' ').includes(offline.scope);
+  const isOffline = isOfflineAnswer(ctx.descriptor, body);
   check(body.refresh_token, isOffline ? 'offline-claims' : 'refresh-claims', isOffline ? 'the offline token' : 'the refresh token');
   if (isOffline && body.refresh_expires_in !== undefined && body.refresh_expires_in !== offline!.refreshExpiresIn) {
     problems.push(`refresh_expires_in is ${String(body.refresh_expires_in)} for an offline token; the ${ctx.descriptor.title} flavour states ${offline!.refreshExpiresIn} (${offline!.source})`);

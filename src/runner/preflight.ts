@@ -78,7 +78,6 @@ export function diagnose(t: Target, g: PreflightGrant, e: Exchange): string | un
   if (code === 'unsupported_grant_type') return `the target does not offer the ${g.grant} grant (${describeAnswer(e)}): remove it from grants`;
   if (code === 'invalid_request') return `the request was refused as malformed (${describeAnswer(e)}${typeof body?.error_description === 'string' ? `: ${body.error_description.slice(0, 120)}` : ''}): check extraParams and requiredParams`;
   if (r.status !== 200) return `it answered ${describeAnswer(e)}`;
-  if (typeof body?.access_token !== 'string') return undefined;
   return undefined;
 }
 

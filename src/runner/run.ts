@@ -132,6 +132,8 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
         progress(`  warning: ${line}`);
       }
     } catch (e) {
+      // The line quotes what the target answered (an error_description may echo a secret): redacted like a report.
+      if (e instanceof PreflightFailed) throw new PreflightFailed(secrets.addAll(ctx.session.tokensSeen).text(e.message));
       // Unreachable, or a Retry-After beyond the run's means: the verdict says so, as it would have after any request.
       if (e instanceof TargetUnreachable) unreachable = e.message;
       else if (e instanceof RunInterrupted && !(e instanceof TlsProblem)) interrupted = e.message;
