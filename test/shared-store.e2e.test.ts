@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startMock, type MockConfigPatch, type RunningMock } from '../mocks/index.js';
 import { startMockServer } from '../mocks/core/server.js';
 import { portalMock } from '../mocks/portal/index.js';
@@ -187,6 +187,73 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it('Redis paused (SIGSTOP) under load: every request, admin and health included, is answered within store.timeoutMs + 1 s with the flavour\'s 503 and Retry-After; one log line each way; back within 2 s of SIGCONT', async () => {
+    const timeoutMs = 600;
+    const store = { url: redis.url, prefix: `t-${randomUUID().slice(0, 8)}`, timeoutMs };
+    const logged: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      if (String(chunk).includes('idpc mock: store')) logged.push(String(chunk));
+      return write(chunk, ...(rest as []));
+    });
+    const pair = [await startMock({ flavour: 'keycloak', store }, ROTATE.keycloak), await startMock({ flavour: 'keycloak', store }, ROTATE.keycloak)];
+    front = new URL(pair[0]!.url).host;
+    const at = pair.map((m) => client(targetOfMock(m, 'rfc6749')));
+    const timed = async (send: () => Promise<{ status: number; retryAfter?: string; error?: unknown }>) => {
+      const started = performance.now();
+      const r = await send();
+      return { ...r, ms: performance.now() - started };
+    };
+    const token = (i: number) => timed(async () => {
+      const t = targetOfMock(pair[i % 2]!, 'rfc6749');
+      const c = t.clients.user!;
+      const r = await request(t.tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', host: front }, body: new URLSearchParams({ grant_type: 'password', username: t.user!.username, password: t.user!.password, client_id: c.clientId, ...(c.clientSecret ? { client_secret: c.clientSecret } : {}) }).toString(), headersTimeout: 30_000 });
+      const body = (await r.body.json().catch(() => ({}))) as { error?: unknown };
+      return { status: r.statusCode, retryAfter: r.headers['retry-after'] as string | undefined, error: body.error };
+    });
+    const admin = (i: number, path: string) => timed(async () => {
+      const r = await request(`${pair[i % 2]!.admin.url}${path}`, { headersTimeout: 30_000 });
+      await r.body.dump();
+      return { status: r.statusCode, retryAfter: r.headers['retry-after'] as string | undefined };
+    });
+    try {
+      expect((await at[0]!.grant()).status).toBe(200);
+      redis.pause();
+      // 40 token requests and 10 admin reads in flight at once, over both replicas, while Redis hangs.
+      const during = await Promise.all([...Array.from({ length: 40 }, (_, i) => token(i)), ...Array.from({ length: 10 }, (_, i) => admin(i, '/clock'))]);
+      for (const r of during) {
+        expect(r.ms).toBeLessThan(timeoutMs + 1_000);
+        expect(r.status).toBe(503);
+        expect(Number(r.retryAfter)).toBeGreaterThan(0);
+      }
+      expect(new Set(during.filter((r) => r.error !== undefined).map((r) => r.error))).toEqual(new Set(['temporarily_unavailable']));
+      const health = await request(`${pair[0]!.admin.url}/health`);
+      expect(health.statusCode).toBe(503);
+      expect(((await health.body.json()) as { store: { reachable: boolean } }).store.reachable).toBe(false);
+      redis.unpause();
+      const resumed = performance.now();
+      let back = 0;
+      while (performance.now() - resumed < 5_000) {
+        const both = await Promise.all([token(0), token(1)]);
+        if (both.every((r) => r.status === 200)) {
+          back = performance.now() - resumed;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(back).toBeGreaterThan(0);
+      expect(back).toBeLessThan(2_000);
+      expect((await request(`${pair[1]!.admin.url}/health`)).statusCode).toBe(200);
+      // Per replica: one line when it was lost, one when it was back.
+      expect(logged.filter((l) => /unreachable/.test(l))).toHaveLength(2);
+      expect(logged.filter((l) => /reachable again/.test(l))).toHaveLength(2);
+    } finally {
+      redis.unpause();
+      spy.mockRestore();
+      for (const m of pair) await m.close();
     }
   });
 

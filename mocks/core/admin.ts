@@ -39,13 +39,16 @@ export function adminApp(mock: MockHandle): express.Express {
     res.status(401).set('WWW-Authenticate', 'Bearer realm="idpc-admin"').json({ error: 'unauthorized' });
   });
   app.use(express.json({ limit: '256kb' }));
+  // Before the sync below: a health check must answer when the store does not. 503 while the store is lost, so a
+  // load balancer takes this replica out instead of sending it clients it can only refuse.
+  app.get('/__admin/health', (_req, res) => {
+    const store = { kind: mock.store.shared ? 'shared' : 'memory', ...mock.store.health() };
+    res.status(store.reachable ? 200 : 503).json({ status: store.reachable ? 'ok' : 'store-unreachable', flavour: mock.config.flavour, preset: mock.config.preset, store });
+  });
   // Replicas on a shared store: what another replica changed holds here too, before this call is answered.
   const control = mock.control;
   if (control) app.use((_req: Request, _res: Response, next: NextFunction) => void control.sync().then(() => next(), next));
 
-  app.get('/__admin/health', (_req, res) => {
-    res.json({ status: 'ok', flavour: mock.config.flavour, preset: mock.config.preset });
-  });
 
   app.get('/__admin/clock', (_req, res) => {
     res.json({ now: mock.clock.epochSeconds(), iso: new Date(mock.clock.nowMs()).toISOString(), frozen: mock.clock.frozen });

@@ -31,6 +31,8 @@ export interface GrantStore {
   readonly description: string;
   /** Replicas can share it: the clock is read from it before each request. */
   readonly shared: boolean;
+  /** Whether it answers (a shared store can be lost and found again); a store in memory always does. */
+  health(): { reachable: boolean; since?: string; reason?: string };
   /** The record of a token, unless it is unknown or its grant was revoked. */
   live<K extends TokenRecord['kind']>(kind: K, value: string): Promise<RecordOf<K> | undefined>;
   /** Stores new records (fresh values: no other request can hold them yet). */
@@ -86,6 +88,9 @@ export interface MemoryLimits {
 export class MemoryGrantStore implements GrantStore {
   readonly description = 'memory';
   readonly shared = false;
+  health() {
+    return { reachable: true };
+  }
   private readonly access: TokenStore<AccessRecord>;
   private readonly refresh: TokenStore<RefreshRecord>;
   /**

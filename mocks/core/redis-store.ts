@@ -58,6 +58,9 @@ return 0`;
 /** A critical section longer than this lets the lock go (a replica that died holding it blocks no one for long). */
 const LOCK_MS = 5_000;
 
+/** How often a hung store is tried again with a fresh connection. */
+const PROBE_MS = 200;
+
 export interface RedisStoreOptions {
   url: string;
   prefix: string;
@@ -76,55 +79,158 @@ const decode = (raw: string): TokenRecord => {
   return r as TokenRecord;
 };
 
+/** A command that found no answer within the store's timeout (a paused or partitioned Redis never says no). */
+class NoAnswer extends Error {}
+
+export interface StoreHealth {
+  reachable: boolean;
+  /** Since when it has been unreachable (ISO), and why. */
+  since?: string;
+  reason?: string;
+}
+
+/**
+ * A client connected within the deadline, or an error: @redis/client's connectTimeout covers the TCP connect
+ * only, and a paused Redis accepts the connection (its kernel does) but never answers the handshake.
+ */
+async function connectClient(options: RedisStoreOptions, onEvent: (client: RedisClientType, event: 'error' | 'ready', e?: Error) => void): Promise<RedisClientType> {
+  const { createClient } = await importCjs(import('@redis/client'));
+  let connected = false;
+  const client = createClient({
+    url: options.url,
+    // Commands fail at once while Redis is away (the request gets a 503), instead of queueing without bound.
+    disableOfflineQueue: true,
+    socket: { connectTimeout: options.timeoutMs, reconnectStrategy: (retries: number, cause: Error) => (connected ? Math.min(50 * 2 ** Math.min(retries, 5), 1_000) : cause) },
+  }) as unknown as RedisClientType;
+  client.on('error', (e: Error) => onEvent(client, 'error', e));
+  client.on('ready', () => onEvent(client, 'ready'));
+  try {
+    await withDeadline(client.connect(), options.timeoutMs);
+    connected = true;
+    return client;
+  } catch (e) {
+    try {
+      client.destroy();
+    } catch {
+      // closed already by the failed connect
+    }
+    throw e instanceof NoAnswer ? new Error(`no answer within ${options.timeoutMs} ms`) : e;
+  }
+}
+
+/** The promise, or NoAnswer after `ms`: @redis/client 5's own command timeout only runs while a command waits to be written. */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new NoAnswer()), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
 export class RedisGrantStore implements GrantStore {
   readonly shared = true;
   readonly description: string;
   /** The JSON each record was read or written as: what a swap compares with. */
   private readonly raw = new WeakMap<object, string>();
   private readonly shas = new Map<string, string>();
+  private outage: { since: Date; reason: string } | undefined;
+  /**
+   * Set when a command found no answer in time: the connection is dropped and commands fail at once (no queue
+   * grows behind a hung server) while a fresh connection is tried every PROBE_MS until one answers.
+   */
+  private hung = false;
+  private probe: NodeJS.Timeout | undefined;
+  private closed = false;
 
   private constructor(
-    private readonly client: RedisClientType,
+    private client: RedisClientType,
     private readonly options: RedisStoreOptions,
   ) {
     this.description = safeStoreUrl(options.url);
   }
 
   static async connect(options: RedisStoreOptions): Promise<RedisGrantStore> {
-    const { createClient } = await importCjs(import('@redis/client'));
-    let reachable = true;
+    let store: RedisGrantStore | undefined;
     // Before the first connection, a failure ends the start (one line, exit 3); afterwards the client reconnects.
-    let started = false;
-    const client = createClient({
-      url: options.url,
-      // Commands fail at once while Redis is away (the request gets a 503), instead of queueing without bound.
-      disableOfflineQueue: true,
-      commandOptions: { timeout: options.timeoutMs },
-      socket: { connectTimeout: options.timeoutMs, reconnectStrategy: (retries: number, cause: Error) => (started ? Math.min(50 * 2 ** Math.min(retries, 5), 1_000) : cause) },
-    }) as unknown as RedisClientType;
-    const where = safeStoreUrl(options.url);
-    client.on('error', (e: Error) => {
-      if (!started || !reachable) return;
-      reachable = false;
-      options.log(`idpc mock: store ${where} unreachable (${e.message || e.name}): answering 503 temporarily_unavailable until it is back`);
+    const client = await connectClient(options, (c, event, e) => store?.clientEvent(c, event, e)).catch((e: unknown) => {
+      throw new StoreUnavailable(`cannot reach the store ${safeStoreUrl(options.url)}: ${(e as Error).message}`);
     });
-    client.on('ready', () => {
-      if (reachable) return;
-      reachable = true;
-      options.log(`idpc mock: store ${where} reachable again`);
-    });
-    try {
-      await client.connect();
-      started = true;
-    } catch (e) {
-      try {
-        client.destroy();
-      } catch {
-        // closed already by the failed connect
-      }
-      throw new StoreUnavailable(`cannot reach the store ${where}: ${(e as Error).message}`);
+    store = new RedisGrantStore(client, options);
+    return store;
+  }
+
+  /** Reachability for /__admin/health. */
+  health(): StoreHealth {
+    return this.outage ? { reachable: false, since: this.outage.since.toISOString(), reason: this.outage.reason } : { reachable: true };
+  }
+
+  /** One log line when an outage starts and one when it ends, whichever way it was noticed. */
+  private reachability(reachable: boolean, reason = ''): void {
+    if (reachable === !this.outage) return;
+    if (reachable) {
+      const seconds = ((Date.now() - this.outage!.since.getTime()) / 1000).toFixed(1);
+      this.outage = undefined;
+      this.options.log(`idpc mock: store ${this.description} reachable again after ${seconds} s`);
+    } else {
+      this.outage = { since: new Date(), reason };
+      this.options.log(`idpc mock: store ${this.description} unreachable (${reason}): answering 503 temporarily_unavailable until it is back`);
     }
-    return new RedisGrantStore(client, options);
+  }
+
+  private clientEvent(client: RedisClientType, event: 'error' | 'ready', e?: Error): void {
+    if (client !== this.client || this.hung) return; // a dropped connection's last words
+    if (event === 'error') this.reachability(false, e?.message || e?.name || 'connection error');
+    else this.reachability(true);
+  }
+
+  /** Every round trip: at once StoreUnavailable while the store hangs, else the answer within the timeout. */
+  private async roundTrip<T>(send: (client: RedisClientType) => Promise<T>): Promise<T> {
+    if (this.hung || this.closed) throw new StoreUnavailable(`store ${this.description}: ${this.outage?.reason ?? 'closed'}`);
+    const client = this.client;
+    try {
+      return await withDeadline(send(client), this.options.timeoutMs);
+    } catch (e) {
+      if (e instanceof NoAnswer) this.declareHung(client);
+      throw e;
+    }
+  }
+
+  private declareHung(client: RedisClientType): void {
+    if (client !== this.client || this.hung) return;
+    this.hung = true;
+    this.reachability(false, `no answer within ${this.options.timeoutMs} ms`);
+    // Its pending commands were answered 503 already; what Redis may still send them goes nowhere.
+    try {
+      client.destroy();
+    } catch {
+      // already closed
+    }
+    this.scheduleProbe();
+  }
+
+  private scheduleProbe(): void {
+    if (this.closed) return;
+    this.probe = setTimeout(() => void this.reconnect(), PROBE_MS);
+    this.probe.unref();
+  }
+
+  private async reconnect(): Promise<void> {
+    let client: RedisClientType | undefined;
+    try {
+      client = await connectClient(this.options, (c, event, e) => this.clientEvent(c, event, e));
+      await withDeadline(client.sendCommand(['PING']), this.options.timeoutMs);
+      if (this.closed) return void client.destroy();
+      this.client = client;
+      this.hung = false;
+      this.reachability(true);
+    } catch {
+      try {
+        client?.destroy();
+      } catch {
+        // closed already
+      }
+      this.scheduleProbe();
+    }
   }
 
   private key(kind: string, id: string): string {
@@ -139,7 +245,7 @@ export class RedisGrantStore implements GrantStore {
 
   private async command<T>(args: string[]): Promise<T> {
     try {
-      return (await this.client.sendCommand(args)) as T;
+      return (await this.roundTrip((client) => client.sendCommand(args))) as T;
     } catch (e) {
       throw this.unavailable(e);
     }
@@ -151,7 +257,7 @@ export class RedisGrantStore implements GrantStore {
       let sha = this.shas.get(source);
       if (!sha) this.shas.set(source, (sha = await this.command<string>(['SCRIPT', 'LOAD', source])));
       try {
-        return (await this.client.sendCommand(['EVALSHA', sha, String(keys.length), ...keys, ...args])) as T;
+        return (await this.roundTrip((client) => client.sendCommand(['EVALSHA', sha, String(keys.length), ...keys, ...args]))) as T;
       } catch (e) {
         if (!/NOSCRIPT/.test((e as Error).message)) throw this.unavailable(e);
         this.shas.delete(source);
@@ -161,6 +267,7 @@ export class RedisGrantStore implements GrantStore {
   }
 
   private unavailable(e: unknown): StoreUnavailable {
+    if (e instanceof NoAnswer) return new StoreUnavailable(`store ${this.description}: no answer within ${this.options.timeoutMs} ms`);
     return e instanceof StoreUnavailable ? e : new StoreUnavailable(`store ${this.description}: ${(e as Error).message || (e as Error).name}`);
   }
 
@@ -263,13 +370,15 @@ export class RedisGrantStore implements GrantStore {
   async addMember(key: string, member: string, until: number, now: number): Promise<void> {
     const k = this.key('set', key);
     const ttl = this.ttlMs(until, now);
-    const multi = this.client.multi();
-    multi.addCommand(['SADD', k, member]);
-    // The set lives as long as its longest-lived member may (GT: an expiry is only ever moved later).
-    multi.addCommand(ttl > 0 ? ['PEXPIRE', k, String(ttl), 'GT'] : ['PERSIST', k]);
-    multi.addCommand(ttl > 0 ? ['PEXPIRE', k, String(ttl), 'NX'] : ['PERSIST', k]);
     try {
-      await multi.exec();
+      await this.roundTrip((client) => {
+        const multi = client.multi();
+        multi.addCommand(['SADD', k, member]);
+        // The set lives as long as its longest-lived member may (GT: an expiry is only ever moved later).
+        multi.addCommand(ttl > 0 ? ['PEXPIRE', k, String(ttl), 'GT'] : ['PERSIST', k]);
+        multi.addCommand(ttl > 0 ? ['PEXPIRE', k, String(ttl), 'NX'] : ['PERSIST', k]);
+        return multi.exec();
+      });
     } catch (e) {
       throw this.unavailable(e);
     }
@@ -321,6 +430,9 @@ export class RedisGrantStore implements GrantStore {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.probe);
+    if (this.hung) return;
     try {
       await this.client.close();
     } catch {

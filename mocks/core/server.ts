@@ -20,6 +20,8 @@ export interface MockHandle {
   faults: Faults;
   /** With a shared store: the control plane all replicas share (mocks/core/shared-control.ts). */
   readonly control?: SharedControl;
+  /** Where its grants live (memory, or the store replicas share), and whether that answers. */
+  readonly store: GrantStore;
   readonly context: MockContext;
   readonly flavourServer: FlavourServer;
   /** What the flavour created at start (or at the last reset) for the user to see once. */
@@ -133,6 +135,7 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
     clock,
     journal,
     faults,
+    store,
     get context() {
       return context;
     },

@@ -47,10 +47,21 @@ export class RedisServer {
     throw new Error(`redis-server did not listen on ${this.port}`);
   }
 
+  /** Freezes it (SIGSTOP): connections stay open and nothing answers, as a long GC pause or a partition without RST. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** Lets a paused server go on (SIGCONT). */
+  unpause(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** Kills it (SIGKILL: a lost Redis, not a polite shutdown) and waits until the port is closed. */
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
+    child.kill('SIGCONT'); // a paused server dies too, but only once it runs again
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       child.kill('SIGKILL');
