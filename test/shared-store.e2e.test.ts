@@ -298,6 +298,44 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
     }
   });
 
+  it('configured faults survive admin changes at any replica: after a user and a client are added at A, A and B both still apply them; passwords reach the store only hashed', async () => {
+    const faults = [{ route: 'token', kind: 'latency' as const, latencyMs: 400, when: { always: true } }, { route: 'resource', kind: 'status' as const, status: 418, when: { always: true } }];
+    const [a, b] = await replicas('portal', { ...ROTATE.portal, faults });
+    const admin = (m: RunningMock, method: string, path: string, body?: unknown) =>
+      fetch(`${m.admin.url}${path}`, { method, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
+    const timedGrant = async (at: ReturnType<typeof client>) => {
+      const started = performance.now();
+      const r = await at.grant();
+      return { status: r.status, ms: performance.now() - started, token: String(r.json.access_token) };
+    };
+    try {
+      expect((await admin(a, 'POST', '/users', { username: 'added-user', password: 'pw-added-at-a-9f3' })).status).toBe(201);
+      expect((await admin(a, 'POST', '/clients', { clientId: 'added-client', clientSecret: 'secret-added-at-a', grants: ['password'] })).status).toBe(201);
+      for (const m of [a, b, a, b]) {
+        const at = client(targetOfMock(m, 'rfc6749'));
+        const g = await timedGrant(at);
+        expect(g.status).toBe(200);
+        expect(g.ms).toBeGreaterThanOrEqual(390);
+        expect(await at.resource(g.token)).toBe(418);
+        const listed = (await (await admin(m, 'GET', '/faults')).json()) as { kind: string }[];
+        expect(listed.map((f) => f.kind).sort()).toEqual(['latency', 'status']);
+      }
+      // The user added at A logs in at B, which knows it only by the hash in the control document.
+      const t = targetOfMock(b, 'rfc6749');
+      const viaB = await post(t.tokenUrl, { grant_type: 'password', username: 'added-user', password: 'pw-added-at-a-9f3' }, { authorization: `Basic ${Buffer.from('added-client:secret-added-at-a').toString('base64')}` });
+      expect(viaB.status).toBe(200);
+      const wrong = await post(t.tokenUrl, { grant_type: 'password', username: 'added-user', password: 'pw-added-at-a-9f4' }, { authorization: `Basic ${Buffer.from('added-client:secret-added-at-a').toString('base64')}` });
+      expect(wrong.status).toBe(400);
+      const everything = JSON.stringify(await a.store.getDoc('control'));
+      expect(everything).toContain('added-user');
+      expect(everything).toContain('passwordHash');
+      for (const password of ['pw-added-at-a-9f3', t.user!.password]) expect(everything).not.toContain(password);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('Keycloak: the session limit holds across replicas (five logins over A and B, the sixth denied at either)', async () => {
     const [a, b] = await replicas('keycloak', { preset: 'ocp-iam' });
     try {

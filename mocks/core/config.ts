@@ -80,8 +80,8 @@ function normaliseClient(c: Partial<ClientRecord> & { clientId: string }): Clien
   };
 }
 
-function normaliseUser(u: Partial<UserRecord> & { username: string; password: string }): UserRecord {
-  return { username: u.username, password: u.password, enabled: u.enabled ?? true, operator: u.operator ?? false, groups: u.groups ?? [] };
+function normaliseUser(u: Partial<UserRecord> & { username: string }): UserRecord {
+  return { username: u.username, ...(u.password !== undefined ? { password: u.password } : {}), ...(u.passwordHash !== undefined ? { passwordHash: u.passwordHash } : {}), enabled: u.enabled ?? true, operator: u.operator ?? false, groups: u.groups ?? [] };
 }
 
 const CORE_KEYS = new Set(Object.keys(CORE_DEFAULTS).concat(['flavour', 'preset', '$schema']));

@@ -18,7 +18,9 @@ export interface ClientRecord {
 
 export interface UserRecord {
   username: string;
-  password: string;
+  /** In clear in this process; absent when it knows the user only by hash (from another replica: mocks/core/passwords.ts). */
+  password?: string;
+  passwordHash?: string;
   enabled: boolean;
   operator: boolean;
   groups: string[];

@@ -93,7 +93,7 @@ export function plantRequest(p: Planted, route: string | undefined, req: MockReq
     const user = username !== undefined ? ctx.users.get(username) : undefined;
     for (const pair of pairs) {
       if (pair[0] === 'client_secret' && client?.clientSecret && pair[1] !== client.clientSecret && looselyEqual(pair[1], client.clientSecret)) [pair[1], changed] = [client.clientSecret, true];
-      if (pair[0] === 'password' && user && pair[1] !== user.password && looselyEqual(pair[1], user.password)) [pair[1], changed] = [user.password, true];
+      if (pair[0] === 'password' && user?.password !== undefined && pair[1] !== user.password && looselyEqual(pair[1], user.password)) [pair[1], changed] = [user.password, true];
     }
   }
   if (p.dropUnknownScopeSilently || p.widenScope) {

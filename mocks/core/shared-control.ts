@@ -11,6 +11,7 @@ import type { Clock, ClockState } from './clock.js';
 import type { ClientRecord, UserRecord } from './flavour.js';
 import type { ActiveFault, FaultSpec, Faults } from './faults.js';
 import type { GrantStore } from './grant-store.js';
+import { sealUser, unsealUser } from './passwords.js';
 import { matchesFilter, materialise, type JournalEntry, type JournalFilter, type RawJournalEntry } from './journal.js';
 
 interface ControlDocument {
@@ -31,10 +32,12 @@ export interface LocalState {
 }
 
 const JOURNAL = 'journal';
+const CONFIGURED = 'configured';
 
 export class SharedControl {
   private stamp: string | undefined;
-  private generation: string | undefined;
+  /** Replicas start alike (their configuration): the first change made anywhere is not a reset of the others. */
+  private generation = CONFIGURED;
 
   constructor(
     private readonly store: GrantStore,
@@ -59,7 +62,10 @@ export class SharedControl {
       await this.local.resetLocal();
     }
     if (doc.clients) replace(this.local.clients(), doc.clients.map((c) => [c.clientId, c]));
-    if (doc.users) replace(this.local.users(), doc.users.map((u) => [u.username, u]));
+    if (doc.users) {
+      const users = this.local.users();
+      replace(users, doc.users.map((u) => [u.username, unsealUser(u, users.get(u.username))]));
+    }
     this.local.faults.clear();
     for (const { id, ...spec } of doc.faults) this.local.faults.add(spec, id);
   }
@@ -68,10 +74,13 @@ export class SharedControl {
   async publish(change: { clients?: boolean; users?: boolean; faults?: boolean; reset?: boolean }): Promise<void> {
     await this.store.exclusive('control', async () => {
       const held = await this.store.getDoc<ControlDocument>('control');
-      const doc: ControlDocument = change.reset || !held ? { generation: randomUUID(), faults: [] } : held;
-      if (change.reset || change.faults) doc.faults = this.local.faults.list().map(({ random: _r, remaining: _n, ...f }) => f as FaultSpec & { id: number });
+      const doc: ControlDocument = change.reset ? { generation: randomUUID(), faults: [] } : (held ?? { generation: CONFIGURED, faults: [] });
+      // The document always holds the whole fault list: the first one written (whatever changed) starts from this
+      // replica's, the configured faults included, which every replica then adopts; none is dropped.
+      if (change.reset || change.faults || !held) doc.faults = this.local.faults.list().map(({ random: _r, remaining: _n, ...f }) => f as FaultSpec & { id: number });
       if (change.clients) doc.clients = [...this.local.clients().values()];
-      if (change.users) doc.users = [...this.local.users().values()];
+      // Passwords go into the store only as hashes (mocks/core/passwords.ts): anyone who can read Redis can read this.
+      if (change.users) doc.users = [...this.local.users().values()].map(sealUser);
       const stamp = randomUUID();
       await this.store.putDoc('control', doc, Number.POSITIVE_INFINITY, 0);
       await this.store.putDoc('control:stamp', stamp, Number.POSITIVE_INFINITY, 0);

@@ -8,6 +8,7 @@ import { uuidToken } from '../core/random.js';
 import type { FlavourMock, MockConfigPatch, MockContext } from '../core/flavour.js';
 import { pathRoute } from '../core/flavour.js';
 import { bearerToken, formOf, Params, queryOf, type MockRequest, type MockResponse } from '../core/http.js';
+import { passwordMatches } from '../core/passwords.js';
 
 const INVALID = 'Credentials or token is invalid or expired';
 const HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', Pragma: 'no-cache' };
@@ -86,7 +87,7 @@ function create(ctx: MockContext) {
     if (grantType === 'password') {
       for (const name of ['username', 'password']) if (!p.first(name)) return answer(tokenError(400, 'invalid_request', `Missing ${name}`));
       const user = ctx.users.get(p.first('username')!);
-      if (!user || !user.enabled || user.password !== p.first('password')) return answer(tokenError(400, 'invalid_grant', INVALID));
+      if (!user || !user.enabled || !passwordMatches(user, p.first('password'))) return answer(tokenError(400, 'invalid_grant', INVALID));
       username = user.username;
     }
     // InfoLink returns a refresh token for client_credentials too (the document's example).

@@ -5,6 +5,7 @@ import { verifyHmac } from './jwt.js';
 import type { minter } from './mint.js';
 import { json, NO_CACHE, oauthError, SECURITY, userIdOf, type KcClient, type KcUser, type Realm } from './model.js';
 import type { KcState } from './state.js';
+import { passwordMatches } from '../core/passwords.js';
 
 export function grantHandlers(s: KcState, { mint, grantedScope }: ReturnType<typeof minter> & Pick<ReturnType<typeof clientAuthentication>, 'grantedScope'>) {
   const { kc, now, sessions } = s;
@@ -20,7 +21,7 @@ export function grantHandlers(s: KcState, { mint, grantedScope }: ReturnType<typ
     if (!user.enabled) return oauthError(400, 'invalid_grant', 'Account disabled');
     // Brute-force lock answers like bad credentials, with 400 (ValidatePassword / BruteForceProtector).
     if (user.locked) return oauthError(400, 'invalid_grant', 'Invalid user credentials');
-    if (!p.first('password') || p.first('password') !== user.password) return oauthError(401, 'invalid_grant', 'Invalid user credentials');
+    if (!p.first('password') || !passwordMatches(user, p.first('password'))) return oauthError(401, 'invalid_grant', 'Invalid user credentials');
     if (user.otp !== undefined && p.first('totp') !== user.otp) return oauthError(401, 'invalid_grant', 'Invalid user credentials');
     if (user.requiredActions?.length) return oauthError(400, 'invalid_grant', 'Account is not fully set up');
     if (client.consentRequired) return oauthError(400, 'invalid_client', 'Client requires user consent');

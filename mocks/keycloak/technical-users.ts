@@ -1,5 +1,6 @@
 /** Developer-portal technical users (seed 001): a confidential client with an offline refresh token, shown once. */
 import { randomUUID } from 'node:crypto';
+import { sealUser } from '../core/passwords.js';
 import { alphanumericToken } from '../core/random.js';
 import type { minter } from './mint.js';
 import type { KcClient, KcUser } from './model.js';
@@ -24,9 +25,11 @@ export function technicalUsers(s: KcState, { mint }: ReturnType<typeof minter>) 
         return held.shown;
       }
       const created = await createIn(realm, input);
-      await store.putDoc(key, created, Number.POSITIVE_INFINITY, s.now());
+      // Its user's (never used) password goes in as a hash only, like every password in the shared store.
+      const user = sealUser(created.user);
+      await store.putDoc(key, { ...created, user }, Number.POSITIVE_INFINITY, s.now());
       // Replicas that never create it take its client in when a request names it (KcState.adoptSharedClient).
-      await store.putDoc(s.sharedClientKey(realm, created.client.clientId), { user: created.user, client: created.client }, Number.POSITIVE_INFINITY, s.now());
+      await store.putDoc(s.sharedClientKey(realm, created.client.clientId), { user, client: created.client }, Number.POSITIVE_INFINITY, s.now());
       return created.shown;
     });
   }

@@ -11,6 +11,7 @@ import { alphanumericToken } from '../core/random.js';
 import type { ClientRecord, FlavourMock, MockContext, MockConfigPatch } from '../core/flavour.js';
 import { pathRoute } from '../core/flavour.js';
 import { basicCredentials, bearerToken, formOf, header, Params, type MockRequest, type MockResponse } from '../core/http.js';
+import { passwordMatches } from '../core/passwords.js';
 
 /** Headers Django's middleware puts on every answer of the portal (SecurityMiddleware, OAuth2TokenMiddleware's Vary). */
 const DJANGO_HEADERS = { Vary: 'Authorization', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'same-origin', 'Cross-Origin-Opener-Policy': 'same-origin' };
@@ -122,7 +123,7 @@ function create(ctx: MockContext) {
       if (!client) return withNote(invalidClient(), auth);
       for (const p of ['username', 'password']) if (!body.last(p)) return withNote(oauthError(400, 'invalid_request', `Request is missing ${p} parameter.`), auth, client.clientId);
       const user = ctx.users.get(body.last('username')!);
-      if (!user || !user.enabled || user.password !== body.last('password')) return withNote(oauthError(400, 'invalid_grant', 'Invalid credentials given.'), auth, client.clientId);
+      if (!user || !user.enabled || !passwordMatches(user, body.last('password'))) return withNote(oauthError(400, 'invalid_grant', 'Invalid credentials given.'), auth, client.clientId);
       if (!client.grants.includes('password')) return withNote(oauthError(400, 'unauthorized_client'), auth, client.clientId);
       const scope = scopesOf(body.last('scope'));
       if (scope === 'invalid') return withNote(oauthError(400, 'invalid_scope'), auth, client.clientId);

@@ -13,6 +13,7 @@ import { uuidToken } from '../core/random.js';
 import type { ClientRecord, FlavourMock, MockConfigPatch, MockContext, UserRecord, ResolvedMockConfig } from '../core/flavour.js';
 import { pathRoute } from '../core/flavour.js';
 import { formOf, header, Params, queryOf, type MockRequest, type MockResponse } from '../core/http.js';
+import { passwordMatches } from '../core/passwords.js';
 
 const JSON_TYPE = 'application/json;charset=UTF-8';
 /** Spring Security's default header writers on every response. */
@@ -144,7 +145,7 @@ function create(ctx: MockContext) {
     if (grantType === 'password' || grantType === 'operator_password') {
       const user: UserRecord | undefined = ctx.users.get(p.first('username') ?? '');
       const rightKind = user && user.operator === (grantType === 'operator_password');
-      if (!user || !rightKind || user.password !== p.first('password')) return answer(oauthError(400, 'invalid_grant', 'Bad credentials'));
+      if (!user || !rightKind || !passwordMatches(user, p.first('password'))) return answer(oauthError(400, 'invalid_grant', 'Bad credentials'));
       if (!user.enabled) return answer(oauthError(400, 'invalid_grant', 'User is disabled'));
       const issued = await ctx.grants.issue({ clientId: client.clientId, username: user.username, scope, withRefresh, reuseKey: `${client.clientId}|${user.username}|${[...scope].sort().join(' ')}|${brand}`, meta: { brand } });
       return answer(ok(tokenBody(issued.access.value, issued.refresh?.value, issued.access.expiresAt, scope)));

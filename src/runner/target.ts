@@ -40,14 +40,15 @@ export function targetOfMock(m: RunningMock, profile: Profile): Target {
     other = { ...user!, clientId: clone.clientId, ...(clone.clientSecret ? { clientSecret: clone.clientSecret } : {}) };
   }
   const service = pickClient(m, (c) => c.grants.includes('client_credentials') && !c.public);
-  const users = [...m.context.users.values()].filter((u) => u.enabled);
+  // Only users whose password this process knows (one learnt from another replica by hash cannot be sent).
+  const users = [...m.context.users.values()].filter((u): u is typeof u & { password: string } => u.enabled && u.password !== undefined);
   const endUser = users.find((u) => !u.operator && !u.username.startsWith('service-account-'));
   const operator = users.find((u) => u.operator);
   const d = m.description;
   const offline = d.offlineClient;
   const secrets = [
     ...[...m.context.clients.values()].map((c) => c.clientSecret ?? ''),
-    ...[...m.context.users.values()].map((u) => u.password),
+    ...[...m.context.users.values()].map((u) => u.password ?? ''),
     ...(offline ? [offline.clientSecret, offline.refreshToken] : []),
     ...(other?.clientSecret ? [other.clientSecret] : []),
   ].filter(Boolean);
