@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { cli, startCli } from './support/cli.js';
 import { postForm } from './support/http.js';
@@ -45,6 +46,8 @@ describe('idpc mock (built CLI)', () => {
     [['mock', 'portal', '--bogus'], /Unknown option '--bogus'/],
     [['mock', 'portal', '--preset', 'nope'], /no preset "nope"/],
     [['mock', 'rator', '--technical-user', 'x'], /--technical-user is a Keycloak option/],
+    [['mock', 'portal', '--admin-token', ''], /--admin-token is empty/],
+    [['mock', 'portal', '--host', '0.0.0.0'], /host 0\.0\.0\.0 would expose \/__admin without a token/],
   ])('usage errors exit 2 with one line: %j', (args, message) => {
     const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
     expect(r.status).toBe(2);
@@ -59,6 +62,44 @@ describe('idpc mock (built CLI)', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('/tokens/accessTokenLifetime: must be integer, got string "long"');
     expect(r.stderr).toContain('/clients/0/clientId: required member "clientId" is missing');
+  });
+});
+
+describe('the admin plane is not open by accident', () => {
+  it('--host 0.0.0.0 --allow-open-admin starts with a warning; with a token it starts without one', async () => {
+    const open = await startCli(['mock', 'portal', '--json', '--host', '0.0.0.0', '--port', '0', '--allow-open-admin']);
+    expect(open.stderr()).toMatch(/warning: \/__admin on 0\.0\.0\.0 has no token/);
+    await open.stop();
+    const guarded = await startCli(['mock', 'portal', '--json', '--host', '0.0.0.0', '--port', '0', '--admin-token', 'a-long-admin-token']);
+    expect(guarded.stderr()).not.toMatch(/warning/);
+    const admin = String(guarded.info.admin);
+    expect((await fetch(`${admin}/reset`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`${admin}/reset`, { method: 'POST', headers: { authorization: 'Bearer a-long-admin-token' } })).status).toBe(204);
+    await guarded.stop();
+  });
+
+  it('without a token, what a web page could send is refused (a form body, another Origin, a rebound Host); JSON and plain curl calls pass', async () => {
+    const { info, stop } = await startCli(['mock', 'portal', '--json']);
+    const admin = String(info.admin);
+    const send = (path: string, init: RequestInit) => fetch(`${admin}${path}`, init).then(async (r) => ({ status: r.status, body: await r.text() }));
+    const user = JSON.stringify({ username: 'via-page', password: 'pw-via-page' });
+    try {
+      // A cross-site <form> can send only form, multipart or text bodies.
+      expect((await send('/users', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=via-page&password=x' })).status).toBe(403);
+      expect((await send('/users', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: user })).status).toBe(403);
+      // A page's fetch says where it comes from.
+      expect((await send('/reset', { method: 'POST', headers: { origin: 'https://evil.example' } })).status).toBe(403);
+      expect((await send('/reset', { method: 'POST', headers: { 'sec-fetch-site': 'cross-site' } })).status).toBe(403);
+      // DNS rebinding: the page's own name resolved to 127.0.0.1 reaches the port with its Host.
+      // (undici's request: fetch will not send a Host of its choosing.)
+      expect((await request(`${admin}/users`, { headers: { host: 'evil.example:80' } })).statusCode).toBe(403);
+      expect(JSON.parse((await send('/users', { method: 'GET' })).body).map((u: { username: string }) => u.username)).not.toContain('via-page');
+      // A test's JSON call and a bodiless curl -X POST are served.
+      expect((await send('/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body: user })).status).toBe(201);
+      expect((await send('/reset', { method: 'POST' })).status).toBe(204);
+    } finally {
+      await stop();
+    }
   });
 });
 

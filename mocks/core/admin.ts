@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { registry } from '../../src/schemas/registry.js';
 import { fingerprint } from '../../src/util/redact.js';
-import { normaliseClient, normaliseUser } from './config.js';
+import { isLoopback, normaliseClient, normaliseUser } from './config.js';
 import type { FaultSpec } from './faults.js';
 import type { JournalFilter } from './journal.js';
 import { StoreUnavailable } from './grant-store.js';
@@ -24,6 +24,31 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Without a token, what a web page in the tester's browser could do to a mock on localhost is refused (why, or
+ * undefined): a change whose body is not JSON (a cross-site form can send only form, multipart or text bodies, and
+ * a JSON one needs a CORS preflight the mock never grants), a change a browser marks as coming from another site
+ * (Origin, Sec-Fetch-Site), and on a loopback mock any request naming a host that is not loopback (DNS rebinding:
+ * the page's own name, resolved to 127.0.0.1). A token, or an explicitly open admin plane, lifts the host rule.
+ */
+function browserReach(req: Request, open: boolean): string | undefined {
+  if (!open) {
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+    if (!isLoopback(host)) return `Host ${host || '(none)'} is not this machine: without an admin token, /__admin answers only to localhost, 127.0.0.1 or [::1]`;
+  }
+  if (!CHANGES.has(req.method)) return undefined;
+  const site = req.headers['sec-fetch-site'];
+  const origin = req.headers.origin;
+  if ((site && site !== 'same-origin' && site !== 'none') || (origin && origin !== `http://${req.headers.host}` && origin !== `https://${req.headers.host}`)) {
+    return 'a change from another site (Origin / Sec-Fetch-Site): without an admin token, only same-origin or non-browser clients may change the mock';
+  }
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(req.headers['content-type'] ?? '')) return 'a change with a body must be Content-Type: application/json (or carry the admin token)';
+  return undefined;
+}
+
 /**
  * The control plane, WireMock-style: clock, request journal, reset, clients, users, tokens, faults.
  * Guarded by a bearer token when one is configured.
@@ -33,7 +58,10 @@ export function adminApp(mock: MockHandle): express.Express {
   app.disable('x-powered-by');
   app.use((req: Request, res: Response, next: NextFunction) => {
     const token = mock.config.admin.token;
-    if (!token) return next();
+    if (!token) {
+      const refused = browserReach(req, mock.config.admin.allowUnauthenticated === true);
+      return refused ? void res.status(403).json({ error: 'forbidden', problems: [refused] }) : next();
+    }
     const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (given && sameSecret(given, token)) return next();
     res.status(401).set('WWW-Authenticate', 'Bearer realm="idpc-admin"').json({ error: 'unauthorized' });

@@ -17,7 +17,7 @@ export class ConfigError extends Error {
 const CORE_DEFAULTS: Omit<ResolvedMockConfig, 'flavour' | 'preset'> = {
   host: '127.0.0.1',
   port: 0,
-  admin: { enabled: true },
+  admin: { enabled: true, allowUnauthenticated: false },
   store: { url: 'memory', prefix: 'idpc', timeoutMs: 2000 },
   journal: { enabled: true, maxEntries: 1000 },
   clock: { frozen: false },
@@ -106,7 +106,18 @@ export function resolveConfig(mock: FlavourMock, patches: (MockConfigPatch & { p
   if (mock.sectionDefaults) resolved.extra[section] = merge(structuredClone(mock.sectionDefaults), resolved.extra[section] ?? {});
   resolved.clients = resolved.clients.map((c) => normaliseClient(c));
   resolved.users = resolved.users.map((u) => normaliseUser(u));
+  if (resolved.admin.enabled && !resolved.admin.token && !resolved.admin.allowUnauthenticated && !isLoopback(resolved.host)) {
+    throw new ConfigError('configuration', [
+      `host ${resolved.host} would expose /__admin without a token (anyone reaching the port could reset the mock and change its users): set admin.token (--admin-token), disable it (admin.enabled: false), or allow it (admin.allowUnauthenticated, --allow-open-admin)`,
+    ]);
+  }
   return resolved;
+}
+
+/** Addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) || /^::ffff:127\./.test(h);
 }
 
 export { normaliseClient, normaliseUser };

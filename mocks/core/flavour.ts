@@ -32,7 +32,7 @@ export interface ResolvedMockConfig {
   preset: string;
   host: string;
   port: number;
-  admin: { enabled: boolean; token?: string };
+  admin: { enabled: boolean; token?: string; allowUnauthenticated?: boolean };
   store: { url: string; prefix: string; timeoutMs: number };
   journal: { enabled: boolean; maxEntries: number };
   clock: { start?: number; frozen: boolean };

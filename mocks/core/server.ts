@@ -2,7 +2,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Clock } from './clock.js';
-import { ConfigError, resolveConfig } from './config.js';
+import { ConfigError, isLoopback, resolveConfig } from './config.js';
 import { Faults, type ActiveFault } from './faults.js';
 import type { FlavourMock, FlavourServer, MockConfigPatch, MockContext, MockDescription, ResolvedMockConfig, Route } from './flavour.js';
 import { MemoryGrantStore, safeStoreUrl, StoreUnavailable, type GrantStore } from './grant-store.js';
@@ -353,6 +353,9 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   baseUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host}:${address.port}`;
   await build();
+  if (config.admin.enabled && !config.admin.token && !isLoopback(config.host)) {
+    process.stderr.write(`idpc mock: warning: /__admin on ${config.host} has no token (admin.allowUnauthenticated): anyone who reaches ${baseUrl} can reset this mock, change its users and read its journal\n`);
+  }
   const endpoints = mock.endpoints(config, baseUrl);
   return Object.assign(handle, {
     inject: async (request: MockRequest) => {

@@ -15,6 +15,7 @@ export interface MockArgs {
   preset?: string;
   json: boolean;
   adminToken?: string;
+  allowOpenAdmin?: boolean;
   /** memory or redis://…; with storePrefix, the namespace of this mock's keys. */
   store?: string;
   storePrefix?: string;
@@ -38,7 +39,7 @@ export async function startMockFromCli(args: MockArgs): Promise<RunningMock> {
         ...(args.preset ? { preset: args.preset } : {}),
         ...(args.port !== undefined ? { port: args.port } : {}),
         ...(args.host ? { host: args.host } : {}),
-        ...(args.adminToken ? { admin: { token: args.adminToken } } : {}),
+        ...(args.adminToken || args.allowOpenAdmin ? { admin: { ...(args.adminToken ? { token: args.adminToken } : {}), ...(args.allowOpenAdmin ? { allowUnauthenticated: true } : {}) } } : {}),
         ...(args.store || args.storePrefix ? { store: { ...(args.store ? { url: args.store } : {}), ...(args.storePrefix ? { prefix: args.storePrefix } : {}) } } : {}),
       },
       file ? (filePatch as MockConfigPatch) : undefined,
@@ -110,6 +111,7 @@ export interface MockCommand {
   host?: string;
   preset?: string;
   'admin-token'?: string;
+  'allow-open-admin'?: boolean;
   json?: boolean;
   store?: string;
   'store-prefix'?: string;
@@ -124,6 +126,8 @@ export async function runMockCommand(args: MockCommand): Promise<void> {
     port = Number(args.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535 || String(args.port).trim() === '') throw new UsageError(`--port must be 0..65535, got ${String(args.port)}`);
   }
+  // An empty token would mean "no token" without saying so: the admin plane open while the user thinks it guarded.
+  if (args['admin-token'] !== undefined && args['admin-token'].trim() === '') throw new UsageError('--admin-token is empty: give a token, or leave the flag out for an admin plane on loopback only');
   const store = args.store ?? (process.env.IDPC_STORE || undefined);
   const replicas = args.replicas === undefined ? 1 : Number(args.replicas);
   if (!Number.isInteger(replicas) || replicas < 1 || replicas > 64 || String(args.replicas).trim() === '') throw new UsageError(`--replicas must be a whole number 1..64, got ${String(args.replicas)}`);
@@ -142,6 +146,7 @@ export async function runMockCommand(args: MockCommand): Promise<void> {
     ...(args.host ? { host: args.host } : {}),
     ...(args.preset ? { preset: args.preset } : {}),
     ...(args['admin-token'] ? { adminToken: args['admin-token'] } : {}),
+    ...(args['allow-open-admin'] ? { allowOpenAdmin: true } : {}),
     ...(args['technical-user'] ? { technicalUser: args['technical-user'] } : {}),
     ...(store ? { store } : {}),
     ...(args['store-prefix'] ? { storePrefix: args['store-prefix'] } : {}),

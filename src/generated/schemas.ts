@@ -235,6 +235,10 @@ export interface ConfigMockConfig {
      * When set, /__admin requires Authorization: Bearer <token>.
      */
     token?: string;
+    /**
+     * Serve /__admin without a token on an interface beyond loopback (host 0.0.0.0, a container's address): anyone who reaches the port can then reset the mock, change its users and read its journal. Refused unless set (`--allow-open-admin`); the mock warns at start when it is.
+     */
+    allowUnauthenticated?: boolean;
   };
   /**
    * Where the mock keeps its tokens, revoked grants and admin clock: this process's memory (the default) or a Redis server that replicas of the mock share (`--store`, IDPC_STORE).
