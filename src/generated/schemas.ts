@@ -1226,6 +1226,10 @@ export interface Run {
     refreshTokenLifetime?: number;
   };
   /**
+   * Configured secrets shorter than 8 characters (whose they are, never the secret): redacted only whole, as values standing alone, never as pieces of a longer text; and guessable.
+   */
+  weakSecrets?: string[];
+  /**
    * Logins the run could not end (no refresh token to log out with, no logout endpoint, a failed logout): a guest's warning, since they count against the user's session limit until they expire.
    */
   sessionsLeftOpen?: {

@@ -112,6 +112,8 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
   const say = options.progress ?? (() => {});
   // A progress line can echo what the target sent (an error message quoting its body): redacted like the report.
   const progress = (line: string) => say(secrets.addAll(ctx.session.tokensSeen).text(line));
+  const weak = target.revealSecrets ? [] : weakSecretsOf(target);
+  for (const w of weak) progress(`  warning: ${w} is weak: redacted only where it stands alone, never as a piece of a longer text`);
   progress(`  plan: ${plan.cost.requests} requests for the systematic pass (budget ${plan.budget.maxRequests}), ${plan.entries.filter((e) => !e.skip).length} checks planned`);
   if (plan.leftOut.length) progress(`  the budget cannot cover the plan (${plan.fullCost.requests} requests): left out ${plan.leftOut.join(', ')}`);
 
@@ -264,6 +266,7 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
     verdict,
     plan: { requests: plan.cost.requests, fullRequests: plan.fullCost.requests, badCredentials: plan.cost.badCredentials, budget: plan.budget, leftOut: plan.leftOut, scenarios: records },
     ...(Object.keys(ctx.observed).length ? { observed: { ...ctx.observed } } : {}),
+    ...(weak.length ? { weakSecrets: weak } : {}),
     ...(ctx.session.leftOpen().length ? { sessionsLeftOpen: ctx.session.leftOpen() } : {}),
     capabilities: capabilitiesOf(target, ctx),
     ...(preflight.length ? { preflight: { requests: preflight.length, refused: warnings.map((w) => secrets.text(w)) } } : {}),
@@ -320,6 +323,15 @@ function publicNamesOf(t: Target): string[] {
   const variants = ALL_CHECKS.flatMap((c) => c.variants ?? []);
   const grants = Object.values(FLAVOURS).flatMap((d) => d.grants);
   return [...clients, ...users, ...variants, ...grants].filter(Boolean);
+}
+
+/** Whose configured secrets are shorter than redaction's run length (the secret itself is never named). */
+function weakSecretsOf(t: Target): string[] {
+  const out: string[] = [];
+  const short = (s: string | undefined) => s !== undefined && s !== '' && Redactor.weak([s]).length > 0;
+  for (const c of Object.values(t.clients)) if (c && short(c.clientSecret)) out.push(`client ${c.clientId}'s secret (${c.clientSecret!.length} characters)`);
+  for (const u of [t.user, t.operator, ...(t.extraUsers ?? [])]) if (u && short(u.password)) out.push(`user ${u.username}'s password (${u.password.length} characters)`);
+  return [...new Set(out)];
 }
 
 function finish(r: CheckResult, baseline: Baseline | undefined, secrets: Redactor, reveal: boolean): ReportedResult {

@@ -97,6 +97,25 @@ describe('Redactor', () => {
     expect(new Redactor(['conformance-token-xyz'], { publicNames: ['conformance-app'] }).text('conformance-app')).toBe(`${redactValue('conformance-token-xyz')}app`);
   });
 
+  it('short secrets are redacted too: 1..3 characters where they stand as a value, 4..7 anywhere but inside a protocol word standing alone', () => {
+    const r = new Redactor([], { configured: ['ab', 'pass', 'x9'] });
+    expect(r.text('username=bob&password=ab&scope=abc')).toBe(`username=bob&password=${redactValue('ab')}&scope=abc`);
+    expect(r.text('{"client_secret":"x9"}')).toBe(`{"client_secret":"${redactValue('x9')}"}`);
+    // The marker covers the secret and nothing else: "pass" in the grant type "password" is the protocol's.
+    expect(r.text('grant_type=password&password=pass')).toBe(`grant_type=password&password=${redactValue('pass')}`);
+    expect(r.text('bypass=1')).toBe(`by${redactValue('pass')}=1`);
+    // A marker already written is never cut into by a short secret that its hex happens to hold.
+    const dead = new Redactor(['a-token-of-some-length'], { configured: [redactValue('a-token-of-some-length').slice(10, 14)] });
+    expect(dead.text('a-token-of-some-length')).toBe(redactValue('a-token-of-some-length'));
+    expect(Redactor.weak(['ab', 'pass', 'long-enough-secret'])).toEqual(['ab', 'pass']);
+  });
+
+  it('a client id or username that shares a prefix with a secret is not covered by its marker (client_id=[redacted]id)', () => {
+    const r = new Redactor([], { configured: ['qa-client-secret-123', 'alice-wonder-pw'], publicNames: ['qa-client-id', 'alice-wonder'] });
+    expect(r.text('client_id=qa-client-id&client_secret=qa-client-secret-123')).toBe(`client_id=qa-client-id&client_secret=${redactValue('qa-client-secret-123')}`);
+    expect(r.text('username=alice-wonder&password=alice-wonder-pw')).toBe(`username=alice-wonder&password=${redactValue('alice-wonder-pw')}`);
+  });
+
   it('no output holds 8 consecutive characters of a configured secret but a protocol word standing alone (property)', () => {
     const words = ['password', 'client_credentials', 'refresh_token', 'username'];
     const piece = fc.oneof(fc.constantFrom(...words), fc.stringMatching(/^[A-Za-z0-9!@#-]{1,8}$/));

@@ -90,12 +90,13 @@ export interface RedactorOptions {
  * REDACT_RUN or more of its consecutive characters (the truncated, prefixed and suffixed tokens probes build).
  * Built from the secrets' REDACT_RUN-grams in one map; a text is scanned once, position by position (linear in the
  * text), matched spans are merged and each becomes one marker with the owning secret's fingerprint. Secrets are
- * added as the target issues tokens; each is hashed once. Shorter secrets (4..7 characters) are redacted whole.
+ * added as the target issues tokens; each is hashed once. Shorter secrets are redacted whole (redactShort).
  */
 export class Redactor {
   /** Each gram: the marker of the secret it came from, and whether it may stand as a protocol word (see PROTOCOL_WORDS). */
   private readonly grams = new Map<string, { marker: string; word: boolean; named: boolean }>();
-  private readonly short = new Set<string>();
+  /** Secrets shorter than REDACT_RUN, each spelling with its marker: matched whole (see shortSpans). */
+  private readonly short = new Map<string, { marker: string; word: boolean }>();
   private readonly markers = new Map<string, string>();
   private readonly seen = new Set<string>();
   private readonly words: Set<string>;
@@ -143,12 +144,12 @@ export class Redactor {
     this.seen.add(secret);
     const mayHoldWords = configured && !this.words.has(secret.toLowerCase());
     for (const spelling of withEncodings([secret])) {
-      if (spelling.length < 4) continue;
+      const marker = this.markerOf(secret);
       if (spelling.length < REDACT_RUN) {
-        this.short.add(spelling);
+        const known = this.short.get(spelling);
+        this.short.set(spelling, { marker: known?.marker ?? marker, word: (known?.word ?? true) && mayHoldWords });
         continue;
       }
-      const marker = this.markerOf(secret);
       for (let i = 0; i + REDACT_RUN <= spelling.length; i++) {
         const gram = spelling.slice(i, i + REDACT_RUN);
         const word = mayHoldWords && this.wordGrams.has(gram.toLowerCase());
@@ -247,8 +248,52 @@ export class Redactor {
         out = parts.join('');
       }
     }
-    for (const s of this.short) if (out.includes(s)) out = out.split(s).join(this.markerOf(s));
+    if (this.short.size) out = this.redactShort(out);
     return out;
+  }
+
+  /**
+   * Secrets shorter than REDACT_RUN, whole. One of 1..3 characters only where it stands as a value of its own (not
+   * next to a letter or digit): "a" or "pw" anywhere else is any text's. Never inside a marker already written, and a
+   * configured one never inside a protocol word standing alone ("pass" in "grant_type=password"): the marker covers
+   * the secret and nothing else.
+   */
+  private redactShort(text: string): string {
+    const taken: { start: number; end: number; marker: string }[] = [];
+    const markers = [...text.matchAll(/\[redacted:[0-9a-f]{8}\]/g)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
+    const alnum = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+    // Longest first: a secret that holds another is one marker, not two.
+    for (const [s, { marker, word }] of [...this.short].sort((a, b) => b[0].length - a[0].length)) {
+      for (let at = text.indexOf(s); at >= 0; at = text.indexOf(s, at + 1)) {
+        const end = at + s.length;
+        if (s.length < 4 && ((at > 0 && alnum(text.charCodeAt(at - 1))) || (end < text.length && alnum(text.charCodeAt(end))))) continue;
+        const overlaps = (x: { start: number; end: number }) => x.start < end && at < x.end;
+        if (markers.some(overlaps) || taken.some(overlaps)) continue;
+        if (word && this.insideProtocolWord(text, at, end)) continue;
+        taken.push({ start: at, end, marker });
+      }
+    }
+    if (!taken.length) return text;
+    taken.sort((a, b) => a.start - b.start);
+    const parts: string[] = [];
+    let copied = 0;
+    for (const t of taken) parts.push(text.slice(copied, t.start), t.marker), (copied = t.end);
+    parts.push(text.slice(copied));
+    return parts.join('');
+  }
+
+  /** Whether [start, end) lies in a protocol word standing alone. */
+  private insideProtocolWord(text: string, start: number, end: number): boolean {
+    let from = start;
+    while (from > 0 && isWordChar(text.charCodeAt(from - 1))) from--;
+    let to = end;
+    while (to < text.length && isWordChar(text.charCodeAt(to))) to++;
+    return to - from > end - start && this.words.has(text.slice(from, to).toLowerCase());
+  }
+
+  /** Configured secrets too short to be redacted as pieces (shorter than REDACT_RUN): a report says they are weak. */
+  static weak(secrets: Iterable<string>): string[] {
+    return [...secrets].filter((s) => s && s.length < REDACT_RUN);
   }
 }
 
