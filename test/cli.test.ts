@@ -61,6 +61,31 @@ describe('idpc validate', () => {
   });
 });
 
+describe('bad input to idpc run is exit 2 before any request', () => {
+  const aFile = join(tmp, 'a-file');
+  writeFileSync(aFile, 'x');
+  const baseline = (check: string) => {
+    const file = join(tmp, `baseline-${check.replace(/\W/g, '_')}.json`);
+    writeFileSync(file, JSON.stringify({ expectedFailures: [{ check, reason: 'ticket 1' }] }));
+    return file;
+  };
+  it.each([
+    [['run', '--mock', 'portal', '--store', 'redis://[half'], /store\.url .*not a URL/],
+    [['run', '--mock', 'portal', '--store', 'redis://127.0.0.1:6379/zero'], /store\.url .*the database is a number/],
+    [['mock', 'portal', '--store', 'redis://127.0.0.1:6379/zero'], /store\.url .*the database is a number/],
+    [['run', '--mock', 'portal', '--report-dir', join(aFile, 'reports')], /--report-dir .*a-file is not a directory/],
+    [['run', '--mock', 'portal', '--baseline', baseline('grant:TE-NOPE')], /expectedFailures\/0 \(grant:TE-NOPE\): TE-NOPE is no check of this idpc/],
+    [['run', '--mock', 'portal', '--baseline', baseline('revocation:TE-A2')], /suite revocation does not report TE-A2/],
+    [['run', '--mock', 'portal', '--baseline', baseline('grant:TE-E6:implicit')], /TE-E6 has the variants password, client_credentials, not implicit/],
+  ])('%j', (args, message) => {
+    const r = idpc(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).not.toMatch(/plan:|sent \d+ requests/);
+  });
+});
+
 describe('idpc schemas and fixtures', () => {
   it('lists schemas and exports them so that every $ref resolves', () => {
     expect(idpc(['schemas', 'list']).stdout).toMatch(/keycloak +offline-claims/);

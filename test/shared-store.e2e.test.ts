@@ -451,7 +451,7 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
     expect(shared).toEqual(memory);
   });
 
-  it('a failure found on a shared store is recorded with it, and idpc replay repeats it there', async () => {
+  it('a failure found on a shared store is recorded with it, and idpc replay repeats it there once the store is named again', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'idpc-store-replay-'));
     const mockConfig = join(dir, 'no-cache.json');
     writeFileSync(mockConfig, JSON.stringify({ flavour: 'infolink', plantedDeviations: { noCacheControl: true } }));
@@ -460,7 +460,13 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
     const recorded = JSON.parse(readFileSync(join(dir, 'idpc-failures.json'), 'utf8')) as { store?: string; failures: { check: string }[] };
     expect(recorded.store).toBe(redis.url);
     expect(recorded.failures.map((f) => f.check)).toContain('grant:TE-C13');
-    const replay = await runCli(['replay', join(dir, 'idpc-failures.json'), '--report-dir', dir], process.env);
+    // A failure file does not choose the store a replay connects to: without --store (or IDPC_STORE) it is refused.
+    const { IDPC_STORE: _unset, ...withoutStore } = process.env;
+    const unnamed = await runCli(['replay', join(dir, 'idpc-failures.json'), '--report-dir', dir], withoutStore);
+    expect(unnamed.code).toBe(2);
+    expect(unnamed.stderr).toMatch(/connects to a store only when you name it/);
+    expect(unnamed.stdout).not.toMatch(/FIXED|FAILING/);
+    const replay = await runCli(['replay', join(dir, 'idpc-failures.json'), '--report-dir', dir, '--store', redis.url], process.env);
     expect(replay.code, replay.stderr).toBe(1);
     expect(replay.stdout).toContain('x STILL FAILING  infolink grant:TE-C13');
     const report = JSON.parse(readFileSync(join(dir, 'replay', 'idpc-report.json'), 'utf8')) as { runs: { reproduce: string }[] };

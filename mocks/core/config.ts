@@ -106,12 +106,30 @@ export function resolveConfig(mock: FlavourMock, patches: (MockConfigPatch & { p
   if (mock.sectionDefaults) resolved.extra[section] = merge(structuredClone(mock.sectionDefaults), resolved.extra[section] ?? {});
   resolved.clients = resolved.clients.map((c) => normaliseClient(c));
   resolved.users = resolved.users.map((u) => normaliseUser(u));
+  const storeProblem = storeUrlProblem(resolved.store.url);
+  if (storeProblem) throw new ConfigError('configuration', [`store.url (--store, IDPC_STORE): ${storeProblem}`]);
   if (resolved.admin.enabled && !resolved.admin.token && !resolved.admin.allowUnauthenticated && !isLoopback(resolved.host)) {
     throw new ConfigError('configuration', [
       `host ${resolved.host} would expose /__admin without a token (anyone reaching the port could reset the mock and change its users): set admin.token (--admin-token), disable it (admin.enabled: false), or allow it (admin.allowUnauthenticated, --allow-open-admin)`,
     ]);
   }
   return resolved;
+}
+
+/** What is wrong with a store URL (the schema only checks its scheme), before anything tries to connect to it. */
+function storeUrlProblem(url: string): string | undefined {
+  if (url === 'memory') return undefined;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return 'not a URL: give redis://[user:password@]host:port[/db]';
+  }
+  if (!u.hostname) return 'no host: give redis://[user:password@]host:port[/db]';
+  if (u.port && !(Number(u.port) >= 1 && Number(u.port) <= 65535)) return `port ${u.port} is not 1..65535`;
+  if (u.pathname && u.pathname !== '/' && !/^\/\d{1,5}$/.test(u.pathname)) return `the database is a number (redis://host:port/0), not ${u.pathname.slice(1)}`;
+  if (u.search || u.hash) return 'no query or fragment: give redis://[user:password@]host:port[/db]';
+  return undefined;
 }
 
 /** Addresses only this machine can reach. */

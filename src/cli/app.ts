@@ -111,11 +111,16 @@ export async function runCli(argv: string[]): Promise<number> {
     .command(
       'replay [file]',
       'Re-run the failures recorded by idpc run (reports/idpc-failures.json) with their seeds',
-      (y) => y.positional('file', { type: 'string', describe: 'The failure file a run wrote (reports/idpc-failures.json)' }).option('report-dir', { type: 'string', default: 'reports' }),
+      (y) =>
+        y
+          .positional('file', { type: 'string', describe: 'The failure file a run wrote (reports/idpc-failures.json)' })
+          .option('report-dir', { type: 'string', default: 'reports' })
+          .option('target', { type: 'string', describe: 'The target config to replay against (when the recorded one moved or changed)' })
+          .option('store', { type: 'string', describe: 'The shared store of a mock run, named again (default: $IDPC_STORE): never taken from the file alone' }),
       async (args) => {
         if (!args.file) throw new UsageError('name the failure file a run recorded: idpc replay reports/idpc-failures.json');
         const { replayCommand } = await import('./run.js');
-        exitCode = await replayCommand(args.file, args.reportDir, print);
+        exitCode = await replayCommand(args.file, args.reportDir, print, { ...(args.target ? { target: args.target } : {}), ...(args.store ? { store: args.store } : {}) });
       },
     )
     .command(

@@ -1,5 +1,6 @@
 import { ConfigFileError, readConfigFile } from '../util/config-file.js';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { accessSync, constants, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Profile } from '../checks/define.js';
 import type { RecordedFailure, ReportFailures } from '../generated/schemas.js';
@@ -73,14 +74,58 @@ async function loadBaseline(path: string): Promise<Baseline> {
   const list = (raw as { expectedFailures?: unknown })?.expectedFailures;
   if (!Array.isArray(list)) throw new UsageError(`${path}: expected {"expectedFailures": [{"check": "suite:TE-XX", "reason": "..."}]}`);
   const entries = new Map<string, string>();
+  // A name no run can report (a typo, a renamed check) would sit in the baseline forever, expecting nothing.
+  const { listChecks } = await import('./checks.js');
+  const known = new Map(listChecks().map((c) => [c.id, c]));
   for (const [i, item] of list.entries()) {
     const { check, reason } = (item ?? {}) as { check?: unknown; reason?: unknown };
     if (typeof check !== 'string' || !/^[a-z]+:[A-Z]+-[A-Z0-9]+(:[a-z0-9_-]+)?$/.test(check) || typeof reason !== 'string' || !reason) {
       throw new UsageError(`${path}: expectedFailures/${i} needs "check": "suite:TE-XX" (or "suite:TE-XX:variant") and a "reason"`);
     }
+    const [suite, id, variant] = check.split(':') as [string, string, string | undefined];
+    const c = known.get(id);
+    const wrong = !c
+      ? `${id} is no check of this idpc (idpc checks lists them)`
+      : !c.suites.includes(suite)
+        ? `suite ${suite} does not report ${id} (it is reported by ${c.suites.join(', ') || 'idpc validate only'})`
+        : variant !== undefined && !c.variants.includes(variant)
+          ? `${id} has ${c.variants.length ? `the variants ${c.variants.join(', ')}` : 'no variants'}, not ${variant}`
+          : c.variants.length && variant === undefined
+            ? `${id} is reported per variant: name one (${c.variants.map((v) => `${suite}:${id}:${v}`).join(', ')})`
+            : undefined;
+    if (wrong) throw new UsageError(`${path}: expectedFailures/${i} (${check}): ${wrong}`);
     entries.set(check, reason);
   }
   return { entries };
+}
+
+/**
+ * Whether reports can be written to `dir`, asked before the first request (a run of many minutes must not end in an
+ * error it could have said at once): the nearest existing part of the path must be a directory this user may write.
+ * Nothing is created here.
+ */
+function checkReportDir(dir: string): void {
+  let at = resolve(dir);
+  for (;;) {
+    let stat;
+    try {
+      stat = statSync(at);
+    } catch (e) {
+      const parent = dirname(at);
+      if (['ENOENT', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '') && parent !== at) {
+        at = parent;
+        continue;
+      }
+      throw new UsageError(`--report-dir ${dir}: cannot use ${at} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    if (!stat.isDirectory()) throw new UsageError(`--report-dir ${dir}: ${at} is not a directory`);
+    try {
+      accessSync(at, constants.W_OK | constants.X_OK);
+    } catch {
+      throw new UsageError(`--report-dir ${dir}: ${at} is not writable`);
+    }
+    return;
+  }
 }
 
 function parseRate(rate: string): number {
@@ -97,6 +142,7 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
   const formats = args.report ? args.report.split(',') : [];
   for (const f of formats) if (!(REPORT_FORMATS as readonly string[]).includes(f)) throw new UsageError(`unknown report format ${f}; formats: ${REPORT_FORMATS.join(', ')}`);
   const baseline = args.baseline ? await loadBaseline(args.baseline) : undefined;
+  checkReportDir(args.reportDir);
   const positiveInt = (name: string, v: number | undefined) => {
     if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new UsageError(`--${name} must be a whole number >= 1, got ${String(v)}`);
   };
@@ -231,11 +277,15 @@ function reportRuns(runs: FinishedRun[], args: RunArgs, formats: string[], suite
     mkdirSync(args.reportDir, { recursive: true });
     // schemas/report/failures.schema.json. The budget as given, and the shared store without its password (as in
     // reports: a replay takes it from IDPC_STORE). Absent values stay out (JSON.stringify drops them).
+    // Config files by absolute path, the target's with its content hash: a replay reads it only if it is still that
+    // file, so that a failure file (a CI artifact, an attachment) cannot choose which target or store a replay talks
+    // to. A mock config may change between run and replay: that is how a mock's planted bug is "fixed".
     const record: ReportFailures = {
       mock: args.mock,
-      mockConfig: args.mockConfig,
+      mockConfig: args.mockConfig ? resolve(args.mockConfig) : undefined,
       store: args.store ? safeStoreUrl(args.store) : undefined,
-      target: args.target,
+      target: args.target ? resolve(args.target) : undefined,
+      targetSha256: args.target ? sha256Of(args.target) : undefined,
       preset: args.preset,
       profile: args.profile,
       runs: args.runs,
@@ -254,8 +304,44 @@ function reportRuns(runs: FinishedRun[], args: RunArgs, formats: string[], suite
   return exit;
 }
 
+const sha256Of = (path: string): string | undefined => {
+  try {
+    return createHash('sha256').update(readFileSync(path)).digest('hex');
+  } catch {
+    return undefined;
+  }
+};
+
+/** What the user names on `idpc replay`'s command line: it wins over the failure file. */
+export interface ReplayOverrides {
+  target?: string;
+  store?: string;
+}
+
+/**
+ * The target and store a replay may use: the target file the failure file names only if it still holds what the run
+ * read (its hash), a store only if the user names it again; otherwise a usage error saying what to give.
+ */
+function replaySources(file: string, data: ReportFailures, given: ReplayOverrides): Pick<RunArgs, 'target' | 'mockConfig' | 'store'> {
+  const same = (path: string | undefined, hash: string | undefined) => path !== undefined && hash !== undefined && sha256Of(path) === hash;
+  if (given.target && data.mock) throw new UsageError(`${file} records a run of the ${data.mock} mock: --target does not apply`);
+  let target: string | undefined;
+  if (data.target) {
+    if (given.target) target = given.target;
+    else if (same(data.target, data.targetSha256)) target = data.target;
+    else throw new UsageError(`${file} names the target ${data.target}, which is not the file that run read (moved, changed, or another one): replay it with --target FILE`);
+  }
+  let store: string | undefined;
+  if (data.store) {
+    const named = given.store ?? process.env.IDPC_STORE;
+    if (!named) throw new UsageError(`${file} records a run on the store ${data.store}: a replay connects to a store only when you name it (idpc replay --store URL, or IDPC_STORE)`);
+    store = named;
+  }
+  return { ...(target ? { target } : {}), ...(data.mockConfig ? { mockConfig: data.mockConfig } : {}), ...(store ? { store } : {}) };
+}
+
 /** `idpc replay FILE`: runs the recorded failures again with their seeds; FIXED, STILL FAILING or NOT RUN (with why) per check. */
-export async function replayCommand(file: string, reportDir: string, print: (s: string) => void): Promise<number> {
+export async function replayCommand(file: string, reportDir: string, print: (s: string) => void, given: ReplayOverrides = {}): Promise<number> {
   let data: ReportFailures;
   try {
     data = JSON.parse(readFileSync(file, 'utf8')) as ReportFailures;
@@ -265,6 +351,7 @@ export async function replayCommand(file: string, reportDir: string, print: (s: 
   const check = validate('report', 'failures', data);
   if (!check.valid) throw new UsageError(`${file} is not a failure file of idpc run: ${check.errors.map((e) => `${e.path || '/'}: ${e.message}`).join('; ')}`);
   if (!data.mock === !data.target) throw new UsageError(`${file} is not a failure file of idpc run: it names ${data.mock ? 'both a mock and a target' : 'neither a mock nor a target'}`);
+  const sources = replaySources(file, data, given);
   let still = 0;
   let notRun = 0;
   for (const flavour of [...new Set(data.failures.map((f) => f.flavour))]) {
@@ -272,9 +359,8 @@ export async function replayCommand(file: string, reportDir: string, print: (s: 
     const lines: string[] = [];
     const code = await runCommand(
       {
-        ...(data.mock ? { mock: flavour, ...(data.mockConfig ? { mockConfig: data.mockConfig } : {}) } : { target: data.target! }),
-        // The store the run used: its URL as recorded, or IDPC_STORE's when that names the same one with its password.
-        ...(data.mock && data.store ? { store: process.env.IDPC_STORE && safeStoreUrl(process.env.IDPC_STORE) === data.store ? process.env.IDPC_STORE : data.store } : {}),
+        ...(data.mock ? { mock: flavour } : {}),
+        ...sources,
         ...data.budget,
         ...(data.preset ? { preset: data.preset } : {}),
         ...(data.profile ? { profile: data.profile } : {}),

@@ -1064,13 +1064,17 @@ export interface ReportFailures {
    */
   mockConfig?: string;
   /**
-   * The mock's shared store (--store), without its password: a replay takes the password from IDPC_STORE.
+   * The mock's shared store (--store), without its password. A replay connects to it only when the user names it again (idpc replay --store URL, or IDPC_STORE).
    */
   store?: string;
   /**
-   * The target config file of the run (--target).
+   * The target config file of the run (--target), as an absolute path.
    */
   target?: string;
+  /**
+   * SHA-256 of the target config file as the run read it: a replay takes the target from the failure file only if that path still holds that file (else idpc replay --target FILE).
+   */
+  targetSha256?: string;
   preset?: string;
   profile?: Profile;
   runs?: number;
