@@ -1,7 +1,7 @@
 /** The transport is a guest: a Retry-After holds back every request, not only the retry of the one that got it. */
 import { createServer } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Transport } from '../src/runner/http.js';
+import { retryAfterSeconds, Transport } from '../src/runner/http.js';
 
 const arrivals: number[] = [];
 const server = createServer((req, res) => {
@@ -66,5 +66,17 @@ describe('the exchange log', () => {
     expect(t.log.at(-1)!.request.url).toBe(`${base}/99`);
     await t.close();
     await new Promise((r) => counting.close(r));
+  });
+});
+
+describe('Retry-After as RFC 9110 §10.2.3 defines it', () => {
+  it('delay-seconds and the three HTTP-date forms are read; anything else is no instruction', () => {
+    const now = Date.parse('Sun, 06 Nov 1994 08:49:00 GMT');
+    expect(retryAfterSeconds('120', now)).toBe(120);
+    expect(retryAfterSeconds('Sun, 06 Nov 1994 08:49:37 GMT', now)).toBe(37);
+    expect(retryAfterSeconds('Sunday, 06-Nov-94 08:49:37 GMT', now)).toBe(37);
+    expect(retryAfterSeconds('Sun Nov  6 08:49:37 1994', now)).toBe(37);
+    expect(retryAfterSeconds('Sun, 06 Nov 1994 08:48:00 GMT', now)).toBe(0);
+    for (const bad of ['1.5', '-1', 'soon', '', '2001-01-01', 'Tue, 32 Foo 2026 99:00:00 GMT']) expect(retryAfterSeconds(bad, now), bad).toBeUndefined();
   });
 });

@@ -1169,6 +1169,10 @@ export interface Run {
   reproduce?: string;
   unreachable?: string;
   interrupted?: string;
+  /**
+   * What the target answered that ended the run (TE-N2: its 429/503 answers in a row, each waited for), with a curl per request.
+   */
+  interruptedBy?: ReportedExchange[];
   incomplete?: string[];
   staleBaseline: string[];
   plan: {
@@ -1267,6 +1271,37 @@ export interface Run {
     disagreements?: string[];
   };
 }
+/**
+ * One request and its answer as a report shows it: secrets and tokens redacted, with a curl command that repeats the request.
+ */
+export interface ReportedExchange {
+  request: {
+    method: string;
+    url: string;
+    headers: {
+      [k: string]: string;
+    };
+    body?: string;
+  };
+  response?: {
+    status: number;
+    headers: {
+      [k: string]: string[];
+    };
+    body: string;
+  };
+  error?: string;
+  /**
+   * No answer within the timeout (TE-N1).
+   */
+  timedOut?: boolean;
+  /**
+   * The answer body was larger than this many bytes: the read stopped there and the body shown is its prefix (TE-N3).
+   */
+  bodyExceeded?: number;
+  durationMs: number;
+  curl: string;
+}
 export interface Result {
   suite: string;
   check: string;
@@ -1305,37 +1340,6 @@ export interface Result {
    * Findings below the check's severity (e.g. a legal difference from the flavour schema).
    */
   warnings?: number;
-}
-/**
- * One request and its answer as a report shows it: secrets and tokens redacted, with a curl command that repeats the request.
- */
-export interface ReportedExchange {
-  request: {
-    method: string;
-    url: string;
-    headers: {
-      [k: string]: string;
-    };
-    body?: string;
-  };
-  response?: {
-    status: number;
-    headers: {
-      [k: string]: string[];
-    };
-    body: string;
-  };
-  error?: string;
-  /**
-   * No answer within the timeout (TE-N1).
-   */
-  timedOut?: boolean;
-  /**
-   * The answer body was larger than this many bytes: the read stopped there and the body shown is its prefix (TE-N3).
-   */
-  bodyExceeded?: number;
-  durationMs: number;
-  curl: string;
 }
 /**
  * RFC 6749 §5.2 error response: error REQUIRED and one of the registered codes, error_description and error_uri OPTIONAL, each restricted to its character set. An error body never carries tokens (TE-D7).

@@ -88,8 +88,38 @@ export class BudgetExceeded extends RunInterrupted {}
 export class TargetUnreachable extends RunInterrupted {}
 /** The target answered before, then stopped answering (the run is INCOMPLETE). */
 export class TargetStopped extends RunInterrupted {}
-/** A 429/503 Retry-After longer than the run can afford (TE-N2): stop politely, INCOMPLETE. */
-export class RetryAfterTooLong extends RunInterrupted {}
+/** The target throttles beyond what the run can wait for (TE-N2): stop politely, INCOMPLETE, with the answers as evidence. */
+export class TargetThrottled extends RunInterrupted {
+  constructor(
+    message: string,
+    readonly evidence: Exchange[],
+  ) {
+    super(message);
+  }
+}
+/** A 429/503 Retry-After longer than the run can afford (TE-N2). */
+export class RetryAfterTooLong extends TargetThrottled {}
+/** 429/503 answer after answer, each waited for, until waiting longer is beyond the run's means (TE-N2). */
+export class ThrottledPersistently extends TargetThrottled {}
+
+/**
+ * Retry-After in seconds (RFC 9110 §10.2.3: delay-seconds = 1*DIGIT, or an HTTP-date), or undefined when the value
+ * is neither: "1.5" or "soon" are no instruction (Date.parse("1.5") is a day in 2001, which would mean: now).
+ */
+export function retryAfterSeconds(value: string, now = Date.now()): number | undefined {
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v);
+  // IMF-fixdate, and the obsolete RFC 850 and asctime forms a recipient must accept (RFC 9110 §5.6.7).
+  const HTTP_DATE = /^(?:[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT|[A-Z][a-z]+, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})$/;
+  if (!HTTP_DATE.test(v)) return undefined;
+  const at = Date.parse(/GMT$/.test(v) ? v : `${v} GMT`);
+  return Number.isFinite(at) ? Math.max(0, Math.ceil((at - now) / 1000)) : undefined;
+}
+
+/** Back-off for a 429/503 without a usable Retry-After: 1 s, 2 s, 4 s, ... (deterministic: the verdict is seed-stable). */
+const BACKOFF_FIRST_MS = 1_000;
+/** Throttled answers in a row (each waited for) after which the target counts as throttling persistently. */
+const THROTTLED_IN_A_ROW = 5;
 
 /** Consecutive timeouts after which a target that answered before counts as stopped. */
 const STOPPED_AFTER_TIMEOUTS = 3;
@@ -140,7 +170,8 @@ const DEFAULT_LOG_LIMIT = 500;
 
 /**
  * The runner's HTTP client: a guest on someone else's server. A global request budget, a separate small budget
- * for bad-credential attempts (lockouts), a rate limit, timeouts, and 429/503 Retry-After honoured once.
+ * for bad-credential attempts (lockouts), a rate limit, timeouts, and 429/503 waited for: as long as Retry-After
+ * says, or with exponential back-off when it says nothing usable, never beyond --max-wait in all.
  */
 export class Transport {
   requests = 0;
@@ -153,6 +184,9 @@ export class Transport {
   private answered = 0;
   private consecutiveTimeouts = 0;
   private consecutiveFailures = 0;
+  /** The 429/503 answers in a row (over any requests) and the time waited for them: TE-N2's evidence and measure. */
+  private throttled: Exchange[] = [];
+  private throttledWaitMs = 0;
 
   /** This run's own connection pool: its timeouts are the run's, and close() ends its keep-alive connections. */
   private agent: Agent | undefined;
@@ -216,20 +250,35 @@ export class Transport {
   housekeeping = 0;
 
   async send(method: string, url: string, headers: Record<string, string> = {}, body?: string, options: { housekeeping?: boolean } = {}): Promise<Exchange> {
-    const exchange = await this.once(method, url, headers, body, options.housekeeping);
-    const status = exchange.response?.status;
-    const retryAfter = exchange.response?.headers['retry-after']?.[0];
-    if ((status === 429 || status === 503) && retryAfter !== undefined) {
-      const seconds = /^\d+$/.test(retryAfter) ? Number(retryAfter) : Math.max(0, (Date.parse(retryAfter) - Date.now()) / 1000);
-      const affordable = this.options.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS;
-      if (!Number.isFinite(seconds) || seconds > affordable) {
-        throw new RetryAfterTooLong(`${new URL(url).origin} answered ${status} with Retry-After ${retryAfter}, longer than the run can afford (${affordable} s): stopped without further requests`);
+    for (;;) {
+      const exchange = await this.once(method, url, headers, body, options.housekeeping);
+      const status = exchange.response?.status;
+      if (status !== 429 && status !== 503) {
+        if (exchange.response) this.throttled = [];
+        if (exchange.response) this.throttledWaitMs = 0;
+        return exchange;
       }
-      // Every request waits, not only this one's retry: the rate limiter's next slot moves past the asked-for time.
-      this.nextSlot = Math.max(this.nextSlot, performance.now() + seconds * 1000);
-      return this.once(method, url, headers, body, options.housekeeping);
+      this.throttled.push(exchange);
+      const origin = new URL(url).origin;
+      const affordable = this.options.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS;
+      const given = exchange.response!.headers['retry-after']?.[0];
+      const asked = given === undefined ? undefined : retryAfterSeconds(given);
+      if (asked !== undefined && asked > affordable) {
+        throw new RetryAfterTooLong(`TE-N2: ${origin} answered ${status} with Retry-After ${given}, longer than the run can afford (${affordable} s): stopped without further requests`, [...this.throttled]);
+      }
+      // Without a usable Retry-After: exponential back-off (RFC 6585 §4 leaves the wait to the client).
+      const waitMs = asked !== undefined ? asked * 1000 : BACKOFF_FIRST_MS * 2 ** Math.min(this.throttled.length - 1, 16);
+      const said = given === undefined ? 'without Retry-After' : asked === undefined ? `with an unusable Retry-After "${given}"` : `with Retry-After ${given}`;
+      if (this.throttled.length >= THROTTLED_IN_A_ROW || this.throttledWaitMs + waitMs > affordable * 1000) {
+        throw new ThrottledPersistently(
+          `TE-N2: ${origin} throttled ${this.throttled.length} answers in a row (the last ${status} ${said}) after ${(this.throttledWaitMs / 1000).toFixed(1)} s of waiting; waiting longer is beyond the run's means (--max-wait ${affordable} s): stopped without further requests`,
+          [...this.throttled],
+        );
+      }
+      this.throttledWaitMs += waitMs;
+      // Every request waits, not only this one's retry: the rate limiter's next slot moves past the wait.
+      this.nextSlot = Math.max(this.nextSlot, performance.now() + waitMs);
     }
-    return exchange;
   }
 
   private async once(method: string, url: string, headers: Record<string, string>, body?: string, housekeeping = false): Promise<Exchange> {

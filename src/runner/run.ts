@@ -12,7 +12,7 @@ import { blocksConformance, runVerdict, statusOfTally } from '../verdict/index.j
 import { NOT_IN_TIME, RunContext } from './context.js';
 import { curlOf } from './curl.js';
 import { Evidence } from './evidence.js';
-import { RunInterrupted, TargetUnreachable, TlsProblem, Transport } from './http.js';
+import { RunInterrupted, TargetThrottled, TargetUnreachable, TlsProblem, Transport } from './http.js';
 import { computePlan, untested, type Plan, type Skip, type SuiteDef } from './plan.js';
 import { PreflightFailed, preflightGrants, runPreflight, storedTokenGuard } from './preflight.js';
 import { clientCredentialsParams, passwordGrant } from '../../suites/preconditions.js';
@@ -122,6 +122,8 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
 
   let unreachable: string | undefined;
   let interrupted: string | undefined;
+  /** What the target answered that ended the run (TE-N2: its throttled answers). */
+  let interruptedBy: Exchange[] = [];
   const warnings: string[] = [];
   const guard = storedTokenGuard(target);
   if (guard) throw new PreflightFailed(guard);
@@ -138,7 +140,10 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
       if (e instanceof PreflightFailed) throw new PreflightFailed(secrets.addAll(ctx.session.tokensSeen).text(e.message));
       // Unreachable, or a Retry-After beyond the run's means: the verdict says so, as it would have after any request.
       if (e instanceof TargetUnreachable) unreachable = e.message;
-      else if (e instanceof RunInterrupted && !(e instanceof TlsProblem)) interrupted = e.message;
+      else if (e instanceof RunInterrupted && !(e instanceof TlsProblem)) {
+        interrupted = e.message;
+        if (e instanceof TargetThrottled) interruptedBy = e.evidence;
+      }
       else throw e;
     } finally {
       if (!unreachable) await ctx.session.closeSessions().catch(() => undefined);
@@ -187,8 +192,12 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
         progress(`  ${suite.name}/${scenario.name}: internal error: ${message}`);
       } else {
         if (e instanceof TargetUnreachable) unreachable = e.message;
-        // Generated examples only add to the evidence: the budget ending them leaves the plan complete.
-        else if (!scenario.generated) interrupted = e.message;
+        // Generated examples only add to the evidence: the budget ending them leaves the plan complete. A throttling
+        // target ends the run wherever it happens: no further request may follow (TE-N2).
+        else if (!scenario.generated || e instanceof TargetThrottled) {
+          interrupted = e.message;
+          if (e instanceof TargetThrottled) interruptedBy = e.evidence;
+        }
         progress(`  ${suite.name}/${scenario.name}: stopped, ${e.message}`);
       }
     }
@@ -272,6 +281,7 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
     ...(preflight.length ? { preflight: { requests: preflight.length, refused: warnings.map((w) => secrets.text(w)) } } : {}),
     ...(unreachable ? { unreachable } : {}),
     ...(interrupted ? { interrupted } : {}),
+    ...(interruptedBy.length ? { interruptedBy: interruptedBy.map((x) => (target.revealSecrets ? { ...x, curl: curlOf(x, [], true) } : { ...redactExchange(x, secrets), curl: curlOf(x, secrets) })) } : {}),
     ...(incomplete.length ? { incomplete } : {}),
     ...(errors.length
       ? { scenarioErrors: errors.map((e) => ({ suite: e.suite, scenario: e.scenario, message: secrets.text(e.message), evidence: e.exchanges.map((x) => (target.revealSecrets ? { ...x, curl: curlOf(x, [], true) } : { ...redactExchange(x, secrets), curl: curlOf(x, secrets) })) })) }
