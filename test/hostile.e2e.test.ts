@@ -4,7 +4,8 @@
  */
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,10 +19,28 @@ afterAll(() => Promise.all(servers.map((s) => new Promise((r) => s.close(r)))));
 
 const MB = Buffer.alloc(2 ** 20, 'a');
 
-/** Writes `total` MiB (Infinity: forever) with backpressure, and stops when the client goes away. */
-function hostile(total: number): Promise<string> {
+/**
+ * A gzip bomb: 10 MB of gzip members, each 100 MiB of zeros compressed (about 1,000 times that unpacked). The runner
+ * must not inflate it, and must not inflate it either by writing its bytes into reports as escaped text.
+ */
+let bomb: Buffer | undefined;
+const gzipBomb = () => {
+  if (!bomb) {
+    const member = gzipSync(Buffer.alloc(100 * 2 ** 20), { level: 9 });
+    bomb = Buffer.concat(Array.from({ length: Math.ceil((10 * 2 ** 20) / member.length) }, () => member));
+  }
+  return bomb;
+};
+
+/** Writes `total` MiB (Infinity: forever) with backpressure, and stops when the client goes away; 'gzip-bomb': the bomb. */
+function hostile(total: number | 'gzip-bomb'): Promise<string> {
   const server = createServer((req, res) => {
     req.resume();
+    if (total === 'gzip-bomb') {
+      const body = gzipBomb();
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(body.length) });
+      return void res.end(body);
+    }
     res.writeHead(200, { 'content-type': 'application/json', ...(Number.isFinite(total) ? { 'content-length': String(total * 2 ** 20) } : {}) });
     let sent = 0;
     const pump = () => {
@@ -59,13 +78,19 @@ function targetAt(url: string, name: string): string {
 }
 
 describe.each([
-  ['a 200 MB body', 200],
+  ['a 200 MB body', 200 as const],
   ['an endless stream', Number.POSITIVE_INFINITY],
+  ['a 10 MB gzip bomb', 'gzip-bomb' as const],
 ])('against %s', (_name, size) => {
-  it('the runner stays under 300 MB, finishes within its timeouts, reports TE-N3 and writes its reports', async () => {
+  it('the runner stays under 300 MB, finishes within its timeouts, reports TE-N3 and writes its reports, each under 5 MB', async () => {
     const url = await hostile(size);
     const reportDir = join(dir, String(size));
-    const r = await run(['run', '--target', targetAt(url, String(size)), '--timeout', '5000', '--report', 'json', '--report-dir', reportDir]);
+    const r = await run(['run', '--target', targetAt(url, String(size)), '--timeout', '5000', '--report', 'json,ndjson,html,junit', '--report-dir', reportDir]);
+    for (const f of readdirSync(reportDir)) {
+      const bytes = statSync(join(reportDir, f)).size;
+      process.stderr.write(`hostile ${_name}: ${f} ${(bytes / 2 ** 20).toFixed(2)} MiB\n`);
+      expect(bytes, f).toBeLessThan(5 * 2 ** 20);
+    }
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.maxRssMB, `peak RSS ${r.maxRssMB} MB`).toBeLessThan(300);
     process.stderr.write(`hostile ${_name}: peak RSS ${r.maxRssMB.toFixed(0)} MB, ${r.seconds.toFixed(1)} s\n`);
@@ -78,6 +103,13 @@ describe.each([
     // The evidence says that its body is a prefix, and of what cap.
     expect(finding!.evidence?.[0]?.bodyExceeded).toBe(1048576);
     expect(finding!.evidence?.[0]?.response?.body.length).toBeLessThanOrEqual(1048576);
+    if (size === 'gzip-bomb') {
+      // Not text: described in one line, with its size and its first bytes (a gzip header: 1f 8b).
+      const response = finding!.evidence![0]!.response!;
+      expect(response.body).toMatch(/^\[binary body: 1048576 bytes read \(Content-Encoding gzip, application\/json\)/);
+      expect(response.binary?.bytes).toBe(1048576);
+      expect(Buffer.from(response.binary!.excerpt, 'base64').subarray(0, 2).toString('hex')).toBe('1f8b');
+    }
     expect([1, 4]).toContain(r.code);
   }, 90_000);
 });

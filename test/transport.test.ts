@@ -1,7 +1,7 @@
 /** The transport is a guest: a Retry-After holds back every request, not only the retry of the one that got it. */
 import { createServer } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
-import { retryAfterSeconds, Transport } from '../src/runner/http.js';
+import { bodyOf, retryAfterSeconds, Transport } from '../src/runner/http.js';
 
 const arrivals: number[] = [];
 const server = createServer((req, res) => {
@@ -78,5 +78,26 @@ describe('Retry-After as RFC 9110 §10.2.3 defines it', () => {
     expect(retryAfterSeconds('Sun Nov  6 08:49:37 1994', now)).toBe(37);
     expect(retryAfterSeconds('Sun, 06 Nov 1994 08:48:00 GMT', now)).toBe(0);
     for (const bad of ['1.5', '-1', 'soon', '', '2001-01-01', 'Tue, 32 Foo 2026 99:00:00 GMT']) expect(retryAfterSeconds(bad, now), bad).toBeUndefined();
+  });
+});
+
+describe('answer bodies that are not text', () => {
+  it('a Content-Encoding the runner does not undo, a non-text type, bytes that are not UTF-8 or hold NULs: described with size and excerpt; text as text', () => {
+    const json = { 'content-type': ['application/json'] };
+    expect(bodyOf(Buffer.from('{"a":"é"}'), json)).toEqual({ body: '{"a":"é"}' });
+    // Cut by the body cap inside a two-byte character: still text.
+    expect(bodyOf(Buffer.from('{"a":"é"}').subarray(0, 8), json).binary).toBeUndefined();
+    expect(bodyOf(Buffer.from('x'), { 'content-type': ['application/problem+json'] }).binary).toBeUndefined();
+    const cases: [Buffer, Record<string, string[]>, RegExp][] = [
+      [Buffer.from([0x1f, 0x8b, 8, 0]), { ...json, 'content-encoding': ['gzip'] }, /Content-Encoding gzip/],
+      [Buffer.from('PNG'), { 'content-type': ['image/png'] }, /Content-Type image\/png/],
+      [Buffer.from([0xff, 0xfe, 0x41]), json, /not UTF-8/],
+      [Buffer.from('a\u0000b'), json, /NUL bytes/],
+    ];
+    for (const [bytes, headers, why] of cases) {
+      const out = bodyOf(bytes, headers);
+      expect(out.body).toMatch(why);
+      expect(out.binary).toEqual({ bytes: bytes.length, excerpt: bytes.toString('base64') });
+    }
   });
 });

@@ -1288,7 +1288,24 @@ export interface ReportedExchange {
     headers: {
       [k: string]: string[];
     };
+    /**
+     * The body as text; for a body that is not text (an encoding the runner does not undo, a non-text type, bytes that are not UTF-8), a one-line description, and `binary` holds its size and first bytes.
+     */
     body: string;
+    binary?: {
+      /**
+       * Bytes read (at most the body cap, TE-N3).
+       */
+      bytes: number;
+      /**
+       * The first 96 bytes, base64.
+       */
+      excerpt: string;
+    };
+    /**
+     * The body had this many characters; a report shows its first 16,384 (the run judged it whole).
+     */
+    bodyTruncated?: number;
   };
   error?: string;
   /**

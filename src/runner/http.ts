@@ -19,8 +19,36 @@ const loadUndici = () =>
 interface BoundedAnswer {
   status: number;
   headers: Record<string, string[]>;
-  text: string;
+  bytes: Buffer;
   exceeded: boolean;
+}
+
+/** Bytes of a binary answer kept as evidence (base64): enough to recognise a gzip header or a PNG, no more. */
+const BINARY_EXCERPT_BYTES = 96;
+const TEXT_TYPE = /^(?:text\/|application\/(?:[\w.+-]*\+)?(?:json|xml)\b|application\/(?:x-www-form-urlencoded|javascript|problem\+json|jwt)\b)/i;
+
+/**
+ * An answer body as text, or, when it is not text (a Content-Encoding the runner does not undo, such as a gzip bomb,
+ * a non-text type, bytes that are not UTF-8 or hold NULs), a one-line description with a short base64 excerpt: a
+ * binary megabyte decoded as UTF-8 and escaped into JSON and HTML reports grew to several times its size.
+ */
+export function bodyOf(bytes: Buffer, headers: Record<string, string[]>): { body: string; binary?: { bytes: number; excerpt: string } } {
+  const encoding = headers['content-encoding']?.[0]?.trim().toLowerCase();
+  const type = headers['content-type']?.[0]?.trim() ?? '';
+  let why: string | undefined = encoding && encoding !== 'identity' ? `Content-Encoding ${encoding}` : type && !TEXT_TYPE.test(type) ? `Content-Type ${type}` : undefined;
+  let text = '';
+  if (!why) {
+    try {
+      // stream: a body cut at the cap may end inside a character; that is no reason to call it binary.
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
+      if (text.includes('\u0000')) why = 'NUL bytes';
+    } catch {
+      why = 'bytes that are not UTF-8';
+    }
+  }
+  if (!why) return { body: text };
+  const body = `[binary body: ${bytes.length} bytes read (${why}${type ? `, ${type}` : ''}); not shown as text]`;
+  return { body, binary: { bytes: bytes.length, excerpt: bytes.subarray(0, BINARY_EXCERPT_BYTES).toString('base64') } };
 }
 
 /**
@@ -38,7 +66,7 @@ function dispatchBounded(agent: Agent, url: URL, method: string, headers: Record
     const done = (exceeded: boolean) => {
       if (settled) return;
       settled = true;
-      resolve({ status, headers: answerHeaders, text: Buffer.concat(chunks, size).toString('utf8'), exceeded });
+      resolve({ status, headers: answerHeaders, bytes: Buffer.concat(chunks, size), exceeded });
     };
     agent.dispatch(
       { origin: url.origin, path: `${url.pathname}${url.search}`, method: method as 'POST', headers, ...(body !== undefined ? { body } : {}) },
@@ -299,8 +327,9 @@ export class Transport {
     const exchange: Exchange = { request: { method, url, headers, ...(body !== undefined ? { body } : {}) }, durationMs: 0 };
     try {
       const r = await dispatchBounded(agent, new URL(url), method, headers, body, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, started + this.options.timeoutMs);
-      const { text, exceeded } = r;
-      exchange.response = { status: r.status, headers: r.headers, body: text };
+      const { exceeded } = r;
+      const { body: text, binary } = bodyOf(r.bytes, r.headers);
+      exchange.response = { status: r.status, headers: r.headers, body: text, ...(binary ? { binary } : {}) };
       if (exceeded) exchange.bodyExceeded = this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
       this.answered++;
       this.consecutiveTimeouts = 0;

@@ -44,7 +44,7 @@ function evidenceBlock(r: ReportedResult): Html {
 <pre class="curl">$ ${e.curl}</pre>
 ${e.response ? html`<pre class="response">HTTP ${e.response.status}
 ${Object.entries(e.response.headers).map(([k, v]) => `${k}: ${v.join(', ')}\n`)}
-${e.response.body}</pre>` : html`<p class="error">${e.error ?? 'no answer'}</p>`}
+${e.response.body}${e.response.bodyTruncated ? `\n[… the first ${e.response.body.length} of ${e.response.bodyTruncated} characters]` : ''}${e.response.binary ? `\n[first bytes, base64: ${e.response.binary.excerpt}]` : ''}</pre>` : html`<p class="error">${e.error ?? 'no answer'}</p>`}
 </details>`,
   )}</div>`;
 }

@@ -10,13 +10,12 @@ import { ALL_CHECKS } from '../checks/registry.js';
 import { Redactor } from '../util/redact.js';
 import { blocksConformance, runVerdict, statusOfTally } from '../verdict/index.js';
 import { NOT_IN_TIME, RunContext } from './context.js';
-import { curlOf } from './curl.js';
 import { Evidence } from './evidence.js';
 import { RunInterrupted, TargetThrottled, TargetUnreachable, TlsProblem, Transport } from './http.js';
 import { computePlan, untested, type Plan, type Skip, type SuiteDef } from './plan.js';
 import { PreflightFailed, preflightGrants, runPreflight, storedTokenGuard } from './preflight.js';
 import { clientCredentialsParams, passwordGrant } from '../../suites/preconditions.js';
-import { redactExchange } from './redact.js';
+import { reportedExchange } from './redact.js';
 import type { Run } from '../generated/schemas.js';
 import type { CheckResult, Exchange, Target } from './types.js';
 import { naturalCompare } from '../util/collate.js';
@@ -281,10 +280,10 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
     ...(preflight.length ? { preflight: { requests: preflight.length, refused: warnings.map((w) => secrets.text(w)) } } : {}),
     ...(unreachable ? { unreachable } : {}),
     ...(interrupted ? { interrupted } : {}),
-    ...(interruptedBy.length ? { interruptedBy: interruptedBy.map((x) => (target.revealSecrets ? { ...x, curl: curlOf(x, [], true) } : { ...redactExchange(x, secrets), curl: curlOf(x, secrets) })) } : {}),
+    ...(interruptedBy.length ? { interruptedBy: interruptedBy.map((x) => reportedExchange(x, secrets, !!target.revealSecrets)) } : {}),
     ...(incomplete.length ? { incomplete } : {}),
     ...(errors.length
-      ? { scenarioErrors: errors.map((e) => ({ suite: e.suite, scenario: e.scenario, message: secrets.text(e.message), evidence: e.exchanges.map((x) => (target.revealSecrets ? { ...x, curl: curlOf(x, [], true) } : { ...redactExchange(x, secrets), curl: curlOf(x, secrets) })) })) }
+      ? { scenarioErrors: errors.map((e) => ({ suite: e.suite, scenario: e.scenario, message: secrets.text(e.message), evidence: e.exchanges.map((x) => reportedExchange(x, secrets, !!target.revealSecrets)) })) }
       : {}),
   };
 }
@@ -352,7 +351,7 @@ function finish(r: CheckResult, baseline: Baseline | undefined, secrets: Redacto
   if (status !== 'skip') delete out.skipKind;
   if (status === 'pass' && out.message && !r.deviation) delete out.message;
   if (evidence && (status === 'fail' || status === 'warn' || status === 'deviation' || status === 'info')) {
-    out.evidence = evidence.map((e) => (reveal ? { ...e, curl: curlOf(e, [], true) } : { ...redactExchange(e, secrets), curl: curlOf(e, secrets) }));
+    out.evidence = evidence.map((e) => reportedExchange(e, secrets, reveal));
   }
   if (out.message && !reveal) out.message = secrets.text(out.message);
   return out;
