@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { cli, startCli } from './support/cli.js';
 import { postForm } from './support/http.js';
@@ -132,5 +132,39 @@ describe('idpc mock stops gracefully', () => {
     expect(Number(sent)).toBe(Number(received));
     expect(answered.length).toBe(Number(received));
     expect(errors.every((c) => ['ECONNREFUSED', 'ECONNRESET', 'UND_ERR_SOCKET'].includes(c))).toBe(true);
+  });
+
+  it('SIGTERM at full speed over keep-alive connections: requests already sent on an open connection are answered, none is reset', async () => {
+    const { info, stop, stderr } = await startCli(['mock', 'portal', '--json']);
+    const token = new URL(String((info.endpoints as Record<string, string>).token));
+    const g = GRANTS.portal!;
+    const agent = new Agent({ connections: 8, keepAliveTimeout: 10_000 });
+    const outcomes: { kind: 'answered' | 'error'; code?: string }[] = [];
+    let signalled: Promise<number | null> | undefined;
+    // 8 clients sending back to back over their keep-alive connections; the signal comes after 80 answers.
+    const client = async () => {
+      for (;;) {
+        try {
+          const r = await request(token, { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(g.params).toString() });
+          await r.body.dump();
+          outcomes.push({ kind: 'answered' });
+          if (outcomes.length === 80) signalled = stop();
+        } catch (e) {
+          const err = e as Error & { code?: string; cause?: { code?: string } };
+          outcomes.push({ kind: 'error', code: err.code ?? err.cause?.code ?? err.message });
+          return;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, client));
+    expect(await signalled).toBe(0);
+    await agent.close();
+    const answered = outcomes.filter((o) => o.kind === 'answered').length;
+    const errors = outcomes.filter((o) => o.kind === 'error').map((o) => o.code);
+    // After the drain began, answers said Connection: close; the next request opened a new connection, refused.
+    expect(errors.every((c) => c === 'ECONNREFUSED'), errors.join(', ')).toBe(true);
+    const [, sent, received] = /answered (\d+) of the (\d+) requests it received/.exec(stderr()) ?? [];
+    expect(Number(sent)).toBe(Number(received));
+    expect(answered).toBe(Number(received));
   });
 });

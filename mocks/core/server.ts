@@ -1,5 +1,5 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Clock } from './clock.js';
 import { ConfigError, isLoopback, resolveConfig } from './config.js';
@@ -11,6 +11,9 @@ import type { MockRequest, MockResponse } from './http.js';
 import { Journal, type RawJournalEntry } from './journal.js';
 import { SharedControl } from './shared-control.js';
 import { plantRequest, plantResponse, plantsRequests, plantsResponses } from './planted.js';
+
+/** How long a drain keeps an idle keep-alive connection open for a request its client may already have sent. */
+const IDLE_GRACE_MS = 250;
 
 /** The running mock as the admin API and tests see it. */
 export interface MockHandle {
@@ -307,6 +310,16 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     traffic.received++;
     res.once('finish', () => traffic.answered++);
+    const connection = connections.get(req.socket);
+    if (connection) {
+      connection.busy++;
+      res.once('close', () => {
+        connection.busy--;
+        connection.idleSince = performance.now();
+      });
+    }
+    // Draining: this answer is the connection's last (the client opens no further request on it).
+    if (drainingSince !== undefined) res.setHeader('Connection', 'close');
     const started = performance.now();
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
@@ -333,7 +346,14 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
   };
 
   const traffic = { received: 0, answered: 0 };
+  /** Open connections, with the answers in progress on each and when the last one finished: what a drain waits for. */
+  const connections = new Map<Socket, { busy: number; idleSince: number }>();
+  let drainingSince: number | undefined;
   const server: Server = createServer({ keepAliveTimeout: 5000 }, onRequest);
+  server.on('connection', (socket: Socket) => {
+    connections.set(socket, { busy: 0, idleSince: performance.now() });
+    socket.once('close', () => connections.delete(socket));
+  });
   // Malformed HTTP: oversized headers get the flavour's own answer, anything else a 400, never a silently dropped socket.
   server.on('clientError', (err: Error & { code?: string }, socket) => {
     if (!socket.writable) return socket.destroy();
@@ -368,20 +388,26 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
     admin: { url: `${baseUrl}/__admin`, enabled: config.admin.enabled },
     traffic: () => ({ ...traffic }),
     /**
-     * Stops accepting, lets the requests it has received finish (their keep-alive connections are closed as they go
-     * idle), and after `drainMs` resets whatever is still open: a SIGTERM never cuts an answer short.
+     * Stops accepting and drains: every answer from now on says Connection: close, a request already on its way over
+     * an open keep-alive connection is still read and answered (a connection is ended only once it has been idle for
+     * IDLE_GRACE_MS since the drain began), and after `drainMs` whatever is still open is reset. Node's own
+     * http.Server.close() ends idle keep-alive connections at once: a request a client had just sent on one was
+     * reset unread (15 of 40 at full speed), so the listener is closed as a net.Server and idle ones are ended here.
      */
     close: (drainMs = 5_000) =>
       new Promise<void>((resolve) => {
-        const idle = setInterval(() => server.closeIdleConnections(), 25);
+        drainingSince = performance.now();
+        const sweep = setInterval(() => {
+          const now = performance.now();
+          for (const [socket, c] of connections) if (c.busy === 0 && now - Math.max(c.idleSince, drainingSince!) >= IDLE_GRACE_MS) socket.end();
+        }, 25);
         const force = setTimeout(() => server.closeAllConnections(), drainMs);
         force.unref();
-        server.close(() => {
-          clearInterval(idle);
+        NetServer.prototype.close.call(server, () => {
+          clearInterval(sweep);
           clearTimeout(force);
           store.close().then(resolve, resolve);
         });
-        server.closeIdleConnections();
       }),
   });
 }
