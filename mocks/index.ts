@@ -1,6 +1,6 @@
 import type { FlavourName } from '../src/flavours/types.js';
 import type { FlavourMock, MockConfigPatch } from './core/flavour.js';
-import { startMockServer, type RunningMock } from './core/server.js';
+import { startMockServer, type RunningMock, type ServeOptions } from './core/server.js';
 
 import { MOCK_FLAVOURS, MOCK_LOADERS } from './flavours.js';
 
@@ -25,10 +25,10 @@ export interface StartMockOptions extends MockConfigPatch {
  *   await idp.close();
  * `filePatch` is a configuration file's content; `options` override it.
  */
-export async function startMock(options: StartMockOptions, filePatch?: MockConfigPatch): Promise<RunningMock> {
+export async function startMock(options: StartMockOptions, filePatch?: MockConfigPatch, serve?: ServeOptions): Promise<RunningMock> {
   const { flavour, ...rest } = options;
   const mock = await loadMock(flavour);
-  return startMockServer(mock, filePatch ? [filePatch, rest] : [rest]);
+  return startMockServer(mock, filePatch ? [filePatch, rest] : [rest], serve);
 }
 
 export type { RunningMock } from './core/server.js';

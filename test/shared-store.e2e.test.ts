@@ -427,6 +427,56 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
     expect(answered.reduce((a, n) => a + n, 0)).toBe(7);
   });
 
+  it('a replica killed under load (SIGKILL, 3 times): no client waits; what it had not taken is answered by another; a replacement serves', async () => {
+    const mock = await startCli(['mock', 'portal', '--store', redis.url, '--store-prefix', `kill-${randomUUID().slice(0, 8)}`, '--replicas', '2', '--json']);
+    try {
+      const endpoints = mock.info.endpoints as Record<string, string>;
+      const [c] = mock.info.clients as { clientId: string; clientSecret: string }[];
+      const [u] = mock.info.users as { username: string; password: string }[];
+      const form = new URLSearchParams({ grant_type: 'password', username: u!.username, password: u!.password }).toString();
+      const headers = { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${c!.clientId}:${c!.clientSecret}`).toString('base64')}`, connection: 'close' };
+      const outcomes: { ms: number; status?: number; error?: string }[] = [];
+      let running = true;
+      // Fresh connections, 6 at a time, each bounded at 8 s: one that hangs shows as UND_ERR_HEADERS_TIMEOUT.
+      const load = Array.from({ length: 6 }, async () => {
+        while (running) {
+          const started = performance.now();
+          try {
+            const r = await request(endpoints.token!, { method: 'POST', headers, body: form, headersTimeout: 8_000, bodyTimeout: 8_000 });
+            await r.body.dump();
+            outcomes.push({ ms: performance.now() - started, status: r.statusCode });
+          } catch (e) {
+            const err = e as Error & { code?: string };
+            outcomes.push({ ms: performance.now() - started, error: err.code ?? err.message });
+          }
+        }
+      });
+      const killed: number[] = [];
+      for (let round = 0; round < 3; round++) {
+        await new Promise((r) => setTimeout(r, 600));
+        // The replicas now: the ones printed at start, or their replacements (named in "starting another" lines).
+        const started = [...(mock.info.pids as number[]), ...[...mock.stderr().matchAll(/starting another \(pid (\d+)\)/g)].map((m) => Number(m[1]))];
+        const alive = started.filter((pid) => !killed.includes(pid) && (() => { try { process.kill(pid, 0); return true; } catch { return false; } })());
+        if (alive[0] === undefined) break;
+        process.kill(alive[0], 'SIGKILL');
+        killed.push(alive[0]);
+      }
+      await new Promise((r) => setTimeout(r, 1_500));
+      running = false;
+      await Promise.all(load);
+      const hung = outcomes.filter((o) => o.error === 'UND_ERR_HEADERS_TIMEOUT' || o.ms > 5_000);
+      expect(hung, JSON.stringify(hung)).toEqual([]);
+      expect(killed).toHaveLength(3);
+      expect(mock.stderr()).toMatch(/exited \(SIGKILL\); starting another/);
+      // Served before and after the kills; a request the dead replica was answering may fail fast, never hang.
+      expect(outcomes.filter((o) => o.status === 200).length).toBeGreaterThan(20);
+      expect(outcomes.slice(-6).every((o) => o.status === 200)).toBe(true);
+      process.stderr.write(`replica kills: ${killed.length}, ${outcomes.length} requests, ${outcomes.filter((o) => o.error).length} failed fast (${[...new Set(outcomes.filter((o) => o.error).map((o) => o.error))].join(', ')}), slowest ${Math.max(...outcomes.map((o) => o.ms)).toFixed(0)} ms\n`);
+    } finally {
+      await mock.stop();
+    }
+  }, 60_000);
+
   it('--replicas without a shared store, or a store that is not there: one line, no stack, the right exit code', async () => {
     const memory = await runCli(['mock', 'portal', '--replicas', '2'], process.env);
     expect(memory.code).toBe(2);

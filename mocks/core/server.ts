@@ -96,7 +96,15 @@ function applyResponseFaults(response: MockResponse, faults: ActiveFault[]): Moc
  * The token endpoint and the other flavour routes run on plain node:http (the hot path);
  * /__admin is an express app.
  */
-export async function startMockServer(mock: FlavourMock, patches: (MockConfigPatch & { preset?: string })[]): Promise<RunningMock> {
+export interface ServeOptions {
+  /**
+   * Instead of listening itself, the server is handed its connections (a replica behind `idpc mock --replicas`, whose
+   * primary listens): `attach` wires the server up and says the public address its URLs name.
+   */
+  attach?: (server: Server) => { host: string; port: number };
+}
+
+export async function startMockServer(mock: FlavourMock, patches: (MockConfigPatch & { preset?: string })[], serve: ServeOptions = {}): Promise<RunningMock> {
   const config = resolveConfig(mock, patches);
   const clock = new Clock(config.clock);
   const journal = new Journal(config.journal.enabled, config.journal.maxEntries);
@@ -362,14 +370,20 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
     const head = Object.entries({ ...r.headers, 'Content-Length': String(body.length), Connection: 'close' }).map(([k, v]) => `${k}: ${v}`);
     socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 ${r.status} ${STATUS_CODES[r.status] ?? ''}\r\n${head.join('\r\n')}\r\n\r\n`), body]));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (e) => {
-      void store.close();
-      reject(e);
+  let address: Pick<AddressInfo, 'address' | 'family' | 'port'>;
+  if (serve.attach) {
+    const at = serve.attach(server);
+    address = { address: at.host, family: at.host.includes(':') ? 'IPv6' : 'IPv4', port: at.port };
+  } else {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (e) => {
+        void store.close();
+        reject(e);
+      });
+      server.listen(config.port, config.host, () => resolve());
     });
-    server.listen(config.port, config.host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
+    address = server.address() as AddressInfo;
+  }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   baseUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host}:${address.port}`;
   await build();
@@ -397,17 +411,22 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
     close: (drainMs = 5_000) =>
       new Promise<void>((resolve) => {
         drainingSince = performance.now();
+        // Done when the listener is closed and every connection is gone (handed ones are not the listener's to count).
+        let listenerClosed = !server.listening;
+        if (server.listening) NetServer.prototype.close.call(server, () => (listenerClosed = true));
         const sweep = setInterval(() => {
           const now = performance.now();
           for (const [socket, c] of connections) if (c.busy === 0 && now - Math.max(c.idleSince, drainingSince!) >= IDLE_GRACE_MS) socket.end();
+          if (listenerClosed && connections.size === 0) {
+            clearInterval(sweep);
+            clearTimeout(force);
+            store.close().then(resolve, resolve);
+          }
         }, 25);
-        const force = setTimeout(() => server.closeAllConnections(), drainMs);
+        const force = setTimeout(() => {
+          for (const socket of connections.keys()) socket.destroy();
+        }, drainMs);
         force.unref();
-        NetServer.prototype.close.call(server, () => {
-          clearInterval(sweep);
-          clearTimeout(force);
-          store.close().then(resolve, resolve);
-        });
       }),
   });
 }

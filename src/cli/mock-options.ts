@@ -12,3 +12,6 @@ export const MOCK_OPTIONS = {
   replicas: { type: 'string', describe: 'Processes serving the one port (node:cluster), all on the shared --store (default 1)' },
   'technical-user': { type: 'string', describe: 'Keycloak: create a technical user ([REALM:]NAME) and print its client id, secret and offline refresh token once' },
 } as const;
+
+/** What the primary of `--replicas` tells each replica: the address its URLs name (the primary's), as JSON. */
+export const REPLICA_ADDRESS_ENV = 'IDPC_REPLICA_ADDRESS';

@@ -2,10 +2,14 @@ import type { FlavourName } from '../flavours/index.js';
 import { ConfigError, loadConfigFile, loadMock, MOCK_FLAVOURS, startMock, type RunningMock } from '../../mocks/index.js';
 import type { MockConfigPatch } from '../../mocks/core/flavour.js';
 import { StoreUnavailable } from '../../mocks/core/grant-store.js';
+import type { ServeOptions } from '../../mocks/core/server.js';
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { EXIT, UsageError } from './errors.js';
 
 /** `idpc mock` options, read both by yargs (help) and by the yargs-free fast path in main.ts. */
 export { MOCK_OPTIONS } from './mock-options.js';
+import { REPLICA_ADDRESS_ENV } from './mock-options.js';
 
 export interface MockArgs {
   flavour: string;
@@ -23,7 +27,7 @@ export interface MockArgs {
   technicalUser?: string;
 }
 
-export async function startMockFromCli(args: MockArgs): Promise<RunningMock> {
+export async function startMockFromCli(args: MockArgs, serve?: ServeOptions): Promise<RunningMock> {
   if (!MOCK_FLAVOURS.includes(args.flavour)) throw new UsageError(`no mock for flavour "${args.flavour}"; mocks: ${MOCK_FLAVOURS.join(', ')}`);
   try {
     const file = args.config ? await loadConfigFile(args.config) : undefined;
@@ -43,6 +47,7 @@ export async function startMockFromCli(args: MockArgs): Promise<RunningMock> {
         ...(args.store || args.storePrefix ? { store: { ...(args.store ? { url: args.store } : {}), ...(args.storePrefix ? { prefix: args.storePrefix } : {}) } } : {}),
       },
       file ? (filePatch as MockConfigPatch) : undefined,
+      serve,
     );
     if (args.technicalUser) {
       const [realm, name] = args.technicalUser.includes(':') ? (args.technicalUser.split(/:(.*)/s) as [string, string]) : [undefined, args.technicalUser];
@@ -119,6 +124,40 @@ export interface MockCommand {
   'technical-user'?: string;
 }
 
+/** Where the primary of `--replicas` listens: the flags, else the config file's host and port, else 127.0.0.1 and a free port. */
+async function listenAddress(args: MockCommand, port: number | undefined): Promise<{ host: string; port: number }> {
+  let file: Record<string, unknown> | undefined;
+  try {
+    file = args.config ? await loadConfigFile(args.config) : undefined;
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+  return { host: args.host ?? (typeof file?.host === 'string' ? file.host : '127.0.0.1'), port: port ?? (typeof file?.port === 'number' ? file.port : 0) };
+}
+
+/**
+ * A replica takes the connections its primary hands it (src/cli/mock-replicas.ts) and says so at once, before it
+ * reads a byte; while it drains it refuses them, and the primary gives them to another.
+ */
+function replicaServe(draining: () => boolean): ServeOptions {
+  return {
+    attach: (server: Server) => {
+      process.on('message', (m: { idpcConnection?: number }, socket?: Socket) => {
+        if (m?.idpcConnection === undefined) return;
+        if (!socket || draining()) {
+          socket?.destroy();
+          return void process.send!({ idpcRefused: m.idpcConnection });
+        }
+        server.emit('connection', socket);
+        socket.resume();
+        process.send!({ idpcAccepted: m.idpcConnection });
+      });
+      return JSON.parse(process.env[REPLICA_ADDRESS_ENV]!) as { host: string; port: number };
+    },
+  };
+}
+
 /** Runs `idpc mock`: starts the mock, prints where it listens, stops cleanly on SIGINT/SIGTERM. */
 export async function runMockCommand(args: MockCommand): Promise<void> {
   let port: number | undefined;
@@ -135,9 +174,10 @@ export async function runMockCommand(args: MockCommand): Promise<void> {
   if (replicas > 1) {
     const { runReplicas } = await import('./mock-replicas.js');
     const cluster = (await import('node:cluster')).default;
-    if (cluster.isPrimary) return runReplicas(replicas, args.json ?? false);
+    if (cluster.isPrimary) return runReplicas(replicas, args.json ?? false, await listenAddress(args, port));
   }
   const replica = process.send !== undefined && replicas > 1;
+  let draining = false;
   const mock = await startMockFromCli({
     flavour: args.flavour,
     json: args.json ?? false,
@@ -150,7 +190,7 @@ export async function runMockCommand(args: MockCommand): Promise<void> {
     ...(args['technical-user'] ? { technicalUser: args['technical-user'] } : {}),
     ...(store ? { store } : {}),
     ...(args['store-prefix'] ? { storePrefix: args['store-prefix'] } : {}),
-  }).catch((e: unknown) => {
+  }, replica ? replicaServe(() => draining) : undefined).catch((e: unknown) => {
     // A replica that cannot start says why (main.ts prints it) and exits with its code: its channel to the primary
     // must not hold it (a disconnect would make cluster exit it with 0).
     if (replica) process.channel?.unref();
@@ -166,6 +206,7 @@ export async function runMockCommand(args: MockCommand): Promise<void> {
       // Ctrl-C reaches a replica twice (its own SIGINT, then the primary's SIGTERM): it stops once.
       if (stopping) return;
       stopping = true;
+      draining = true;
       const report = () => {
         const t = mock.traffic();
         process.stderr.write(`idpc mock: stopped; answered ${t.answered} of the ${t.received} requests it received\n`);
