@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MOCK_FLAVOURS, loadMock } from '../mocks/index.js';
 import { checksMarkdown, listChecks } from '../src/cli/checks.js';
-import { flavoursMarkdown } from '../src/flavours/docs.js';
+import { flavoursMarkdown } from '../src/cli/flavour-docs.js';
 import { packageRoot } from '../src/util/paths.js';
 
 const mocks = Object.fromEntries(await Promise.all(MOCK_FLAVOURS.map(async (f) => [f, await loadMock(f)] as const)));

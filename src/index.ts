@@ -3,7 +3,7 @@ export { validateCapture, kindsOf, type CaptureInput, type CaptureReport } from 
 export type { Finding } from './validate/findings.js';
 export { parseHttpResponse, header, type CapturedResponse } from './http/capture.js';
 export { FLAVOURS, FLAVOUR_NAMES, type FlavourDescriptor, type FlavourName, type FlavourNames } from './flavours/index.js';
-export { registerFlavour, loadFlavourModules, type FlavourModule } from './flavours/modules.js';
+export { registerFlavour, loadFlavourModules, type FlavourModule } from './cli/flavour-modules.js';
 export { ALL_CHECKS, checkDef, type CheckId } from './checks/registry.js';
 export type { CheckDef, Profile, Severity } from './checks/define.js';
 export { severityOf } from './verdict/index.js';

@@ -11,7 +11,7 @@ import { describeAnswer, type CheckDef } from '../src/checks/define.js';
 import { ADVERTISED_ENDPOINTS, advertisedAuthMethods, advertisedEndpointsAnswer, advertisedGrants, issuerOfDocument } from '../src/checks/discovery.js';
 import { accessTokenSignature, claimsOfFlavour, idTokenValid, isJwt, issuedAtSane, issuerMatches, jwksShape, lifetimeAgrees, refreshNotBearer } from '../src/checks/jwt.js';
 import { isOfflineAnswer, judgeClaims, jwtScenario } from './jwt.js';
-import { decodeJwtClaims } from '../src/validate/jwt.js';
+import { decodeJwtClaims } from '../src/util/jwt.js';
 import {
   clientCredentials,
   clientCredentialsWithoutAuth,
@@ -30,25 +30,16 @@ import { validRefresh } from '../src/checks/refresh.js';
 import { getRequest, jsonBody, missingGrantType, noServerError, repeatedParameter, requiredParameter, secretInQuery, unknownGrantType, unknownParameter, validGrant } from '../src/checks/requests.js';
 import { distinctStrongTokens, lifetimeAsDeclared, scopeOmittedHandled, scopeStatedWhenChanged, scopeWithinRequest } from '../src/checks/token-response.js';
 import type { FailureCause } from '../src/flavours/index.js';
-import { json, type RunContext } from '../src/runner/context.js';
-import { strictFormEncode } from '../src/runner/session.js';
-import { defineSuite, needsSetup, notApplicable, ref, untested, type Scenario, type Skip } from '../src/runner/plan.js';
-import type { Exchange, Target, TargetClient } from '../src/runner/types.js';
+import { json, type RunContext } from '../src/session/context.js';
+import { strictFormEncode } from '../src/session/session.js';
+import { defineSuite, needsSetup, notApplicable, ref, untested, type Scenario, type Skip } from '../src/session/scenario.js';
+import type { Exchange, Target, TargetClient } from '../src/vocabulary/types.js';
 import { accessGrant, BAD_CREDENTIALS_SPENT, canLogIn, clientCredentialsParams, storedClient, storedOnly, needsAGrant, needsClientCredentials, needsPasswordGrant, needsResource, needsScopes, passwordGrant } from './preconditions.js';
 import { runProperty } from './property.js';
+import type { GrantState } from './grant-state.js';
 
-export interface GrantState {
-  tokens: string[];
-  /** The answer that issued each token (evidence for TE-C15). */
-  issuedBy: Map<string, Exchange>;
-  /** Methods and grants the endpoint was seen to accept (compared with discovery, TE-K). */
-  acceptedAuth: Set<string>;
-  grantsUsed: Set<string>;
-  refreshIssued: boolean;
-  wrongPassword?: Exchange;
-  /** The discovery document, once fetched (its issuer and jwks_uri serve the JWT checks). */
-  discovery?: Record<string, unknown>;
-}
+export type { GrantState } from './grant-state.js';
+
 
 const issued = (s: GrantState, body: Record<string, unknown> | undefined, e: Exchange, ctx?: RunContext) => {
   const grant = new URLSearchParams(e.request.body ?? '').get('grant_type');

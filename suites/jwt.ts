@@ -3,12 +3,12 @@
  * provider or the client asks for it), the JWKS, and the refresh token presented at the resource. jose verifies.
  */
 import type { JSONWebKeySet } from 'jose';
-import { decodeJwsHeader, decodeJwtClaims } from '../src/validate/jwt.js';
+import { decodeJwsHeader, decodeJwtClaims } from '../src/util/jwt.js';
 import { accessTokenSignature, claimsOfFlavour, idTokenValid, isJwt, issuedAtSane, issuerMatches, jwksShape, lifetimeAgrees, refreshNotBearer, verifySignature } from '../src/checks/jwt.js';
-import { json, type RunContext } from '../src/runner/context.js';
-import type { Exchange } from '../src/runner/types.js';
+import { json, type RunContext } from '../src/session/context.js';
+import type { Exchange } from '../src/vocabulary/types.js';
 import { registry } from '../src/schemas/registry.js';
-import type { GrantState } from './grant.js';
+import type { GrantState } from './grant-state.js';
 import { canLogIn, clientCredentialsParams, NEEDS_RESOURCE, passwordGrant, storedClient, storedOnly, storedRefreshParams } from './preconditions.js';
 
 const JWT_CHECKS = [accessTokenSignature, issuedAtSane, lifetimeAgrees, issuerMatches, idTokenValid, jwksShape, claimsOfFlavour];

@@ -3,9 +3,9 @@
  * the requests of its grants, and one access token by whichever grant it has.
  */
 import { FLAVOURS } from '../src/flavours/index.js';
-import type { RunContext } from '../src/runner/context.js';
-import { needsSetup, notApplicable, untested, type Skip } from '../src/runner/plan.js';
-import type { Exchange, Target, TargetClient } from '../src/runner/types.js';
+import type { RunContext } from '../src/session/context.js';
+import { needsSetup, notApplicable, untested, type Skip } from '../src/session/scenario.js';
+import type { Exchange, Target, TargetClient } from '../src/vocabulary/types.js';
 
 /** Said when the plan's bad-credential reservation was spent by something else (a guard; the plan keeps it from happening). */
 export const BAD_CREDENTIALS_SPENT = 'the bad-credential budget (budget.maxBadCredentialAttempts) is spent';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { CheckFailure, type RunContext } from '../src/runner/context.js';
-import { RunInterrupted } from '../src/runner/http.js';
-import type { CheckRef } from '../src/runner/plan.js';
+import { CheckFailure, type RunContext } from '../src/session/context.js';
+import { RunInterrupted } from '../src/session/http.js';
+import type { CheckRef } from '../src/session/scenario.js';
 
 /**
  * Runs a fast-check property against the target. On mocks a failure shrinks to a minimal case; on real targets

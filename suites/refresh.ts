@@ -10,9 +10,9 @@ import { accessAsRefresh, badRefreshToken, crossClientRefresh, expiredRefreshTok
 import { declaredRotation, familyRevocation, parallelRefreshes, publicClientRotation, supersededRefused } from '../src/checks/rotation.js';
 import { requiredParameter } from '../src/checks/requests.js';
 import type { FlavourDescriptor } from '../src/flavours/index.js';
-import { json, type RunContext } from '../src/runner/context.js';
-import { defineSuite, needsSetup, notApplicable, ref, untested, type Scenario, type Skip } from '../src/runner/plan.js';
-import type { Exchange, Target, TargetClient } from '../src/runner/types.js';
+import { json, type RunContext } from '../src/session/context.js';
+import { defineSuite, needsSetup, notApplicable, ref, untested, type Scenario, type Skip } from '../src/session/scenario.js';
+import type { Exchange, Target, TargetClient } from '../src/vocabulary/types.js';
 import { BAD_CREDENTIALS_SPENT, canLogIn, clientCredentialsParams, needsDisposableGrant, needsScopes, passwordGrant, storedClient, storedOnly, storedRefreshParams } from './preconditions.js';
 import { runProperty } from './property.js';
 

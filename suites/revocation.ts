@@ -1,11 +1,11 @@
 /** Revocation suite (RFC 7009), where the target has a revocation endpoint. */
 import { badAccessRefused } from '../src/checks/bearer.js';
 import { crossClientRevocation, revocationEndsGrant, revokedRefused, revokeUnknown, revokeValid, revokeWithoutAuth, revokeWithoutToken, wrongHint } from '../src/checks/revocation.js';
-import { defineSuite, needsSetup, notApplicable, ref, untested, type Scenario, type Skip } from '../src/runner/plan.js';
-import type { Target } from '../src/runner/types.js';
+import { defineSuite, needsSetup, notApplicable, ref, untested, type Scenario, type Skip } from '../src/session/scenario.js';
+import type { Target } from '../src/vocabulary/types.js';
 import type { FlavourDescriptor } from '../src/flavours/index.js';
-import { json, type RunContext } from '../src/runner/context.js';
-import type { Exchange } from '../src/runner/types.js';
+import { json, type RunContext } from '../src/session/context.js';
+import type { Exchange } from '../src/vocabulary/types.js';
 import { accessGrant, BAD_CREDENTIALS_SPENT, canLogIn, NEEDS_RESOURCE, needsAGrant, needsDisposableGrant, needsResource, storedClient, storedOnly } from './preconditions.js';
 import { freshGrant, refreshWith, type Grant } from './refresh.js';
 

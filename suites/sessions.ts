@@ -1,12 +1,12 @@
 /**
  * Sessions suite: logout ends a session (TE-M1), a configured logout endpoint answers (TE-M2), and a declared
  * session limit holds with the flavour's documented refusal while a logout frees a slot (TE-M3, seed 003). The
- * session itself (src/runner/session.ts) keeps the run within the limit and logs out what each scenario opened.
+ * session itself (src/session/session.ts) keeps the run within the limit and logs out what each scenario opened.
  */
 import { logoutAnswers, logoutEndsSession, sessionLimit } from '../src/checks/sessions.js';
-import { json, type RunContext } from '../src/runner/context.js';
-import { defineSuite, needsSetup, notApplicable, ref, type Scenario, type Skip } from '../src/runner/plan.js';
-import type { Exchange, Target } from '../src/runner/types.js';
+import { json, type RunContext } from '../src/session/context.js';
+import { defineSuite, needsSetup, notApplicable, ref, type Scenario, type Skip } from '../src/session/scenario.js';
+import type { Exchange, Target } from '../src/vocabulary/types.js';
 import { needsPasswordGrant, passwordGrant } from './preconditions.js';
 import { refreshWith } from './refresh.js';
 

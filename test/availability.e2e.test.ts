@@ -7,10 +7,10 @@ import { createServer, request, type IncomingMessage, type Server, type ServerRe
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMock, type RunningMock } from '../mocks/index.js';
-import { Transport } from '../src/runner/http.js';
+import { Transport } from '../src/session/http.js';
 import { runConformance } from '../src/runner/run.js';
 import { targetOfMock } from '../src/runner/target.js';
-import type { Target } from '../src/runner/types.js';
+import type { Target } from '../src/vocabulary/types.js';
 
 type Behaviour = (body: string, index: number) => 'forward' | 'hang' | { status: number; headers: Record<string, string> };
 

@@ -9,7 +9,7 @@ import { getRequest, jsonBody, noServerError, unknownGrantType } from '../src/ch
 import { declaredRotation, parallelRefreshes } from '../src/checks/rotation.js';
 import { errorCharset, errorStatus } from '../src/checks/token-error.js';
 import { distinctStrongTokens, entropyBits, pragmaNoCache, scopeOmittedHandled, scopeStatedWhenChanged, scopeWithinRequest } from '../src/checks/token-response.js';
-import type { Exchange } from '../src/runner/types.js';
+import type { Exchange } from '../src/vocabulary/types.js';
 
 const ex = (status: number, body: unknown = {}, headers: Record<string, string> = {}): Exchange => ({
   request: { method: 'POST', url: 'https://idp.example/token', headers: {} },

@@ -14,7 +14,7 @@ import { ALL_CHECKS, isRegistered } from '../src/checks/registry.js';
 import { runCommand } from '../src/cli/run.js';
 import { refsOf } from '../src/runner/plan.js';
 import { planRun, runConformance, SUITES, type FinishedRun } from '../src/runner/run.js';
-import type { Target } from '../src/runner/types.js';
+import type { Target } from '../src/vocabulary/types.js';
 import { loadTargetConfig, targetOfConfig, targetOfMock } from '../src/runner/target.js';
 import { packageRoot } from '../src/util/paths.js';
 import { runCli } from './support/cli.js';
@@ -187,7 +187,7 @@ describe('idpc checks', () => {
     const { checksMarkdown, listChecks } = await import('../src/cli/checks.js');
     expect(readFileSync(join(packageRoot(), 'docs/checks.md'), 'utf8'), 'docs/checks.md is stale: npm run gen:docs').toBe(checksMarkdown(listChecks()));
     // docs/flavours.md likewise, from the descriptors and the mocks' presets; every check it links to has its anchor.
-    const { flavoursMarkdown } = await import('../src/flavours/docs.js');
+    const { flavoursMarkdown } = await import('../src/cli/flavour-docs.js');
     const { MOCK_FLAVOURS, loadMock } = await import('../mocks/index.js');
     const mocks = Object.fromEntries(await Promise.all(MOCK_FLAVOURS.map(async (f) => [f, await loadMock(f)] as const)));
     const flavoursDoc = readFileSync(join(packageRoot(), 'docs/flavours.md'), 'utf8');

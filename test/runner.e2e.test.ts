@@ -7,12 +7,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ALL_CHECKS } from '../src/checks/registry.js';
 import { startMock, type StartMockOptions } from '../mocks/index.js';
 import { replayCommand, runCommand } from '../src/cli/run.js';
-import { Transport } from '../src/runner/http.js';
+import { Transport } from '../src/session/http.js';
 import { formatConsole, writeReports } from '../src/runner/report.js';
 import { fingerprint } from '../src/util/redact.js';
 import { runConformance, type FinishedRun } from '../src/runner/run.js';
 import { targetOfMock } from '../src/runner/target.js';
-import type { Target } from '../src/runner/types.js';
+import type { Target } from '../src/vocabulary/types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'idpc-run-'));
 const quiet = () => {};

@@ -14,7 +14,7 @@ import { startMockServer } from '../mocks/core/server.js';
 import { portalMock } from '../mocks/portal/index.js';
 import { DOCUMENT_REALMS } from '../mocks/keycloak/presets.js';
 import { targetOfMock } from '../src/runner/target.js';
-import type { Target } from '../src/runner/types.js';
+import type { Target } from '../src/vocabulary/types.js';
 import { RedisServer, redisMissing } from './support/redis.js';
 import { runCli, startCli } from './support/cli.js';
 

@@ -1,7 +1,7 @@
 /** The transport is a guest: a Retry-After holds back every request, not only the retry of the one that got it. */
 import { createServer } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bodyOf, retryAfterSeconds, Transport } from '../src/runner/http.js';
+import { bodyOf, retryAfterSeconds, Transport } from '../src/session/http.js';
 
 const arrivals: number[] = [];
 const server = createServer((req, res) => {
@@ -35,7 +35,7 @@ describe('a server that resets every connection', () => {
     await new Promise<void>((r) => resetter.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(resetter.address() as { port: number }).port}/token`;
     const t = new Transport({ maxRequests: 100, maxBadCredentialAttempts: 10, ratePerSecond: 1000, timeoutMs: 2000 });
-    const { TargetUnreachable } = await import('../src/runner/http.js');
+    const { TargetUnreachable } = await import('../src/session/http.js');
     let thrown: unknown;
     for (let i = 0; i < 5 && !thrown; i++) await t.send('POST', url).catch((e: unknown) => (thrown = e));
     expect(thrown).toBeInstanceOf(TargetUnreachable);

@@ -6,7 +6,7 @@ import { isLoopback, normaliseClient, normaliseUser } from './config.js';
 import type { FaultSpec } from './faults.js';
 import type { JournalFilter } from './journal.js';
 import { StoreUnavailable } from './grant-store.js';
-import type { MockHandle } from './server.js';
+import type { MockHandle } from './handle.js';
 
 const MOCK_CONFIG = 'https://idp-conformance.dev/schemas/config/mock-config.schema.json';
 

@@ -5,11 +5,10 @@
  * every decision (is this refresh token still usable?) stays in GrantService, the stores only keep records and
  * answer one compare-and-swap, which is what makes a rotation atomic across replicas.
  */
-import type { AccessRecord, RefreshRecord } from './grants.js';
+import type { AccessRecord, RecordOf, RefreshRecord, TokenRecord } from './token-records.js';
+export type { RecordOf, TokenRecord } from './token-records.js';
 import { TokenStore, type StoredToken } from './store.js';
 
-export type TokenRecord = AccessRecord | RefreshRecord;
-export type RecordOf<K extends TokenRecord['kind']> = K extends 'access' ? AccessRecord : RefreshRecord;
 
 /** The store cannot be reached (Redis down): the mock answers 503 temporarily_unavailable, never a token it could not keep. */
 export class StoreUnavailable extends Error {}

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
 import { StoreUnavailable, type GrantStore, type TokenRecord } from './grant-store.js';
-import type { StoredToken } from './store.js';
 
 export interface RefreshPolicy {
   /** Issue a new refresh token on every refresh. */
@@ -20,32 +19,8 @@ export interface RefreshPolicy {
   scopeAfterNarrowing: 'original' | 'narrowed';
 }
 
-export interface AccessRecord extends StoredToken {
-  kind: 'access';
-  clientId: string;
-  username?: string;
-  scope: string[];
-  issuedAt: number;
-  grantId: string;
-  /** The refresh token issued together with this access token. */
-  refreshValue?: string;
-  /** Flavour data (brand key, session id, ...). */
-  meta: Record<string, unknown>;
-}
-
-export interface RefreshRecord extends StoredToken {
-  kind: 'refresh';
-  clientId: string;
-  username?: string;
-  scope: string[];
-  issuedAt: number;
-  grantId: string;
-  /** The access token most recently issued with (or from) this refresh token. */
-  accessValue?: string;
-  uses: number;
-  supersededAt?: number;
-  meta: Record<string, unknown>;
-}
+export type { AccessRecord, RefreshRecord } from './token-records.js';
+import type { AccessRecord, RefreshRecord } from './token-records.js';
 
 export type RefreshState = 'active' | 'expired' | 'superseded' | 'unknown';
 

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Clock } from './clock.js';
 import { ConfigError, isLoopback, resolveConfig } from './config.js';
 import { Faults, type ActiveFault } from './faults.js';
-import type { FlavourMock, FlavourServer, MockConfigPatch, MockContext, MockDescription, ResolvedMockConfig, Route } from './flavour.js';
+import type { FlavourMock, FlavourServer, MockConfigPatch, MockContext, ResolvedMockConfig, Route } from './flavour.js';
 import { MemoryGrantStore, safeStoreUrl, StoreUnavailable, type GrantStore } from './grant-store.js';
 import { GrantService } from './grants.js';
 import type { MockRequest, MockResponse } from './http.js';
@@ -15,39 +15,8 @@ import { plantRequest, plantResponse, plantsRequests, plantsResponses } from './
 /** How long a drain keeps an idle keep-alive connection open for a request its client may already have sent. */
 const IDLE_GRACE_MS = 250;
 
-/** The running mock as the admin API and tests see it. */
-export interface MockHandle {
-  config: ResolvedMockConfig;
-  clock: Clock;
-  journal: Journal;
-  faults: Faults;
-  /** With a shared store: the control plane all replicas share (mocks/core/shared-control.ts). */
-  readonly control?: SharedControl;
-  /** Where its grants live (memory, or the store replicas share), and whether that answers. */
-  readonly store: GrantStore;
-  readonly context: MockContext;
-  readonly flavourServer: FlavourServer;
-  /** What the flavour created at start (or at the last reset) for the user to see once. */
-  readonly startup: Record<string, unknown>;
-  /** The flavour's public description of this mock (what a run against it needs to know). */
-  readonly description: MockDescription;
-  /** The flavour module it runs. */
-  readonly flavourMock: FlavourMock;
-  reset(): Promise<void>;
-}
-
-export interface RunningMock extends MockHandle {
-  /** Runs one request through the flavour's routes without a socket (benchmarks, unit tests); no faults, no journal. */
-  inject(request: MockRequest): Promise<MockResponse>;
-  url: string;
-  tokenEndpoint: string;
-  endpoints: Record<string, string>;
-  admin: { url: string; enabled: boolean };
-  /** Requests the server has read, and answers it has finished sending. */
-  traffic(): { received: number; answered: number };
-  /** Stops accepting and drains the requests in flight (reset after drainMs, default 5 s). */
-  close(drainMs?: number): Promise<void>;
-}
+import type { MockHandle, RunningMock } from './handle.js';
+export type { MockHandle, RunningMock } from './handle.js';
 
 function newContext(config: ResolvedMockConfig, clock: Clock, mock: FlavourMock, baseUrl: string, store: GrantStore): MockContext {
   return {
@@ -91,11 +60,6 @@ function applyResponseFaults(response: MockResponse, faults: ActiveFault[]): Moc
   return out;
 }
 
-/**
- * Starts a mock IdP. Defaults: 127.0.0.1, a free port, the flavour's default preset.
- * The token endpoint and the other flavour routes run on plain node:http (the hot path);
- * /__admin is an express app.
- */
 export interface ServeOptions {
   /**
    * Instead of listening itself, the server is handed its connections (a replica behind `idpc mock --replicas`, whose

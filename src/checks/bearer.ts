@@ -1,6 +1,6 @@
 /** Series J: using the access token at a bearer-protected resource (RFC 6750). */
 import { defineCheck, describeAnswer, outcome, RFC6750, statusOf } from './define.js';
-import type { Exchange } from '../runner/types.js';
+import type { Exchange } from '../vocabulary/types.js';
 
 export const freshAccessWorks = defineCheck({
   id: 'TE-J1', title: 'A fresh access token works at the resource', level: 'MUST', requirement: 'RFC 6750 §2.1', url: `${RFC6750}#section-2.1`,

@@ -1,7 +1,7 @@
 /** Series B: client authentication at the token endpoint (RFC 6749 §2.3, §3.2.1, §5.2). */
 import { defineCheck, everyProfile, outcome, RFC6749, statusOf } from './define.js';
 import { noToken } from './requests.js';
-import type { Exchange } from '../runner/types.js';
+import type { Exchange } from '../vocabulary/types.js';
 
 const invalidClient = { status: [400, 401], error: ['invalid_client'] } as const;
 

@@ -3,16 +3,14 @@
  * (reference checklist TE-A ... TE-N). Every list of ids in the code is derived from these declarations
  * (src/checks/registry.ts); the severity a failure gets is decided in one place (src/verdict).
  */
-import type { Profile, Result } from '../generated/schemas.js';
+import type { Profile } from '../generated/schemas.js';
 import type { CapturedResponse } from '../http/capture.js';
-import type { Exchange } from '../runner/types.js';
+import type { Exchange, Severity } from '../vocabulary/types.js';
 
-export type { Profile } from '../generated/schemas.js';
+export type { Profile, Severity } from '../vocabulary/types.js';
 
 /** The spec's keyword. MUST -> error, SHOULD/RECOMMENDED -> warning, MAY/DERIVED -> info, unless a profile says otherwise. */
 export type Level = 'MUST' | 'SHOULD' | 'RECOMMENDED' | 'MAY' | 'DERIVED' | 'PROJECT';
-/** A result's weight, as reports carry it (schemas/report/report.schema.json). */
-export type Severity = Result['severity'];
 /** Every profile (schemas/common/defs.schema.json#/$defs/profile) in the order help and docs list them. A Record over
  *  the schema's type: the compiler refuses a profile missing here, or one the schema does not have. */
 const PROFILE_SET: Record<Profile, true> = { rfc6749: true, bcp9700: true, oauth21: true };
@@ -113,3 +111,12 @@ export const RFC6749 = 'https://www.rfc-editor.org/rfc/rfc6749';
 export const RFC6750 = 'https://www.rfc-editor.org/rfc/rfc6750';
 export const RFC7009 = 'https://www.rfc-editor.org/rfc/rfc7009';
 export const RFC9700 = 'https://www.rfc-editor.org/rfc/rfc9700';
+
+/** The `error` member of a JSON error body, when there is one. */
+export function errorCode(body: unknown): string | undefined {
+  if (body && typeof body === 'object' && !Array.isArray(body)) {
+    const e = (body as Record<string, unknown>).error;
+    return typeof e === 'string' ? e : undefined;
+  }
+  return undefined;
+}

@@ -1,7 +1,7 @@
 /** Series E and F: the password grant (RFC 6749 §4.3) and the client_credentials grant (§4.4). */
 import { defineCheck, everyProfile, describeAnswer, jsonObject, outcome, RFC6749, RFC9700, statusOf } from './define.js';
 import { noToken } from './requests.js';
-import type { Exchange } from '../runner/types.js';
+import type { Exchange } from '../vocabulary/types.js';
 
 export const missingCredentials = defineCheck({
   id: 'TE-E2', title: 'Missing username or password gets 400 invalid_request', level: 'MUST', requirement: 'RFC 6749 §4.3.2, §5.2', url: `${RFC6749}#section-4.3.2`,

@@ -3,9 +3,9 @@
  * are handled by jose (panva/jose); these rules only judge what it decoded and verified.
  */
 import type { JSONWebKeySet, JWTPayload } from 'jose';
-import { decodeJwsHeader, decodeJwtClaims } from '../validate/jwt.js';
+import { decodeJwsHeader, decodeJwtClaims } from '../util/jwt.js';
 import { defineCheck, everyProfile, describeAnswer, outcome, statusOf, type Outcome } from './define.js';
-import type { Exchange } from '../runner/types.js';
+import type { Exchange } from '../vocabulary/types.js';
 
 const RFC9068 = 'https://www.rfc-editor.org/rfc/rfc9068';
 const RFC7519 = 'https://www.rfc-editor.org/rfc/rfc7519';

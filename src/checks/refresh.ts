@@ -1,6 +1,6 @@
 /** Series G: refreshing an access token (RFC 6749 §6). */
 import { defineCheck, everyProfile, describeAnswer, jsonObject, outcome, RFC6749, statusOf } from './define.js';
-import type { Exchange } from '../runner/types.js';
+import type { Exchange } from '../vocabulary/types.js';
 
 const setOf = (scope: string) => scope.split(' ').filter(Boolean).sort().join(' ');
 const invalidGrant = { status: [400], error: ['invalid_grant'] } as const;

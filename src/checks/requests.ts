@@ -1,6 +1,6 @@
 /** Series A: the token request as the endpoint must treat it (RFC 6749 §3.2, §5.2), and robustness. */
 import { defineCheck, everyProfile, describeAnswer, outcome, RFC6749, statusOf, type Outcome } from './define.js';
-import type { Exchange } from '../runner/types.js';
+import type { Exchange } from '../vocabulary/types.js';
 
 /** The request must not yield a token. */
 export const noToken = (what: string, e: Exchange): Outcome => outcome(statusOf(e) !== 200, `${what}: ${describeAnswer(e)}`);

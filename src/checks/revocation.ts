@@ -1,6 +1,6 @@
 /** Series I: token revocation (RFC 7009). */
 import { defineCheck, describeAnswer, jsonObject, outcome, RFC7009, statusOf } from './define.js';
-import type { Exchange } from '../runner/types.js';
+import type { Exchange } from '../vocabulary/types.js';
 
 export const revokeValid = defineCheck({
   id: 'TE-I1', title: 'Revoking a valid refresh token answers 200', level: 'MUST', requirement: 'RFC 7009 §2.1, §2.2', url: `${RFC7009}#section-2.2`,

@@ -1,7 +1,7 @@
 /** Series H: refresh token rotation and replay (RFC 9700 §4.14.2; OAuth 2.1 §4.3.1). */
 import { defineCheck, describeAnswer, outcome, RFC9700, statusOf } from './define.js';
-import type { Exchange } from '../runner/types.js';
-import type { RefreshMode } from '../flavours/types.js';
+import type { Exchange } from '../vocabulary/types.js';
+import type { RefreshMode } from '../vocabulary/types.js';
 
 const S4142 = `${RFC9700}#section-4.14.2`;
 

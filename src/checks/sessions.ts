@@ -1,6 +1,6 @@
 /** Series M: sessions and logout (Keycloak's logout endpoint; any target with a logout endpoint or a declared session limit). */
 import { defineCheck, describeAnswer, outcome, statusOf } from './define.js';
-import type { Exchange } from '../runner/types.js';
+import type { Exchange } from '../vocabulary/types.js';
 
 const KC_LOGOUT = 'https://www.keycloak.org/docs/latest/securing_apps/#logout';
 

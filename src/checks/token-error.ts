@@ -1,7 +1,7 @@
 /** Series D: the error response (RFC 6749 §5.2), judged on every answer to a request that must be refused. */
 import { defineCheck, everyProfile, outcome, RFC6749 } from './define.js';
 import { jsonContentTypeRule, noStoreRule } from './token-response.js';
-import { errorCode } from '../flavours/types.js';
+import { errorCode } from './define.js';
 
 const every = { judgesEvery: ['token-error'] } as const;
 const S52 = `${RFC6749}#section-5.2`;

@@ -1,7 +1,7 @@
 /** Series C: the successful token response (RFC 6749 §5.1), judged on every 200 a token request gets. */
 import { cacheDirectives, header, mediaType } from '../http/capture.js';
 import { defineCheck, describeAnswer, jsonObject, outcome, RFC6749, statusOf } from './define.js';
-import type { Exchange } from '../runner/types.js';
+import type { Exchange } from '../vocabulary/types.js';
 
 const every = { judgesEvery: ['token-response'] } as const;
 

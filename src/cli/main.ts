@@ -13,7 +13,7 @@ import { EXIT, UsageError } from './errors.js';
 async function main(argv: string[]): Promise<number> {
   // Flavour modules register before any command reads the flavour lists (src/flavours/modules.ts); without one, nothing is loaded.
   if (process.env.IDPC_FLAVOUR_MODULES || argv.some((a) => a.startsWith('--flavour-module'))) {
-    const { flavourModuleArgs, loadFlavourModules, FlavourModuleError } = await import('../flavours/modules.js');
+    const { flavourModuleArgs, loadFlavourModules, FlavourModuleError } = await import('./flavour-modules.js');
     try {
       const { modules, rest } = flavourModuleArgs(argv);
       await loadFlavourModules(modules);
@@ -44,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
     const jobs = mockJobCount(argv);
     if (jobs > 1 && !argv.includes('--plan')) {
       // Several mocks: their worker threads load while this thread does (src/cli/lanes.ts).
-      const [{ prestartWorkers }, { MOCK_FLAVOURS }, { loadedFlavourModules }] = await Promise.all([import('./lanes.js'), import('../../mocks/flavours.js'), import('../flavours/modules.js')]);
+      const [{ prestartWorkers }, { MOCK_FLAVOURS }, { loadedFlavourModules }] = await Promise.all([import('./lanes.js'), import('../../mocks/flavours.js'), import('./flavour-modules.js')]);
       prestartWorkers(jobs === Number.POSITIVE_INFINITY ? MOCK_FLAVOURS.length : jobs, loadedFlavourModules());
     }
     const { parseRunArgs, runFromOptions } = await import('./run-options.js');

@@ -6,10 +6,10 @@
 import type { Worker } from 'node:worker_threads';
 import type { Profile } from '../checks/define.js';
 import type { FlavourName } from '../flavours/index.js';
-import { loadedFlavourModules } from '../flavours/modules.js';
+import { loadedFlavourModules } from './flavour-modules.js';
 import { runConformance, type FinishedRun, type RunOptions } from '../runner/run.js';
 import { targetOfMock } from '../runner/target.js';
-import type { Target } from '../runner/types.js';
+import type { Target } from '../vocabulary/types.js';
 import { randomUUID } from 'node:crypto';
 import { StoreUnavailable } from '../../mocks/core/grant-store.js';
 import { EXIT, UsageError } from './errors.js';

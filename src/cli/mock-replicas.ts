@@ -11,7 +11,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { createServer, type Server, type Socket } from 'node:net';
-import { formatMock } from './mock.js';
+import { formatMock } from './mock-describe.js';
 import { UsageError } from './errors.js';
 import { REPLICA_ADDRESS_ENV } from './mock-options.js';
 

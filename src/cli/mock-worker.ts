@@ -1,6 +1,6 @@
 /** A worker thread of `idpc run --mock a,b`: runs the jobs it is sent (src/cli/mock-jobs.ts), one at a time. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadFlavourModules } from '../flavours/modules.js';
+import { loadFlavourModules } from './flavour-modules.js';
 import { UsageError } from './errors.js';
 import { runMockJob, type WorkerJob, type WorkerMessage } from './mock-jobs.js';
 

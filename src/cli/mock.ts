@@ -9,6 +9,8 @@ import { EXIT, UsageError } from './errors.js';
 
 /** `idpc mock` options, read both by yargs (help) and by the yargs-free fast path in main.ts. */
 export { MOCK_OPTIONS } from './mock-options.js';
+import { describeMock, formatMock } from './mock-describe.js';
+export { describeMock, formatMock } from './mock-describe.js';
 import { REPLICA_ADDRESS_ENV } from './mock-options.js';
 
 export interface MockArgs {
@@ -70,43 +72,6 @@ export async function startMockFromCli(args: MockArgs, serve?: ServeOptions): Pr
   }
 }
 
-/** What `idpc mock` prints: where the mock listens and the credentials it seeded (a mock's test credentials, by design). */
-export function describeMock(m: RunningMock): Record<string, unknown> {
-  return {
-    flavour: m.config.flavour,
-    preset: m.config.preset,
-    url: m.url,
-    endpoints: m.endpoints,
-    admin: m.admin.enabled ? m.admin.url : null,
-    store: m.context.grants.store.description,
-    clients: [...m.context.clients.values()].map((c) => ({ clientId: c.clientId, ...(c.clientSecret ? { clientSecret: c.clientSecret } : {}), public: c.public, grants: c.grants })),
-    users: [...m.context.users.values()].map((u) => ({ username: u.username, password: u.password })),
-    ...m.description.printed,
-    ...m.startup,
-  };
-}
-
-export function formatMock(info: Record<string, unknown>): string {
-  const lines = [`idpc mock: ${String(info.flavour)} (${String(info.preset)}) listening on ${String(info.url)}`];
-  for (const [name, url] of Object.entries(info.endpoints as Record<string, string>)) lines.push(`  ${name.padEnd(12)} ${url}`);
-  if (info.admin) lines.push(`  ${'admin'.padEnd(12)} ${String(info.admin)}`);
-  if (info.store !== 'memory') lines.push(`  ${'store'.padEnd(12)} ${String(info.store)}${info.replicas ? ` (${String(info.replicas)} replicas)` : ''}`);
-  for (const c of info.clients as { clientId: string; clientSecret?: string; public: boolean }[]) lines.push(`  client       ${c.clientId}${c.clientSecret ? ` / ${c.clientSecret}` : ''}${c.public ? ' (public)' : ''}`);
-  for (const u of info.users as { username: string; password: string }[]) lines.push(`  user         ${u.username} / ${u.password}`);
-  // Lists a flavour adds to the description (Rator's brandKeys): printed under their name in words.
-  const known = new Set(['flavour', 'preset', 'url', 'endpoints', 'admin', 'store', 'replicas', 'clients', 'users', 'technicalUsers', 'notes']);
-  for (const [key, value] of Object.entries(info)) {
-    if (!known.has(key) && Array.isArray(value) && value.every((v) => typeof v === 'string')) lines.push(`  ${key.replace(/([A-Z])/g, ' $1').toLowerCase().padEnd(12)} ${value.join(', ')}`);
-  }
-  for (const t of (info.technicalUsers as { realm: string; name: string; clientId: string; clientSecret: string; refreshToken: string }[] | undefined) ?? []) {
-    lines.push(`  technical user "${t.name}" (realm ${t.realm}): shown once`);
-    lines.push(`    client id      ${t.clientId}`, `    client secret  ${t.clientSecret}`, `    refresh token  ${t.refreshToken}`);
-  }
-  // What the flavour wants said at start (a session limit in force, a preset's user left out): one line each.
-  for (const note of (info.notes as string[] | undefined) ?? []) lines.push(`  note: ${note}`);
-  lines.push('Ctrl-C stops it.');
-  return lines.join('\n');
-}
 
 /** Parsed `idpc mock` arguments, from yargs or from node:util parseArgs. */
 export interface MockCommand {

@@ -8,16 +8,17 @@ import { validate } from '../schemas/registry.js';
 import { FLAVOURS, isFlavourName } from '../flavours/index.js';
 import { isRegistered } from '../checks/registry.js';
 import { safeStoreUrl } from '../../mocks/core/grant-store.js';
-import { colourWanted, formatConsole, formatVerdictLine, REPORT_FORMATS, resultName, toJsonReport, totalsOf, writeReports } from '../runner/report.js';
+import { colourWanted, formatConsole, formatVerdictLine, REPORT_FORMATS, toJsonReport, totalsOf, writeReports } from '../runner/report.js';
+import { resultKey } from '../vocabulary/types.js';
 import { emitGithubActions } from '../runner/report-ci.js';
-import { shellWord } from '../runner/curl.js';
+import { shellWord } from '../session/curl.js';
 import { MOCK_FLAVOURS } from '../../mocks/flavours.js';
 import { formatPlan } from '../runner/plan.js';
 import { SUITE_NAMES } from '../checks/define.js';
 import { planRun, runConformance, type Baseline, type FinishedRun } from '../runner/run.js';
 import { PreflightFailed } from '../runner/preflight.js';
 import { loadTargetConfig, targetOfConfig, TargetConfigError, tlsOf } from '../runner/target.js';
-import type { Target } from '../runner/types.js';
+import type { Target } from '../vocabulary/types.js';
 import { EXIT, UsageError } from './errors.js';
 import { runMockJobs, withMock, type MockJob, type ScenarioProgress } from './mock-jobs.js';
 
@@ -271,7 +272,7 @@ function reportRuns(runs: FinishedRun[], args: RunArgs, formats: string[], suite
   for (const run of runs) print(args.quiet ? formatVerdictLine(run, colour) : formatConsole(run, args.verbose, colour));
   for (const path of writeReports(runs, formats, args.reportDir)) say(`report: ${path}`);
   // What `idpc replay` needs to repeat the failures: how the target was reached, the seed, the failed checks.
-  const failed: RecordedFailure[] = runs.flatMap((r) => r.results.filter((x) => x.status === 'fail' && !x.baseline).map((x) => ({ flavour: r.target.flavour, seed: r.seed, check: resultName(x) })));
+  const failed: RecordedFailure[] = runs.flatMap((r) => r.results.filter((x) => x.status === 'fail' && !x.baseline).map((x) => ({ flavour: r.target.flavour, seed: r.seed, check: resultKey(x) })));
   if (failed.length) {
     const file = join(args.reportDir, 'idpc-failures.json');
     mkdirSync(args.reportDir, { recursive: true });
@@ -379,7 +380,7 @@ export async function replayCommand(file: string, reportDir: string, print: (s: 
     const report = JSON.parse(readFileSync(join(reportDir, 'replay', 'idpc-report.json'), 'utf8')) as { runs: FinishedRun[] };
     const run = report.runs[0];
     for (const f of mine) {
-      const r = run?.results.find((x) => resultName(x) === f.check);
+      const r = run?.results.find((x) => resultKey(x) === f.check);
       // FIXED only for a check that ran and held: a replay the target throttled, a budget cut or an unknown name
       // proves nothing, and says so.
       const id = f.check.split(':')[1] ?? '';

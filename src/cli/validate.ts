@@ -3,7 +3,7 @@ import { FLAVOUR_NAMES, isFlavourName, type FlavourName } from '../flavours/inde
 import { looksLikeHttpResponse, parseHttpResponse, CaptureParseError } from '../http/capture.js';
 import { registry } from '../schemas/registry.js';
 import { kindsOf, validateCapture, type CaptureReport } from '../validate/capture.js';
-import { looksLikeJwt } from '../validate/jwt.js';
+import { looksLikeJwt } from '../util/jwt.js';
 import { UsageError } from './errors.js';
 import { readInput } from './input.js';
 

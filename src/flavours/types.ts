@@ -2,22 +2,9 @@ import type { CheckId } from '../checks/registry.js';
 import type { CapturedResponse } from '../http/capture.js';
 export { header } from '../http/capture.js';
 
-/**
- * The flavours there are, by name. A flavour module adds its own by declaration merging, so that its name type-checks
- * where a built-in's does (and a misspelt one does not):
- *   declare module 'idp-conformance' { interface FlavourNames { mycorp: true } }
- */
-export interface FlavourNames {
-  rfc6749: true;
-  portal: true;
-  keycloak: true;
-  rator: true;
-  infolink: true;
-}
-
-export type FlavourName = keyof FlavourNames & string;
-
-export type ClientAuthStyle = 'basic' | 'post' | 'none';
+import type { ClientAuthStyle, FlavourName, RefreshMode } from '../vocabulary/types.js';
+export type { ClientAuthStyle, FlavourName, FlavourNames, RefreshMode } from '../vocabulary/types.js';
+export { errorCode } from '../checks/define.js';
 
 /** What an exchange looked like, for deciding whether a documented deviation applies. */
 export interface DeviationContext {
@@ -59,8 +46,6 @@ export interface ExpectedError {
   description?: string;
 }
 
-/** How refresh tokens behave: a new one that retires the old; a new one while the old keeps working; the same one again. */
-export type RefreshMode = 'rotate-revoke' | 'rotate' | 'reuse' | 'unknown';
 
 export interface FlavourDescriptor {
   name: FlavourName;
@@ -118,11 +103,3 @@ export interface FlavourDescriptor {
   preflightHints?: { applies: (ctx: DeviationContext) => boolean; cause: string }[];
 }
 
-/** The `error` member of a JSON error body, when there is one. */
-export function errorCode(body: unknown): string | undefined {
-  if (body && typeof body === 'object' && !Array.isArray(body)) {
-    const e = (body as Record<string, unknown>).error;
-    return typeof e === 'string' ? e : undefined;
-  }
-  return undefined;
-}

@@ -5,65 +5,13 @@
  * cover it (untested, and the verdict is then INCOMPLETE). Generated (fast-check) examples come on top of the
  * systematic scenarios and only spend what the systematic pass leaves.
  */
-import type { AnswerKind, CheckDef, SuiteName } from '../checks/define.js';
-import { checksJudgingEvery } from '../checks/registry.js';
-import { noServerError } from '../checks/requests.js';
-import { answeredInTime, boundedAnswer } from '../checks/model.js';
+import type { CheckDef, SuiteName } from '../checks/define.js';
 import type { FlavourDescriptor } from '../flavours/index.js';
-import type { RunContext } from './context.js';
-import type { SkipKind } from './evidence.js';
-import type { Target } from './types.js';
+import { resultKey, type SkipKind } from '../vocabulary/types.js';
+import { refsOf, untested, type CheckRef, type Cost, type Scenario, type Skip, type SuiteDef } from '../session/scenario.js';
+import type { Target } from '../vocabulary/types.js';
 
-export interface CheckRef {
-  check: CheckDef;
-  variant?: string;
-}
-
-export const ref = (check: CheckDef, variant?: string): CheckRef => ({ check, ...(variant !== undefined ? { variant } : {}) });
-/** Every variant of a check. */
-export const allVariants = (check: CheckDef): CheckRef[] => (check.variants ?? []).map((v) => ref(check, v));
-
-export interface Skip {
-  reason: string;
-  kind: SkipKind;
-}
-
-export const untested = (reason: string): Skip => ({ reason, kind: 'untested' });
-export const notApplicable = (reason: string): Skip => ({ reason, kind: 'not-applicable' });
-export const needsSetup = (reason: string): Skip => ({ reason, kind: 'needs-setup' });
-
-export interface Cost {
-  requests: number;
-  /** Requests with wrong credentials, which count against the target's lockout policies. */
-  badCredentials?: number;
-}
-
-export interface Scenario<S> {
-  /** Unique within its suite. */
-  name: string;
-  /** What it reports, besides the per-answer rules (its `answers`), TE-A11 and TE-N1. */
-  checks: CheckRef[];
-  /** Kinds of answer it receives: the RFC 6749 §5.1 / §5.2 rules judge each of them. */
-  answers?: AnswerKind[];
-  /** Generated examples on top of the systematic pass: leaving them out leaves no check untested. */
-  generated?: boolean;
-  /** Why it cannot run on this target (undefined: it runs). */
-  skip?: (target: Target, descriptor: FlavourDescriptor) => Skip | undefined;
-  /** An upper bound of what it sends (a test holds every scenario to it on every mock). */
-  cost: (target: Target, numRuns: number) => Cost;
-  run: (ctx: RunContext, state: S) => Promise<void>;
-}
-
-export interface SuiteDef<S> {
-  name: SuiteName;
-  /** The state its scenarios share during one run (tokens issued, a probe grant). */
-  start: () => S;
-  scenarios: Scenario<S>[];
-}
-
-export function defineSuite<S>(suite: SuiteDef<S>): SuiteDef<S> {
-  return suite;
-}
+export { allVariants, defineSuite, needsSetup, notApplicable, ref, refsOf, untested, type CheckRef, type Cost, type Scenario, type Skip, type SuiteDef } from '../session/scenario.js';
 
 export interface PlannedScenario {
   suite: SuiteName;
@@ -95,11 +43,6 @@ export interface Plan {
   budget: { maxRequests: number; maxBadCredentialAttempts: number };
   /** One line per scenario left out for lack of budget. */
   leftOut: string[];
-}
-
-/** The per-answer checks of a scenario, and the two judged on every request. */
-export function refsOf(s: Scenario<unknown>): CheckRef[] {
-  return [...s.checks, ...(s.answers ?? []).flatMap((k) => checksJudgingEvery(k).map((c) => ref(c))), ref(noServerError), ref(answeredInTime), ref(boundedAnswer)];
 }
 
 const keyOf = (r: CheckRef) => `${r.check.id}\u0000${r.variant ?? ''}`;
@@ -195,7 +138,7 @@ export function formatPlan(plan: Plan): string {
   }
   const planned = plan.entries.filter((e) => !e.skip).length;
   lines.push(`checks: ${planned} planned, ${plan.entries.length - planned} not run (of ${plan.entries.length} (suite, check, variant) results)`);
-  for (const e of plan.entries.filter((x) => x.skip)) lines.push(`  ${SKIP_MARK[e.skip!.kind]} ${e.suite}:${e.check.id}${e.variant ? `:${e.variant}` : ''}  ${e.skip!.reason}`);
+  for (const e of plan.entries.filter((x) => x.skip)) lines.push(`  ${SKIP_MARK[e.skip!.kind]} ${resultKey({ suite: e.suite, check: e.check.id, variant: e.variant })}  ${e.skip!.reason}`);
   if (plan.leftOut.length) lines.push(`the budget cannot cover the plan: left out ${plan.leftOut.join(', ')}; the verdict will be INCOMPLETE`);
   return lines.join('\n');
 }

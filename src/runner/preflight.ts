@@ -6,9 +6,9 @@
  */
 import { describeAnswer, jsonObject } from '../checks/define.js';
 import { FLAVOURS } from '../flavours/index.js';
-import type { Session } from './session.js';
-import { TlsProblem } from './http.js';
-import type { Exchange, Target, TargetClient } from './types.js';
+import type { Session } from '../session/session.js';
+import { TlsProblem } from '../session/http.js';
+import type { Exchange, Target, TargetClient } from '../vocabulary/types.js';
 
 /** A valid grant was refused: what was refused, the likely cause and the setting to fix, in one line. */
 export class PreflightFailed extends Error {}

@@ -4,7 +4,7 @@
  * Workflow-command escaping as GitHub's actions/toolkit does it (packages/core/src/command.ts).
  */
 import { appendFileSync } from 'node:fs';
-import { resultName } from './report.js';
+import { resultKey } from '../vocabulary/types.js';
 import type { FinishedRun } from './run.js';
 
 const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -18,7 +18,7 @@ export function githubAnnotations(runs: FinishedRun[]): string[] {
   for (const run of runs) {
     for (const r of run.results) {
       if (r.baseline || (r.status !== 'fail' && r.status !== 'warn')) continue;
-      const title = `${targetName(run)} ${resultName(r)}`;
+      const title = `${targetName(run)} ${resultKey(r)}`;
       const message = `${r.title}: ${r.message ?? ''} [${r.requirement}]${r.counterexample ? ` (seed ${r.counterexample.seed})` : ''}`;
       lines.push(`::${r.status === 'fail' ? 'error' : 'warning'} title=${escapeProperty(title)}::${escapeData(message)}`);
     }
@@ -42,7 +42,7 @@ export function markdownSummary(runs: FinishedRun[]): string {
     if (!failed.length) continue;
     out.push('', `### ${cell(targetName(run))}: ${failed.length} failing check(s)`, '');
     for (const r of failed) {
-      out.push(`- **${resultName(r)}** ${cell(r.title)}: ${cell(r.message ?? '')} ([${cell(r.requirement)}](${r.url}))${r.counterexample ? `, reproduce with \`--seed ${r.counterexample.seed}\`` : ''}`);
+      out.push(`- **${resultKey(r)}** ${cell(r.title)}: ${cell(r.message ?? '')} ([${cell(r.requirement)}](${r.url}))${r.counterexample ? `, reproduce with \`--seed ${r.counterexample.seed}\`` : ''}`);
       const curl = r.evidence?.[0]?.curl;
       if (curl) out.push('', '  ```sh', `  ${curl}`, '  ```');
     }

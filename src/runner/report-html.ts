@@ -5,7 +5,7 @@
  */
 import { seriesTitle } from '../checks/series.js';
 import { SKIP_MARK } from './plan.js';
-import { resultName } from './report.js';
+import { resultKey } from '../vocabulary/types.js';
 import type { FinishedRun, ReportedResult } from './run.js';
 
 /** A fragment of HTML this module produced: interpolated as is. */
@@ -35,7 +35,7 @@ const link = (url: string, text: string) => (/^https?:\/\//.test(url) ? html`<a 
 const STATUS_LABEL: Record<string, string> = { pass: 'pass', fail: 'FAIL', warn: 'warn', info: 'info', deviation: 'deviation', skip: 'skipped' };
 
 /** A result's anchor in the page (run0-grant_TE-C13): the summary's links and the tests find it by this. */
-const resultId = (r: ReportedResult, runIndex: number) => `run${runIndex}-${resultName(r).replace(/[^A-Za-z0-9_-]/g, '_')}`;
+const resultId = (r: ReportedResult, runIndex: number) => `run${runIndex}-${resultKey(r).replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
 function evidenceBlock(r: ReportedResult): Html {
   if (!r.evidence?.length) return html``;
@@ -53,7 +53,7 @@ function resultRow(r: ReportedResult, runIndex: number): Html {
   const open = r.status === 'fail' || r.status === 'warn';
   const c = r.counterexample;
   return html`<details class="result ${r.status}" data-status="${r.status}" id="${resultId(r, runIndex)}"${open ? ' open' : ''}>
-<summary><span class="badge ${r.status}">${STATUS_LABEL[r.status] ?? r.status}</span> <code>${resultName(r)}</code> ${r.title}${r.baseline ? html` <em>(baseline: ${r.baseline.reason})</em>` : ''}</summary>
+<summary><span class="badge ${r.status}">${STATUS_LABEL[r.status] ?? r.status}</span> <code>${resultKey(r)}</code> ${r.title}${r.baseline ? html` <em>(baseline: ${r.baseline.reason})</em>` : ''}</summary>
 <div class="body">
 <p class="req">${r.severity} · requirement: ${link(r.url, r.requirement)}</p>
 ${r.message ? html`<p class="message">${r.status === 'skip' ? `${SKIP_MARK[r.skipKind ?? 'untested'].trim()}: ` : ''}${r.message}</p>` : ''}
@@ -88,7 +88,7 @@ ${run.unreachable ? html`<p class="error">Target unreachable: ${run.unreachable}
 ${run.interrupted ? html`<p class="error">Stopped: ${run.interrupted}</p>` : ''}
 ${(run.incomplete ?? []).map((why) => html`<p class="warn">Untested: ${why}</p>`)}
 ${(run.scenarioErrors ?? []).map((e) => html`<p class="error">Internal error in ${e.suite}/${e.scenario}: ${e.message}</p>`)}
-${attention.length ? html`<div class="attention"><h3>Look here first</h3><ul>${attention.map((r) => html`<li><span class="badge ${r.status}">${STATUS_LABEL[r.status]}</span> <a href="#${resultId(r, i)}"><code>${resultName(r)}</code></a> ${r.title}${r.message ? html`: <span class="message">${r.message}</span>` : ''}</li>`)}</ul></div>` : ''}
+${attention.length ? html`<div class="attention"><h3>Look here first</h3><ul>${attention.map((r) => html`<li><span class="badge ${r.status}">${STATUS_LABEL[r.status]}</span> <a href="#${resultId(r, i)}"><code>${resultKey(r)}</code></a> ${r.title}${r.message ? html`: <span class="message">${r.message}</span>` : ''}</li>`)}</ul></div>` : ''}
 ${run.reproduce ? html`<p class="repro">repeat this run: <code>${run.reproduce}</code></p>` : ''}
 ${series.map((s) => html`<div class="series"><h3>${s}</h3>${bySeries.get(s)!.map((r) => resultRow(r, i))}</div>`)}
 </section>`;

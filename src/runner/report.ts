@@ -1,3 +1,4 @@
+import { resultKey } from '../vocabulary/types.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageVersion } from '../util/paths.js';
@@ -9,7 +10,6 @@ import type { FinishedRun, ReportedResult } from './run.js';
 const MARK: Record<string, string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', info: 'INFO', deviation: 'DEVN', skip: 'SKIP' };
 
 /** A result's name: suite:check, with its variant. */
-export const resultName = (r: { suite: string; check: string; variant?: string }) => `${r.suite}:${r.check}${r.variant ? `:${r.variant}` : ''}`;
 
 /** ANSI colour for the console: on a TTY unless NO_COLOR is set, or wherever FORCE_COLOR asks (no-color.org). */
 export function colourWanted(env: NodeJS.ProcessEnv, isTty: boolean | undefined): boolean {
@@ -42,7 +42,7 @@ export function formatConsole(run: FinishedRun, verbose = false, colour = false)
   const shown = verbose ? run.results : run.results.filter((r) => r.status !== 'pass' && r.status !== 'skip');
   for (const r of shown) {
     const base = r.baseline ? ` [baseline: ${r.baseline.reason}]` : '';
-    lines.push(`  ${paint(colour, r.status, MARK[r.status]!)} ${resultName(r).padEnd(30)} ${r.title}${base}`);
+    lines.push(`  ${paint(colour, r.status, MARK[r.status]!)} ${resultKey(r).padEnd(30)} ${r.title}${base}`);
     if (r.status === 'deviation' && r.deviation) lines.push(`       documented deviation: ${r.deviation.reason}`);
     if ((r.status === 'fail' || r.status === 'warn') && r.message) lines.push(`       ${r.message}  [${r.requirement}]`);
     if (r.status === 'fail' && r.counterexample) {
@@ -57,7 +57,7 @@ export function formatConsole(run: FinishedRun, verbose = false, colour = false)
     const byReason = new Map<string, string[]>();
     for (const r of run.results.filter((x) => x.status === 'skip')) {
       const key = `${SKIP_MARK[r.skipKind ?? 'untested'].trim()}\u0000${r.message ?? 'no reason given'}`;
-      (byReason.get(key) ?? byReason.set(key, []).get(key)!).push(resultName(r));
+      (byReason.get(key) ?? byReason.set(key, []).get(key)!).push(resultKey(r));
     }
     for (const [key, names] of byReason) {
       const [mark, reason] = key.split('\u0000') as [string, string];
@@ -78,7 +78,7 @@ export function formatConsole(run: FinishedRun, verbose = false, colour = false)
   const setup = run.results.filter((r) => r.status === 'skip' && r.skipKind === 'needs-setup').length;
   if (setup) lines.push(`  ${setup} result(s) need more setup to run (SETUP above): they do not count against the verdict`);
   // A long run's failures are far apart above: their names once more, and the command that repeats the run.
-  const failed = run.results.filter((r) => r.status === 'fail' && !r.baseline).map(resultName);
+  const failed = run.results.filter((r) => r.status === 'fail' && !r.baseline).map(resultKey);
   if (failed.length) lines.push(`  failed: ${failed.join(', ')}`);
   if ((failed.length || run.staleBaseline.length) && run.reproduce) lines.push(`  reproduce: ${run.reproduce}`);
   lines.push(`  verdict: ${paint(colour, run.verdict, run.verdict)} (exit ${run.exitCode})`);

@@ -9,15 +9,15 @@ import { FLAVOURS, type FlavourName } from '../flavours/index.js';
 import { ALL_CHECKS } from '../checks/registry.js';
 import { Redactor } from '../util/redact.js';
 import { blocksConformance, runVerdict, statusOfTally } from '../verdict/index.js';
-import { NOT_IN_TIME, RunContext } from './context.js';
-import { Evidence } from './evidence.js';
-import { RunInterrupted, TargetThrottled, TargetUnreachable, TlsProblem, Transport } from './http.js';
+import { NOT_IN_TIME, RunContext } from '../session/context.js';
+import { Evidence } from '../session/evidence.js';
+import { RunInterrupted, TargetThrottled, TargetUnreachable, TlsProblem, Transport } from '../session/http.js';
 import { computePlan, untested, type Plan, type Skip, type SuiteDef } from './plan.js';
 import { PreflightFailed, preflightGrants, runPreflight, storedTokenGuard } from './preflight.js';
 import { clientCredentialsParams, passwordGrant } from '../../suites/preconditions.js';
-import { reportedExchange } from './redact.js';
+import { reportedExchange } from '../session/redact.js';
 import type { Run } from '../generated/schemas.js';
-import type { CheckResult, Exchange, Target } from './types.js';
+import { resultKey, type CheckResult, type Exchange, type Target } from '../vocabulary/types.js';
 import { naturalCompare } from '../util/collate.js';
 
 /** The suites, in the order they run. */
@@ -246,16 +246,15 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
 
   secrets.addAll(ctx.session.tokensSeen);
   const results: ReportedResult[] = ctx.evidence.results().map((r) => ({ ...finish(r, options.baseline, secrets, target.revealSecrets === true), durationMs: timeOf.get(`${r.suite}:${r.check}`) ?? timeOf.get(`${r.suite}:*`) ?? 0 }));
-  const keyOf = (r: { suite: string; check: string; variant?: string }) => `${r.suite}:${r.check}${r.variant ? `:${r.variant}` : ''}`;
-  const failedKeys = new Set(results.filter((r) => r.status === 'fail').flatMap((r) => [keyOf(r), `${r.suite}:${r.check}`]));
-  const staleBaseline = [...(options.baseline?.entries.keys() ?? [])].filter((k) => !failedKeys.has(k) && results.some((r) => keyOf(r) === k || `${r.suite}:${r.check}` === k || k.endsWith(':*')));
+  const failedKeys = new Set(results.filter((r) => r.status === 'fail').flatMap((r) => [resultKey(r), `${r.suite}:${r.check}`]));
+  const staleBaseline = [...(options.baseline?.entries.keys() ?? [])].filter((k) => !failedKeys.has(k) && results.some((r) => resultKey(r) === k || `${r.suite}:${r.check}` === k || k.endsWith(':*')));
   // CONFORMS only when the required checks ran: what stayed untested is listed, and the run is INCOMPLETE (exit 4).
   const incomplete: string[] = [];
   if (interrupted) incomplete.push(`the run stopped before its plan was done: ${interrupted}`);
   for (const e of errors) incomplete.push(`${e.suite}/${e.scenario} failed with an internal error (please report it): ${secrets.text(e.message)}`);
   // Grouped by reason: "needs a second client" once, with every check it leaves untested.
   const untestedBy = new Map<string, string[]>();
-  for (const r of results.filter(blocksConformance)) (untestedBy.get(r.message ?? 'no reason given') ?? untestedBy.set(r.message ?? 'no reason given', []).get(r.message ?? 'no reason given')!).push(keyOf(r));
+  for (const r of results.filter(blocksConformance)) (untestedBy.get(r.message ?? 'no reason given') ?? untestedBy.set(r.message ?? 'no reason given', []).get(r.message ?? 'no reason given')!).push(resultKey(r));
   for (const [reason, names] of untestedBy) incomplete.push(`${names.join(', ')} not tested: ${reason}`);
   if (!results.some((r) => r.status !== 'skip')) incomplete.push('no check ran');
   const { verdict, exitCode } = runVerdict({ unreachable: !!unreachable, unexpectedFailures: results.filter((r) => r.status === 'fail' && !r.baseline).length, staleBaseline: staleBaseline.length, incomplete: incomplete.length });
@@ -345,7 +344,7 @@ function weakSecretsOf(t: Target): string[] {
 
 function finish(r: CheckResult, baseline: Baseline | undefined, secrets: Redactor, reveal: boolean): ReportedResult {
   const status = statusOfTally({ ...r, skipped: r.status === 'skip' });
-  const reason = baseline?.entries.get(`${r.suite}:${r.check}${r.variant ? `:${r.variant}` : ''}`) ?? baseline?.entries.get(`${r.suite}:${r.check}`);
+  const reason = baseline?.entries.get(resultKey(r)) ?? baseline?.entries.get(`${r.suite}:${r.check}`);
   const { evidence, ...rest } = r;
   const out: ReportedResult = { ...rest, status, ...(reason !== undefined && status === 'fail' ? { baseline: { reason } } : {}) };
   if (status !== 'skip') delete out.skipKind;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { TARGET_BUDGET_DEFAULTS } from '../generated/defaults.js';
-import { DEFAULT_MAX_WAIT_SECONDS } from './http.js';
+import { DEFAULT_MAX_WAIT_SECONDS } from '../session/http.js';
 import { ConfigFileError, readConfigFile } from '../util/config-file.js';
 import { redactText } from '../util/redact.js';
 import { FLAVOURS, isFlavourName, type FlavourDescriptor, type FlavourName } from '../flavours/index.js';
@@ -9,7 +9,7 @@ import type { Profile } from '../checks/define.js';
 import type { ConfigTargetConfig } from '../generated/schemas.js';
 import { registry } from '../schemas/registry.js';
 import type { RunningMock } from '../../mocks/index.js';
-import type { Target, TargetClient } from './types.js';
+import type { Target, TargetClient } from '../vocabulary/types.js';
 
 export class TargetConfigError extends Error {}
 

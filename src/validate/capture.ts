@@ -8,7 +8,7 @@ import { FLAVOURS, type FlavourName } from '../flavours/index.js';
 import type { CapturedResponse } from '../http/capture.js';
 import { registry } from '../schemas/registry.js';
 import { finding, sortFindings, type Finding } from './findings.js';
-import { decodeJwtPayload, looksLikeJwt } from './jwt.js';
+import { decodeJwtPayload, looksLikeJwt } from '../util/jwt.js';
 
 export interface CaptureInput {
   flavour: FlavourName;

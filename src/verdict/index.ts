@@ -7,7 +7,7 @@ import type { Profile, Severity } from '../checks/define.js';
 import { checkDef } from '../checks/registry.js';
 import type { DeviationContext, FlavourDescriptor } from '../flavours/types.js';
 import type { Run } from '../generated/schemas.js';
-import type { Status } from '../runner/types.js';
+import type { Status } from '../vocabulary/types.js';
 import { EXIT } from './exit-codes.js';
 
 /** Exit codes (src/verdict/exit-codes.ts): the verdict module is where they are decided. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startMock, type RunningMock } from '../../mocks/index.js';
 import { validate } from '../../src/schemas/registry.js';
-import { decodeJwtPayload } from '../../src/validate/jwt.js';
+import { decodeJwtPayload } from '../../src/util/jwt.js';
 import { basic, http, postForm, schemaErrors, type Reply } from '../support/http.js';
 
 const PRESETS = ['legacy', 'v12-23', 'current'] as const;

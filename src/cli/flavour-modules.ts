@@ -8,8 +8,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { registerMockLoader } from '../../mocks/flavours.js';
 import type { FlavourMock } from '../../mocks/core/flavour.js';
-import { registerFlavourDescriptor } from './index.js';
-import type { FlavourDescriptor, FlavourName } from './types.js';
+import { registerFlavourDescriptor } from '../flavours/index.js';
+import type { FlavourDescriptor, FlavourName } from '../flavours/types.js';
 
 export interface FlavourModule {
   descriptor: FlavourDescriptor;

@@ -13,9 +13,9 @@ import { validateCapture } from '../validate/capture.js';
 import { documentedDeviation, LEGAL_FLAVOUR_DIFFERENCE, severityOf } from '../verdict/index.js';
 import { Evidence, type SkipKind } from './evidence.js';
 import type { Transport } from './http.js';
-import type { Skip } from './plan.js';
+import type { Skip } from '../vocabulary/types.js';
 import { json, Session } from './session.js';
-import type { CheckResult, Exchange, Target } from './types.js';
+import type { CheckResult, Exchange, Target } from '../vocabulary/types.js';
 
 export { json } from './session.js';
 

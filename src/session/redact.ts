@@ -1,7 +1,7 @@
 import type { ReportedExchange } from '../generated/schemas.js';
 import { Redactor } from '../util/redact.js';
 import { curlOf } from './curl.js';
-import type { Exchange } from './types.js';
+import type { Exchange } from '../vocabulary/types.js';
 
 /**
  * Characters of an answer body a report shows (the run judged it whole): a report holds the same exchange under each

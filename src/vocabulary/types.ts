@@ -1,6 +1,52 @@
-import type { Profile } from '../checks/define.js';
-import type { ReportedExchange, Result } from '../generated/schemas.js';
-import type { FlavourName, RefreshMode } from '../flavours/index.js';
+/**
+ * The vocabulary floor: the words every layer speaks (an exchange, a target, a result, its status and severity, a
+ * profile, the flavours' names, a result's key). It imports nothing of the project but the types generated from the
+ * schemas (npm run gen:types); every other layer imports it (layers: .dependency-cruiser.cjs).
+ */
+import type { Profile, ReportedExchange, Result } from '../generated/schemas.js';
+
+export type { Profile } from '../generated/schemas.js';
+
+/**
+ * The flavours there are, by name. A flavour module adds its own by declaration merging, so that its name type-checks
+ * where a built-in's does (and a misspelt one does not):
+ *   declare module 'idp-conformance' { interface FlavourNames { mycorp: true } }
+ */
+export interface FlavourNames {
+  rfc6749: true;
+  portal: true;
+  keycloak: true;
+  rator: true;
+  infolink: true;
+}
+
+export type FlavourName = keyof FlavourNames & string;
+
+export type ClientAuthStyle = 'basic' | 'post' | 'none';
+
+/** How a target's refresh tokens behave: rotated with the old one revoked, rotated, reused, or not known. */
+export type RefreshMode = 'rotate-revoke' | 'rotate' | 'reuse' | 'unknown';
+
+/** Why a planned check did not run: configuration it lacks, a feature the target lacks, or both. */
+export type SkipKind = 'untested' | 'needs-setup' | 'not-applicable';
+
+/** A check or scenario that does not run, and why. */
+export interface Skip {
+  reason: string;
+  kind: SkipKind;
+}
+
+export const untested = (reason: string): Skip => ({ reason, kind: 'untested' });
+export const notApplicable = (reason: string): Skip => ({ reason, kind: 'not-applicable' });
+export const needsSetup = (reason: string): Skip => ({ reason, kind: 'needs-setup' });
+
+/** A result's weight, as reports carry it (schemas/report/report.schema.json). */
+export type Severity = Result['severity'];
+
+/** A result's key, `suite:check[:variant]`: how reports, baselines, replays and the console name one result. */
+export function resultKey(r: { suite: string; check: string; variant?: string | undefined }): string {
+  return `${r.suite}:${r.check}${r.variant ? `:${r.variant}` : ''}`;
+}
 
 /**
  * One request and its answer, as the runner sent and received it: a report's exchange (schemas/report, $defs/exchange)

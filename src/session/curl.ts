@@ -1,5 +1,5 @@
 import { Redactor } from '../util/redact.js';
-import type { Exchange } from './types.js';
+import type { Exchange } from '../vocabulary/types.js';
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 

@@ -4,7 +4,7 @@
  * written in the provider's code, which presets its mock has, and the choices where the public material is silent.
  */
 import type { FlavourMock } from '../../mocks/core/flavour.js';
-import { FLAVOURS, FLAVOUR_NAMES, type FlavourDescriptor } from './index.js';
+import { FLAVOURS, FLAVOUR_NAMES, type FlavourDescriptor } from '../flavours/index.js';
 
 const CAUSES: Record<string, string> = {
   'missing-grant-type': 'no grant_type',

@@ -7,7 +7,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { jsonObject as json } from '../checks/define.js';
 import type { FlavourDescriptor } from '../flavours/index.js';
 import { RunInterrupted, type Transport } from './http.js';
-import type { Exchange, Target, TargetClient } from './types.js';
+import type { Exchange, Target, TargetClient } from '../vocabulary/types.js';
 
 export interface TokenRequestOptions {
   /** Who authenticates, and how (default: the client's own style). */

@@ -4,7 +4,7 @@
  * module; the book only refuses results that no scenario of the suite declared (the registry and the plan agree).
  */
 import type { CheckDef, Severity } from '../checks/define.js';
-import type { CheckResult, Exchange } from './types.js';
+import type { CheckResult, Exchange } from '../vocabulary/types.js';
 
 /**
  * Why a check did not run: untested (the plan needed it and could not: budget, a target that stopped, configuration the
@@ -12,7 +12,8 @@ import type { CheckResult, Exchange } from './types.js';
  * a second client, a user with a non-ASCII password, a longer --max-wait) is listed but does not; not-applicable means the
  * target lacks the feature.
  */
-export type SkipKind = 'untested' | 'needs-setup' | 'not-applicable';
+import { resultKey, type SkipKind } from '../vocabulary/types.js';
+export type { SkipKind };
 
 export interface Classifier {
   severity(check: CheckDef): Severity;
@@ -20,7 +21,7 @@ export interface Classifier {
   deviation(check: CheckDef, exchanges: Exchange[], variant?: string): { reason: string; source: string } | undefined;
 }
 
-const keyOf = (suite: string, check: string, variant?: string) => `${suite}\u0000${check}\u0000${variant ?? ''}`;
+const keyOf = (suite: string, check: string, variant?: string) => resultKey({ suite, check, variant });
 
 export class Evidence {
   private readonly book = new Map<string, CheckResult>();

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Exchange } from './types.js';
+import type { Exchange } from '../vocabulary/types.js';
 import { importCjs } from '../util/import-cjs.js';
 import { TARGET_BUDGET_DEFAULTS } from '../generated/defaults.js';
 

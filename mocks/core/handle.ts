@@ -1,0 +1,41 @@
+/** The running mock as its admin API, the CLI and tests see it (mocks/core/server.ts makes it). */
+import type { Clock } from './clock.js';
+import type { Faults } from './faults.js';
+import type { FlavourMock, FlavourServer, MockContext, MockDescription, ResolvedMockConfig } from './flavour.js';
+import type { GrantStore } from './grant-store.js';
+import type { MockRequest, MockResponse } from './http.js';
+import type { Journal } from './journal.js';
+import type { SharedControl } from './shared-control.js';
+
+export interface MockHandle {
+  config: ResolvedMockConfig;
+  clock: Clock;
+  journal: Journal;
+  faults: Faults;
+  /** With a shared store: the control plane all replicas share (mocks/core/shared-control.ts). */
+  readonly control?: SharedControl;
+  /** Where its grants live (memory, or the store replicas share), and whether that answers. */
+  readonly store: GrantStore;
+  readonly context: MockContext;
+  readonly flavourServer: FlavourServer;
+  /** What the flavour created at start (or at the last reset) for the user to see once. */
+  readonly startup: Record<string, unknown>;
+  /** The flavour's public description of this mock (what a run against it needs to know). */
+  readonly description: MockDescription;
+  /** The flavour module it runs. */
+  readonly flavourMock: FlavourMock;
+  reset(): Promise<void>;
+}
+
+export interface RunningMock extends MockHandle {
+  /** Runs one request through the flavour's routes without a socket (benchmarks, unit tests); no faults, no journal. */
+  inject(request: MockRequest): Promise<MockResponse>;
+  url: string;
+  tokenEndpoint: string;
+  endpoints: Record<string, string>;
+  admin: { url: string; enabled: boolean };
+  /** Requests the server has read, and answers it has finished sending. */
+  traffic(): { received: number; answered: number };
+  /** Stops accepting and drains the requests in flight (reset after drainMs, default 5 s). */
+  close(drainMs?: number): Promise<void>;
+}
