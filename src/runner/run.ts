@@ -8,7 +8,7 @@ import { statefulSuite } from '../../suites/stateful.js';
 import { FLAVOURS, type FlavourName } from '../flavours/index.js';
 import { ALL_CHECKS } from '../checks/registry.js';
 import { Redactor } from '../util/redact.js';
-import { blocksConformance, runVerdict, statusOfTally } from '../verdict/index.js';
+import { baselineReason, blocksConformance, runVerdict, staleBaselineEntries, statusOfTally } from '../verdict/index.js';
 import { NOT_IN_TIME, RunContext } from '../session/context.js';
 import { Evidence } from '../session/evidence.js';
 import { RunInterrupted, TargetThrottled, TargetUnreachable, TlsProblem, Transport } from '../session/http.js';
@@ -246,8 +246,7 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
 
   secrets.addAll(ctx.session.tokensSeen);
   const results: ReportedResult[] = ctx.evidence.results().map((r) => ({ ...finish(r, options.baseline, secrets, target.revealSecrets === true), durationMs: timeOf.get(`${r.suite}:${r.check}`) ?? timeOf.get(`${r.suite}:*`) ?? 0 }));
-  const failedKeys = new Set(results.filter((r) => r.status === 'fail').flatMap((r) => [resultKey(r), `${r.suite}:${r.check}`]));
-  const staleBaseline = [...(options.baseline?.entries.keys() ?? [])].filter((k) => !failedKeys.has(k) && results.some((r) => resultKey(r) === k || `${r.suite}:${r.check}` === k || k.endsWith(':*')));
+  const staleBaseline = staleBaselineEntries(options.baseline, results);
   // CONFORMS only when the required checks ran: what stayed untested is listed, and the run is INCOMPLETE (exit 4).
   const incomplete: string[] = [];
   if (interrupted) incomplete.push(`the run stopped before its plan was done: ${interrupted}`);
@@ -344,7 +343,7 @@ function weakSecretsOf(t: Target): string[] {
 
 function finish(r: CheckResult, baseline: Baseline | undefined, secrets: Redactor, reveal: boolean): ReportedResult {
   const status = statusOfTally({ ...r, skipped: r.status === 'skip' });
-  const reason = baseline?.entries.get(resultKey(r)) ?? baseline?.entries.get(`${r.suite}:${r.check}`);
+  const reason = baselineReason(baseline, r);
   const { evidence, ...rest } = r;
   const out: ReportedResult = { ...rest, status, ...(reason !== undefined && status === 'fail' ? { baseline: { reason } } : {}) };
   if (status !== 'skip') delete out.skipKind;

@@ -10,7 +10,7 @@ import { noServerError } from '../checks/requests.js';
 import { answeredInTime, boundedAnswer, flavourErrors } from '../checks/model.js';
 import { FLAVOURS, errorCode, type ExpectedError, type FailureCause, type FlavourDescriptor } from '../flavours/index.js';
 import { validateCapture } from '../validate/capture.js';
-import { documentedDeviation, LEGAL_FLAVOUR_DIFFERENCE, severityOf } from '../verdict/index.js';
+import { consequenceOfFinding, NOT_IN_TIME, severityOf, weigh, type Weighed } from '../verdict/index.js';
 import { Evidence, type SkipKind } from './evidence.js';
 import type { Transport } from './http.js';
 import type { Skip } from '../vocabulary/types.js';
@@ -31,12 +31,13 @@ export class CheckFailure extends Error {
   }
 }
 
-/** Why a check whose request timed out has no verdict. */
-export const NOT_IN_TIME = 'its request was not answered in time (see TE-N1)';
+export { NOT_IN_TIME } from '../verdict/index.js';
 
 export class RunContext {
   readonly descriptor: FlavourDescriptor;
   readonly session: Session;
+  /** Whether the client the checks exercise is public (a severity depends on it: TE-H4). */
+  private readonly publicClient: boolean | undefined;
   readonly evidence: Evidence;
   /** The suite whose scenario is running (results are filed under it). */
   suite = '';
@@ -55,16 +56,8 @@ export class RunContext {
     this.descriptor = FLAVOURS[target.flavour];
     // The client that refreshes (and replays) is the user client, else the service client: a public one makes TE-H4 bind.
     const publicClient = (target.clients.user ?? target.clients.service)?.public;
-    this.evidence = new Evidence(
-      {
-        severity: (check) => severityOf(check.id, target.profile, publicClient === undefined ? {} : { publicClient }),
-        deviation: (check, exchanges, variant) => {
-          const last = exchanges.at(-1);
-          return last?.response ? documentedDeviation(this.descriptor, check.id, { response: last.response, body: json(last), ...(variant !== undefined ? { variant } : {}) }) : undefined;
-        },
-      },
-      declared,
-    );
+    this.publicClient = publicClient;
+    this.evidence = new Evidence({ severity: (check) => severityOf(check.id, target.profile, publicClient === undefined ? {} : { publicClient }) }, declared);
     this.session = new Session(target, this.descriptor, transport, (e) => this.observe(e));
   }
 
@@ -125,13 +118,25 @@ export class RunContext {
     this.evidence.pass(this.suite, check, variant);
   }
 
+  /** A finding of a check: what it amounts to is src/verdict's to say (weigh); the book records that. */
   fail(check: CheckDef, message: string, exchanges: Exchange[], options: { variant?: string; counterexample?: CheckResult['counterexample'] } = {}): void {
-    // A request that timed out is TE-N1's finding; the check it was for stays untested unless other requests judged it.
-    if (exchanges.some((e) => e.timedOut)) {
-      this.evidence.skip(this.suite, check, options.variant, NOT_IN_TIME, 'untested');
-      return;
-    }
-    this.evidence.fail(this.suite, check, options.variant, message, exchanges, options.counterexample);
+    const last = exchanges.at(-1);
+    const weighed = weigh({
+      check: check.id,
+      profile: this.target.profile,
+      ...(this.publicClient !== undefined ? { publicClient: this.publicClient } : {}),
+      descriptor: this.descriptor,
+      exchanges,
+      ...(last?.response ? { context: { response: last.response, body: json(last), ...(options.variant !== undefined ? { variant: options.variant } : {}) } } : {}),
+    });
+    this.recordWeighed(check, weighed, message, exchanges, options);
+  }
+
+  private recordWeighed(check: CheckDef, w: Pick<Weighed, 'consequence' | 'deviation' | 'reason'>, message: string, exchanges: Exchange[], options: { variant?: string; counterexample?: CheckResult['counterexample'] } = {}): void {
+    if (w.consequence === 'untested') this.evidence.skip(this.suite, check, options.variant, w.reason ?? NOT_IN_TIME, 'untested');
+    else if (w.consequence === 'deviation') this.evidence.deviation(this.suite, check, options.variant, w.deviation!, message, exchanges);
+    else if (w.consequence === 'warning') this.evidence.warn(this.suite, check, options.variant, message, exchanges);
+    else this.evidence.fail(this.suite, check, options.variant, message, exchanges, options.counterexample);
   }
 
   warn(check: CheckDef, message: string, exchanges: Exchange[], variant?: string): void {
@@ -172,9 +177,9 @@ export class RunContext {
       }
       for (const f of findings) {
         const message = `${f.path || '(body)'}: ${f.message}`;
-        // A finding the validator rates below the check's own severity (a legal difference from the flavour schema) warns.
-        if (!f.deviation && f.severity === LEGAL_FLAVOUR_DIFFERENCE && severityOf(check.id, this.target.profile) === 'error') this.warn(check, message, [exchange]);
-        else this.fail(check, message, [exchange]);
+        // The validator weighed it already (src/verdict): recorded with that consequence, not decided again.
+        const consequence = consequenceOfFinding(f, check.id, this.target.profile);
+        this.recordWeighed(check, { consequence, ...(f.deviation ? { deviation: f.deviation as { reason: string; source: string } } : {}) }, message, [exchange]);
       }
     }
   }

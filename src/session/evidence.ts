@@ -16,9 +16,8 @@ import { resultKey, type SkipKind } from '../vocabulary/types.js';
 export type { SkipKind };
 
 export interface Classifier {
+  /** The severity of a check's result under the run's profile and client (src/verdict decides it). */
   severity(check: CheckDef): Severity;
-  /** The flavour's documented deviation explaining this failure, judged on its last exchange. */
-  deviation(check: CheckDef, exchanges: Exchange[], variant?: string): { reason: string; source: string } | undefined;
 }
 
 const keyOf = (suite: string, check: string, variant?: string) => resultKey({ suite, check, variant });
@@ -72,19 +71,21 @@ export class Evidence {
     this.entry(suite, check, variant).passes++;
   }
 
+  /** A finding the flavour documents (src/verdict weighed it): it counts as held, and the deviation is shown. */
+  deviation(suite: string, check: CheckDef, variant: string | undefined, deviation: { reason: string; source: string }, message: string, exchanges: Exchange[]): void {
+    if (this.dropped(suite, check, variant)) return;
+    const r = this.entry(suite, check, variant);
+    r.passes++;
+    if (!r.deviation) {
+      r.deviation = deviation;
+      r.message ??= message;
+      r.evidence ??= exchanges;
+    }
+  }
+
   fail(suite: string, check: CheckDef, variant: string | undefined, message: string, exchanges: Exchange[], counterexample?: CheckResult['counterexample']): void {
     if (this.dropped(suite, check, variant)) return;
     const r = this.entry(suite, check, variant);
-    const deviation = this.classifier.deviation(check, exchanges, variant);
-    if (deviation) {
-      r.passes++;
-      if (!r.deviation) {
-        r.deviation = deviation;
-        r.message ??= message;
-        r.evidence ??= exchanges;
-      }
-      return;
-    }
     r.failures++;
     if (r.failures === 1) {
       r.message = message;

@@ -3,7 +3,7 @@ import type { Profile } from '../checks/define.js';
 import { checksJudgingEvery } from '../checks/registry.js';
 import { errorJson, otherSchema } from '../checks/token-error.js';
 import { expiresInPresent, flavourSchema, jsonObjectBody, tokenTypeMember, unknownMembers } from '../checks/token-response.js';
-import { documentedDeviation, LEGAL_FLAVOUR_DIFFERENCE } from '../verdict/index.js';
+import { weigh } from '../verdict/index.js';
 import { FLAVOURS, type FlavourName } from '../flavours/index.js';
 import type { CapturedResponse } from '../http/capture.js';
 import { registry } from '../schemas/registry.js';
@@ -48,6 +48,8 @@ function schemaGroupOf(flavour: FlavourName): string {
 export function validateCapture(input: CaptureInput): CaptureReport {
   const { flavour, kind } = input;
   const profile = input.profile ?? 'rfc6749';
+  /** Findings that are only a legal difference from the flavour's schema (RFC 6749 met): they warn (src/verdict). */
+  const legal = new Set<Finding>();
   const reg = registry();
   const group = schemaGroupOf(flavour);
   const entry = reg.entry(group, kind);
@@ -116,11 +118,11 @@ export function validateCapture(input: CaptureInput): CaptureReport {
           if (reported.has(e.path)) continue;
           // Where the RFC schema is satisfied, a difference from the flavour's schema (token_type's case, an optional
           // member missing or added) is legal: clients written for the flavour may break, so it warns, never fails.
-          findings.push(
-            isTokenKind
-              ? finding(flavourSchema.id, e.path, `${FLAVOURS[flavour].title}: ${e.message} (RFC 6749 allows it; clients written for ${FLAVOURS[flavour].title} may break)`, profile, LEGAL_FLAVOUR_DIFFERENCE)
-              : finding(otherSchema.id, e.path, `${FLAVOURS[flavour].title}: ${e.message}`, profile),
-          );
+          if (isTokenKind) {
+            const f = finding(flavourSchema.id, e.path, `${FLAVOURS[flavour].title}: ${e.message} (RFC 6749 allows it; clients written for ${FLAVOURS[flavour].title} may break)`, profile);
+            legal.add(f);
+            findings.push(f);
+          } else findings.push(finding(otherSchema.id, e.path, `${FLAVOURS[flavour].title}: ${e.message}`, profile));
           reported.add(e.path);
         }
       }
@@ -140,14 +142,13 @@ export function validateCapture(input: CaptureInput): CaptureReport {
     }
   }
 
-  // 4. Where the flavour departs from the RFC on purpose, say so instead of failing.
+  // 4. What each finding weighs (src/verdict): its severity under the profile, a legal flavour difference's warning,
+  // and where the flavour departs from the RFC on purpose, the documented deviation instead of a failure.
   const context = { response: input.response ?? { status: 0, headers: {}, body: text }, body: parsedJson ? value : undefined };
   for (const f of findings) {
-    const deviation = f.severity === 'info' ? undefined : documentedDeviation(FLAVOURS[flavour], f.rule, context);
-    if (deviation) {
-      f.severity = 'info';
-      f.deviation = deviation;
-    }
+    const weighed = weigh({ check: f.rule, profile, descriptor: FLAVOURS[flavour], context, legalFlavourDifference: legal.has(f) });
+    f.severity = weighed.severity;
+    if (weighed.deviation) f.deviation = weighed.deviation;
   }
 
   const sorted = sortFindings(findings);

@@ -15,9 +15,10 @@ export interface Finding {
   deviation?: { reason: string; source: string };
 }
 
-export function finding(rule: string, path: string, message: string, profile: Profile, severity?: Severity): Finding {
+/** A finding at its check's severity under the profile; capture.ts then weighs it whole (src/verdict, weigh). */
+export function finding(rule: string, path: string, message: string, profile: Profile): Finding {
   const spec = checkDef(rule);
-  return { rule, severity: severity ?? severityOf(rule, profile), path, message, requirement: spec.requirement };
+  return { rule, severity: severityOf(rule, profile), path, message, requirement: spec.requirement };
 }
 
 export const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };

@@ -7,7 +7,7 @@ import type { Profile, Severity } from '../checks/define.js';
 import { checkDef } from '../checks/registry.js';
 import type { DeviationContext, FlavourDescriptor } from '../flavours/types.js';
 import type { Run } from '../generated/schemas.js';
-import type { Status } from '../vocabulary/types.js';
+import { resultKey, type Status } from '../vocabulary/types.js';
 import { EXIT } from './exit-codes.js';
 
 /** Exit codes (src/verdict/exit-codes.ts): the verdict module is where they are decided. */
@@ -48,6 +48,74 @@ export function documentedDeviation(descriptor: FlavourDescriptor, check: string
   if (!context) return undefined;
   const d = descriptor.deviations.find((x) => (x.checks as readonly string[]).includes(check) && x.applies(context));
   return d ? { reason: d.reason, source: d.source } : undefined;
+}
+
+/** Why a check whose request timed out has no verdict (TE-N1 has the finding). */
+export const NOT_IN_TIME = 'its request was not answered in time (see TE-N1)';
+
+/** Everything a finding's consequence depends on. */
+export interface FindingInput {
+  check: string;
+  profile: Profile;
+  /** The client the check exercised is public (TE-H4 binds public clients only). */
+  publicClient?: boolean;
+  descriptor: FlavourDescriptor;
+  /** The answer the finding is about, for a documented deviation (none: no deviation can apply). */
+  context?: DeviationContext;
+  /** The exchanges it rests on: one that timed out leaves the check untested. */
+  exchanges?: readonly { timedOut?: boolean }[];
+  /** A difference from the flavour's own schema where RFC 6749 is met (TE-C17): legal, so it warns. */
+  legalFlavourDifference?: boolean;
+}
+
+/**
+ * What one finding amounts to, the one place that says it (the validator, the run's context and its evidence book
+ * only record the answer): a failure at the check's severity under the profile; a warning when it is only a legal
+ * difference from the flavour's schema; the flavour's documented deviation (reported as such, counted as held); or,
+ * when its request timed out, no verdict at all.
+ */
+export interface Weighed {
+  consequence: 'failure' | 'warning' | 'deviation' | 'untested';
+  /** The finding's own severity (a validation report's): info when documented. */
+  severity: Severity;
+  deviation?: { reason: string; source: string };
+  /** Why there is no verdict (untested). */
+  reason?: string;
+}
+
+export function weigh(f: FindingInput): Weighed {
+  if (f.exchanges?.some((e) => e.timedOut)) return { consequence: 'untested', severity: 'info', reason: NOT_IN_TIME };
+  const checkSeverity = severityOf(f.check, f.profile, f.publicClient === undefined ? {} : { publicClient: f.publicClient });
+  const severity = f.legalFlavourDifference ? LEGAL_FLAVOUR_DIFFERENCE : checkSeverity;
+  const deviation = severity === 'info' ? undefined : documentedDeviation(f.descriptor, f.check, f.context);
+  if (deviation) return { consequence: 'deviation', severity: 'info', deviation };
+  // Below the check's own severity (a legal difference where the check is required): a warning, not a failure.
+  if (SEVERITY_RANK[severity] > SEVERITY_RANK[checkSeverity]) return { consequence: 'warning', severity };
+  return { consequence: 'failure', severity };
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/** A validation finding, weighed already (src/validate), as a run records it: the same consequence, not decided twice. */
+export function consequenceOfFinding(f: { severity: Severity; deviation?: unknown }, check: string, profile: Profile): Weighed['consequence'] {
+  if (f.deviation) return 'deviation';
+  return SEVERITY_RANK[f.severity] > SEVERITY_RANK[severityOf(check, profile)] ? 'warning' : 'failure';
+}
+
+/** Expected failures by result key (`suite:check[:variant]`, or `suite:check` for every variant), with their reasons. */
+export interface BaselineEntries {
+  entries: ReadonlyMap<string, string>;
+}
+
+/** The baseline's reason for this result's failure, if it expects it. */
+export function baselineReason(baseline: BaselineEntries | undefined, r: { suite: string; check: string; variant?: string }): string | undefined {
+  return baseline?.entries.get(resultKey(r)) ?? baseline?.entries.get(`${r.suite}:${r.check}`);
+}
+
+/** Baseline entries the run could judge and that no longer fail: a stale baseline (the verdict counts it). */
+export function staleBaselineEntries(baseline: BaselineEntries | undefined, results: readonly { suite: string; check: string; variant?: string; status: Status }[]): string[] {
+  const failed = new Set(results.filter((r) => r.status === 'fail').flatMap((r) => [resultKey(r), `${r.suite}:${r.check}`]));
+  return [...(baseline?.entries.keys() ?? [])].filter((k) => !failed.has(k) && results.some((r) => resultKey(r) === k || `${r.suite}:${r.check}` === k || k.endsWith(':*')));
 }
 
 /** What the book of one (suite, check, variant) holds when the run ends. */
