@@ -1,12 +1,19 @@
-/** The mock flavours, one list: each module loads on demand (Keycloak's JOSE stack above all), the names cost nothing. */
+/**
+ * The mock flavours, derived from the one list (src/vocabulary/flavours.ts): each mocks/<name>/index.ts exports
+ * `mock`, loaded on demand (Keycloak's JOSE stack above all), so the names cost nothing.
+ */
+import { BUILT_IN_FLAVOURS, BUILT_IN_FLAVOUR_NAMES } from '../src/vocabulary/flavours.js';
 import type { FlavourMock } from './core/flavour.js';
 
-export const MOCK_LOADERS: Record<string, () => Promise<FlavourMock>> = {
-  portal: async () => (await import('./portal/index.js')).portalMock,
-  keycloak: async () => (await import('./keycloak/index.js')).keycloakMock,
-  rator: async () => (await import('./rator/index.js')).ratorMock,
-  infolink: async () => (await import('./infolink/index.js')).infolinkMock,
-};
+async function loadBuiltIn(name: string): Promise<FlavourMock> {
+  const { mock } = (await import(/* @vite-ignore */ `./${name}/index.js`)) as { mock?: FlavourMock };
+  if (!mock) throw new Error(`mocks/${name}/index.ts must export its mock as \`mock\``);
+  return mock;
+}
+
+export const MOCK_LOADERS: Record<string, () => Promise<FlavourMock>> = Object.fromEntries(
+  BUILT_IN_FLAVOUR_NAMES.filter((name) => BUILT_IN_FLAVOURS[name].mock).map((name) => [name, () => loadBuiltIn(name)]),
+);
 
 /** Live: a flavour module's mock appears here too. */
 export const MOCK_FLAVOURS = Object.keys(MOCK_LOADERS);

@@ -4,12 +4,25 @@
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { generatedDefaults, generatedTypes, generatedValidators } from '../src/schemas/generate.js';
-import { packageRoot } from '../src/util/paths.js';
+import { forgetSchemaEntries } from '../src/schemas/catalog.js';
+import { generatedDefaults, generatedMockConfigSchema, generatedTypes, generatedValidators } from '../src/schemas/generate.js';
+import { packageRoot, schemasDir } from '../src/util/paths.js';
 
 const check = process.argv.includes('--check');
 const outDir = join(packageRoot(), 'src', 'generated');
 let stale = 0;
+// The mock-config schema's flavour sections first: the types and validators below are made from it.
+const mockConfig = generatedMockConfigSchema();
+const mockConfigPath = join(schemasDir(), mockConfig.file);
+if (readFileSync(mockConfigPath, 'utf8') !== mockConfig.source) {
+  stale++;
+  if (check) process.stderr.write(`stale: schemas/${mockConfig.file}\n`);
+  else {
+    writeFileSync(mockConfigPath, mockConfig.source);
+    forgetSchemaEntries();
+    process.stdout.write(`wrote schemas/${mockConfig.file}\n`);
+  }
+}
 for (const { file, source } of [...(await generatedTypes()), ...(await generatedValidators()), ...generatedDefaults()]) {
   const path = join(outDir, file);
   const current = existsSync(path) ? readFileSync(path, 'utf8') : undefined;

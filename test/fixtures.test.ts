@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { checkFixture, loadManifest } from '../src/validate/fixtures.js';
+import { FLAVOURS } from '../src/flavours/index.js';
 
 const fixtures = loadManifest();
 
 describe('bundled fixtures behave as labelled', () => {
-  it('cover every flavour, positive and negative', () => {
-    for (const flavour of ['rfc6749', 'portal', 'keycloak', 'rator', 'infolink']) {
+  it('cover RFC 6749 and every flavour with schemas of its own, positive and negative', () => {
+    for (const flavour of ['rfc6749', ...Object.values(FLAVOURS).filter((f) => !f.rfcBaseline).map((f) => f.name)]) {
       expect(fixtures.some((f) => f.flavour === flavour && f.expect.valid)).toBe(true);
       expect(fixtures.some((f) => f.flavour === flavour && !f.expect.valid)).toBe(true);
     }

@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { parse } from 'node-html-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../src/util/paths.js';
+import { MOCK_FLAVOURS } from '../mocks/flavours.js';
 import { runCli } from './support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'idpc-html-'));
@@ -39,7 +40,7 @@ describe('the HTML report', () => {
     const doc = parse(readFileSync(htmlFile, 'utf8'));
     const sections = doc.querySelectorAll('section.run');
     expect(sections.map((s) => s.querySelector('.verdict')?.getAttribute('data-verdict'))).toEqual(runs.map((r) => r.verdict));
-    expect(runs.map((r) => r.target.flavour)).toEqual(['portal', 'keycloak', 'rator', 'infolink']);
+    expect(runs.map((r) => r.target.flavour)).toEqual(MOCK_FLAVOURS);
     runs.forEach((run, i) => {
       const rendered = sections[i]!.querySelectorAll('details.result');
       expect(rendered).toHaveLength(run.results.length);
@@ -110,7 +111,7 @@ describe('the JSON report', () => {
     const v = validate('report', 'report', doc);
     expect(v.errors).toEqual([]);
     expect(Object.keys(doc).slice(0, 5)).toEqual(['$schema', 'tool', 'version', 'generatedAt', 'totals']);
-    expect(doc.totals.targets).toBe(4);
+    expect(doc.totals.targets).toBe(MOCK_FLAVOURS.length);
     expect(doc.totals.results).toBe(runs.reduce((n, r) => n + r.results.length, 0));
     expect(doc.totals.exitCode).toBe(code);
   });

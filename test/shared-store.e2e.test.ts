@@ -11,7 +11,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startMock, type MockConfigPatch, type RunningMock } from '../mocks/index.js';
 import { startMockServer } from '../mocks/core/server.js';
-import { portalMock } from '../mocks/portal/index.js';
+import { mock as portalMock } from '../mocks/portal/index.js';
 import { DOCUMENT_REALMS } from '../mocks/keycloak/presets.js';
 import { targetOfMock } from '../src/runner/target.js';
 import type { Target } from '../src/vocabulary/types.js';

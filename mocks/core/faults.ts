@@ -1,26 +1,9 @@
+import type { Fault } from '../../src/generated/schemas.js';
 import { seededRandom } from './random.js';
 
-export type FaultKind =
-  | 'latency'
-  | 'status'
-  | 'truncated-json'
-  | 'malformed-json'
-  | 'wrong-content-type'
-  | 'connection-reset'
-  | 'empty-response'
-  | 'rate-limit';
-
-export interface FaultSpec {
-  /** token, revoke, resource, logout, ... (a route name) or a path starting with "/". */
-  route?: string;
-  kind: FaultKind;
-  latencyMs?: number;
-  latencyMaxMs?: number;
-  status?: number;
-  body?: string;
-  retryAfter?: number;
-  when?: { always?: boolean; probability?: number; seed?: number; nextRequests?: number };
-}
+/** A fault as configured (schemas/config/mock-config.schema.json $defs/fault). */
+export type FaultSpec = Fault;
+export type FaultKind = Fault['kind'];
 
 export interface ActiveFault extends FaultSpec {
   id: number;

@@ -1,48 +1,37 @@
 import type { FlavourDescriptor } from '../../src/flavours/index.js';
-import type { ConfigMockConfig } from '../../src/generated/schemas.js';
+import type { Client, ConfigMockConfig, User } from '../../src/generated/schemas.js';
 import type { Clock } from './clock.js';
 import type { FaultSpec } from './faults.js';
 import type { GrantService, RefreshPolicy } from './grants.js';
 import type { MockRequest, MockResponse } from './http.js';
 
-export interface ClientRecord {
-  clientId: string;
-  clientSecret?: string;
-  public: boolean;
-  grants: string[];
-  scopes: string[];
-  enabled: boolean;
-  /** Rator: resource ids the client's tokens may be used at. */
-  resourceIds?: string[];
-}
+type Section<K extends keyof ConfigMockConfig> = NonNullable<ConfigMockConfig[K]>;
+/** A section with the members the schema gives a default filled in, the others left optional. */
+type Filled<T, K extends keyof T> = Required<Pick<T, K>> & Omit<T, K>;
 
-export interface UserRecord {
-  username: string;
+/** A client as the mock keeps it: the schema's client (schemas/config/mock-config.schema.json $defs/client), defaults filled. */
+export interface ClientRecord extends Filled<Pick<Client, 'clientId' | 'clientSecret' | 'public' | 'grants' | 'scopes' | 'enabled' | 'resourceIds'>, 'public' | 'grants' | 'scopes' | 'enabled'> {}
+
+/** A user as the mock keeps it: the schema's user, defaults filled. */
+export interface UserRecord extends Filled<Pick<User, 'username' | 'enabled' | 'operator' | 'groups'>, 'enabled' | 'operator' | 'groups'> {
   /** In clear in this process; absent when it knows the user only by hash (from another replica: mocks/core/passwords.ts). */
   password?: string;
   passwordHash?: string;
-  enabled: boolean;
-  operator: boolean;
-  groups: string[];
 }
 
-/** The mock configuration with every default filled in (schemas/config/mock-config.schema.json). */
-export interface ResolvedMockConfig {
-  flavour: string;
-  preset: string;
-  host: string;
-  port: number;
-  admin: { enabled: boolean; token?: string; allowUnauthenticated?: boolean };
-  store: { url: string; prefix: string; timeoutMs: number };
-  journal: { enabled: boolean; maxEntries: number };
-  clock: { start?: number; frozen: boolean };
-  limits: { maxBodyBytes: number; maxParamBytes: number };
-  tokens: { accessTokenLifetime: number; refreshTokenLifetime: number; maxStoredTokens: number; maxStoredBytes: number; expiredRetention: number };
+/** The mock configuration (schemas/config/mock-config.schema.json) with every default filled in. */
+export interface ResolvedMockConfig extends Filled<Pick<ConfigMockConfig, 'flavour' | 'preset' | 'host' | 'port'>, 'preset' | 'host' | 'port'> {
+  admin: Filled<Section<'admin'>, 'enabled'>;
+  store: Required<Section<'store'>>;
+  journal: Required<Section<'journal'>>;
+  clock: Filled<Section<'clock'>, 'frozen'>;
+  limits: Required<Section<'limits'>>;
+  tokens: Required<Section<'tokens'>>;
   refresh: RefreshPolicy;
   clients: ClientRecord[];
   users: UserRecord[];
   faults: FaultSpec[];
-  plantedDeviations: NonNullable<ConfigMockConfig['plantedDeviations']>;
+  plantedDeviations: Section<'plantedDeviations'>;
   /** Flavour sections the core does not interpret: each flavour module reads its own (keycloak, rator, ...), with its defaults. */
   extra: Record<string, unknown>;
 }

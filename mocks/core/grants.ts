@@ -1,23 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { RefreshPolicy as RefreshPolicySettings } from '../../src/generated/schemas.js';
 import type { Clock } from './clock.js';
 import { StoreUnavailable, type GrantStore, type TokenRecord } from './grant-store.js';
 
-export interface RefreshPolicy {
-  /** Issue a new refresh token on every refresh. */
-  rotate: boolean;
-  /** A superseded refresh token stops working (after the grace period / reuse allowance). */
-  revokeOldRefreshToken: boolean;
-  /** A refresh ends the access token it replaces. */
-  revokeOldAccessToken: boolean;
-  /** A superseded refresh token keeps working this many seconds. */
-  graceSeconds: number;
-  /** Extra uses a superseded refresh token allows (with revokeOldRefreshToken), besides the grace window. */
-  maxReuse: number;
-  /** Replaying a superseded refresh token revokes the whole grant (RFC 9700 §4.14.2). */
-  revokeFamilyOnReplay: boolean;
-  /** Scope of the refresh token a narrowed refresh returns (RFC 6749 §6 says the original). */
-  scopeAfterNarrowing: 'original' | 'narrowed';
-}
+/** The refresh policy (schemas/config/mock-config.schema.json $defs/refresh-policy), every default filled in. */
+export type RefreshPolicy = Required<RefreshPolicySettings>;
 
 export type { AccessRecord, RefreshRecord } from './token-records.js';
 import type { AccessRecord, RefreshRecord } from './token-records.js';

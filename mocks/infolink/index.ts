@@ -3,7 +3,7 @@
  * document (seeds/004): the success shape, the refresh-token-only refresh, the resource envelope and the
  * expired-token bodies. Everything the public material leaves open is a documented choice (src/flavours/infolink.ts).
  */
-import { infolink as descriptor } from '../../src/flavours/infolink.js';
+import { descriptor } from '../../src/flavours/infolink.js';
 import { uuidToken } from '../core/random.js';
 import type { FlavourMock, MockConfigPatch, MockContext } from '../core/flavour.js';
 import { pathRoute } from '../core/flavour.js';
@@ -130,7 +130,7 @@ function create(ctx: MockContext) {
   };
 }
 
-export const infolinkMock: FlavourMock = {
+export const mock: FlavourMock = {
   descriptor,
   sectionDefaults: { resourceErrorStatus: 401 },
   presets,

@@ -9,7 +9,7 @@
  *   core/.../representations/AccessTokenResponse.java.
  */
 import { randomUUID } from 'node:crypto';
-import { keycloak as descriptor } from '../../src/flavours/keycloak.js';
+import { descriptor } from '../../src/flavours/keycloak.js';
 import type { MockDescription, FlavourMock, MockContext } from '../core/flavour.js';
 import { pathRoute } from '../core/flavour.js';
 import { clientAuthentication } from './client-auth.js';
@@ -115,7 +115,7 @@ function create(ctx: MockContext) {
   };
 }
 
-export const keycloakMock: FlavourMock = {
+export const mock: FlavourMock = {
   descriptor,
   presets,
   defaultPreset: 'v12-23',

@@ -2,7 +2,7 @@
 import type { ExpiryHeap } from '../core/expiry-heap.js';
 import type { StoredToken, TokenStore } from '../core/store.js';
 import { createHash } from 'node:crypto';
-import type { ConfigMockConfig } from '../../src/generated/schemas.js';
+import type { Client, ConfigMockConfig, User } from '../../src/generated/schemas.js';
 import type { ClientRecord, UserRecord } from '../core/flavour.js';
 import type { MockResponse } from '../core/http.js';
 import type { RealmKeys } from './keys.js';
@@ -11,24 +11,10 @@ export type KeycloakConfig = NonNullable<ConfigMockConfig['keycloak']>;
 export type RealmConfig = NonNullable<KeycloakConfig['realms']>[number];
 export type Settings = Required<Omit<KeycloakConfig, 'realms' | 'technicalUsers' | 'alsoServe'>> & Pick<KeycloakConfig, 'realms' | 'technicalUsers' | 'alsoServe'>;
 
-export interface KcClient extends ClientRecord {
-  bearerOnly?: boolean;
-  consentRequired?: boolean;
-  serviceAccountDisabled?: boolean;
-  lowerCaseBearer?: boolean;
-  refreshForClientCredentials?: boolean;
-  offlineAllowed?: boolean;
-}
+/** Keycloak's members of a client and a user (schemas/config/mock-config.schema.json $defs/client, $defs/user). */
+export interface KcClient extends ClientRecord, Pick<Client, 'bearerOnly' | 'consentRequired' | 'serviceAccountDisabled' | 'lowerCaseBearer' | 'refreshForClientCredentials' | 'offlineAllowed'> {}
 
-export interface KcUser extends UserRecord {
-  id?: string;
-  requiredActions?: string[];
-  locked?: boolean;
-  otp?: string;
-  email?: string;
-  firstName?: string;
-  lastName?: string;
-}
+export interface KcUser extends UserRecord, Pick<User, 'id' | 'requiredActions' | 'locked' | 'otp' | 'email' | 'firstName' | 'lastName'> {}
 
 export interface ClientSession {
   /** Seconds; updated on every refresh (TokenManager.refreshAccessToken). */

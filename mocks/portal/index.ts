@@ -5,7 +5,7 @@
  *   oauthlib/oauthlib oauthlib/oauth2/rfc6749/{errors.py,tokens.py,endpoints/base.py,grant_types/*.py},
  *   educates/educates-training-platform training-portal/src/project/{settings.py,urls.py}.
  */
-import { portal as descriptor } from '../../src/flavours/portal.js';
+import { descriptor } from '../../src/flavours/portal.js';
 import { serialize } from '../core/json.js';
 import { alphanumericToken } from '../core/random.js';
 import type { ClientRecord, FlavourMock, MockContext, MockConfigPatch } from '../core/flavour.js';
@@ -248,7 +248,7 @@ function create(ctx: MockContext) {
   };
 }
 
-export const portalMock: FlavourMock = {
+export const mock: FlavourMock = {
   descriptor,
   sectionDefaults: { catalogVisibility: 'private' },
   presets,

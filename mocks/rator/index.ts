@@ -8,7 +8,7 @@
  * and Enghouse's "Authentication Methods" / "brand access" pages (brand key, operator_password).
  * Where the public material is silent the choice is listed in src/flavours/rator.ts (choices).
  */
-import { rator as descriptor } from '../../src/flavours/rator.js';
+import { descriptor } from '../../src/flavours/rator.js';
 import { uuidToken } from '../core/random.js';
 import type { ClientRecord, FlavourMock, MockConfigPatch, MockContext, UserRecord, ResolvedMockConfig } from '../core/flavour.js';
 import { pathRoute } from '../core/flavour.js';
@@ -235,7 +235,7 @@ function create(ctx: MockContext) {
   };
 }
 
-export const ratorMock: FlavourMock = {
+export const mock: FlavourMock = {
   descriptor,
   sectionDefaults: { context: 'appcontext', brandKeys: [], missingBrandKey: 'invalid_request', formClientAuth: false },
   presets,

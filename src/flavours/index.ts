@@ -1,14 +1,21 @@
-import { infolink } from './infolink.js';
-import { keycloak } from './keycloak.js';
-import { portal } from './portal.js';
-import { rator } from './rator.js';
-import { rfc6749 } from './rfc6749.js';
+import { BUILT_IN_FLAVOUR_NAMES } from '../vocabulary/flavours.js';
 import type { FlavourDescriptor, FlavourName } from './types.js';
 
 export * from './types.js';
 
-/** The one list of flavours: the built-in ones, then what flavour modules register (src/flavours/modules.ts). */
-export const FLAVOURS: Record<FlavourName, FlavourDescriptor> = { rfc6749, portal, keycloak, rator, infolink };
+/**
+ * The one list of flavours: the built-in ones (derived from src/vocabulary/flavours.ts, each src/flavours/<name>.ts
+ * exporting `descriptor`), then what flavour modules register (src/cli/flavour-modules.ts).
+ */
+export const FLAVOURS = Object.fromEntries(
+  await Promise.all(
+    BUILT_IN_FLAVOUR_NAMES.map(async (name) => {
+      const { descriptor } = (await import(/* @vite-ignore */ `./${name}.js`)) as { descriptor: FlavourDescriptor };
+      if (descriptor?.name !== name) throw new Error(`src/flavours/${name}.ts must export the descriptor of flavour "${name}" as \`descriptor\``);
+      return [name, descriptor] as const;
+    }),
+  ),
+) as Record<FlavourName, FlavourDescriptor>;
 /** Live: a registered flavour appears here too. */
 export const FLAVOUR_NAMES = Object.keys(FLAVOURS) as FlavourName[];
 

@@ -1,7 +1,7 @@
 import { errorCode, type FlavourDescriptor } from './types.js';
 
 /** InfoLink (Precisely). Source: the InfoLink provider document; docs-v3-8.infolinkcloud.com rest-api/authentication/oauth-20-auth. */
-export const infolink: FlavourDescriptor = {
+export const descriptor: FlavourDescriptor = {
   name: 'infolink',
   title: 'InfoLink',
   tokenPath: '/api/v1/oauth2/token',

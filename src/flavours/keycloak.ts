@@ -5,7 +5,7 @@ import { errorCode, header, type FlavourDescriptor } from './types.js';
  * .../authentication/authenticators/directgrant/{ValidateUsername,ValidatePassword}.java,
  * .../authentication/AuthenticationProcessor.java.
  */
-export const keycloak: FlavourDescriptor = {
+export const descriptor: FlavourDescriptor = {
   name: 'keycloak',
   title: 'Keycloak',
   tokenPath: '{base}/realms/{realm}/protocol/openid-connect/token',

@@ -5,7 +5,7 @@ import { errorCode, header, type FlavourDescriptor } from './types.js';
  * Sources: oauthlib oauth2/rfc6749/{errors.py,tokens.py,endpoints/base.py};
  * educates-training-platform training-portal/src/project/{urls.py,settings.py}.
  */
-export const portal: FlavourDescriptor = {
+export const descriptor: FlavourDescriptor = {
   name: 'portal',
   title: 'Educates training portal (django-oauth-toolkit)',
   tokenPath: '/oauth2/token/',

@@ -5,7 +5,7 @@ import { errorCode, type FlavourDescriptor } from './types.js';
  * Sources: spring-projects/spring-security-oauth spring-security-oauth2/src/main/java/org/springframework/security/oauth2/
  * provider/error/DefaultWebResponseExceptionTranslator.java, provider/token/DefaultTokenServices.java, provider/endpoint/TokenEndpoint.java.
  */
-export const rator: FlavourDescriptor = {
+export const descriptor: FlavourDescriptor = {
   name: 'rator',
   title: 'Rator (legacy Spring Security OAuth2)',
   tokenPath: '/{context}/oauth/token',

@@ -1,7 +1,7 @@
 import type { FlavourDescriptor } from './types.js';
 
 /** A generic RFC 6749 authorization server: no departures, Basic and body client authentication. */
-export const rfc6749: FlavourDescriptor = {
+export const descriptor: FlavourDescriptor = {
   name: 'rfc6749',
   title: 'Generic RFC 6749 authorization server',
   tokenPath: '/token',

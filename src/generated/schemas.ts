@@ -214,7 +214,7 @@ export interface IdpcSchemas {
 export interface ConfigMockConfig {
   $schema?: string;
   /**
-   * Which IdP the mock emulates: a built-in one (portal, keycloak, rator, infolink) or one a flavour module registers (--flavour-module; docs/flavours.md, "Adding a flavour").
+   * Which IdP the mock emulates: a built-in one (listed under examples) or one a flavour module registers (--flavour-module; docs/flavours.md, "Adding a flavour").
    */
   flavour: string;
   /**
@@ -301,99 +301,6 @@ export interface ConfigMockConfig {
   clients?: Client[];
   users?: User[];
   faults?: Fault[];
-  rator?: {
-    context?: string;
-    brandKeys?: string[];
-    /**
-     * How /oauth/token rejects a request without a brand key (not public: a documented choice).
-     */
-    missingBrandKey?: "invalid_request" | "unauthorized";
-    /**
-     * Accept client_id/client_secret as parameters too (Spring's allowFormAuthenticationForClients); Rator documents Basic only.
-     */
-    formClientAuth?: boolean;
-    /**
-     * The resource id of the mock's protected resource; tokens of clients without it get 403 access_denied. No check when absent.
-     */
-    resourceId?: string;
-  };
-  portal?: {
-    catalogVisibility?: "private" | "public";
-  };
-  infolink?: {
-    /**
-     * HTTP status of the resource error envelope (not public: a documented choice).
-     */
-    resourceErrorStatus?: number;
-  };
-  /**
-   * Keycloak mock settings; presets (legacy, v12-23, current) fill them per version.
-   */
-  keycloak?: {
-    /**
-     * '/auth' for Keycloak <= 16 and the legacy layout.
-     */
-    relativePath?: "" | "/auth";
-    /**
-     * token_type of responses: 'bearer' up to Keycloak 11.
-     */
-    tokenType?: "Bearer" | "bearer";
-    /**
-     * HS256 up to Keycloak 23, HS512 from 24.
-     */
-    refreshAlg?: "HS256" | "HS512";
-    /**
-     * session_state claim in tokens (removed in Keycloak 25).
-     */
-    sessionStateClaim?: boolean;
-    /**
-     * sid claim in tokens (added around Keycloak 15).
-     */
-    sidClaim?: boolean;
-    /**
-     * Client-authentication error wording: 'legacy' (<= 19) or 'v20' (401 'Invalid client or Invalid client credentials').
-     */
-    clientErrors?: "legacy" | "v20";
-    /**
-     * client_credentials returns a refresh token and a session (Keycloak <= 11).
-     */
-    clientCredentialsRefresh?: boolean;
-    /**
-     * Append ", but was '{iss}'" to the issuer mismatch error (newer builds).
-     */
-    issuerErrorDetail?: boolean;
-    /**
-     * Logout POST without refresh_token: 400 'No refresh token' (<= 17) or RP-initiated logout (>= 18).
-     */
-    logoutWithoutRefreshToken?: "invalid_request" | "rp-initiated";
-    /**
-     * The User Session Count Limiter's 'Deny new session' in the direct grant: 403 {"error"} (Keycloak >= 23), 500 unknown_error (17-22), or no limiter at all (<= 16: a realm's sessionLimit is not enforced, and the mock says so at start).
-     */
-    sessionLimitDeny?: "json-403" | "unknown-error-500" | "no-limiter";
-    /**
-     * RS256 key: the committed test key (instant start) or one generated at first use.
-     */
-    signingKey?: "fixture" | "generate";
-    realms?: KeycloakRealm[];
-    /**
-     * Developer-portal technical users created at start: a confidential client plus an offline refresh token, printed once.
-     */
-    technicalUsers?: {
-      realm: string;
-      name: string;
-      clientId?: string;
-      clientSecret?: string;
-      userId?: string;
-    }[];
-    /**
-     * Serve the realms under these other base paths as well (e.g. both /auth and the root during a migration): iss follows the base in use, so a token minted under one is refused under the other.
-     */
-    alsoServe?: ("" | "/auth")[];
-    /**
-     * Upper bound of user sessions (online and offline) the mock keeps across its realms (default 100,000); beyond it the session soonest to expire ends first. The default keeps a Keycloak mock under 200 MB of RSS (npm run bench).
-     */
-    maxSessions?: number;
-  };
   /**
    * Bugs on purpose, to see that a conformance run (or your own client) notices them. Never on by default.
    */
@@ -474,6 +381,10 @@ export interface ConfigMockConfig {
      */
     refreshAnyClient?: boolean;
   };
+  portal?: PortalMockSettings;
+  keycloak?: KeycloakMockSettings;
+  rator?: RatorMockSettings;
+  infolink?: InfoLinkMockSettings;
 }
 export interface RefreshPolicy {
   /**
@@ -599,6 +510,80 @@ export interface Fault {
     nextRequests?: number;
   };
 }
+/**
+ * The "portal" section of a mock configuration (schemas/config/mock-config.schema.json $refs it; npm run gen:types keeps that list).
+ */
+export interface PortalMockSettings {
+  catalogVisibility?: "private" | "public";
+}
+/**
+ * Keycloak mock settings; presets (legacy, v12-23, current) fill them per version. The "keycloak" section of a mock configuration (schemas/config/mock-config.schema.json $refs it; npm run gen:types keeps that list).
+ */
+export interface KeycloakMockSettings {
+  /**
+   * '/auth' for Keycloak <= 16 and the legacy layout.
+   */
+  relativePath?: "" | "/auth";
+  /**
+   * token_type of responses: 'bearer' up to Keycloak 11.
+   */
+  tokenType?: "Bearer" | "bearer";
+  /**
+   * HS256 up to Keycloak 23, HS512 from 24.
+   */
+  refreshAlg?: "HS256" | "HS512";
+  /**
+   * session_state claim in tokens (removed in Keycloak 25).
+   */
+  sessionStateClaim?: boolean;
+  /**
+   * sid claim in tokens (added around Keycloak 15).
+   */
+  sidClaim?: boolean;
+  /**
+   * Client-authentication error wording: 'legacy' (<= 19) or 'v20' (401 'Invalid client or Invalid client credentials').
+   */
+  clientErrors?: "legacy" | "v20";
+  /**
+   * client_credentials returns a refresh token and a session (Keycloak <= 11).
+   */
+  clientCredentialsRefresh?: boolean;
+  /**
+   * Append ", but was '{iss}'" to the issuer mismatch error (newer builds).
+   */
+  issuerErrorDetail?: boolean;
+  /**
+   * Logout POST without refresh_token: 400 'No refresh token' (<= 17) or RP-initiated logout (>= 18).
+   */
+  logoutWithoutRefreshToken?: "invalid_request" | "rp-initiated";
+  /**
+   * The User Session Count Limiter's 'Deny new session' in the direct grant: 403 {"error"} (Keycloak >= 23), 500 unknown_error (17-22), or no limiter at all (<= 16: a realm's sessionLimit is not enforced, and the mock says so at start).
+   */
+  sessionLimitDeny?: "json-403" | "unknown-error-500" | "no-limiter";
+  /**
+   * RS256 key: the committed test key (instant start) or one generated at first use.
+   */
+  signingKey?: "fixture" | "generate";
+  realms?: KeycloakRealm[];
+  /**
+   * Developer-portal technical users created at start: a confidential client plus an offline refresh token, printed once.
+   */
+  technicalUsers?: {
+    realm: string;
+    name: string;
+    clientId?: string;
+    clientSecret?: string;
+    userId?: string;
+  }[];
+  /**
+   * Serve the realms under these other base paths as well (e.g. both /auth and the root during a migration): iss follows the base in use, so a token minted under one is refused under the other.
+   */
+  alsoServe?: ("" | "/auth")[];
+  /**
+   * Upper bound of user sessions (online and offline) the mock keeps across its realms (default 100,000); beyond it the session soonest to expire ends first. The default keeps a Keycloak mock under 200 MB of RSS (npm run bench).
+   */
+  maxSessions?: number;
+}
 export interface KeycloakRealm {
   name: string;
   enabled?: boolean;
@@ -627,6 +612,34 @@ export interface KeycloakRealm {
    * 'all' refuses every plain-HTTP request with 403 HTTPS required; the mock treats loopback as local.
    */
   sslRequired?: "none" | "external" | "all";
+}
+/**
+ * The "rator" section of a mock configuration (schemas/config/mock-config.schema.json $refs it; npm run gen:types keeps that list).
+ */
+export interface RatorMockSettings {
+  context?: string;
+  brandKeys?: string[];
+  /**
+   * How /oauth/token rejects a request without a brand key (not public: a documented choice).
+   */
+  missingBrandKey?: "invalid_request" | "unauthorized";
+  /**
+   * Accept client_id/client_secret as parameters too (Spring's allowFormAuthenticationForClients); Rator documents Basic only.
+   */
+  formClientAuth?: boolean;
+  /**
+   * The resource id of the mock's protected resource; tokens of clients without it get 403 access_denied. No check when absent.
+   */
+  resourceId?: string;
+}
+/**
+ * The "infolink" section of a mock configuration (schemas/config/mock-config.schema.json $refs it; npm run gen:types keeps that list).
+ */
+export interface InfoLinkMockSettings {
+  /**
+   * HTTP status of the resource error envelope (not public: a documented choice).
+   */
+  resourceErrorStatus?: number;
 }
 /**
  * The token endpoint a conformance run talks to (`idpc run --target FILE`). Secrets are best written as ${env:NAME} so that the file can be committed. Point `$schema` at this file for editor completion.

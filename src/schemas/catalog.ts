@@ -29,6 +29,11 @@ export const SCHEMA_BASE_URI = 'https://idp-conformance.dev/schemas/';
 
 let entries: SchemaEntry[] | undefined;
 
+/** Forgets what schemaEntries() read (gen:types, after it rewrote a schema). */
+export function forgetSchemaEntries(): void {
+  entries = undefined;
+}
+
 /** Every schema file under schemas/, read once. */
 export function schemaEntries(): SchemaEntry[] {
   if (entries) return entries;

@@ -4,6 +4,7 @@
  * schemas (npm run gen:types); every other layer imports it (layers: .dependency-cruiser.cjs).
  */
 import type { Profile, ReportedExchange, Result } from '../generated/schemas.js';
+import type { BuiltInFlavourName } from './flavours.js';
 
 export type { Profile } from '../generated/schemas.js';
 
@@ -12,13 +13,8 @@ export type { Profile } from '../generated/schemas.js';
  * where a built-in's does (and a misspelt one does not):
  *   declare module 'idp-conformance' { interface FlavourNames { mycorp: true } }
  */
-export interface FlavourNames {
-  rfc6749: true;
-  portal: true;
-  keycloak: true;
-  rator: true;
-  infolink: true;
-}
+// The built-in names come from the one list (src/vocabulary/flavours.ts).
+export interface FlavourNames extends Record<BuiltInFlavourName, true> {}
 
 export type FlavourName = keyof FlavourNames & string;
 

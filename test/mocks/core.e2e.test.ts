@@ -276,10 +276,13 @@ describe('mock config defaults', () => {
     const { MOCK_FLAVOURS, loadMock } = await import('../../mocks/index.js');
     const { resolveConfig, normaliseClient, normaliseUser } = await import('../../mocks/core/config.js');
     type Node = { default?: unknown; properties?: Record<string, Node>; $ref?: string };
-    const schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas/config/mock-config.schema.json'), 'utf8')) as Node & { $defs: Record<string, Node> };
+    const read = (file: string) => JSON.parse(readFileSync(join(packageRoot(), 'schemas', file), 'utf8')) as Node & { $defs: Record<string, Node> };
+    const schema = read('config/mock-config.schema.json');
+    // A flavour's section is a $ref to its own file (schemas/<flavour>/mock-config.schema.json).
+    const sectionOf = (node: Node): Node => (node.$ref?.startsWith('../') ? read(node.$ref.slice(3)) : node);
     const defaults = (node: Node, path: string[] = []): [string[], unknown][] => [
       ...(node.default !== undefined && path.length ? [[path, node.default] as [string[], unknown]] : []),
-      ...Object.entries(node.properties ?? {}).flatMap(([k, v]) => defaults(v, [...path, k])),
+      ...Object.entries(node.properties ?? {}).flatMap(([k, v]) => defaults(sectionOf(v), [...path, k])),
     ];
     const at = (v: unknown, path: string[]) => path.reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], v);
     const stated = defaults(schema);
@@ -296,7 +299,7 @@ describe('mock config defaults', () => {
     for (const [path, value] of defaults(schema.$defs.client!)) expect(at(normaliseClient({ clientId: 'c' }), path), `client.${path.join('.')}`).toEqual(value);
     for (const [path, value] of defaults(schema.$defs.user!)) expect(at(normaliseUser({ username: 'u', password: 'p' }), path), `user.${path.join('.')}`).toEqual(value);
     const { REALM_DEFAULTS } = await import('../../mocks/keycloak/model.js');
-    const realm = defaults(schema.$defs['keycloak-realm']!).filter(([path]) => path[0] !== 'sessionLimit');
+    const realm = defaults(read('keycloak/mock-config.schema.json').$defs.realm!).filter(([path]) => path[0] !== 'sessionLimit');
     expect(realm.length).toBeGreaterThan(5);
     for (const [path, value] of realm) expect(at(REALM_DEFAULTS, path), `keycloak-realm.${path.join('.')}`).toEqual(value);
   });
