@@ -38,4 +38,5 @@ export { JournalVerificationError, type JournalFilter } from './core/journal.js'
 /** The building blocks a flavour module's mock is made of (src/flavours/modules.ts; docs/flavours.md, "Adding a flavour"). */
 export { pathRoute, type FlavourMock, type FlavourServer, type MockContext, type MockConfigPatch, type MockDescription, type Route } from './core/flavour.js';
 export { basicCredentials, bearerToken, formOf, header, Params, queryOf, type MockRequest, type MockResponse } from './core/http.js';
+export { tokenEndpoint, TokenError, type GrantHandler, type TokenRequest, type TokenStep } from './core/token-endpoint.js';
 export { alphanumericToken, uuidToken } from './core/random.js';
