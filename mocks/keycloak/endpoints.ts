@@ -1,12 +1,13 @@
-/** The endpoints: token, logout, certs, revocation, userinfo, introspection, discovery (keycloak/keycloak services/.../protocol/oidc/endpoints). */
+/** The endpoints: logout, certs, revocation, userinfo, introspection, discovery (keycloak/keycloak services/.../protocol/oidc/endpoints). */
 import { formOf, header, Params, requestMediaType, type MockRequest, type MockResponse } from '../core/http.js';
 import type { clientAuthentication } from './client-auth.js';
 import type { grantHandlers } from './grants.js';
 import { decode, verifyHmac, verifyRs256 } from './jwt.js';
-import { empty, json, KcError, oauthError, SECURITY, type Realm } from './model.js';
+import { empty, json, oauthError, refusing, SECURITY, type Realm } from './model.js';
 import type { KcState } from './state.js';
 
-export function endpointHandlers(s: KcState, { authenticateClient, passwordGrant, clientCredentialsGrant, checkRefreshToken, refreshGrant }: Pick<ReturnType<typeof clientAuthentication>, 'authenticateClient'> & ReturnType<typeof grantHandlers>) {
+/** The endpoints besides the token endpoint (token.ts). */
+export function endpointHandlers(s: KcState, { authenticateClient, checkRefreshToken }: Pick<ReturnType<typeof clientAuthentication>, 'authenticateClient'> & Pick<ReturnType<typeof grantHandlers>, 'checkRefreshToken'>) {
   const { ctx, kc, now, realms, baseOf, issuerAt, oidcAt, sessions } = s;
   const realmOf = (params: Record<string, string>): Realm | MockResponse => {
     const realm = realms.get(params.realm!);
@@ -22,41 +23,7 @@ export function endpointHandlers(s: KcState, { authenticateClient, passwordGrant
     return realmOf(params);
   };
 
-  const token = (prefix: string) => async (req: MockRequest, params: Record<string, string>): Promise<MockResponse> => {
-    const found = formEndpoint(req, params);
-    if ('status' in found) return found;
-    const realm = found;
-    const iss = issuerAt(realm, baseOf(req, prefix));
-    if (req.bodyTooLarge) return oauthError(400, 'invalid_request', 'Request body too large');
-    const form = formOf(req, 'reject');
-    if (form.malformed.length) return oauthError(400, 'invalid_request', 'Invalid form parameter encoding');
-    const p = new Params(form.pairs);
-    const grantType = p.first('grant_type');
-    const note = (r: MockResponse, clientId?: string, auth?: 'basic' | 'post' | 'none'): MockResponse => {
-      r.note = { grantType, clientId: clientId ?? p.first('client_id'), clientAuth: auth };
-      return r;
-    };
-    // checkSsl before checkRealm (TokenEndpoint.processGrantRequestInternal); the mock only speaks HTTP.
-    if (realm.config.sslRequired === 'all') return note(oauthError(403, 'invalid_request', 'HTTPS required'));
-    if (!realm.config.enabled) return note(oauthError(403, 'access_denied', 'Realm not enabled'));
-    if (!grantType) return note(oauthError(400, 'invalid_request', 'Missing form parameter: grant_type'));
-    if (!['password', 'client_credentials', 'refresh_token', 'authorization_code'].includes(grantType)) return note(oauthError(400, 'unsupported_grant_type', 'Unsupported grant_type'));
-    try {
-      const { client, auth } = await authenticateClient(realm, req, p);
-      if (p.duplicated().length) return note(oauthError(400, 'invalid_request', 'duplicated parameter'), client.clientId, auth);
-      let response: MockResponse;
-      if (grantType === 'password') response = await passwordGrant(iss, realm, client, p, req);
-      else if (grantType === 'client_credentials') response = await clientCredentialsGrant(iss, realm, client, p);
-      else if (grantType === 'refresh_token') response = await refreshGrant(iss, realm, client, p);
-      else response = oauthError(400, 'invalid_request', 'Missing parameter: code');
-      return note(response, client.clientId, auth);
-    } catch (e) {
-      if (e instanceof KcError) return note(e.response);
-      throw e;
-    }
-  };
-
-  const logout = (prefix: string) => async (req: MockRequest, params: Record<string, string>): Promise<MockResponse> => {
+  const logout = (prefix: string) => refusing(async (req: MockRequest, params: Record<string, string>): Promise<MockResponse> => {
     const found = realmOf(params);
     if ('status' in found) return found;
     const realm = found;
@@ -66,26 +33,21 @@ export function endpointHandlers(s: KcState, { authenticateClient, passwordGrant
     if (requestMediaType(req) !== 'application/x-www-form-urlencoded') return empty(415);
     const form = formOf(req, 'reject');
     const p = new Params(form.pairs);
-    try {
-      const token = p.first('refresh_token');
-      if (!token) {
-        // Keycloak >= 18 routes a form POST without refresh_token to RP-initiated logout.
-        if (kc.logoutWithoutRefreshToken === 'rp-initiated') return rpInitiated();
-        await authenticateClient(realm, req, p);
-        return oauthError(400, 'invalid_request', 'No refresh token');
-      }
-      const { client } = await authenticateClient(realm, req, p);
-      // LogoutEndpoint verifies the refresh token without the expiry check: an expired one still logs out.
-      const checked = await checkRefreshToken(issuerAt(realm, baseOf(req, prefix)), realm, client, token, false);
-      if ('status' in checked) return checked as MockResponse;
-      const sid = String(checked.sid ?? checked.session_state ?? '');
-      await sessions.drop(realm, sid); // idempotent: a session already gone is still 204
-      return empty(204);
-    } catch (e) {
-      if (e instanceof KcError) return e.response;
-      throw e;
+    const token = p.first('refresh_token');
+    if (!token) {
+      // Keycloak >= 18 routes a form POST without refresh_token to RP-initiated logout.
+      if (kc.logoutWithoutRefreshToken === 'rp-initiated') return rpInitiated();
+      await authenticateClient(realm, req, p);
+      return oauthError(400, 'invalid_request', 'No refresh token');
     }
-  };
+    const { client } = await authenticateClient(realm, req, p);
+    // LogoutEndpoint verifies the refresh token without the expiry check: an expired one still logs out.
+    const checked = await checkRefreshToken(issuerAt(realm, baseOf(req, prefix)), realm, client, token, false);
+    if ('status' in checked) return checked as MockResponse;
+    const sid = String(checked.sid ?? checked.session_state ?? '');
+    await sessions.drop(realm, sid); // idempotent: a session already gone is still 204
+    return empty(204);
+  });
 
   const certs = async (_req: MockRequest, params: Record<string, string>): Promise<MockResponse> => {
     const found = realmOf(params);
@@ -113,46 +75,41 @@ export function endpointHandlers(s: KcState, { authenticateClient, passwordGrant
    * clients"; a refresh or offline token ends the client's session (its access tokens with it), an access token is
    * remembered as revoked until it expires. Success: 200, empty body.
    */
-  const revoke = (prefix: string) => async (req: MockRequest, params: Record<string, string>): Promise<MockResponse> => {
+  const revoke = (prefix: string) => refusing(async (req: MockRequest, params: Record<string, string>): Promise<MockResponse> => {
     const found = formEndpoint(req, params);
     if ('status' in found) return found;
     const realm = found;
     if (!realm.config.enabled) return oauthError(403, 'access_denied', 'Realm not enabled');
     const p = new Params(formOf(req, 'reject').pairs);
-    try {
-      const { client } = await authenticateClient(realm, req, p);
-      if (p.duplicated().length) return oauthError(400, 'invalid_request', 'duplicated parameter');
-      const token = p.first('token');
-      if (token === undefined) return oauthError(400, 'invalid_request', 'Token not provided');
-      const iss = issuerAt(realm, baseOf(req, prefix));
-      const invalid = json(200, { error: 'invalid_token', error_description: 'Invalid token' });
-      const keys = await realm.keys();
-      const claims = verifyHmac(token, keys.hmacSecret) ?? verifyRs256(token, (await keys.rsa()).verifyKey);
-      if (!claims || claims.iss !== iss) return invalid;
-      if (!['Refresh', 'Offline', 'Bearer', 'DPoP'].includes(String(claims.typ))) return oauthError(400, 'unsupported_token_type', 'Unsupported token type');
-      if (claims.azp === undefined) return invalid;
-      if (claims.azp !== client.clientId) return oauthError(400, 'invalid_request', 'Unmatching clients');
-      const sid = String(claims.sid ?? claims.session_state ?? '');
-      const ended = await sessions.exclusive(`kc:${realm.name}:session:${sid}`, async () => {
-        const session = await sessions.active(realm, sid);
-        if (!session) return false;
-        if (claims.typ === 'Refresh' || claims.typ === 'Offline') {
-          delete session.clients[client.clientId];
-          if (Object.keys(session.clients).length === 0) await sessions.drop(realm, sid);
-          else await sessions.save(realm, session);
-        } else {
-          // Remembered until the token expires (bounded like the sessions).
-          await sessions.revokeAccess(realm, String(claims.jti), Number(claims.exp));
-        }
-        return true;
-      });
-      if (!ended) return invalid;
-      return { status: 200, headers: { ...SECURITY }, body: '' };
-    } catch (e) {
-      if (e instanceof KcError) return e.response;
-      throw e;
-    }
-  };
+    const { client } = await authenticateClient(realm, req, p);
+    if (p.duplicated().length) return oauthError(400, 'invalid_request', 'duplicated parameter');
+    const token = p.first('token');
+    if (token === undefined) return oauthError(400, 'invalid_request', 'Token not provided');
+    const iss = issuerAt(realm, baseOf(req, prefix));
+    const invalid = json(200, { error: 'invalid_token', error_description: 'Invalid token' });
+    const keys = await realm.keys();
+    const claims = verifyHmac(token, keys.hmacSecret) ?? verifyRs256(token, (await keys.rsa()).verifyKey);
+    if (!claims || claims.iss !== iss) return invalid;
+    if (!['Refresh', 'Offline', 'Bearer', 'DPoP'].includes(String(claims.typ))) return oauthError(400, 'unsupported_token_type', 'Unsupported token type');
+    if (claims.azp === undefined) return invalid;
+    if (claims.azp !== client.clientId) return oauthError(400, 'invalid_request', 'Unmatching clients');
+    const sid = String(claims.sid ?? claims.session_state ?? '');
+    const ended = await sessions.exclusive(`kc:${realm.name}:session:${sid}`, async () => {
+      const session = await sessions.active(realm, sid);
+      if (!session) return false;
+      if (claims.typ === 'Refresh' || claims.typ === 'Offline') {
+        delete session.clients[client.clientId];
+        if (Object.keys(session.clients).length === 0) await sessions.drop(realm, sid);
+        else await sessions.save(realm, session);
+      } else {
+        // Remembered until the token expires (bounded like the sessions).
+        await sessions.revokeAccess(realm, String(claims.jti), Number(claims.exp));
+      }
+      return true;
+    });
+    if (!ended) return invalid;
+    return { status: 200, headers: { ...SECURITY }, body: '' };
+  });
 
   const userinfo = (prefix: string) => async (req: MockRequest, params: Record<string, string>): Promise<MockResponse> => {
     const found = realmOf(params);
@@ -168,27 +125,22 @@ export function endpointHandlers(s: KcState, { authenticateClient, passwordGrant
     return json(200, Object.fromEntries(Object.entries({ sub, email_verified, name, preferred_username, given_name, family_name, email }).filter(([, v]) => v !== undefined)));
   };
 
-  const introspect = (prefix: string) => async (req: MockRequest, params: Record<string, string>): Promise<MockResponse> => {
+  const introspect = (prefix: string) => refusing(async (req: MockRequest, params: Record<string, string>): Promise<MockResponse> => {
     const found = realmOf(params);
     if ('status' in found) return found;
     const realm = found;
     if (req.method !== 'POST') return empty(405, { Allow: 'POST' });
     const p = new Params(formOf(req, 'reject').pairs);
-    try {
-      const { client } = await authenticateClient(realm, req, p);
-      const token = p.first('token');
-      if (!token) return oauthError(400, 'invalid_request', 'Token not provided');
-      const iss = issuerAt(realm, baseOf(req, prefix));
-      const access = await liveAccessToken(iss, realm, token);
-      if (access) return json(200, { ...access, client_id: access.azp, username: access.preferred_username, token_type: 'Bearer', active: true });
-      const refresh = await checkRefreshToken(iss, realm, client, token, true);
-      if (!('status' in refresh) && (await sessions.active(realm, String(refresh.sid ?? refresh.session_state ?? '')))) return json(200, { ...refresh, client_id: refresh.azp, active: true });
-      return json(200, { active: false });
-    } catch (e) {
-      if (e instanceof KcError) return e.response;
-      throw e;
-    }
-  };
+    const { client } = await authenticateClient(realm, req, p);
+    const token = p.first('token');
+    if (!token) return oauthError(400, 'invalid_request', 'Token not provided');
+    const iss = issuerAt(realm, baseOf(req, prefix));
+    const access = await liveAccessToken(iss, realm, token);
+    if (access) return json(200, { ...access, client_id: access.azp, username: access.preferred_username, token_type: 'Bearer', active: true });
+    const refresh = await checkRefreshToken(iss, realm, client, token, true);
+    if (!('status' in refresh) && (await sessions.active(realm, String(refresh.sid ?? refresh.session_state ?? '')))) return json(200, { ...refresh, client_id: refresh.azp, active: true });
+    return json(200, { active: false });
+  });
 
   const discovery = (prefix: string) => (req: MockRequest, params: Record<string, string>): MockResponse => {
     const found = realmOf(params);
@@ -219,5 +171,5 @@ export function endpointHandlers(s: KcState, { authenticateClient, passwordGrant
     });
   };
 
-  return { realmOf, token, logout, certs, revoke, userinfo, introspect, discovery };
+  return { realmOf, logout, certs, revoke, userinfo, introspect, discovery };
 }

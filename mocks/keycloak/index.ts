@@ -14,6 +14,7 @@ import type { MockDescription, FlavourMock, MockContext } from '../core/flavour.
 import { pathRoute } from '../core/flavour.js';
 import { clientAuthentication } from './client-auth.js';
 import { endpointHandlers } from './endpoints.js';
+import { keycloakTokenEndpoint } from './token.js';
 import { grantHandlers } from './grants.js';
 import { minter } from './mint.js';
 import { json, oauthError, REALM_DEFAULTS, SECURITY, userIdOf, type Settings } from './model.js';
@@ -32,13 +33,13 @@ function create(ctx: MockContext) {
   const tokens = minter(s);
   const auth = clientAuthentication(s);
   const grants = grantHandlers(s, { ...tokens, grantedScope: auth.grantedScope });
-  const { token, introspect, revoke, logout, certs, userinfo, discovery } = endpointHandlers(s, { authenticateClient: auth.authenticateClient, ...grants });
+  const { introspect, revoke, logout, certs, userinfo, discovery } = endpointHandlers(s, { authenticateClient: auth.authenticateClient, ...grants });
   const { createTechnicalUser } = technicalUserFactory(s, tokens);
 
   const routesAt = (prefix: string) => {
     const base = `${prefix}/realms/{realm}`;
     return [
-      pathRoute('token', base + PATHS.token, token(prefix)),
+      pathRoute('token', base + PATHS.token, keycloakTokenEndpoint(s, prefix, { authenticateClient: auth.authenticateClient, ...grants })),
       pathRoute('introspect', `${base}/protocol/openid-connect/token/introspect`, introspect(prefix)),
       pathRoute('revocation', base + PATHS.revocation!, revoke(prefix)),
       pathRoute('logout', base + PATHS.logout!, logout(prefix)),

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { Client, ConfigMockConfig, User } from '../../src/generated/schemas.js';
 import type { ClientRecord, UserRecord } from '../core/flavour.js';
 import type { MockResponse } from '../core/http.js';
+import { TokenError } from '../core/token-endpoint.js';
 import type { RealmKeys } from './keys.js';
 
 export type KeycloakConfig = NonNullable<ConfigMockConfig['keycloak']>;
@@ -88,9 +89,25 @@ export const userIdOf = (realm: string, user: KcUser) => {
   return id;
 };
 
-export class KcError extends Error {
+/** A refusal already in Keycloak's format (thrown by client authentication): the token endpoint's TokenError, pre-rendered. */
+export class KcError extends TokenError {
   constructor(readonly response: MockResponse) {
-    super('keycloak error');
+    super(response.status, 'keycloak', 'a refusal in Keycloak\'s format');
   }
 }
+
+/** Keycloak's one error path: a pre-rendered KcError as it is, any other TokenError as OAuth2ErrorRepresentation. */
+export const renderTokenError = (e: TokenError): MockResponse => (e instanceof KcError ? e.response : oauthError(e.status, e.error, e.description));
+
+/** An endpoint whose client authentication may refuse the request (KcError): answered with that refusal. */
+export const refusing =
+  <A extends unknown[]>(handle: (...args: A) => Promise<MockResponse>) =>
+  async (...args: A): Promise<MockResponse> => {
+    try {
+      return await handle(...args);
+    } catch (e) {
+      if (e instanceof KcError) return e.response;
+      throw e;
+    }
+  };
 
