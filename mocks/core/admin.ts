@@ -49,13 +49,8 @@ function browserReach(req: Request, open: boolean): string | undefined {
   return undefined;
 }
 
-/**
- * The control plane, WireMock-style: clock, request journal, reset, clients, users, tokens, faults.
- * Guarded by a bearer token when one is configured.
- */
-export function adminApp(mock: MockHandle): express.Express {
-  const app = express();
-  app.disable('x-powered-by');
+/** The guard before every route: the admin token (or same-origin reach), JSON bodies, health, the replicas' sync. */
+function guarded(app: express.Express, mock: MockHandle): void {
   app.use((req: Request, res: Response, next: NextFunction) => {
     const token = mock.config.admin.token;
     if (!token) {
@@ -76,8 +71,11 @@ export function adminApp(mock: MockHandle): express.Express {
   // Replicas on a shared store: what another replica changed holds here too, before this call is answered.
   const control = mock.control;
   if (control) app.use((_req: Request, _res: Response, next: NextFunction) => void control.sync().then(() => next(), next));
+}
 
-
+/** The clock, the request journal, reset and flavour actions. */
+function clockAndJournal(app: express.Express, mock: MockHandle): void {
+  const control = mock.control;
   app.get('/__admin/clock', (_req, res) => {
     res.json({ now: mock.clock.epochSeconds(), iso: new Date(mock.clock.nowMs()).toISOString(), frozen: mock.clock.frozen });
   });
@@ -139,7 +137,11 @@ export function adminApp(mock: MockHandle): express.Express {
     if (!server.adminAction) return void res.status(404).json({ error: 'not_found' });
     server.adminAction(req.params.action!, req.body).then((r) => res.status(r.status).json(r.body), next);
   });
+}
 
+/** Clients and users, validated against the mock-config schema. */
+function clientsAndUsers(app: express.Express, mock: MockHandle): void {
+  const control = mock.control;
   app.get('/__admin/clients', (_req, res) => {
     res.json([...mock.context.clients.values()].map(({ clientSecret, ...c }) => ({ ...c, hasSecret: clientSecret !== undefined })));
   });
@@ -171,7 +173,10 @@ export function adminApp(mock: MockHandle): express.Express {
     if (found) await control?.publish({ users: true });
     res.status(found ? 204 : 404).end();
   });
+}
 
+/** Tokens, by fingerprint only. */
+function tokens(app: express.Express, mock: MockHandle): void {
   // Tokens are listed by fingerprint (sha256, 8 hex): a test compares the fingerprint of the token it holds,
   // or asks about one token with ?value=. The values themselves never leave through the admin API.
   app.get('/__admin/tokens', async (req, res) => {
@@ -215,7 +220,11 @@ export function adminApp(mock: MockHandle): express.Express {
     }
     res.json(page);
   });
+}
 
+/** Faults: list, add, remove. */
+function faultRoutes(app: express.Express, mock: MockHandle): void {
+  const control = mock.control;
   app.get('/__admin/faults', (_req, res) => {
     res.json(mock.faults.list().map(({ random: _r, ...f }) => f));
   });
@@ -235,7 +244,10 @@ export function adminApp(mock: MockHandle): express.Express {
     if (found) await control?.publish({ faults: true });
     res.status(found ? 204 : 404).end();
   });
+}
 
+/** Unknown paths and express's own errors, as JSON. */
+function closing(app: express.Express, mock: MockHandle): void {
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ error: 'not_found' });
   });
@@ -245,5 +257,20 @@ export function adminApp(mock: MockHandle): express.Express {
     const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
     res.status(status).json({ error: status === 500 ? 'server_error' : 'invalid_request', problems: [err.type === 'entity.parse.failed' ? 'body is not valid JSON' : err.message] });
   });
+}
+
+/**
+ * The control plane, WireMock-style: clock, request journal, reset, clients, users, tokens, faults.
+ * Guarded by a bearer token when one is configured.
+ */
+export function adminApp(mock: MockHandle): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  guarded(app, mock);
+  clockAndJournal(app, mock);
+  clientsAndUsers(app, mock);
+  tokens(app, mock);
+  faultRoutes(app, mock);
+  closing(app, mock);
   return app;
 }

@@ -44,17 +44,17 @@ export interface TokenStep<S> {
 export type GrantHandler<S> = (t: TokenRequest<S> & { grantType: string }) => Promise<MockResponse> | MockResponse;
 
 export interface TokenEndpointSpec<S> {
-  /** Reads the request's parameters and the flavour's initial state. */
-  parse(req: MockRequest): { params: Params; state: S };
+  /** Reads the request's parameters and the flavour's initial state (`route`: the route's path parameters, e.g. a realm). */
+  parse(req: MockRequest, route: Record<string, string>): { params: Params; state: S };
   steps: TokenStep<S>[];
   /** The grants by grant_type; a step before them has refused every other grant type. */
   grants: Record<string, GrantHandler<S>>;
   render(e: TokenError): MockResponse;
 }
 
-export function tokenEndpoint<S>(spec: TokenEndpointSpec<S>): (req: MockRequest) => Promise<MockResponse> {
-  return async (req) => {
-    const { params, state } = spec.parse(req);
+export function tokenEndpoint<S>(spec: TokenEndpointSpec<S>): (req: MockRequest, route?: Record<string, string>) => Promise<MockResponse> {
+  return async (req, route = {}) => {
+    const { params, state } = spec.parse(req, route);
     const t: TokenRequest<S> = { req, params, note: {}, state };
     const noted = (r: MockResponse): MockResponse => (Object.keys(t.note).length ? { ...r, note: { ...t.note } } : r);
     try {
