@@ -198,7 +198,7 @@ function judgeChallenge(ctx: RunContext, e: Exchange): void {
   if (!ctx.answered(e)) return;
   if (!e.request.headers.authorization?.startsWith('Basic ')) return ctx.skip(basicChallenge, 'the client authenticates in the body, not with Basic', 'not-applicable');
   if (e.response!.status !== 401) return ctx.skip(basicChallenge, `a wrong Basic secret got ${e.response!.status}, not 401: no challenge to judge`, 'not-applicable');
-  ctx.record(basicChallenge, basicChallenge.judge(e), [e]);
+  ctx.judge(basicChallenge, [e], [e]);
 }
 
 /** Sends one invalid request and judges it: the variant's check, the §5.2 rules, TE-FL, TE-A11. */
@@ -221,7 +221,7 @@ async function exercise(ctx: RunContext, s: GrantState, v: Variant): Promise<voi
     case 'unknown-user':
       e = await ctx.token(grant({ username: v.username }), { client });
       ctx.refused(wrongPassword, 'unknown-user', e, 'unknown-user');
-      if (s.wrongPassword) ctx.record(noEnumeration, noEnumeration.judge(s.wrongPassword, e), [s.wrongPassword, e]);
+      if (s.wrongPassword) ctx.judge(noEnumeration, [s.wrongPassword, e], [s.wrongPassword, e]);
       else ctx.skip(noEnumeration, 'needs the wrong-password answer to compare with', 'untested');
       return;
     case 'wrong-secret-basic':
@@ -237,14 +237,14 @@ async function exercise(ctx: RunContext, s: GrantState, v: Variant): Promise<voi
       e = await ctx.token(pw, { client, secretOverride: sent });
       if (!ctx.answered(e)) return;
       ctx.responseChecks(e, 'token-error');
-      ctx.record(nearMissCredentials, nearMissCredentials.judge(e, `the client secret with ${MUTATION_WORDS[v.mutation]}`), [e], 'secret');
+      ctx.judge(nearMissCredentials, [e, `the client secret with ${MUTATION_WORDS[v.mutation]}`], [e], 'secret');
       return judgeChallenge(ctx, e);
     }
     case 'near-miss-password': {
       e = await ctx.token(grant({ password: nearMiss(t.user!.password, v.mutation) }), { client });
       if (!ctx.answered(e)) return;
       ctx.responseChecks(e, 'token-error');
-      ctx.record(nearMissCredentials, nearMissCredentials.judge(e, `the password with ${MUTATION_WORDS[v.mutation]}`), [e], 'password');
+      ctx.judge(nearMissCredentials, [e, `the password with ${MUTATION_WORDS[v.mutation]}`], [e], 'password');
       return;
     }
     case 'wrong-secret-body':
@@ -288,7 +288,7 @@ async function exercise(ctx: RunContext, s: GrantState, v: Variant): Promise<voi
       e = await ctx.token(pw, { client, auth: 'none', query: `client_secret=${encodeURIComponent(client.clientSecret!)}` });
       if (!storedOnly(t)) {
         const byGet = await ctx.token(pw, { client, auth: 'post', method: 'GET' });
-        if (ctx.answered(byGet)) ctx.record(secretInQuery, secretInQuery.judge(byGet, 'client_id and client_secret in the URI of a GET'), [byGet]);
+        if (ctx.answered(byGet)) ctx.judge(secretInQuery, [byGet, 'client_id and client_secret in the URI of a GET'], [byGet]);
       }
       break;
     }
@@ -367,7 +367,7 @@ const scenarios: Scenario<GrantState>[] = [
         // it fails its own check at its own level, never the grant's (TE-A2).
         const styleCheck = auth === 'basic' ? basicAccepted : auth === 'post' ? postAccepted : undefined;
         if (auth !== client.auth && styleCheck && ctx.answered(e) && e.response!.status !== 200) {
-          ctx.record(styleCheck, styleCheck.judge(e), [e]);
+          ctx.judge(styleCheck, [e], [e]);
           ctx.seen.authRefused.add(AUTH_METHOD[auth]);
           continue;
         }
@@ -375,8 +375,8 @@ const scenarios: Scenario<GrantState>[] = [
         if (!body) continue;
         issued(s, body, e, ctx);
         s.grantsUsed.add('password');
-        if (auth === 'basic') ctx.record(basicAccepted, basicAccepted.judge(e), [e]);
-        if (auth === 'post') ctx.record(postAccepted, postAccepted.judge(e), [e]);
+        if (auth === 'basic') ctx.judge(basicAccepted, [e], [e]);
+        if (auth === 'post') ctx.judge(postAccepted, [e], [e]);
         s.acceptedAuth.add(AUTH_METHOD[auth]);
         ctx.seen.authAccepted.add(AUTH_METHOD[auth]);
         first ??= e;
@@ -388,18 +388,18 @@ const scenarios: Scenario<GrantState>[] = [
         if (!styles.includes('basic')) {
           // RFC 6749 §2.3.1: servers MUST support Basic; the flavour may document that it does not.
           const e = await ctx.token(pw, { client, auth: 'basic' });
-          if (ctx.answered(e)) ctx.record(basicAccepted, basicAccepted.judge(e), [e]);
+          if (ctx.answered(e)) ctx.judge(basicAccepted, [e], [e]);
         }
         if (!styles.includes('post')) ctx.skip(postAccepted, `the ${ctx.descriptor.title} flavour does not take client_secret_post (RFC 6749: MAY)`, 'not-applicable');
       }
       if (!first) return ctx.skip(passwordGrantEnabled, 'no password grant succeeded', 'untested');
-      ctx.record(passwordGrantEnabled, passwordGrantEnabled.judge(first), [first]);
+      ctx.judge(passwordGrantEnabled, [first], [first]);
       const probed = await ctx.token([...pw, ['x_conformance_probe', '1']], { client });
-      if (ctx.answered(probed)) ctx.record(unknownParameter, unknownParameter.judge(probed), [probed]);
+      if (ctx.answered(probed)) ctx.judge(unknownParameter, [probed], [probed]);
       const access = String(json(first)!.access_token);
       const use = await ctx.resource(access);
       if (!use) return ctx.skip(freshAccessWorks, needsResource(t, ctx.descriptor)!.reason, needsResource(t, ctx.descriptor)!.kind);
-      if (ctx.answered(use)) ctx.record(freshAccessWorks, freshAccessWorks.judge(use), [first, use]);
+      if (ctx.answered(use)) ctx.judge(freshAccessWorks, [use], [first, use]);
     },
   },
   {
@@ -427,7 +427,7 @@ const scenarios: Scenario<GrantState>[] = [
       if (!body) return ctx.skip(noRefreshForClientCredentials, 'client_credentials did not succeed', 'untested');
       issued(s, body, e, ctx);
       s.grantsUsed.add('client_credentials');
-      ctx.record(noRefreshForClientCredentials, noRefreshForClientCredentials.judge(e), [e]);
+      ctx.judge(noRefreshForClientCredentials, [e], [e]);
     },
   },
   {
@@ -469,7 +469,7 @@ const scenarios: Scenario<GrantState>[] = [
     run: async (ctx, s) => {
       if (!s.tokens.length) return ctx.skip(distinctStrongTokens, 'no grant issued a token', 'untested');
       const repeated = s.tokens.find((tok, i) => s.tokens.indexOf(tok) !== i);
-      ctx.record(distinctStrongTokens, distinctStrongTokens.judge(s.tokens), repeated ? [s.issuedBy.get(repeated)!] : []);
+      ctx.judge(distinctStrongTokens, [s.tokens], repeated ? [s.issuedBy.get(repeated)!] : []);
     },
   },
   {
@@ -486,11 +486,11 @@ const scenarios: Scenario<GrantState>[] = [
       const auth = ctx.descriptor.clientAuth;
       if (auth.includes('basic') && auth.includes('post')) {
         const both = await ctx.token(pw, { client, auth: 'both' });
-        if (ctx.answered(both)) ctx.record(twoMethods, twoMethods.judge(both), [both]);
+        if (ctx.answered(both)) ctx.judge(twoMethods, [both], [both]);
       } else ctx.skip(twoMethods, 'the flavour takes only one client-authentication method', 'not-applicable');
       if (auth.includes('basic')) {
         const mismatch = await ctx.token([...pw, ['client_id', 'idpc-someone-else']], { client, auth: 'basic' });
-        if (ctx.answered(mismatch)) ctx.record(mismatchedClientId, mismatchedClientId.judge(mismatch), [mismatch]);
+        if (ctx.answered(mismatch)) ctx.judge(mismatchedClientId, [mismatch], [mismatch]);
       } else ctx.skip(mismatchedClientId, 'the flavour does not take client_secret_basic', 'not-applicable');
     },
   },
@@ -501,7 +501,7 @@ const scenarios: Scenario<GrantState>[] = [
     cost: () => ({ requests: 1 }),
     run: async (ctx) => {
       const e = await ctx.token([['grant_type', 'client_credentials']], { client: publicClientOf(ctx.target)!, auth: 'none' });
-      if (ctx.answered(e)) ctx.record(publicClientCredentials, publicClientCredentials.judge(e), [e]);
+      if (ctx.answered(e)) ctx.judge(publicClientCredentials, [e], [e]);
     },
   },
   {
@@ -513,7 +513,7 @@ const scenarios: Scenario<GrantState>[] = [
     run: async (ctx) => {
       const u = ctx.target.mock?.addUser('idpc-utf8-user', 'pässwörd-日本-🔑') ?? utf8User(ctx.target)!;
       const e = await ctx.token([['grant_type', 'password'], ['username', u.username], ['password', u.password]], { client: ctx.target.clients.user! });
-      if (ctx.answered(e)) ctx.record(utf8Password, utf8Password.judge(e), [e]);
+      if (ctx.answered(e)) ctx.judge(utf8Password, [e], [e]);
     },
   },
   {
@@ -525,7 +525,7 @@ const scenarios: Scenario<GrantState>[] = [
       // A scope the client may not have (configured), else one nobody has: refused, or reduced with a scope member.
       const scope = ctx.target.scope!.notAllowed ?? ctx.target.scope!.unknown;
       const e = await accessGrant(ctx, scope);
-      if (ctx.answered(e)) ctx.record(scopeBeyondAllowance, scopeBeyondAllowance.judge(e, scope), [e]);
+      if (ctx.answered(e)) ctx.judge(scopeBeyondAllowance, [e, scope], [e]);
     },
   },
   {
@@ -537,7 +537,7 @@ const scenarios: Scenario<GrantState>[] = [
     run: async (ctx, s) => {
       const { full, unknown } = ctx.target.scope!;
       const without = await accessGrant(ctx, null);
-      if (ctx.answered(without)) ctx.record(scopeOmittedHandled, scopeOmittedHandled.judge(without), [without]);
+      if (ctx.answered(without)) ctx.judge(scopeOmittedHandled, [without], [without]);
       if (ctx.answered(without)) ctx.seen.scopeRequired = without.response!.status === 400 && json(without)?.error === 'invalid_scope';
       if (without.response?.status === 200) issued(s, json(without), without);
       // The granted scope, with one the server cannot know: refused (invalid_scope), or dropped and said so (TE-C9).
@@ -546,7 +546,7 @@ const scenarios: Scenario<GrantState>[] = [
       if (ctx.answered(mixed)) {
         if (mixed.response!.status === 200) {
           issued(s, json(mixed), mixed);
-          ctx.record(scopeStatedWhenChanged, scopeStatedWhenChanged.judge(mixed, requested, unknown), [mixed]);
+          ctx.judge(scopeStatedWhenChanged, [mixed, requested, unknown], [mixed]);
         } else ctx.skip(scopeStatedWhenChanged, `the server refused the unknown scope (${describeAnswer(mixed)}): it dropped nothing`, 'not-applicable');
       }
       let judged = false;
@@ -554,7 +554,7 @@ const scenarios: Scenario<GrantState>[] = [
         const scope = json(e)?.scope;
         if (e.response?.status !== 200 || typeof scope !== 'string') continue;
         if (e !== mixed) issued(s, json(e), e);
-        ctx.record(scopeWithinRequest, scopeWithinRequest.judge(asked, scope), [e]);
+        ctx.judge(scopeWithinRequest, [asked, scope], [e]);
         judged = true;
       }
       if (!judged) ctx.skip(scopeWithinRequest, 'no grant with a requested scope answered 200 with a scope member', 'not-applicable');
@@ -608,7 +608,7 @@ const scenarios: Scenario<GrantState>[] = [
         ctx.note(member === 'expires_in' ? 'accessTokenLifetime' : 'refreshTokenLifetime', observed);
         // refresh_expires_in 0: no expiry (Keycloak's offline tokens), which the declaration 0 means too.
         if (declared !== undefined) {
-          ctx.record(lifetimeAsDeclared, lifetimeAsDeclared.judge(member, observed, declared, 'the target config declares'), evidence);
+          ctx.judge(lifetimeAsDeclared, [member, observed, declared, 'the target config declares'], evidence);
         } else {
           const o = lifetimeAsDeclared.judge(member, observed, expected, `the ${ctx.descriptor.title} flavour documents (${doc!.source}; declare policies.*Lifetime to hold it to yours)`);
           if (o.passed) ctx.pass(lifetimeAsDeclared);
@@ -638,7 +638,7 @@ const scenarios: Scenario<GrantState>[] = [
         return ctx.skip(basicEncoding, 'the client id and secret have no character that form-urlencoding changes', 'not-applicable');
       }
       const e = await ctx.token(passwordGrant(ctx.target), { client, auth: 'basic', strictBasic: true });
-      if (ctx.answered(e)) ctx.record(basicEncoding, basicEncoding.judge(e), [e]);
+      if (ctx.answered(e)) ctx.judge(basicEncoding, [e], [e]);
     },
   },
   {
@@ -668,9 +668,9 @@ const scenarios: Scenario<GrantState>[] = [
       if (typeof access !== 'string') return ctx.skip(requiredParameter, 'the grant for it failed', 'untested', 'resource');
       const names = requiredResourceHeaders(t, ctx.descriptor);
       const without = (await ctx.resource(access, { headers: Object.fromEntries(names.map((n) => [n, undefined])) }))!;
-      if (ctx.answered(without)) ctx.record(requiredParameter, requiredParameter.judge(without, `the resource header ${names.join(', ')}`), [e, without], 'resource');
+      if (ctx.answered(without)) ctx.judge(requiredParameter, [without, `the resource header ${names.join(', ')}`], [e, without], 'resource');
       const wrong = (await ctx.resource(access, { headers: Object.fromEntries(names.map((n) => [n, 'idpc-wrong-value'])) }))!;
-      if (ctx.answered(wrong)) ctx.record(requiredParameter, requiredParameter.judge(wrong, `the right value of ${names.join(', ')} (sent idpc-wrong-value)`), [e, wrong], 'resource');
+      if (ctx.answered(wrong)) ctx.judge(requiredParameter, [wrong, `the right value of ${names.join(', ')} (sent idpc-wrong-value)`], [e, wrong], 'resource');
     },
   },
   {
@@ -680,16 +680,16 @@ const scenarios: Scenario<GrantState>[] = [
     cost: () => ({ requests: 2 }),
     run: async (ctx) => {
       const garbage = (await ctx.resource('not-a-token-idpc'))!;
-      if (ctx.answered(garbage)) ctx.record(badAccessRefused, badAccessRefused.judge(garbage, 'a garbage'), [garbage], 'garbage');
+      if (ctx.answered(garbage)) ctx.judge(badAccessRefused, [garbage, 'a garbage'], [garbage], 'garbage');
       const none = (await ctx.resource(undefined))!;
       if (ctx.answered(none)) {
-        ctx.record(noCredentialsChallenge, noCredentialsChallenge.judge(none), [none]);
+        ctx.judge(noCredentialsChallenge, [none], [none]);
         // RFC 6750 §3.1: a request without authentication SHOULD NOT get an error code in the challenge.
         const challenge = none.response!.headers['www-authenticate']?.[0] ?? '';
         if (/\berror=/i.test(challenge)) ctx.warn(noCredentialsChallenge, `a request without credentials got an error code in its challenge ("${challenge}"): RFC 6750 §3.1 says SHOULD NOT`, [none]);
       }
       const challenged = [none, garbage].filter((e) => e.response?.headers['www-authenticate']);
-      for (const e of challenged) ctx.record(singleChallengeAttributes, singleChallengeAttributes.judge(e), [e]);
+      for (const e of challenged) ctx.judge(singleChallengeAttributes, [e], [e]);
       if (!challenged.length) ctx.skip(singleChallengeAttributes, 'the resource sent no WWW-Authenticate challenge', 'not-applicable');
     },
   },
@@ -704,7 +704,7 @@ const scenarios: Scenario<GrantState>[] = [
       const access = json(e)?.access_token;
       if (e.response?.status !== 200 || typeof access !== 'string') return ctx.skip(freshAccessWorks, 'the grant for it failed', 'untested');
       const use = (await ctx.resource(access, { scheme: 'bearer' }))!;
-      if (ctx.answered(use)) ctx.record(freshAccessWorks, freshAccessWorks.judge(use, 'with the scheme written "bearer"'), [e, use]);
+      if (ctx.answered(use)) ctx.judge(freshAccessWorks, [use, 'with the scheme written "bearer"'], [e, use]);
     },
   },
   ...(['password', 'client_credentials'] as const).map(
@@ -739,7 +739,7 @@ const scenarios: Scenario<GrantState>[] = [
       const access = s.tokens[0];
       if (!access) return ctx.skip(tokenInQuery, 'no grant issued an access token', 'untested');
       const q = (await ctx.resource(access, { inQuery: true }))!;
-      if (ctx.answered(q)) ctx.record(tokenInQuery, tokenInQuery.judge(q), [q]);
+      if (ctx.answered(q)) ctx.judge(tokenInQuery, [q], [q]);
     },
   },
   {
@@ -758,10 +758,10 @@ const scenarios: Scenario<GrantState>[] = [
       ctx.seen.advertised = meta;
       // RFC 8414 §2: refresh_token belongs in grant_types_supported when the endpoint issues refresh tokens.
       const used = [...s.grantsUsed, ...(s.refreshIssued ? ['refresh_token'] : [])];
-      ctx.record(advertisedGrants, advertisedGrants.judge(meta.grant_types_supported as string[] | undefined, used), [d]);
+      ctx.judge(advertisedGrants, [meta.grant_types_supported as string[] | undefined, used], [d]);
       const accepted = [...s.acceptedAuth].filter((m) => m !== 'none');
-      ctx.record(advertisedAuthMethods, advertisedAuthMethods.judge(meta.token_endpoint_auth_methods_supported as string[] | undefined, accepted), [d]);
-      ctx.record(issuerOfDocument, issuerOfDocument.judge(meta.issuer, ctx.target.discoveryUrl!, ctx.target.issuer), [d]);
+      ctx.judge(advertisedAuthMethods, [meta.token_endpoint_auth_methods_supported as string[] | undefined, accepted], [d]);
+      ctx.judge(issuerOfDocument, [meta.issuer, ctx.target.discoveryUrl!, ctx.target.issuer], [d]);
       const answers: { member: string; url: string; status: number | undefined }[] = [];
       const exchanges = [d];
       for (const [member, method] of Object.entries(ADVERTISED_ENDPOINTS)) {
@@ -772,7 +772,7 @@ const scenarios: Scenario<GrantState>[] = [
         exchanges.push(e);
         answers.push({ member, url, status: e.response?.status });
       }
-      ctx.record(advertisedEndpointsAnswer, advertisedEndpointsAnswer.judge(answers), exchanges.filter((e) => e.response?.status === 404 || !e.response));
+      ctx.judge(advertisedEndpointsAnswer, [answers], exchanges.filter((e) => e.response?.status === 404 || !e.response));
     },
   },
   {
@@ -800,7 +800,7 @@ const scenarios: Scenario<GrantState>[] = [
       else if (lifetime <= t.budget.maxWaitSeconds) await sleep((lifetime + 1) * 1000);
       else return ctx.skip(badAccessRefused, `access tokens live ${lifetime} s, longer than the run waits (--max-wait, budget.maxWaitSeconds: ${t.budget.maxWaitSeconds} s)`, 'needs-setup', 'expired');
       const use = (await ctx.resource(body.access_token))!;
-      if (ctx.answered(use)) ctx.record(badAccessRefused, badAccessRefused.judge(use, `an expired (${lifetime + 1} s old)`), [e, use], 'expired');
+      if (ctx.answered(use)) ctx.judge(badAccessRefused, [use, `an expired (${lifetime + 1} s old)`], [e, use], 'expired');
     },
   },
   ...invalidRequestScenarios,

@@ -47,7 +47,7 @@ export function judgeClaims(ctx: RunContext, e: Exchange, body: Readonly<Record<
   }
   check(body.id_token, 'id-claims', 'the ID token');
   if (!judged.length) return false;
-  ctx.record(claimsOfFlavour, claimsOfFlavour.judge(judged.join(', '), problems), [e]);
+  ctx.judge(claimsOfFlavour, [judged.join(', '), problems], [e]);
   return true;
 }
 
@@ -74,7 +74,7 @@ export async function jwtScenario(ctx: RunContext, s: GrantState): Promise<void>
   else {
     const use = await ctx.resource(refresh);
     if (!use) ctx.skip(refreshNotBearer, NEEDS_RESOURCE, ctx.descriptor.resource ? 'untested' : 'not-applicable');
-    else if (ctx.answered(use)) ctx.record(refreshNotBearer, refreshNotBearer.judge(use), [e, use]);
+    else if (ctx.answered(use)) ctx.judge(refreshNotBearer, [use], [e, use]);
   }
 
   if (!isJwt(access)) {
@@ -82,12 +82,12 @@ export async function jwtScenario(ctx: RunContext, s: GrantState): Promise<void>
     return;
   }
   const claims = decodeJwtClaims(access);
-  ctx.record(issuedAtSane, issuedAtSane.judge(claims, now), [e]);
+  ctx.judge(issuedAtSane, [claims, now], [e]);
   if (!judgeClaims(ctx, e, answer!)) ctx.skip(claimsOfFlavour, `the ${ctx.descriptor.title} flavour has no claim schemas for its tokens`, 'not-applicable');
-  if (typeof answer?.expires_in === 'number') ctx.record(lifetimeAgrees, lifetimeAgrees.judge(claims, answer.expires_in), [e]);
+  if (typeof answer?.expires_in === 'number') ctx.judge(lifetimeAgrees, [claims, answer.expires_in], [e]);
   else ctx.skip(lifetimeAgrees, 'the answer states no expires_in', 'not-applicable');
   const issuer = t.issuer ?? (typeof s.discovery?.issuer === 'string' ? s.discovery.issuer : undefined);
-  if (issuer) ctx.record(issuerMatches, issuerMatches.judge(claims, issuer, 'access token'), [e]);
+  if (issuer) ctx.judge(issuerMatches, [claims, issuer, 'access token'], [e]);
   else ctx.skip(issuerMatches, 'no issuer is known: configure issuer or endpoints.discovery', 'needs-setup');
 
   const jwksUrl = t.jwksUrl ?? (typeof s.discovery?.jwks_uri === 'string' ? s.discovery.jwks_uri : undefined);
@@ -101,7 +101,7 @@ export async function jwtScenario(ctx: RunContext, s: GrantState): Promise<void>
     const doc = json(jwksExchange);
     if (!ctx.answered(jwksExchange)) return;
     const signedWith = [access, ...(idToken ? [idToken] : [])].map((tok) => decodeJwsHeader(tok)).map((h) => ({ ...(h.alg ? { alg: h.alg } : {}), ...(h.kid ? { kid: h.kid } : {}) }));
-    ctx.record(jwksShape, jwksShape.judge(doc, signedWith), [jwksExchange]);
+    ctx.judge(jwksShape, [doc, signedWith], [jwksExchange]);
     if (Array.isArray(doc?.keys)) {
       jwks = doc as unknown as JSONWebKeySet;
       const v = await verifySignature(access, jwks);

@@ -165,7 +165,7 @@ const scenarios: Scenario<RefreshState>[] = [
       if (typeof next !== 'string' || next === first) return ctx.skip(familyRevocation, 'the refresh did not rotate the refresh token (see TE-H1)', 'untested');
       const replay = await refreshWith(ctx, g.client, first);
       const active = await refreshWith(ctx, g.client, next);
-      if (ctx.answered(active)) ctx.record(familyRevocation, familyRevocation.judge(active), [replay, active]);
+      if (ctx.answered(active)) ctx.judge(familyRevocation, [active], [replay, active]);
     },
   },
   {
@@ -175,7 +175,7 @@ const scenarios: Scenario<RefreshState>[] = [
     cost: () => ({ requests: 0 }),
     run: async (ctx, s) => {
       if (s.rotated === undefined) return ctx.skip(publicClientRotation, 'the rotation scenario did not refresh', 'untested');
-      ctx.record(publicClientRotation, publicClientRotation.judge(s.rotated), [s.probe!.exchange]);
+      ctx.judge(publicClientRotation, [s.rotated], [s.probe!.exchange]);
     },
   },
   {
@@ -211,7 +211,7 @@ const scenarios: Scenario<RefreshState>[] = [
       const g = await freshGrant(ctx);
       if (!g) return;
       const e = await ctx.token([['grant_type', 'refresh_token'], ['refresh_token', String(g.body.refresh_token)]], { client: g.client, withoutRequired: true });
-      if (ctx.answered(e)) ctx.record(requiredParameter, requiredParameter.judge(e, ctx.target.requiredParams.join(', ')), [e], 'refresh');
+      if (ctx.answered(e)) ctx.judge(requiredParameter, [e, ctx.target.requiredParams.join(', ')], [e], 'refresh');
     },
   },
   {
@@ -226,7 +226,7 @@ const scenarios: Scenario<RefreshState>[] = [
       if (!g) return;
       const e = await ctx.token([['grant_type', 'refresh_token'], ['refresh_token', String(g.body.refresh_token)], ...aliasesOf(ctx.target, ctx.descriptor)], { client: g.client, withoutRequired: true });
       const body = ctx.tokens(validRefresh, 'required-param-alias', e);
-      if (body) ctx.record(validRefresh, validRefresh.judge(e, String(g.body.access_token), body.access_token), [e], 'required-param-alias');
+      if (body) ctx.judge(validRefresh, [e, String(g.body.access_token), body.access_token], [e], 'required-param-alias');
     },
   },
   {
@@ -241,7 +241,7 @@ const scenarios: Scenario<RefreshState>[] = [
       if (!g) return;
       const e = await ctx.token([['grant_type', 'refresh_token'], ['refresh_token', String(g.body.refresh_token)]], { client: g.client, auth: ctx.descriptor.documentedRefreshAuth! });
       const body = ctx.tokens(validRefresh, 'documented-style', e);
-      if (body) ctx.record(validRefresh, validRefresh.judge(e, String(g.body.access_token), body.access_token), [e], 'documented-style');
+      if (body) ctx.judge(validRefresh, [e, String(g.body.access_token), body.access_token], [e], 'documented-style');
     },
   },
   {
@@ -282,7 +282,7 @@ const scenarios: Scenario<RefreshState>[] = [
       ctx.refused(crossClientRefresh, undefined, e);
       if (e.response?.status === 200) return;
       const still = await refreshWith(ctx, g.client, String(g.body.refresh_token));
-      if (ctx.answered(still)) ctx.record(crossClientRefresh, crossClientRefresh.judge(still), [e, still]);
+      if (ctx.answered(still)) ctx.judge(crossClientRefresh, [still], [e, still]);
     },
   },
   {
@@ -301,19 +301,19 @@ const scenarios: Scenario<RefreshState>[] = [
       if (!g) return;
       const original = typeof g.body.scope === 'string' ? g.body.scope : full;
       const narrow = await refreshWith(ctx, g.client, String(g.body.refresh_token), [['scope', narrower]]);
-      if (ctx.answered(narrow)) ctx.record(narrowerScope, narrowerScope.judge(narrow, narrower, original), [g.exchange, narrow]);
+      if (ctx.answered(narrow)) ctx.judge(narrowerScope, [narrow, narrower, original], [g.exchange, narrow]);
       const next = json(narrow)?.refresh_token;
       // RFC 6749 §6: the new refresh token keeps the scope of the one it replaces, whatever the access token got.
       const rt = typeof next === 'string' ? next : String(g.body.refresh_token);
       if (narrow.response?.status === 200) {
         const again = await refreshWith(ctx, g.client, rt);
-        if (ctx.answered(again)) ctx.record(originalScopeKept, originalScopeKept.judge(again, original), [g.exchange, narrow, again]);
+        if (ctx.answered(again)) ctx.judge(originalScopeKept, [again, original], [g.exchange, narrow, again]);
       } else ctx.skip(originalScopeKept, 'the narrowing refresh did not succeed (see TE-G7)', 'untested');
       const g2 = await freshGrant(ctx, narrower);
       if (!g2) return;
       const wide = await refreshWith(ctx, g2.client, String(g2.body.refresh_token), [['scope', full]]);
       const narrowed = typeof g2.body.scope === 'string' ? g2.body.scope : narrower;
-      if (wide.response?.status === 200) ctx.record(widerScope, widerScope.judge(wide, full, narrowed), [g2.exchange, wide]);
+      if (wide.response?.status === 200) ctx.judge(widerScope, [wide, full, narrowed], [g2.exchange, wide]);
       else ctx.refused(widerScope, undefined, wide);
     },
   },
@@ -337,7 +337,7 @@ const scenarios: Scenario<RefreshState>[] = [
       else if (lifetime <= ctx.target.budget.maxWaitSeconds) await sleep((lifetime + 1) * 1000);
       else return ctx.skip(expiredRefreshToken, `refresh tokens live ${lifetime} s, longer than the run waits (--max-wait, budget.maxWaitSeconds: ${ctx.target.budget.maxWaitSeconds} s)`, 'needs-setup');
       const e = await refreshWith(ctx, g.client, String(g.body.refresh_token));
-      if (ctx.answered(e)) ctx.record(expiredRefreshToken, expiredRefreshToken.judge(e, lifetime + 1, lifetime), [e]);
+      if (ctx.answered(e)) ctx.judge(expiredRefreshToken, [e, lifetime + 1, lifetime], [e]);
     },
   },
   {
@@ -349,7 +349,7 @@ const scenarios: Scenario<RefreshState>[] = [
       const g = await freshGrant(ctx);
       if (!g) return;
       const results = await Promise.all(Array.from({ length: 5 }, () => refreshWith(ctx, g.client, String(g.body.refresh_token))));
-      ctx.record(parallelRefreshes, parallelRefreshes.judge(results, ctx.target.refreshMode === 'rotate-revoke' ? 1 : results.length), results);
+      ctx.judge(parallelRefreshes, [results, ctx.target.refreshMode === 'rotate-revoke' ? 1 : results.length], results);
     },
   },
   {

@@ -73,12 +73,12 @@ const scenarios: Scenario<RevocationState>[] = [
       const rt = String(g.body.refresh_token);
       const r1 = await ctx.session.revoke(g.client, { token: rt, token_type_hint: 'refresh_token' });
       if (!ctx.answered(r1)) return;
-      ctx.record(revokeValid, revokeValid.judge(r1), [r1]);
+      ctx.judge(revokeValid, [r1], [r1]);
       const after = await refreshWith(ctx, g.client, rt);
-      if (ctx.answered(after)) ctx.record(revokedRefused, revokedRefused.judge(after), [r1, after]);
+      if (ctx.answered(after)) ctx.judge(revokedRefused, [after], [r1, after]);
       const probe = await ctx.resource(String(g.body.access_token));
       if (!probe) return ctx.skip(revocationEndsGrant, NEEDS_RESOURCE, ctx.descriptor.resource ? 'untested' : 'not-applicable');
-      if (ctx.answered(probe)) ctx.record(revocationEndsGrant, revocationEndsGrant.judge(probe), [r1, probe]);
+      if (ctx.answered(probe)) ctx.judge(revocationEndsGrant, [probe], [r1, probe]);
     },
   },
   {
@@ -88,7 +88,7 @@ const scenarios: Scenario<RevocationState>[] = [
     cost: () => ({ requests: 1 }),
     run: async (ctx, s) => {
       const e = await ctx.session.revoke(s.probe!.client, { token: 'unknown-idpc-token' });
-      if (ctx.answered(e)) ctx.record(revokeUnknown, revokeUnknown.judge(e), [e]);
+      if (ctx.answered(e)) ctx.judge(revokeUnknown, [e], [e]);
     },
   },
   ...(['wrong-type', 'unknown-value'] as const).map(
@@ -105,7 +105,7 @@ const scenarios: Scenario<RevocationState>[] = [
         const r = await ctx.session.revoke(g.client, { token, token_type_hint: hint });
         const still = await stillWorks(ctx, g);
         if (!still) return ctx.skip(wrongHint, NEEDS_RESOURCE, 'untested', variant);
-        if (ctx.answered(r) && ctx.answered(still)) ctx.record(wrongHint, wrongHint.judge(r, still, hint), [r, still], variant);
+        if (ctx.answered(r) && ctx.answered(still)) ctx.judge(wrongHint, [r, still, hint], [r, still], variant);
       },
     }),
   ),
@@ -144,7 +144,7 @@ const scenarios: Scenario<RevocationState>[] = [
       const attempt = await ctx.session.revoke(ctx.target.clients.other!, { token: revocable(g).token });
       const owner = await stillWorks(ctx, g);
       if (!owner) return ctx.skip(crossClientRevocation, NEEDS_RESOURCE, 'untested');
-      if (ctx.answered(owner)) ctx.record(crossClientRevocation, crossClientRevocation.judge(attempt, owner), [attempt, owner]);
+      if (ctx.answered(owner)) ctx.judge(crossClientRevocation, [attempt, owner], [attempt, owner]);
     },
   },
   {
@@ -159,7 +159,7 @@ const scenarios: Scenario<RevocationState>[] = [
       const r = await ctx.session.revoke(g.client, { token: access, token_type_hint: 'access_token' });
       if (r.response?.status !== 200) return ctx.skip(badAccessRefused, `revoking the access token got ${r.response?.status ?? r.error}`, 'untested', 'revoked');
       const use = (await ctx.resource(access))!;
-      if (ctx.answered(use)) ctx.record(badAccessRefused, badAccessRefused.judge(use, 'a revoked'), [r, use], 'revoked');
+      if (ctx.answered(use)) ctx.judge(badAccessRefused, [use, 'a revoked'], [r, use], 'revoked');
     },
   },
 ];

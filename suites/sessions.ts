@@ -30,9 +30,9 @@ const scenarios: Scenario<Record<string, never>>[] = [
       if (typeof rt !== 'string') return ctx.skip(logoutEndsSession, 'the login issued no refresh token to log out with', 'not-applicable');
       const out = await ctx.session.logout(ctx.target.clients.user!, rt);
       if (!ctx.answered(out)) return;
-      ctx.record(logoutAnswers, logoutAnswers.judge(out), [out]);
+      ctx.judge(logoutAnswers, [out], [out]);
       const after = await refreshWith(ctx, ctx.target.clients.user!, rt);
-      if (ctx.answered(after)) ctx.record(logoutEndsSession, logoutEndsSession.judge(out, after), [out, after]);
+      if (ctx.answered(after)) ctx.judge(logoutEndsSession, [out, after], [out, after]);
     },
   },
   {
@@ -59,7 +59,7 @@ const scenarios: Scenario<Record<string, never>>[] = [
       if (extra.response?.status === 200) return ctx.fail(sessionLimit, `login ${limit + 1} succeeded although the declared limit is ${limit}`, [extra]);
       await ctx.session.logout(ctx.target.clients.user!, opened[0]!);
       const again = await login(ctx);
-      if (ctx.answered(again)) ctx.record(sessionLimit, sessionLimit.judge(extra, again, ctx.descriptor.sessionLimitStatus), [extra, again]);
+      if (ctx.answered(again)) ctx.judge(sessionLimit, [extra, again, ctx.descriptor.sessionLimitStatus], [extra, again]);
     },
   },
 ];

@@ -147,6 +147,11 @@ export class RunContext {
     this.evidence.skip(this.suite, check, variant, reason, kind);
   }
 
+  /** Judges a check on its arguments and records the outcome over the exchanges it judged: the suites' one verb. */
+  judge<A extends unknown[]>(check: CheckDef & { judge: (...args: A) => Outcome }, args: A, exchanges: Exchange[], variant?: string): boolean {
+    return this.record(check, check.judge(...args), exchanges, variant);
+  }
+
   /** Records a rule's outcome over the exchanges it judged; returns whether it held. */
   record(check: CheckDef, o: Outcome, exchanges: Exchange[], variant?: string): boolean {
     if (o.passed) this.pass(check, variant);
