@@ -1,6 +1,6 @@
 /**
  * Keycloak's OpenID Connect endpoints, version by version (presets legacy, v12-23, current).
- * Behaviour from reference/flavours.md §1, read from keycloak/keycloak:
+ * Behaviour read from keycloak/keycloak:
  *   services/.../protocol/oidc/endpoints/{TokenEndpoint,LogoutEndpoint,UserInfoEndpoint}.java,
  *   services/.../protocol/oidc/TokenManager.java (refresh validation, token reuse, AccessTokenResponseBuilder),
  *   services/.../authentication/authenticators/client/ClientIdAndSecretAuthenticator.java,

@@ -1,7 +1,7 @@
 /**
  * Keycloak's JWS bytes. Keycloak writes the protected header with its own serializer, spaces around ":" for typ
  * and kid ({"alg":"RS256","typ" : "JWT","kid" : "..."}), so every Keycloak token starts
- * eyJhbGciOiJSUzI1NiIsInR5cCIgOiAiSldUIiwia2lkIiA6ICJ (reference/flavours.md §1.7). JOSE libraries serialise
+ * eyJhbGciOiJSUzI1NiIsInR5cCIgOiAiSldUIiwia2lkIiA6ICJ (keycloak/keycloak core/.../jose/jws/JWSBuilder.java). JOSE libraries serialise
  * headers themselves, so the header is built here and the signature made with WebCrypto (RS256) or HMAC.
  */
 import { createHmac, sign as signSync, timingSafeEqual, verify as verifySignature, webcrypto, type KeyObject } from 'node:crypto';

@@ -11,7 +11,7 @@ export const VERSION_SETTINGS: Record<string, Omit<Settings, 'realms' | 'technic
   current: { relativePath: '', tokenType: 'Bearer', refreshAlg: 'HS512', sessionStateClaim: false, sidClaim: true, clientErrors: 'v20', clientCredentialsRefresh: false, issuerErrorDetail: true, logoutWithoutRefreshToken: 'rp-initiated', sessionLimitDeny: 'json-403' },
 };
 
-/** The two realms of the provider documents: the OCP IAM (seeds/003) and the developer portal (seeds/001). */
+/** The two realms of the provider documents: the OCP IAM's and the developer portal's (docs/flavours.md). */
 export const DOCUMENT_REALMS: RealmConfig[] = [
   {
     name: 'master',
@@ -33,7 +33,7 @@ export const DOCUMENT_REALMS: RealmConfig[] = [
 ];
 
 /**
- * seeds/003's environment, one of those "with the five-sessions limit": Keycloak >= 23 served under /auth, whose ocp
+ * The OCP IAM document's environment, one of those "with the five-sessions limit": Keycloak >= 23 served under /auth, whose ocp
  * client's direct-grant flow carries the limiter (a per-client flow override, so that the conformance clients of
  * the realm are not limited by it) and denies the sixth session with 403.
  */
@@ -51,7 +51,7 @@ export const presets: Record<string, MockConfigPatch> = Object.fromEntries(
       keycloak: {
         ...settings,
         realms,
-        // The developer portal's technical user, with the document's client id and secret (seeds/001).
+        // The developer portal's technical user, with the developer portal document's client id and secret.
         technicalUsers: [{ realm: 'wallis', name: 'Beispiel-Nutzer', clientId: '2ce233b7-9349-44d9-8e38-0a88090115d5', clientSecret: 'asQx6IsK7hGGaUQIpE7bWEEjr72CGML9', userId: '3779eeb7-f9e2-4e6d-88e4-e0ef1ee874a0' }],
       },
     },

@@ -13,7 +13,7 @@ import { bearerToken, formOf, Params, type MockRequest, type MockResponse } from
 import { portalTokenEndpoint } from './token.js';
 import { authenticateClient, DJANGO_HEADERS, html, invalidClient, json, oauthError } from './wire.js';
 
-// Educates' robot account as the provider document shows it (seeds/000): the document's own curl works as written.
+// Educates' robot account as the portal's provider document shows it (docs/flavours.md): the document's own curl works as written.
 const ROBOT_CLIENT = { clientId: 'ACZpcaLIT3qr725YWmXu8et9REl4HBg1', clientSecret: 't5IfXbGZQThAKR43apoc9usOFVDv2BLE', grants: ['password', 'refresh_token'], scopes: ['user:info'] };
 const USERS = [
   { username: 'robot@learningcenter', password: 'QrnY67ME9yGasNhq2OTbgWA4RzipUvo5', groups: ['robots'] },

@@ -16,7 +16,7 @@ export const descriptor: FlavourDescriptor = {
   clientAuth: ['basic', 'post', 'none'],
   tokenTypes: ['Bearer', 'bearer'],
   jsonStyle: 'compact',
-  // reference/flavours.md §1.3, §1.5 (Keycloak >= 20 wording; the legacy preset below).
+  // keycloak/keycloak services/.../protocol/oidc/endpoints/TokenEndpoint.java and ClientIdAndSecretAuthenticator.java (Keycloak >= 20 wording; the legacy preset below).
   expectedErrors: {
     'missing-grant-type': { status: 400, error: 'invalid_request', description: 'Missing form parameter: grant_type' },
     'unknown-grant-type': { status: 400, error: 'unsupported_grant_type', description: 'Unsupported grant_type' },

@@ -16,7 +16,7 @@ export const descriptor: FlavourDescriptor = {
   clientAuth: ['basic', 'post', 'none'],
   tokenTypes: ['Bearer'],
   jsonStyle: 'python',
-  // oauthlib/django-oauth-toolkit (reference/flavours.md §2.4): unknown grant types reach the default handler.
+  // oauthlib oauthlib/oauth2/rfc6749/endpoints/token.py: unknown grant types reach the default (authorization_code) handler.
   expectedErrors: {
     'missing-grant-type': { status: 400, error: 'unsupported_grant_type' },
     'unknown-grant-type': { status: 400, error: 'unsupported_grant_type' },

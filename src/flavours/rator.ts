@@ -23,7 +23,7 @@ export const descriptor: FlavourDescriptor = {
   clientAuth: ['basic'],
   tokenTypes: ['bearer'],
   jsonStyle: 'compact',
-  // Spring Security OAuth2 (reference/flavours.md §3.3); the client entry point variant is the mock's documented choice.
+  // Spring Security OAuth2 (DefaultWebResponseExceptionTranslator, TokenEndpoint); the client entry point variant is the mock's documented choice.
   expectedErrors: {
     'missing-grant-type': { status: 400, error: 'invalid_request', description: 'Missing grant type' },
     'unknown-grant-type': { status: 400, error: 'unsupported_grant_type', description: 'Unsupported grant type' },
@@ -35,7 +35,7 @@ export const descriptor: FlavourDescriptor = {
     'bad-refresh-token': { status: 400, error: 'invalid_grant', description: 'Invalid refresh token: ...' },
   },
   refreshMode: 'reuse',
-  // client_credentials acts for an operator (reference/flavours.md, Rator): operator=<operator username>.
+  // client_credentials acts for an operator (Rator's provider document, docs/flavours.md): operator=<operator username>.
   clientCredentialsOperatorParam: 'operator',
   initExample: { baseUrl: 'https://rator.example.com/appcontext' },
   documentedLifetimes: { access: 43200, source: 'spring-security-oauth DefaultTokenServices accessTokenValiditySeconds = 60 * 60 * 12' },
