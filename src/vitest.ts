@@ -12,6 +12,7 @@ import type { Profile } from './checks/define.js';
 import { refsOf } from './runner/plan.js';
 import { runConformance, SUITES, type FinishedRun } from './runner/run.js';
 import { loadTargetConfig, targetOfConfig, targetOfMock } from './runner/target.js';
+import type { Target } from './vocabulary/types.js';
 
 export interface ConformanceSuiteOptions {
   /** An in-process mock, started for the suite and closed after it. */
@@ -33,7 +34,7 @@ export function conformanceSuite(name: string, options: ConformanceSuiteOptions)
     let close: (() => Promise<void>) | undefined;
     beforeAll(async () => {
       const profile = options.profile ?? 'rfc6749';
-      let target;
+      let target: Target;
       if (options.mock) {
         const { startMock } = await import('../mocks/index.js');
         const mock = await startMock(options.mock);

@@ -196,9 +196,9 @@ const lacking = (t: Target, grant: 'password' | 'client_credentials'): TargetCli
 /** TE-B13 on an answer to Basic credentials: a 401 needs the Basic challenge; any other answer has nothing to judge. */
 function judgeChallenge(ctx: RunContext, e: Exchange): void {
   if (!ctx.answered(e)) return;
-  if (!e.request.headers.authorization?.startsWith('Basic ')) return ctx.skip(basicChallenge, 'the client authenticates in the body, not with Basic', 'not-applicable');
-  if (e.response!.status !== 401) return ctx.skip(basicChallenge, `a wrong Basic secret got ${e.response!.status}, not 401: no challenge to judge`, 'not-applicable');
-  ctx.judge(basicChallenge, [e], [e]);
+  if (!e.request.headers.authorization?.startsWith('Basic ')) ctx.skip(basicChallenge, 'the client authenticates in the body, not with Basic', 'not-applicable');
+  else if (e.response!.status !== 401) ctx.skip(basicChallenge, `a wrong Basic secret got ${e.response!.status}, not 401: no challenge to judge`, 'not-applicable');
+  else ctx.judge(basicChallenge, [e], [e]);
 }
 
 /** Sends one invalid request and judges it: the variant's check, the §5.2 rules, TE-FL, TE-A11. */

@@ -157,7 +157,7 @@ const scenarios: Scenario<RefreshState>[] = [
     checks: [ref(familyRevocation)],
     skip: (t) => needsRefreshToken(t) ?? needsDisposableGrant(t) ?? (t.refreshMode === 'rotate-revoke' ? undefined : notApplicable(`rotation with revocation is not declared (policies.refresh: ${t.refreshMode})`)),
     cost: () => ({ requests: 4 }),
-    run: async (ctx, s) => {
+    run: async (ctx, _s) => {
       const g = await freshGrant(ctx);
       if (!g) return;
       const first = String(g.body.refresh_token);
@@ -261,7 +261,7 @@ const scenarios: Scenario<RefreshState>[] = [
     answers: ['token-error'],
     skip: (t) => needsRefreshToken(t) ?? (refreshingClient(t)?.public || !refreshingClient(t)?.clientSecret ? notApplicable('the refreshing client is public') : undefined),
     cost: () => ({ requests: 2, badCredentials: 1 }),
-    run: async (ctx, s) => {
+    run: async (ctx, _s) => {
       if (!ctx.transport.takeBadCredentialAttempt()) return ctx.skip(refreshWithoutAuth, BAD_CREDENTIALS_SPENT);
       const g = await freshGrant(ctx);
       if (!g) return;
@@ -275,7 +275,7 @@ const scenarios: Scenario<RefreshState>[] = [
     answers: ['token-error'],
     skip: (t) => needsRefreshToken(t) ?? (t.clients.other ? undefined : needsSetup('needs a second client: add one with name: other')),
     cost: () => ({ requests: 3 }),
-    run: async (ctx, s) => {
+    run: async (ctx, _s) => {
       const g = await freshGrant(ctx);
       if (!g) return;
       const e = await refreshWith(ctx, ctx.target.clients.other!, String(g.body.refresh_token));
@@ -345,7 +345,7 @@ const scenarios: Scenario<RefreshState>[] = [
     checks: [ref(parallelRefreshes)],
     skip: (t) => needsRefreshToken(t) ?? needsDisposableGrant(t),
     cost: () => ({ requests: 6 }),
-    run: async (ctx, s) => {
+    run: async (ctx, _s) => {
       const g = await freshGrant(ctx);
       if (!g) return;
       const results = await Promise.all(Array.from({ length: 5 }, () => refreshWith(ctx, g.client, String(g.body.refresh_token))));

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 
 let requests = 0;
-const server = createServer((req, res) => {
+const server = createServer((_req, res) => {
   requests++;
   res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"invalid_request"}');
 });

@@ -224,7 +224,7 @@ describe('baselines and replay', () => {
     expect(await runCommand({ mock: 'infolink', mockConfig: planted(), seed: 3, report: 'junit', reportDir: join(dir, 'console') }, (l) => lines.push(l))).toBe(1);
     const tail = lines.join('\n').split('\n').slice(-5);
     const reproduce = `idpc run --mock infolink --mock-config ${join(dir, 'no-cache.json')} --seed 3`;
-    expect(tail[0]).toMatch(/^  failed: (grant|refresh):TE-C13, .*grant:TE-C14/);
+    expect(tail[0]).toMatch(/^ {2}failed: (grant|refresh):TE-C13, .*grant:TE-C14/);
     expect(tail[1]).toBe(`  reproduce: ${reproduce}`);
     expect(tail[2]).toBe('  verdict: DOES NOT CONFORM (exit 1)');
     // JUnit consumers show a failure's text: it ends with the same command.

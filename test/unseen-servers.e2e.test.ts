@@ -17,7 +17,7 @@ afterAll(async () => {
 const [webApp, secondApp] = TINY_CLIENTS as [(typeof TINY_CLIENTS)[0], (typeof TINY_CLIENTS)[0]];
 
 /** A target config for a tiny server: a user client, a second client, the user; `over` replaces what it names. */
-export function tinyTarget(as: TinyServer, over: Partial<ConfigTargetConfig> = {}): ConfigTargetConfig {
+function tinyTarget(as: TinyServer, over: Partial<ConfigTargetConfig> = {}): ConfigTargetConfig {
   return {
     flavour: 'rfc6749',
     allowHttp: true,

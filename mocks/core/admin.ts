@@ -247,7 +247,7 @@ function faultRoutes(app: express.Express, mock: MockHandle): void {
 }
 
 /** Unknown paths and express's own errors, as JSON. */
-function closing(app: express.Express, mock: MockHandle): void {
+function closing(app: express.Express, _mock: MockHandle): void {
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ error: 'not_found' });
   });

@@ -40,7 +40,7 @@ export function infolinkTokenEndpoint(ctx: MockContext) {
     run(t) {
       if (t.grantType === 'refresh_token') return;
       const client = ctx.clients.get(t.params.first('client_id') ?? '');
-      if (!client || !client.enabled || client.clientSecret === undefined || client.clientSecret !== t.params.first('client_secret')) {
+      if (!client?.enabled || client.clientSecret === undefined || client.clientSecret !== t.params.first('client_secret')) {
         throw new TokenError(401, 'invalid_client', 'Client authentication failed');
       }
       if (!client.grants.includes(t.grantType!)) throw new TokenError(400, 'unauthorized_client', 'Grant type not allowed for this client');

@@ -61,7 +61,7 @@ export function endpointHandlers(s: KcState, { authenticateClient, checkRefreshT
     // A planted JWT defect is in what the token endpoint issues; the resource still serves those tokens.
     const payload = defect === 'foreign-key' ? decode(token)?.payload : verifyRs256(token, (await (await realm.keys()).rsa()).verifyKey);
     const expired = typeof payload?.exp !== 'number' || payload.exp <= now();
-    if (!payload || payload.typ !== 'Bearer' || (payload.iss !== iss && defect !== 'wrong-issuer') || (expired && !ctx.config.plantedDeviations.acceptExpiredAccessTokens)) return undefined;
+    if (payload?.typ !== 'Bearer' || (payload.iss !== iss && defect !== 'wrong-issuer') || (expired && !ctx.config.plantedDeviations.acceptExpiredAccessTokens)) return undefined;
     if (await sessions.accessRevoked(realm, String(payload.jti))) return undefined;
     const sid = (payload.sid ?? payload.session_state) as string | undefined;
     if (sid !== undefined && !(await sessions.active(realm, sid))) return undefined;

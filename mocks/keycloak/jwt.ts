@@ -56,6 +56,6 @@ export function verifyHmac(token: string, secret: Buffer): Record<string, unknow
 /** The payload of an access token signed with this realm's RS256 key, or undefined. */
 export function verifyRs256(token: string, key: KeyObject): Record<string, unknown> | undefined {
   const d = decode(token);
-  if (!d || d.header.alg !== 'RS256') return undefined;
+  if (d?.header.alg !== 'RS256') return undefined;
   return verifySignature('RSA-SHA256', Buffer.from(d.input), key, d.signature) ? d.payload : undefined;
 }

@@ -44,17 +44,17 @@ export function authenticateClient(ctx: MockContext, req: MockRequest, body: Par
     const creds = basicCredentials(req, !ctx.config.plantedDeviations.noBasicDecoding);
     if (!creds || creds === 'malformed') return { auth: 'basic' };
     const client = ctx.clients.get(creds.id);
-    return { client: client && client.enabled && client.clientSecret === creds.secret ? client : undefined, auth: 'basic' };
+    return { client: client?.enabled && client.clientSecret === creds.secret ? client : undefined, auth: 'basic' };
   }
   const clientId = body.last('client_id');
   const secret = body.last('client_secret');
   if (clientId && secret) {
     const client = ctx.clients.get(clientId);
-    return { client: client && client.enabled && client.clientSecret === secret ? client : undefined, auth: 'post' };
+    return { client: client?.enabled && client.clientSecret === secret ? client : undefined, auth: 'post' };
   }
   const client = clientId ? ctx.clients.get(clientId) : undefined;
   // client_authentication_required: True for an unknown or confidential client, or when the grant always authenticates.
-  if (!client || !client.enabled || !client.public || alwaysAuthenticate) return { auth: 'none' };
+  if (!client?.enabled || !client.public || alwaysAuthenticate) return { auth: 'none' };
   return { client, auth: 'none' };
 }
 

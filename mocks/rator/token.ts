@@ -38,7 +38,7 @@ export function ratorTokenEndpoint(ctx: MockContext) {
       const colon = raw.indexOf(':');
       if (colon < 0) throw unauthorized('Invalid basic authentication token');
       const client = ctx.clients.get(raw.slice(0, colon));
-      if (!client || !client.enabled || client.clientSecret !== raw.slice(colon + 1)) throw unauthorized('Bad credentials');
+      if (!client?.enabled || client.clientSecret !== raw.slice(colon + 1)) throw unauthorized('Bad credentials');
       t.client = client;
     },
   };
@@ -52,7 +52,7 @@ export function ratorTokenEndpoint(ctx: MockContext) {
       if (!settings.formClientAuth || id === undefined) throw unauthorized('Full authentication is required to access this resource');
       t.note.clientAuth = 'post';
       const client: ClientRecord | undefined = ctx.clients.get(id);
-      if (!client || !client.enabled || client.clientSecret !== (t.params.first('client_secret') ?? '')) {
+      if (!client?.enabled || client.clientSecret !== (t.params.first('client_secret') ?? '')) {
         throw new TokenError(401, 'invalid_client', 'Bad client credentials', { challenge: 'Form realm="oauth2/client", ' });
       }
       t.client = client;

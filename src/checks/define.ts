@@ -61,6 +61,7 @@ export interface CheckDef {
   byValidator?: boolean;
   /** A rule over what a scenario captured (exchanges, tokens). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: each check declares its own judge's parameters; ctx.judge() types the call
   judge?: (...args: any[]) => Outcome;
 }
 

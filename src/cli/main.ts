@@ -28,7 +28,7 @@ async function main(argv: string[]): Promise<number> {
     const options = Object.fromEntries(
       Object.entries(MOCK_OPTIONS).map(([name, o]) => [name, { type: o.type, ...('alias' in o ? { short: o.alias } : {}) }]),
     ) as ParseArgsConfig['options'];
-    let parsed;
+    let parsed: ReturnType<typeof parseArgs>;
     try {
       const { joinNegativeValues } = await import('./input.js');
       parsed = parseArgs({ args: joinNegativeValues(argv.slice(1)), options, allowPositionals: true, strict: true });

@@ -33,7 +33,7 @@ export interface MockJob {
 /** Starts the job's mock (its config file read and checked), gives its target to `use`, and always closes it. */
 export async function withMock<T>(job: MockJob, use: (target: Target, preset: string) => Promise<T>): Promise<T> {
   const { startMock, ConfigError, loadConfigFile } = await import('../../mocks/index.js');
-  let mock;
+  let mock: Awaited<ReturnType<typeof startMock>>;
   try {
     const file = job.mockConfig ? await loadConfigFile(job.mockConfig) : undefined;
     if (file?.flavour && file.flavour !== job.flavour) throw new UsageError(`${job.mockConfig} is a ${String(file.flavour)} config, not ${job.flavour}`);

@@ -108,7 +108,7 @@ async function loadBaseline(path: string): Promise<Baseline> {
 function checkReportDir(dir: string): void {
   let at = resolve(dir);
   for (;;) {
-    let stat;
+    let stat: ReturnType<typeof statSync>;
     try {
       stat = statSync(at);
     } catch (e) {

@@ -17,15 +17,17 @@ class Html {
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
 type Value = Html | string | number | undefined | null | false | Value[];
-const render = (v: Value): string => (v === undefined || v === null || v === false ? '' : Array.isArray(v) ? v.map(render).join('') : v instanceof Html ? v.text : escape(String(v)));
+const render = (v: Value): string => (v === undefined || v === null || v === false ? '' : Array.isArray(v) ? v.map(render).join('') : v instanceof Html ? v.text : escapeHtml(String(v)));
 
 /** html`<p>${text}</p>`: escapes every value but Html fragments (and arrays of them). */
 export function html(strings: TemplateStringsArray, ...values: Value[]): Html {
   let out = strings[0]!;
-  values.forEach((v, i) => (out += render(v) + strings[i + 1]!));
+  values.forEach((v, i) => {
+    out += render(v) + strings[i + 1]!;
+  });
   return new Html(out);
 }
 

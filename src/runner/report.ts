@@ -119,7 +119,7 @@ export function toJunit(runs: FinishedRun[]): string {
 }
 
 export function toNdjson(runs: FinishedRun[]): string {
-  return runs.flatMap((run) => run.results.map((r) => JSON.stringify({ flavour: run.target.flavour, preset: run.target.preset, seed: run.seed, ...r }))).join('\n') + '\n';
+  return `${runs.flatMap((run) => run.results.map((r) => JSON.stringify({ flavour: run.target.flavour, preset: run.target.preset, seed: run.seed, ...r }))).join('\n')}\n`;
 }
 
 /** Counts across runs, at the top of the JSON report (schemas/report/report.schema.json). */

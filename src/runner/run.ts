@@ -22,6 +22,7 @@ import { naturalCompare } from '../util/collate.js';
 
 /** The suites, in the order they run. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the suites' states differ; each suite is typed where it is defined
 export const SUITES: readonly SuiteDef<any>[] = [grantSuite, refreshSuite, revocationSuite, sessionsSuite, statefulSuite];
 
 export interface Baseline {

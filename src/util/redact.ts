@@ -277,7 +277,10 @@ export class Redactor {
     taken.sort((a, b) => a.start - b.start);
     const parts: string[] = [];
     let copied = 0;
-    for (const t of taken) parts.push(text.slice(copied, t.start), t.marker), (copied = t.end);
+    for (const t of taken) {
+      parts.push(text.slice(copied, t.start), t.marker);
+      copied = t.end;
+    }
     parts.push(text.slice(copied));
     return parts.join('');
   }

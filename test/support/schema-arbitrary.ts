@@ -59,7 +59,7 @@ export function allowedTypes(reg: SchemaRegistry, s: Located): Set<string> | und
       for (const alt of sc.anyOf as Schema[]) {
         const t = allowedTypes(reg, { schema: alt, base: p.base });
         if (!t) return result;
-        t.forEach((x) => union.add(x));
+        for (const x of t) union.add(x);
       }
       intersect(union);
     }
@@ -84,7 +84,7 @@ export function arbitraryFor(reg: SchemaRegistry, s: Located): fc.Arbitrary<unkn
   for (const p of ps) {
     for (const [k, v] of Object.entries(p.schema)) {
       if (k === 'properties') for (const [name, sub] of Object.entries(v as Record<string, Schema>)) (properties[name] ??= []).push({ schema: sub, base: p.base });
-      else if (k === 'required') (v as string[]).forEach((r) => required.add(r));
+      else if (k === 'required') for (const r of v as string[]) required.add(r);
       else if (k === 'pattern' && merged.pattern && merged.pattern !== v) throw new Error(`two patterns at one place: ${String(merged.pattern)} and ${String(v)}`);
       else if (!(k in merged) || k === 'const' || k === 'enum') merged[k] = v;
     }

@@ -215,7 +215,7 @@ export async function startTinyAs(options: TinyOptions = {}): Promise<TinyServer
     const presented = form.get('refresh_token');
     if (!presented) return oauthError(res, 400, 'invalid_request', 'refresh_token is missing');
     const record = tokens.get(presented);
-    if (!record || record.kind !== 'refresh' || record.exp <= now() || (record.clientId !== client.id && !bugs.has('refresh-any-client'))) return oauthError(res, 400, 'invalid_grant', 'invalid refresh token');
+    if (record?.kind !== 'refresh' || record.exp <= now() || (record.clientId !== client.id && !bugs.has('refresh-any-client'))) return oauthError(res, 400, 'invalid_grant', 'invalid refresh token');
     if (record.revoked) {
       // RFC 9700 §4.14.2: a replayed rotated token ends its family.
       for (const t of tokens.values()) if (t.family === record.family) t.revoked = true;
@@ -253,7 +253,7 @@ export async function startTinyAs(options: TinyOptions = {}): Promise<TinyServer
     const schemeOk = m && (bugs.has('case-sensitive-bearer') ? m[1] === 'Bearer' : m[1]!.toLowerCase() === 'bearer');
     if (!m || !schemeOk) return send(res, 400, undefined, { 'WWW-Authenticate': 'Bearer realm="tiny", error="invalid_request"' });
     const record = tokens.get(m[2]!);
-    if (!record || record.kind !== 'access' || record.revoked || record.exp <= now()) return send(res, 401, undefined, { 'WWW-Authenticate': 'Bearer realm="tiny", error="invalid_token"' });
+    if (record?.kind !== 'access' || record.revoked || record.exp <= now()) return send(res, 401, undefined, { 'WWW-Authenticate': 'Bearer realm="tiny", error="invalid_token"' });
     send(res, 200, { client: record.clientId, scope: record.scope.join(' ') });
   };
 

@@ -8,7 +8,7 @@ export const passwordGrant = (ctx: MockContext): GrantHandler<unknown> => async 
   const client = authenticateFor(ctx, t, false);
   for (const p of ['username', 'password']) if (!t.params.last(p)) throw new TokenError(400, 'invalid_request', `Request is missing ${p} parameter.`);
   const user = ctx.users.get(t.params.last('username')!);
-  if (!user || !user.enabled || !passwordMatches(user, t.params.last('password'))) throw new TokenError(400, 'invalid_grant', 'Invalid credentials given.');
+  if (!user?.enabled || !passwordMatches(user, t.params.last('password'))) throw new TokenError(400, 'invalid_grant', 'Invalid credentials given.');
   if (!client.grants.includes('password')) throw new TokenError(400, 'unauthorized_client', '');
   const scope = scopesOf(t.params.last('scope'));
   if (scope === 'invalid') throw new TokenError(400, 'invalid_scope', '');

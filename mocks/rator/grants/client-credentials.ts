@@ -9,7 +9,7 @@ export const clientCredentialsGrant = (ctx: MockContext): GrantHandler<RatorToke
   const operator = params.first(descriptor.clientCredentialsOperatorParam!);
   if (!operator) throw new TokenError(400, 'invalid_request', 'Missing operator');
   const op = ctx.users.get(operator);
-  if (!op || !op.operator || !op.enabled) throw new TokenError(400, 'invalid_request', `Unknown operator: ${operator}`);
+  if (!op?.operator || !op.enabled) throw new TokenError(400, 'invalid_request', `Unknown operator: ${operator}`);
   // ClientCredentialsTokenGranter.allowRefresh = false: never a refresh token.
   const reuseKey = `${client.clientId}|cc:${operator}|${[...scope].sort().join(' ')}|${brand}`;
   const t = await ctx.grants.issue({ clientId: client.clientId, username: operator, scope, withRefresh: false, reuseKey, meta: { brand } });
