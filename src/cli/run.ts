@@ -137,6 +137,11 @@ function parseRate(rate: string): number {
 
 /** Runs `idpc run` for each target; prints, writes reports and the replay file; returns the exit code. */
 export async function runCommand(args: RunArgs, print: (s: string) => void): Promise<number> {
+  return (await runAndReport(args, print)).code;
+}
+
+/** runCommand, and the runs it reported (a replay reads its verdicts from them, not from the report it wrote). */
+async function runAndReport(args: RunArgs, print: (s: string) => void): Promise<{ code: number; runs: FinishedRun[] }> {
   if (!args.mock === !args.target) throw new UsageError('give either --mock <flavour>[,<flavour>...] or --target FILE');
   const suites = args.suites ? args.suites.split(',') : undefined;
   for (const s of suites ?? []) if (!(SUITE_NAMES as readonly string[]).includes(s)) throw new UsageError(`unknown suite ${s}; suites: ${SUITE_NAMES.join(', ')}`);
@@ -247,8 +252,8 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
       await execute(overrides(target), ['--target', args.target!]);
     }
   });
-  if (args.plan) return EXIT.ok;
-  return reportRuns(runs, args, formats, suites, print, say);
+  if (args.plan) return { code: EXIT.ok, runs };
+  return { code: reportRuns(runs, args, formats, suites, print, say), runs };
 }
 
 /** An internal error part-way (our bug): the runs that finished are still reported and written, then it propagates (exit 70). */
@@ -358,7 +363,7 @@ export async function replayCommand(file: string, reportDir: string, print: (s: 
   for (const flavour of [...new Set(data.failures.map((f) => f.flavour))]) {
     const mine = data.failures.filter((f) => f.flavour === flavour);
     const lines: string[] = [];
-    const code = await runCommand(
+    const { code, runs } = await runAndReport(
       {
         ...(data.mock ? { mock: flavour } : {}),
         ...sources,
@@ -377,8 +382,7 @@ export async function replayCommand(file: string, reportDir: string, print: (s: 
       print(lines.join('\n'));
       return 3;
     }
-    const report = JSON.parse(readFileSync(join(reportDir, 'replay', 'idpc-report.json'), 'utf8')) as { runs: FinishedRun[] };
-    const run = report.runs[0];
+    const run = runs[0];
     for (const f of mine) {
       const r = run?.results.find((x) => resultKey(x) === f.check);
       // FIXED only for a check that ran and held: a replay the target throttled, a budget cut or an unknown name
