@@ -136,3 +136,15 @@ describe('a config error never shows a value that came from the environment', ()
     expect((error as Error).message).not.toContain('s3cr3t-value-1234');
   });
 });
+
+describe('policies.refreshRotation', () => {
+  it.each([
+    ['rotate-revoke', 'rotate-revoke'],
+    ['rotate', 'rotate-revoke'],
+    ['rotate-keep', 'rotate'],
+    ['reuse', 'reuse'],
+    ['unknown', 'unknown'],
+  ] as const)('%s is the refresh mode %s', (rotation, mode) => {
+    expect(targetOfConfig({ ...structuredClone(full), policies: { refreshRotation: rotation } }, [], undefined, { baseDir: packageRoot() }).refreshMode).toBe(mode);
+  });
+});

@@ -456,7 +456,7 @@ ${d.requiredParams?.length ? `extraParams:\n${d.requiredParams.map((p) => `  ${p
 #   notAllowed: admin       # one the server knows but the client may not have (TE-F4)
 #   unknown: idpc-unknown-scope   # one the server does not know (TE-C9, TE-C11)
 `}policies:
-  refreshRotation: ${d.refreshMode === 'reuse' ? 'reuse' : d.refreshMode === 'rotate-revoke' ? 'rotate' : 'unknown'}   # rotate, reuse or unknown
+  refreshRotation: ${d.refreshMode === 'rotate' ? 'rotate-keep' : d.refreshMode}   # rotate-revoke, rotate-keep, reuse or unknown
 #  refreshRevokesAccess: true   # a refresh ends the access token it replaces${d.refreshRevokesAccess !== undefined ? ` (the flavour's default: ${d.refreshRevokesAccess})` : ''}
 #  accessTokenLifetime: 300     # used when answers state none; short lifetimes are waited for (--max-wait)
 #  refreshTokenLifetime: 1800

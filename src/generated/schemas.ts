@@ -773,7 +773,10 @@ export interface ConfigTargetConfig {
     unknown?: string;
   };
   policies?: {
-    refreshRotation?: "rotate" | "reuse" | "unknown";
+    /**
+     * How the target's refresh tokens behave: rotate-revoke (a refresh returns a new refresh token and the used one stops working), rotate-keep (a new one, the used one keeps working), reuse (the same one again), unknown (classified, never asserted). `rotate` is the older spelling of rotate-revoke.
+     */
+    refreshRotation?: "rotate-revoke" | "rotate-keep" | "reuse" | "unknown" | "rotate";
     /**
      * Seconds. Used when the answer states no expires_in; a lifetime up to budget.maxWaitSeconds is waited for (TE-J3 expired).
      */

@@ -52,7 +52,7 @@ export function preflightGrants(t: Target, params: { password?: [string, string]
 export function storedTokenGuard(t: Target): string | undefined {
   const stored = t.clients.technical;
   if (!stored?.refreshToken || stored.refreshTokenFile || t.mock || t.refreshMode === 'rotate' || t.refreshMode === 'reuse') return undefined;
-  const declared = t.refreshMode === 'rotate-revoke' ? 'declared to retire a used refresh token (policies.refreshRotation: rotate)' : 'not declared (policies.refreshRotation), so it may retire a used refresh token';
+  const declared = t.refreshMode === 'rotate-revoke' ? 'declared to retire a used refresh token (policies.refreshRotation: rotate-revoke)' : 'not declared (policies.refreshRotation), so it may retire a used refresh token';
   return `client "${stored.clientId}" holds a stored refresh token, and the target's rotation is ${declared}: give clients[].refreshTokenFile, where the run keeps the newest token (mode 0600), or declare policies.refreshRotation: reuse if the target keeps used tokens working`;
 }
 

@@ -7,6 +7,7 @@ import { redactText } from '../util/redact.js';
 import { FLAVOURS, isFlavourName, type FlavourDescriptor, type FlavourName } from '../flavours/index.js';
 import type { Profile } from '../checks/define.js';
 import type { ConfigTargetConfig } from '../generated/schemas.js';
+import type { RefreshMode } from '../vocabulary/types.js';
 import { registry } from '../schemas/registry.js';
 import type { RunningMock } from '../../mocks/index.js';
 import type { Target, TargetClient } from '../vocabulary/types.js';
@@ -25,6 +26,15 @@ function pickClient(m: RunningMock, test: (c: { grants: string[]; public: boolea
   const auth = c.public ? 'none' : (m.description.clientAuth ?? 'basic');
   return { clientId: c.clientId, ...(c.clientSecret ? { clientSecret: c.clientSecret } : {}), public: c.public, auth, grants: c.grants };
 }
+
+/** A target config's policies.refreshRotation in the runner's words (`rotate` is the older spelling of rotate-revoke). */
+const REFRESH_MODE_OF_ROTATION: Record<NonNullable<NonNullable<ConfigTargetConfig['policies']>['refreshRotation']>, RefreshMode> = {
+  'rotate-revoke': 'rotate-revoke',
+  rotate: 'rotate-revoke',
+  'rotate-keep': 'rotate',
+  reuse: 'reuse',
+  unknown: 'unknown',
+};
 
 /** The target of `idpc run --mock`: the in-process mock's endpoints, seeded clients and users, and its declared policies. */
 export function targetOfMock(m: RunningMock, profile: Profile): Target {
@@ -276,7 +286,7 @@ export function targetOfConfig(config: ConfigTargetConfig, secrets: string[], pr
     requiredParams: config.requiredParams ?? requiredOf(descriptor, config.extraParams ?? {}),
     resourceHeaders: {},
     // Not declared (or 'unknown'): rotation is classified (TE-H1) but never asserted.
-    refreshMode: policies.refreshRotation === 'reuse' ? 'reuse' : policies.refreshRotation === 'rotate' ? 'rotate-revoke' : policies.refreshRotation === 'unknown' ? 'unknown' : descriptor.refreshMode,
+    refreshMode: policies.refreshRotation ? REFRESH_MODE_OF_ROTATION[policies.refreshRotation] : descriptor.refreshMode,
     ...(refreshRevokesAccess !== undefined ? { refreshRevokesAccess } : {}),
     ...(Object.keys(lifetimes).length ? { lifetimes } : {}),
     ...(policies.sessionLimit ? { sessionLimit: policies.sessionLimit } : {}),
