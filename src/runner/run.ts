@@ -15,7 +15,7 @@ import { RunInterrupted, TargetThrottled, TargetUnreachable, TlsProblem, Transpo
 import { computePlan, untested, type Plan, type Skip, type SuiteDef } from './plan.js';
 import { PreflightFailed, preflightGrants, runPreflight, storedTokenGuard } from './preflight.js';
 import { clientCredentialsParams, passwordGrant } from '../../suites/preconditions.js';
-import { reportedExchange } from '../session/redact.js';
+import { reportedExchange } from '../session/reported-exchange.js';
 import type { Run } from '../generated/schemas.js';
 import { resultKey, type CheckResult, type Exchange, type Target } from '../vocabulary/types.js';
 import { naturalCompare } from '../util/collate.js';
