@@ -14,7 +14,7 @@ import type { FlavourMock, MockConfigPatch, MockContext } from '../core/flavour.
 import { pathRoute } from '../core/flavour.js';
 import { header, Params, queryOf, type MockRequest, type MockResponse } from '../core/http.js';
 import { ratorTokenEndpoint } from './token.js';
-import { JSON_TYPE, oauthError, ratorSettings, SECURITY_HEADERS } from './wire.js';
+import { BRAND_PARAMS, JSON_TYPE, oauthError, ratorSettings, SECURITY_HEADERS } from './wire.js';
 
 const presets: Record<string, MockConfigPatch> = {
   // rator-rest-api 3.x / rator-rest-api-auth 1.x: DefaultTokenServices defaults (12 h access, 30 d refresh,
@@ -31,8 +31,7 @@ const presets: Record<string, MockConfigPatch> = {
   },
 };
 
-/** The brand key's parameter spellings and resource header, as the descriptor documents them. */
-const BRAND_PARAMS = descriptor.requiredParams![0]!.names;
+/** The brand key's resource header, as the descriptor documents it. */
 const BRAND_HEADER = Object.keys(descriptor.resource!.headers!)[0]!;
 
 function create(ctx: MockContext) {

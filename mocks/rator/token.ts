@@ -15,11 +15,9 @@ import { tokenEndpoint, TokenError, type TokenStep } from '../core/token-endpoin
 import { clientCredentialsGrant } from './grants/client-credentials.js';
 import { passwordGrant } from './grants/password.js';
 import { refreshTokenGrant } from './grants/refresh-token.js';
-import { ratorSettings, renderTokenError, unauthorized, type RatorTokenState } from './wire.js';
+import { BRAND_PARAMS, ratorSettings, renderTokenError, unauthorized, type RatorTokenState } from './wire.js';
 
 type Step = TokenStep<RatorTokenState>;
-const BRAND_PARAMS = descriptor.requiredParams![0]!.names;
-const GRANTS = ['password', 'operator_password', 'client_credentials', 'refresh_token'];
 const parseScope = (value: string | undefined) => (value ?? '').split(/[\s,]+/).filter(Boolean);
 
 export function ratorTokenEndpoint(ctx: MockContext) {
@@ -107,7 +105,7 @@ export function ratorTokenEndpoint(ctx: MockContext) {
       const type = t.grantType;
       if (!type) throw new TokenError(400, 'invalid_request', 'Missing grant type');
       if (type === 'implicit') throw new TokenError(400, 'invalid_grant', 'Implicit grant type not supported from token endpoint');
-      if (!GRANTS.includes(type)) throw new TokenError(400, 'unsupported_grant_type', 'Unsupported grant type');
+      if (!descriptor.grants.includes(type)) throw new TokenError(400, 'unsupported_grant_type', 'Unsupported grant type');
       if (!t.client!.grants.includes(type)) throw new TokenError(401, 'invalid_client', `Unauthorized grant type: ${type}`);
       if (t.state.scope.length === 0) throw new TokenError(400, 'invalid_scope', 'Empty scope (either the client or the user is not allowed the requested scopes)');
     },

@@ -4,10 +4,14 @@
  * provider/error/DefaultWebResponseExceptionTranslator.java, common/exceptions/OAuth2ExceptionJackson2Serializer.java,
  * common/OAuth2AccessTokenJackson2Serializer.java, provider/endpoint/TokenEndpoint.java (getResponse).
  */
+import { descriptor } from '../../src/flavours/rator.js';
 import type { RatorMockSettings } from '../../src/generated/schemas.js';
 import type { MockContext, ResolvedMockConfig } from '../core/flavour.js';
 import type { MockResponse } from '../core/http.js';
 import { TokenError } from '../core/token-endpoint.js';
+
+/** The brand key's parameter spellings, as the descriptor documents them. */
+export const BRAND_PARAMS = descriptor.requiredParams![0]!.names;
 
 export const JSON_TYPE = 'application/json;charset=UTF-8';
 /** Spring Security's default header writers on every response. */
