@@ -21,12 +21,17 @@ const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 100_000);
 /** Spawn to first successful token response, polling every 2 ms. */
 async function spawnToFirstToken(target: Target, port: number): Promise<number> {
   const t0 = performance.now();
-  const args = target.command[0] === cli ? [...target.command, '--port', String(port)] : [...target.command, String(port)];
+  const args =
+    target.command[0] === cli ? [...target.command, '--port', String(port)] : [...target.command, String(port)];
   const child = spawn(process.execPath, args, { cwd: root, stdio: 'ignore' });
   try {
     for (;;) {
       try {
-        const r = await request(`http://127.0.0.1:${port}${target.path}`, { method: 'POST', body: target.body ?? '', headers: target.headers });
+        const r = await request(`http://127.0.0.1:${port}${target.path}`, {
+          method: 'POST',
+          body: target.body ?? '',
+          headers: target.headers,
+        });
         await r.body.text();
         if (r.statusCode === 200) return performance.now() - t0;
       } catch {
@@ -45,10 +50,17 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /** One scenario of bench/memory.mjs, in a fresh process (tokens FLAVOUR N, sessions N, latency N). */
 function memoryScenario(...args: string[]): Promise<Record<string, number>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', 'bench/memory.mjs', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--expose-gc', 'bench/memory.mjs', ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Record<string, number>) : reject(new Error(`memory bench ${args.join(' ')} exited ${code}`))));
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out) as Record<string, number>)
+        : reject(new Error(`memory bench ${args.join(' ')} exited ${code}`)),
+    );
   });
 }
 
@@ -70,9 +82,15 @@ async function measure(target: Target, extraArgs: string[] = []): Promise<Record
 async function capture(target: Target): Promise<string> {
   const { child, port } = await spawnServer(target);
   try {
-    const r = await request(`http://127.0.0.1:${port}${target.path}`, { method: 'POST', body: target.body ?? '', headers: target.headers });
+    const r = await request(`http://127.0.0.1:${port}${target.path}`, {
+      method: 'POST',
+      body: target.body ?? '',
+      headers: target.headers,
+    });
     const body = await r.body.text();
-    const headers = Object.fromEntries(Object.entries(r.headers).filter(([k]) => !['date', 'connection', 'keep-alive', 'content-length'].includes(k)));
+    const headers = Object.fromEntries(
+      Object.entries(r.headers).filter(([k]) => !['date', 'connection', 'keep-alive', 'content-length'].includes(k)),
+    );
     const file = join(scratch, `${target.name}.json`);
     writeFileSync(file, JSON.stringify({ status: r.statusCode, headers, body }));
     return file;
@@ -88,12 +106,17 @@ for (const target of TARGETS) {
     // The mock's exact bytes from a bare server (bare-http.mjs <port> <response file>), measured right after it.
     const file = await capture(target);
     sameBytes[target.name] = await measureBare(file, target);
-    process.stderr.write(`  bare node:http with ${target.name}'s bytes: ${Math.round(sameBytes[target.name]!.requestsPerSecond!)} req/s\n`);
+    process.stderr.write(
+      `  bare node:http with ${target.name}'s bytes: ${Math.round(sameBytes[target.name]!.requestsPerSecond!)} req/s\n`,
+    );
   }
 }
 
 async function measureBare(file: string, like: Target): Promise<Record<string, number>> {
-  const child = spawn(process.execPath, ['bench/bare-http.mjs', '0', file], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['bench/bare-http.mjs', '0', file], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -121,7 +144,9 @@ for (let i = 0; i < STARTS; i++) {
 }
 for (const target of startTargets) {
   startup[target.name] = median(startupSamples[target.name]!);
-  process.stderr.write(`${target.name}: spawn-to-first-token ${startup[target.name]!.toFixed(0)} ms (median of ${STARTS})\n`);
+  process.stderr.write(
+    `${target.name}: spawn-to-first-token ${startup[target.name]!.toFixed(0)} ms (median of ${STARTS})\n`,
+  );
 }
 
 // Memory bounded by design: the default byte cap of the token store, Keycloak's session cap, the limiter's cost.
@@ -157,19 +182,29 @@ const result = {
     ]),
   ),
   keycloak: {
-    rs256IssuanceVsBareJose: throughput.keycloak!.requestsPerSecond! / throughput['bare-node-http-jose-rs256']!.requestsPerSecond!,
+    rs256IssuanceVsBareJose:
+      throughput.keycloak!.requestsPerSecond! / throughput['bare-node-http-jose-rs256']!.requestsPerSecond!,
     startupVsBareNodeHttp: startup.keycloak! / startup['bare-node-http']!,
   },
   targets: {
-    'keycloak RS256 issuance >= 0.8x bare node:http + jose': throughput.keycloak!.requestsPerSecond! / throughput['bare-node-http-jose-rs256']!.requestsPerSecond! >= 0.8,
+    'keycloak RS256 issuance >= 0.8x bare node:http + jose':
+      throughput.keycloak!.requestsPerSecond! / throughput['bare-node-http-jose-rs256']!.requestsPerSecond! >= 0.8,
     'keycloak start-up <= 1.5x bare node:http': startup.keycloak! / startup['bare-node-http']! <= 1.5,
-    'opaque-token issuance >= 0.5x bare node:http (same bytes)': flavours.every((f) => throughput[f]!.requestsPerSecond! / sameBytes[f]!.requestsPerSecond! >= 0.5),
-    'opaque-token issuance >= 0.5x bare node:http (small fixed JSON)': flavours.every((f) => throughput[f]!.requestsPerSecond! / bare >= 0.5),
+    'opaque-token issuance >= 0.5x bare node:http (same bytes)': flavours.every(
+      (f) => throughput[f]!.requestsPerSecond! / sameBytes[f]!.requestsPerSecond! >= 0.5,
+    ),
+    'opaque-token issuance >= 0.5x bare node:http (small fixed JSON)': flavours.every(
+      (f) => throughput[f]!.requestsPerSecond! / bare >= 0.5,
+    ),
     'start-up <= 1.5x bare node:http': flavours.every((f) => startup[f]! / startup['bare-node-http']! <= 1.5),
-    [`peak RSS < 200 MB over ${TOKENS} token grants (each opaque flavour, default caps)`]: flavours.every((f) => memory[`tokens-${f}`]!.peakRssMB! < 200),
+    [`peak RSS < 200 MB over ${TOKENS} token grants (each opaque flavour, default caps)`]: flavours.every(
+      (f) => memory[`tokens-${f}`]!.peakRssMB! < 200,
+    ),
     [`peak RSS < 200 MB with ${SESSIONS} Keycloak sessions (default caps)`]: memory.keycloakSessions.peakRssMB! < 200,
     'Keycloak grant latency at 30k sessions <= 1.5x at 0 (session limiter on)': memory.keycloakLatency.ratio! <= 1.5,
-    'no errors or non-2xx under load': flavours.every((f) => throughput[f]!.errors === 0 && throughput[f]!.non2xx === 0),
+    'no errors or non-2xx under load': flavours.every(
+      (f) => throughput[f]!.errors === 0 && throughput[f]!.non2xx === 0,
+    ),
   },
 };
 writeBenchResult('mocks', result);

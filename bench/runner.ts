@@ -32,7 +32,9 @@ function buildBaseline(): string | undefined {
   const dir = join(scratch, 'baseline');
   const add = spawnSync('git', ['worktree', 'add', '--detach', dir, BASELINE_REV], { cwd: root, encoding: 'utf8' });
   if (add.status !== 0) {
-    process.stderr.write(`bench: no baseline (${BASELINE_REV} is not in this clone: ${add.stderr.trim().split('\n')[0]})\n`);
+    process.stderr.write(
+      `bench: no baseline (${BASELINE_REV} is not in this clone: ${add.stderr.trim().split('\n')[0]})\n`,
+    );
     return undefined;
   }
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
@@ -50,7 +52,11 @@ interface MockInfo {
 }
 
 function startMock(flavour: string, preset?: string): Promise<{ child: ChildProcess; url: string; info: MockInfo }> {
-  const child = spawn(process.execPath, [join(root, 'dist/bin/main.js'), 'mock', flavour, '--json', ...(preset ? ['--preset', preset] : [])], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [join(root, 'dist/bin/main.js'), 'mock', flavour, '--json', ...(preset ? ['--preset', preset] : [])],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -78,16 +84,22 @@ function measure(cli: string, args: string[], env: Record<string, string> = {}):
   const cpuFile = join(scratch, `cpu-${tag}.json`);
   const reportDir = join(scratch, `report-${tag}`);
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', join(root, 'bench/cpu-at-exit.mjs'), cli, ...args, '--report', 'json', '--report-dir', reportDir], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, ...env, IDPC_BENCH_CPU_FILE: cpuFile, CI: 'true' },
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', join(root, 'bench/cpu-at-exit.mjs'), cli, ...args, '--report', 'json', '--report-dir', reportDir],
+    {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, ...env, IDPC_BENCH_CPU_FILE: cpuFile, CI: 'true' },
+    },
+  );
   return new Promise((resolve) => {
     child.once('exit', (code) => {
       const wallMs = performance.now() - t0;
       const { cpuMicros } = JSON.parse(readFileSync(cpuFile, 'utf8')) as { cpuMicros: number };
-      const report = JSON.parse(readFileSync(join(reportDir, 'idpc-report.json'), 'utf8')) as { runs?: { requests: number }[] } | { requests: number }[];
+      const report = JSON.parse(readFileSync(join(reportDir, 'idpc-report.json'), 'utf8')) as
+        | { runs?: { requests: number }[] }
+        | { requests: number }[];
       const runs = Array.isArray(report) ? report : (report.runs ?? []);
       resolve({ wallMs, cpuMs: cpuMicros / 1000, requests: runs.reduce((n, r) => n + r.requests, 0), exitCode: code });
     });
@@ -107,7 +119,9 @@ function buildFloor(): string {
     platform: 'node',
     outfile,
     logLevel: 'warning',
-    banner: { js: "import { createRequire as __idpcRequire } from 'node:module'; const require = __idpcRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __idpcRequire } from 'node:module'; const require = __idpcRequire(import.meta.url);",
+    },
   });
   return outfile;
 }
@@ -116,7 +130,11 @@ const floorScript = buildFloor();
 /** The CPU of one process (user + system, read at its exit by bench/cpu-at-exit.mjs), however it ends. */
 function processCpuMs(args: string[], env: Record<string, string> = {}): number {
   const cpuFile = join(scratch, `cpu-${Math.random().toString(36).slice(2)}.json`);
-  spawnSync(process.execPath, ['--import', join(root, 'bench/cpu-at-exit.mjs'), ...args], { cwd: root, stdio: 'ignore', env: { ...process.env, ...env, CI: 'true', IDPC_BENCH_CPU_FILE: cpuFile } });
+  spawnSync(process.execPath, ['--import', join(root, 'bench/cpu-at-exit.mjs'), ...args], {
+    cwd: root,
+    stdio: 'ignore',
+    env: { ...process.env, ...env, CI: 'true', IDPC_BENCH_CPU_FILE: cpuFile },
+  });
   return (JSON.parse(readFileSync(cpuFile, 'utf8')) as { cpuMicros: number }).cpuMicros / 1000;
 }
 const bareNodeCpuMs = median(Array.from({ length: REPEATS }, () => processCpuMs(['-e', '0'])));
@@ -125,25 +143,63 @@ const bareNodeCpuMs = median(Array.from({ length: REPEATS }, () => processCpuMs(
 function measureFloor(info: MockInfo, count: number): { cpuMs: number; statuses: Record<string, number> } {
   const client = info.clients.find((c) => c.grants.includes('password')) ?? info.clients[0]!;
   const user = info.users[0];
-  const form = new URLSearchParams({ grant_type: 'password', username: user?.username ?? 'idpc-floor', password: user?.password ?? 'idpc-floor', ...(client.clientSecret ? {} : { client_id: client.clientId }) }).toString();
+  const form = new URLSearchParams({
+    grant_type: 'password',
+    username: user?.username ?? 'idpc-floor',
+    password: user?.password ?? 'idpc-floor',
+    ...(client.clientSecret ? {} : { client_id: client.clientId }),
+  }).toString();
   const cpuFile = join(scratch, `cpu-floor-${Math.random().toString(36).slice(2)}.json`);
-  const args = ['--import', join(root, 'bench/cpu-at-exit.mjs'), floorScript, info.endpoints.token, String(count), form, ...(client.clientSecret ? [`${client.clientId}:${client.clientSecret}`] : [])];
-  const run = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: { ...process.env, IDPC_BENCH_CPU_FILE: cpuFile } });
+  const args = [
+    '--import',
+    join(root, 'bench/cpu-at-exit.mjs'),
+    floorScript,
+    info.endpoints.token,
+    String(count),
+    form,
+    ...(client.clientSecret ? [`${client.clientId}:${client.clientSecret}`] : []),
+  ];
+  const run = spawnSync(process.execPath, args, {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, IDPC_BENCH_CPU_FILE: cpuFile },
+  });
   if (run.status !== 0) throw new Error(`http floor failed: ${run.stderr}`);
   const { cpuMicros } = JSON.parse(readFileSync(cpuFile, 'utf8')) as { cpuMicros: number };
-  return { cpuMs: cpuMicros / 1000, statuses: (JSON.parse(run.stdout) as { statuses: Record<string, number> }).statuses };
+  return {
+    cpuMs: cpuMicros / 1000,
+    statuses: (JSON.parse(run.stdout) as { statuses: Record<string, number> }).statuses,
+  };
 }
-const versions: [string, string][] = [['current', current], ...(baseline ? ([['baseline', baseline]] as [string, string][]) : [])];
+const versions: [string, string][] = [
+  ['current', current],
+  ...(baseline ? ([['baseline', baseline]] as [string, string][]) : []),
+];
 
 const perTarget: Record<string, Record<string, Record<string, number>>> = {};
 const floorStatuses: Record<string, Record<string, number>> = {};
 for (const config of CONFIGS) {
-  const preset = /^preset:\s*(\S+)/m.exec(readFileSync(join(root, 'fixtures/targets', `${config}.target.yaml`), 'utf8'))?.[1];
+  const preset = /^preset:\s*(\S+)/m.exec(
+    readFileSync(join(root, 'fixtures/targets', `${config}.target.yaml`), 'utf8'),
+  )?.[1];
   const { child, url, info } = await startMock(config.split('-')[0]!, preset);
   try {
     const samples: Record<string, Measured[]> = Object.fromEntries(versions.map(([v]) => [v, []]));
-    const args = ['run', '--target', join(root, 'fixtures/targets', `${config}.target.yaml`), '--seed', '1', '--runs', String(RUNS), '--rate', '100000/s', '--max-requests', '100000'];
-    for (let i = 0; i < REPEATS; i++) for (const [v, cli] of versions) samples[v]!.push(await measure(cli, args, targetEnv(config, url)));
+    const args = [
+      'run',
+      '--target',
+      join(root, 'fixtures/targets', `${config}.target.yaml`),
+      '--seed',
+      '1',
+      '--runs',
+      String(RUNS),
+      '--rate',
+      '100000/s',
+      '--max-requests',
+      '100000',
+    ];
+    for (let i = 0; i < REPEATS; i++)
+      for (const [v, cli] of versions) samples[v]!.push(await measure(cli, args, targetEnv(config, url)));
     perTarget[config] = Object.fromEntries(
       Object.entries(samples).map(([v, xs]) => [
         v,
@@ -163,7 +219,9 @@ for (const config of CONFIGS) {
     const floorCpuMs = median(floors.map((f) => f.cpuMs));
     // The runner's start-up without a request (loading its code, reading and checking the config, the plan): with the
     // floor, a lower bound of any run of the current runner that sends these requests.
-    const planCpuMs = median(Array.from({ length: REPEATS }, () => processCpuMs([current, ...args, '--plan'], targetEnv(config, url))));
+    const planCpuMs = median(
+      Array.from({ length: REPEATS }, () => processCpuMs([current, ...args, '--plan'], targetEnv(config, url))),
+    );
     const baselineCpuMs = perTarget[config]!.baseline?.cpuMs;
     perTarget[config]!.httpFloor = {
       requests,
@@ -184,11 +242,19 @@ for (const config of CONFIGS) {
 const mockAll: Record<string, Record<string, number>> = {};
 {
   const samples: Record<string, Measured[]> = Object.fromEntries(versions.map(([v]) => [v, []]));
-  for (let i = 0; i < REPEATS; i++) for (const [v, cli] of versions) samples[v]!.push(await measure(cli, ['run', '--mock', 'all', '--seed', '1']));
-  for (const [v, xs] of Object.entries(samples)) mockAll[v] = { wallMs: median(xs.map((x) => x.wallMs)), cpuMs: median(xs.map((x) => x.cpuMs)), requests: median(xs.map((x) => x.requests)), exitCode: xs[0]!.exitCode ?? -1 };
+  for (let i = 0; i < REPEATS; i++)
+    for (const [v, cli] of versions) samples[v]!.push(await measure(cli, ['run', '--mock', 'all', '--seed', '1']));
+  for (const [v, xs] of Object.entries(samples))
+    mockAll[v] = {
+      wallMs: median(xs.map((x) => x.wallMs)),
+      cpuMs: median(xs.map((x) => x.cpuMs)),
+      requests: median(xs.map((x) => x.requests)),
+      exitCode: xs[0]!.exitCode ?? -1,
+    };
 }
 
-const ratio = (config: string) => (baseline ? perTarget[config]!.baseline!.cpuMsPerRequest! / perTarget[config]!.current!.cpuMsPerRequest! : null);
+const ratio = (config: string) =>
+  baseline ? perTarget[config]!.baseline!.cpuMsPerRequest! / perTarget[config]!.current!.cpuMsPerRequest! : null;
 const result = {
   date: new Date().toISOString(),
   node: process.version,
@@ -204,17 +270,25 @@ const result = {
   },
   targets: baseline
     ? {
-        "runner CPU per request >= 3x lower than at issue 12's start (every flavour)": CONFIGS.every((c) => ratio(c)! >= 3),
-        "idpc run --mock all >= 2x faster than at issue 12's start": mockAll.baseline!.wallMs! / mockAll.current!.wallMs! >= 2,
-        'same verdicts as the baseline (exit codes)': CONFIGS.every((c) => perTarget[c]!.current!.exitCode === perTarget[c]!.baseline!.exitCode),
+        "runner CPU per request >= 3x lower than at issue 12's start (every flavour)": CONFIGS.every(
+          (c) => ratio(c)! >= 3,
+        ),
+        "idpc run --mock all >= 2x faster than at issue 12's start":
+          mockAll.baseline!.wallMs! / mockAll.current!.wallMs! >= 2,
+        'same verdicts as the baseline (exit codes)': CONFIGS.every(
+          (c) => perTarget[c]!.current!.exitCode === perTarget[c]!.baseline!.exitCode,
+        ),
       }
     : { 'baseline measured': false },
   // Whether the 3x target is reachable at all here (not targets: what the HTTP floor leaves room for). False: the
   // HTTP alone, or with the runner's start-up, costs more than a third of the baseline for some flavour.
   feasibility: baseline
     ? {
-        'HTTP floor below a third of the baseline (every flavour)': CONFIGS.every((c) => perTarget[c]!.httpFloor!.cpuMs! < perTarget[c]!.baseline!.cpuMs! / 3),
-        'HTTP floor plus the start-up of a run without requests below a third of the baseline (every flavour)': CONFIGS.every((c) => perTarget[c]!.httpFloor!.lowerBoundCpuMs! < perTarget[c]!.baseline!.cpuMs! / 3),
+        'HTTP floor below a third of the baseline (every flavour)': CONFIGS.every(
+          (c) => perTarget[c]!.httpFloor!.cpuMs! < perTarget[c]!.baseline!.cpuMs! / 3,
+        ),
+        'HTTP floor plus the start-up of a run without requests below a third of the baseline (every flavour)':
+          CONFIGS.every((c) => perTarget[c]!.httpFloor!.lowerBoundCpuMs! < perTarget[c]!.baseline!.cpuMs! / 3),
       }
     : {},
 };

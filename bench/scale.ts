@@ -20,14 +20,23 @@ import { writeBenchResult } from './results.js';
 import { spawnServer, stop, TARGETS, type Target } from './targets.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 6);
-spawnSync(join(packageRoot(), 'scripts/ensure-debian-package.sh'), ['wrk', "the scale bench's load generator", 'wrk'], { stdio: 'inherit' });
+spawnSync(join(packageRoot(), 'scripts/ensure-debian-package.sh'), ['wrk', "the scale bench's load generator", 'wrk'], {
+  stdio: 'inherit',
+});
 const scratch = mkdtempSync(join(tmpdir(), 'idpc-bench-scale-'));
 
 /** wrk against one URL with the target's request (a Lua script sets method, body and headers). */
 function wrk(url: string, target: Target, seconds: number): Record<string, number> {
   const script = join(scratch, `${target.name}.lua`);
   const lua = (v: string) => JSON.stringify(v); // a JSON string is a valid Lua string literal for these ASCII values
-  writeFileSync(script, [`wrk.method = "POST"`, `wrk.body = ${lua(target.body ?? '')}`, ...Object.entries(target.headers).map(([k, v]) => `wrk.headers[${lua(k)}] = ${lua(v)}`)].join('\n'));
+  writeFileSync(
+    script,
+    [
+      `wrk.method = "POST"`,
+      `wrk.body = ${lua(target.body ?? '')}`,
+      ...Object.entries(target.headers).map(([k, v]) => `wrk.headers[${lua(k)}] = ${lua(v)}`),
+    ].join('\n'),
+  );
   const r = spawnSync('wrk', ['-t1', '-c50', `-d${seconds}s`, '--latency', '-s', script, url], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
   const num = (re: RegExp) => Number(re.exec(r.stdout)?.[1] ?? 0);
@@ -59,7 +68,14 @@ try {
     const scenarios: Record<string, string[]> = {
       memory: [],
       redis: ['--store', redis.url, '--store-prefix', `bench-${randomUUID().slice(0, 8)}`],
-      redisTwoReplicas: ['--store', redis.url, '--store-prefix', `bench-${randomUUID().slice(0, 8)}`, '--replicas', '2'],
+      redisTwoReplicas: [
+        '--store',
+        redis.url,
+        '--store-prefix',
+        `bench-${randomUUID().slice(0, 8)}`,
+        '--replicas',
+        '2',
+      ],
     };
     results[name] = {};
     for (const [scenario, extra] of Object.entries(scenarios)) {
@@ -81,7 +97,13 @@ try {
 
 const rps = (f: string, s: string) => results[f]![s]!.requestsPerSecond!;
 const ratios = Object.fromEntries(
-  FLAVOURS.map((f) => [f, { twoReplicasOverOne: rps(f, 'redisTwoReplicas') / rps(f, 'redis'), redisOverMemory: rps(f, 'redis') / rps(f, 'memory') }]),
+  FLAVOURS.map((f) => [
+    f,
+    {
+      twoReplicasOverOne: rps(f, 'redisTwoReplicas') / rps(f, 'redis'),
+      redisOverMemory: rps(f, 'redis') / rps(f, 'memory'),
+    },
+  ]),
 );
 const result = {
   date: new Date().toISOString(),
@@ -90,9 +112,15 @@ const result = {
   throughput: results,
   ratios,
   targets: {
-    '2 replicas >= 1.6x the requests/s of 1 replica on the shared store (every opaque flavour)': FLAVOURS.every((f) => ratios[f]!.twoReplicasOverOne >= 1.6),
-    'a Redis-backed replica >= 0.5x the in-memory throughput (every opaque flavour)': FLAVOURS.every((f) => ratios[f]!.redisOverMemory >= 0.5),
-    'no errors and no non-2xx answers under load': FLAVOURS.every((f) => Object.values(results[f]!).every((r) => r.errors === 0 && r.non2xx === 0 && r.timeouts === 0)),
+    '2 replicas >= 1.6x the requests/s of 1 replica on the shared store (every opaque flavour)': FLAVOURS.every(
+      (f) => ratios[f]!.twoReplicasOverOne >= 1.6,
+    ),
+    'a Redis-backed replica >= 0.5x the in-memory throughput (every opaque flavour)': FLAVOURS.every(
+      (f) => ratios[f]!.redisOverMemory >= 0.5,
+    ),
+    'no errors and no non-2xx answers under load': FLAVOURS.every((f) =>
+      Object.values(results[f]!).every((r) => r.errors === 0 && r.non2xx === 0 && r.timeouts === 0),
+    ),
   },
 };
 writeBenchResult('scale', result);

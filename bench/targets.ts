@@ -22,8 +22,20 @@ export interface Target {
 export const form = { 'content-type': 'application/x-www-form-urlencoded' };
 export const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 export const TARGETS: Target[] = [
-  { name: 'bare-node-http', command: ['bench/bare-http.mjs'], path: '/token', body: 'grant_type=client_credentials', headers: form },
-  { name: 'bare-express', command: ['bench/bare-express.mjs'], path: '/token', body: 'grant_type=client_credentials', headers: form },
+  {
+    name: 'bare-node-http',
+    command: ['bench/bare-http.mjs'],
+    path: '/token',
+    body: 'grant_type=client_credentials',
+    headers: form,
+  },
+  {
+    name: 'bare-express',
+    command: ['bench/bare-express.mjs'],
+    path: '/token',
+    body: 'grant_type=client_credentials',
+    headers: form,
+  },
   {
     name: 'portal',
     command: [cli, 'mock', 'portal', '--json'],
@@ -61,10 +73,10 @@ export const TARGETS: Target[] = [
   },
 ];
 
-
 /** Spawns a server; resolves with its port once it prints READY <port> or its JSON line. */
 export function spawnServer(target: Target, port = 0): Promise<{ child: ChildProcess; port: number }> {
-  const args = target.command[0] === cli ? [...target.command, '--port', String(port)] : [...target.command, String(port)];
+  const args =
+    target.command[0] === cli ? [...target.command, '--port', String(port)] : [...target.command, String(port)];
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
@@ -86,12 +98,25 @@ export async function stop(child: ChildProcess): Promise<void> {
 }
 
 export function runLoad(url: string, target: Target): Promise<Record<string, number>> {
-  const spec = JSON.stringify({ url, method: 'POST', body: target.body, headers: target.headers, connections: 50, duration: DURATION });
+  const spec = JSON.stringify({
+    url,
+    method: 'POST',
+    body: target.body,
+    headers: target.headers,
+    connections: 50,
+    duration: DURATION,
+  });
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bench/load.mjs', spec], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['bench/load.mjs', spec], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Record<string, number>) : reject(new Error(`load generator exited ${code}`))));
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out) as Record<string, number>)
+        : reject(new Error(`load generator exited ${code}`)),
+    );
   });
 }
-

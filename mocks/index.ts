@@ -25,7 +25,11 @@ export interface StartMockOptions extends MockConfigPatch {
  *   await idp.close();
  * `filePatch` is a configuration file's content; `options` override it.
  */
-export async function startMock(options: StartMockOptions, filePatch?: MockConfigPatch, serve?: ServeOptions): Promise<RunningMock> {
+export async function startMock(
+  options: StartMockOptions,
+  filePatch?: MockConfigPatch,
+  serve?: ServeOptions,
+): Promise<RunningMock> {
   const { flavour, ...rest } = options;
   const mock = await loadMock(flavour);
   return startMockServer(mock, filePatch ? [filePatch, rest] : [rest], serve);
@@ -36,7 +40,30 @@ export { ConfigError, loadConfigFile } from './core/config.js';
 export { JournalVerificationError, type JournalFilter } from './core/journal.js';
 
 /** The building blocks a flavour module's mock is made of (src/flavours/modules.ts; docs/flavours.md, "Adding a flavour"). */
-export { pathRoute, type FlavourMock, type FlavourServer, type MockContext, type MockConfigPatch, type MockDescription, type Route } from './core/flavour.js';
-export { basicCredentials, bearerToken, formOf, header, Params, queryOf, type MockRequest, type MockResponse } from './core/http.js';
-export { tokenEndpoint, TokenError, type GrantHandler, type TokenRequest, type TokenStep } from './core/token-endpoint.js';
+export {
+  pathRoute,
+  type FlavourMock,
+  type FlavourServer,
+  type MockContext,
+  type MockConfigPatch,
+  type MockDescription,
+  type Route,
+} from './core/flavour.js';
+export {
+  basicCredentials,
+  bearerToken,
+  formOf,
+  header,
+  Params,
+  queryOf,
+  type MockRequest,
+  type MockResponse,
+} from './core/http.js';
+export {
+  tokenEndpoint,
+  TokenError,
+  type GrantHandler,
+  type TokenRequest,
+  type TokenStep,
+} from './core/token-endpoint.js';
 export { alphanumericToken, uuidToken } from './core/random.js';

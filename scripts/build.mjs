@@ -9,7 +9,9 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 rmSync('dist', { recursive: true, force: true });
-const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+  stdio: 'inherit',
+});
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 const bundled = await build({
   entryPoints: ['dist/src/cli/main.js', 'dist/src/cli/mock-worker.js'],
@@ -20,7 +22,9 @@ const bundled = await build({
   outdir: 'dist/bin',
   logLevel: 'warning',
   // Bundled CommonJS code calls require(): in an ES module it needs one (node:module's createRequire).
-  banner: { js: "import { createRequire as __idpcRequire } from 'node:module'; const require = __idpcRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __idpcRequire } from 'node:module'; const require = __idpcRequire(import.meta.url);",
+  },
   // The import graph of the bundle: test/startup-imports.test.ts keeps each command's start-up path lean with it.
   // Under reports/, not dist/: the package ships dist/ and has no use for it.
   metafile: true,

@@ -10,7 +10,18 @@
  * Usage: node scripts/fifth-flavour.mjs [--full] [--keep]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +32,11 @@ const full = process.argv.includes('--full');
 const keep = process.argv.includes('--keep');
 const LIST = 'src/vocabulary/flavours.ts';
 /** What the generators write: never edited by hand. */
-const GENERATED = [/^src\/generated\//, /^schemas\/config\/mock-config\.schema\.json$/, /^docs\/(checks|flavours)\.md$/];
+const GENERATED = [
+  /^src\/generated\//,
+  /^schemas\/config\/mock-config\.schema\.json$/,
+  /^docs\/(checks|flavours)\.md$/,
+];
 
 const copy = mkdtempSync(join(tmpdir(), 'idpc-fifth-'));
 const say = (line) => process.stdout.write(`${line}\n`);
@@ -32,7 +47,9 @@ const run = (cmd, args, extraEnv = {}) => {
 };
 
 try {
-  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: root, encoding: 'utf8' }).split('\0').filter((f) => f && existsSync(join(root, f)));
+  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: root, encoding: 'utf8' })
+    .split('\0')
+    .filter((f) => f && existsSync(join(root, f)));
   for (const f of files) {
     mkdirSync(dirname(join(copy, f)), { recursive: true });
     cpSync(join(root, f), join(copy, f));
@@ -41,7 +58,8 @@ try {
 
   // The three homes.
   const homes = [];
-  const walk = (dir) => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : [join(dir, n)]));
+  const walk = (dir) =>
+    readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : [join(dir, n)]));
   for (const file of walk(fixture)) {
     const rel = relative(fixture, file);
     if (rel === 'list-line.txt') continue;
@@ -78,10 +96,34 @@ try {
     run('npm', ['run', '--silent', 'check:layers']);
     // The CLI tests run the built idpc (dist/), as npm test builds it.
     run('npm', ['run', '--silent', 'build']);
-    for (const seed of ['1', '2', '3']) run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', '--mock', 'zenith', '--seed', seed, '--quiet', '--report-dir', join(copy, 'reports', `zenith-${seed}`)]);
-    run(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', 'test/schemas.test.ts', 'test/fixtures.test.ts', 'test/plan.test.ts', 'test/mocks/core.e2e.test.ts', 'test/cli.test.ts', 'test/report-html.e2e.test.ts']);
+    for (const seed of ['1', '2', '3'])
+      run(process.execPath, [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'run',
+        '--mock',
+        'zenith',
+        '--seed',
+        seed,
+        '--quiet',
+        '--report-dir',
+        join(copy, 'reports', `zenith-${seed}`),
+      ]);
+    run(process.execPath, [
+      'node_modules/vitest/vitest.mjs',
+      'run',
+      'test/schemas.test.ts',
+      'test/fixtures.test.ts',
+      'test/plan.test.ts',
+      'test/mocks/core.e2e.test.ts',
+      'test/cli.test.ts',
+      'test/report-html.e2e.test.ts',
+    ]);
   }
-  say(`a fifth flavour: 3 homes, 1 list line, 0 other hand-written files; ${full ? 'the whole suite' : 'typecheck, layers, run --mock zenith at seeds 1-3 and the flavour-enumerating tests'} green`);
+  say(
+    `a fifth flavour: 3 homes, 1 list line, 0 other hand-written files; ${full ? 'the whole suite' : 'typecheck, layers, run --mock zenith at seeds 1-3 and the flavour-enumerating tests'} green`,
+  );
 } catch (e) {
   process.stderr.write(`fifth-flavour: ${e.message}\n`);
   process.exitCode = 1;

@@ -14,15 +14,27 @@ if (!dir) {
   process.exit(2);
 }
 const limit = Number(limitArg ?? 80);
-const files = (d) => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? files(join(d, n)) : n.endsWith('.ts') && !n.endsWith('.test.ts') ? [join(d, n)] : []));
+const files = (d) =>
+  readdirSync(d).flatMap((n) =>
+    statSync(join(d, n)).isDirectory()
+      ? files(join(d, n))
+      : n.endsWith('.ts') && !n.endsWith('.test.ts')
+        ? [join(d, n)]
+        : [],
+  );
 const over = [];
 for (const file of files(dir)) {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const visit = (node) => {
     if (ts.isFunctionLike(node) && node.body) {
-      const lines = source.getLineAndCharacterOfPosition(node.body.end).line - source.getLineAndCharacterOfPosition(node.body.pos).line + 1;
+      const lines =
+        source.getLineAndCharacterOfPosition(node.body.end).line -
+        source.getLineAndCharacterOfPosition(node.body.pos).line +
+        1;
       if (lines > limit) {
-        const name = node.name?.getText(source) ?? (ts.isVariableDeclaration(node.parent) ? node.parent.name.getText(source) : '(anonymous)');
+        const name =
+          node.name?.getText(source) ??
+          (ts.isVariableDeclaration(node.parent) ? node.parent.name.getText(source) : '(anonymous)');
         over.push(`${file}:${source.getLineAndCharacterOfPosition(node.pos).line + 1} ${name}: ${lines} lines`);
       }
     }

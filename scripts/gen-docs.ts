@@ -7,7 +7,10 @@ import { flavoursMarkdown } from '../src/cli/flavour-docs.js';
 import { packageRoot } from '../src/util/paths.js';
 
 const mocks = Object.fromEntries(await Promise.all(MOCK_FLAVOURS.map(async (f) => [f, await loadMock(f)] as const)));
-const docs: Record<string, string> = { 'checks.md': checksMarkdown(listChecks()), 'flavours.md': flavoursMarkdown(mocks) };
+const docs: Record<string, string> = {
+  'checks.md': checksMarkdown(listChecks()),
+  'flavours.md': flavoursMarkdown(mocks),
+};
 let stale = false;
 for (const [name, text] of Object.entries(docs)) {
   const path = join(packageRoot(), 'docs', name);

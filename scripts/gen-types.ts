@@ -5,7 +5,12 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { forgetSchemaEntries } from '../src/schemas/catalog.js';
-import { generatedDefaults, generatedMockConfigSchema, generatedTypes, generatedValidators } from '../src/schemas/generate.js';
+import {
+  generatedDefaults,
+  generatedMockConfigSchema,
+  generatedTypes,
+  generatedValidators,
+} from '../src/schemas/generate.js';
 import { packageRoot, schemasDir } from '../src/util/paths.js';
 
 const check = process.argv.includes('--check');
@@ -23,7 +28,11 @@ if (readFileSync(mockConfigPath, 'utf8') !== mockConfig.source) {
     process.stdout.write(`wrote schemas/${mockConfig.file}\n`);
   }
 }
-for (const { file, source } of [...(await generatedTypes()), ...(await generatedValidators()), ...generatedDefaults()]) {
+for (const { file, source } of [
+  ...(await generatedTypes()),
+  ...(await generatedValidators()),
+  ...generatedDefaults(),
+]) {
   const path = join(outDir, file);
   const current = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
   if (current === source) continue;

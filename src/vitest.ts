@@ -58,7 +58,9 @@ export function conformanceSuite(name: string, options: ConformanceSuiteOptions)
 
     // One test per (suite, check, variant) the suites' scenarios can report: named before the run, from the registry.
     for (const suite of SUITES.filter((s) => !options.suites || options.suites.includes(s.name))) {
-      const refs = new Map(suite.scenarios.flatMap((x) => refsOf(x)).map((r) => [`${r.check.id}${r.variant ? `:${r.variant}` : ''}`, r]));
+      const refs = new Map(
+        suite.scenarios.flatMap((x) => refsOf(x)).map((r) => [`${r.check.id}${r.variant ? `:${r.variant}` : ''}`, r]),
+      );
       for (const [name, { check, variant }] of refs) {
         it(`${suite.name}:${name} ${check.title}`, (ctx) => {
           if (!run) throw new Error('the conformance run did not start');
@@ -69,7 +71,14 @@ export function conformanceSuite(name: string, options: ConformanceSuiteOptions)
             return;
           }
           if (r.status === 'fail') {
-            const detail = [r.message, `requirement: ${r.requirement} ${r.url}`, r.counterexample ? `seed ${r.counterexample.seed}, shrunk ${r.counterexample.shrunk}` : '', ...(r.evidence ?? []).map((e) => e.curl)].filter(Boolean).join('\n');
+            const detail = [
+              r.message,
+              `requirement: ${r.requirement} ${r.url}`,
+              r.counterexample ? `seed ${r.counterexample.seed}, shrunk ${r.counterexample.shrunk}` : '',
+              ...(r.evidence ?? []).map((e) => e.curl),
+            ]
+              .filter(Boolean)
+              .join('\n');
             expect.fail(detail);
           }
         });

@@ -5,11 +5,46 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
-import { badAccessRefused, freshAccessWorks, noCredentialsChallenge, singleChallengeAttributes, tokenInQuery } from '../src/checks/bearer.js';
-import { basicAccepted, basicChallenge, basicEncoding, missingClientAuth, mismatchedClientId, nearMissCredentials, noClientIdentified, postAccepted, twoMethods, unknownClient, wrongSecretBasic, wrongSecretBody } from '../src/checks/client-auth.js';
+import {
+  badAccessRefused,
+  freshAccessWorks,
+  noCredentialsChallenge,
+  singleChallengeAttributes,
+  tokenInQuery,
+} from '../src/checks/bearer.js';
+import {
+  basicAccepted,
+  basicChallenge,
+  basicEncoding,
+  missingClientAuth,
+  mismatchedClientId,
+  nearMissCredentials,
+  noClientIdentified,
+  postAccepted,
+  twoMethods,
+  unknownClient,
+  wrongSecretBasic,
+  wrongSecretBody,
+} from '../src/checks/client-auth.js';
 import { describeAnswer, type CheckDef } from '../src/checks/define.js';
-import { ADVERTISED_ENDPOINTS, advertisedAuthMethods, advertisedEndpointsAnswer, advertisedGrants, issuerOfDocument } from '../src/checks/discovery.js';
-import { accessTokenSignature, claimsOfFlavour, idTokenValid, isJwt, issuedAtSane, issuerMatches, jwksShape, lifetimeAgrees, refreshNotBearer } from '../src/checks/jwt.js';
+import {
+  ADVERTISED_ENDPOINTS,
+  advertisedAuthMethods,
+  advertisedEndpointsAnswer,
+  advertisedGrants,
+  issuerOfDocument,
+} from '../src/checks/discovery.js';
+import {
+  accessTokenSignature,
+  claimsOfFlavour,
+  idTokenValid,
+  isJwt,
+  issuedAtSane,
+  issuerMatches,
+  jwksShape,
+  lifetimeAgrees,
+  refreshNotBearer,
+} from '../src/checks/jwt.js';
 import { isOfflineAnswer, judgeClaims, jwtScenario } from './jwt.js';
 import { decodeJwtClaims } from '../src/util/jwt.js';
 import {
@@ -27,19 +62,56 @@ import {
 } from '../src/checks/grants.js';
 import { flavourErrors } from '../src/checks/model.js';
 import { validRefresh } from '../src/checks/refresh.js';
-import { getRequest, jsonBody, missingGrantType, noServerError, repeatedParameter, requiredParameter, secretInQuery, unknownGrantType, unknownParameter, validGrant } from '../src/checks/requests.js';
-import { distinctStrongTokens, lifetimeAsDeclared, scopeOmittedHandled, scopeStatedWhenChanged, scopeWithinRequest } from '../src/checks/token-response.js';
+import {
+  getRequest,
+  jsonBody,
+  missingGrantType,
+  noServerError,
+  repeatedParameter,
+  requiredParameter,
+  secretInQuery,
+  unknownGrantType,
+  unknownParameter,
+  validGrant,
+} from '../src/checks/requests.js';
+import {
+  distinctStrongTokens,
+  lifetimeAsDeclared,
+  scopeOmittedHandled,
+  scopeStatedWhenChanged,
+  scopeWithinRequest,
+} from '../src/checks/token-response.js';
 import type { FailureCause } from '../src/flavours/index.js';
 import { json, type RunContext } from '../src/session/context.js';
 import { strictFormEncode } from '../src/session/session.js';
-import { defineSuite, needsSetup, notApplicable, ref, untested, type Scenario, type Skip } from '../src/session/scenario.js';
+import {
+  defineSuite,
+  needsSetup,
+  notApplicable,
+  ref,
+  untested,
+  type Scenario,
+  type Skip,
+} from '../src/session/scenario.js';
 import type { Exchange, Target, TargetClient } from '../src/vocabulary/types.js';
-import { accessGrant, BAD_CREDENTIALS_SPENT, canLogIn, clientCredentialsParams, storedClient, storedOnly, needsAGrant, needsClientCredentials, needsPasswordGrant, needsResource, needsScopes, passwordGrant } from './preconditions.js';
+import {
+  accessGrant,
+  BAD_CREDENTIALS_SPENT,
+  canLogIn,
+  clientCredentialsParams,
+  storedClient,
+  storedOnly,
+  needsAGrant,
+  needsClientCredentials,
+  needsPasswordGrant,
+  needsResource,
+  needsScopes,
+  passwordGrant,
+} from './preconditions.js';
 import { runProperty } from './property.js';
 import type { GrantState } from './grant-state.js';
 
 export type { GrantState } from './grant-state.js';
-
 
 const issued = (s: GrantState, body: Record<string, unknown> | undefined, e: Exchange, ctx?: RunContext) => {
   const grant = new URLSearchParams(e.request.body ?? '').get('grant_type');
@@ -60,31 +132,54 @@ const issued = (s: GrantState, body: Record<string, unknown> | undefined, e: Exc
  * The valid request the invalid-request variants and client-authentication probes start from: the password grant
  * where the target has one, else client_credentials (a client_credentials-only target is judged on those too).
  */
-const baseGrant = (t: Target, storedHead?: string): { client: TargetClient; params: [string, string][]; grant: string } =>
+const baseGrant = (
+  t: Target,
+  storedHead?: string,
+): { client: TargetClient; params: [string, string][]; grant: string } =>
   canLogIn(t)
     ? { client: t.clients.user!, params: passwordGrant(t), grant: 'password' }
     : storedOnly(t)
-      ? { client: storedClient(t)!, params: [['grant_type', 'refresh_token'], ['refresh_token', storedHead ?? storedClient(t)!.refreshToken!]], grant: 'refresh_token' }
+      ? {
+          client: storedClient(t)!,
+          params: [
+            ['grant_type', 'refresh_token'],
+            ['refresh_token', storedHead ?? storedClient(t)!.refreshToken!],
+          ],
+          grant: 'refresh_token',
+        }
       : { client: t.clients.service!, params: clientCredentialsParams(t), grant: 'client_credentials' };
 
 /** A variant that would carry the stored refresh token in a request URI (server logs keep URIs): not with that token. */
 const keepsStoredTokenOutOfUris = (t: Target): Skip | undefined =>
-  storedOnly(t) ? needsSetup('it would put the stored refresh token into a request URI (servers log URIs): add a user or a client_credentials client') : undefined;
+  storedOnly(t)
+    ? needsSetup(
+        'it would put the stored refresh token into a request URI (servers log URIs): add a user or a client_credentials client',
+      )
+    : undefined;
 
 const needsConfidentialBaseClient = (t: Target): Skip | undefined =>
-  needsAGrant(t) ?? (baseGrant(t).client.public || !baseGrant(t).client.clientSecret ? notApplicable('the client is public: it has no secret to get wrong') : undefined);
+  needsAGrant(t) ??
+  (baseGrant(t).client.public || !baseGrant(t).client.clientSecret
+    ? notApplicable('the client is public: it has no secret to get wrong')
+    : undefined);
 /** A configured user whose password is not ASCII (TE-E7 on a real target). */
 const utf8User = (t: Target) => [t.user, ...(t.extraUsers ?? [])].find((u) => u && /[^\x00-\x7f]/.test(u.password));
 
 /** Headers the flavour's resource requires (Rator's X-RATOR-brand-key) that the target's resource config sends. */
 const requiredResourceHeaders = (t: Target, d: { resource?: { headers?: Record<string, string> } }) =>
-  Object.keys(d.resource?.headers ?? {}).filter((h) => Object.keys({ ...t.resource?.headers, ...t.resourceHeaders }).some((k) => k.toLowerCase() === h.toLowerCase()));
+  Object.keys(d.resource?.headers ?? {}).filter((h) =>
+    Object.keys({ ...t.resource?.headers, ...t.resourceHeaders }).some((k) => k.toLowerCase() === h.toLowerCase()),
+  );
 
 /** A public client of the target's, if it has one (the user client, or the other client of the cross-client checks). */
 const publicClientOf = (t: Target) => [t.clients.user, t.clients.other].find((c) => c?.public);
 
 /** A style's name in discovery documents (RFC 8414 token_endpoint_auth_methods_supported). */
-const AUTH_METHOD: Record<TargetClient['auth'], string> = { basic: 'client_secret_basic', post: 'client_secret_post', none: 'none' };
+const AUTH_METHOD: Record<TargetClient['auth'], string> = {
+  basic: 'client_secret_basic',
+  post: 'client_secret_post',
+  none: 'none',
+};
 
 /** The client-authentication styles the user client can use at this flavour. */
 const stylesOf = (t: Target, clientAuth: string[]): TargetClient['auth'][] => {
@@ -93,7 +188,6 @@ const stylesOf = (t: Target, clientAuth: string[]): TargetClient['auth'][] => {
   const withSecret = c.clientSecret ? (clientAuth.filter((a) => a !== 'none') as TargetClient['auth'][]) : [];
   return [...withSecret, ...(c.public ? (['none'] as const) : [])];
 };
-
 
 // ---- invalid requests: one scenario per variant, each a fixed request; the generated examples vary the values ------
 
@@ -121,7 +215,13 @@ type Variant =
 type Mutation = 'case' | 'prefix' | 'extended' | 'one-off' | 'whitespace';
 const MUTATIONS: readonly Mutation[] = ['case', 'prefix', 'extended', 'one-off', 'whitespace'];
 /** How a near miss reads in a message: "the password with its case flipped". */
-const MUTATION_WORDS: Record<Mutation, string> = { case: 'its case flipped', prefix: 'its last character left out', extended: 'a character more', 'one-off': 'one character off', whitespace: 'a trailing space' };
+const MUTATION_WORDS: Record<Mutation, string> = {
+  case: 'its case flipped',
+  prefix: 'its last character left out',
+  extended: 'a character more',
+  'one-off': 'one character off',
+  whitespace: 'a trailing space',
+};
 
 /** The near-miss of a credential; never the credential itself (a secret without letters gets one character off for 'case'). */
 export function nearMiss(value: string, mutation: Mutation): string {
@@ -142,7 +242,16 @@ export function nearMiss(value: string, mutation: Mutation): string {
   }
 }
 
-const BAD_CREDENTIALS = new Set<Variant['kind']>(['wrong-password', 'unknown-user', 'wrong-secret-basic', 'wrong-secret-body', 'unknown-client', 'no-client', 'near-miss-secret', 'near-miss-password']);
+const BAD_CREDENTIALS = new Set<Variant['kind']>([
+  'wrong-password',
+  'unknown-user',
+  'wrong-secret-basic',
+  'wrong-secret-body',
+  'unknown-client',
+  'no-client',
+  'near-miss-secret',
+  'near-miss-password',
+]);
 
 interface VariantSpec {
   checks: CheckDef[];
@@ -154,21 +263,52 @@ interface VariantSpec {
   fixed: Variant;
 }
 
-const onlyConfidential = (t: Target) => (baseGrant(t).client.public || !baseGrant(t).client.clientSecret ? notApplicable('the client is public: it has no secret') : undefined);
+const onlyConfidential = (t: Target) =>
+  baseGrant(t).client.public || !baseGrant(t).client.clientSecret
+    ? notApplicable('the client is public: it has no secret')
+    : undefined;
 const VARIANTS: VariantSpec[] = [
-  { checks: [wrongPassword, flavourErrors], user: true, variant: 'wrong-password', cause: 'bad-password', fixed: { kind: 'wrong-password', password: 'x-idpc-wrong-password' } },
-  { checks: [wrongPassword, flavourErrors, noEnumeration], user: true, variant: 'unknown-user', cause: 'unknown-user', fixed: { kind: 'unknown-user', username: 'nobody-idpc-unknown-user' } },
   {
-    checks: [wrongSecretBasic, basicChallenge, flavourErrors], cause: 'bad-client-secret', fixed: { kind: 'wrong-secret-basic', secret: 'x-idpc-wrong-secret' },
-    skip: (t, auth) => onlyConfidential(t) ?? (auth.includes('basic') ? undefined : notApplicable('the flavour does not take client_secret_basic')),
+    checks: [wrongPassword, flavourErrors],
+    user: true,
+    variant: 'wrong-password',
+    cause: 'bad-password',
+    fixed: { kind: 'wrong-password', password: 'x-idpc-wrong-password' },
   },
   {
-    checks: [wrongSecretBody, flavourErrors], cause: 'bad-client-secret', fixed: { kind: 'wrong-secret-body', secret: 'x-idpc-wrong-secret' },
-    skip: (t, auth) => onlyConfidential(t) ?? (auth.includes('post') ? undefined : notApplicable('the flavour does not take client_secret_post')),
+    checks: [wrongPassword, flavourErrors, noEnumeration],
+    user: true,
+    variant: 'unknown-user',
+    cause: 'unknown-user',
+    fixed: { kind: 'unknown-user', username: 'nobody-idpc-unknown-user' },
   },
-  { checks: [unknownClient, flavourErrors], cause: 'unknown-client', fixed: { kind: 'unknown-client', clientId: 'unknown-idpc-client' } },
+  {
+    checks: [wrongSecretBasic, basicChallenge, flavourErrors],
+    cause: 'bad-client-secret',
+    fixed: { kind: 'wrong-secret-basic', secret: 'x-idpc-wrong-secret' },
+    skip: (t, auth) =>
+      onlyConfidential(t) ??
+      (auth.includes('basic') ? undefined : notApplicable('the flavour does not take client_secret_basic')),
+  },
+  {
+    checks: [wrongSecretBody, flavourErrors],
+    cause: 'bad-client-secret',
+    fixed: { kind: 'wrong-secret-body', secret: 'x-idpc-wrong-secret' },
+    skip: (t, auth) =>
+      onlyConfidential(t) ??
+      (auth.includes('post') ? undefined : notApplicable('the flavour does not take client_secret_post')),
+  },
+  {
+    checks: [unknownClient, flavourErrors],
+    cause: 'unknown-client',
+    fixed: { kind: 'unknown-client', clientId: 'unknown-idpc-client' },
+  },
   { checks: [missingGrantType, flavourErrors], cause: 'missing-grant-type', fixed: { kind: 'missing-grant-type' } },
-  { checks: [unknownGrantType, flavourErrors], cause: 'unknown-grant-type', fixed: { kind: 'unknown-grant-type', grantType: 'urn:x:idpc-unknown' } },
+  {
+    checks: [unknownGrantType, flavourErrors],
+    cause: 'unknown-grant-type',
+    fixed: { kind: 'unknown-grant-type', grantType: 'urn:x:idpc-unknown' },
+  },
   { checks: [repeatedParameter], variant: 'grant_type-twice', fixed: { kind: 'grant_type-twice' } },
   { checks: [repeatedParameter], user: true, variant: 'username-twice', fixed: { kind: 'username-twice' } },
   { checks: [jsonBody], fixed: { kind: 'json-body' } },
@@ -178,16 +318,42 @@ const VARIANTS: VariantSpec[] = [
   { checks: [missingCredentials], user: true, variant: 'missing-password', fixed: { kind: 'missing-password' } },
   { checks: [noClientIdentified], fixed: { kind: 'no-client' } },
   // Each near miss once with fixed mutations, whatever the seed: a loose comparison of any of these kinds is found.
-  ...MUTATIONS.map((mutation): VariantSpec => ({ checks: [nearMissCredentials, basicChallenge], variant: 'secret', fixed: { kind: 'near-miss-secret', mutation }, skip: onlyConfidential })),
-  ...(['case', 'prefix', 'whitespace'] as const).map((mutation): VariantSpec => ({ checks: [nearMissCredentials], user: true, variant: 'password', fixed: { kind: 'near-miss-password', mutation } })),
-  { checks: [requiredParameter], variant: 'grant', fixed: { kind: 'missing-extra' }, skip: (_t, _a, extras) => (extras.length ? undefined : notApplicable('the target requires no extra parameter (requiredParams)')) },
+  ...MUTATIONS.map(
+    (mutation): VariantSpec => ({
+      checks: [nearMissCredentials, basicChallenge],
+      variant: 'secret',
+      fixed: { kind: 'near-miss-secret', mutation },
+      skip: onlyConfidential,
+    }),
+  ),
+  ...(['case', 'prefix', 'whitespace'] as const).map(
+    (mutation): VariantSpec => ({
+      checks: [nearMissCredentials],
+      user: true,
+      variant: 'password',
+      fixed: { kind: 'near-miss-password', mutation },
+    }),
+  ),
+  {
+    checks: [requiredParameter],
+    variant: 'grant',
+    fixed: { kind: 'missing-extra' },
+    skip: (_t, _a, extras) =>
+      extras.length ? undefined : notApplicable('the target requires no extra parameter (requiredParams)'),
+  },
 ];
 
 /** The configured clients that may not use a grant the target offers (a public one is TE-F5's for client_credentials). */
 const lacking = (t: Target, grant: 'password' | 'client_credentials'): TargetClient[] => {
   const seen = new Set<string>();
   return [t.clients.user, t.clients.service, t.clients.other].filter((c): c is TargetClient => {
-    if (!c || seen.has(c.clientId) || c.grants.includes(grant) || (grant === 'client_credentials' && (c.public || !c.clientSecret))) return false;
+    if (
+      !c ||
+      seen.has(c.clientId) ||
+      c.grants.includes(grant) ||
+      (grant === 'client_credentials' && (c.public || !c.clientSecret))
+    )
+      return false;
     seen.add(c.clientId);
     return true;
   });
@@ -196,8 +362,14 @@ const lacking = (t: Target, grant: 'password' | 'client_credentials'): TargetCli
 /** TE-B13 on an answer to Basic credentials: a 401 needs the Basic challenge; any other answer has nothing to judge. */
 function judgeChallenge(ctx: RunContext, e: Exchange): void {
   if (!ctx.answered(e)) return;
-  if (!e.request.headers.authorization?.startsWith('Basic ')) ctx.skip(basicChallenge, 'the client authenticates in the body, not with Basic', 'not-applicable');
-  else if (e.response!.status !== 401) ctx.skip(basicChallenge, `a wrong Basic secret got ${e.response!.status}, not 401: no challenge to judge`, 'not-applicable');
+  if (!e.request.headers.authorization?.startsWith('Basic '))
+    ctx.skip(basicChallenge, 'the client authenticates in the body, not with Basic', 'not-applicable');
+  else if (e.response!.status !== 401)
+    ctx.skip(
+      basicChallenge,
+      `a wrong Basic secret got ${e.response!.status}, not 401: no challenge to judge`,
+      'not-applicable',
+    );
   else ctx.judge(basicChallenge, [e], [e]);
 }
 
@@ -210,7 +382,10 @@ async function exercise(ctx: RunContext, s: GrantState, v: Variant): Promise<voi
     if (!ctx.generated) ctx.skip(specOf(v).checks[0]!, BAD_CREDENTIALS_SPENT, 'untested', specOf(v).variant);
     return;
   }
-  const grant = (over: Record<string, string | undefined>) => pw.filter(([k]) => !(k in over)).concat(Object.entries(over).filter((x): x is [string, string] => x[1] !== undefined));
+  const grant = (over: Record<string, string | undefined>) =>
+    pw
+      .filter(([k]) => !(k in over))
+      .concat(Object.entries(over).filter((x): x is [string, string] => x[1] !== undefined));
   const spec = specOf(v);
   let e: Exchange;
   switch (v.kind) {
@@ -254,7 +429,10 @@ async function exercise(ctx: RunContext, s: GrantState, v: Variant): Promise<voi
       e = await ctx.token(pw, { client: { ...client, clientId: v.clientId } });
       return ctx.refused(unknownClient, undefined, e, 'unknown-client');
     case 'missing-grant-type':
-      e = await ctx.token(pw.filter(([k]) => k !== 'grant_type'), { client });
+      e = await ctx.token(
+        pw.filter(([k]) => k !== 'grant_type'),
+        { client },
+      );
       return ctx.refused(missingGrantType, undefined, e, 'missing-grant-type');
     case 'unknown-grant-type':
       e = await ctx.token(grant({ grant_type: v.grantType }), { client });
@@ -262,7 +440,10 @@ async function exercise(ctx: RunContext, s: GrantState, v: Variant): Promise<voi
     case 'missing-username':
     case 'missing-password': {
       const name = v.kind === 'missing-username' ? 'username' : 'password';
-      e = await ctx.token(pw.filter(([k]) => k !== name), { client });
+      e = await ctx.token(
+        pw.filter(([k]) => k !== name),
+        { client },
+      );
       return ctx.refused(missingCredentials, v.kind, e);
     }
     default:
@@ -277,7 +458,11 @@ async function exercise(ctx: RunContext, s: GrantState, v: Variant): Promise<voi
       break;
     }
     case 'json-body':
-      e = await ctx.token([], { client, contentType: 'application/json', rawBody: JSON.stringify(Object.fromEntries(pw)) });
+      e = await ctx.token([], {
+        client,
+        contentType: 'application/json',
+        rawBody: JSON.stringify(Object.fromEntries(pw)),
+      });
       break;
     case 'get':
       e = await ctx.token(pw, { client, method: 'GET' });
@@ -285,10 +470,15 @@ async function exercise(ctx: RunContext, s: GrantState, v: Variant): Promise<voi
     case 'secret-in-query': {
       // RFC 6749 §2.3.1: the secret MUST NOT be in the request URI, whatever the method: a POST with it in the query,
       // and the whole request by GET.
-      e = await ctx.token(pw, { client, auth: 'none', query: `client_secret=${encodeURIComponent(client.clientSecret!)}` });
+      e = await ctx.token(pw, {
+        client,
+        auth: 'none',
+        query: `client_secret=${encodeURIComponent(client.clientSecret!)}`,
+      });
       if (!storedOnly(t)) {
         const byGet = await ctx.token(pw, { client, auth: 'post', method: 'GET' });
-        if (ctx.answered(byGet)) ctx.judge(secretInQuery, [byGet, 'client_id and client_secret in the URI of a GET'], [byGet]);
+        if (ctx.answered(byGet))
+          ctx.judge(secretInQuery, [byGet, 'client_id and client_secret in the URI of a GET'], [byGet]);
       }
       break;
     }
@@ -298,28 +488,49 @@ async function exercise(ctx: RunContext, s: GrantState, v: Variant): Promise<voi
   }
   const check = spec.checks[0]!;
   if (!ctx.answered(e)) return;
-  const o = check === repeatedParameter ? repeatedParameter.judge(e, v.kind.replace('-twice', '')) : check === requiredParameter ? requiredParameter.judge(e, t.requiredParams.join(', ')) : check.judge!(e);
+  const o =
+    check === repeatedParameter
+      ? repeatedParameter.judge(e, v.kind.replace('-twice', ''))
+      : check === requiredParameter
+        ? requiredParameter.judge(e, t.requiredParams.join(', '))
+        : check.judge!(e);
   ctx.record(check, o, [e], spec.variant);
 }
 
 /** The spec a (generated) variant belongs to: its kind's, and for a near miss its mutation's. */
-const specOf = (v: Variant): VariantSpec => VARIANTS.find((x) => x.fixed.kind === v.kind && (!('mutation' in x.fixed) || !('mutation' in v) || x.fixed.mutation === v.mutation))!;
+const specOf = (v: Variant): VariantSpec =>
+  VARIANTS.find(
+    (x) =>
+      x.fixed.kind === v.kind && (!('mutation' in x.fixed) || !('mutation' in v) || x.fixed.mutation === v.mutation),
+  )!;
 
 const invalidRequestScenarios: Scenario<GrantState>[] = VARIANTS.map((spec) => ({
   name: `invalid:${spec.fixed.kind}${'mutation' in spec.fixed ? `:${spec.fixed.mutation}` : ''}`,
   checks: spec.checks.map((c) => ref(c, c === flavourErrors ? spec.cause : c.variants ? spec.variant : undefined)),
   answers: spec.cause || spec.checks[0]!.expects ? ['token-error'] : [],
-  skip: (t, d) => (spec.user ? needsPasswordGrant(t) : needsAGrant(t)) ?? spec.skip?.(t, d.clientAuth, t.requiredParams),
-  cost: (t) => ({ requests: spec.fixed.kind === 'secret-in-query' && !storedOnly(t) ? 2 : 1, badCredentials: BAD_CREDENTIALS.has(spec.fixed.kind) ? 1 : 0 }),
+  skip: (t, d) =>
+    (spec.user ? needsPasswordGrant(t) : needsAGrant(t)) ?? spec.skip?.(t, d.clientAuth, t.requiredParams),
+  cost: (t) => ({
+    requests: spec.fixed.kind === 'secret-in-query' && !storedOnly(t) ? 2 : 1,
+    badCredentials: BAD_CREDENTIALS.has(spec.fixed.kind) ? 1 : 0,
+  }),
   run: (ctx, s) => exercise(ctx, s, spec.fixed),
 }));
 
-const printable = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 %+:/-_.~é'.split('')), minLength: 1, maxLength: 24 });
+const printable = fc.string({
+  unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 %+:/-_.~é'.split('')),
+  minLength: 1,
+  maxLength: 24,
+});
 
 /** Generated variants with varied values, for the variants this target can take. */
 function generatedVariants(ctx: RunContext): fc.Arbitrary<Variant> {
   const t = ctx.target;
-  const open = VARIANTS.filter((spec) => !(spec.user ? needsPasswordGrant(t) : needsAGrant(t)) && !spec.skip?.(t, ctx.descriptor.clientAuth, t.requiredParams));
+  const open = VARIANTS.filter(
+    (spec) =>
+      !(spec.user ? needsPasswordGrant(t) : needsAGrant(t)) &&
+      !spec.skip?.(t, ctx.descriptor.clientAuth, t.requiredParams),
+  );
   return fc.oneof(
     ...open.map((spec): fc.Arbitrary<Variant> => {
       const v = spec.fixed;
@@ -350,7 +561,14 @@ function generatedVariants(ctx: RunContext): fc.Arbitrary<Variant> {
 const scenarios: Scenario<GrantState>[] = [
   {
     name: 'password-grant',
-    checks: [ref(validGrant, 'password'), ref(basicAccepted), ref(postAccepted), ref(unknownParameter), ref(passwordGrantEnabled), ref(freshAccessWorks)],
+    checks: [
+      ref(validGrant, 'password'),
+      ref(basicAccepted),
+      ref(postAccepted),
+      ref(unknownParameter),
+      ref(passwordGrantEnabled),
+      ref(freshAccessWorks),
+    ],
     answers: ['token-response'],
     skip: needsPasswordGrant,
     // Each style once, the unknown-parameter probe, Basic tried when the flavour does not list it, the token at the resource.
@@ -390,7 +608,12 @@ const scenarios: Scenario<GrantState>[] = [
           const e = await ctx.token(pw, { client, auth: 'basic' });
           if (ctx.answered(e)) ctx.judge(basicAccepted, [e], [e]);
         }
-        if (!styles.includes('post')) ctx.skip(postAccepted, `the ${ctx.descriptor.title} flavour does not take client_secret_post (RFC 6749: MAY)`, 'not-applicable');
+        if (!styles.includes('post'))
+          ctx.skip(
+            postAccepted,
+            `the ${ctx.descriptor.title} flavour does not take client_secret_post (RFC 6749: MAY)`,
+            'not-applicable',
+          );
       }
       if (!first) return ctx.skip(passwordGrantEnabled, 'no password grant succeeded', 'untested');
       ctx.judge(passwordGrantEnabled, [first], [first]);
@@ -398,7 +621,12 @@ const scenarios: Scenario<GrantState>[] = [
       if (ctx.answered(probed)) ctx.judge(unknownParameter, [probed], [probed]);
       const access = String(json(first)!.access_token);
       const use = await ctx.resource(access);
-      if (!use) return ctx.skip(freshAccessWorks, needsResource(t, ctx.descriptor)!.reason, needsResource(t, ctx.descriptor)!.kind);
+      if (!use)
+        return ctx.skip(
+          freshAccessWorks,
+          needsResource(t, ctx.descriptor)!.reason,
+          needsResource(t, ctx.descriptor)!.kind,
+        );
       if (ctx.answered(use)) ctx.judge(freshAccessWorks, [use], [first, use]);
     },
   },
@@ -407,11 +635,22 @@ const scenarios: Scenario<GrantState>[] = [
     checks: [ref(validGrant, 'operator_password')],
     answers: ['token-response'],
     skip: (t) =>
-      !t.grants.includes('operator_password') ? notApplicable('the flavour has no operator_password grant') : !t.operator || !t.clients.user ? untested('needs an operator user and a client: add users: [{..., operator: true}]') : undefined,
+      !t.grants.includes('operator_password')
+        ? notApplicable('the flavour has no operator_password grant')
+        : !t.operator || !t.clients.user
+          ? untested('needs an operator user and a client: add users: [{..., operator: true}]')
+          : undefined,
     cost: () => ({ requests: 1 }),
     run: async (ctx, s) => {
       const t = ctx.target;
-      const e = await ctx.token([['grant_type', 'operator_password'], ['username', t.operator!.username], ['password', t.operator!.password]], { client: t.clients.user! });
+      const e = await ctx.token(
+        [
+          ['grant_type', 'operator_password'],
+          ['username', t.operator!.username],
+          ['password', t.operator!.password],
+        ],
+        { client: t.clients.user! },
+      );
       issued(s, ctx.tokens(validGrant, 'operator_password', e), e, ctx);
     },
   },
@@ -437,9 +676,13 @@ const scenarios: Scenario<GrantState>[] = [
     skip: needsClientCredentials,
     cost: () => ({ requests: 1, badCredentials: 1 }),
     run: async (ctx) => {
-      if (!ctx.transport.takeBadCredentialAttempt()) return ctx.skip(clientCredentialsWithoutAuth, BAD_CREDENTIALS_SPENT);
+      if (!ctx.transport.takeBadCredentialAttempt())
+        return ctx.skip(clientCredentialsWithoutAuth, BAD_CREDENTIALS_SPENT);
       const service = ctx.target.clients.service!;
-      const e = await ctx.token(clientCredentialsParams(ctx.target), { client: { ...service, clientSecret: undefined }, auth: 'none' });
+      const e = await ctx.token(clientCredentialsParams(ctx.target), {
+        client: { ...service, clientSecret: undefined },
+        auth: 'none',
+      });
       ctx.refused(clientCredentialsWithoutAuth, undefined, e);
     },
   },
@@ -447,24 +690,37 @@ const scenarios: Scenario<GrantState>[] = [
     name: 'offline-token',
     checks: [ref(validRefresh, 'offline-token'), ref(claimsOfFlavour)],
     answers: ['token-response'],
-    skip: (t) => (t.clients.technical?.refreshToken ? undefined : notApplicable('no technical user with an offline token is configured')),
+    skip: (t) =>
+      t.clients.technical?.refreshToken
+        ? undefined
+        : notApplicable('no technical user with an offline token is configured'),
     cost: () => ({ requests: 1 }),
     run: async (ctx, s) => {
       // The Keycloak developer portal's technical user: a refresh-only client with a long-lived offline token.
       const tech = ctx.target.clients.technical!;
       // Its newest token: the preflight (or an earlier refresh) may have rotated the configured one away.
-      const e = await ctx.token([['grant_type', 'refresh_token'], ['refresh_token', ctx.session.storedHead(tech)]], { client: tech });
+      const e = await ctx.token(
+        [
+          ['grant_type', 'refresh_token'],
+          ['refresh_token', ctx.session.storedHead(tech)],
+        ],
+        { client: tech },
+      );
       const body = ctx.tokens(validRefresh, 'offline-token', e);
       if (!body) return;
       issued(s, body, e, ctx);
       // The stored token's answer: an offline token of the flavour's shape, with its documented refresh_expires_in.
-      if (!judgeClaims(ctx, e, body)) ctx.skip(claimsOfFlavour, 'the answer holds no JWT the flavour has a claim schema for', 'not-applicable');
+      if (!judgeClaims(ctx, e, body))
+        ctx.skip(claimsOfFlavour, 'the answer holds no JWT the flavour has a claim schema for', 'not-applicable');
     },
   },
   {
     name: 'distinct-tokens',
     checks: [ref(distinctStrongTokens)],
-    skip: (t) => (needsPasswordGrant(t) && needsClientCredentials(t) && !t.clients.technical?.refreshToken ? untested('needs a grant that issues tokens: configure a client (and a user)') : undefined),
+    skip: (t) =>
+      needsPasswordGrant(t) && needsClientCredentials(t) && !t.clients.technical?.refreshToken
+        ? untested('needs a grant that issues tokens: configure a client (and a user)')
+        : undefined,
     cost: () => ({ requests: 0 }),
     run: async (ctx, s) => {
       if (!s.tokens.length) return ctx.skip(distinctStrongTokens, 'no grant issued a token', 'untested');
@@ -480,7 +736,10 @@ const scenarios: Scenario<GrantState>[] = [
     cost: () => ({ requests: 3, badCredentials: 1 }),
     run: async (ctx) => {
       if (!ctx.transport.takeBadCredentialAttempt()) return ctx.skip(missingClientAuth, BAD_CREDENTIALS_SPENT);
-      const { client, params: pw } = baseGrant(ctx.target, storedClient(ctx.target) ? ctx.session.storedHead(storedClient(ctx.target)!) : undefined);
+      const { client, params: pw } = baseGrant(
+        ctx.target,
+        storedClient(ctx.target) ? ctx.session.storedHead(storedClient(ctx.target)!) : undefined,
+      );
       const none = await ctx.token(pw, { client: { ...client, clientSecret: undefined }, auth: 'none' });
       ctx.refused(missingClientAuth, undefined, none);
       const auth = ctx.descriptor.clientAuth;
@@ -497,10 +756,18 @@ const scenarios: Scenario<GrantState>[] = [
   {
     name: 'public-client-credentials',
     checks: [ref(publicClientCredentials)],
-    skip: (t) => (!t.grants.includes('client_credentials') ? notApplicable('the target offers no client_credentials grant') : !publicClientOf(t) ? notApplicable('no public client is configured') : undefined),
+    skip: (t) =>
+      !t.grants.includes('client_credentials')
+        ? notApplicable('the target offers no client_credentials grant')
+        : !publicClientOf(t)
+          ? notApplicable('no public client is configured')
+          : undefined,
     cost: () => ({ requests: 1 }),
     run: async (ctx) => {
-      const e = await ctx.token([['grant_type', 'client_credentials']], { client: publicClientOf(ctx.target)!, auth: 'none' });
+      const e = await ctx.token([['grant_type', 'client_credentials']], {
+        client: publicClientOf(ctx.target)!,
+        auth: 'none',
+      });
       if (ctx.answered(e)) ctx.judge(publicClientCredentials, [e], [e]);
     },
   },
@@ -508,11 +775,22 @@ const scenarios: Scenario<GrantState>[] = [
     name: 'utf8-password',
     checks: [ref(utf8Password)],
     answers: ['token-response'],
-    skip: (t) => needsPasswordGrant(t) ?? (t.mock || utf8User(t) ? undefined : needsSetup('needs a user whose password has non-ASCII characters: add one to users (the mocks add one)')),
+    skip: (t) =>
+      needsPasswordGrant(t) ??
+      (t.mock || utf8User(t)
+        ? undefined
+        : needsSetup('needs a user whose password has non-ASCII characters: add one to users (the mocks add one)')),
     cost: () => ({ requests: 1 }),
     run: async (ctx) => {
       const u = ctx.target.mock?.addUser('idpc-utf8-user', 'pässwörd-日本-🔑') ?? utf8User(ctx.target)!;
-      const e = await ctx.token([['grant_type', 'password'], ['username', u.username], ['password', u.password]], { client: ctx.target.clients.user! });
+      const e = await ctx.token(
+        [
+          ['grant_type', 'password'],
+          ['username', u.username],
+          ['password', u.password],
+        ],
+        { client: ctx.target.clients.user! },
+      );
       if (ctx.answered(e)) ctx.judge(utf8Password, [e], [e]);
     },
   },
@@ -538,7 +816,8 @@ const scenarios: Scenario<GrantState>[] = [
       const { full, unknown } = ctx.target.scope!;
       const without = await accessGrant(ctx, null);
       if (ctx.answered(without)) ctx.judge(scopeOmittedHandled, [without], [without]);
-      if (ctx.answered(without)) ctx.seen.scopeRequired = without.response!.status === 400 && json(without)?.error === 'invalid_scope';
+      if (ctx.answered(without))
+        ctx.seen.scopeRequired = without.response!.status === 400 && json(without)?.error === 'invalid_scope';
       if (without.response?.status === 200) issued(s, json(without), without);
       // The granted scope, with one the server cannot know: refused (invalid_scope), or dropped and said so (TE-C9).
       const requested = [full, unknown].filter(Boolean).join(' ');
@@ -547,17 +826,30 @@ const scenarios: Scenario<GrantState>[] = [
         if (mixed.response!.status === 200) {
           issued(s, json(mixed), mixed);
           ctx.judge(scopeStatedWhenChanged, [mixed, requested, unknown], [mixed]);
-        } else ctx.skip(scopeStatedWhenChanged, `the server refused the unknown scope (${describeAnswer(mixed)}): it dropped nothing`, 'not-applicable');
+        } else
+          ctx.skip(
+            scopeStatedWhenChanged,
+            `the server refused the unknown scope (${describeAnswer(mixed)}): it dropped nothing`,
+            'not-applicable',
+          );
       }
       let judged = false;
-      for (const [e, asked] of [[mixed, requested], ...(full ? [[await accessGrant(ctx, full), full] as const] : [])] as const) {
+      for (const [e, asked] of [
+        [mixed, requested],
+        ...(full ? [[await accessGrant(ctx, full), full] as const] : []),
+      ] as const) {
         const scope = json(e)?.scope;
         if (e.response?.status !== 200 || typeof scope !== 'string') continue;
         if (e !== mixed) issued(s, json(e), e);
         ctx.judge(scopeWithinRequest, [asked, scope], [e]);
         judged = true;
       }
-      if (!judged) ctx.skip(scopeWithinRequest, 'no grant with a requested scope answered 200 with a scope member', 'not-applicable');
+      if (!judged)
+        ctx.skip(
+          scopeWithinRequest,
+          'no grant with a requested scope answered 200 with a scope member',
+          'not-applicable',
+        );
     },
   },
   {
@@ -567,18 +859,24 @@ const scenarios: Scenario<GrantState>[] = [
       needsAGrant(t) ??
       (t.lifetimes?.access || t.lifetimes?.refresh || d.documentedLifetimes?.access || d.documentedLifetimes?.refresh
         ? undefined
-        : needsSetup('declare the lifetimes to hold the target to: policies.accessTokenLifetime, policies.refreshTokenLifetime')),
+        : needsSetup(
+            'declare the lifetimes to hold the target to: policies.accessTokenLifetime, policies.refreshTokenLifetime',
+          )),
     cost: () => ({ requests: 2 }),
     run: async (ctx) => {
       const t = ctx.target;
       const doc = ctx.descriptor.documentedLifetimes;
       const e = await accessGrant(ctx);
       const body = json(e);
-      if (e.response?.status !== 200 || !body) return ctx.skip(lifetimeAsDeclared, 'the grant for it failed', 'untested');
+      if (e.response?.status !== 200 || !body)
+        return ctx.skip(lifetimeAsDeclared, 'the grant for it failed', 'untested');
       let judged = false;
       // An offline token's refresh_expires_in is the flavour's own rule (TE-L8), not the session lifetime.
       const offlineToken = isOfflineAnswer(ctx.descriptor, body);
-      for (const [member, declared, documented] of [['expires_in', t.lifetimes?.access, doc?.access], ['refresh_expires_in', t.lifetimes?.refresh, doc?.refresh]] as const) {
+      for (const [member, declared, documented] of [
+        ['expires_in', t.lifetimes?.access, doc?.access],
+        ['refresh_expires_in', t.lifetimes?.refresh, doc?.refresh],
+      ] as const) {
         const stated = body[member];
         if (typeof stated !== 'number' || (member === 'refresh_expires_in' && offlineToken)) continue;
         let observed: number = stated;
@@ -591,7 +889,8 @@ const scenarios: Scenario<GrantState>[] = [
         if (member === 'expires_in' && observed < expected - 2) {
           const access = String(body.access_token);
           const claims = isJwt(access) ? decodeJwtClaims(access) : undefined;
-          if (typeof claims?.exp === 'number' && typeof claims.iat === 'number') observed = Number(claims.exp) - Number(claims.iat);
+          if (typeof claims?.exp === 'number' && typeof claims.iat === 'number')
+            observed = Number(claims.exp) - Number(claims.iat);
           else {
             const again = await accessGrant(ctx);
             const second = json(again);
@@ -610,13 +909,19 @@ const scenarios: Scenario<GrantState>[] = [
         if (declared !== undefined) {
           ctx.judge(lifetimeAsDeclared, [member, observed, declared, 'the target config declares'], evidence);
         } else {
-          const o = lifetimeAsDeclared.judge(member, observed, expected, `the ${ctx.descriptor.title} flavour documents (${doc!.source}; declare policies.*Lifetime to hold it to yours)`);
+          const o = lifetimeAsDeclared.judge(
+            member,
+            observed,
+            expected,
+            `the ${ctx.descriptor.title} flavour documents (${doc!.source}; declare policies.*Lifetime to hold it to yours)`,
+          );
           if (o.passed) ctx.pass(lifetimeAsDeclared);
           else ctx.warn(lifetimeAsDeclared, o.message, evidence);
         }
         judged = true;
       }
-      if (!judged) ctx.skip(lifetimeAsDeclared, 'the answer states no lifetime that is declared or documented', 'not-applicable');
+      if (!judged)
+        ctx.skip(lifetimeAsDeclared, 'the answer states no lifetime that is declared or documented', 'not-applicable');
     },
   },
   {
@@ -632,10 +937,20 @@ const scenarios: Scenario<GrantState>[] = [
     cost: () => ({ requests: 1 }),
     run: async (ctx) => {
       // Mocks: a client whose id and secret need encoding. Real targets: the configured client, encoded as oauth4webapi does.
-      const client = ctx.target.mock ? ctx.target.mock.addClient('idpc client:%+/é', 's3cr:t %+/é') : ctx.target.clients.user!;
+      const client = ctx.target.mock
+        ? ctx.target.mock.addClient('idpc client:%+/é', 's3cr:t %+/é')
+        : ctx.target.clients.user!;
       if (!client) return ctx.skip(basicEncoding, 'the mock could not add a client', 'untested');
-      if (!ctx.target.mock && strictFormEncode(client.clientId) === client.clientId && strictFormEncode(client.clientSecret!) === client.clientSecret) {
-        return ctx.skip(basicEncoding, 'the client id and secret have no character that form-urlencoding changes', 'not-applicable');
+      if (
+        !ctx.target.mock &&
+        strictFormEncode(client.clientId) === client.clientId &&
+        strictFormEncode(client.clientSecret!) === client.clientSecret
+      ) {
+        return ctx.skip(
+          basicEncoding,
+          'the client id and secret have no character that form-urlencoding changes',
+          'not-applicable',
+        );
       }
       const e = await ctx.token(passwordGrant(ctx.target), { client, auth: 'basic', strictBasic: true });
       if (ctx.answered(e)) ctx.judge(basicEncoding, [e], [e]);
@@ -645,11 +960,19 @@ const scenarios: Scenario<GrantState>[] = [
     name: 'required-param-in-query',
     checks: [ref(validGrant, 'required-param-in-query')],
     answers: ['token-response'],
-    skip: (t) => needsPasswordGrant(t) ?? (t.requiredParams.length ? undefined : notApplicable('the target requires no extra parameter (requiredParams)')),
+    skip: (t) =>
+      needsPasswordGrant(t) ??
+      (t.requiredParams.length ? undefined : notApplicable('the target requires no extra parameter (requiredParams)')),
     cost: () => ({ requests: 1 }),
     run: async (ctx, s) => {
       // Rator's brand_key "is of type QUERY" in its document, while its curl examples put it in the body: both must work.
-      const e = await ctx.token(passwordGrant(ctx.target), { client: ctx.target.clients.user!, withoutRequired: true, query: new URLSearchParams(ctx.target.requiredParams.map((k): [string, string] => [k, ctx.target.extraParams[k]!])).toString() });
+      const e = await ctx.token(passwordGrant(ctx.target), {
+        client: ctx.target.clients.user!,
+        withoutRequired: true,
+        query: new URLSearchParams(
+          ctx.target.requiredParams.map((k): [string, string] => [k, ctx.target.extraParams[k]!]),
+        ).toString(),
+      });
       issued(s, ctx.tokens(validGrant, 'required-param-in-query', e), e);
     },
   },
@@ -658,19 +981,31 @@ const scenarios: Scenario<GrantState>[] = [
     checks: [ref(requiredParameter, 'resource')],
     skip: (t, d) =>
       needsResource(t, d) ??
-      (requiredResourceHeaders(t, d).length ? undefined : notApplicable('the flavour requires no header at its resource')) ??
+      (requiredResourceHeaders(t, d).length
+        ? undefined
+        : notApplicable('the flavour requires no header at its resource')) ??
       needsAGrant(t),
     cost: () => ({ requests: 3 }),
     run: async (ctx) => {
       const t = ctx.target;
       const e = await accessGrant(ctx);
       const access = json(e)?.access_token;
-      if (typeof access !== 'string') return ctx.skip(requiredParameter, 'the grant for it failed', 'untested', 'resource');
+      if (typeof access !== 'string')
+        return ctx.skip(requiredParameter, 'the grant for it failed', 'untested', 'resource');
       const names = requiredResourceHeaders(t, ctx.descriptor);
       const without = (await ctx.resource(access, { headers: Object.fromEntries(names.map((n) => [n, undefined])) }))!;
-      if (ctx.answered(without)) ctx.judge(requiredParameter, [without, `the resource header ${names.join(', ')}`], [e, without], 'resource');
-      const wrong = (await ctx.resource(access, { headers: Object.fromEntries(names.map((n) => [n, 'idpc-wrong-value'])) }))!;
-      if (ctx.answered(wrong)) ctx.judge(requiredParameter, [wrong, `the right value of ${names.join(', ')} (sent idpc-wrong-value)`], [e, wrong], 'resource');
+      if (ctx.answered(without))
+        ctx.judge(requiredParameter, [without, `the resource header ${names.join(', ')}`], [e, without], 'resource');
+      const wrong = (await ctx.resource(access, {
+        headers: Object.fromEntries(names.map((n) => [n, 'idpc-wrong-value'])),
+      }))!;
+      if (ctx.answered(wrong))
+        ctx.judge(
+          requiredParameter,
+          [wrong, `the right value of ${names.join(', ')} (sent idpc-wrong-value)`],
+          [e, wrong],
+          'resource',
+        );
     },
   },
   {
@@ -686,11 +1021,17 @@ const scenarios: Scenario<GrantState>[] = [
         ctx.judge(noCredentialsChallenge, [none], [none]);
         // RFC 6750 §3.1: a request without authentication SHOULD NOT get an error code in the challenge.
         const challenge = none.response!.headers['www-authenticate']?.[0] ?? '';
-        if (/\berror=/i.test(challenge)) ctx.warn(noCredentialsChallenge, `a request without credentials got an error code in its challenge ("${challenge}"): RFC 6750 §3.1 says SHOULD NOT`, [none]);
+        if (/\berror=/i.test(challenge))
+          ctx.warn(
+            noCredentialsChallenge,
+            `a request without credentials got an error code in its challenge ("${challenge}"): RFC 6750 §3.1 says SHOULD NOT`,
+            [none],
+          );
       }
       const challenged = [none, garbage].filter((e) => e.response?.headers['www-authenticate']);
       for (const e of challenged) ctx.judge(singleChallengeAttributes, [e], [e]);
-      if (!challenged.length) ctx.skip(singleChallengeAttributes, 'the resource sent no WWW-Authenticate challenge', 'not-applicable');
+      if (!challenged.length)
+        ctx.skip(singleChallengeAttributes, 'the resource sent no WWW-Authenticate challenge', 'not-applicable');
     },
   },
   {
@@ -702,7 +1043,8 @@ const scenarios: Scenario<GrantState>[] = [
       // RFC 7235 §2.1 (RFC 6750 §2.1 refers to it): the scheme is case-insensitive, so "bearer" works as "Bearer" does.
       const e = await accessGrant(ctx);
       const access = json(e)?.access_token;
-      if (e.response?.status !== 200 || typeof access !== 'string') return ctx.skip(freshAccessWorks, 'the grant for it failed', 'untested');
+      if (e.response?.status !== 200 || typeof access !== 'string')
+        return ctx.skip(freshAccessWorks, 'the grant for it failed', 'untested');
       const use = (await ctx.resource(access, { scheme: 'bearer' }))!;
       if (ctx.answered(use)) ctx.judge(freshAccessWorks, [use, 'with the scheme written "bearer"'], [e, use]);
     },
@@ -724,7 +1066,12 @@ const scenarios: Scenario<GrantState>[] = [
       run: async (ctx) => {
         const t = ctx.target;
         for (const client of lacking(t, grant)) {
-          const e = await ctx.token(grant === 'password' ? passwordGrant(t, client.scope ?? null) : clientCredentialsParams(t, client.scope ?? null), { client });
+          const e = await ctx.token(
+            grant === 'password'
+              ? passwordGrant(t, client.scope ?? null)
+              : clientCredentialsParams(t, client.scope ?? null),
+            { client },
+          );
           ctx.refused(unauthorizedGrant, grant, e);
         }
       },
@@ -745,13 +1092,16 @@ const scenarios: Scenario<GrantState>[] = [
   {
     name: 'discovery',
     checks: [ref(advertisedGrants), ref(advertisedAuthMethods), ref(issuerOfDocument), ref(advertisedEndpointsAnswer)],
-    skip: (t) => (t.discoveryUrl ? undefined : notApplicable('no discovery document is configured (endpoints.discovery)')),
+    skip: (t) =>
+      t.discoveryUrl ? undefined : notApplicable('no discovery document is configured (endpoints.discovery)'),
     cost: () => ({ requests: 1 + Object.keys(ADVERTISED_ENDPOINTS).length }),
     run: async (ctx, s) => {
       const d = await ctx.session.send('GET', ctx.target.discoveryUrl!, { accept: 'application/json' });
       const meta = json(d);
       if (!meta) {
-        if (ctx.answered(d)) for (const c of [advertisedGrants, advertisedAuthMethods, issuerOfDocument, advertisedEndpointsAnswer]) ctx.fail(c, `the discovery document is not a JSON object: ${d.response?.status}`, [d]);
+        if (ctx.answered(d))
+          for (const c of [advertisedGrants, advertisedAuthMethods, issuerOfDocument, advertisedEndpointsAnswer])
+            ctx.fail(c, `the discovery document is not a JSON object: ${d.response?.status}`, [d]);
         return;
       }
       s.discovery = meta;
@@ -760,7 +1110,11 @@ const scenarios: Scenario<GrantState>[] = [
       const used = [...s.grantsUsed, ...(s.refreshIssued ? ['refresh_token'] : [])];
       ctx.judge(advertisedGrants, [meta.grant_types_supported as string[] | undefined, used], [d]);
       const accepted = [...s.acceptedAuth].filter((m) => m !== 'none');
-      ctx.judge(advertisedAuthMethods, [meta.token_endpoint_auth_methods_supported as string[] | undefined, accepted], [d]);
+      ctx.judge(
+        advertisedAuthMethods,
+        [meta.token_endpoint_auth_methods_supported as string[] | undefined, accepted],
+        [d],
+      );
       ctx.judge(issuerOfDocument, [meta.issuer, ctx.target.discoveryUrl!, ctx.target.issuer], [d]);
       const answers: { member: string; url: string; status: number | undefined }[] = [];
       const exchanges = [d];
@@ -768,16 +1122,37 @@ const scenarios: Scenario<GrantState>[] = [
         const url = meta[member];
         if (typeof url !== 'string') continue;
         // An empty form: the endpoint should refuse it (4xx), but it must be there.
-        const e = method === 'POST' ? await ctx.session.send('POST', url, { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' }, '') : await ctx.session.send('GET', url, { accept: 'application/json' });
+        const e =
+          method === 'POST'
+            ? await ctx.session.send(
+                'POST',
+                url,
+                { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+                '',
+              )
+            : await ctx.session.send('GET', url, { accept: 'application/json' });
         exchanges.push(e);
         answers.push({ member, url, status: e.response?.status });
       }
-      ctx.judge(advertisedEndpointsAnswer, [answers], exchanges.filter((e) => e.response?.status === 404 || !e.response));
+      ctx.judge(
+        advertisedEndpointsAnswer,
+        [answers],
+        exchanges.filter((e) => e.response?.status === 404 || !e.response),
+      );
     },
   },
   {
     name: 'jwt',
-    checks: [ref(accessTokenSignature), ref(issuedAtSane), ref(lifetimeAgrees), ref(issuerMatches), ref(idTokenValid), ref(jwksShape), ref(refreshNotBearer), ref(claimsOfFlavour)],
+    checks: [
+      ref(accessTokenSignature),
+      ref(issuedAtSane),
+      ref(lifetimeAgrees),
+      ref(issuerMatches),
+      ref(idTokenValid),
+      ref(jwksShape),
+      ref(refreshNotBearer),
+      ref(claimsOfFlavour),
+    ],
     answers: ['token-response'],
     skip: (t) => needsAGrant(t),
     cost: () => ({ requests: 3 }),
@@ -792,22 +1167,43 @@ const scenarios: Scenario<GrantState>[] = [
       const t = ctx.target;
       const e = await accessGrant(ctx);
       const body = json(e);
-      if (e.response?.status !== 200 || typeof body?.access_token !== 'string') return ctx.skip(badAccessRefused, 'the grant for it failed', 'untested', 'expired');
-      const lifetime = typeof body.expires_in === 'number' ? body.expires_in : (t.mock?.accessTokenLifetime ?? t.lifetimes?.access);
-      if (!lifetime) return ctx.skip(badAccessRefused, 'the access token states no lifetime (expires_in): declare policies.accessTokenLifetime', t.mock ? 'not-applicable' : 'needs-setup', 'expired');
+      if (e.response?.status !== 200 || typeof body?.access_token !== 'string')
+        return ctx.skip(badAccessRefused, 'the grant for it failed', 'untested', 'expired');
+      const lifetime =
+        typeof body.expires_in === 'number' ? body.expires_in : (t.mock?.accessTokenLifetime ?? t.lifetimes?.access);
+      if (!lifetime)
+        return ctx.skip(
+          badAccessRefused,
+          'the access token states no lifetime (expires_in): declare policies.accessTokenLifetime',
+          t.mock ? 'not-applicable' : 'needs-setup',
+          'expired',
+        );
       // Mocks: move their clock. Real targets: wait, when their tokens are short-lived enough to wait for.
       if (t.mock) t.mock.advanceClock(lifetime + 1);
       else if (lifetime <= t.budget.maxWaitSeconds) await sleep((lifetime + 1) * 1000);
-      else return ctx.skip(badAccessRefused, `access tokens live ${lifetime} s, longer than the run waits (--max-wait, budget.maxWaitSeconds: ${t.budget.maxWaitSeconds} s)`, 'needs-setup', 'expired');
+      else
+        return ctx.skip(
+          badAccessRefused,
+          `access tokens live ${lifetime} s, longer than the run waits (--max-wait, budget.maxWaitSeconds: ${t.budget.maxWaitSeconds} s)`,
+          'needs-setup',
+          'expired',
+        );
       const use = (await ctx.resource(body.access_token))!;
-      if (ctx.answered(use)) ctx.judge(badAccessRefused, [use, `an expired (${lifetime + 1} s old)`], [e, use], 'expired');
+      if (ctx.answered(use))
+        ctx.judge(badAccessRefused, [use, `an expired (${lifetime + 1} s old)`], [e, use], 'expired');
     },
   },
   ...invalidRequestScenarios,
   {
     name: 'generated:valid-grants',
     generated: true,
-    checks: [ref(validGrant, 'password'), ref(basicAccepted), ref(postAccepted), ref(unknownParameter), ref(freshAccessWorks)],
+    checks: [
+      ref(validGrant, 'password'),
+      ref(basicAccepted),
+      ref(postAccepted),
+      ref(unknownParameter),
+      ref(freshAccessWorks),
+    ],
     answers: ['token-response'],
     skip: needsPasswordGrant,
     cost: (t, numRuns) => ({ requests: numRuns * (t.resource ? 2 : 1) }),
@@ -818,23 +1214,33 @@ const scenarios: Scenario<GrantState>[] = [
       // The styles the systematic pass saw accepted (a refused optional one was judged there, once).
       const seen = stylesOf(t, ctx.descriptor.clientAuth).filter((a) => s.acceptedAuth.has(AUTH_METHOD[a]));
       const styles = seen.length ? seen : [client.auth];
-      await runProperty(ctx, ref(validGrant, 'password'), fc.record({ auth: fc.constantFrom(...styles), probe: fc.boolean() }), async ({ auth, probe }) => {
-        const e = await ctx.token([...pw, ...(probe ? ([['x_conformance_probe', '1']] as [string, string][]) : [])], { client, auth });
-        const body = ctx.tokens(validGrant, 'password', e);
-        if (probe) ctx.require(unknownParameter, unknownParameter.judge(e), [e]);
-        if (!body) return;
-        issued(s, body, e, ctx);
-        if (auth === 'basic') ctx.pass(basicAccepted);
-        if (auth === 'post') ctx.pass(postAccepted);
-        const use = await ctx.resource(String(body.access_token));
-        if (use && ctx.answered(use)) ctx.require(freshAccessWorks, freshAccessWorks.judge(use), [e, use]);
-      });
+      await runProperty(
+        ctx,
+        ref(validGrant, 'password'),
+        fc.record({ auth: fc.constantFrom(...styles), probe: fc.boolean() }),
+        async ({ auth, probe }) => {
+          const e = await ctx.token([...pw, ...(probe ? ([['x_conformance_probe', '1']] as [string, string][]) : [])], {
+            client,
+            auth,
+          });
+          const body = ctx.tokens(validGrant, 'password', e);
+          if (probe) ctx.require(unknownParameter, unknownParameter.judge(e), [e]);
+          if (!body) return;
+          issued(s, body, e, ctx);
+          if (auth === 'basic') ctx.pass(basicAccepted);
+          if (auth === 'post') ctx.pass(postAccepted);
+          const use = await ctx.resource(String(body.access_token));
+          if (use && ctx.answered(use)) ctx.require(freshAccessWorks, freshAccessWorks.judge(use), [e, use]);
+        },
+      );
     },
   },
   {
     name: 'generated:invalid-requests',
     generated: true,
-    checks: VARIANTS.flatMap((spec) => spec.checks.map((c) => ref(c, c === flavourErrors ? spec.cause : c.variants ? spec.variant : undefined))),
+    checks: VARIANTS.flatMap((spec) =>
+      spec.checks.map((c) => ref(c, c === flavourErrors ? spec.cause : c.variants ? spec.variant : undefined)),
+    ),
     answers: ['token-error'],
     skip: needsAGrant,
     cost: (_t, numRuns) => ({ requests: numRuns, badCredentials: numRuns }),
@@ -844,6 +1250,12 @@ const scenarios: Scenario<GrantState>[] = [
 
 export const grantSuite = defineSuite<GrantState>({
   name: 'grant',
-  start: () => ({ tokens: [], issuedBy: new Map(), acceptedAuth: new Set(), grantsUsed: new Set(), refreshIssued: false }),
+  start: () => ({
+    tokens: [],
+    issuedBy: new Map(),
+    acceptedAuth: new Set(),
+    grantsUsed: new Set(),
+    refreshIssued: false,
+  }),
   scenarios,
 });

@@ -4,17 +4,47 @@
  */
 import type { JSONWebKeySet } from 'jose';
 import { decodeJwsHeader, decodeJwtClaims } from '../src/util/jwt.js';
-import { accessTokenSignature, claimsOfFlavour, idTokenValid, isJwt, issuedAtSane, issuerMatches, jwksShape, lifetimeAgrees, refreshNotBearer, verifySignature } from '../src/checks/jwt.js';
+import {
+  accessTokenSignature,
+  claimsOfFlavour,
+  idTokenValid,
+  isJwt,
+  issuedAtSane,
+  issuerMatches,
+  jwksShape,
+  lifetimeAgrees,
+  refreshNotBearer,
+  verifySignature,
+} from '../src/checks/jwt.js';
 import { json, type RunContext } from '../src/session/context.js';
 import type { Exchange } from '../src/vocabulary/types.js';
 import { registry } from '../src/schemas/registry.js';
 import type { GrantState } from './grant-state.js';
-import { canLogIn, clientCredentialsParams, NEEDS_RESOURCE, passwordGrant, storedClient, storedOnly, storedRefreshParams } from './preconditions.js';
+import {
+  canLogIn,
+  clientCredentialsParams,
+  NEEDS_RESOURCE,
+  passwordGrant,
+  storedClient,
+  storedOnly,
+  storedRefreshParams,
+} from './preconditions.js';
 
-const JWT_CHECKS = [accessTokenSignature, issuedAtSane, lifetimeAgrees, issuerMatches, idTokenValid, jwksShape, claimsOfFlavour];
+const JWT_CHECKS = [
+  accessTokenSignature,
+  issuedAtSane,
+  lifetimeAgrees,
+  issuerMatches,
+  idTokenValid,
+  jwksShape,
+  claimsOfFlavour,
+];
 
 /** The answer's refresh token is one of the flavour's offline tokens (its scope holds the flavour's offline scope). */
-export function isOfflineAnswer(d: { offlineTokens?: { scope: string } }, body: Readonly<Record<string, unknown>>): boolean {
+export function isOfflineAnswer(
+  d: { offlineTokens?: { scope: string } },
+  body: Readonly<Record<string, unknown>>,
+): boolean {
   if (!d.offlineTokens || typeof body.refresh_token !== 'string' || !isJwt(body.refresh_token)) return false;
   const scope = decodeJwtClaims(body.refresh_token).scope;
   return typeof scope === 'string' && scope.split(' ').includes(d.offlineTokens.scope);
@@ -41,9 +71,15 @@ export function judgeClaims(ctx: RunContext, e: Exchange, body: Readonly<Record<
   check(body.access_token, 'access-claims', 'the access token');
   const offline = ctx.descriptor.offlineTokens;
   const isOffline = isOfflineAnswer(ctx.descriptor, body);
-  check(body.refresh_token, isOffline ? 'offline-claims' : 'refresh-claims', isOffline ? 'the offline token' : 'the refresh token');
+  check(
+    body.refresh_token,
+    isOffline ? 'offline-claims' : 'refresh-claims',
+    isOffline ? 'the offline token' : 'the refresh token',
+  );
   if (isOffline && body.refresh_expires_in !== undefined && body.refresh_expires_in !== offline!.refreshExpiresIn) {
-    problems.push(`refresh_expires_in is ${String(body.refresh_expires_in)} for an offline token; the ${ctx.descriptor.title} flavour states ${offline!.refreshExpiresIn} (${offline!.source})`);
+    problems.push(
+      `refresh_expires_in is ${String(body.refresh_expires_in)} for an offline token; the ${ctx.descriptor.title} flavour states ${offline!.refreshExpiresIn} (${offline!.source})`,
+    );
   }
   check(body.id_token, 'id-claims', 'the ID token');
   if (!judged.length) return false;
@@ -57,7 +93,11 @@ export async function jwtScenario(ctx: RunContext, s: GrantState): Promise<void>
   const stored = !user && storedOnly(t) ? storedClient(t) : undefined;
   const client = user ?? stored ?? t.clients.service!;
   const scope = client.scope ?? (ctx.descriptor.oidc && user ? 'openid' : undefined);
-  const params = user ? passwordGrant(t, scope ?? null) : stored ? storedRefreshParams(ctx, scope ?? null) : clientCredentialsParams(t, scope ?? null);
+  const params = user
+    ? passwordGrant(t, scope ?? null)
+    : stored
+      ? storedRefreshParams(ctx, scope ?? null)
+      : clientCredentialsParams(t, scope ?? null);
   const e = await ctx.token(params, { client });
   if (e.response?.status === 200) ctx.responseChecks(e, 'token-response');
   const answer = json(e);
@@ -83,7 +123,12 @@ export async function jwtScenario(ctx: RunContext, s: GrantState): Promise<void>
   }
   const claims = decodeJwtClaims(access);
   ctx.judge(issuedAtSane, [claims, now], [e]);
-  if (!judgeClaims(ctx, e, answer!)) ctx.skip(claimsOfFlavour, `the ${ctx.descriptor.title} flavour has no claim schemas for its tokens`, 'not-applicable');
+  if (!judgeClaims(ctx, e, answer!))
+    ctx.skip(
+      claimsOfFlavour,
+      `the ${ctx.descriptor.title} flavour has no claim schemas for its tokens`,
+      'not-applicable',
+    );
   if (typeof answer?.expires_in === 'number') ctx.judge(lifetimeAgrees, [claims, answer.expires_in], [e]);
   else ctx.skip(lifetimeAgrees, 'the answer states no expires_in', 'not-applicable');
   const issuer = t.issuer ?? (typeof s.discovery?.issuer === 'string' ? s.discovery.issuer : undefined);
@@ -95,12 +140,15 @@ export async function jwtScenario(ctx: RunContext, s: GrantState): Promise<void>
   let jwks: JSONWebKeySet | undefined;
   let jwksExchange: Exchange | undefined;
   if (!jwksUrl) {
-    for (const c of [accessTokenSignature, jwksShape]) ctx.skip(c, 'no JWKS is known: configure endpoints.jwks or endpoints.discovery', 'needs-setup');
+    for (const c of [accessTokenSignature, jwksShape])
+      ctx.skip(c, 'no JWKS is known: configure endpoints.jwks or endpoints.discovery', 'needs-setup');
   } else {
     jwksExchange = await ctx.session.send('GET', jwksUrl, { accept: 'application/json' });
     const doc = json(jwksExchange);
     if (!ctx.answered(jwksExchange)) return;
-    const signedWith = [access, ...(idToken ? [idToken] : [])].map((tok) => decodeJwsHeader(tok)).map((h) => ({ ...(h.alg ? { alg: h.alg } : {}), ...(h.kid ? { kid: h.kid } : {}) }));
+    const signedWith = [access, ...(idToken ? [idToken] : [])]
+      .map((tok) => decodeJwsHeader(tok))
+      .map((h) => ({ ...(h.alg ? { alg: h.alg } : {}), ...(h.kid ? { kid: h.kid } : {}) }));
     ctx.judge(jwksShape, [doc, signedWith], [jwksExchange]);
     if (Array.isArray(doc?.keys)) {
       jwks = doc as unknown as JSONWebKeySet;
@@ -109,7 +157,12 @@ export async function jwtScenario(ctx: RunContext, s: GrantState): Promise<void>
     } else ctx.fail(accessTokenSignature, 'the JWKS has no keys to verify with', [jwksExchange]);
   }
 
-  if (!scope?.split(' ').includes('openid')) return ctx.skip(idTokenValid, 'scope openid was not requested (not an OpenID provider: give the client a scope with openid)', 'not-applicable');
+  if (!scope?.split(' ').includes('openid'))
+    return ctx.skip(
+      idTokenValid,
+      'scope openid was not requested (not an OpenID provider: give the client a scope with openid)',
+      'not-applicable',
+    );
   if (!idToken) return ctx.skip(idTokenValid, 'no ID token came back for scope openid', 'not-applicable');
   const idClaims = decodeJwtClaims(idToken);
   const claimsOk = idTokenValid.judge(idClaims, client.clientId, issuer, now);

@@ -29,21 +29,29 @@ export const needsClientCredentials = (t: Target): Skip | undefined =>
       : undefined;
 
 /** A client holding a stored refresh token (a Keycloak technical user's offline token): its refreshes are a grant too. */
-export const storedClient = (t: Target): TargetClient | undefined => (t.clients.technical?.refreshToken ? t.clients.technical : undefined);
+export const storedClient = (t: Target): TargetClient | undefined =>
+  t.clients.technical?.refreshToken ? t.clients.technical : undefined;
 
 /** The stored refresh token is the run's only way in: no password grant, no client_credentials. */
-export const storedOnly = (t: Target): boolean => !canLogIn(t) && !(t.clients.service && t.grants.includes('client_credentials')) && !!storedClient(t);
+export const storedOnly = (t: Target): boolean =>
+  !canLogIn(t) && !(t.clients.service && t.grants.includes('client_credentials')) && !!storedClient(t);
 
 /**
  * What would end the session of the stored refresh token (revoking it, logging out, replaying or outliving it, a
  * narrowed scope) is not done to the only credential the user has: it needs a grant the run may throw away.
  */
 export const needsDisposableGrant = (t: Target): Skip | undefined =>
-  storedOnly(t) ? needsSetup("it would end or narrow the session of the stored refresh token, the target's only credential here: add a user for the password grant (or a client for client_credentials)") : undefined;
+  storedOnly(t)
+    ? needsSetup(
+        "it would end or narrow the session of the stored refresh token, the target's only credential here: add a user for the password grant (or a client for client_credentials)",
+      )
+    : undefined;
 
 /** Any grant will do (a token to probe with): the password grant, client_credentials, or a stored refresh token's. */
 export const needsAGrant = (t: Target): Skip | undefined =>
-  needsPasswordGrant(t) && needsClientCredentials(t) && !storedClient(t) ? untested('needs a grant that issues tokens: configure a client (and a user)') : undefined;
+  needsPasswordGrant(t) && needsClientCredentials(t) && !storedClient(t)
+    ? untested('needs a grant that issues tokens: configure a client (and a user)')
+    : undefined;
 
 /** The parameters that refresh the stored token's current head (the run keeps the newest of its chain). */
 export const storedRefreshParams = (ctx: RunContext, scope?: string | null): [string, string][] => [
@@ -53,17 +61,29 @@ export const storedRefreshParams = (ctx: RunContext, scope?: string | null): [st
 ];
 
 export const needsResource = (t: Target, d: { resource?: unknown }): Skip | undefined =>
-  t.resource ? undefined : d.resource ? untested(NEEDS_RESOURCE) : notApplicable('the flavour has no bearer resource to probe');
+  t.resource
+    ? undefined
+    : d.resource
+      ? untested(NEEDS_RESOURCE)
+      : notApplicable('the flavour has no bearer resource to probe');
 
 const scopeParam = (scope: string | undefined): [string, string][] => (scope ? [['scope', scope]] : []);
 
 /** The parameters of a valid password grant for this target, with the user client's scope (null: without scope). */
 export function passwordGrant(t: Target, scope: string | null = t.clients.user?.scope ?? null): [string, string][] {
-  return [['grant_type', 'password'], ['username', t.user!.username], ['password', t.user!.password], ...scopeParam(scope ?? undefined)];
+  return [
+    ['grant_type', 'password'],
+    ['username', t.user!.username],
+    ['password', t.user!.password],
+    ...scopeParam(scope ?? undefined),
+  ];
 }
 
 /** client_credentials with the service client's scope (null: without), naming the operator where the flavour's grant acts for one (Rator). */
-export const clientCredentialsParams = (t: Target, scope: string | null = t.clients.service?.scope ?? null): [string, string][] => {
+export const clientCredentialsParams = (
+  t: Target,
+  scope: string | null = t.clients.service?.scope ?? null,
+): [string, string][] => {
   const operatorParam = FLAVOURS[t.flavour].clientCredentialsOperatorParam;
   return [
     ['grant_type', 'client_credentials'],
@@ -75,10 +95,15 @@ export const clientCredentialsParams = (t: Target, scope: string | null = t.clie
 /** One grant by the password grant where the target has one, else client_credentials; with the client's own scope, or the one given (null: none). */
 export const accessGrant = (ctx: RunContext, scope?: string | null): Promise<Exchange> =>
   canLogIn(ctx.target)
-    ? ctx.token(passwordGrant(ctx.target, scope === undefined ? undefined : scope), { client: ctx.target.clients.user! })
+    ? ctx.token(passwordGrant(ctx.target, scope === undefined ? undefined : scope), {
+        client: ctx.target.clients.user!,
+      })
     : storedOnly(ctx.target)
       ? ctx.token(storedRefreshParams(ctx, scope), { client: storedClient(ctx.target)! })
-      : ctx.token(clientCredentialsParams(ctx.target, scope === undefined ? undefined : scope), { client: ctx.target.clients.service! });
+      : ctx.token(clientCredentialsParams(ctx.target, scope === undefined ? undefined : scope), {
+          client: ctx.target.clients.service!,
+        });
 
 /** The scope checks apply: the flavour uses scopes (else not applicable, with the flavour's reason). */
-export const needsScopes = (t: Target, d: { noScopes?: string }): Skip | undefined => (t.scope ? undefined : notApplicable(d.noScopes ?? 'the target uses no scopes'));
+export const needsScopes = (t: Target, d: { noScopes?: string }): Skip | undefined =>
+  t.scope ? undefined : notApplicable(d.noScopes ?? 'the target uses no scopes');

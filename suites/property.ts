@@ -30,7 +30,12 @@ export async function runProperty<T>(
       }
     }),
     // fast-check counts examples within numRuns: the generated runs come on top of them.
-    { seed: ctx.seed, numRuns: numRuns + examples.length, endOnFailure: !ctx.isMock, examples: examples.map((e) => [e] as [T]) },
+    {
+      seed: ctx.seed,
+      numRuns: numRuns + examples.length,
+      endOnFailure: !ctx.isMock,
+      examples: examples.map((e) => [e] as [T]),
+    },
   );
   if (!details.failed) return;
   const error = details.errorInstance;
@@ -38,8 +43,21 @@ export async function runProperty<T>(
   if (error instanceof RunInterrupted) throw error;
   const shrunk = fc.stringify(details.counterexample);
   const replayPath = /\/\*replayPath="([^"]*)"\*\//.exec(shrunk)?.[1];
-  const counterexample = { seed: details.seed, ...(details.counterexamplePath ? { path: details.counterexamplePath } : {}), ...(replayPath ? { replayPath } : {}), shrunk };
+  const counterexample = {
+    seed: details.seed,
+    ...(details.counterexamplePath ? { path: details.counterexamplePath } : {}),
+    ...(replayPath ? { replayPath } : {}),
+    shrunk,
+  };
   const evidence = lastFailure.length ? lastFailure : error instanceof CheckFailure ? error.exchanges : [];
-  if (error instanceof CheckFailure) ctx.fail(error.check, error.message.slice(error.check.id.length + 2), evidence, { ...(error.variant ? { variant: error.variant } : {}), counterexample });
-  else ctx.fail(fallback.check, `property failed: ${(error as Error)?.message ?? String(error)}`, evidence, { ...(fallback.variant ? { variant: fallback.variant } : {}), counterexample });
+  if (error instanceof CheckFailure)
+    ctx.fail(error.check, error.message.slice(error.check.id.length + 2), evidence, {
+      ...(error.variant ? { variant: error.variant } : {}),
+      counterexample,
+    });
+  else
+    ctx.fail(fallback.check, `property failed: ${(error as Error)?.message ?? String(error)}`, evidence, {
+      ...(fallback.variant ? { variant: fallback.variant } : {}),
+      counterexample,
+    });
 }

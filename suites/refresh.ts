@@ -6,14 +6,50 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import { flavourErrors } from '../src/checks/model.js';
-import { accessAsRefresh, badRefreshToken, crossClientRefresh, expiredRefreshToken, missingRefreshToken, narrowerScope, originalScopeKept, refreshWithoutAuth, scopeKept, validRefresh, widerScope } from '../src/checks/refresh.js';
-import { declaredRotation, familyRevocation, parallelRefreshes, publicClientRotation, supersededRefused } from '../src/checks/rotation.js';
+import {
+  accessAsRefresh,
+  badRefreshToken,
+  crossClientRefresh,
+  expiredRefreshToken,
+  missingRefreshToken,
+  narrowerScope,
+  originalScopeKept,
+  refreshWithoutAuth,
+  scopeKept,
+  validRefresh,
+  widerScope,
+} from '../src/checks/refresh.js';
+import {
+  declaredRotation,
+  familyRevocation,
+  parallelRefreshes,
+  publicClientRotation,
+  supersededRefused,
+} from '../src/checks/rotation.js';
 import { requiredParameter } from '../src/checks/requests.js';
 import type { FlavourDescriptor } from '../src/flavours/index.js';
 import { json, type RunContext } from '../src/session/context.js';
-import { defineSuite, needsSetup, notApplicable, ref, untested, type Scenario, type Skip } from '../src/session/scenario.js';
+import {
+  defineSuite,
+  needsSetup,
+  notApplicable,
+  ref,
+  untested,
+  type Scenario,
+  type Skip,
+} from '../src/session/scenario.js';
 import type { Exchange, Target, TargetClient } from '../src/vocabulary/types.js';
-import { BAD_CREDENTIALS_SPENT, canLogIn, clientCredentialsParams, needsDisposableGrant, needsScopes, passwordGrant, storedClient, storedOnly, storedRefreshParams } from './preconditions.js';
+import {
+  BAD_CREDENTIALS_SPENT,
+  canLogIn,
+  clientCredentialsParams,
+  needsDisposableGrant,
+  needsScopes,
+  passwordGrant,
+  storedClient,
+  storedOnly,
+  storedRefreshParams,
+} from './preconditions.js';
 import { runProperty } from './property.js';
 
 export interface Grant {
@@ -29,20 +65,24 @@ export async function freshGrant(ctx: RunContext, scope?: string): Promise<Grant
   if (client && t.user && canLogIn(t)) {
     const e = await ctx.token(passwordGrant(t, scope ?? client.scope ?? null), { client });
     const body = json(e);
-    return e.response?.status === 200 && typeof body?.refresh_token === 'string' ? { client, body, exchange: e } : undefined;
+    return e.response?.status === 200 && typeof body?.refresh_token === 'string'
+      ? { client, body, exchange: e }
+      : undefined;
   }
   const service = t.clients.service;
   if (service && t.grants.includes('client_credentials')) {
     const e = await ctx.token(clientCredentialsParams(t, scope ?? service.scope ?? null), { client: service });
     const body = json(e);
-    if (e.response?.status === 200 && typeof body?.refresh_token === 'string') return { client: service, body, exchange: e };
+    if (e.response?.status === 200 && typeof body?.refresh_token === 'string')
+      return { client: service, body, exchange: e };
   }
   // The stored refresh token (a technical user's) as the only way in: a refresh of its newest token is the grant.
   const stored = storedClient(t);
   if (stored && storedOnly(t)) {
     const e = await ctx.token(storedRefreshParams(ctx, scope ?? null), { client: stored });
     const body = json(e);
-    if (e.response?.status === 200 && typeof body?.refresh_token === 'string') return { client: stored, body, exchange: e };
+    if (e.response?.status === 200 && typeof body?.refresh_token === 'string')
+      return { client: stored, body, exchange: e };
   }
   return undefined;
 }
@@ -54,7 +94,8 @@ export const needsRefreshToken = (t: Target): Skip | undefined =>
     : untested('needs a client (and a user for the password grant) to obtain a refresh token');
 
 /** The refreshing client, as the plan sees it before any request (freshGrant picks the same one). */
-const refreshingClient = (t: Target) => (canLogIn(t) ? t.clients.user : storedOnly(t) ? storedClient(t) : t.clients.service);
+const refreshingClient = (t: Target) =>
+  canLogIn(t) ? t.clients.user : storedOnly(t) ? storedClient(t) : t.clients.service;
 
 /** The configured required parameters under their other documented spelling (brand_key -> brandKey). */
 const aliasesOf = (t: Target, d: FlavourDescriptor): [string, string][] =>
@@ -64,9 +105,12 @@ const aliasesOf = (t: Target, d: FlavourDescriptor): [string, string][] =>
     return alias ? [[alias, value] as [string, string]] : [];
   });
 
-export const refreshWith = (ctx: RunContext, client: TargetClient, refreshToken: string, extra: [string, string][] = []) =>
-  ctx.token([['grant_type', 'refresh_token'], ['refresh_token', refreshToken], ...extra], { client });
-
+export const refreshWith = (
+  ctx: RunContext,
+  client: TargetClient,
+  refreshToken: string,
+  extra: [string, string][] = [],
+) => ctx.token([['grant_type', 'refresh_token'], ['refresh_token', refreshToken], ...extra], { client });
 
 interface RefreshState {
   probe?: Grant;
@@ -74,14 +118,23 @@ interface RefreshState {
   rotated?: boolean;
 }
 
-const NO_REFRESH_TOKEN = notApplicable('the target issues no refresh token to the configured clients (RFC 6749 §6: optional)');
+const NO_REFRESH_TOKEN = notApplicable(
+  'the target issues no refresh token to the configured clients (RFC 6749 §6: optional)',
+);
 
 /**
  * One refresh round from a grant: TE-G1, TE-G9, the declared policy (TE-H1) and, declared rotate-revoke, the replay
  * (TE-H3, TE-G3 superseded). A replay may end the whole family (RFC 9700 §4.14.2 wants it for public clients, and a
  * server may do it for all): only the last round of a grant replays, so no later round is charged for it.
  */
-async function refreshRound(ctx: RunContext, g: Grant, current: string, access: string, requireFn: 'record' | 'require', withReplay: boolean): Promise<{ next: string; access: string } | undefined> {
+async function refreshRound(
+  ctx: RunContext,
+  g: Grant,
+  current: string,
+  access: string,
+  requireFn: 'record' | 'require',
+  withReplay: boolean,
+): Promise<{ next: string; access: string } | undefined> {
   const t = ctx.target;
   const judge = requireFn === 'record' ? ctx.record.bind(ctx) : ctx.require.bind(ctx);
   const e = await refreshWith(ctx, g.client, current);
@@ -89,10 +142,18 @@ async function refreshRound(ctx: RunContext, g: Grant, current: string, access: 
   if (!body) return undefined;
   judge(validRefresh, validRefresh.judge(e, access, body.access_token), [e], 'user');
   const next = typeof body.refresh_token === 'string' ? body.refresh_token : current; // RFC 6749 §6: no new one, keep the old
-  if (typeof g.body.scope === 'string' && typeof body.scope === 'string') judge(scopeKept, scopeKept.judge(g.body.scope, body.scope), [g.exchange, e]);
+  if (typeof g.body.scope === 'string' && typeof body.scope === 'string')
+    judge(scopeKept, scopeKept.judge(g.body.scope, body.scope), [g.exchange, e]);
   judge(declaredRotation, declaredRotation.judge(t.refreshMode, next !== current), [e]);
   if (t.refreshMode === 'rotate-revoke') {
-    judge(supersededRefused, { passed: next !== current, message: 'rotation declared, but the refresh returned the same refresh token: a used refresh token stays valid' }, [e]);
+    judge(
+      supersededRefused,
+      {
+        passed: next !== current,
+        message: 'rotation declared, but the refresh returned the same refresh token: a used refresh token stays valid',
+      },
+      [e],
+    );
     if (next !== current && withReplay) {
       const replay = await refreshWith(ctx, g.client, current);
       judge(supersededRefused, supersededRefused.judge(replay), [e, replay]);
@@ -126,7 +187,13 @@ const scenarios: Scenario<RefreshState>[] = [
   },
   {
     name: 'rotation',
-    checks: [ref(validRefresh, 'user'), ref(scopeKept), ref(declaredRotation), ref(supersededRefused), ref(badRefreshToken, 'superseded')],
+    checks: [
+      ref(validRefresh, 'user'),
+      ref(scopeKept),
+      ref(declaredRotation),
+      ref(supersededRefused),
+      ref(badRefreshToken, 'superseded'),
+    ],
     answers: ['token-response', 'token-error'],
     skip: needsRefreshToken,
     cost: () => ({ requests: 5 }),
@@ -155,14 +222,20 @@ const scenarios: Scenario<RefreshState>[] = [
   {
     name: 'family-revocation',
     checks: [ref(familyRevocation)],
-    skip: (t) => needsRefreshToken(t) ?? needsDisposableGrant(t) ?? (t.refreshMode === 'rotate-revoke' ? undefined : notApplicable(`rotation with revocation is not declared (policies.refresh: ${t.refreshMode})`)),
+    skip: (t) =>
+      needsRefreshToken(t) ??
+      needsDisposableGrant(t) ??
+      (t.refreshMode === 'rotate-revoke'
+        ? undefined
+        : notApplicable(`rotation with revocation is not declared (policies.refresh: ${t.refreshMode})`)),
     cost: () => ({ requests: 4 }),
     run: async (ctx, _s) => {
       const g = await freshGrant(ctx);
       if (!g) return;
       const first = String(g.body.refresh_token);
       const next = json(await refreshWith(ctx, g.client, first))?.refresh_token;
-      if (typeof next !== 'string' || next === first) return ctx.skip(familyRevocation, 'the refresh did not rotate the refresh token (see TE-H1)', 'untested');
+      if (typeof next !== 'string' || next === first)
+        return ctx.skip(familyRevocation, 'the refresh did not rotate the refresh token (see TE-H1)', 'untested');
       const replay = await refreshWith(ctx, g.client, first);
       const active = await refreshWith(ctx, g.client, next);
       if (ctx.answered(active)) ctx.judge(familyRevocation, [active], [replay, active]);
@@ -171,10 +244,13 @@ const scenarios: Scenario<RefreshState>[] = [
   {
     name: 'public-rotation',
     checks: [ref(publicClientRotation)],
-    skip: (t) => needsRefreshToken(t) ?? (refreshingClient(t)?.public ? undefined : notApplicable('the refreshing client is confidential')),
+    skip: (t) =>
+      needsRefreshToken(t) ??
+      (refreshingClient(t)?.public ? undefined : notApplicable('the refreshing client is confidential')),
     cost: () => ({ requests: 0 }),
     run: async (ctx, s) => {
-      if (s.rotated === undefined) return ctx.skip(publicClientRotation, 'the rotation scenario did not refresh', 'untested');
+      if (s.rotated === undefined)
+        return ctx.skip(publicClientRotation, 'the rotation scenario did not refresh', 'untested');
       ctx.judge(publicClientRotation, [s.rotated], [s.probe!.exchange]);
     },
   },
@@ -205,12 +281,20 @@ const scenarios: Scenario<RefreshState>[] = [
   {
     name: 'missing-required-param',
     checks: [ref(requiredParameter, 'refresh')],
-    skip: (t) => needsRefreshToken(t) ?? (t.requiredParams.length ? undefined : notApplicable('the target requires no extra parameter (requiredParams)')),
+    skip: (t) =>
+      needsRefreshToken(t) ??
+      (t.requiredParams.length ? undefined : notApplicable('the target requires no extra parameter (requiredParams)')),
     cost: () => ({ requests: 2 }),
     run: async (ctx) => {
       const g = await freshGrant(ctx);
       if (!g) return;
-      const e = await ctx.token([['grant_type', 'refresh_token'], ['refresh_token', String(g.body.refresh_token)]], { client: g.client, withoutRequired: true });
+      const e = await ctx.token(
+        [
+          ['grant_type', 'refresh_token'],
+          ['refresh_token', String(g.body.refresh_token)],
+        ],
+        { client: g.client, withoutRequired: true },
+      );
       if (ctx.answered(e)) ctx.judge(requiredParameter, [e, ctx.target.requiredParams.join(', ')], [e], 'refresh');
     },
   },
@@ -218,15 +302,27 @@ const scenarios: Scenario<RefreshState>[] = [
     name: 'required-param-alias',
     checks: [ref(validRefresh, 'required-param-alias')],
     answers: ['token-response'],
-    skip: (t, d) => needsRefreshToken(t) ?? (aliasesOf(t, d).length ? undefined : notApplicable('the flavour documents no other spelling of a required parameter')),
+    skip: (t, d) =>
+      needsRefreshToken(t) ??
+      (aliasesOf(t, d).length
+        ? undefined
+        : notApplicable('the flavour documents no other spelling of a required parameter')),
     cost: () => ({ requests: 2 }),
     run: async (ctx) => {
       // Rator's seed refresh example spells the brand key brandKey; the grant examples spell it brand_key.
       const g = await freshGrant(ctx);
       if (!g) return;
-      const e = await ctx.token([['grant_type', 'refresh_token'], ['refresh_token', String(g.body.refresh_token)], ...aliasesOf(ctx.target, ctx.descriptor)], { client: g.client, withoutRequired: true });
+      const e = await ctx.token(
+        [
+          ['grant_type', 'refresh_token'],
+          ['refresh_token', String(g.body.refresh_token)],
+          ...aliasesOf(ctx.target, ctx.descriptor),
+        ],
+        { client: g.client, withoutRequired: true },
+      );
       const body = ctx.tokens(validRefresh, 'required-param-alias', e);
-      if (body) ctx.judge(validRefresh, [e, String(g.body.access_token), body.access_token], [e], 'required-param-alias');
+      if (body)
+        ctx.judge(validRefresh, [e, String(g.body.access_token), body.access_token], [e], 'required-param-alias');
     },
   },
   {
@@ -234,12 +330,23 @@ const scenarios: Scenario<RefreshState>[] = [
     checks: [ref(validRefresh, 'documented-style')],
     answers: ['token-response'],
     skip: (t, d) =>
-      needsRefreshToken(t) ?? (!d.documentedRefreshAuth ? notApplicable('the flavour documents no other client authentication for refresh') : refreshingClient(t)?.clientSecret ? undefined : notApplicable('the refreshing client has no secret to send')),
+      needsRefreshToken(t) ??
+      (!d.documentedRefreshAuth
+        ? notApplicable('the flavour documents no other client authentication for refresh')
+        : refreshingClient(t)?.clientSecret
+          ? undefined
+          : notApplicable('the refreshing client has no secret to send')),
     cost: () => ({ requests: 2 }),
     run: async (ctx) => {
       const g = await freshGrant(ctx);
       if (!g) return;
-      const e = await ctx.token([['grant_type', 'refresh_token'], ['refresh_token', String(g.body.refresh_token)]], { client: g.client, auth: ctx.descriptor.documentedRefreshAuth! });
+      const e = await ctx.token(
+        [
+          ['grant_type', 'refresh_token'],
+          ['refresh_token', String(g.body.refresh_token)],
+        ],
+        { client: g.client, auth: ctx.descriptor.documentedRefreshAuth! },
+      );
       const body = ctx.tokens(validRefresh, 'documented-style', e);
       if (body) ctx.judge(validRefresh, [e, String(g.body.access_token), body.access_token], [e], 'documented-style');
     },
@@ -259,13 +366,23 @@ const scenarios: Scenario<RefreshState>[] = [
     name: 'refresh-without-auth',
     checks: [ref(refreshWithoutAuth)],
     answers: ['token-error'],
-    skip: (t) => needsRefreshToken(t) ?? (refreshingClient(t)?.public || !refreshingClient(t)?.clientSecret ? notApplicable('the refreshing client is public') : undefined),
+    skip: (t) =>
+      needsRefreshToken(t) ??
+      (refreshingClient(t)?.public || !refreshingClient(t)?.clientSecret
+        ? notApplicable('the refreshing client is public')
+        : undefined),
     cost: () => ({ requests: 2, badCredentials: 1 }),
     run: async (ctx, _s) => {
       if (!ctx.transport.takeBadCredentialAttempt()) return ctx.skip(refreshWithoutAuth, BAD_CREDENTIALS_SPENT);
       const g = await freshGrant(ctx);
       if (!g) return;
-      const e = await ctx.token([['grant_type', 'refresh_token'], ['refresh_token', String(g.body.refresh_token)]], { client: { ...g.client, clientSecret: undefined }, auth: 'none' });
+      const e = await ctx.token(
+        [
+          ['grant_type', 'refresh_token'],
+          ['refresh_token', String(g.body.refresh_token)],
+        ],
+        { client: { ...g.client, clientSecret: undefined }, auth: 'none' },
+      );
       ctx.refused(refreshWithoutAuth, undefined, e);
     },
   },
@@ -273,7 +390,9 @@ const scenarios: Scenario<RefreshState>[] = [
     name: 'cross-client',
     checks: [ref(crossClientRefresh)],
     answers: ['token-error'],
-    skip: (t) => needsRefreshToken(t) ?? (t.clients.other ? undefined : needsSetup('needs a second client: add one with name: other')),
+    skip: (t) =>
+      needsRefreshToken(t) ??
+      (t.clients.other ? undefined : needsSetup('needs a second client: add one with name: other')),
     cost: () => ({ requests: 3 }),
     run: async (ctx, _s) => {
       const g = await freshGrant(ctx);
@@ -293,7 +412,11 @@ const scenarios: Scenario<RefreshState>[] = [
       needsRefreshToken(t) ??
       needsDisposableGrant(t) ??
       needsScopes(t, d) ??
-      (t.scope!.full && t.scope!.narrower ? undefined : needsSetup('name the scopes to narrow: scopes.granted (or the user client\'s scope) and scopes.narrower, a strict subset of it')),
+      (t.scope!.full && t.scope!.narrower
+        ? undefined
+        : needsSetup(
+            "name the scopes to narrow: scopes.granted (or the user client's scope) and scopes.narrower, a strict subset of it",
+          )),
     cost: () => ({ requests: 5 }),
     run: async (ctx) => {
       const { full, narrower } = ctx.target.scope as { full: string; narrower: string };
@@ -327,15 +450,29 @@ const scenarios: Scenario<RefreshState>[] = [
       const g = await freshGrant(ctx);
       if (!g) return;
       const opaque = String(g.body.refresh_token).split('.').length !== 3;
-      const stated = typeof g.body.refresh_expires_in === 'number' && g.body.refresh_expires_in > 0 ? g.body.refresh_expires_in : undefined;
+      const stated =
+        typeof g.body.refresh_expires_in === 'number' && g.body.refresh_expires_in > 0
+          ? g.body.refresh_expires_in
+          : undefined;
       const declared = mock ? (opaque ? mock.refreshTokenLifetime : undefined) : ctx.target.lifetimes?.refresh;
       const lifetime = stated ?? declared;
-      if (lifetime === 0 || (mock && !lifetime)) return ctx.skip(expiredRefreshToken, 'the refresh token does not expire', 'not-applicable');
-      if (!lifetime) return ctx.skip(expiredRefreshToken, 'the answer states no refresh token lifetime (refresh_expires_in): declare policies.refreshTokenLifetime', 'needs-setup');
+      if (lifetime === 0 || (mock && !lifetime))
+        return ctx.skip(expiredRefreshToken, 'the refresh token does not expire', 'not-applicable');
+      if (!lifetime)
+        return ctx.skip(
+          expiredRefreshToken,
+          'the answer states no refresh token lifetime (refresh_expires_in): declare policies.refreshTokenLifetime',
+          'needs-setup',
+        );
       // Mocks: move their clock. Real targets: wait, when the refresh token is short-lived enough to wait for.
       if (mock) mock.advanceClock(lifetime + 1);
       else if (lifetime <= ctx.target.budget.maxWaitSeconds) await sleep((lifetime + 1) * 1000);
-      else return ctx.skip(expiredRefreshToken, `refresh tokens live ${lifetime} s, longer than the run waits (--max-wait, budget.maxWaitSeconds: ${ctx.target.budget.maxWaitSeconds} s)`, 'needs-setup');
+      else
+        return ctx.skip(
+          expiredRefreshToken,
+          `refresh tokens live ${lifetime} s, longer than the run waits (--max-wait, budget.maxWaitSeconds: ${ctx.target.budget.maxWaitSeconds} s)`,
+          'needs-setup',
+        );
       const e = await refreshWith(ctx, g.client, String(g.body.refresh_token));
       if (ctx.answered(e)) ctx.judge(expiredRefreshToken, [e, lifetime + 1, lifetime], [e]);
     },
@@ -348,14 +485,22 @@ const scenarios: Scenario<RefreshState>[] = [
     run: async (ctx, _s) => {
       const g = await freshGrant(ctx);
       if (!g) return;
-      const results = await Promise.all(Array.from({ length: 5 }, () => refreshWith(ctx, g.client, String(g.body.refresh_token))));
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () => refreshWith(ctx, g.client, String(g.body.refresh_token))),
+      );
       ctx.judge(parallelRefreshes, [results, ctx.target.refreshMode === 'rotate-revoke' ? 1 : results.length], results);
     },
   },
   {
     name: 'generated:refresh-rounds',
     generated: true,
-    checks: [ref(validRefresh, 'user'), ref(scopeKept), ref(declaredRotation), ref(supersededRefused), ref(badRefreshToken, 'superseded')],
+    checks: [
+      ref(validRefresh, 'user'),
+      ref(scopeKept),
+      ref(declaredRotation),
+      ref(supersededRefused),
+      ref(badRefreshToken, 'superseded'),
+    ],
     answers: ['token-response', 'token-error'],
     skip: needsRefreshToken,
     cost: (_t, numRuns) => ({ requests: numRuns * 7 }),
@@ -375,7 +520,11 @@ const scenarios: Scenario<RefreshState>[] = [
   {
     name: 'generated:bad-refresh-tokens',
     generated: true,
-    checks: [ref(badRefreshToken, 'garbage'), ref(badRefreshToken, 'truncated'), ref(flavourErrors, 'bad-refresh-token')],
+    checks: [
+      ref(badRefreshToken, 'garbage'),
+      ref(badRefreshToken, 'truncated'),
+      ref(flavourErrors, 'bad-refresh-token'),
+    ],
     answers: ['token-error'],
     skip: needsRefreshToken,
     cost: (_t, numRuns) => ({ requests: numRuns }),
@@ -383,7 +532,9 @@ const scenarios: Scenario<RefreshState>[] = [
       const rt = String(s.probe!.body.refresh_token);
       const arb = fc.oneof(
         fc.string({ minLength: 1, maxLength: 40 }).map((v) => ({ variant: 'garbage' as const, value: `garbage-${v}` })),
-        fc.integer({ min: 1, max: Math.max(1, rt.length - 1) }).map((n) => ({ variant: 'truncated' as const, value: rt.slice(0, n) })),
+        fc
+          .integer({ min: 1, max: Math.max(1, rt.length - 1) })
+          .map((n) => ({ variant: 'truncated' as const, value: rt.slice(0, n) })),
       );
       await runProperty(ctx, ref(badRefreshToken, 'garbage'), arb, async ({ variant, value }) => {
         const e = await refreshWith(ctx, s.probe!.client, value);

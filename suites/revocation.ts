@@ -1,12 +1,39 @@
 /** Revocation suite (RFC 7009), where the target has a revocation endpoint. */
 import { badAccessRefused } from '../src/checks/bearer.js';
-import { crossClientRevocation, revocationEndsGrant, revokedRefused, revokeUnknown, revokeValid, revokeWithoutAuth, revokeWithoutToken, wrongHint } from '../src/checks/revocation.js';
-import { defineSuite, needsSetup, notApplicable, ref, untested, type Scenario, type Skip } from '../src/session/scenario.js';
+import {
+  crossClientRevocation,
+  revocationEndsGrant,
+  revokedRefused,
+  revokeUnknown,
+  revokeValid,
+  revokeWithoutAuth,
+  revokeWithoutToken,
+  wrongHint,
+} from '../src/checks/revocation.js';
+import {
+  defineSuite,
+  needsSetup,
+  notApplicable,
+  ref,
+  untested,
+  type Scenario,
+  type Skip,
+} from '../src/session/scenario.js';
 import type { Target } from '../src/vocabulary/types.js';
 import type { FlavourDescriptor } from '../src/flavours/index.js';
 import { json, type RunContext } from '../src/session/context.js';
 import type { Exchange } from '../src/vocabulary/types.js';
-import { accessGrant, BAD_CREDENTIALS_SPENT, canLogIn, NEEDS_RESOURCE, needsAGrant, needsDisposableGrant, needsResource, storedClient, storedOnly } from './preconditions.js';
+import {
+  accessGrant,
+  BAD_CREDENTIALS_SPENT,
+  canLogIn,
+  NEEDS_RESOURCE,
+  needsAGrant,
+  needsDisposableGrant,
+  needsResource,
+  storedClient,
+  storedOnly,
+} from './preconditions.js';
 import { freshGrant, refreshWith, type Grant } from './refresh.js';
 
 interface RevocationState {
@@ -18,9 +45,14 @@ interface RevocationState {
 
 /** A flavour that documents a revocation endpoint leaves these untested when it is not configured; RFC 7009 is otherwise optional. */
 const needsRevocation = (t: Target, d: FlavourDescriptor): Skip | undefined =>
-  t.revocationUrl ? needsAGrant(t) : d.configPaths.revocation !== undefined ? untested('the flavour has a revocation endpoint: configure endpoints.revocation') : notApplicable('the target has no revocation endpoint (RFC 7009 is optional)');
+  t.revocationUrl
+    ? needsAGrant(t)
+    : d.configPaths.revocation !== undefined
+      ? untested('the flavour has a revocation endpoint: configure endpoints.revocation')
+      : notApplicable('the target has no revocation endpoint (RFC 7009 is optional)');
 
-const NO_REFRESH_TOKEN = 'the target issues no refresh token to the configured clients (its access tokens are revoked instead)';
+const NO_REFRESH_TOKEN =
+  'the target issues no refresh token to the configured clients (its access tokens are revoked instead)';
 
 /** A fresh grant with a refresh token when the target issues them, else with an access token alone. */
 async function grantToRevoke(ctx: RunContext, s: RevocationState): Promise<Grant | undefined> {
@@ -30,19 +62,26 @@ async function grantToRevoke(ctx: RunContext, s: RevocationState): Promise<Grant
   }
   const e = await accessGrant(ctx);
   const body = json(e);
-  return e.response?.status === 200 && typeof body?.access_token === 'string' ? { client: revokingClient(ctx.target)!, body, exchange: e } : undefined;
+  return e.response?.status === 200 && typeof body?.access_token === 'string'
+    ? { client: revokingClient(ctx.target)!, body, exchange: e }
+    : undefined;
 }
 
 /** The client whose tokens the suite revokes: the one that gets them (accessGrant's). */
-const revokingClient = (t: Target) => (canLogIn(t) ? t.clients.user : storedOnly(t) ? storedClient(t) : t.clients.service);
+const revokingClient = (t: Target) =>
+  canLogIn(t) ? t.clients.user : storedOnly(t) ? storedClient(t) : t.clients.service;
 
 /** The token a scenario revokes: the refresh token, or the access token where there is none. */
 const revocable = (g: Grant): { token: string; hint: string; other: string } =>
-  typeof g.body.refresh_token === 'string' ? { token: g.body.refresh_token, hint: 'refresh_token', other: 'access_token' } : { token: String(g.body.access_token), hint: 'access_token', other: 'refresh_token' };
+  typeof g.body.refresh_token === 'string'
+    ? { token: g.body.refresh_token, hint: 'refresh_token', other: 'access_token' }
+    : { token: String(g.body.access_token), hint: 'access_token', other: 'refresh_token' };
 
 /** Whether the revoked token still works: a refresh with it, or the access token at the resource. */
 async function stillWorks(ctx: RunContext, g: Grant): Promise<Exchange | undefined> {
-  return typeof g.body.refresh_token === 'string' ? refreshWith(ctx, g.client, g.body.refresh_token) : ctx.resource(String(g.body.access_token));
+  return typeof g.body.refresh_token === 'string'
+    ? refreshWith(ctx, g.client, g.body.refresh_token)
+    : ctx.resource(String(g.body.access_token));
 }
 
 const scenarios: Scenario<RevocationState>[] = [
@@ -61,11 +100,12 @@ const scenarios: Scenario<RevocationState>[] = [
   {
     name: 'revoke-refresh-token',
     checks: [ref(revokeValid), ref(revokedRefused), ref(revocationEndsGrant)],
-    skip: (t, d) => needsDisposableGrant(t) ?? (needsRevocation)(t, d),
+    skip: (t, d) => needsDisposableGrant(t) ?? needsRevocation(t, d),
     cost: () => ({ requests: 4 }),
     run: async (ctx, s) => {
       if (!s.refreshTokens) {
-        for (const c of [revokeValid, revokedRefused, revocationEndsGrant]) ctx.skip(c, NO_REFRESH_TOKEN, 'not-applicable');
+        for (const c of [revokeValid, revokedRefused, revocationEndsGrant])
+          ctx.skip(c, NO_REFRESH_TOKEN, 'not-applicable');
         return;
       }
       const g = await freshGrant(ctx);
@@ -77,7 +117,8 @@ const scenarios: Scenario<RevocationState>[] = [
       const after = await refreshWith(ctx, g.client, rt);
       if (ctx.answered(after)) ctx.judge(revokedRefused, [after], [r1, after]);
       const probe = await ctx.resource(String(g.body.access_token));
-      if (!probe) return ctx.skip(revocationEndsGrant, NEEDS_RESOURCE, ctx.descriptor.resource ? 'untested' : 'not-applicable');
+      if (!probe)
+        return ctx.skip(revocationEndsGrant, NEEDS_RESOURCE, ctx.descriptor.resource ? 'untested' : 'not-applicable');
       if (ctx.answered(probe)) ctx.judge(revocationEndsGrant, [probe], [r1, probe]);
     },
   },
@@ -95,7 +136,11 @@ const scenarios: Scenario<RevocationState>[] = [
     (variant): Scenario<RevocationState> => ({
       name: `hint:${variant}`,
       checks: [ref(wrongHint, variant)],
-      skip: (t, d) => needsDisposableGrant(t) ?? ((t, d) => needsRevocation(t, d) ?? (t.resource || t.grants.includes('refresh_token') ? undefined : untested(NEEDS_RESOURCE)))(t, d),
+      skip: (t, d) =>
+        needsDisposableGrant(t) ??
+        ((t, d) =>
+          needsRevocation(t, d) ??
+          (t.resource || t.grants.includes('refresh_token') ? undefined : untested(NEEDS_RESOURCE)))(t, d),
       cost: () => ({ requests: 3 }),
       run: async (ctx, s) => {
         const g = await grantToRevoke(ctx, s);
@@ -124,19 +169,29 @@ const scenarios: Scenario<RevocationState>[] = [
     name: 'revoke-without-auth',
     checks: [ref(revokeWithoutAuth)],
     answers: ['token-error'],
-    skip: (t, d) => needsRevocation(t, d) ?? (revokingClient(t)?.clientSecret ? undefined : notApplicable('the revoking client is public')),
+    skip: (t, d) =>
+      needsRevocation(t, d) ??
+      (revokingClient(t)?.clientSecret ? undefined : notApplicable('the revoking client is public')),
     cost: () => ({ requests: 1, badCredentials: 1 }),
     run: async (ctx, s) => {
       if (!ctx.transport.takeBadCredentialAttempt()) return ctx.skip(revokeWithoutAuth, BAD_CREDENTIALS_SPENT);
-      if (s.probe!.client.public || !s.probe!.client.clientSecret) return ctx.skip(revokeWithoutAuth, 'the revoking client is public', 'not-applicable');
-      const e = await ctx.session.revoke({ ...s.probe!.client, clientSecret: undefined }, { token: String(s.probe!.body.access_token) });
+      if (s.probe!.client.public || !s.probe!.client.clientSecret)
+        return ctx.skip(revokeWithoutAuth, 'the revoking client is public', 'not-applicable');
+      const e = await ctx.session.revoke(
+        { ...s.probe!.client, clientSecret: undefined },
+        { token: String(s.probe!.body.access_token) },
+      );
       ctx.refused(revokeWithoutAuth, undefined, e);
     },
   },
   {
     name: 'cross-client-revocation',
     checks: [ref(crossClientRevocation)],
-    skip: (t, d) => needsDisposableGrant(t) ?? ((t, d) => needsRevocation(t, d) ?? (t.clients.other ? undefined : needsSetup('needs a second client: add one with name: other')))(t, d),
+    skip: (t, d) =>
+      needsDisposableGrant(t) ??
+      ((t, d) =>
+        needsRevocation(t, d) ??
+        (t.clients.other ? undefined : needsSetup('needs a second client: add one with name: other')))(t, d),
     cost: () => ({ requests: 3 }),
     run: async (ctx, s) => {
       const g = await grantToRevoke(ctx, s);
@@ -157,7 +212,13 @@ const scenarios: Scenario<RevocationState>[] = [
       if (!g) return;
       const access = String(g.body.access_token);
       const r = await ctx.session.revoke(g.client, { token: access, token_type_hint: 'access_token' });
-      if (r.response?.status !== 200) return ctx.skip(badAccessRefused, `revoking the access token got ${r.response?.status ?? r.error}`, 'untested', 'revoked');
+      if (r.response?.status !== 200)
+        return ctx.skip(
+          badAccessRefused,
+          `revoking the access token got ${r.response?.status ?? r.error}`,
+          'untested',
+          'revoked',
+        );
       const use = (await ctx.resource(access))!;
       if (ctx.answered(use)) ctx.judge(badAccessRefused, [use, 'a revoked'], [r, use], 'revoked');
     },

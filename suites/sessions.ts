@@ -11,9 +11,7 @@ import { needsPasswordGrant, passwordGrant } from './preconditions.js';
 import { refreshWith } from './refresh.js';
 
 const needsLogin = (t: Target): Skip | undefined =>
-  !t.logoutUrl
-    ? notApplicable('the target has no logout endpoint (endpoints.logout)')
-    : needsPasswordGrant(t);
+  !t.logoutUrl ? notApplicable('the target has no logout endpoint (endpoints.logout)') : needsPasswordGrant(t);
 
 const login = (ctx: RunContext, beyondSessionLimit = false): Promise<Exchange> =>
   ctx.token(passwordGrant(ctx.target), { client: ctx.target.clients.user!, beyondSessionLimit });
@@ -27,7 +25,8 @@ const scenarios: Scenario<Record<string, never>>[] = [
     run: async (ctx) => {
       const g = await login(ctx);
       const rt = json(g)?.refresh_token;
-      if (typeof rt !== 'string') return ctx.skip(logoutEndsSession, 'the login issued no refresh token to log out with', 'not-applicable');
+      if (typeof rt !== 'string')
+        return ctx.skip(logoutEndsSession, 'the login issued no refresh token to log out with', 'not-applicable');
       const out = await ctx.session.logout(ctx.target.clients.user!, rt);
       if (!ctx.answered(out)) return;
       ctx.judge(logoutAnswers, [out], [out]);
@@ -38,7 +37,9 @@ const scenarios: Scenario<Record<string, never>>[] = [
   {
     name: 'session-limit',
     checks: [ref(sessionLimit)],
-    skip: (t) => needsLogin(t) ?? (t.sessionLimit ? undefined : needsSetup('no session limit is declared (policies.sessionLimit)')),
+    skip: (t) =>
+      needsLogin(t) ??
+      (t.sessionLimit ? undefined : needsSetup('no session limit is declared (policies.sessionLimit)')),
     // The limit's logins, one beyond it, a logout, one more login.
     cost: (t) => ({ requests: (t.sessionLimit ?? 0) + 3 }),
     run: async (ctx) => {
@@ -49,17 +50,20 @@ const scenarios: Scenario<Record<string, never>>[] = [
         const g = await login(ctx);
         const rt = json(g)?.refresh_token;
         if (g.response?.status !== 200 || typeof rt !== 'string') {
-          if (ctx.answered(g)) ctx.fail(sessionLimit, `login ${i + 1} of the declared ${limit} was refused: ${g.response?.status}`, [g]);
+          if (ctx.answered(g))
+            ctx.fail(sessionLimit, `login ${i + 1} of the declared ${limit} was refused: ${g.response?.status}`, [g]);
           return;
         }
         opened.push(rt);
       }
       const extra = await login(ctx, true);
       if (!ctx.answered(extra)) return;
-      if (extra.response?.status === 200) return ctx.fail(sessionLimit, `login ${limit + 1} succeeded although the declared limit is ${limit}`, [extra]);
+      if (extra.response?.status === 200)
+        return ctx.fail(sessionLimit, `login ${limit + 1} succeeded although the declared limit is ${limit}`, [extra]);
       await ctx.session.logout(ctx.target.clients.user!, opened[0]!);
       const again = await login(ctx);
-      if (ctx.answered(again)) ctx.judge(sessionLimit, [extra, again, ctx.descriptor.sessionLimitStatus], [extra, again]);
+      if (ctx.answered(again))
+        ctx.judge(sessionLimit, [extra, again, ctx.descriptor.sessionLimitStatus], [extra, again]);
     },
   },
 ];

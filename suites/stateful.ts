@@ -17,7 +17,6 @@ import { runProperty } from './property.js';
 /** Commands per generated sequence; each sends at most one request. */
 const MAX_COMMANDS = 10;
 
-
 interface TokenState {
   value: string;
   /** The model cannot tell (undeclared rotation): the target may answer either way. */
@@ -51,16 +50,25 @@ const tick = (m: Model) => {
 const accessValid = (m: Model, t: TokenState) => !t.revoked && m.now < t.exp;
 const refreshValid = (m: Model, t: TokenState) => !t.revoked && m.now < t.exp;
 
-function record(m: Model, body: Record<string, unknown>, family: number, previousRefresh?: Model['refresh'][number]): void {
+function record(
+  m: Model,
+  body: Record<string, unknown>,
+  family: number,
+  previousRefresh?: Model['refresh'][number],
+): void {
   const expiresIn = typeof body.expires_in === 'number' ? body.expires_in : Number.POSITIVE_INFINITY;
   const access = String(body.access_token);
-  if (!m.access.some((a) => a.value === access)) m.access.push({ value: access, exp: m.now + expiresIn, revoked: false, family });
+  if (!m.access.some((a) => a.value === access))
+    m.access.push({ value: access, exp: m.now + expiresIn, revoked: false, family });
   const rt = typeof body.refresh_token === 'string' ? body.refresh_token : previousRefresh?.value;
   if (!rt) return;
   const known = m.refresh.find((r) => r.value === rt);
   if (known) known.lastAccess = access;
   else {
-    const rExp = typeof body.refresh_expires_in === 'number' && body.refresh_expires_in > 0 ? m.now + body.refresh_expires_in : Number.POSITIVE_INFINITY;
+    const rExp =
+      typeof body.refresh_expires_in === 'number' && body.refresh_expires_in > 0
+        ? m.now + body.refresh_expires_in
+        : Number.POSITIVE_INFINITY;
     m.refresh.push({ value: rt, exp: rExp, revoked: false, family, lastAccess: access });
   }
 }
@@ -77,7 +85,8 @@ class GrantCommand implements fc.AsyncCommand<Model, Real> {
     record(m, g.body, existing ? existing.family : ++m.families);
     if (r.ctx.target.mock && typeof g.body.refresh_expires_in !== 'number') {
       const rt = m.refresh.find((x) => x.value === g.body.refresh_token);
-      if (rt && rt.exp === Number.POSITIVE_INFINITY && r.ctx.target.mock.refreshTokenLifetime) rt.exp = m.now + r.ctx.target.mock.refreshTokenLifetime;
+      if (rt && rt.exp === Number.POSITIVE_INFINITY && r.ctx.target.mock.refreshTokenLifetime)
+        rt.exp = m.now + r.ctx.target.mock.refreshTokenLifetime;
     }
     const declared = r.ctx.target.lifetimes?.refresh;
     if (!r.ctx.target.mock && declared && typeof g.body.refresh_expires_in !== 'number') {
@@ -98,11 +107,17 @@ class RefreshCommand implements fc.AsyncCommand<Model, Real> {
     const e = await refreshWith(r.ctx, client, rt.value);
     const expected = refreshValid(m, rt);
     const ok = e.response?.status === 200;
-    if ((e.response?.status ?? 500) >= 500) throw new CheckFailure(noServerError, `refresh answered ${e.response?.status ?? e.error}`, [e]);
+    if ((e.response?.status ?? 500) >= 500)
+      throw new CheckFailure(noServerError, `refresh answered ${e.response?.status ?? e.error}`, [e]);
     // Undeclared rotation, or the refresh token at its expiry on a real target: either answer is right, and now we know.
     const unsure = rt.uncertain || !certain(m, rt);
     if (unsure && !ok) rt.revoked = true;
-    if (ok !== expected && !unsure) throw new CheckFailure(modelAgrees, `refresh with ${expected ? 'a valid' : 'a superseded, revoked or expired'} refresh token ${ok ? 'succeeded' : `failed (${e.response?.status})`}; the model expected ${expected ? 'success' : 'refusal'}`, [e]);
+    if (ok !== expected && !unsure)
+      throw new CheckFailure(
+        modelAgrees,
+        `refresh with ${expected ? 'a valid' : 'a superseded, revoked or expired'} refresh token ${ok ? 'succeeded' : `failed (${e.response?.status})`}; the model expected ${expected ? 'success' : 'refusal'}`,
+        [e],
+      );
     if (!ok) return;
     const body = json(e)!;
     const t = r.ctx.target;
@@ -119,7 +134,8 @@ class RefreshCommand implements fc.AsyncCommand<Model, Real> {
     record(m, body, rt.family, rt);
     const fresh = m.refresh.find((x) => x.value === newRt);
     const lifetime = t.mock?.refreshTokenLifetime ?? t.lifetimes?.refresh;
-    if (fresh && fresh.exp === Number.POSITIVE_INFINITY && lifetime && typeof body.refresh_expires_in !== 'number') fresh.exp = m.now + lifetime;
+    if (fresh && fresh.exp === Number.POSITIVE_INFINITY && lifetime && typeof body.refresh_expires_in !== 'number')
+      fresh.exp = m.now + lifetime;
   }
   toString = () => `refresh(#${this.index})`;
 }
@@ -135,14 +151,20 @@ class UseAccessCommand implements fc.AsyncCommand<Model, Real> {
     const ok = (e.response?.status ?? 500) < 400;
     const expected = accessValid(m, a);
     if (!certain(m, a) && (e.response?.status ?? 500) < 500) return; // at its expiry, either answer is right
-    if ((e.response?.status ?? 500) >= 500) throw new CheckFailure(noServerError, `resource answered ${e.response?.status ?? e.error}`, [e]);
+    if ((e.response?.status ?? 500) >= 500)
+      throw new CheckFailure(noServerError, `resource answered ${e.response?.status ?? e.error}`, [e]);
     if (a.uncertain && expected) {
       // Now we know what the target does with this token.
       a.uncertain = false;
       if (!ok) a.revoked = true;
       return;
     }
-    if (ok !== expected) throw new CheckFailure(modelAgrees, `${expected ? freshAccessWorks.id : badAccessRefused.id}: the access token ${ok ? 'worked' : `was refused (${e.response?.status})`} at the resource; the model expected ${expected ? 'it to work' : 'refusal'}`, [e]);
+    if (ok !== expected)
+      throw new CheckFailure(
+        modelAgrees,
+        `${expected ? freshAccessWorks.id : badAccessRefused.id}: the access token ${ok ? 'worked' : `was refused (${e.response?.status})`} at the resource; the model expected ${expected ? 'it to work' : 'refusal'}`,
+        [e],
+      );
   }
   toString = () => `use-access(#${this.index})`;
 }
@@ -154,9 +176,11 @@ class LogoutCommand implements fc.AsyncCommand<Model, Real> {
     const rt = m.refresh[this.index % m.refresh.length]!;
     const client = r.ctx.target.clients.user!;
     const e = await r.ctx.session.logout(client, rt.value);
-    if ((e.response?.status ?? 500) >= 500) throw new CheckFailure(noServerError, `logout answered ${e.response?.status ?? e.error}`, [e]);
+    if ((e.response?.status ?? 500) >= 500)
+      throw new CheckFailure(noServerError, `logout answered ${e.response?.status ?? e.error}`, [e]);
     // Keycloak verifies the refresh token without its expiry; a revoked (stale) one still names the session.
-    if (e.response?.status === 204) for (const t of [...m.access, ...m.refresh]) if (t.family === rt.family) t.revoked = true;
+    if (e.response?.status === 204)
+      for (const t of [...m.access, ...m.refresh]) if (t.family === rt.family) t.revoked = true;
   }
   toString = () => `logout(#${this.index})`;
 }
@@ -180,14 +204,21 @@ type Cmd = fc.AsyncCommand<Model, Real>;
  */
 function fixedSequences(t: RunContext['target'], advance: Cmd | undefined): Cmd[][] {
   const out: Cmd[][] = [[new GrantCommand(), new RefreshCommand(0), new RefreshCommand(0)]];
-  if (t.resource) out.push([new GrantCommand(), new UseAccessCommand(0)], [new GrantCommand(), new RefreshCommand(0), new UseAccessCommand(0)]);
+  if (t.resource)
+    out.push(
+      [new GrantCommand(), new UseAccessCommand(0)],
+      [new GrantCommand(), new RefreshCommand(0), new UseAccessCommand(0)],
+    );
   if (t.resource && advance) out.push([new GrantCommand(), advance, new UseAccessCommand(0)]);
   if (t.logoutUrl && t.clients.user) out.push([new GrantCommand(), new LogoutCommand(0), new RefreshCommand(0)]);
   return out;
 }
 
 /** A fixed sequence as fast-check prints a generated one (grant,advance-clock(301s),use-access(#0)): the report's shrunk line. */
-const sequence = (cmds: Cmd[]): Iterable<Cmd> & fc.WithToStringMethod => ({ [Symbol.iterator]: () => cmds[Symbol.iterator](), [fc.toStringMethod]: () => cmds.map(String).join(',') });
+const sequence = (cmds: Cmd[]): Iterable<Cmd> & fc.WithToStringMethod => ({
+  [Symbol.iterator]: () => cmds[Symbol.iterator](),
+  [fc.toStringMethod]: () => cmds.map(String).join(','),
+});
 
 const scenarios: Scenario<StatefulState>[] = [
   {
@@ -196,7 +227,8 @@ const scenarios: Scenario<StatefulState>[] = [
     skip: (t) => needsRefreshToken(t) ?? needsDisposableGrant(t),
     cost: () => ({ requests: 1 }),
     run: async (ctx) => {
-      if (!(await freshGrant(ctx))) ctx.block(notApplicable('the target issues no refresh token to the configured clients'));
+      if (!(await freshGrant(ctx)))
+        ctx.block(notApplicable('the target issues no refresh token to the configured clients'));
     },
   },
   {
@@ -205,26 +237,45 @@ const scenarios: Scenario<StatefulState>[] = [
     checks: [ref(modelAgrees)],
     skip: (t) => needsRefreshToken(t) ?? needsDisposableGrant(t),
     // At most one request per command (a clock move sends none): an upper bound, as for the generated sequences.
-    cost: (t, numRuns) => ({ requests: (t.mock ? 1 : 0) + numRuns * MAX_COMMANDS + fixedSequences(t, t.mock ? new AdvanceClockCommand(0) : undefined).reduce((n, cmds) => n + cmds.length, 0) }),
+    cost: (t, numRuns) => ({
+      requests:
+        (t.mock ? 1 : 0) +
+        numRuns * MAX_COMMANDS +
+        fixedSequences(t, t.mock ? new AdvanceClockCommand(0) : undefined).reduce((n, cmds) => n + cmds.length, 0),
+    }),
     run: async (ctx) => {
       const t = ctx.target;
-      const commands: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] = [fc.constant(new GrantCommand()), fc.nat(7).map((i) => new RefreshCommand(i))];
+      const commands: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] = [
+        fc.constant(new GrantCommand()),
+        fc.nat(7).map((i) => new RefreshCommand(i)),
+      ];
       if (t.resource) commands.push(fc.nat(7).map((i) => new UseAccessCommand(i)));
       if (t.logoutUrl && t.clients.user) commands.push(fc.nat(7).map((i) => new LogoutCommand(i)));
       let advance: Cmd | undefined;
       if (t.mock) {
         // Just past the access-token lifetime (as a fresh grant states it): every access token issued before then expires.
         const probe = await freshGrant(ctx);
-        const lifetime = typeof probe?.body.expires_in === 'number' ? probe.body.expires_in : t.mock.accessTokenLifetime;
+        const lifetime =
+          typeof probe?.body.expires_in === 'number' ? probe.body.expires_in : t.mock.accessTokenLifetime;
         advance = new AdvanceClockCommand(lifetime + 1);
         commands.push(fc.constant(advance));
       }
       const run = async (cmds: Iterable<Cmd>) => {
-        const setup = () => ({ model: { now: 0, access: [], refresh: [], families: 0, realTime: !t.mock, startedMs: Date.now() } as Model, real: { ctx } as Real });
+        const setup = () => ({
+          model: { now: 0, access: [], refresh: [], families: 0, realTime: !t.mock, startedMs: Date.now() } as Model,
+          real: { ctx } as Real,
+        });
         await fc.asyncModelRun(setup, cmds);
         ctx.pass(modelAgrees);
       };
-      await runProperty(ctx, ref(modelAgrees), fc.commands(commands, { maxCommands: MAX_COMMANDS }), run, ctx.numRuns, fixedSequences(t, advance).map(sequence));
+      await runProperty(
+        ctx,
+        ref(modelAgrees),
+        fc.commands(commands, { maxCommands: MAX_COMMANDS }),
+        run,
+        ctx.numRuns,
+        fixedSequences(t, advance).map(sequence),
+      );
     },
   },
 ];

@@ -12,7 +12,10 @@ import { runConformance } from '../src/runner/run.js';
 import { targetOfMock } from '../src/runner/target.js';
 import type { Target } from '../src/vocabulary/types.js';
 
-type Behaviour = (body: string, index: number) => 'forward' | 'hang' | { status: number; headers: Record<string, string> };
+type Behaviour = (
+  body: string,
+  index: number,
+) => 'forward' | 'hang' | { status: number; headers: Record<string, string> };
 
 async function proxy(to: string, behaviour: Behaviour): Promise<{ url: string; server: Server; seen: () => number }> {
   let index = 0;
@@ -63,7 +66,11 @@ describe('TE-N1: one slow answer is a finding, and the run goes on', () => {
     mock = await startMock({ flavour: 'infolink', journal: { enabled: false } });
     const p = await proxy(mock.url, (body) => (body.includes('x_conformance_probe') ? 'hang' : 'forward'));
     server = p.server;
-    const run = await runConformance({ target: behind(targetOfMock(mock, 'rfc6749'), mock.url, p.url), seed: 1, numRuns: 1 });
+    const run = await runConformance({
+      target: behind(targetOfMock(mock, 'rfc6749'), mock.url, p.url),
+      seed: 1,
+      numRuns: 1,
+    });
     expect(run.unreachable).toBeUndefined();
     expect(run.interrupted).toBeUndefined();
     const n1 = run.results.find((r) => r.suite === 'grant' && r.check === 'TE-N1')!;
@@ -82,13 +89,27 @@ describe('TE-N1: one slow answer is a finding, and the run goes on', () => {
 describe('TE-N2: a Retry-After the run cannot afford', () => {
   it('stops at the 429 without another request: INCOMPLETE, exit 4, with the reason', async () => {
     mock = await startMock({ flavour: 'infolink', journal: { enabled: false } });
-    const p = await proxy(mock.url, (_body, i) => (i >= 10 ? { status: 429, headers: { 'retry-after': '3600' } } : 'forward'));
+    const p = await proxy(mock.url, (_body, i) =>
+      i >= 10 ? { status: 429, headers: { 'retry-after': '3600' } } : 'forward',
+    );
     server = p.server;
-    const transport = new Transport({ maxRequests: 20_000, maxBadCredentialAttempts: 100, ratePerSecond: 1_000_000, timeoutMs: 2_000 });
-    const run = await runConformance({ target: behind(targetOfMock(mock, 'rfc6749'), mock.url, p.url), seed: 1, numRuns: 1, transport });
+    const transport = new Transport({
+      maxRequests: 20_000,
+      maxBadCredentialAttempts: 100,
+      ratePerSecond: 1_000_000,
+      timeoutMs: 2_000,
+    });
+    const run = await runConformance({
+      target: behind(targetOfMock(mock, 'rfc6749'), mock.url, p.url),
+      seed: 1,
+      numRuns: 1,
+      transport,
+    });
     expect(p.seen()).toBe(11);
     expect(transport.requests).toBe(11);
-    expect(run.interrupted).toMatch(/answered 429 with Retry-After 3600, longer than the run can afford \(60 s\): stopped without further requests/);
+    expect(run.interrupted).toMatch(
+      /answered 429 with Retry-After 3600, longer than the run can afford \(60 s\): stopped without further requests/,
+    );
     expect(run.exitCode).toBe(4);
     expect(run.verdict).toBe('INCOMPLETE');
     expect(run.incomplete![0]).toMatch(/^the run stopped before its plan was done/);
@@ -100,10 +121,24 @@ describe('no scenario crashes the run', () => {
   it('an internal error in one scenario is reported with its exchanges; its checks are untested; the run goes on', async () => {
     mock = await startMock({ flavour: 'portal', journal: { enabled: false } });
     const target = targetOfMock(mock, 'rfc6749');
-    const broken: Target = { ...target, mock: { ...target.mock!, addUser: () => { throw new Error('cannot add a user here'); } } };
+    const broken: Target = {
+      ...target,
+      mock: {
+        ...target.mock!,
+        addUser: () => {
+          throw new Error('cannot add a user here');
+        },
+      },
+    };
     const run = await runConformance({ target: broken, seed: 1, numRuns: 1 });
-    expect(run.scenarioErrors).toEqual([expect.objectContaining({ suite: 'grant', scenario: 'utf8-password', message: 'cannot add a user here' })]);
-    expect(run.results.find((r) => r.check === 'TE-E7')).toMatchObject({ status: 'skip', skipKind: 'untested', message: 'the utf8-password scenario failed with an internal error: cannot add a user here' });
+    expect(run.scenarioErrors).toEqual([
+      expect.objectContaining({ suite: 'grant', scenario: 'utf8-password', message: 'cannot add a user here' }),
+    ]);
+    expect(run.results.find((r) => r.check === 'TE-E7')).toMatchObject({
+      status: 'skip',
+      skipKind: 'untested',
+      message: 'the utf8-password scenario failed with an internal error: cannot add a user here',
+    });
     expect(run.results.find((r) => r.suite === 'stateful' && r.check === 'TE-S1')?.status).toBe('pass');
     expect(run.exitCode).toBe(4);
     expect(run.incomplete?.some((l) => l.startsWith('grant/utf8-password failed with an internal error'))).toBe(true);

@@ -6,7 +6,16 @@ import { cacheDirectives, header, looksLikeHttpResponse, mediaType, parseHttpRes
 describe('HTTP capture parsing', () => {
   it('reads status, repeated headers and body with CRLF or LF line ends', () => {
     for (const eol of ['\r\n', '\n']) {
-      const r = parseHttpResponse(['HTTP/1.1 401 Unauthorized', 'Set-Cookie: a=1', 'set-cookie: b=2', 'Content-Type: application/json', '', '{"error":"x"}'].join(eol));
+      const r = parseHttpResponse(
+        [
+          'HTTP/1.1 401 Unauthorized',
+          'Set-Cookie: a=1',
+          'set-cookie: b=2',
+          'Content-Type: application/json',
+          '',
+          '{"error":"x"}',
+        ].join(eol),
+      );
       expect(r.status).toBe(401);
       expect(r.statusText).toBe('Unauthorized');
       expect(r.headers['set-cookie']).toEqual(['a=1', 'b=2']);

@@ -12,27 +12,70 @@ import { cli, startCli } from './support/cli.js';
 import { postForm } from './support/http.js';
 
 const GRANTS: Record<string, { path?: string; params: Record<string, string>; headers?: Record<string, string> }> = {
-  portal: { params: { grant_type: 'password', client_id: 'ACZpcaLIT3qr725YWmXu8et9REl4HBg1', username: 'robot@learningcenter', password: 'QrnY67ME9yGasNhq2OTbgWA4RzipUvo5' } },
-  rator: { path: '?brand_key=BRAND1', params: { grant_type: 'password', username: 'myusername', password: 'mypassword' }, headers: { authorization: `Basic ${Buffer.from('myclientid:myclientsecret').toString('base64')}` } },
-  infolink: { params: { grant_type: 'client_credentials', client_id: '9605c5d5-2a1b-49cc-8aaa-b350ee9d86b6', client_secret: 'eebb17b2-9ce4-4c73-a23f-d23739bf99b4' } },
-  keycloak: { params: { grant_type: 'client_credentials', client_id: 'conformance-service', client_secret: 'conformance-service-secret' } },
+  portal: {
+    params: {
+      grant_type: 'password',
+      client_id: 'ACZpcaLIT3qr725YWmXu8et9REl4HBg1',
+      username: 'robot@learningcenter',
+      password: 'QrnY67ME9yGasNhq2OTbgWA4RzipUvo5',
+    },
+  },
+  rator: {
+    path: '?brand_key=BRAND1',
+    params: { grant_type: 'password', username: 'myusername', password: 'mypassword' },
+    headers: { authorization: `Basic ${Buffer.from('myclientid:myclientsecret').toString('base64')}` },
+  },
+  infolink: {
+    params: {
+      grant_type: 'client_credentials',
+      client_id: '9605c5d5-2a1b-49cc-8aaa-b350ee9d86b6',
+      client_secret: 'eebb17b2-9ce4-4c73-a23f-d23739bf99b4',
+    },
+  },
+  keycloak: {
+    params: {
+      grant_type: 'client_credentials',
+      client_id: 'conformance-service',
+      client_secret: 'conformance-service-secret',
+    },
+  },
 };
 
 describe('idpc mock (built CLI)', () => {
-  it.each(Object.keys(GRANTS))('%s: prints one JSON line, issues a token, stops cleanly on SIGTERM', async (flavour) => {
-    const { info, stop } = await startCli(['mock', flavour, '--json']);
-    expect(String(info.url)).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const g = GRANTS[flavour]!;
-    const r = await postForm(String((info.endpoints as Record<string, string>).token) + (g.path ?? ''), g.params, g.headers);
-    expect(r.status).toBe(200);
-    expect(await stop()).toBe(0);
-  });
+  it.each(Object.keys(GRANTS))(
+    '%s: prints one JSON line, issues a token, stops cleanly on SIGTERM',
+    async (flavour) => {
+      const { info, stop } = await startCli(['mock', flavour, '--json']);
+      expect(String(info.url)).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const g = GRANTS[flavour]!;
+      const r = await postForm(
+        String((info.endpoints as Record<string, string>).token) + (g.path ?? ''),
+        g.params,
+        g.headers,
+      );
+      expect(r.status).toBe(200);
+      expect(await stop()).toBe(0);
+    },
+  );
 
   it('keycloak --technical-user prints a working client id, secret and offline refresh token', async () => {
     const { info, stop } = await startCli(['mock', 'keycloak', '--json', '--technical-user', 'wallis:portal-cli']);
     try {
-      const tech = (info.technicalUsers as { name: string; clientId: string; clientSecret: string; refreshToken: string; tokenEndpoint: string }[]).find((t) => t.name === 'portal-cli')!;
-      const r = await postForm(tech.tokenEndpoint, { grant_type: 'refresh_token', client_id: tech.clientId, client_secret: tech.clientSecret, refresh_token: tech.refreshToken });
+      const tech = (
+        info.technicalUsers as {
+          name: string;
+          clientId: string;
+          clientSecret: string;
+          refreshToken: string;
+          tokenEndpoint: string;
+        }[]
+      ).find((t) => t.name === 'portal-cli')!;
+      const r = await postForm(tech.tokenEndpoint, {
+        grant_type: 'refresh_token',
+        client_id: tech.clientId,
+        client_secret: tech.clientSecret,
+        refresh_token: tech.refreshToken,
+      });
       expect(r.status).toBe(200);
       expect(r.json().refresh_expires_in).toBe(0);
     } finally {
@@ -70,32 +113,60 @@ describe('the admin plane is not open by accident', () => {
     const open = await startCli(['mock', 'portal', '--json', '--host', '0.0.0.0', '--port', '0', '--allow-open-admin']);
     expect(open.stderr()).toMatch(/warning: \/__admin on 0\.0\.0\.0 has no token/);
     await open.stop();
-    const guarded = await startCli(['mock', 'portal', '--json', '--host', '0.0.0.0', '--port', '0', '--admin-token', 'a-long-admin-token']);
+    const guarded = await startCli([
+      'mock',
+      'portal',
+      '--json',
+      '--host',
+      '0.0.0.0',
+      '--port',
+      '0',
+      '--admin-token',
+      'a-long-admin-token',
+    ]);
     expect(guarded.stderr()).not.toMatch(/warning/);
     const admin = String(guarded.info.admin);
     expect((await fetch(`${admin}/reset`, { method: 'POST' })).status).toBe(401);
-    expect((await fetch(`${admin}/reset`, { method: 'POST', headers: { authorization: 'Bearer a-long-admin-token' } })).status).toBe(204);
+    expect(
+      (await fetch(`${admin}/reset`, { method: 'POST', headers: { authorization: 'Bearer a-long-admin-token' } }))
+        .status,
+    ).toBe(204);
     await guarded.stop();
   });
 
   it('without a token, what a web page could send is refused (a form body, another Origin, a rebound Host); JSON and plain curl calls pass', async () => {
     const { info, stop } = await startCli(['mock', 'portal', '--json']);
     const admin = String(info.admin);
-    const send = (path: string, init: RequestInit) => fetch(`${admin}${path}`, init).then(async (r) => ({ status: r.status, body: await r.text() }));
+    const send = (path: string, init: RequestInit) =>
+      fetch(`${admin}${path}`, init).then(async (r) => ({ status: r.status, body: await r.text() }));
     const user = JSON.stringify({ username: 'via-page', password: 'pw-via-page' });
     try {
       // A cross-site <form> can send only form, multipart or text bodies.
-      expect((await send('/users', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=via-page&password=x' })).status).toBe(403);
-      expect((await send('/users', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: user })).status).toBe(403);
+      expect(
+        (
+          await send('/users', {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: 'username=via-page&password=x',
+          })
+        ).status,
+      ).toBe(403);
+      expect(
+        (await send('/users', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: user })).status,
+      ).toBe(403);
       // A page's fetch says where it comes from.
       expect((await send('/reset', { method: 'POST', headers: { origin: 'https://evil.example' } })).status).toBe(403);
       expect((await send('/reset', { method: 'POST', headers: { 'sec-fetch-site': 'cross-site' } })).status).toBe(403);
       // DNS rebinding: the page's own name resolved to 127.0.0.1 reaches the port with its Host.
       // (undici's request: fetch will not send a Host of its choosing.)
       expect((await request(`${admin}/users`, { headers: { host: 'evil.example:80' } })).statusCode).toBe(403);
-      expect(JSON.parse((await send('/users', { method: 'GET' })).body).map((u: { username: string }) => u.username)).not.toContain('via-page');
+      expect(
+        JSON.parse((await send('/users', { method: 'GET' })).body).map((u: { username: string }) => u.username),
+      ).not.toContain('via-page');
       // A test's JSON call and a bodiless curl -X POST are served.
-      expect((await send('/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body: user })).status).toBe(201);
+      expect(
+        (await send('/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body: user })).status,
+      ).toBe(201);
       expect((await send('/reset', { method: 'POST' })).status).toBe(204);
     } finally {
       await stop();
@@ -107,7 +178,13 @@ describe('idpc mock stops gracefully', () => {
   it('SIGTERM under load: every request the mock had received is answered, none is reset', async () => {
     // Each answer takes 150-300 ms, so that requests are in flight when the signal comes.
     const config = join(mkdtempSync(join(tmpdir(), 'idpc-')), 'slow.json');
-    writeFileSync(config, JSON.stringify({ flavour: 'portal', faults: [{ route: 'token', kind: 'latency', latencyMs: 150, latencyMaxMs: 300, when: { always: true } }] }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        flavour: 'portal',
+        faults: [{ route: 'token', kind: 'latency', latencyMs: 150, latencyMaxMs: 300, when: { always: true } }],
+      }),
+    );
     const { info, stop, stderr } = await startCli(['mock', 'portal', '--json', '--config', config]);
     const token = String((info.endpoints as Record<string, string>).token);
     const g = GRANTS.portal!;
@@ -115,7 +192,10 @@ describe('idpc mock stops gracefully', () => {
     const send = () =>
       postForm(token, g.params, { connection: 'close' }).then(
         (r) => ({ kind: 'answered' as const, status: r.status }),
-        (e: Error & { code?: string; cause?: { code?: string } }) => ({ kind: 'error' as const, code: e.code ?? e.cause?.code ?? e.message }),
+        (e: Error & { code?: string; cause?: { code?: string } }) => ({
+          kind: 'error' as const,
+          code: e.code ?? e.cause?.code ?? e.message,
+        }),
       );
     const inFlight = Array.from({ length: 150 }, (_, i) => new Promise((r) => setTimeout(r, i * 2)).then(send));
     await new Promise((r) => setTimeout(r, 200));
@@ -145,7 +225,12 @@ describe('idpc mock stops gracefully', () => {
     const client = async () => {
       for (;;) {
         try {
-          const r = await request(token, { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(g.params).toString() });
+          const r = await request(token, {
+            method: 'POST',
+            dispatcher: agent,
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams(g.params).toString(),
+          });
           await r.body.dump();
           outcomes.push({ kind: 'answered' });
           if (outcomes.length === 80) signalled = stop();
@@ -162,7 +247,10 @@ describe('idpc mock stops gracefully', () => {
     const answered = outcomes.filter((o) => o.kind === 'answered').length;
     const errors = outcomes.filter((o) => o.kind === 'error').map((o) => o.code);
     // After the drain began, answers said Connection: close; the next request opened a new connection, refused.
-    expect(errors.every((c) => c === 'ECONNREFUSED'), errors.join(', ')).toBe(true);
+    expect(
+      errors.every((c) => c === 'ECONNREFUSED'),
+      errors.join(', '),
+    ).toBe(true);
     const [, sent, received] = /answered (\d+) of the (\d+) requests it received/.exec(stderr()) ?? [];
     expect(Number(sent)).toBe(Number(received));
     expect(answered).toBe(Number(received));

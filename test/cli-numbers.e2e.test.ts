@@ -16,7 +16,10 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const dir = mkdtempSync(join(tmpdir(), 'idpc-numbers-'));
   target = join(dir, 'counting.target.yaml');
-  writeFileSync(target, `flavour: rfc6749\nbaseUrl: http://127.0.0.1:${(server.address() as { port: number }).port}\nallowHttp: true\nclients:\n  - name: user\n    clientId: a\n    clientSecret: b\nusers:\n  - username: u\n    password: p\n`);
+  writeFileSync(
+    target,
+    `flavour: rfc6749\nbaseUrl: http://127.0.0.1:${(server.address() as { port: number }).port}\nallowHttp: true\nclients:\n  - name: user\n    clientId: a\n    clientSecret: b\nusers:\n  - username: u\n    password: p\n`,
+  );
 });
 afterAll(() => new Promise((r) => server.close(r)));
 

@@ -9,7 +9,11 @@ import { BUILT_IN_FLAVOUR_NAMES } from '../src/vocabulary/flavours.js';
 
 const root = packageRoot();
 function idpc(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { cwd: root, encoding: 'utf8', input });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    input,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const tmp = mkdtempSync(join(tmpdir(), 'idpc-cli-'));
@@ -28,11 +32,21 @@ describe('idpc validate', () => {
   });
 
   it('judges a whole HTTP response from standard input, with --json', () => {
-    const r = idpc(['validate', '-f', 'keycloak', '-k', 'error', '--json', '-'], 'HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n\r\n{"error":"invalid_grant","error_description":"Invalid user credentials"}');
+    const r = idpc(
+      ['validate', '-f', 'keycloak', '-k', 'error', '--json', '-'],
+      'HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\n\r\n{"error":"invalid_grant","error_description":"Invalid user credentials"}',
+    );
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout) as { valid: boolean; findings: { rule: string; severity: string; deviation?: unknown }[] };
+    const report = JSON.parse(r.stdout) as {
+      valid: boolean;
+      findings: { rule: string; severity: string; deviation?: unknown }[];
+    };
     expect(report.valid).toBe(true);
-    expect(report.findings).toEqual(expect.arrayContaining([expect.objectContaining({ rule: 'TE-D1', severity: 'info', deviation: expect.anything() })]));
+    expect(report.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ rule: 'TE-D1', severity: 'info', deviation: expect.anything() }),
+      ]),
+    );
   });
 
   it.each([
@@ -75,9 +89,15 @@ describe('bad input to idpc run is exit 2 before any request', () => {
     [['run', '--mock', 'portal', '--store', 'redis://127.0.0.1:6379/zero'], /store\.url .*the database is a number/],
     [['mock', 'portal', '--store', 'redis://127.0.0.1:6379/zero'], /store\.url .*the database is a number/],
     [['run', '--mock', 'portal', '--report-dir', join(aFile, 'reports')], /--report-dir .*a-file is not a directory/],
-    [['run', '--mock', 'portal', '--baseline', baseline('grant:TE-NOPE')], /expectedFailures\/0 \(grant:TE-NOPE\): TE-NOPE is no check of this idpc/],
+    [
+      ['run', '--mock', 'portal', '--baseline', baseline('grant:TE-NOPE')],
+      /expectedFailures\/0 \(grant:TE-NOPE\): TE-NOPE is no check of this idpc/,
+    ],
     [['run', '--mock', 'portal', '--baseline', baseline('revocation:TE-A2')], /suite revocation does not report TE-A2/],
-    [['run', '--mock', 'portal', '--baseline', baseline('grant:TE-E6:implicit')], /TE-E6 has the variants password, client_credentials, not implicit/],
+    [
+      ['run', '--mock', 'portal', '--baseline', baseline('grant:TE-E6:implicit')],
+      /TE-E6 has the variants password, client_credentials, not implicit/,
+    ],
   ])('%j', (args, message) => {
     const r = idpc(args);
     expect(r.code).toBe(2);
@@ -116,7 +136,10 @@ describe('a CLI that fits its ecosystem', () => {
 
   it('replay refuses a file that is not a failure file of idpc run: one line naming what is wrong, exit 2', () => {
     const cases: [unknown, RegExp][] = [
-      [{ mock: 'portal', failures: [{ flavour: 'portal', seed: 'x', check: 'grant:TE-C13' }] }, /\/failures\/0\/seed: .*integer/],
+      [
+        { mock: 'portal', failures: [{ flavour: 'portal', seed: 'x', check: 'grant:TE-C13' }] },
+        /\/failures\/0\/seed: .*integer/,
+      ],
       [{ mock: 'portal', failures: [] }, /\/failures: /],
       [{ failures: [{ flavour: 'portal', seed: 1, check: 'grant:TE-C13' }] }, /names neither a mock nor a target/],
     ];
@@ -132,14 +155,42 @@ describe('a CLI that fits its ecosystem', () => {
   });
 
   it('--quiet prints one verdict line per target; colour only when asked (FORCE_COLOR) and never with NO_COLOR', () => {
-    const quiet = spawnSync(process.execPath, [join(root, 'dist/bin/main.js'), 'run', '--mock', 'portal,infolink', '--quiet', '--runs', '1', '--report-dir', join(tmp, 'quiet')], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const quiet = spawnSync(
+      process.execPath,
+      [
+        join(root, 'dist/bin/main.js'),
+        'run',
+        '--mock',
+        'portal,infolink',
+        '--quiet',
+        '--runs',
+        '1',
+        '--report-dir',
+        join(tmp, 'quiet'),
+      ],
+      { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+    );
     expect(quiet.status).toBe(0);
     const lines = quiet.stdout.trim().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^portal \(educates\) http:\/\/127\.0\.0\.1:\d+\/oauth2\/token\/: CONFORMS \(exit 0\)$/);
     expect(lines[2]).toMatch(/^overall: 2 of 2 targets conform/);
     expect(quiet.stdout).not.toContain('\x1b[');
-    const coloured = spawnSync(process.execPath, [join(root, 'dist/bin/main.js'), 'run', '--mock', 'portal', '--quiet', '--runs', '1', '--report-dir', join(tmp, 'colour')], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '1', NO_COLOR: '' } });
+    const coloured = spawnSync(
+      process.execPath,
+      [
+        join(root, 'dist/bin/main.js'),
+        'run',
+        '--mock',
+        'portal',
+        '--quiet',
+        '--runs',
+        '1',
+        '--report-dir',
+        join(tmp, 'colour'),
+      ],
+      { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '1', NO_COLOR: '' } },
+    );
     expect(coloured.stdout).toContain('\x1b[32;1mCONFORMS\x1b[0m');
   }, 60_000);
 
@@ -152,15 +203,31 @@ describe('a CLI that fits its ecosystem', () => {
 
 describe('progress', () => {
   const hasScript = spawnSync('sh', ['-c', 'command -v script']).status === 0;
-  it.skipIf(!hasScript)(`on a terminal: a live line with scenarios, requests and an ETA; on CI or into a file: none${hasScript ? '' : ' (SKIPPED: no script(1) to make a terminal)'}`, () => {
-    const cmd = `${process.execPath} ${join(root, 'dist/bin/main.js')} run --mock portal --runs 1 --report-dir ${join(tmp, 'progress')} >/dev/null`;
-    const env = { ...process.env } as Record<string, string | undefined>;
-    delete env.CI;
-    const tty = spawnSync('script', ['-qc', cmd, '/dev/null'], { encoding: 'utf8', env: env as NodeJS.ProcessEnv, timeout: 60_000 });
-    expect(tty.stdout).toMatch(/portal: \d+\/\d+ scenarios · \d+\/\d+ requests/);
-    const onCi = spawnSync('script', ['-qc', cmd, '/dev/null'], { encoding: 'utf8', env: { ...process.env, CI: 'true' }, timeout: 60_000 });
-    expect(onCi.stdout).not.toMatch(/scenarios ·/);
-    const toFile = spawnSync('sh', ['-c', `${cmd} 2>&1`], { encoding: 'utf8', env: env as NodeJS.ProcessEnv, timeout: 60_000 });
-    expect(toFile.stdout).not.toMatch(/scenarios ·/);
-  }, 120_000);
+  it.skipIf(!hasScript)(
+    `on a terminal: a live line with scenarios, requests and an ETA; on CI or into a file: none${hasScript ? '' : ' (SKIPPED: no script(1) to make a terminal)'}`,
+    () => {
+      const cmd = `${process.execPath} ${join(root, 'dist/bin/main.js')} run --mock portal --runs 1 --report-dir ${join(tmp, 'progress')} >/dev/null`;
+      const env = { ...process.env } as Record<string, string | undefined>;
+      delete env.CI;
+      const tty = spawnSync('script', ['-qc', cmd, '/dev/null'], {
+        encoding: 'utf8',
+        env: env as NodeJS.ProcessEnv,
+        timeout: 60_000,
+      });
+      expect(tty.stdout).toMatch(/portal: \d+\/\d+ scenarios · \d+\/\d+ requests/);
+      const onCi = spawnSync('script', ['-qc', cmd, '/dev/null'], {
+        encoding: 'utf8',
+        env: { ...process.env, CI: 'true' },
+        timeout: 60_000,
+      });
+      expect(onCi.stdout).not.toMatch(/scenarios ·/);
+      const toFile = spawnSync('sh', ['-c', `${cmd} 2>&1`], {
+        encoding: 'utf8',
+        env: env as NodeJS.ProcessEnv,
+        timeout: 60_000,
+      });
+      expect(toFile.stdout).not.toMatch(/scenarios ·/);
+    },
+    120_000,
+  );
 });

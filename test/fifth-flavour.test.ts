@@ -10,12 +10,19 @@ import { packageRoot } from '../src/util/paths.js';
 
 describe('a fifth built-in flavour', () => {
   // Inside the copy scripts/fifth-flavour.mjs --full makes, this test would copy the copy.
-  it.skipIf(process.env.IDPC_FIFTH_FLAVOUR_COPY === '1')('is 3 homes and 1 list line: the generators, typecheck, layers, run --mock zenith (seeds 1-3) and the flavour-enumerating tests pass in a copy', () => {
-    const r = spawnSync(process.execPath, [join(packageRoot(), 'scripts/fifth-flavour.mjs')], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
-    expect(r.stderr.match(/fifth-flavour: .*/)?.[0] ?? '', r.stdout.slice(-3000)).toBe('');
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/added 3 files in 3 homes \(.*\) and 1 line to src\/vocabulary\/flavours\.ts/);
-    expect(r.stdout.match(/zenith \(default\) .*: CONFORMS \(exit 0\)/g)).toHaveLength(3);
-    expect(r.stdout).toMatch(/a fifth flavour: 3 homes, 1 list line, 0 other hand-written files/);
-  }, 300_000);
+  it.skipIf(process.env.IDPC_FIFTH_FLAVOUR_COPY === '1')(
+    'is 3 homes and 1 list line: the generators, typecheck, layers, run --mock zenith (seeds 1-3) and the flavour-enumerating tests pass in a copy',
+    () => {
+      const r = spawnSync(process.execPath, [join(packageRoot(), 'scripts/fifth-flavour.mjs')], {
+        encoding: 'utf8',
+        env: { ...process.env, FORCE_COLOR: '0' },
+      });
+      expect(r.stderr.match(/fifth-flavour: .*/)?.[0] ?? '', r.stdout.slice(-3000)).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/added 3 files in 3 homes \(.*\) and 1 line to src\/vocabulary\/flavours\.ts/);
+      expect(r.stdout.match(/zenith \(default\) .*: CONFORMS \(exit 0\)/g)).toHaveLength(3);
+      expect(r.stdout).toMatch(/a fifth flavour: 3 homes, 1 list line, 0 other hand-written files/);
+    },
+    300_000,
+  );
 });

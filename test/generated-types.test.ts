@@ -7,12 +7,19 @@ import { packageRoot } from '../src/util/paths.js';
 const generatedDir = join(packageRoot(), 'src', 'generated');
 
 function listFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? listFiles(join(dir, d.name)) : [relative(generatedDir, join(dir, d.name))]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? listFiles(join(dir, d.name)) : [relative(generatedDir, join(dir, d.name))],
+  );
 }
 
 it('src/generated/ (types and precompiled validators) is what npm run gen:types makes of schemas/ (run it after changing a schema)', async () => {
   const files = [...(await generatedTypes()), ...(await generatedValidators()), ...generatedDefaults()];
-  expect(files.map((f) => f.file).sort()).toEqual(['defaults.ts', 'schemas.ts', 'validators/mock-config.ts', 'validators/schemas.ts']);
+  expect(files.map((f) => f.file).sort()).toEqual([
+    'defaults.ts',
+    'schemas.ts',
+    'validators/mock-config.ts',
+    'validators/schemas.ts',
+  ]);
   for (const { file, source } of files) {
     const path = join(generatedDir, file);
     expect(existsSync(path), `src/generated/${file} is missing`).toBe(true);
@@ -24,7 +31,15 @@ it('src/generated/ (types and precompiled validators) is what npm run gen:types 
 
 it('declares every public schema as a type, and the shared ones once', async () => {
   const [types] = await generatedTypes();
-  for (const name of ['PortalTokenResponse', 'KeycloakTokenResponse', 'KeycloakOfflineClaims', 'RatorTokenError', 'InfolinkResourceError', 'ConfigMockConfig', 'ConfigTargetConfig']) {
+  for (const name of [
+    'PortalTokenResponse',
+    'KeycloakTokenResponse',
+    'KeycloakOfflineClaims',
+    'RatorTokenError',
+    'InfolinkResourceError',
+    'ConfigMockConfig',
+    'ConfigTargetConfig',
+  ]) {
     expect(types!.source).toMatch(new RegExp(`export (type|interface) ${name}\\b`));
   }
   expect(types!.source.match(/export interface Rfc6749TokenResponse\b/g)).toHaveLength(1);
@@ -33,12 +48,24 @@ it('declares every public schema as a type, and the shared ones once', async () 
 it("the precompiled validator's local helpers: structural JSON equality, and code-point length as ajv's", async () => {
   const fc = (await import('fast-check')).default;
   const { RUNTIME_HELPERS } = await import('../src/schemas/generate.js');
-  // biome-ignore lint/security/noGlobalEval: the generated helpers' source is what is under test; indirect eval runs it in the global scope
-  const local = Object.fromEntries(Object.entries(RUNTIME_HELPERS).map(([k, v]) => [k, globalThis.eval(v) as (...a: unknown[]) => unknown]));
+  const local = Object.fromEntries(
+    Object.entries(RUNTIME_HELPERS).map(([k, v]) => [
+      k,
+      // biome-ignore lint/security/noGlobalEval: the generated helpers' source is what is under test; indirect eval runs it in the global scope
+      globalThis.eval(v) as (...a: unknown[]) => unknown,
+    ]),
+  );
   // The oracle for equality is canonical JSON (sorted keys), not ajv's fast-deep-equal: that one throws on
   // objects with an own "toString" or "valueOf" member, which are ordinary JSON.
   const canonical = (v: unknown): string =>
-    Array.isArray(v) ? `[${v.map(canonical).join(',')}]` : v && typeof v === 'object' ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}` : JSON.stringify(v);
+    Array.isArray(v)
+      ? `[${v.map(canonical).join(',')}]`
+      : v && typeof v === 'object'
+        ? `{${Object.keys(v)
+            .sort()
+            .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+            .join(',')}}`
+        : JSON.stringify(v);
   const equal = local['ajv/dist/runtime/equal']!;
   fc.assert(
     fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
@@ -48,7 +75,8 @@ it("the precompiled validator's local helpers: structural JSON equality, and cod
   );
   expect(equal({ toString: [] }, {})).toBe(false);
   expect(equal({ a: [1, { b: null }] }, { a: [1, { b: null }] })).toBe(true);
-  const ajvLen = ((await import('ajv/dist/runtime/ucs2length.js')) as unknown as { default: { default?: unknown } }).default;
+  const ajvLen = ((await import('ajv/dist/runtime/ucs2length.js')) as unknown as { default: { default?: unknown } })
+    .default;
   const ucs2length = (typeof ajvLen === 'function' ? ajvLen : ajvLen.default) as (s: string) => number;
   fc.assert(
     fc.property(fc.string({ unit: 'grapheme' }), (s) => {

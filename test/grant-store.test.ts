@@ -17,11 +17,32 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-const refreshRecord = (value: string, now: number): RefreshRecord => ({ kind: 'refresh', value, expiresAt: now + 60, clientId: 'c', scope: ['a'], issuedAt: now, grantId: randomUUID(), uses: 0, meta: {} });
+const refreshRecord = (value: string, now: number): RefreshRecord => ({
+  kind: 'refresh',
+  value,
+  expiresAt: now + 60,
+  clientId: 'c',
+  scope: ['a'],
+  issuedAt: now,
+  grantId: randomUUID(),
+  uses: 0,
+  meta: {},
+});
 
 const kinds: [string, () => Promise<GrantStore>, string | undefined][] = [
   ['memory', async () => new MemoryGrantStore({ maxTokens: 1000, maxBytes: 2 ** 20, expiredRetention: 0 }), undefined],
-  ['redis', async () => RedisGrantStore.connect({ url: redis!.url, prefix: `store-${randomUUID().slice(0, 8)}`, timeoutMs: 2000, expiredRetention: 0, log: () => undefined }), redisMissing],
+  [
+    'redis',
+    async () =>
+      RedisGrantStore.connect({
+        url: redis!.url,
+        prefix: `store-${randomUUID().slice(0, 8)}`,
+        timeoutMs: 2000,
+        expiredRetention: 0,
+        log: () => undefined,
+      }),
+    redisMissing,
+  ],
 ];
 
 for (const [name, open, missing] of kinds) {
@@ -36,7 +57,7 @@ for (const [name, open, missing] of kinds) {
     });
     const now = Date.now() / 1000;
 
-    it('a swap wins once: the second with the same version read loses, and the record is the winner\'s', async () => {
+    it("a swap wins once: the second with the same version read loses, and the record is the winner's", async () => {
       const r = refreshRecord(`r-${randomUUID()}`, now);
       await store.put([r], now);
       const read = (await store.live('refresh', r.value))!;
@@ -55,7 +76,7 @@ for (const [name, open, missing] of kinds) {
       expect(await store.live('refresh', r.value)).toBeUndefined();
     });
 
-    it('documents: putDocOnce keeps the first writer\'s, sets collect members, exclusive runs one at a time', async () => {
+    it("documents: putDocOnce keeps the first writer's, sets collect members, exclusive runs one at a time", async () => {
       const key = `d-${randomUUID()}`;
       expect(await store.putDocOnce(key, { n: 1 }, now + 60, now)).toEqual({ n: 1 });
       expect(await store.putDocOnce(key, { n: 2 }, now + 60, now)).toEqual({ n: 1 });

@@ -38,10 +38,17 @@ function hostile(total: number | 'gzip-bomb'): Promise<string> {
     req.resume();
     if (total === 'gzip-bomb') {
       const body = gzipBomb();
-      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(body.length) });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+        'content-length': String(body.length),
+      });
       return void res.end(body);
     }
-    res.writeHead(200, { 'content-type': 'application/json', ...(Number.isFinite(total) ? { 'content-length': String(total * 2 ** 20) } : {}) });
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      ...(Number.isFinite(total) ? { 'content-length': String(total * 2 ** 20) } : {}),
+    });
     let sent = 0;
     const pump = () => {
       while (sent < total) {
@@ -54,11 +61,15 @@ function hostile(total: number | 'gzip-bomb'): Promise<string> {
     pump();
   });
   servers.push(server);
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`)));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`)),
+  );
 }
 
 /** Runs idpc with a hook that prints the process's peak RSS (KiB) to stderr at exit. */
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; maxRssMB: number; seconds: number }> {
+function run(
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string; maxRssMB: number; seconds: number }> {
   const hook = `data:text/javascript,process.on('exit',()=>process.stderr.write('maxrss='+process.resourceUsage().maxRSS+'\\n'))`;
   const started = Date.now();
   const child = spawn(process.execPath, ['--import', hook, cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -67,13 +78,24 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve) =>
-    child.once('close', (code) => resolve({ code, stdout, stderr, maxRssMB: Number(/maxrss=(\d+)/.exec(stderr)?.[1] ?? NaN) / 1024, seconds: (Date.now() - started) / 1000 })),
+    child.once('close', (code) =>
+      resolve({
+        code,
+        stdout,
+        stderr,
+        maxRssMB: Number(/maxrss=(\d+)/.exec(stderr)?.[1] ?? NaN) / 1024,
+        seconds: (Date.now() - started) / 1000,
+      }),
+    ),
   );
 }
 
 function targetAt(url: string, name: string): string {
   const file = join(dir, `${name}.target.yaml`);
-  writeFileSync(file, `flavour: rfc6749\nbaseUrl: ${url}\nallowHttp: true\nclients:\n  - name: user\n    clientId: app\n    clientSecret: app-secret-value\nusers:\n  - username: alice\n    password: alice-password\nbudget:\n  ratePerSecond: 50\n  maxRequests: 40\n`);
+  writeFileSync(
+    file,
+    `flavour: rfc6749\nbaseUrl: ${url}\nallowHttp: true\nclients:\n  - name: user\n    clientId: app\n    clientSecret: app-secret-value\nusers:\n  - username: alice\n    password: alice-password\nbudget:\n  ratePerSecond: 50\n  maxRequests: 40\n`,
+  );
   return file;
 }
 
@@ -85,7 +107,17 @@ describe.each([
   it('the runner stays under 300 MB, finishes within its timeouts, reports TE-N3 and writes its reports, each under 5 MB', async () => {
     const url = await hostile(size);
     const reportDir = join(dir, String(size));
-    const r = await run(['run', '--target', targetAt(url, String(size)), '--timeout', '5000', '--report', 'json,ndjson,html,junit', '--report-dir', reportDir]);
+    const r = await run([
+      'run',
+      '--target',
+      targetAt(url, String(size)),
+      '--timeout',
+      '5000',
+      '--report',
+      'json,ndjson,html,junit',
+      '--report-dir',
+      reportDir,
+    ]);
     for (const f of readdirSync(reportDir)) {
       const bytes = statSync(join(reportDir, f)).size;
       process.stderr.write(`hostile ${_name}: ${f} ${(bytes / 2 ** 20).toFixed(2)} MiB\n`);
@@ -98,7 +130,9 @@ describe.each([
     const report = JSON.parse(readFileSync(join(reportDir, 'idpc-report.json'), 'utf8')) as ReportReport;
     expect(validate('report', 'report', report).errors).toEqual([]);
     const n3 = report.runs[0]!.results.filter((x) => x.check === 'TE-N3');
-    const finding = n3.find((x) => ['fail', 'warn'].includes(x.status) && /exceeded 1048576 bytes/.test(x.message ?? ''));
+    const finding = n3.find(
+      (x) => ['fail', 'warn'].includes(x.status) && /exceeded 1048576 bytes/.test(x.message ?? ''),
+    );
     expect(finding).toBeDefined();
     // The evidence says that its body is a prefix, and of what cap.
     expect(finding!.evidence?.[0]?.bodyExceeded).toBe(1048576);

@@ -17,10 +17,22 @@ interface Reported {
 const dir = mkdtempSync(join(tmpdir(), 'idpc-jobs-'));
 const run = async (mock: string, tag: string): Promise<{ code: number | null; runs: Reported[]; stdout: string }> => {
   const reportDir = join(dir, tag);
-  const r = await runCli(['run', '--mock', mock, '--seed', '7', '--runs', '2', '--report', 'json', '--report-dir', reportDir], { ...process.env, CI: 'true' });
-  return { code: r.code, stdout: r.stdout, runs: (JSON.parse(readFileSync(join(reportDir, 'idpc-report.json'), 'utf8')) as { runs: Reported[] }).runs };
+  const r = await runCli(
+    ['run', '--mock', mock, '--seed', '7', '--runs', '2', '--report', 'json', '--report-dir', reportDir],
+    { ...process.env, CI: 'true' },
+  );
+  return {
+    code: r.code,
+    stdout: r.stdout,
+    runs: (JSON.parse(readFileSync(join(reportDir, 'idpc-report.json'), 'utf8')) as { runs: Reported[] }).runs,
+  };
 };
-const shape = (r: Reported) => ({ flavour: r.target.flavour, verdict: r.verdict, requests: r.requests, results: r.results.map((x) => `${x.suite}:${x.check}:${x.variant ?? ''}:${x.status}`) });
+const shape = (r: Reported) => ({
+  flavour: r.target.flavour,
+  verdict: r.verdict,
+  requests: r.requests,
+  results: r.results.map((x) => `${x.suite}:${x.check}:${x.variant ?? ''}:${x.status}`),
+});
 
 describe('--mock with several flavours runs them side by side', () => {
   it('each run reports what it reports alone at the same seed, in the order asked', { timeout: 120_000 }, async () => {
@@ -36,7 +48,7 @@ describe('--mock with several flavours runs them side by side', () => {
     expect(together.stdout).toMatch(/^overall: 3 of 3 targets conform/m);
   });
 
-  it("a mock config that does not fit one of the flavours: exit 2, one line, whichever thread met it", async () => {
+  it('a mock config that does not fit one of the flavours: exit 2, one line, whichever thread met it', async () => {
     const file = join(dir, 'rator.mock.json');
     writeFileSync(file, JSON.stringify({ flavour: 'rator' }));
     const r = await runCli(['run', '--mock', 'rator,portal', '--mock-config', file], process.env);

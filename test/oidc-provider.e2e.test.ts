@@ -23,7 +23,12 @@ beforeAll(async () => {
     file,
     JSON.stringify({
       flavour: 'rfc6749',
-      endpoints: { token: op.tokenUrl, revocation: op.revocationUrl, resource: `${op.url}/me`, discovery: `${op.url}/.well-known/openid-configuration` },
+      endpoints: {
+        token: op.tokenUrl,
+        revocation: op.revocationUrl,
+        resource: `${op.url}/me`,
+        discovery: `${op.url}/.well-known/openid-configuration`,
+      },
       allowHttp: true,
       clients: [
         { name: 'user', clientId: 'app', clientSecret: '${env:IDPC_OP_SECRET}', auth: 'basic', scope: 'openid' },
@@ -54,10 +59,35 @@ describe('oidc-provider as a generic RFC 6749 target', () => {
   });
 
   it('verdicts that hold for oidc-provider', () => {
-    for (const check of ['TE-A2:password', 'TE-A4', 'TE-C1', 'TE-C2', 'TE-C4', 'TE-C5', 'TE-C7', 'TE-C13', 'TE-C15', 'TE-F1', 'TE-F2', 'TE-F3', 'TE-J1', 'TE-J3:garbage']) {
+    for (const check of [
+      'TE-A2:password',
+      'TE-A4',
+      'TE-C1',
+      'TE-C2',
+      'TE-C4',
+      'TE-C5',
+      'TE-C7',
+      'TE-C13',
+      'TE-C15',
+      'TE-F1',
+      'TE-F2',
+      'TE-F3',
+      'TE-J1',
+      'TE-J3:garbage',
+    ]) {
       expect(status(check), check).toBe('pass');
     }
-    for (const check of ['TE-G1:user', 'TE-G2', 'TE-G3:garbage', 'TE-G3:truncated', 'TE-G3:unknown', 'TE-G4', 'TE-G5', 'TE-H7']) expect(status(check, 'refresh'), check).toBe('pass');
+    for (const check of [
+      'TE-G1:user',
+      'TE-G2',
+      'TE-G3:garbage',
+      'TE-G3:truncated',
+      'TE-G3:unknown',
+      'TE-G4',
+      'TE-G5',
+      'TE-H7',
+    ])
+      expect(status(check, 'refresh'), check).toBe('pass');
     // The password grant is enabled: informational under rfc6749.
     expect(status('TE-E8')).toBe('info');
   });
@@ -82,17 +112,26 @@ describe('oidc-provider as a generic RFC 6749 target', () => {
   });
 
   it('the newer series hold on oidc-provider without a false positive: discovery, JWT (opaque tokens), interop, sessions', () => {
-    for (const check of ['TE-K1', 'TE-K2', 'TE-K3', 'TE-K4', 'TE-L7', 'TE-B3', 'TE-E4']) expect(status(check), check).toBe('pass');
+    for (const check of ['TE-K1', 'TE-K2', 'TE-K3', 'TE-K4', 'TE-L7', 'TE-B3', 'TE-E4'])
+      expect(status(check), check).toBe('pass');
     // Its access tokens are opaque: the JWT rules say so instead of passing or failing.
     for (const check of ['TE-L1', 'TE-L2', 'TE-L4']) {
       const r = run.results.find((x) => x.check === check)!;
-      expect(r, check).toMatchObject({ status: 'skip', skipKind: 'not-applicable', message: 'the access token is not a JWT' });
+      expect(r, check).toMatchObject({
+        status: 'skip',
+        skipKind: 'not-applicable',
+        message: 'the access token is not a JWT',
+      });
     }
-    for (const check of ['TE-M1', 'TE-M2']) expect(run.results.find((x) => x.suite === 'sessions' && x.check === check)?.skipKind, check).toBe('not-applicable');
+    for (const check of ['TE-M1', 'TE-M2'])
+      expect(run.results.find((x) => x.suite === 'sessions' && x.check === check)?.skipKind, check).toBe(
+        'not-applicable',
+      );
   });
 
   it('revocation authenticates as the client declares (Basic: oidc-provider takes only the registered method)', () => {
-    for (const check of ['TE-I1', 'TE-I2', 'TE-I3', 'TE-I4:wrong-type', 'TE-I4:unknown-value', 'TE-I5']) expect(status(check, 'revocation'), check).toBe('pass');
+    for (const check of ['TE-I1', 'TE-I2', 'TE-I3', 'TE-I4:wrong-type', 'TE-I4:unknown-value', 'TE-I5'])
+      expect(status(check, 'revocation'), check).toBe('pass');
     const revokes = run.results.filter((r) => r.suite === 'revocation' && r.status === 'fail');
     expect(revokes.map((r) => r.check)).toEqual([]);
   });
@@ -103,7 +142,12 @@ describe('oidc-provider as a generic RFC 6749 target', () => {
 
   it('under the oauth21 profile, Pragma is informational and the password grant fails', async () => {
     const { config, secrets } = await loadTargetConfig(targetFile);
-    const strict = await runConformance({ target: targetOfConfig(config, secrets, 'oauth21'), seed: 11, numRuns: 2, suites: ['grant'] });
+    const strict = await runConformance({
+      target: targetOfConfig(config, secrets, 'oauth21'),
+      seed: 11,
+      numRuns: 2,
+      suites: ['grant'],
+    });
     const s = (check: string) => strict.results.find((r) => r.check === check)?.status;
     expect(s('TE-C14')).toBe('info');
     expect(s('TE-E8')).toBe('fail');

@@ -19,7 +19,8 @@ import { loadTargetConfig, targetOfConfig, targetOfMock } from '../src/runner/ta
 import { packageRoot } from '../src/util/paths.js';
 import { runCli } from './support/cli.js';
 
-const name = (r: { check: { id: string } | string; variant?: string }) => `${typeof r.check === 'string' ? r.check : r.check.id}${r.variant ? `:${r.variant}` : ''}`;
+const name = (r: { check: { id: string } | string; variant?: string }) =>
+  `${typeof r.check === 'string' ? r.check : r.check.id}${r.variant ? `:${r.variant}` : ''}`;
 
 describe('registry and scenarios', () => {
   it('the suites run in the order SUITE_NAMES gives (the names help and validation use)', () => {
@@ -41,15 +42,20 @@ describe('registry and scenarios', () => {
   });
 
   it('every registered check, and each of its variants, is exercised by a systematic scenario of some suite', () => {
-    const exercised = new Set(SUITES.flatMap((s) => s.scenarios.filter((x) => !x.generated).flatMap((x) => refsOf(x).map(name))));
-    const expected = ALL_CHECKS.filter((c) => !c.validateOnly).flatMap((c) => (c.variants ?? [undefined]).map((v) => name({ check: c, ...(v ? { variant: v } : {}) })));
+    const exercised = new Set(
+      SUITES.flatMap((s) => s.scenarios.filter((x) => !x.generated).flatMap((x) => refsOf(x).map(name))),
+    );
+    const expected = ALL_CHECKS.filter((c) => !c.validateOnly).flatMap((c) =>
+      (c.variants ?? [undefined]).map((v) => name({ check: c, ...(v ? { variant: v } : {}) })),
+    );
     expect(expected.filter((k) => !exercised.has(k))).toEqual([]);
   });
 
   it('generated examples only add to what the systematic pass of their suite reports', () => {
     for (const suite of SUITES) {
       const systematic = new Set(suite.scenarios.filter((x) => !x.generated).flatMap((x) => refsOf(x).map(name)));
-      for (const g of suite.scenarios.filter((x) => x.generated)) for (const r of refsOf(g)) expect(systematic.has(name(r)), `${suite.name}/${g.name}: ${name(r)}`).toBe(true);
+      for (const g of suite.scenarios.filter((x) => x.generated))
+        for (const r of refsOf(g)) expect(systematic.has(name(r)), `${suite.name}/${g.name}: ${name(r)}`).toBe(true);
     }
   });
 });
@@ -58,16 +64,37 @@ describe('runs on every mock: the plan is what gets reported, and what it costs'
   const runs: [string, FinishedRun, Target][] = [];
   const mocks: RunningMock[] = [];
   beforeAll(async () => {
-    for (const [flavour, preset] of [['portal'], ['portal', 'confidential'], ['keycloak'], ['keycloak', 'current'], ['keycloak', 'legacy'], ['rator'], ['infolink']] as [string, string?][]) {
-      const mock = await startMock({ flavour: flavour as FlavourName, ...(preset ? { preset } : {}), journal: { enabled: false } });
+    for (const [flavour, preset] of [
+      ['portal'],
+      ['portal', 'confidential'],
+      ['keycloak'],
+      ['keycloak', 'current'],
+      ['keycloak', 'legacy'],
+      ['rator'],
+      ['infolink'],
+    ] as [string, string?][]) {
+      const mock = await startMock({
+        flavour: flavour as FlavourName,
+        ...(preset ? { preset } : {}),
+        journal: { enabled: false },
+      });
       mocks.push(mock);
       const target = targetOfMock(mock, 'rfc6749');
-      runs.push([`${flavour}${preset ? ` (${preset})` : ''}`, await runConformance({ target, seed: 3, numRuns: 2 }), target]);
+      runs.push([
+        `${flavour}${preset ? ` (${preset})` : ''}`,
+        await runConformance({ target, seed: 3, numRuns: 2 }),
+        target,
+      ]);
     }
     // Keycloak as a user configures it (fixtures/targets): its public ocp client is the other client (TE-F5).
     const kc = await startMock({ flavour: 'keycloak', journal: { enabled: false } });
     mocks.push(kc);
-    Object.assign(process.env, { IDPC_BASE_URL: kc.url, IDPC_KEYCLOAK_APP_SECRET: 'conformance-app-secret', IDPC_KEYCLOAK_SERVICE_SECRET: 'conformance-service-secret', IDPC_KEYCLOAK_USER_PASSWORD: 'qa-bot-password' });
+    Object.assign(process.env, {
+      IDPC_BASE_URL: kc.url,
+      IDPC_KEYCLOAK_APP_SECRET: 'conformance-app-secret',
+      IDPC_KEYCLOAK_SERVICE_SECRET: 'conformance-service-secret',
+      IDPC_KEYCLOAK_USER_PASSWORD: 'qa-bot-password',
+    });
     const { config, secrets } = await loadTargetConfig(join(packageRoot(), 'fixtures/targets/keycloak.target.yaml'));
     const target = targetOfConfig(config, secrets);
     runs.push(['keycloak (target config)', await runConformance({ target, seed: 3, numRuns: 2 }), target]);
@@ -77,7 +104,11 @@ describe('runs on every mock: the plan is what gets reported, and what it costs'
     Object.assign(process.env, { IDPC_BASE_URL: ocpMock.url, IDPC_OCP_PASSWORD: 'ocp-password' });
     const ocp = await loadTargetConfig(join(packageRoot(), 'fixtures/targets/keycloak-ocp.target.yaml'));
     const ocpTarget = targetOfConfig(ocp.config, ocp.secrets);
-    runs.push(['keycloak ocp (target config)', await runConformance({ target: ocpTarget, seed: 3, numRuns: 2 }), ocpTarget]);
+    runs.push([
+      'keycloak ocp (target config)',
+      await runConformance({ target: ocpTarget, seed: 3, numRuns: 2 }),
+      ocpTarget,
+    ]);
   }, 120_000);
   afterAll(async () => {
     await Promise.all(mocks.map((m) => m.close()));
@@ -85,18 +116,28 @@ describe('runs on every mock: the plan is what gets reported, and what it costs'
 
   it('each run reports exactly the planned (suite, check, variant) results, and a reason for each that did not run', () => {
     for (const [label, run, target] of runs) {
-      const planned = planRun({ target, numRuns: 2 }).entries.map((e) => `${e.suite}:${name(e)}`).sort();
+      const planned = planRun({ target, numRuns: 2 })
+        .entries.map((e) => `${e.suite}:${name(e)}`)
+        .sort();
       expect(run.results.map((r) => `${r.suite}:${name(r)}`).sort(), label).toEqual(planned);
-      for (const r of run.results) if (r.status === 'skip') expect(r.message, `${label} ${r.suite}:${name(r)}`).toBeTruthy();
+      for (const r of run.results)
+        if (r.status === 'skip') expect(r.message, `${label} ${r.suite}:${name(r)}`).toBeTruthy();
       // On our own mocks, nothing the plan promised goes unjudged.
-      const unjudged = run.results.filter((r) => r.status === 'skip' && /planned, but|ended before judging/.test(r.message ?? ''));
-      expect(unjudged.map((r) => `${r.suite}:${name(r)} ${r.message}`), label).toEqual([]);
+      const unjudged = run.results.filter(
+        (r) => r.status === 'skip' && /planned, but|ended before judging/.test(r.message ?? ''),
+      );
+      expect(
+        unjudged.map((r) => `${r.suite}:${name(r)} ${r.message}`),
+        label,
+      ).toEqual([]);
     }
   });
 
   it('no scenario sends more requests than the plan allowed it', () => {
     for (const [label, run] of runs) {
-      const over = run.plan.scenarios.filter((s) => s.sent > s.planned).map((s) => `${s.suite}/${s.name}: ${s.sent} > ${s.planned}`);
+      const over = run.plan.scenarios
+        .filter((s) => s.sent > s.planned)
+        .map((s) => `${s.suite}/${s.name}: ${s.sent} > ${s.planned}`);
       expect(over, label).toEqual([]);
       expect(run.plan.leftOut, label).toEqual([]);
     }
@@ -104,17 +145,23 @@ describe('runs on every mock: the plan is what gets reported, and what it costs'
 
   /** Checks whose condition no modelled flavour meets, each judged on the servers of test/unseen-servers.e2e.test.ts instead. */
   const ONLY_ON_OTHER_SERVERS: Record<string, string> = {
-    'TE-C9': 'every modelled flavour refuses an unknown scope; a server that drops one is judged in test/unseen-servers.e2e.test.ts',
+    'TE-C9':
+      'every modelled flavour refuses an unknown scope; a server that drops one is judged in test/unseen-servers.e2e.test.ts',
   };
 
   it('every registered check gets a verdict (not a skip) on at least one of the mocks', () => {
-    const judged = new Set(runs.flatMap(([, run]) => run.results.filter((r) => r.status !== 'skip').map((r) => name(r))));
-    const all = ALL_CHECKS.filter((c) => !c.validateOnly && !(c.id in ONLY_ON_OTHER_SERVERS)).flatMap((c) => (c.variants ?? [undefined]).map((v) => name({ check: c, ...(v ? { variant: v } : {}) })));
+    const judged = new Set(
+      runs.flatMap(([, run]) => run.results.filter((r) => r.status !== 'skip').map((r) => name(r))),
+    );
+    const all = ALL_CHECKS.filter((c) => !c.validateOnly && !(c.id in ONLY_ON_OTHER_SERVERS)).flatMap((c) =>
+      (c.variants ?? [undefined]).map((v) => name({ check: c, ...(v ? { variant: v } : {}) })),
+    );
     expect(all.filter((k) => !judged.has(k))).toEqual([]);
   });
 
   it('the clean mocks, run in-process (their clock moves, users and clients are added), conform', () => {
-    for (const [label, run] of runs.filter(([l]) => !l.includes('target config'))) expect(`${label}: ${run.verdict}`).toBe(`${label}: CONFORMS`);
+    for (const [label, run] of runs.filter(([l]) => !l.includes('target config')))
+      expect(`${label}: ${run.verdict}`).toBe(`${label}: CONFORMS`);
   });
 });
 
@@ -123,9 +170,21 @@ describe('the plan before the first request', () => {
 
   it('--plan prints the plan and what the budget leaves out, and sends nothing (an unreachable target still exits 0)', async () => {
     const file = join(dir, 'nowhere.json');
-    writeFileSync(file, JSON.stringify({ flavour: 'rfc6749', endpoints: { token: 'http://127.0.0.1:9/token', resource: 'http://127.0.0.1:9/me' }, allowHttp: true, clients: [{ name: 'user', clientId: 'c', clientSecret: 's' }], users: [{ username: 'u', password: 'p' }], grants: ['password', 'refresh_token'] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        flavour: 'rfc6749',
+        endpoints: { token: 'http://127.0.0.1:9/token', resource: 'http://127.0.0.1:9/me' },
+        allowHttp: true,
+        clients: [{ name: 'user', clientId: 'c', clientSecret: 's' }],
+        users: [{ username: 'u', password: 'p' }],
+        grants: ['password', 'refresh_token'],
+      }),
+    );
     const lines: string[] = [];
-    expect(await runCommand({ target: file, plan: true, maxRequests: 20, reportDir: dir }, (l) => lines.push(l))).toBe(0);
+    expect(await runCommand({ target: file, plan: true, maxRequests: 20, reportDir: dir }, (l) => lines.push(l))).toBe(
+      0,
+    );
     const out = lines.join('\n');
     expect(out).toMatch(/^plan: \d+ systematic scenarios, \d+ requests/m);
     expect(out).toMatch(/grant\/password-grant +\d+ requests/);
@@ -154,7 +213,7 @@ describe('the plan before the first request', () => {
 });
 
 describe('idpc checks', () => {
-  it('names checks (any case) to show them in full, with each flavour\'s documented deviation; an unknown id is exit 2 with its series', async () => {
+  it("names checks (any case) to show them in full, with each flavour's documented deviation; an unknown id is exit 2 with its series", async () => {
     const r = await runCli(['checks', 'te-c13', 'TE-D3'], process.env);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^TE-C13 +MUST +error\/error\/error +Cache-Control includes no-store$/m);
@@ -172,7 +231,17 @@ describe('idpc checks', () => {
   it('--json lists every registered check with its metadata, severities per profile, variants and suites', async () => {
     const r = await runCli(['checks', '--json'], process.env);
     expect(r.code).toBe(0);
-    const list = JSON.parse(r.stdout) as { id: string; title: string; level: string; requirement: string; url: string; severities: Record<string, string>; variants: string[]; suites: string[]; confidentialClients?: string }[];
+    const list = JSON.parse(r.stdout) as {
+      id: string;
+      title: string;
+      level: string;
+      requirement: string;
+      url: string;
+      severities: Record<string, string>;
+      variants: string[];
+      suites: string[];
+      confidentialClients?: string;
+    }[];
     expect(list.map((c) => c.id)).toEqual(ALL_CHECKS.map((c) => c.id));
     for (const c of list) {
       expect(Object.keys(c.severities).sort()).toEqual(['bcp9700', 'oauth21', 'rfc6749']);
@@ -180,20 +249,29 @@ describe('idpc checks', () => {
     }
     const byId = new Map(list.map((c) => [c.id, c]));
     expect(byId.get('TE-G3')!.variants).toEqual(['garbage', 'truncated', 'unknown', 'superseded']);
-    expect(byId.get('TE-H4')).toMatchObject({ severities: { rfc6749: 'info', bcp9700: 'error', oauth21: 'error' }, confidentialClients: 'info' });
+    expect(byId.get('TE-H4')).toMatchObject({
+      severities: { rfc6749: 'info', bcp9700: 'error', oauth21: 'error' },
+      confidentialClients: 'info',
+    });
     expect(byId.get('TE-C14')!.suites).toEqual(['grant', 'refresh']);
     expect(byId.get('TE-A11')!.suites).toEqual(['grant', 'refresh', 'revocation', 'sessions', 'stateful']);
     // docs/checks.md is the same registry for readers, and current.
     const { checksMarkdown, listChecks } = await import('../src/cli/checks.js');
-    expect(readFileSync(join(packageRoot(), 'docs/checks.md'), 'utf8'), 'docs/checks.md is stale: npm run gen:docs').toBe(checksMarkdown(listChecks()));
+    expect(
+      readFileSync(join(packageRoot(), 'docs/checks.md'), 'utf8'),
+      'docs/checks.md is stale: npm run gen:docs',
+    ).toBe(checksMarkdown(listChecks()));
     // docs/flavours.md likewise, from the descriptors and the mocks' presets; every check it links to has its anchor.
     const { flavoursMarkdown } = await import('../src/cli/flavour-docs.js');
     const { MOCK_FLAVOURS, loadMock } = await import('../mocks/index.js');
-    const mocks = Object.fromEntries(await Promise.all(MOCK_FLAVOURS.map(async (f) => [f, await loadMock(f)] as const)));
+    const mocks = Object.fromEntries(
+      await Promise.all(MOCK_FLAVOURS.map(async (f) => [f, await loadMock(f)] as const)),
+    );
     const flavoursDoc = readFileSync(join(packageRoot(), 'docs/flavours.md'), 'utf8');
     expect(flavoursDoc, 'docs/flavours.md is stale: npm run gen:docs').toBe(flavoursMarkdown(mocks));
     const checksDoc = readFileSync(join(packageRoot(), 'docs/checks.md'), 'utf8');
-    for (const [, anchor] of flavoursDoc.matchAll(/\(checks\.md#([a-z0-9-]+)\)/g)) expect(checksDoc, anchor).toContain(`<a id="${anchor}"></a>`);
+    for (const [, anchor] of flavoursDoc.matchAll(/\(checks\.md#([a-z0-9-]+)\)/g))
+      expect(checksDoc, anchor).toContain(`<a id="${anchor}"></a>`);
     for (const c of listChecks()) expect(checksDoc).toContain(`<a id="${c.id.toLowerCase()}"></a>${c.id} |`);
     const text = await runCli(['checks'], process.env);
     expect(text.stdout).toMatch(/^TE-C14 +MUST +error\/error\/info +Pragma: no-cache present$/m);

@@ -22,7 +22,11 @@ beforeAll(async () => {
 afterAll(() => kc.close());
 
 const keycloakTarget = join(packageRoot(), 'fixtures/targets/keycloak.target.yaml');
-const run = (args: string[], env: Record<string, string>, seed = 1) => runCli(['run', ...args, '--suites', 'grant', '--seed', String(seed), '--report-dir', dir], { ...process.env, ...env });
+const run = (args: string[], env: Record<string, string>, seed = 1) =>
+  runCli(['run', ...args, '--suites', 'grant', '--seed', String(seed), '--report-dir', dir], {
+    ...process.env,
+    ...env,
+  });
 
 /** The run ended before its plan with one line (no stack trace) that says `what`. */
 function refusedWith(r: { code: number | null; stdout: string; stderr: string }, what: RegExp): void {
@@ -35,33 +39,55 @@ function refusedWith(r: { code: number | null; stdout: string; stderr: string },
 
 describe('a refused valid grant is a configuration problem (exit 2, one line naming the setting)', () => {
   it('a wrong client secret names the client and clientSecret', async () => {
-    const r = await run(['--target', keycloakTarget], { ...targetEnv('keycloak', kc.url), IDPC_KEYCLOAK_APP_SECRET: 'not-the-secret' });
+    const r = await run(['--target', keycloakTarget], {
+      ...targetEnv('keycloak', kc.url),
+      IDPC_KEYCLOAK_APP_SECRET: 'not-the-secret',
+    });
     refusedWith(r, /client "conformance-app" was refused .*check its clientId and clientSecret/);
     expect(r.stderr).not.toContain('not-the-secret');
   });
 
   it('a wrong user password names the user and the password setting', async () => {
-    const r = await run(['--target', keycloakTarget], { ...targetEnv('keycloak', kc.url), IDPC_KEYCLOAK_USER_PASSWORD: 'wrong-password' });
+    const r = await run(['--target', keycloakTarget], {
+      ...targetEnv('keycloak', kc.url),
+      IDPC_KEYCLOAK_USER_PASSWORD: 'wrong-password',
+    });
     refusedWith(r, /user "qa-bot" was refused .*users\[\]\.password/);
   });
 
   it('a realm that does not exist says so', async () => {
     const file = join(dir, 'wrong-realm.target.yaml');
     writeFileSync(file, readFileSync(keycloakTarget, 'utf8').replaceAll('/realms/master', '/realms/no-such-realm'));
-    refusedWith(await run(['--target', file], targetEnv('keycloak', kc.url)), /the realm does not exist .*realms\/NAME/);
+    refusedWith(
+      await run(['--target', file], targetEnv('keycloak', kc.url)),
+      /the realm does not exist .*realms\/NAME/,
+    );
   });
 
   it('a wrong path says the URL is not the token endpoint', async () => {
     const file = join(dir, 'wrong-path.target.yaml');
-    writeFileSync(file, readFileSync(keycloakTarget, 'utf8').replaceAll('/auth/realms/master', '/keycloak/realms/master'));
-    refusedWith(await run(['--target', file], targetEnv('keycloak', kc.url)), /answered 404: it is not this flavour's token endpoint; check baseUrl/);
+    writeFileSync(
+      file,
+      readFileSync(keycloakTarget, 'utf8').replaceAll('/auth/realms/master', '/keycloak/realms/master'),
+    );
+    refusedWith(
+      await run(['--target', file], targetEnv('keycloak', kc.url)),
+      /answered 404: it is not this flavour's token endpoint; check baseUrl/,
+    );
   });
 
   it('--no-preflight judges anyway, and the report says what the preflight found', async () => {
-    const r = await run(['--target', keycloakTarget, '--no-preflight', '--report', 'json'], { ...targetEnv('keycloak', kc.url), IDPC_KEYCLOAK_APP_SECRET: 'not-the-secret' });
+    const r = await run(['--target', keycloakTarget, '--no-preflight', '--report', 'json'], {
+      ...targetEnv('keycloak', kc.url),
+      IDPC_KEYCLOAK_APP_SECRET: 'not-the-secret',
+    });
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stdout).toMatch(/JUDGED ANYWAY: preflight: the password grant of user "qa-bot" with client "conformance-app" was refused/);
-    const report = JSON.parse(readFileSync(join(dir, 'idpc-report.json'), 'utf8')) as { runs: { preflight?: { refused: string[] } }[] };
+    expect(r.stdout).toMatch(
+      /JUDGED ANYWAY: preflight: the password grant of user "qa-bot" with client "conformance-app" was refused/,
+    );
+    const report = JSON.parse(readFileSync(join(dir, 'idpc-report.json'), 'utf8')) as {
+      runs: { preflight?: { refused: string[] } }[];
+    };
     expect(report.runs[0]!.preflight!.refused).toHaveLength(1);
   });
 
@@ -73,7 +99,10 @@ describe('a refused valid grant is a configuration problem (exit 2, one line nam
 
 describe('TLS: a certificate problem is one line naming it; with the right setting the run is normal', () => {
   const pem = (name: string) => readFileSync(tls(name));
-  async function tlsTarget(options: TinyOptions, extra: Record<string, unknown> = {}): Promise<{ file: string; close: () => Promise<void> }> {
+  async function tlsTarget(
+    options: TinyOptions,
+    extra: Record<string, unknown> = {},
+  ): Promise<{ file: string; close: () => Promise<void> }> {
     const as = await startTinyAs(options);
     const [client] = TINY_CLIENTS;
     const file = join(dir, `tls-${Math.random().toString(36).slice(2)}.target.json`);
@@ -96,10 +125,17 @@ describe('TLS: a certificate problem is one line naming it; with the right setti
   it('a certificate of a private CA: refused without tls.ca, a normal run with it (config or --tls-ca)', async () => {
     const t = await tlsTarget({ tls: { key: pem('server.key'), cert: pem('server.pem') } });
     try {
-      refusedWith(await run(['--target', t.file], {}), /^idpc: preflight: TLS: 127\.0\.0\.1:\d+: its certificate is signed by an unknown CA: give the CA with tls\.ca/);
-      for (const seed of [1, 2, 3]) expect((await run(['--target', t.file, '--tls-ca', tls('ca.pem')], {}, seed)).code, `seed ${seed}`).toBe(0);
+      refusedWith(
+        await run(['--target', t.file], {}),
+        /^idpc: preflight: TLS: 127\.0\.0\.1:\d+: its certificate is signed by an unknown CA: give the CA with tls\.ca/,
+      );
+      for (const seed of [1, 2, 3])
+        expect((await run(['--target', t.file, '--tls-ca', tls('ca.pem')], {}, seed)).code, `seed ${seed}`).toBe(0);
       const withCa = join(dir, 'with-ca.target.json');
-      writeFileSync(withCa, JSON.stringify({ ...JSON.parse(readFileSync(t.file, 'utf8')), tls: { ca: tls('ca.pem') } }));
+      writeFileSync(
+        withCa,
+        JSON.stringify({ ...JSON.parse(readFileSync(t.file, 'utf8')), tls: { ca: tls('ca.pem') } }),
+      );
       expect((await run(['--target', withCa], {})).code).toBe(0);
     } finally {
       await t.close();
@@ -108,8 +144,14 @@ describe('TLS: a certificate problem is one line naming it; with the right setti
 
   it('self-signed, another name, expired: each named', async () => {
     const cases: [TinyOptions, RegExp][] = [
-      [{ tls: { key: pem('self-signed.key'), cert: pem('self-signed.pem') } }, /its certificate is self-signed .*DEPTH_ZERO_SELF_SIGNED_CERT/],
-      [{ tls: { key: pem('wrong-name.key'), cert: pem('wrong-name.pem') } }, /its certificate is for another name than the URL's host/],
+      [
+        { tls: { key: pem('self-signed.key'), cert: pem('self-signed.pem') } },
+        /its certificate is self-signed .*DEPTH_ZERO_SELF_SIGNED_CERT/,
+      ],
+      [
+        { tls: { key: pem('wrong-name.key'), cert: pem('wrong-name.pem') } },
+        /its certificate is for another name than the URL's host/,
+      ],
       [{ tls: { key: pem('expired.key'), cert: pem('expired.pem') } }, /its certificate has expired/],
     ];
     for (const [options, what] of cases) {
@@ -136,11 +178,18 @@ describe('TLS: a certificate problem is one line naming it; with the right setti
   });
 
   it('a server that requires a client certificate (mTLS): named without one, a normal run with tls.cert and tls.key', async () => {
-    const t = await tlsTarget({ tls: { key: pem('server.key'), cert: pem('server.pem'), ca: pem('ca.pem'), requestCert: true } }, { tls: { ca: tls('ca.pem') } });
+    const t = await tlsTarget(
+      { tls: { key: pem('server.key'), cert: pem('server.pem'), ca: pem('ca.pem'), requestCert: true } },
+      { tls: { ca: tls('ca.pem') } },
+    );
     try {
       refusedWith(await run(['--target', t.file], {}), /asks for a client certificate \(mTLS\)/);
       for (const seed of [1, 2, 3]) {
-        const r = await run(['--target', t.file, '--tls-cert', tls('client.pem'), '--tls-key', tls('client.key')], {}, seed);
+        const r = await run(
+          ['--target', t.file, '--tls-cert', tls('client.pem'), '--tls-key', tls('client.key')],
+          {},
+          seed,
+        );
         expect(r.code, r.stdout + r.stderr).toBe(0);
       }
     } finally {

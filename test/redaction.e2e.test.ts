@@ -26,8 +26,18 @@ describe('redaction in every output of a run', () => {
   it('ids sharing a prefix with a secret stay readable; short secrets are redacted and reported weak', async () => {
     const as = await startTinyAs({
       clients: [
-        { id: 'qa-client-id', secret: LONG, grants: ['password', 'refresh_token', 'client_credentials'], scopes: ['read'] },
-        { id: 'second-app', secret: SHORT.secret, grants: ['password', 'refresh_token', 'client_credentials'], scopes: ['read'] },
+        {
+          id: 'qa-client-id',
+          secret: LONG,
+          grants: ['password', 'refresh_token', 'client_credentials'],
+          scopes: ['read'],
+        },
+        {
+          id: 'second-app',
+          secret: SHORT.secret,
+          grants: ['password', 'refresh_token', 'client_credentials'],
+          scopes: ['read'],
+        },
       ],
       users: { 'alice-wonder': SHORT.password },
       // A failure, so that reports carry evidence and curl lines: a GET with the secret in its URI is served (TE-A9).
@@ -51,23 +61,33 @@ describe('redaction in every output of a run', () => {
       ].join('\n'),
     );
     const reports = join(dir, 'reports');
-    const r = await runCli(['run', '--target', target, '--seed', '1', '--report', 'json,html,junit', '--report-dir', reports], process.env);
+    const r = await runCli(
+      ['run', '--target', target, '--seed', '1', '--report', 'json,html,junit', '--report-dir', reports],
+      process.env,
+    );
     expect(r.stderr).not.toMatch(/internal error/);
     const outputs = [r.stdout, r.stderr, ...readdirSync(reports).map((f) => readFileSync(join(reports, f), 'utf8'))];
     const all = outputs.join('\n');
     // The client id shares "qa-client-" with the secret, and the tool's own names share "-client-" (the variant
     // "bad-client-secret", the scenario "cross-client-revocation"): where such a name stands alone, it is the name.
     const vocabulary = new Set(['qa-client-id', ...ALL_CHECKS.flatMap((c) => c.variants ?? [])]);
-    for (const f of readdirSync('suites')) for (const w of readFileSync(join('suites', f), 'utf8').match(/[A-Za-z0-9.@-]+/g) ?? []) vocabulary.add(w);
+    for (const f of readdirSync('suites'))
+      for (const w of readFileSync(join('suites', f), 'utf8').match(/[A-Za-z0-9.@-]+/g) ?? []) vocabulary.add(w);
     const withoutIds = all.replace(/[A-Za-z0-9.@-]+/g, (word) => (vocabulary.has(word) ? '' : word));
-    for (let i = 0; i + REDACT_RUN <= LONG.length; i++) expect(withoutIds, `piece ${LONG.slice(i, i + REDACT_RUN)}`).not.toContain(LONG.slice(i, i + REDACT_RUN));
+    for (let i = 0; i + REDACT_RUN <= LONG.length; i++)
+      expect(withoutIds, `piece ${LONG.slice(i, i + REDACT_RUN)}`).not.toContain(LONG.slice(i, i + REDACT_RUN));
     for (const s of Object.values(SHORT)) expect(all).not.toMatch(new RegExp(`(^|[^A-Za-z0-9])${s}([^A-Za-z0-9]|$)`));
     // The names are readable, wherever requests show them.
     expect(all).toContain('client_id=qa-client-id');
     expect(all).toContain('alice-wonder');
     expect(all).not.toMatch(/\[redacted:[0-9a-f]{8}\]id\b/);
-    const json = JSON.parse(readFileSync(join(reports, 'idpc-report.json'), 'utf8')) as { runs: { weakSecrets?: string[] }[] };
-    expect(json.runs[0]!.weakSecrets?.sort()).toEqual(["client second-app's secret (4 characters)", "user alice-wonder's password (3 characters)"]);
+    const json = JSON.parse(readFileSync(join(reports, 'idpc-report.json'), 'utf8')) as {
+      runs: { weakSecrets?: string[] }[];
+    };
+    expect(json.runs[0]!.weakSecrets?.sort()).toEqual([
+      "client second-app's secret (4 characters)",
+      "user alice-wonder's password (3 characters)",
+    ]);
     expect(r.stdout + r.stderr).toMatch(/warning: user alice-wonder's password \(3 characters\) is weak/);
   }, 120_000);
 });

@@ -43,7 +43,11 @@ describe('idpc replay reads only the target the run read', () => {
     const quiet = () => undefined;
     expect(await runCommand({ target, seed: 2, report: 'json', reportDir: dir }, quiet)).toBe(1);
     const file = join(dir, 'idpc-failures.json');
-    const recorded = JSON.parse(readFileSync(file, 'utf8')) as { target: string; targetSha256: string; failures: { check: string }[] };
+    const recorded = JSON.parse(readFileSync(file, 'utf8')) as {
+      target: string;
+      targetSha256: string;
+      failures: { check: string }[];
+    };
     expect(recorded.target).toBe(target);
     expect(recorded.targetSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(recorded.failures.map((f) => f.check)).toContain('grant:TE-A9');
@@ -60,7 +64,9 @@ describe('idpc replay reads only the target the run read', () => {
     const other = targetFile(dir, 'other.target.yaml', as);
     writeFileSync(other, `${readFileSync(other, 'utf8')}\nprofile: rfc6749`);
     writeFileSync(file, JSON.stringify({ ...recorded, target: other }));
-    await expect(replayCommand(file, dir, quiet)).rejects.toThrow(/names the target .*other\.target\.yaml, which is not the file that run read/);
+    await expect(replayCommand(file, dir, quiet)).rejects.toThrow(
+      /names the target .*other\.target\.yaml, which is not the file that run read/,
+    );
     const hits = as.hits.get('/token') ?? 0;
     await expect(replayCommand(file, dir, quiet)).rejects.toThrow(UsageError);
     expect(as.hits.get('/token') ?? 0).toBe(hits);

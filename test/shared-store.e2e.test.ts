@@ -27,7 +27,13 @@ const ROTATE: Record<(typeof SHARING)[number], MockConfigPatch> = {
   portal: { refresh: { rotate: true, revokeOldRefreshToken: true, graceSeconds: 0, maxReuse: 0 } },
   rator: { refresh: { rotate: true, revokeOldRefreshToken: true, graceSeconds: 0, maxReuse: 0 } },
   infolink: { refresh: { rotate: true, revokeOldRefreshToken: true, graceSeconds: 0, maxReuse: 0 } },
-  keycloak: { keycloak: { realms: DOCUMENT_REALMS.map((r) => (r.name === 'master' ? { ...r, revokeRefreshToken: true, refreshTokenMaxReuse: 0 } : r)) } },
+  keycloak: {
+    keycloak: {
+      realms: DOCUMENT_REALMS.map((r) =>
+        r.name === 'master' ? { ...r, revokeRefreshToken: true, refreshTokenMaxReuse: 0 } : r,
+      ),
+    },
+  },
 };
 /** Beyond every access token's lifetime in every preset (Keycloak's 300 s, the portal's 10 h). */
 const EXPIRE_ALL = 10 * 86_400;
@@ -52,7 +58,11 @@ interface Answer {
 let front = '';
 
 async function post(url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Answer> {
-  const r = await request(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', host: front, ...headers }, body: new URLSearchParams(form).toString() });
+  const r = await request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', host: front, ...headers },
+    body: new URLSearchParams(form).toString(),
+  });
   const text = await r.body.text();
   const status = r.statusCode;
   let json: Record<string, unknown> = {};
@@ -67,23 +77,51 @@ async function post(url: string, form: Record<string, string>, headers: Record<s
 /** A password grant or a refresh at a replica, as its target description says to send them. */
 function client(t: Target) {
   const c = t.clients.user!;
-  const auth: Record<string, string> = c.auth === 'basic' ? { authorization: `Basic ${Buffer.from(`${c.clientId}:${c.clientSecret ?? ''}`).toString('base64')}` } : {};
-  const inBody: Record<string, string> = c.auth === 'basic' ? {} : { client_id: c.clientId, ...(c.clientSecret && c.auth === 'post' ? { client_secret: c.clientSecret } : {}) };
+  const auth: Record<string, string> =
+    c.auth === 'basic'
+      ? { authorization: `Basic ${Buffer.from(`${c.clientId}:${c.clientSecret ?? ''}`).toString('base64')}` }
+      : {};
+  const inBody: Record<string, string> =
+    c.auth === 'basic'
+      ? {}
+      : { client_id: c.clientId, ...(c.clientSecret && c.auth === 'post' ? { client_secret: c.clientSecret } : {}) };
   const user = t.operator && !t.user ? t.operator : t.user!;
   return {
-    grant: () => post(t.tokenUrl, { grant_type: 'password', username: user.username, password: user.password, ...t.extraParams, ...inBody }, auth),
-    refresh: (token: string) => post(t.tokenUrl, { grant_type: 'refresh_token', refresh_token: token, ...t.extraParams, ...inBody }, auth),
+    grant: () =>
+      post(
+        t.tokenUrl,
+        { grant_type: 'password', username: user.username, password: user.password, ...t.extraParams, ...inBody },
+        auth,
+      ),
+    refresh: (token: string) =>
+      post(t.tokenUrl, { grant_type: 'refresh_token', refresh_token: token, ...t.extraParams, ...inBody }, auth),
     resource: async (token: string) => {
-      const r = await request(t.resource!.url, { method: t.resource!.method as 'GET', headers: { authorization: `Bearer ${token}`, host: front, ...t.resourceHeaders, ...(t.resource!.headers ?? {}) }, ...(t.resource!.body ? { body: t.resource!.body } : {}) });
+      const r = await request(t.resource!.url, {
+        method: t.resource!.method as 'GET',
+        headers: {
+          authorization: `Bearer ${token}`,
+          host: front,
+          ...t.resourceHeaders,
+          ...(t.resource!.headers ?? {}),
+        },
+        ...(t.resource!.body ? { body: t.resource!.body } : {}),
+      });
       await r.body.dump();
       return r.statusCode;
     },
   };
 }
 
-async function replicas(flavour: (typeof SHARING)[number], patch: MockConfigPatch = ROTATE[flavour], prefix = `t-${randomUUID().slice(0, 8)}`): Promise<[RunningMock, RunningMock]> {
+async function replicas(
+  flavour: (typeof SHARING)[number],
+  patch: MockConfigPatch = ROTATE[flavour],
+  prefix = `t-${randomUUID().slice(0, 8)}`,
+): Promise<[RunningMock, RunningMock]> {
   const store = { url: redis.url, prefix };
-  const pair: [RunningMock, RunningMock] = [await startMock({ flavour, store }, patch), await startMock({ flavour, store }, patch)];
+  const pair: [RunningMock, RunningMock] = [
+    await startMock({ flavour, store }, patch),
+    await startMock({ flavour, store }, patch),
+  ];
   front = new URL(pair[0].url).host;
   return pair;
 }
@@ -107,7 +145,12 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
 
       it("a token issued by A works at B's resource; B's refresh rotates it, so that A refuses the old refresh token", async () => {
         // Keycloak tells an older refresh token by its iat, in whole seconds (TokenManager.validateTokenReuse): steps 2 s apart.
-        const later = (m: RunningMock) => fetch(`${m.admin.url}/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: 2 }) });
+        const later = (m: RunningMock) =>
+          fetch(`${m.admin.url}/clock`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ advance: 2 }),
+          });
         const issued = await atA.grant();
         expect(issued.status).toBe(200);
         expect(await atB.resource(String(issued.json.access_token))).toBe(200);
@@ -136,7 +179,11 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
         const issued = await atA.grant();
         const token = String(issued.json.access_token);
         expect(await atB.resource(token)).toBe(200);
-        const r = await fetch(`${a.admin.url}/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: EXPIRE_ALL }) });
+        const r = await fetch(`${a.admin.url}/clock`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ advance: EXPIRE_ALL }),
+        });
         expect(r.status).toBe(200);
         expect(b.clock.now()).toBeLessThan(a.clock.now()); // B has not seen it until its next request
         expect(await atB.resource(token)).not.toBe(200);
@@ -190,16 +237,21 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
     }
   });
 
-  it('Redis paused (SIGSTOP) under load: every request, admin and health included, is answered within store.timeoutMs + 1 s with the flavour\'s 503 and Retry-After; one log line each way; back within 2 s of SIGCONT', async () => {
+  it("Redis paused (SIGSTOP) under load: every request, admin and health included, is answered within store.timeoutMs + 1 s with the flavour's 503 and Retry-After; one log line each way; back within 2 s of SIGCONT", async () => {
     const timeoutMs = 600;
     const store = { url: redis.url, prefix: `t-${randomUUID().slice(0, 8)}`, timeoutMs };
     const logged: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      if (String(chunk).includes('idpc mock: store')) logged.push(String(chunk));
-      return write(chunk, ...(rest as []));
-    });
-    const pair = [await startMock({ flavour: 'keycloak', store }, ROTATE.keycloak), await startMock({ flavour: 'keycloak', store }, ROTATE.keycloak)];
+    const spy = vi
+      .spyOn(process.stderr, 'write')
+      .mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
+        if (String(chunk).includes('idpc mock: store')) logged.push(String(chunk));
+        return write(chunk, ...(rest as []));
+      });
+    const pair = [
+      await startMock({ flavour: 'keycloak', store }, ROTATE.keycloak),
+      await startMock({ flavour: 'keycloak', store }, ROTATE.keycloak),
+    ];
     front = new URL(pair[0]!.url).host;
     const at = pair.map((m) => client(targetOfMock(m, 'rfc6749')));
     const timed = async (send: () => Promise<{ status: number; retryAfter?: string; error?: unknown }>) => {
@@ -207,29 +259,47 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
       const r = await send();
       return { ...r, ms: performance.now() - started };
     };
-    const token = (i: number) => timed(async () => {
-      const t = targetOfMock(pair[i % 2]!, 'rfc6749');
-      const c = t.clients.user!;
-      const r = await request(t.tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', host: front }, body: new URLSearchParams({ grant_type: 'password', username: t.user!.username, password: t.user!.password, client_id: c.clientId, ...(c.clientSecret ? { client_secret: c.clientSecret } : {}) }).toString(), headersTimeout: 30_000 });
-      const body = (await r.body.json().catch(() => ({}))) as { error?: unknown };
-      return { status: r.statusCode, retryAfter: r.headers['retry-after'] as string | undefined, error: body.error };
-    });
-    const admin = (i: number, path: string) => timed(async () => {
-      const r = await request(`${pair[i % 2]!.admin.url}${path}`, { headersTimeout: 30_000 });
-      await r.body.dump();
-      return { status: r.statusCode, retryAfter: r.headers['retry-after'] as string | undefined };
-    });
+    const token = (i: number) =>
+      timed(async () => {
+        const t = targetOfMock(pair[i % 2]!, 'rfc6749');
+        const c = t.clients.user!;
+        const r = await request(t.tokenUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', host: front },
+          body: new URLSearchParams({
+            grant_type: 'password',
+            username: t.user!.username,
+            password: t.user!.password,
+            client_id: c.clientId,
+            ...(c.clientSecret ? { client_secret: c.clientSecret } : {}),
+          }).toString(),
+          headersTimeout: 30_000,
+        });
+        const body = (await r.body.json().catch(() => ({}))) as { error?: unknown };
+        return { status: r.statusCode, retryAfter: r.headers['retry-after'] as string | undefined, error: body.error };
+      });
+    const admin = (i: number, path: string) =>
+      timed(async () => {
+        const r = await request(`${pair[i % 2]!.admin.url}${path}`, { headersTimeout: 30_000 });
+        await r.body.dump();
+        return { status: r.statusCode, retryAfter: r.headers['retry-after'] as string | undefined };
+      });
     try {
       expect((await at[0]!.grant()).status).toBe(200);
       redis.pause();
       // 40 token requests and 10 admin reads in flight at once, over both replicas, while Redis hangs.
-      const during = await Promise.all([...Array.from({ length: 40 }, (_, i) => token(i)), ...Array.from({ length: 10 }, (_, i) => admin(i, '/clock'))]);
+      const during = await Promise.all([
+        ...Array.from({ length: 40 }, (_, i) => token(i)),
+        ...Array.from({ length: 10 }, (_, i) => admin(i, '/clock')),
+      ]);
       for (const r of during) {
         expect(r.ms).toBeLessThan(timeoutMs + 1_000);
         expect(r.status).toBe(503);
         expect(Number(r.retryAfter)).toBeGreaterThan(0);
       }
-      expect(new Set(during.filter((r) => r.error !== undefined).map((r) => r.error))).toEqual(new Set(['temporarily_unavailable']));
+      expect(new Set(during.filter((r) => r.error !== undefined).map((r) => r.error))).toEqual(
+        new Set(['temporarily_unavailable']),
+      );
       const health = await request(`${pair[0]!.admin.url}/health`);
       expect(health.statusCode).toBe(503);
       expect(((await health.body.json()) as { store: { reachable: boolean } }).store.reachable).toBe(false);
@@ -257,39 +327,70 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
     }
   });
 
-  it('the control plane is one: a fault and a client planted at A hold at B; the journal and a reset are all replicas\'', async () => {
+  it("the control plane is one: a fault and a client planted at A hold at B; the journal and a reset are all replicas'", async () => {
     const [a, b] = await replicas('portal');
     const admin = (m: RunningMock, method: string, path: string, body?: unknown) =>
-      fetch(`${m.admin.url}${path}`, { method, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
+      fetch(`${m.admin.url}${path}`, {
+        method,
+        ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+      });
     const atA = client(targetOfMock(a, 'rfc6749'));
     const atB = client(targetOfMock(b, 'rfc6749'));
     try {
       // "The next 3 token requests" fail with 503: three in all, whichever replica serves them.
-      expect((await admin(a, 'POST', '/faults', { route: 'token', kind: 'status', status: 503, when: { nextRequests: 3 } })).status).toBe(201);
+      expect(
+        (await admin(a, 'POST', '/faults', { route: 'token', kind: 'status', status: 503, when: { nextRequests: 3 } }))
+          .status,
+      ).toBe(201);
       const statuses = [];
       for (const at of [atB, atA, atB, atA, atB]) statuses.push((await at.grant()).status);
       expect(statuses).toEqual([503, 503, 503, 200, 200]);
       // A client added at A authenticates at B.
-      expect((await admin(a, 'POST', '/clients', { clientId: 'added-at-a', clientSecret: 'secret-a', grants: ['password', 'refresh_token'] })).status).toBe(201);
+      expect(
+        (
+          await admin(a, 'POST', '/clients', {
+            clientId: 'added-at-a',
+            clientSecret: 'secret-a',
+            grants: ['password', 'refresh_token'],
+          })
+        ).status,
+      ).toBe(201);
       const t = targetOfMock(b, 'rfc6749');
       const user = t.user!;
-      const viaNew = await post(t.tokenUrl, { grant_type: 'password', username: user.username, password: user.password }, { authorization: `Basic ${Buffer.from('added-at-a:secret-a').toString('base64')}` });
+      const viaNew = await post(
+        t.tokenUrl,
+        { grant_type: 'password', username: user.username, password: user.password },
+        { authorization: `Basic ${Buffer.from('added-at-a:secret-a').toString('base64')}` },
+      );
       expect(viaNew.status).toBe(200);
       // One journal: B lists the requests A served.
-      const journal = (await (await admin(b, 'GET', '/requests?route=token')).json()) as { requests: { status: number }[] };
+      const journal = (await (await admin(b, 'GET', '/requests?route=token')).json()) as {
+        requests: { status: number }[];
+      };
       expect(journal.requests.map((r) => r.status)).toEqual([503, 503, 503, 200, 200, 200]);
       expect(JSON.stringify(journal)).not.toContain('secret-a');
       // Nor does the store itself hold the secrets: entries are redacted as they are written.
       const stored = JSON.stringify(await a.context.grants.store.items('journal'));
       expect(stored).toContain('added-at-a');
-      for (const secret of ['secret-a', user.password, targetOfMock(a, 'rfc6749').clients.user!.clientSecret!]) expect(stored).not.toContain(secret);
+      for (const secret of ['secret-a', user.password, targetOfMock(a, 'rfc6749').clients.user!.clientSecret!])
+        expect(stored).not.toContain(secret);
       // A reset at B ends A's tokens and A's client, at A.
       const before = await atA.grant();
       expect((await admin(b, 'POST', '/reset')).status).toBe(204);
       expect(await atA.resource(String(before.json.access_token))).not.toBe(200);
-      expect((await post(a.tokenEndpoint, { grant_type: 'password', username: user.username, password: user.password }, { authorization: `Basic ${Buffer.from('added-at-a:secret-a').toString('base64')}` })).status).toBe(401);
+      expect(
+        (
+          await post(
+            a.tokenEndpoint,
+            { grant_type: 'password', username: user.username, password: user.password },
+            { authorization: `Basic ${Buffer.from('added-at-a:secret-a').toString('base64')}` },
+          )
+        ).status,
+      ).toBe(401);
       // The journal starts again too: the two requests since the reset, numbered on from one store-wide counter.
-      const after = ((await (await admin(a, 'GET', '/requests')).json()) as { requests: { id: number; route: string }[] }).requests;
+      const after = (
+        (await (await admin(a, 'GET', '/requests')).json()) as { requests: { id: number; route: string }[] }
+      ).requests;
       expect(after.map((r) => r.route)).toEqual(['resource', 'token']);
       expect(after[1]!.id).toBeGreaterThan(after[0]!.id);
     } finally {
@@ -299,18 +400,34 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
   });
 
   it('configured faults survive admin changes at any replica: after a user and a client are added at A, A and B both still apply them; passwords reach the store only hashed', async () => {
-    const faults = [{ route: 'token', kind: 'latency' as const, latencyMs: 400, when: { always: true } }, { route: 'resource', kind: 'status' as const, status: 418, when: { always: true } }];
+    const faults = [
+      { route: 'token', kind: 'latency' as const, latencyMs: 400, when: { always: true } },
+      { route: 'resource', kind: 'status' as const, status: 418, when: { always: true } },
+    ];
     const [a, b] = await replicas('portal', { ...ROTATE.portal, faults });
     const admin = (m: RunningMock, method: string, path: string, body?: unknown) =>
-      fetch(`${m.admin.url}${path}`, { method, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
+      fetch(`${m.admin.url}${path}`, {
+        method,
+        ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+      });
     const timedGrant = async (at: ReturnType<typeof client>) => {
       const started = performance.now();
       const r = await at.grant();
       return { status: r.status, ms: performance.now() - started, token: String(r.json.access_token) };
     };
     try {
-      expect((await admin(a, 'POST', '/users', { username: 'added-user', password: 'pw-added-at-a-9f3' })).status).toBe(201);
-      expect((await admin(a, 'POST', '/clients', { clientId: 'added-client', clientSecret: 'secret-added-at-a', grants: ['password'] })).status).toBe(201);
+      expect((await admin(a, 'POST', '/users', { username: 'added-user', password: 'pw-added-at-a-9f3' })).status).toBe(
+        201,
+      );
+      expect(
+        (
+          await admin(a, 'POST', '/clients', {
+            clientId: 'added-client',
+            clientSecret: 'secret-added-at-a',
+            grants: ['password'],
+          })
+        ).status,
+      ).toBe(201);
       for (const m of [a, b, a, b]) {
         const at = client(targetOfMock(m, 'rfc6749'));
         const g = await timedGrant(at);
@@ -322,9 +439,17 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
       }
       // The user added at A logs in at B, which knows it only by the hash in the control document.
       const t = targetOfMock(b, 'rfc6749');
-      const viaB = await post(t.tokenUrl, { grant_type: 'password', username: 'added-user', password: 'pw-added-at-a-9f3' }, { authorization: `Basic ${Buffer.from('added-client:secret-added-at-a').toString('base64')}` });
+      const viaB = await post(
+        t.tokenUrl,
+        { grant_type: 'password', username: 'added-user', password: 'pw-added-at-a-9f3' },
+        { authorization: `Basic ${Buffer.from('added-client:secret-added-at-a').toString('base64')}` },
+      );
       expect(viaB.status).toBe(200);
-      const wrong = await post(t.tokenUrl, { grant_type: 'password', username: 'added-user', password: 'pw-added-at-a-9f4' }, { authorization: `Basic ${Buffer.from('added-client:secret-added-at-a').toString('base64')}` });
+      const wrong = await post(
+        t.tokenUrl,
+        { grant_type: 'password', username: 'added-user', password: 'pw-added-at-a-9f4' },
+        { authorization: `Basic ${Buffer.from('added-client:secret-added-at-a').toString('base64')}` },
+      );
       expect(wrong.status).toBe(400);
       const everything = JSON.stringify(await a.store.getDoc('control'));
       expect(everything).toContain('added-user');
@@ -339,13 +464,21 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
   it('Keycloak: the session limit holds across replicas (five logins over A and B, the sixth denied at either)', async () => {
     const [a, b] = await replicas('keycloak', { preset: 'ocp-iam' });
     try {
-      const login = (m: RunningMock) => post(m.tokenEndpoint, { grant_type: 'password', client_id: 'ocp', username: 'ocp-user', password: 'ocp-password' }, { accept: 'application/json' });
+      const login = (m: RunningMock) =>
+        post(
+          m.tokenEndpoint,
+          { grant_type: 'password', client_id: 'ocp', username: 'ocp-user', password: 'ocp-password' },
+          { accept: 'application/json' },
+        );
       const five = await Promise.all([a, b, a, b, a].map(login));
       expect(five.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
       expect((await login(b)).status).toBe(403);
       expect((await login(a)).status).toBe(403);
       // A logout at B frees a place at A.
-      const out = await post(b.endpoints.logout!, { client_id: 'ocp', refresh_token: String(five[0]!.json.refresh_token) });
+      const out = await post(b.endpoints.logout!, {
+        client_id: 'ocp',
+        refresh_token: String(five[0]!.json.refresh_token),
+      });
       expect(out.status).toBe(204);
       expect((await login(a)).status).toBe(200);
     } finally {
@@ -357,10 +490,20 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
   it('Keycloak: the technical user printed by one replica refreshes at the other', async () => {
     const [a, b] = await replicas('keycloak', { preset: 'v12-23' });
     try {
-      const [ta] = a.startup.technicalUsers as { clientId: string; clientSecret: string; refreshToken: string; tokenEndpoint: string }[];
-      const [tb] = b.startup.technicalUsers as typeof ta[];
+      const [ta] = a.startup.technicalUsers as {
+        clientId: string;
+        clientSecret: string;
+        refreshToken: string;
+        tokenEndpoint: string;
+      }[];
+      const [tb] = b.startup.technicalUsers as (typeof ta)[];
       expect(tb).toEqual(ta);
-      const r = await post(b.tokenEndpoint.replace('/realms/master/', '/realms/wallis/'), { grant_type: 'refresh_token', client_id: ta!.clientId, client_secret: ta!.clientSecret, refresh_token: ta!.refreshToken });
+      const r = await post(b.tokenEndpoint.replace('/realms/master/', '/realms/wallis/'), {
+        grant_type: 'refresh_token',
+        client_id: ta!.clientId,
+        client_secret: ta!.clientSecret,
+        refresh_token: ta!.refreshToken,
+      });
       expect(r.status).toBe(200);
     } finally {
       await a.close();
@@ -371,14 +514,33 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
   it('Keycloak: a technical user created through /__admin at one replica authenticates and refreshes at the other', async () => {
     const [a, b] = await replicas('keycloak', { preset: 'v12-23' });
     try {
-      const made = await fetch(`${a.admin.url}/flavour/technical-users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ realm: 'wallis', name: 'run-time-user' }) });
+      const made = await fetch(`${a.admin.url}/flavour/technical-users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ realm: 'wallis', name: 'run-time-user' }),
+      });
       expect(made.status).toBe(201);
-      const t = (await made.json()) as { clientId: string; clientSecret: string; refreshToken: string; tokenEndpoint: string };
+      const t = (await made.json()) as {
+        clientId: string;
+        clientSecret: string;
+        refreshToken: string;
+        tokenEndpoint: string;
+      };
       const atB = t.tokenEndpoint.replace(a.url, b.url);
-      const refreshed = await post(atB, { grant_type: 'refresh_token', client_id: t.clientId, client_secret: t.clientSecret, refresh_token: t.refreshToken });
+      const refreshed = await post(atB, {
+        grant_type: 'refresh_token',
+        client_id: t.clientId,
+        client_secret: t.clientSecret,
+        refresh_token: t.refreshToken,
+      });
       expect(refreshed.status, JSON.stringify(refreshed.json)).toBe(200);
       // Its secret is checked at B as at A: a wrong one is refused there too.
-      const wrong = await post(atB, { grant_type: 'refresh_token', client_id: t.clientId, client_secret: 'wrong', refresh_token: t.refreshToken });
+      const wrong = await post(atB, {
+        grant_type: 'refresh_token',
+        client_id: t.clientId,
+        client_secret: 'wrong',
+        refresh_token: t.refreshToken,
+      });
       expect(wrong.status).toBe(401);
     } finally {
       await a.close();
@@ -387,11 +549,23 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
   });
 
   it('a flavour with state of its own elsewhere (sharesStore unset) refuses a shared store in one line', async () => {
-    await expect(startMockServer({ ...portalMock, sharesStore: false }, [{ store: { url: redis.url } }])).rejects.toThrow(/keeps its state in this process only/);
+    await expect(
+      startMockServer({ ...portalMock, sharesStore: false }, [{ store: { url: redis.url } }]),
+    ).rejects.toThrow(/keeps its state in this process only/);
   });
 
   it('idpc mock F --replicas 2: one port, one IdP over fresh connections (round-robin to both processes), all stopped by one SIGTERM', async () => {
-    const mock = await startCli(['mock', 'portal', '--store', redis.url, '--store-prefix', `cli-${randomUUID().slice(0, 8)}`, '--replicas', '2', '--json']);
+    const mock = await startCli([
+      'mock',
+      'portal',
+      '--store',
+      redis.url,
+      '--store-prefix',
+      `cli-${randomUUID().slice(0, 8)}`,
+      '--replicas',
+      '2',
+      '--json',
+    ]);
     const pids = mock.info.pids as number[];
     try {
       expect(mock.info.replicas).toBe(2);
@@ -400,8 +574,14 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
       const endpoints = mock.info.endpoints as Record<string, string>;
       const [c] = mock.info.clients as { clientId: string; clientSecret: string }[];
       const [u] = mock.info.users as { username: string; password: string }[];
-      const basic = { authorization: `Basic ${Buffer.from(`${c!.clientId}:${c!.clientSecret}`).toString('base64')}`, connection: 'close' };
-      let refresh = String((await post(endpoints.token!, { grant_type: 'password', username: u!.username, password: u!.password }, basic)).json.refresh_token);
+      const basic = {
+        authorization: `Basic ${Buffer.from(`${c!.clientId}:${c!.clientSecret}`).toString('base64')}`,
+        connection: 'close',
+      };
+      let refresh = String(
+        (await post(endpoints.token!, { grant_type: 'password', username: u!.username, password: u!.password }, basic))
+          .json.refresh_token,
+      );
       // Each request on a new connection: the primary hands them to the replicas in turn, and the chain still holds.
       for (let i = 0; i < 6; i++) {
         const r = await post(endpoints.token!, { grant_type: 'refresh_token', refresh_token: refresh }, basic);
@@ -428,13 +608,31 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
   });
 
   it('a replica killed under load (SIGKILL, 3 times): no client waits; what it had not taken is answered by another; a replacement serves', async () => {
-    const mock = await startCli(['mock', 'portal', '--store', redis.url, '--store-prefix', `kill-${randomUUID().slice(0, 8)}`, '--replicas', '2', '--json']);
+    const mock = await startCli([
+      'mock',
+      'portal',
+      '--store',
+      redis.url,
+      '--store-prefix',
+      `kill-${randomUUID().slice(0, 8)}`,
+      '--replicas',
+      '2',
+      '--json',
+    ]);
     try {
       const endpoints = mock.info.endpoints as Record<string, string>;
       const [c] = mock.info.clients as { clientId: string; clientSecret: string }[];
       const [u] = mock.info.users as { username: string; password: string }[];
-      const form = new URLSearchParams({ grant_type: 'password', username: u!.username, password: u!.password }).toString();
-      const headers = { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${c!.clientId}:${c!.clientSecret}`).toString('base64')}`, connection: 'close' };
+      const form = new URLSearchParams({
+        grant_type: 'password',
+        username: u!.username,
+        password: u!.password,
+      }).toString();
+      const headers = {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${c!.clientId}:${c!.clientSecret}`).toString('base64')}`,
+        connection: 'close',
+      };
       const outcomes: { ms: number; status?: number; error?: string }[] = [];
       let running = true;
       // Fresh connections, 6 at a time, each bounded at 8 s: one that hangs shows as UND_ERR_HEADERS_TIMEOUT.
@@ -442,7 +640,13 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
         while (running) {
           const started = performance.now();
           try {
-            const r = await request(endpoints.token!, { method: 'POST', headers, body: form, headersTimeout: 8_000, bodyTimeout: 8_000 });
+            const r = await request(endpoints.token!, {
+              method: 'POST',
+              headers,
+              body: form,
+              headersTimeout: 8_000,
+              bodyTimeout: 8_000,
+            });
             await r.body.dump();
             outcomes.push({ ms: performance.now() - started, status: r.statusCode });
           } catch (e) {
@@ -455,8 +659,22 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
       for (let round = 0; round < 3; round++) {
         await new Promise((r) => setTimeout(r, 600));
         // The replicas now: the ones printed at start, or their replacements (named in "starting another" lines).
-        const started = [...(mock.info.pids as number[]), ...[...mock.stderr().matchAll(/starting another \(pid (\d+)\)/g)].map((m) => Number(m[1]))];
-        const alive = started.filter((pid) => !killed.includes(pid) && (() => { try { process.kill(pid, 0); return true; } catch { return false; } })());
+        const started = [
+          ...(mock.info.pids as number[]),
+          ...[...mock.stderr().matchAll(/starting another \(pid (\d+)\)/g)].map((m) => Number(m[1])),
+        ];
+        const alive = started.filter(
+          (pid) =>
+            !killed.includes(pid) &&
+            (() => {
+              try {
+                process.kill(pid, 0);
+                return true;
+              } catch {
+                return false;
+              }
+            })(),
+        );
         if (alive[0] === undefined) break;
         process.kill(alive[0], 'SIGKILL');
         killed.push(alive[0]);
@@ -471,7 +689,9 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
       // Served before and after the kills; a request the dead replica was answering may fail fast, never hang.
       expect(outcomes.filter((o) => o.status === 200).length).toBeGreaterThan(20);
       expect(outcomes.slice(-6).every((o) => o.status === 200)).toBe(true);
-      process.stderr.write(`replica kills: ${killed.length}, ${outcomes.length} requests, ${outcomes.filter((o) => o.error).length} failed fast (${[...new Set(outcomes.filter((o) => o.error).map((o) => o.error))].join(', ')}), slowest ${Math.max(...outcomes.map((o) => o.ms)).toFixed(0)} ms\n`);
+      process.stderr.write(
+        `replica kills: ${killed.length}, ${outcomes.length} requests, ${outcomes.filter((o) => o.error).length} failed fast (${[...new Set(outcomes.filter((o) => o.error).map((o) => o.error))].join(', ')}), slowest ${Math.max(...outcomes.map((o) => o.ms)).toFixed(0)} ms\n`,
+      );
     } finally {
       await mock.stop();
     }
@@ -492,8 +712,21 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
     const outcome = async (extra: string[]) => {
       const r = await runCli(['run', '--mock', SHARING.join(','), '--seed', '3', '--json', ...extra], process.env);
       expect(r.code, r.stderr).not.toBe(70);
-      const report = JSON.parse(r.stdout) as { runs: { verdict: string; requests: number; results: { suite: string; check: string; variant?: string; status: string }[] }[] };
-      return { code: r.code, runs: report.runs.map((run) => ({ verdict: run.verdict, requests: run.requests, results: run.results.map((x) => `${x.suite}:${x.check}:${x.variant ?? ''}=${x.status}`) })) };
+      const report = JSON.parse(r.stdout) as {
+        runs: {
+          verdict: string;
+          requests: number;
+          results: { suite: string; check: string; variant?: string; status: string }[];
+        }[];
+      };
+      return {
+        code: r.code,
+        runs: report.runs.map((run) => ({
+          verdict: run.verdict,
+          requests: run.requests,
+          results: run.results.map((x) => `${x.suite}:${x.check}:${x.variant ?? ''}=${x.status}`),
+        })),
+      };
     };
     const memory = await outcome([]);
     const shared = await outcome(['--store', redis.url]);
@@ -505,9 +738,27 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
     const dir = mkdtempSync(join(tmpdir(), 'idpc-store-replay-'));
     const mockConfig = join(dir, 'no-cache.json');
     writeFileSync(mockConfig, JSON.stringify({ flavour: 'infolink', plantedDeviations: { noCacheControl: true } }));
-    const first = await runCli(['run', '--mock', 'infolink', '--mock-config', mockConfig, '--store', redis.url, '--seed', '2', '--report-dir', dir], process.env);
+    const first = await runCli(
+      [
+        'run',
+        '--mock',
+        'infolink',
+        '--mock-config',
+        mockConfig,
+        '--store',
+        redis.url,
+        '--seed',
+        '2',
+        '--report-dir',
+        dir,
+      ],
+      process.env,
+    );
     expect(first.code, first.stderr).toBe(1);
-    const recorded = JSON.parse(readFileSync(join(dir, 'idpc-failures.json'), 'utf8')) as { store?: string; failures: { check: string }[] };
+    const recorded = JSON.parse(readFileSync(join(dir, 'idpc-failures.json'), 'utf8')) as {
+      store?: string;
+      failures: { check: string }[];
+    };
     expect(recorded.store).toBe(redis.url);
     expect(recorded.failures.map((f) => f.check)).toContain('grant:TE-C13');
     // A failure file does not choose the store a replay connects to: without --store (or IDPC_STORE) it is refused.
@@ -516,10 +767,15 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
     expect(unnamed.code).toBe(2);
     expect(unnamed.stderr).toMatch(/connects to a store only when you name it/);
     expect(unnamed.stdout).not.toMatch(/FIXED|FAILING/);
-    const replay = await runCli(['replay', join(dir, 'idpc-failures.json'), '--report-dir', dir, '--store', redis.url], process.env);
+    const replay = await runCli(
+      ['replay', join(dir, 'idpc-failures.json'), '--report-dir', dir, '--store', redis.url],
+      process.env,
+    );
     expect(replay.code, replay.stderr).toBe(1);
     expect(replay.stdout).toContain('x STILL FAILING  infolink grant:TE-C13');
-    const report = JSON.parse(readFileSync(join(dir, 'replay', 'idpc-report.json'), 'utf8')) as { runs: { reproduce: string }[] };
+    const report = JSON.parse(readFileSync(join(dir, 'replay', 'idpc-report.json'), 'utf8')) as {
+      runs: { reproduce: string }[];
+    };
     expect(report.runs[0]!.reproduce).toContain(`--store ${redis.url}`);
   });
 });

@@ -34,16 +34,30 @@ const heavy = (paths: string[], pattern: RegExp) => paths.filter((p) => pattern.
 
 describe('start-up paths load what they use', () => {
   it('the entry point loads only itself and its error module', () => {
-    expect(staticGraph('dist/src/cli/main.js').sort()).toEqual(['dist/src/cli/errors.js', 'dist/src/cli/main.js', 'dist/src/verdict/exit-codes.js']);
+    expect(staticGraph('dist/src/cli/main.js').sort()).toEqual([
+      'dist/src/cli/errors.js',
+      'dist/src/cli/main.js',
+      'dist/src/verdict/exit-codes.js',
+    ]);
   });
 
   it('idpc mock loads no check, runner, suite, fast-check, undici, ajv, yargs or jose before its first token', () => {
     const graph = staticGraph('dist/src/cli/mock.js');
-    expect(heavy(graph, /src\/checks\/|src\/runner\/|src\/verdict\/index|dist\/suites\/|node_modules\/(fast-check|undici|ajv\/|yargs|jose)\//)).toEqual([]);
+    expect(
+      heavy(
+        graph,
+        /src\/checks\/|src\/runner\/|src\/verdict\/index|dist\/suites\/|node_modules\/(fast-check|undici|ajv\/|yargs|jose)\//,
+      ),
+    ).toEqual([]);
     expect(graph.some((p) => p.includes('util/collate'))).toBe(false);
   });
 
   it('idpc run parses its options without yargs, the runner or the schemas', () => {
-    expect(heavy(staticGraph('dist/src/cli/run-options.js'), /node_modules\/yargs|src\/runner\/run|src\/generated\/validators/)).toEqual([]);
+    expect(
+      heavy(
+        staticGraph('dist/src/cli/run-options.js'),
+        /node_modules\/yargs|src\/runner\/run|src\/generated\/validators/,
+      ),
+    ).toEqual([]);
   });
 });

@@ -23,7 +23,8 @@ function leaves(s: Schema, prefix: string): string[] {
   const variants = s.oneOf ?? [s];
   const out: string[] = [];
   for (const v of variants) {
-    if (v.properties) for (const [k, sub] of Object.entries(v.properties)) out.push(...leaves(sub, prefix ? `${prefix}.${k}` : k));
+    if (v.properties)
+      for (const [k, sub] of Object.entries(v.properties)) out.push(...leaves(sub, prefix ? `${prefix}.${k}` : k));
     else if (v.items?.properties) out.push(...leaves(v.items, `${prefix}[]`));
     else out.push(prefix);
   }
@@ -58,16 +59,45 @@ const full: ConfigTargetConfig = {
     resource: { url: 'https://api.example.com/me', method: 'POST', headers: { 'x-api': '1' }, body: '{}' },
   },
   allowHttp: false,
-  clients: [{ name: 'user', clientId: 'app', clientSecret: 's', public: false, auth: 'post', refreshToken: 'r', scope: 'openid', grants: ['password', 'refresh_token'] }],
+  clients: [
+    {
+      name: 'user',
+      clientId: 'app',
+      clientSecret: 's',
+      public: false,
+      auth: 'post',
+      refreshToken: 'r',
+      scope: 'openid',
+      grants: ['password', 'refresh_token'],
+    },
+  ],
   users: [{ username: 'u', password: 'p', operator: false }],
   grants: ['password', 'refresh_token', 'client_credentials'],
   extraParams: { a: 'b' },
   requiredParams: ['a'],
   scopes: { granted: 'openid profile', narrower: 'profile', notAllowed: 'admin', unknown: 'nope' },
-  tls: { ca: 'test/fixtures/tls/ca.pem', cert: 'test/fixtures/tls/client.pem', key: 'test/fixtures/tls/client.key', insecure: true },
-  policies: { refreshRotation: 'rotate', refreshRevokesAccess: true, accessTokenLifetime: 2, refreshTokenLifetime: 4, sessionLimit: 5 },
+  tls: {
+    ca: 'test/fixtures/tls/ca.pem',
+    cert: 'test/fixtures/tls/client.pem',
+    key: 'test/fixtures/tls/client.key',
+    insecure: true,
+  },
+  policies: {
+    refreshRotation: 'rotate',
+    refreshRevokesAccess: true,
+    accessTokenLifetime: 2,
+    refreshTokenLifetime: 4,
+    sessionLimit: 5,
+  },
   profile: 'bcp9700',
-  budget: { maxRequests: 100, maxBadCredentialAttempts: 3, ratePerSecond: 5, timeoutMs: 1000, maxWaitSeconds: 10, maxBodyBytes: 65536 },
+  budget: {
+    maxRequests: 100,
+    maxBadCredentialAttempts: 3,
+    ratePerSecond: 5,
+    timeoutMs: 1000,
+    maxWaitSeconds: 10,
+    maxBodyBytes: 65536,
+  },
 };
 
 describe('target config', () => {
@@ -77,7 +107,9 @@ describe('target config', () => {
   });
 
   it('every option of the schema is read when a target is made from it', () => {
-    const schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas/config/target-config.schema.json'), 'utf8')) as Schema;
+    const schema = JSON.parse(
+      readFileSync(join(packageRoot(), 'schemas/config/target-config.schema.json'), 'utf8'),
+    ) as Schema;
     // $schema is for editors; the rest is the run's.
     const options = leaves(schema, '').filter((p) => p !== '$schema');
     const seen = new Set<string>();
@@ -87,7 +119,12 @@ describe('target config', () => {
 
   it('what the options say reaches the target', () => {
     const t = targetOfConfig(structuredClone(full), [], undefined, { baseDir: packageRoot() });
-    expect(t.tls).toMatchObject({ ca: expect.stringMatching(/^-----BEGIN CERTIFICATE-----/), cert: expect.stringMatching(/^-----BEGIN CERTIFICATE-----/), key: expect.stringMatching(/^-----BEGIN PRIVATE KEY-----/), insecure: true });
+    expect(t.tls).toMatchObject({
+      ca: expect.stringMatching(/^-----BEGIN CERTIFICATE-----/),
+      cert: expect.stringMatching(/^-----BEGIN CERTIFICATE-----/),
+      key: expect.stringMatching(/^-----BEGIN PRIVATE KEY-----/),
+      insecure: true,
+    });
     expect(t).toMatchObject({
       requiredParams: ['a'],
       scope: { full: 'openid profile', narrower: 'profile', notAllowed: 'admin', unknown: 'nope' },
@@ -102,11 +139,24 @@ describe('target config', () => {
       profile: 'bcp9700',
       budget: { maxWaitSeconds: 10, maxRequests: 100, maxBodyBytes: 65536 },
     });
-    expect(t.clients.user).toMatchObject({ clientId: 'app', auth: 'post', scope: 'openid', grants: ['password', 'refresh_token'] });
+    expect(t.clients.user).toMatchObject({
+      clientId: 'app',
+      auth: 'post',
+      scope: 'openid',
+      grants: ['password', 'refresh_token'],
+    });
   });
 
   it('a public client may hold a secret and send it (the portal robot client), and stays public for the checks', () => {
-    const t = targetOfConfig({ flavour: 'portal', baseUrl: 'https://portal.example.com', clients: [{ clientId: 'robot', clientSecret: 'x', public: true }], users: [{ username: 'robot', password: 'p' }] }, []);
+    const t = targetOfConfig(
+      {
+        flavour: 'portal',
+        baseUrl: 'https://portal.example.com',
+        clients: [{ clientId: 'robot', clientSecret: 'x', public: true }],
+        users: [{ username: 'robot', password: 'p' }],
+      },
+      [],
+    );
     expect(t.clients.user).toMatchObject({ public: true, clientSecret: 'x', auth: 'basic' });
     expect(t.revocationUrl).toBe('https://portal.example.com/oauth2/revoke-token/');
     expect(t.resource?.url).toBe('https://portal.example.com/workshops/catalog/environments/');
@@ -114,10 +164,22 @@ describe('target config', () => {
   });
 
   it('one client with several grants serves client_credentials too', () => {
-    const t = targetOfConfig({ flavour: 'infolink', baseUrl: 'https://il.example.com', clients: [{ clientId: 'c', clientSecret: 's' }], users: [{ username: 'u', password: 'p' }] }, []);
+    const t = targetOfConfig(
+      {
+        flavour: 'infolink',
+        baseUrl: 'https://il.example.com',
+        clients: [{ clientId: 'c', clientSecret: 's' }],
+        users: [{ username: 'u', password: 'p' }],
+      },
+      [],
+    );
     expect(t.clients.service?.clientId).toBe('c');
     expect(t.clients.user?.clientId).toBe('c');
-    expect(t.resource).toMatchObject({ method: 'POST', url: 'https://il.example.com/api/v1/executeJob', headers: { 'content-type': 'application/json' } });
+    expect(t.resource).toMatchObject({
+      method: 'POST',
+      url: 'https://il.example.com/api/v1/executeJob',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(t.resource?.body).toMatch(/^\{'appId':'170'/);
   });
 });
@@ -145,6 +207,10 @@ describe('policies.refreshRotation', () => {
     ['reuse', 'reuse'],
     ['unknown', 'unknown'],
   ] as const)('%s is the refresh mode %s', (rotation, mode) => {
-    expect(targetOfConfig({ ...structuredClone(full), policies: { refreshRotation: rotation } }, [], undefined, { baseDir: packageRoot() }).refreshMode).toBe(mode);
+    expect(
+      targetOfConfig({ ...structuredClone(full), policies: { refreshRotation: rotation } }, [], undefined, {
+        baseDir: packageRoot(),
+      }).refreshMode,
+    ).toBe(mode);
   });
 });

@@ -32,7 +32,9 @@ interface Reported {
 }
 
 /** A Keycloak mock (optionally with a planted defect) and its technical user, as `idpc mock keycloak --json` prints it. */
-async function keycloakWithTechnicalUser(planted?: Record<string, unknown>): Promise<{ url: string; user: TechnicalUser }> {
+async function keycloakWithTechnicalUser(
+  planted?: Record<string, unknown>,
+): Promise<{ url: string; user: TechnicalUser }> {
   const args = ['mock', 'keycloak', '--json'];
   if (planted) {
     const file = join(dir, `kc-${Object.values(planted).join('-')}.json`);
@@ -71,13 +73,18 @@ function technicalTarget(url: string, user: TechnicalUser, name: string): string
 
 async function run(target: string, user: TechnicalUser, seed: number, tag: string): Promise<Reported> {
   const reportDir = join(dir, `${tag}-${seed}`);
-  const r = await runCli(['run', '--target', target, '--seed', String(seed), '--report', 'json', '--report-dir', reportDir], { ...process.env, IDPC_TECH_SECRET: user.clientSecret, IDPC_TECH_TOKEN: user.refreshToken });
-  const report = (JSON.parse(readFileSync(join(reportDir, 'idpc-report.json'), 'utf8')) as { runs: Reported[] }).runs[0]!;
+  const r = await runCli(
+    ['run', '--target', target, '--seed', String(seed), '--report', 'json', '--report-dir', reportDir],
+    { ...process.env, IDPC_TECH_SECRET: user.clientSecret, IDPC_TECH_TOKEN: user.refreshToken },
+  );
+  const report = (JSON.parse(readFileSync(join(reportDir, 'idpc-report.json'), 'utf8')) as { runs: Reported[] })
+    .runs[0]!;
   expect(report.exitCode, r.stderr).toBe(r.code);
   return report;
 }
 
-const statusOf = (r: Reported, name: string) => r.results.find((x) => `${x.suite}:${x.check}${x.variant ? `:${x.variant}` : ''}` === name)?.status;
+const statusOf = (r: Reported, name: string) =>
+  r.results.find((x) => `${x.suite}:${x.check}${x.variant ? `:${x.variant}` : ''}` === name)?.status;
 
 describe('a technical-user-only target (client id, secret, stored offline refresh token)', () => {
   let url: string;
@@ -88,11 +95,25 @@ describe('a technical-user-only target (client id, secret, stored offline refres
     target = technicalTarget(url, user, 'technical');
   });
 
-  it('CONFORMS against the Keycloak mock at seeds 1-3, judging the offline token, its claims and its lifetime', { timeout: 180_000 }, async () => {
+  it('CONFORMS against the Keycloak mock at seeds 1-3, judging the offline token, its claims and its lifetime', {
+    timeout: 180_000,
+  }, async () => {
     for (const seed of [1, 2, 3]) {
       const report = await run(target, user, seed, 'clean');
-      expect(report.verdict, JSON.stringify(report.results.filter((r) => r.status === 'fail' || r.message?.includes('not tested')))).toBe('CONFORMS');
-      for (const name of ['grant:TE-G1:offline-token', 'grant:TE-L8', 'grant:TE-C18', 'grant:TE-L1', 'grant:TE-B5', 'refresh:TE-G1:user', 'refresh:TE-G3:garbage', 'refresh:TE-G6']) {
+      expect(
+        report.verdict,
+        JSON.stringify(report.results.filter((r) => r.status === 'fail' || r.message?.includes('not tested'))),
+      ).toBe('CONFORMS');
+      for (const name of [
+        'grant:TE-G1:offline-token',
+        'grant:TE-L8',
+        'grant:TE-C18',
+        'grant:TE-L1',
+        'grant:TE-B5',
+        'refresh:TE-G1:user',
+        'refresh:TE-G3:garbage',
+        'refresh:TE-G6',
+      ]) {
         expect([name, statusOf(report, name)]).toEqual([name, expect.stringMatching(/^(pass|deviation)$/)]);
       }
       // What would end the stored session is left for a disposable grant, and says so.
@@ -102,7 +123,12 @@ describe('a technical-user-only target (client id, secret, stored offline refres
   });
 
   it('the stored token still works after the runs', async () => {
-    const r = await postForm(user.tokenEndpoint, { grant_type: 'refresh_token', refresh_token: user.refreshToken, client_id: user.clientId, client_secret: user.clientSecret });
+    const r = await postForm(user.tokenEndpoint, {
+      grant_type: 'refresh_token',
+      refresh_token: user.refreshToken,
+      client_id: user.clientId,
+      client_secret: user.clientSecret,
+    });
     expect(r.status).toBe(200);
   });
 
@@ -124,31 +150,63 @@ describe('a stored refresh token the target retires on use', () => {
   let as: TinyServer;
   afterAll(() => as?.close());
 
-  it('without a refreshTokenFile the run refuses before its first request (exit 2, one line); with one it keeps the newest token there (0600), which works after the run', { timeout: 180_000 }, async () => {
+  it('without a refreshTokenFile the run refuses before its first request (exit 2, one line); with one it keeps the newest token there (0600), which works after the run', {
+    timeout: 180_000,
+  }, async () => {
     as = await startTinyAs();
     const [client] = TINY_CLIENTS;
-    const login = await postForm(as.tokenUrl, { grant_type: 'password', username: 'alice', password: TINY_USERS.alice, client_id: client!.id, client_secret: client!.secret! });
+    const login = await postForm(as.tokenUrl, {
+      grant_type: 'password',
+      username: 'alice',
+      password: TINY_USERS.alice,
+      client_id: client!.id,
+      client_secret: client!.secret!,
+    });
     const stored = String(login.json().refresh_token);
     const config = (extra: Record<string, unknown>) => {
       const file = join(dir, `rotating-${Object.keys(extra).join('-') || 'plain'}.target.json`);
-      writeFileSync(file, JSON.stringify({ flavour: 'rfc6749', allowHttp: true, endpoints: { token: as.tokenUrl, revocation: as.revocationUrl, resource: as.resourceUrl }, clients: [{ clientId: client!.id, clientSecret: client!.secret, ...extra }], grants: ['refresh_token'], policies: { refreshRotation: 'rotate' }, budget: { ratePerSecond: 500 } }));
+      writeFileSync(
+        file,
+        JSON.stringify({
+          flavour: 'rfc6749',
+          allowHttp: true,
+          endpoints: { token: as.tokenUrl, revocation: as.revocationUrl, resource: as.resourceUrl },
+          clients: [{ clientId: client!.id, clientSecret: client!.secret, ...extra }],
+          grants: ['refresh_token'],
+          policies: { refreshRotation: 'rotate' },
+          budget: { ratePerSecond: 500 },
+        }),
+      );
       return file;
     };
-    const refused = await runCli(['run', '--target', config({ refreshToken: stored }), '--report-dir', dir], process.env);
+    const refused = await runCli(
+      ['run', '--target', config({ refreshToken: stored }), '--report-dir', dir],
+      process.env,
+    );
     expect(refused.code).toBe(2);
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
-    expect(refused.stderr).toMatch(/holds a stored refresh token, and the target's rotation is declared to retire a used refresh token .*refreshTokenFile/);
+    expect(refused.stderr).toMatch(
+      /holds a stored refresh token, and the target's rotation is declared to retire a used refresh token .*refreshTokenFile/,
+    );
     expect(as.hits.get('/token') ?? 0).toBe(1); // the login above, nothing of the run
 
     const tokenFile = join(dir, 'stored.token');
     writeFileSync(tokenFile, `${stored}\n`);
-    const r = await runCli(['run', '--target', config({ refreshTokenFile: tokenFile }), '--seed', '1', '--report-dir', dir], process.env);
+    const r = await runCli(
+      ['run', '--target', config({ refreshTokenFile: tokenFile }), '--seed', '1', '--report-dir', dir],
+      process.env,
+    );
     expect(r.stdout).toMatch(/the stored refresh token of client "web-app" was rotated: the newest is in /);
     const newest = readFileSync(tokenFile, 'utf8').trim();
     expect(newest).not.toBe(stored);
     expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
     expect(r.stdout + r.stderr).not.toContain(newest);
-    const works = await postForm(as.tokenUrl, { grant_type: 'refresh_token', refresh_token: newest, client_id: client!.id, client_secret: client!.secret! });
+    const works = await postForm(as.tokenUrl, {
+      grant_type: 'refresh_token',
+      refresh_token: newest,
+      client_id: client!.id,
+      client_secret: client!.secret!,
+    });
     expect(works.status).toBe(200);
   });
 });

@@ -52,7 +52,13 @@ describe('the exchange log', () => {
     });
     await new Promise<void>((r) => counting.listen(0, '127.0.0.1', r));
     const base = `http://127.0.0.1:${(counting.address() as { port: number }).port}`;
-    const t = new Transport({ maxRequests: 1000, maxBadCredentialAttempts: 10, ratePerSecond: 100_000, timeoutMs: 5000, logLimit: 10 });
+    const t = new Transport({
+      maxRequests: 1000,
+      maxBadCredentialAttempts: 10,
+      ratePerSecond: 100_000,
+      timeoutMs: 5000,
+      logLimit: 10,
+    });
     let mark = 0;
     for (let i = 0; i < 100; i++) {
       if (i === 97) mark = t.logPosition();
@@ -77,7 +83,8 @@ describe('Retry-After as RFC 9110 §10.2.3 defines it', () => {
     expect(retryAfterSeconds('Sunday, 06-Nov-94 08:49:37 GMT', now)).toBe(37);
     expect(retryAfterSeconds('Sun Nov  6 08:49:37 1994', now)).toBe(37);
     expect(retryAfterSeconds('Sun, 06 Nov 1994 08:48:00 GMT', now)).toBe(0);
-    for (const bad of ['1.5', '-1', 'soon', '', '2001-01-01', 'Tue, 32 Foo 2026 99:00:00 GMT']) expect(retryAfterSeconds(bad, now), bad).toBeUndefined();
+    for (const bad of ['1.5', '-1', 'soon', '', '2001-01-01', 'Tue, 32 Foo 2026 99:00:00 GMT'])
+      expect(retryAfterSeconds(bad, now), bad).toBeUndefined();
   });
 });
 

@@ -20,15 +20,41 @@ describe('severities per profile', () => {
     expect(severityOf('TE-E8', profile)).toBe({ rfc6749: 'info', bcp9700: 'error', oauth21: 'error' }[profile]);
   });
 
-  const response = (tokenType: string) => ({ status: 200, headers: { 'content-type': ['application/json'], 'cache-control': ['no-store'], pragma: ['no-cache'] }, body: JSON.stringify({ access_token: 'a'.repeat(40), token_type: tokenType, expires_in: 300 }) });
-  it.each(PROFILES)('%s: TE-C5 rejects "mac", accepts bearer in any case; a flavour-case difference only warns', (profile) => {
-    const mac = validateCapture({ flavour: 'rfc6749', kind: 'token-response', response: response('mac'), profile });
-    expect(mac.findings.find((f) => f.rule === 'TE-C5')?.severity).toBe('error');
-    for (const t of ['bearer', 'BEARER', 'DPoP', 'N_A']) expect(validateCapture({ flavour: 'rfc6749', kind: 'token-response', response: response(t), profile }).findings.filter((f) => f.rule === 'TE-C5')).toEqual([]);
-    const portal = validateCapture({ flavour: 'portal', kind: 'token-response', body: JSON.stringify({ access_token: 'a'.repeat(30), expires_in: 36000, token_type: 'bearer', scope: 'user:info', refresh_token: 'b'.repeat(30) }), profile });
-    expect(portal.findings.find((f) => f.rule === 'TE-C17')?.severity).toBe('warning');
-    expect(portal.valid).toBe(true);
+  const response = (tokenType: string) => ({
+    status: 200,
+    headers: { 'content-type': ['application/json'], 'cache-control': ['no-store'], pragma: ['no-cache'] },
+    body: JSON.stringify({ access_token: 'a'.repeat(40), token_type: tokenType, expires_in: 300 }),
   });
+  it.each(PROFILES)(
+    '%s: TE-C5 rejects "mac", accepts bearer in any case; a flavour-case difference only warns',
+    (profile) => {
+      const mac = validateCapture({ flavour: 'rfc6749', kind: 'token-response', response: response('mac'), profile });
+      expect(mac.findings.find((f) => f.rule === 'TE-C5')?.severity).toBe('error');
+      for (const t of ['bearer', 'BEARER', 'DPoP', 'N_A'])
+        expect(
+          validateCapture({
+            flavour: 'rfc6749',
+            kind: 'token-response',
+            response: response(t),
+            profile,
+          }).findings.filter((f) => f.rule === 'TE-C5'),
+        ).toEqual([]);
+      const portal = validateCapture({
+        flavour: 'portal',
+        kind: 'token-response',
+        body: JSON.stringify({
+          access_token: 'a'.repeat(30),
+          expires_in: 36000,
+          token_type: 'bearer',
+          scope: 'user:info',
+          refresh_token: 'b'.repeat(30),
+        }),
+        profile,
+      });
+      expect(portal.findings.find((f) => f.rule === 'TE-C17')?.severity).toBe('warning');
+      expect(portal.valid).toBe(true);
+    },
+  );
 });
 
 describe('documented deviations', () => {
@@ -45,21 +71,30 @@ describe('documented deviations', () => {
 describe('INCOMPLETE (exit 4): CONFORMS only when the required checks ran', () => {
   it('a config with no clients: exit 4, the untested checks listed', async () => {
     const file = join(dir, 'no-clients.json');
-    writeFileSync(file, JSON.stringify({ flavour: 'rfc6749', endpoints: { token: 'http://127.0.0.1:9/token' }, allowHttp: true }));
+    writeFileSync(
+      file,
+      JSON.stringify({ flavour: 'rfc6749', endpoints: { token: 'http://127.0.0.1:9/token' }, allowHttp: true }),
+    );
     const lines: string[] = [];
     expect(await runCommand({ target: file, reportDir: join(dir, 'r') }, (l) => lines.push(l))).toBe(4);
     const out = lines.join('\n');
     expect(out).toContain('verdict: INCOMPLETE (exit 4)');
-    expect(out).toMatch(/UNTESTED: grant:TE-A2:password, .*not tested: needs a client and a user for the password grant/);
+    expect(out).toMatch(
+      /UNTESTED: grant:TE-A2:password, .*not tested: needs a client and a user for the password grant/,
+    );
     expect(out).not.toContain('CONFORMS');
   });
 
   it('--max-requests 20 on a mock: exit 4 naming the suites not run', async () => {
     const lines: string[] = [];
-    expect(await runCommand({ mock: 'portal', maxRequests: 20, seed: 1, reportDir: join(dir, 'r2') }, (l) => lines.push(l))).toBe(4);
+    expect(
+      await runCommand({ mock: 'portal', maxRequests: 20, seed: 1, reportDir: join(dir, 'r2') }, (l) => lines.push(l)),
+    ).toBe(4);
     const out = lines.join('\n');
     expect(out).toMatch(/the budget cannot cover the plan \(\d+ requests\): left out grant\//);
-    expect(out).toMatch(/UNTESTED: .*refresh:TE-G1:user.* not tested: left out: the plan needs \d+ requests, the request budget/);
+    expect(out).toMatch(
+      /UNTESTED: .*refresh:TE-G1:user.* not tested: left out: the plan needs \d+ requests, the request budget/,
+    );
   });
 
   it.each([
@@ -78,25 +113,33 @@ describe('INCOMPLETE (exit 4): CONFORMS only when the required checks ran', () =
 });
 
 describe('the coverage does not depend on the seed', () => {
-  it.each(['portal', 'rator', 'infolink', 'keycloak'])('%s: seeds 1..5 report the same (check, variant) results with the same statuses, and the same verdict', async (flavour) => {
-    const { startMock } = await import('../mocks/index.js');
-    const { runConformance } = await import('../src/runner/run.js');
-    const { targetOfMock } = await import('../src/runner/target.js');
-    const sets: string[] = [];
-    const codes: number[] = [];
-    for (const seed of [1, 2, 3, 4, 5]) {
-      const mock = await startMock({ flavour: flavour as FlavourName, journal: { enabled: false } });
-      try {
-        const run = await runConformance({ target: targetOfMock(mock, 'rfc6749'), seed, numRuns: 3 });
-        sets.push(run.results.map((r) => `${r.suite}:${r.check}:${r.variant ?? ''}=${r.status}`).sort().join(' '));
-        codes.push(run.exitCode);
-      } finally {
-        await mock.close();
+  it.each(['portal', 'rator', 'infolink', 'keycloak'])(
+    '%s: seeds 1..5 report the same (check, variant) results with the same statuses, and the same verdict',
+    async (flavour) => {
+      const { startMock } = await import('../mocks/index.js');
+      const { runConformance } = await import('../src/runner/run.js');
+      const { targetOfMock } = await import('../src/runner/target.js');
+      const sets: string[] = [];
+      const codes: number[] = [];
+      for (const seed of [1, 2, 3, 4, 5]) {
+        const mock = await startMock({ flavour: flavour as FlavourName, journal: { enabled: false } });
+        try {
+          const run = await runConformance({ target: targetOfMock(mock, 'rfc6749'), seed, numRuns: 3 });
+          sets.push(
+            run.results
+              .map((r) => `${r.suite}:${r.check}:${r.variant ?? ''}=${r.status}`)
+              .sort()
+              .join(' '),
+          );
+          codes.push(run.exitCode);
+        } finally {
+          await mock.close();
+        }
       }
-    }
-    expect(new Set(sets).size).toBe(1);
-    expect(new Set(codes).size).toBe(1);
-  });
+      expect(new Set(sets).size).toBe(1);
+      expect(new Set(codes).size).toBe(1);
+    },
+  );
 
   const planted: [string, string, Record<string, unknown>, string][] = [
     ['noCacheControl', 'infolink', { plantedDeviations: { noCacheControl: true } }, 'TE-C13'],
@@ -113,7 +156,10 @@ describe('the coverage does not depend on the seed', () => {
       const mock = await startMock({ flavour: flavour as FlavourName, ...options, journal: { enabled: false } });
       try {
         const run = await runConformance({ target: targetOfMock(mock, 'rfc6749'), seed, numRuns: 2 });
-        expect(run.results.some((r) => r.check === check && r.status === 'fail'), `seed ${seed}`).toBe(true);
+        expect(
+          run.results.some((r) => r.check === check && r.status === 'fail'),
+          `seed ${seed}`,
+        ).toBe(true);
         expect(run.exitCode).toBe(1);
       } finally {
         await mock.close();
@@ -126,11 +172,20 @@ describe('a documented deviation accepts exactly the documented answer of its ca
   it("Keycloak's TE-E2: a missing username is 401 invalid_request, a missing password 401 invalid_grant, never the other way", async () => {
     const { FLAVOURS } = await import('../src/flavours/index.js');
     const { documentedDeviation } = await import('../src/verdict/index.js');
-    const answer = (error: string) => ({ response: { status: 401, headers: {}, body: JSON.stringify({ error }) }, body: { error } });
+    const answer = (error: string) => ({
+      response: { status: 401, headers: {}, body: JSON.stringify({ error }) },
+      body: { error },
+    });
     const kc = FLAVOURS.keycloak;
-    expect(documentedDeviation(kc, 'TE-E2', { ...answer('invalid_request'), variant: 'missing-username' })).toBeDefined();
+    expect(
+      documentedDeviation(kc, 'TE-E2', { ...answer('invalid_request'), variant: 'missing-username' }),
+    ).toBeDefined();
     expect(documentedDeviation(kc, 'TE-E2', { ...answer('invalid_grant'), variant: 'missing-password' })).toBeDefined();
-    expect(documentedDeviation(kc, 'TE-E2', { ...answer('invalid_grant'), variant: 'missing-username' })).toBeUndefined();
-    expect(documentedDeviation(kc, 'TE-E2', { ...answer('invalid_request'), variant: 'missing-password' })).toBeUndefined();
+    expect(
+      documentedDeviation(kc, 'TE-E2', { ...answer('invalid_grant'), variant: 'missing-username' }),
+    ).toBeUndefined();
+    expect(
+      documentedDeviation(kc, 'TE-E2', { ...answer('invalid_request'), variant: 'missing-password' }),
+    ).toBeUndefined();
   });
 });

@@ -14,7 +14,9 @@ export function lazyAdminHandler(handle: MockHandle): NodeHandler {
         adminApp(req, res);
       },
       (e: unknown) => {
-        res.writeHead(500, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'server_error', problems: [(e as Error).message] }));
+        res
+          .writeHead(500, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ error: 'server_error', problems: [(e as Error).message] }));
       },
     );
   };

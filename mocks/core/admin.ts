@@ -14,7 +14,9 @@ const MOCK_CONFIG = 'https://idp-conformance.dev/schemas/config/mock-config.sche
 function checked(res: Response, def: string, value: unknown): boolean {
   const result = registry().validateRef(`${MOCK_CONFIG}#/$defs/${def}`, value);
   if (result.valid) return true;
-  res.status(400).json({ error: 'invalid_request', problems: result.errors.map((e) => `${e.path || '/'}: ${e.message}`) });
+  res
+    .status(400)
+    .json({ error: 'invalid_request', problems: result.errors.map((e) => `${e.path || '/'}: ${e.message}`) });
   return false;
 }
 
@@ -36,16 +38,21 @@ const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 function browserReach(req: Request, open: boolean): string | undefined {
   if (!open) {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '');
-    if (!isLoopback(host)) return `Host ${host || '(none)'} is not this machine: without an admin token, /__admin answers only to localhost, 127.0.0.1 or [::1]`;
+    if (!isLoopback(host))
+      return `Host ${host || '(none)'} is not this machine: without an admin token, /__admin answers only to localhost, 127.0.0.1 or [::1]`;
   }
   if (!CHANGES.has(req.method)) return undefined;
   const site = req.headers['sec-fetch-site'];
   const origin = req.headers.origin;
-  if ((site && site !== 'same-origin' && site !== 'none') || (origin && origin !== `http://${req.headers.host}` && origin !== `https://${req.headers.host}`)) {
+  if (
+    (site && site !== 'same-origin' && site !== 'none') ||
+    (origin && origin !== `http://${req.headers.host}` && origin !== `https://${req.headers.host}`)
+  ) {
     return 'a change from another site (Origin / Sec-Fetch-Site): without an admin token, only same-origin or non-browser clients may change the mock';
   }
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-  if (hasBody && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(req.headers['content-type'] ?? '')) return 'a change with a body must be Content-Type: application/json (or carry the admin token)';
+  if (hasBody && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(req.headers['content-type'] ?? ''))
+    return 'a change with a body must be Content-Type: application/json (or carry the admin token)';
   return undefined;
 }
 
@@ -66,24 +73,41 @@ function guarded(app: express.Express, mock: MockHandle): void {
   // load balancer takes this replica out instead of sending it clients it can only refuse.
   app.get('/__admin/health', (_req, res) => {
     const store = { kind: mock.store.shared ? 'shared' : 'memory', ...mock.store.health() };
-    res.status(store.reachable ? 200 : 503).json({ status: store.reachable ? 'ok' : 'store-unreachable', flavour: mock.config.flavour, preset: mock.config.preset, store });
+    res.status(store.reachable ? 200 : 503).json({
+      status: store.reachable ? 'ok' : 'store-unreachable',
+      flavour: mock.config.flavour,
+      preset: mock.config.preset,
+      store,
+    });
   });
   // Replicas on a shared store: what another replica changed holds here too, before this call is answered.
   const control = mock.control;
-  if (control) app.use((_req: Request, _res: Response, next: NextFunction) => void control.sync().then(() => next(), next));
+  if (control)
+    app.use((_req: Request, _res: Response, next: NextFunction) => void control.sync().then(() => next(), next));
 }
 
 /** The clock, the request journal, reset and flavour actions. */
 function clockAndJournal(app: express.Express, mock: MockHandle): void {
   const control = mock.control;
   app.get('/__admin/clock', (_req, res) => {
-    res.json({ now: mock.clock.epochSeconds(), iso: new Date(mock.clock.nowMs()).toISOString(), frozen: mock.clock.frozen });
+    res.json({
+      now: mock.clock.epochSeconds(),
+      iso: new Date(mock.clock.nowMs()).toISOString(),
+      frozen: mock.clock.frozen,
+    });
   });
   app.post('/__admin/clock', async (req, res) => {
     const body = (req.body ?? {}) as { advance?: unknown; set?: unknown; freeze?: unknown };
     const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-    if ((body.advance !== undefined && !isNum(body.advance)) || (body.set !== undefined && !isNum(body.set)) || (body.advance === undefined && body.set === undefined && body.freeze === undefined)) {
-      res.status(400).json({ error: 'invalid_request', problems: ['give {"advance": seconds}, {"set": epochSeconds} or {"freeze": true|false}'] });
+    if (
+      (body.advance !== undefined && !isNum(body.advance)) ||
+      (body.set !== undefined && !isNum(body.set)) ||
+      (body.advance === undefined && body.set === undefined && body.freeze === undefined)
+    ) {
+      res.status(400).json({
+        error: 'invalid_request',
+        problems: ['give {"advance": seconds}, {"set": epochSeconds} or {"freeze": true|false}'],
+      });
       return;
     }
     if (body.freeze === true) mock.clock.freeze();
@@ -92,11 +116,16 @@ function clockAndJournal(app: express.Express, mock: MockHandle): void {
     if (isNum(body.advance)) mock.clock.advance(body.advance);
     // Replicas on a shared store read it before each request: the answer comes once every replica would see it.
     await mock.control?.saveClock();
-    res.json({ now: mock.clock.epochSeconds(), iso: new Date(mock.clock.nowMs()).toISOString(), frozen: mock.clock.frozen });
+    res.json({
+      now: mock.clock.epochSeconds(),
+      iso: new Date(mock.clock.nowMs()).toISOString(),
+      frozen: mock.clock.frozen,
+    });
   });
 
   /** The journal: this process's, or with a shared store the one of all replicas. */
-  const journalFind = (filter: JournalFilter) => (control ? control.journal(filter) : Promise.resolve(mock.journal.find(filter)));
+  const journalFind = (filter: JournalFilter) =>
+    control ? control.journal(filter) : Promise.resolve(mock.journal.find(filter));
   app.get('/__admin/requests', async (req, res) => {
     const q = req.query as Record<string, string | undefined>;
     const limit = q.limit ? Number(q.limit) : undefined;
@@ -116,9 +145,16 @@ function clockAndJournal(app: express.Express, mock: MockHandle): void {
     const b = (req.body ?? {}) as Record<string, unknown>;
     const str = (k: string) => (typeof b[k] === 'string' ? { [k]: b[k] as string } : {});
     const unknown = Object.keys(b).filter((k) => !['path', 'method', 'grantType', 'route'].includes(k));
-    if (unknown.length) return void res.status(400).json({ error: 'invalid_request', problems: [`unknown filter member(s): ${unknown.join(', ')}; use path, method, grantType, route`] });
+    if (unknown.length)
+      return void res.status(400).json({
+        error: 'invalid_request',
+        problems: [`unknown filter member(s): ${unknown.join(', ')}; use path, method, grantType, route`],
+      });
     const filter = { ...str('path'), ...str('method'), ...str('grantType'), ...str('route') };
-    res.json({ enabled: mock.journal.enabled, count: control ? (await control.journal(filter)).length : mock.journal.count(filter) });
+    res.json({
+      enabled: mock.journal.enabled,
+      count: control ? (await control.journal(filter)).length : mock.journal.count(filter),
+    });
   });
   app.delete('/__admin/requests', async (_req, res) => {
     mock.journal.clear();
@@ -129,7 +165,12 @@ function clockAndJournal(app: express.Express, mock: MockHandle): void {
   app.post('/__admin/reset', (_req, res, next) => {
     // What the flavour creates afresh at a reset (Keycloak's technical users, with new offline tokens) is shown again,
     // once, as at start-up: the tokens printed before the reset no longer work.
-    mock.reset().then(() => (Object.keys(mock.startup).length ? res.status(200).json(mock.startup) : res.status(204).end()), next);
+    mock
+      .reset()
+      .then(
+        () => (Object.keys(mock.startup).length ? res.status(200).json(mock.startup) : res.status(204).end()),
+        next,
+      );
   });
 
   app.post('/__admin/flavour/:action', (req, res, next) => {
@@ -143,7 +184,12 @@ function clockAndJournal(app: express.Express, mock: MockHandle): void {
 function clientsAndUsers(app: express.Express, mock: MockHandle): void {
   const control = mock.control;
   app.get('/__admin/clients', (_req, res) => {
-    res.json([...mock.context.clients.values()].map(({ clientSecret, ...c }) => ({ ...c, hasSecret: clientSecret !== undefined })));
+    res.json(
+      [...mock.context.clients.values()].map(({ clientSecret, ...c }) => ({
+        ...c,
+        hasSecret: clientSecret !== undefined,
+      })),
+    );
   });
   app.post('/__admin/clients', async (req, res) => {
     if (!checked(res, 'client', req.body)) return;
@@ -181,7 +227,11 @@ function tokens(app: express.Express, mock: MockHandle): void {
   // or asks about one token with ?value=. The values themselves never leave through the admin API.
   app.get('/__admin/tokens', async (req, res) => {
     const value = typeof req.query.value === 'string' ? req.query.value : undefined;
-    const describe = (kind: 'access' | 'refresh', r: { value: string; expiresAt: number; clientId: string; username?: string; scope: string[]; grantId: string }, state: string) => ({
+    const describe = (
+      kind: 'access' | 'refresh',
+      r: { value: string; expiresAt: number; clientId: string; username?: string; scope: string[]; grantId: string },
+      state: string,
+    ) => ({
       kind,
       fingerprint: fingerprint(r.value),
       state,
@@ -230,7 +280,9 @@ function faultRoutes(app: express.Express, mock: MockHandle): void {
   });
   app.post('/__admin/faults', async (req, res) => {
     if (!checked(res, 'fault', req.body)) return;
-    const fault = control ? mock.faults.add(req.body as FaultSpec, await control.nextFaultId(mock.config.faults.length)) : mock.faults.add(req.body as FaultSpec);
+    const fault = control
+      ? mock.faults.add(req.body as FaultSpec, await control.nextFaultId(mock.config.faults.length))
+      : mock.faults.add(req.body as FaultSpec);
     await control?.publish({ faults: true });
     res.status(201).json({ id: fault.id });
   });
@@ -253,9 +305,16 @@ function closing(app: express.Express, _mock: MockHandle): void {
   });
   // express's own errors (bad JSON, too large) become JSON 4xx, never an HTML 500 page.
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof StoreUnavailable) return void res.status(503).set('Retry-After', '1').json({ error: 'temporarily_unavailable', problems: [err.message] });
+    if (err instanceof StoreUnavailable)
+      return void res
+        .status(503)
+        .set('Retry-After', '1')
+        .json({ error: 'temporarily_unavailable', problems: [err.message] });
     const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
-    res.status(status).json({ error: status === 500 ? 'server_error' : 'invalid_request', problems: [err.type === 'entity.parse.failed' ? 'body is not valid JSON' : err.message] });
+    res.status(status).json({
+      error: status === 500 ? 'server_error' : 'invalid_request',
+      problems: [err.type === 'entity.parse.failed' ? 'body is not valid JSON' : err.message],
+    });
   });
 }
 

@@ -22,8 +22,22 @@ const CORE_DEFAULTS: Omit<ResolvedMockConfig, 'flavour' | 'preset'> = {
   journal: { enabled: true, maxEntries: 1000 },
   clock: { frozen: false },
   limits: { maxBodyBytes: 65536, maxParamBytes: 8192 },
-  tokens: { accessTokenLifetime: 3600, refreshTokenLifetime: 86400, maxStoredTokens: 1_000_000, maxStoredBytes: 24 * 2 ** 20, expiredRetention: 3600 },
-  refresh: { rotate: true, revokeOldRefreshToken: true, revokeOldAccessToken: false, graceSeconds: 0, maxReuse: 0, revokeFamilyOnReplay: false, scopeAfterNarrowing: 'original' },
+  tokens: {
+    accessTokenLifetime: 3600,
+    refreshTokenLifetime: 86400,
+    maxStoredTokens: 1_000_000,
+    maxStoredBytes: 24 * 2 ** 20,
+    expiredRetention: 3600,
+  },
+  refresh: {
+    rotate: true,
+    revokeOldRefreshToken: true,
+    revokeOldAccessToken: false,
+    graceSeconds: 0,
+    maxReuse: 0,
+    revokeFamilyOnReplay: false,
+    scopeAfterNarrowing: 'original',
+  },
   clients: [],
   users: [],
   faults: [],
@@ -38,7 +52,9 @@ const CORE_DEFAULTS: Omit<ResolvedMockConfig, 'flavour' | 'preset'> = {
 export function mockConfigProblems(value: unknown): string[] {
   const validate = validateMockConfig as unknown as ((v: unknown) => boolean) & { errors?: ErrorObject[] | null };
   if (validate(value)) return [];
-  return dedupe((validate.errors ?? []).filter(isReportable).map((e) => toSchemaError(e, value))).map((e) => `${e.path || '/'}: ${e.message}`);
+  return dedupe((validate.errors ?? []).filter(isReportable).map((e) => toSchemaError(e, value))).map(
+    (e) => `${e.path || '/'}: ${e.message}`,
+  );
 }
 
 /** Reads a JSON or YAML config file and validates it against schemas/config/mock-config.schema.json. */
@@ -81,7 +97,14 @@ function normaliseClient(c: Partial<ClientRecord> & { clientId: string }): Clien
 }
 
 function normaliseUser(u: Partial<UserRecord> & { username: string }): UserRecord {
-  return { username: u.username, ...(u.password !== undefined ? { password: u.password } : {}), ...(u.passwordHash !== undefined ? { passwordHash: u.passwordHash } : {}), enabled: u.enabled ?? true, operator: u.operator ?? false, groups: u.groups ?? [] };
+  return {
+    username: u.username,
+    ...(u.password !== undefined ? { password: u.password } : {}),
+    ...(u.passwordHash !== undefined ? { passwordHash: u.passwordHash } : {}),
+    enabled: u.enabled ?? true,
+    operator: u.operator ?? false,
+    groups: u.groups ?? [],
+  };
 }
 
 const CORE_KEYS = new Set(Object.keys(CORE_DEFAULTS).concat(['flavour', 'preset', '$schema']));
@@ -90,25 +113,40 @@ const CORE_KEYS = new Set(Object.keys(CORE_DEFAULTS).concat(['flavour', 'preset'
  * Core defaults <- the flavour's preset <- each patch in order (file, then flags). The result is validated
  * against the schema again, so that a flag cannot smuggle in what a file could not.
  */
-export function resolveConfig(mock: FlavourMock, patches: (MockConfigPatch & { preset?: string })[]): ResolvedMockConfig {
+export function resolveConfig(
+  mock: FlavourMock,
+  patches: (MockConfigPatch & { preset?: string })[],
+): ResolvedMockConfig {
   const presetName = [...patches].reverse().find((p) => p.preset)?.preset ?? mock.defaultPreset;
   const preset = mock.presets[presetName];
-  if (!preset) throw new ConfigError('preset', [`flavour ${mock.descriptor.name} has no preset "${presetName}" (presets: ${Object.keys(mock.presets).join(', ')})`]);
+  if (!preset)
+    throw new ConfigError('preset', [
+      `flavour ${mock.descriptor.name} has no preset "${presetName}" (presets: ${Object.keys(mock.presets).join(', ')})`,
+    ]);
   let merged: Record<string, unknown> = { flavour: mock.descriptor.name };
   for (const p of [preset, ...patches]) merged = merge(merged, p);
   merged.preset = presetName;
   const { extra: _ignored, ...forSchema } = merged;
   const problems = mockConfigProblems(forSchema);
   if (problems.length) throw new ConfigError('configuration', problems);
-  const resolved = merge(structuredClone(CORE_DEFAULTS) as unknown as Record<string, unknown>, merged) as unknown as ResolvedMockConfig;
+  const resolved = merge(
+    structuredClone(CORE_DEFAULTS) as unknown as Record<string, unknown>,
+    merged,
+  ) as unknown as ResolvedMockConfig;
   resolved.extra = Object.fromEntries(Object.entries(merged).filter(([k]) => !CORE_KEYS.has(k)));
   const section = mock.descriptor.name;
-  if (mock.sectionDefaults) resolved.extra[section] = merge(structuredClone(mock.sectionDefaults), resolved.extra[section] ?? {});
+  if (mock.sectionDefaults)
+    resolved.extra[section] = merge(structuredClone(mock.sectionDefaults), resolved.extra[section] ?? {});
   resolved.clients = resolved.clients.map((c) => normaliseClient(c));
   resolved.users = resolved.users.map((u) => normaliseUser(u));
   const storeProblem = storeUrlProblem(resolved.store.url);
   if (storeProblem) throw new ConfigError('configuration', [`store.url (--store, IDPC_STORE): ${storeProblem}`]);
-  if (resolved.admin.enabled && !resolved.admin.token && !resolved.admin.allowUnauthenticated && !isLoopback(resolved.host)) {
+  if (
+    resolved.admin.enabled &&
+    !resolved.admin.token &&
+    !resolved.admin.allowUnauthenticated &&
+    !isLoopback(resolved.host)
+  ) {
     throw new ConfigError('configuration', [
       `host ${resolved.host} would expose /__admin without a token (anyone reaching the port could reset the mock and change its users): set admin.token (--admin-token), disable it (admin.enabled: false), or allow it (admin.allowUnauthenticated, --allow-open-admin)`,
     ]);
@@ -127,7 +165,8 @@ function storeUrlProblem(url: string): string | undefined {
   }
   if (!u.hostname) return 'no host: give redis://[user:password@]host:port[/db]';
   if (u.port && !(Number(u.port) >= 1 && Number(u.port) <= 65535)) return `port ${u.port} is not 1..65535`;
-  if (u.pathname && u.pathname !== '/' && !/^\/\d{1,5}$/.test(u.pathname)) return `the database is a number (redis://host:port/0), not ${u.pathname.slice(1)}`;
+  if (u.pathname && u.pathname !== '/' && !/^\/\d{1,5}$/.test(u.pathname))
+    return `the database is a number (redis://host:port/0), not ${u.pathname.slice(1)}`;
   if (u.search || u.hash) return 'no query or fragment: give redis://[user:password@]host:port[/db]';
   return undefined;
 }

@@ -30,9 +30,12 @@ export type Dispatch = (req: IncomingMessage, res: ServerResponse, request: Mock
 function applyResponseFaults(response: MockResponse, faults: ActiveFault[]): MockResponse {
   let out = response;
   for (const f of faults) {
-    if (f.kind === 'truncated-json') out = { ...out, body: out.body.slice(0, Math.max(1, Math.floor(out.body.length / 2))) };
-    if (f.kind === 'malformed-json') out = { ...out, body: out.body.includes(':') ? out.body.replace(':', ' ') : `${out.body}{` };
-    if (f.kind === 'wrong-content-type') out = { ...out, headers: { ...out.headers, 'Content-Type': 'text/html; charset=utf-8' } };
+    if (f.kind === 'truncated-json')
+      out = { ...out, body: out.body.slice(0, Math.max(1, Math.floor(out.body.length / 2))) };
+    if (f.kind === 'malformed-json')
+      out = { ...out, body: out.body.includes(':') ? out.body.replace(':', ' ') : `${out.body}{` };
+    if (f.kind === 'wrong-content-type')
+      out = { ...out, headers: { ...out.headers, 'Content-Type': 'text/html; charset=utf-8' } };
   }
   return out;
 }
@@ -54,7 +57,12 @@ function faultAnswer(flavour: FlavourServer, fault: ActiveFault): MockResponse {
     return r;
   }
   const status = fault.status ?? 503;
-  if (fault.body !== undefined) return { status, headers: { 'Content-Type': /^\s*[[{]/.test(fault.body) ? 'application/json' : 'text/plain; charset=utf-8' }, body: fault.body };
+  if (fault.body !== undefined)
+    return {
+      status,
+      headers: { 'Content-Type': /^\s*[[{]/.test(fault.body) ? 'application/json' : 'text/plain; charset=utf-8' },
+      body: fault.body,
+    };
   return flavour.errorResponse(status, status >= 500 ? 'temporarily_unavailable' : 'invalid_request', 'Injected fault');
 }
 
@@ -75,14 +83,30 @@ export class Dispatcher {
     const { faults, control } = this.parts;
     if (!control) {
       const { route, params } = findRoute(this.parts.flavour().routes, request.path);
-      this.dispatchRoute(req, res, request, started, route, params, faults.size === 0 ? [] : faults.fire(route?.name, request.path));
+      this.dispatchRoute(
+        req,
+        res,
+        request,
+        started,
+        route,
+        params,
+        faults.size === 0 ? [] : faults.fire(route?.name, request.path),
+      );
       return;
     }
     control
       .sync()
       .then(async () => {
         const { route, params } = findRoute(this.parts.flavour().routes, request.path);
-        this.dispatchRoute(req, res, request, started, route, params, faults.size === 0 ? [] : await control.fire(route?.name, request.path));
+        this.dispatchRoute(
+          req,
+          res,
+          request,
+          started,
+          route,
+          params,
+          faults.size === 0 ? [] : await control.fire(route?.name, request.path),
+        );
       })
       .catch((e: unknown) => this.respond(res, request, this.failed(request, e)));
   };
@@ -96,7 +120,14 @@ export class Dispatcher {
     res.end(request.method === 'HEAD' ? undefined : response.body);
   }
 
-  private record(request: MockRequest, started: number, route: Route | undefined, status: number | undefined, response?: MockResponse, fault?: string): void {
+  private record(
+    request: MockRequest,
+    started: number,
+    route: Route | undefined,
+    status: number | undefined,
+    response?: MockResponse,
+    fault?: string,
+  ): void {
     const { journal, clock, control } = this.parts;
     if (!journal.enabled) return;
     const note = response?.note;
@@ -107,7 +138,10 @@ export class Dispatcher {
       path: request.path,
       rawQuery: request.rawQuery,
       headers: request.headers,
-      formBody: request.body.length && /x-www-form-urlencoded/i.test(String(request.headers['content-type'])) ? request.body : undefined,
+      formBody:
+        request.body.length && /x-www-form-urlencoded/i.test(String(request.headers['content-type']))
+          ? request.body
+          : undefined,
       route: route?.name,
       status,
       durationMs: performance.now() - started,
@@ -124,24 +158,44 @@ export class Dispatcher {
   private failed(request: MockRequest, e: unknown): MockResponse {
     // The shared store is away (its client logged it once): 503 in the flavour's format, and no token handed out.
     if (e instanceof StoreUnavailable) {
-      const r = this.parts.flavour().errorResponse(503, 'temporarily_unavailable', 'The token store is unavailable; try again shortly');
+      const r = this.parts
+        .flavour()
+        .errorResponse(503, 'temporarily_unavailable', 'The token store is unavailable; try again shortly');
       r.headers['Retry-After'] = '1';
       return r;
     }
     // A mock must never leave a request unanswered; an exception here is our bug, made visible as a 500.
-    process.stderr.write(`idpc mock: internal error on ${request.method} ${request.path}: ${(e as Error).stack ?? String(e)}\n`);
+    process.stderr.write(
+      `idpc mock: internal error on ${request.method} ${request.path}: ${(e as Error).stack ?? String(e)}\n`,
+    );
     return this.parts.flavour().errorResponse(500, 'server_error', 'Internal Server Error');
   }
 
-  private handled(request: MockRequest, route: Route | undefined, params: Record<string, string>): MockResponse | Promise<MockResponse> {
+  private handled(
+    request: MockRequest,
+    route: Route | undefined,
+    params: Record<string, string>,
+  ): MockResponse | Promise<MockResponse> {
     return route ? route.handle(request, params) : this.parts.flavour().notFound(request);
   }
 
   /** The common case (no fault, synchronous handler) stays synchronous: no promise per request. */
-  private dispatchRoute(req: IncomingMessage, res: ServerResponse, received: MockRequest, started: number, route: Route | undefined, params: Record<string, string>, fired: ActiveFault[]): void {
-    const request = this.plantedRequests ? plantRequest(this.planted, route?.name, received, this.parts.context()) : received;
+  private dispatchRoute(
+    req: IncomingMessage,
+    res: ServerResponse,
+    received: MockRequest,
+    started: number,
+    route: Route | undefined,
+    params: Record<string, string>,
+    fired: ActiveFault[],
+  ): void {
+    const request = this.plantedRequests
+      ? plantRequest(this.planted, route?.name, received, this.parts.context())
+      : received;
     if (fired.length > 0) {
-      this.dispatchWithFaults(req, res, request, started, route, params, fired).catch((e: unknown) => this.respond(res, request, this.failed(request, e)));
+      this.dispatchWithFaults(req, res, request, started, route, params, fired).catch((e: unknown) =>
+        this.respond(res, request, this.failed(request, e)),
+      );
       return;
     }
     let result: MockResponse | Promise<MockResponse>;
@@ -158,7 +212,15 @@ export class Dispatcher {
     else finish(result);
   }
 
-  private async dispatchWithFaults(req: IncomingMessage, res: ServerResponse, request: MockRequest, started: number, route: Route | undefined, params: Record<string, string>, fired: ActiveFault[]): Promise<void> {
+  private async dispatchWithFaults(
+    req: IncomingMessage,
+    res: ServerResponse,
+    request: MockRequest,
+    started: number,
+    route: Route | undefined,
+    params: Record<string, string>,
+    fired: ActiveFault[],
+  ): Promise<void> {
     for (const f of fired) if (f.kind === 'latency') await sleep(Faults.delayOf(f));
     const socketFault = fired.find((f) => f.kind === 'connection-reset' || f.kind === 'empty-response');
     if (socketFault) {

@@ -66,7 +66,9 @@ export class Faults {
   /** The faults of this route or path whose probability fires now; "the next N" is left to the caller to count. */
   matching(route: string | undefined, path: string): ActiveFault[] {
     return this.faults.filter((f) => {
-      const matches = f.route!.startsWith('/') ? path === f.route || path.startsWith(f.route!.endsWith('/') ? f.route! : `${f.route}/`) : f.route === route;
+      const matches = f.route!.startsWith('/')
+        ? path === f.route || path.startsWith(f.route!.endsWith('/') ? f.route! : `${f.route}/`)
+        : f.route === route;
       return matches && (f.when?.probability === undefined || f.random() < f.when.probability);
     });
   }

@@ -10,17 +10,23 @@ type Section<K extends keyof ConfigMockConfig> = NonNullable<ConfigMockConfig[K]
 type Filled<T, K extends keyof T> = Required<Pick<T, K>> & Omit<T, K>;
 
 /** A client as the mock keeps it: the schema's client (schemas/config/mock-config.schema.json $defs/client), defaults filled. */
-export interface ClientRecord extends Filled<Pick<Client, 'clientId' | 'clientSecret' | 'public' | 'grants' | 'scopes' | 'enabled' | 'resourceIds'>, 'public' | 'grants' | 'scopes' | 'enabled'> {}
+export interface ClientRecord
+  extends Filled<
+    Pick<Client, 'clientId' | 'clientSecret' | 'public' | 'grants' | 'scopes' | 'enabled' | 'resourceIds'>,
+    'public' | 'grants' | 'scopes' | 'enabled'
+  > {}
 
 /** A user as the mock keeps it: the schema's user, defaults filled. */
-export interface UserRecord extends Filled<Pick<User, 'username' | 'enabled' | 'operator' | 'groups'>, 'enabled' | 'operator' | 'groups'> {
+export interface UserRecord
+  extends Filled<Pick<User, 'username' | 'enabled' | 'operator' | 'groups'>, 'enabled' | 'operator' | 'groups'> {
   /** In clear in this process; absent when it knows the user only by hash (from another replica: mocks/core/passwords.ts). */
   password?: string;
   passwordHash?: string;
 }
 
 /** The mock configuration (schemas/config/mock-config.schema.json) with every default filled in. */
-export interface ResolvedMockConfig extends Filled<Pick<ConfigMockConfig, 'flavour' | 'preset' | 'host' | 'port'>, 'preset' | 'host' | 'port'> {
+export interface ResolvedMockConfig
+  extends Filled<Pick<ConfigMockConfig, 'flavour' | 'preset' | 'host' | 'port'>, 'preset' | 'host' | 'port'> {
   admin: Filled<Section<'admin'>, 'enabled'>;
   store: Required<Section<'store'>>;
   journal: Required<Section<'journal'>>;

@@ -9,7 +9,6 @@ import type { AccessRecord, RecordOf, RefreshRecord, TokenRecord } from './token
 export type { RecordOf, TokenRecord } from './token-records.js';
 import { TokenStore, type StoredToken } from './store.js';
 
-
 /** The store cannot be reached (Redis down): the mock answers 503 temporarily_unavailable, never a token it could not keep. */
 export class StoreUnavailable extends Error {}
 
@@ -40,7 +39,13 @@ export interface GrantStore {
    * Replaces `current` by `next` (the same refresh token, one use more), stores `created` and deletes the access
    * tokens `removedAccess`, all at once and only if no request changed `current` since it was read; false if one did.
    */
-  swap(current: RefreshRecord, next: RefreshRecord, created: TokenRecord[], removedAccess: string[], now: number): Promise<boolean>;
+  swap(
+    current: RefreshRecord,
+    next: RefreshRecord,
+    created: TokenRecord[],
+    removedAccess: string[],
+    now: number,
+  ): Promise<boolean>;
   delete(kind: TokenRecord['kind'], value: string): Promise<void>;
   /** Kills every token of the grant until `until` (epoch seconds; Infinity: as long as the store keeps anything). */
   revokeGrant(grantId: string, until: number, now: number): Promise<void>;
@@ -107,11 +112,23 @@ export class MemoryGrantStore implements GrantStore {
   private readonly lists = new Map<string, { items: string[]; max: number; n: number }>();
 
   constructor(limits: MemoryLimits) {
-    const opts = { maxTokens: limits.maxTokens, maxBytes: limits.maxBytes / 2, expiredRetention: limits.expiredRetention };
+    const opts = {
+      maxTokens: limits.maxTokens,
+      maxBytes: limits.maxBytes / 2,
+      expiredRetention: limits.expiredRetention,
+    };
     this.access = new TokenStore<AccessRecord>(opts);
     this.refresh = new TokenStore<RefreshRecord>(opts);
-    this.revokedGrants = new TokenStore<StoredToken>({ maxTokens: limits.maxTokens, maxBytes: limits.maxBytes / 8, expiredRetention: limits.expiredRetention });
-    this.reuseIndex = new TokenStore({ maxTokens: limits.maxTokens, maxBytes: limits.maxBytes / 8, expiredRetention: 0 });
+    this.revokedGrants = new TokenStore<StoredToken>({
+      maxTokens: limits.maxTokens,
+      maxBytes: limits.maxBytes / 8,
+      expiredRetention: limits.expiredRetention,
+    });
+    this.reuseIndex = new TokenStore({
+      maxTokens: limits.maxTokens,
+      maxBytes: limits.maxBytes / 8,
+      expiredRetention: 0,
+    });
     this.docs = new TokenStore({ maxTokens: limits.maxTokens, maxBytes: limits.maxBytes / 4, expiredRetention: 0 });
     this.sets = new TokenStore({ maxTokens: limits.maxTokens, maxBytes: limits.maxBytes / 8, expiredRetention: 0 });
   }
@@ -204,7 +221,13 @@ export class MemoryGrantStore implements GrantStore {
     for (const r of records) this.of(r.kind).add(r, now);
   }
 
-  async swap(current: RefreshRecord, next: RefreshRecord, created: TokenRecord[], removedAccess: string[], now: number): Promise<boolean> {
+  async swap(
+    current: RefreshRecord,
+    next: RefreshRecord,
+    created: TokenRecord[],
+    removedAccess: string[],
+    now: number,
+  ): Promise<boolean> {
     // One thread: between this check and the writes nothing else runs.
     if (this.refresh.get(current.value) !== current) return false;
     for (const v of removedAccess) this.access.delete(v);
@@ -248,6 +271,9 @@ export class MemoryGrantStore implements GrantStore {
 
   /** Tokens held and their estimated heap bytes (bench/memory.mjs). */
   stats(): { tokens: number; estimatedBytes: number } {
-    return { tokens: this.access.size + this.refresh.size, estimatedBytes: this.access.estimatedBytes + this.refresh.estimatedBytes };
+    return {
+      tokens: this.access.size + this.refresh.size,
+      estimatedBytes: this.access.estimatedBytes + this.refresh.estimatedBytes,
+    };
   }
 }

@@ -55,19 +55,29 @@ export class GrantService {
    * A new grant. With `reuseKey`, an unexpired access token issued for the same key is returned again
    * (Spring Security OAuth2 DefaultTokenServices.createAccessToken).
    */
-  async issue(input: { clientId: string; username?: string; scope: string[]; withRefresh: boolean; reuseKey?: string; meta?: Record<string, unknown> }): Promise<Issued> {
+  async issue(input: {
+    clientId: string;
+    username?: string;
+    scope: string[];
+    withRefresh: boolean;
+    reuseKey?: string;
+    meta?: Record<string, unknown>;
+  }): Promise<Issued> {
     const now = this.clock.now();
     if (input.reuseKey) {
       const existing = await this.store.reused(input.reuseKey);
       const record = existing ? await this.store.live('access', existing) : undefined;
       if (record && record.expiresAt > now) {
         const refresh = record.refreshValue ? await this.store.live('refresh', record.refreshValue) : undefined;
-        if (!input.withRefresh || (refresh && refresh.expiresAt > now)) return { access: record, refresh, reused: true };
+        if (!input.withRefresh || (refresh && refresh.expiresAt > now))
+          return { access: record, refresh, reused: true };
       }
     }
     const grantId = randomUUID();
     const meta = { ...(input.meta ?? {}), ...(input.reuseKey ? { reuseKey: input.reuseKey } : {}) };
-    const refresh = input.withRefresh ? this.newRefresh(grantId, input.clientId, input.username, input.scope, meta, now) : undefined;
+    const refresh = input.withRefresh
+      ? this.newRefresh(grantId, input.clientId, input.username, input.scope, meta, now)
+      : undefined;
     const access = this.newAccess(grantId, input.clientId, input.username, input.scope, meta, now);
     if (refresh) {
       refresh.accessValue = access.value;
@@ -107,7 +117,10 @@ export class GrantService {
    * Uses an active refresh token (as lookupRefresh found it): a new access token, and per policy a new refresh
    * token. If another request used it in the meantime and it is no longer usable, the answer says how it ended.
    */
-  async refreshGrant(found: RefreshRecord, scope: string[] = found.scope): Promise<{ access: AccessRecord; refresh: RefreshRecord } | RefreshLost> {
+  async refreshGrant(
+    found: RefreshRecord,
+    scope: string[] = found.scope,
+  ): Promise<{ access: AccessRecord; refresh: RefreshRecord } | RefreshLost> {
     const p = this.settings.policy;
     let record: RefreshRecord | undefined = found;
     for (let attempt = 0; attempt < MAX_SWAP_ATTEMPTS; attempt++) {
@@ -123,7 +136,14 @@ export class GrantService {
         // RFC 6749 §6: the new refresh token keeps the original scope, whatever the request narrowed;
         // django-oauth-toolkit instead takes it from the new access token (get_original_scopes).
         const refreshScope = p.scopeAfterNarrowing === 'narrowed' ? scope : record.scope;
-        refresh = this.newRefresh(record.grantId, record.clientId, record.username, refreshScope, { ...record.meta }, now);
+        refresh = this.newRefresh(
+          record.grantId,
+          record.clientId,
+          record.username,
+          refreshScope,
+          { ...record.meta },
+          now,
+        );
         next = { ...next, supersededAt: record.supersededAt ?? now };
         created.push(refresh);
       }
@@ -131,7 +151,8 @@ export class GrantService {
       access.refreshValue = refresh.value;
       const removed = p.revokeOldAccessToken && record.accessValue ? [record.accessValue] : [];
       if (await this.store.swap(record, next, created, removed, now)) {
-        if (typeof access.meta.reuseKey === 'string') await this.store.setReused(access.meta.reuseKey, access.value, access.expiresAt, now);
+        if (typeof access.meta.reuseKey === 'string')
+          await this.store.setReused(access.meta.reuseKey, access.value, access.expiresAt, now);
         return { access, refresh };
       }
       record = await this.store.live('refresh', found.value);
@@ -147,7 +168,10 @@ export class GrantService {
 
   async revokeGrant(grantId: string): Promise<void> {
     const now = this.clock.now();
-    const longest = this.settings.refreshTokenLifetime > 0 ? Math.max(this.settings.refreshTokenLifetime, this.settings.accessTokenLifetime) : Number.POSITIVE_INFINITY;
+    const longest =
+      this.settings.refreshTokenLifetime > 0
+        ? Math.max(this.settings.refreshTokenLifetime, this.settings.accessTokenLifetime)
+        : Number.POSITIVE_INFINITY;
     await this.store.revokeGrant(grantId, now + longest, now);
   }
 
@@ -166,7 +190,14 @@ export class GrantService {
     await this.store.clear();
   }
 
-  private newAccess(grantId: string, clientId: string, username: string | undefined, scope: string[], meta: Record<string, unknown>, now: number): AccessRecord {
+  private newAccess(
+    grantId: string,
+    clientId: string,
+    username: string | undefined,
+    scope: string[],
+    meta: Record<string, unknown>,
+    now: number,
+  ): AccessRecord {
     return {
       kind: 'access',
       value: this.settings.newAccessToken(),
@@ -180,7 +211,14 @@ export class GrantService {
     };
   }
 
-  private newRefresh(grantId: string, clientId: string, username: string | undefined, scope: string[], meta: Record<string, unknown>, now: number): RefreshRecord {
+  private newRefresh(
+    grantId: string,
+    clientId: string,
+    username: string | undefined,
+    scope: string[],
+    meta: Record<string, unknown>,
+    now: number,
+  ): RefreshRecord {
     const lifetime = this.settings.refreshTokenLifetime;
     return {
       kind: 'refresh',

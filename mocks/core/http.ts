@@ -19,7 +19,11 @@ export interface MockResponse {
   headers: Record<string, string>;
   body: string;
   /** Journal annotations. */
-  note?: { grantType?: string | undefined; clientId?: string | undefined; clientAuth?: 'basic' | 'post' | 'none' | 'both' | undefined };
+  note?: {
+    grantType?: string | undefined;
+    clientId?: string | undefined;
+    clientAuth?: 'basic' | 'post' | 'none' | 'both' | undefined;
+  };
 }
 
 export function header(req: MockRequest, name: string): string | undefined {
@@ -49,7 +53,10 @@ export function queryOf(req: MockRequest, mode: BadEncoding): ParsedForm {
 export { Params };
 
 /** HTTP Basic credentials. `formDecode`: RFC 6749 §2.3.1 says id and secret are form-urlencoded before base64. */
-export function basicCredentials(req: MockRequest, formDecode: boolean): { id: string; secret: string } | 'malformed' | undefined {
+export function basicCredentials(
+  req: MockRequest,
+  formDecode: boolean,
+): { id: string; secret: string } | 'malformed' | undefined {
   const auth = header(req, 'authorization');
   if (!auth) return undefined;
   const m = /^Basic +(.*)$/.exec(auth);

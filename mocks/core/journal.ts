@@ -48,8 +48,16 @@ export interface RawJournalEntry {
 }
 
 /** Whether a journalled request matches a filter (raw or materialised: the filtered members are the same). */
-export function matchesFilter(e: { path: string; method: string; grantType?: string | undefined; route?: string | undefined }, filter: JournalFilter): boolean {
-  return (!filter.path || e.path === filter.path) && (!filter.method || e.method === filter.method.toUpperCase()) && (!filter.grantType || e.grantType === filter.grantType) && (!filter.route || e.route === filter.route);
+export function matchesFilter(
+  e: { path: string; method: string; grantType?: string | undefined; route?: string | undefined },
+  filter: JournalFilter,
+): boolean {
+  return (
+    (!filter.path || e.path === filter.path) &&
+    (!filter.method || e.method === filter.method.toUpperCase()) &&
+    (!filter.grantType || e.grantType === filter.grantType) &&
+    (!filter.route || e.route === filter.route)
+  );
 }
 
 export function materialise(raw: RawJournalEntry, id: number): JournalEntry {
@@ -104,11 +112,23 @@ export class Journal {
    */
   verify(filter: Omit<JournalFilter, 'limit'>, expected: number | { atLeast?: number; atMost?: number }): void {
     const n = this.count(filter);
-    const { atLeast = 0, atMost = Number.POSITIVE_INFINITY } = typeof expected === 'number' ? { atLeast: expected, atMost: expected } : expected;
-    if (!this.enabled) throw new JournalVerificationError('the journal is off (journal.enabled: false): nothing to verify');
+    const { atLeast = 0, atMost = Number.POSITIVE_INFINITY } =
+      typeof expected === 'number' ? { atLeast: expected, atMost: expected } : expected;
+    if (!this.enabled)
+      throw new JournalVerificationError('the journal is off (journal.enabled: false): nothing to verify');
     if (n < atLeast || n > atMost) {
-      const want = typeof expected === 'number' ? `exactly ${expected}` : [expected.atLeast !== undefined ? `at least ${expected.atLeast}` : '', expected.atMost !== undefined ? `at most ${expected.atMost}` : ''].filter(Boolean).join(' and ');
-      throw new JournalVerificationError(`expected ${want} request(s) matching ${JSON.stringify(filter)}, received ${n}`);
+      const want =
+        typeof expected === 'number'
+          ? `exactly ${expected}`
+          : [
+              expected.atLeast !== undefined ? `at least ${expected.atLeast}` : '',
+              expected.atMost !== undefined ? `at most ${expected.atMost}` : '',
+            ]
+              .filter(Boolean)
+              .join(' and ');
+      throw new JournalVerificationError(
+        `expected ${want} request(s) matching ${JSON.stringify(filter)}, received ${n}`,
+      );
     }
   }
 

@@ -61,7 +61,8 @@ export class Connections {
       if (server.listening) NetServer.prototype.close.call(server, () => (listenerClosed = true));
       const sweep = setInterval(() => {
         const now = performance.now();
-        for (const [socket, c] of this.open) if (c.busy === 0 && now - Math.max(c.idleSince, since) >= IDLE_GRACE_MS) socket.end();
+        for (const [socket, c] of this.open)
+          if (c.busy === 0 && now - Math.max(c.idleSince, since) >= IDLE_GRACE_MS) socket.end();
         if (listenerClosed && this.open.size === 0) {
           clearInterval(sweep);
           clearTimeout(force);
@@ -88,7 +89,12 @@ export function readBody(req: IncomingMessage, maxBody: number, then: (body: Buf
       chunks.length = 0;
     } else if (!tooLarge) chunks.push(chunk);
   });
-  req.on('end', () => then(tooLarge || chunks.length === 0 ? Buffer.alloc(0) : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), tooLarge));
+  req.on('end', () =>
+    then(
+      tooLarge || chunks.length === 0 ? Buffer.alloc(0) : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+      tooLarge,
+    ),
+  );
 }
 
 /** Malformed HTTP: oversized headers get the flavour's own answer, anything else a 400, never a silently dropped socket. */
@@ -96,15 +102,30 @@ export function answerClientErrors(server: Server, flavour: () => FlavourServer)
   server.on('clientError', (err: Error & { code?: string }, socket) => {
     if (!socket.writable) return socket.destroy();
     const f = flavour();
-    const r = err.code === 'HPE_HEADER_OVERFLOW' ? (f.headersTooLarge?.() ?? f.errorResponse(431, 'invalid_request', 'Request header fields too large')) : { status: 400, headers: {}, body: '' };
+    const r =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? (f.headersTooLarge?.() ?? f.errorResponse(431, 'invalid_request', 'Request header fields too large'))
+        : { status: 400, headers: {}, body: '' };
     const body = Buffer.from(r.body);
-    const head = Object.entries({ ...r.headers, 'Content-Length': String(body.length), Connection: 'close' }).map(([k, v]) => `${k}: ${v}`);
-    socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 ${r.status} ${STATUS_CODES[r.status] ?? ''}\r\n${head.join('\r\n')}\r\n\r\n`), body]));
+    const head = Object.entries({ ...r.headers, 'Content-Length': String(body.length), Connection: 'close' }).map(
+      ([k, v]) => `${k}: ${v}`,
+    );
+    socket.end(
+      Buffer.concat([
+        Buffer.from(`HTTP/1.1 ${r.status} ${STATUS_CODES[r.status] ?? ''}\r\n${head.join('\r\n')}\r\n\r\n`),
+        body,
+      ]),
+    );
   });
 }
 
 /** Listens on the configured interface (or is attached by a primary) and returns the base URL the mock's links name. */
-export async function listenOrAttach(server: Server, config: ResolvedMockConfig, serve: ServeOptions, store: GrantStore): Promise<string> {
+export async function listenOrAttach(
+  server: Server,
+  config: ResolvedMockConfig,
+  serve: ServeOptions,
+  store: GrantStore,
+): Promise<string> {
   let address: Pick<AddressInfo, 'address' | 'family' | 'port'>;
   if (serve.attach) {
     const at = serve.attach(server);

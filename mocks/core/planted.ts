@@ -14,8 +14,27 @@ type Planted = ResolvedMockConfig['plantedDeviations'];
 const RESOURCE_ROUTES = new Set(['resource']);
 
 /** The plants that act on requests, or on answers: none set, nothing is wrapped (the hot path stays as it is). */
-export const plantsRequests = (p: Planted) => !!(p.anonymousClient || p.looseCredentials || p.getWithSecret || p.caseSensitiveBearer || p.dropUnknownScopeSilently || p.widenScope || p.refreshAnyClient);
-export const plantsResponses = (p: Planted) => !!(p.wrongExpiresIn || p.noCacheControl || p.serverErrorOnBadPassword || p.wrongErrorCode || p.noBasicChallenge || p.unauthorizedClient401 || p.dropUnknownScopeSilently || p.widenScope);
+export const plantsRequests = (p: Planted) =>
+  !!(
+    p.anonymousClient ||
+    p.looseCredentials ||
+    p.getWithSecret ||
+    p.caseSensitiveBearer ||
+    p.dropUnknownScopeSilently ||
+    p.widenScope ||
+    p.refreshAnyClient
+  );
+export const plantsResponses = (p: Planted) =>
+  !!(
+    p.wrongExpiresIn ||
+    p.noCacheControl ||
+    p.serverErrorOnBadPassword ||
+    p.wrongErrorCode ||
+    p.noBasicChallenge ||
+    p.unauthorizedClient401 ||
+    p.dropUnknownScopeSilently ||
+    p.widenScope
+  );
 
 /** Marks a request whose scope the dropUnknownScopeSilently plant narrowed: its answer then states no scope. */
 const NARROWED = 'x-idpc-planted-scope-dropped';
@@ -53,7 +72,13 @@ export function plantRequest(p: Planted, route: string | undefined, req: MockReq
   let out = req;
   if (p.getWithSecret && req.method === 'GET' && /(^|&)client_secret=/.test(req.rawQuery)) {
     // The whole request in the URI, secret included, served like a POST (RFC 6749 §2.3.1: MUST NOT).
-    out = { ...out, method: 'POST', rawQuery: '', body: Buffer.from(req.rawQuery), headers: { ...req.headers, 'content-type': 'application/x-www-form-urlencoded' } };
+    out = {
+      ...out,
+      method: 'POST',
+      rawQuery: '',
+      body: Buffer.from(req.rawQuery),
+      headers: { ...req.headers, 'content-type': 'application/x-www-form-urlencoded' },
+    };
   }
   if (!isForm(out)) return out;
   const pairs = parseForm(out.body.toString('utf8'), 'keep-literal').pairs;
@@ -62,7 +87,11 @@ export function plantRequest(p: Planted, route: string | undefined, req: MockReq
   if (p.anonymousClient && !header(out, 'authorization') && !pairs.some(([k]) => k === 'client_id')) {
     // A request that names no client is taken for the first confidential client's.
     const client = [...ctx.clients.values()].find((c) => c.enabled && c.clientSecret);
-    if (client) headers = { ...headers, authorization: `Basic ${Buffer.from(`${formEncode(client.clientId)}:${formEncode(client.clientSecret!)}`).toString('base64')}` };
+    if (client)
+      headers = {
+        ...headers,
+        authorization: `Basic ${Buffer.from(`${formEncode(client.clientId)}:${formEncode(client.clientSecret!)}`).toString('base64')}`,
+      };
   }
   if (p.refreshAnyClient && pairs.some(([k, v]) => k === 'grant_type' && v === 'refresh_token')) {
     // A refresh token is taken from whichever client presents it: the request is served as its owner's (the
@@ -70,14 +99,19 @@ export function plantRequest(p: Planted, route: string | undefined, req: MockReq
     const token = pairs.find(([k]) => k === 'refresh_token')?.[1] ?? '';
     let owner: string | undefined;
     try {
-      owner = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { azp?: string }).azp;
+      owner = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { azp?: string })
+        .azp;
     } catch {
       owner = undefined;
     }
     const client = owner !== undefined ? ctx.clients.get(owner) : undefined;
     if (client?.clientSecret) {
-      headers = { ...headers, authorization: `Basic ${Buffer.from(`${formEncode(client.clientId)}:${formEncode(client.clientSecret)}`).toString('base64')}` };
-      for (let i = pairs.length - 1; i >= 0; i--) if (pairs[i]![0] === 'client_id' || pairs[i]![0] === 'client_secret') pairs.splice(i, 1);
+      headers = {
+        ...headers,
+        authorization: `Basic ${Buffer.from(`${formEncode(client.clientId)}:${formEncode(client.clientSecret)}`).toString('base64')}`,
+      };
+      for (let i = pairs.length - 1; i >= 0; i--)
+        if (pairs[i]![0] === 'client_id' || pairs[i]![0] === 'client_secret') pairs.splice(i, 1);
       changed = true;
     }
   }
@@ -85,15 +119,31 @@ export function plantRequest(p: Planted, route: string | undefined, req: MockReq
     const basic = basicCredentials(out, true);
     if (basic && basic !== 'malformed') {
       const client = ctx.clients.get(basic.id);
-      if (client?.clientSecret && looselyEqual(basic.secret, client.clientSecret)) headers = { ...headers, authorization: `Basic ${Buffer.from(`${formEncode(client.clientId)}:${formEncode(client.clientSecret)}`).toString('base64')}` };
+      if (client?.clientSecret && looselyEqual(basic.secret, client.clientSecret))
+        headers = {
+          ...headers,
+          authorization: `Basic ${Buffer.from(`${formEncode(client.clientId)}:${formEncode(client.clientSecret)}`).toString('base64')}`,
+        };
     }
     const id = pairs.find(([k]) => k === 'client_id')?.[1];
     const client = id !== undefined ? ctx.clients.get(id) : undefined;
     const username = pairs.find(([k]) => k === 'username')?.[1];
     const user = username !== undefined ? ctx.users.get(username) : undefined;
     for (const pair of pairs) {
-      if (pair[0] === 'client_secret' && client?.clientSecret && pair[1] !== client.clientSecret && looselyEqual(pair[1], client.clientSecret)) [pair[1], changed] = [client.clientSecret, true];
-      if (pair[0] === 'password' && user?.password !== undefined && pair[1] !== user.password && looselyEqual(pair[1], user.password)) [pair[1], changed] = [user.password, true];
+      if (
+        pair[0] === 'client_secret' &&
+        client?.clientSecret &&
+        pair[1] !== client.clientSecret &&
+        looselyEqual(pair[1], client.clientSecret)
+      )
+        [pair[1], changed] = [client.clientSecret, true];
+      if (
+        pair[0] === 'password' &&
+        user?.password !== undefined &&
+        pair[1] !== user.password &&
+        looselyEqual(pair[1], user.password)
+      )
+        [pair[1], changed] = [user.password, true];
     }
   }
   if (p.dropUnknownScopeSilently || p.widenScope) {
@@ -113,7 +163,9 @@ export function plantRequest(p: Planted, route: string | undefined, req: MockReq
     }
   }
   if (headers !== out.headers) out = { ...out, headers };
-  return changed ? { ...out, body: Buffer.from(pairs.map(([k, v]) => `${formEncode(k)}=${formEncode(v)}`).join('&')) } : out;
+  return changed
+    ? { ...out, body: Buffer.from(pairs.map(([k, v]) => `${formEncode(k)}=${formEncode(v)}`).join('&')) }
+    : out;
 }
 
 const errorOf = (r: MockResponse): string | undefined => {
@@ -127,12 +179,20 @@ const errorOf = (r: MockResponse): string | undefined => {
 };
 
 /** The answer as a buggy server would have sent it. */
-export function plantResponse(p: Planted, route: string | undefined, req: MockRequest, response: MockResponse): MockResponse {
+export function plantResponse(
+  p: Planted,
+  route: string | undefined,
+  req: MockRequest,
+  response: MockResponse,
+): MockResponse {
   let out = response;
   if (route !== 'token') return out;
   if (p.wrongExpiresIn && out.status === 200) {
     // expires_in an hour off what the tokens live (TE-C18): the token itself is unchanged.
-    out = { ...out, body: out.body.replace(/("expires_in"\s*:\s*)(\d+)/, (_m, k: string, v: string) => `${k}${Number(v) + 3600}`) };
+    out = {
+      ...out,
+      body: out.body.replace(/("expires_in"\s*:\s*)(\d+)/, (_m, k: string, v: string) => `${k}${Number(v) + 3600}`),
+    };
   }
   const asked = header(req, NARROWED);
   if (asked !== undefined && out.status === 200) {
@@ -154,10 +214,22 @@ export function plantResponse(p: Planted, route: string | undefined, req: MockRe
   }
   const error = errorOf(out);
   if (p.unauthorizedClient401 && error === 'unauthorized_client' && out.status === 400) out = { ...out, status: 401 };
-  if (p.serverErrorOnBadPassword && error === 'invalid_grant' && /(^|&)grant_type=password(&|$)/.test(req.body.toString('utf8'))) {
-    out = { ...out, status: 500, body: JSON.stringify({ error: 'server_error', error_description: 'Internal Server Error' }), headers: { ...out.headers, 'Content-Type': 'application/json' } };
+  if (
+    p.serverErrorOnBadPassword &&
+    error === 'invalid_grant' &&
+    /(^|&)grant_type=password(&|$)/.test(req.body.toString('utf8'))
+  ) {
+    out = {
+      ...out,
+      status: 500,
+      body: JSON.stringify({ error: 'server_error', error_description: 'Internal Server Error' }),
+      headers: { ...out.headers, 'Content-Type': 'application/json' },
+    };
   } else if (p.wrongErrorCode && error !== undefined) {
-    out = { ...out, body: out.body.replace(`"${error}"`, `"${error === 'invalid_request' ? 'invalid_grant' : 'invalid_request'}"`) };
+    out = {
+      ...out,
+      body: out.body.replace(`"${error}"`, `"${error === 'invalid_request' ? 'invalid_grant' : 'invalid_request'}"`),
+    };
   }
   return out;
 }

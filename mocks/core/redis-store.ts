@@ -72,7 +72,8 @@ export interface RedisStoreOptions {
   log: (line: string) => void;
 }
 
-const encode = (r: TokenRecord) => JSON.stringify(r, (k, v: unknown) => (k === 'expiresAt' && v === Number.POSITIVE_INFINITY ? null : v));
+const encode = (r: TokenRecord) =>
+  JSON.stringify(r, (k, v: unknown) => (k === 'expiresAt' && v === Number.POSITIVE_INFINITY ? null : v));
 const decode = (raw: string): TokenRecord => {
   const r = JSON.parse(raw) as TokenRecord & { expiresAt: number | null };
   if (r.expiresAt === null) r.expiresAt = Number.POSITIVE_INFINITY;
@@ -93,14 +94,21 @@ export interface StoreHealth {
  * A client connected within the deadline, or an error: @redis/client's connectTimeout covers the TCP connect
  * only, and a paused Redis accepts the connection (its kernel does) but never answers the handshake.
  */
-async function connectClient(options: RedisStoreOptions, onEvent: (client: RedisClientType, event: 'error' | 'ready', e?: Error) => void): Promise<RedisClientType> {
+async function connectClient(
+  options: RedisStoreOptions,
+  onEvent: (client: RedisClientType, event: 'error' | 'ready', e?: Error) => void,
+): Promise<RedisClientType> {
   const { createClient } = await importCjs(import('@redis/client'));
   let connected = false;
   const client = createClient({
     url: options.url,
     // Commands fail at once while Redis is away (the request gets a 503), instead of queueing without bound.
     disableOfflineQueue: true,
-    socket: { connectTimeout: options.timeoutMs, reconnectStrategy: (retries: number, cause: Error) => (connected ? Math.min(50 * 2 ** Math.min(retries, 5), 1_000) : cause) },
+    socket: {
+      connectTimeout: options.timeoutMs,
+      reconnectStrategy: (retries: number, cause: Error) =>
+        connected ? Math.min(50 * 2 ** Math.min(retries, 5), 1_000) : cause,
+    },
   }) as unknown as RedisClientType;
   client.on('error', (e: Error) => onEvent(client, 'error', e));
   client.on('ready', () => onEvent(client, 'ready'));
@@ -152,16 +160,20 @@ export class RedisGrantStore implements GrantStore {
   static async connect(options: RedisStoreOptions): Promise<RedisGrantStore> {
     let store: RedisGrantStore | undefined;
     // Before the first connection, a failure ends the start (one line, exit 3); afterwards the client reconnects.
-    const client = await connectClient(options, (c, event, e) => store?.clientEvent(c, event, e)).catch((e: unknown) => {
-      throw new StoreUnavailable(`cannot reach the store ${safeStoreUrl(options.url)}: ${(e as Error).message}`);
-    });
+    const client = await connectClient(options, (c, event, e) => store?.clientEvent(c, event, e)).catch(
+      (e: unknown) => {
+        throw new StoreUnavailable(`cannot reach the store ${safeStoreUrl(options.url)}: ${(e as Error).message}`);
+      },
+    );
     store = new RedisGrantStore(client, options);
     return store;
   }
 
   /** Reachability for /__admin/health. */
   health(): StoreHealth {
-    return this.outage ? { reachable: false, since: this.outage.since.toISOString(), reason: this.outage.reason } : { reachable: true };
+    return this.outage
+      ? { reachable: false, since: this.outage.since.toISOString(), reason: this.outage.reason }
+      : { reachable: true };
   }
 
   /** One log line when an outage starts and one when it ends, whichever way it was noticed. */
@@ -173,7 +185,9 @@ export class RedisGrantStore implements GrantStore {
       this.options.log(`idpc mock: store ${this.description} reachable again after ${seconds} s`);
     } else {
       this.outage = { since: new Date(), reason };
-      this.options.log(`idpc mock: store ${this.description} unreachable (${reason}): answering 503 temporarily_unavailable until it is back`);
+      this.options.log(
+        `idpc mock: store ${this.description} unreachable (${reason}): answering 503 temporarily_unavailable until it is back`,
+      );
     }
   }
 
@@ -185,7 +199,8 @@ export class RedisGrantStore implements GrantStore {
 
   /** Every round trip: at once StoreUnavailable while the store hangs, else the answer within the timeout. */
   private async roundTrip<T>(send: (client: RedisClientType) => Promise<T>): Promise<T> {
-    if (this.hung || this.closed) throw new StoreUnavailable(`store ${this.description}: ${this.outage?.reason ?? 'closed'}`);
+    if (this.hung || this.closed)
+      throw new StoreUnavailable(`store ${this.description}: ${this.outage?.reason ?? 'closed'}`);
     const client = this.client;
     try {
       return await withDeadline(send(client), this.options.timeoutMs);
@@ -257,7 +272,9 @@ export class RedisGrantStore implements GrantStore {
       let sha = this.shas.get(source);
       if (!sha) this.shas.set(source, (sha = await this.command<string>(['SCRIPT', 'LOAD', source])));
       try {
-        return (await this.roundTrip((client) => client.sendCommand(['EVALSHA', sha, String(keys.length), ...keys, ...args]))) as T;
+        return (await this.roundTrip((client) =>
+          client.sendCommand(['EVALSHA', sha, String(keys.length), ...keys, ...args]),
+        )) as T;
       } catch (e) {
         if (!/NOSCRIPT/.test((e as Error).message)) throw this.unavailable(e);
         this.shas.delete(source);
@@ -267,8 +284,11 @@ export class RedisGrantStore implements GrantStore {
   }
 
   private unavailable(e: unknown): StoreUnavailable {
-    if (e instanceof NoAnswer) return new StoreUnavailable(`store ${this.description}: no answer within ${this.options.timeoutMs} ms`);
-    return e instanceof StoreUnavailable ? e : new StoreUnavailable(`store ${this.description}: ${(e as Error).message || (e as Error).name}`);
+    if (e instanceof NoAnswer)
+      return new StoreUnavailable(`store ${this.description}: no answer within ${this.options.timeoutMs} ms`);
+    return e instanceof StoreUnavailable
+      ? e
+      : new StoreUnavailable(`store ${this.description}: ${(e as Error).message || (e as Error).name}`);
   }
 
   private remember(record: TokenRecord, raw: string): TokenRecord {
@@ -288,10 +308,20 @@ export class RedisGrantStore implements GrantStore {
       this.raw.set(r, raw);
       args.push(raw, String(this.ttlMs(r.expiresAt, now)));
     }
-    await this.script(PUT, records.map((r) => this.key(r.kind, r.value)), args);
+    await this.script(
+      PUT,
+      records.map((r) => this.key(r.kind, r.value)),
+      args,
+    );
   }
 
-  async swap(current: TokenRecord & { kind: 'refresh' }, next: TokenRecord & { kind: 'refresh' }, created: TokenRecord[], removedAccess: string[], now: number): Promise<boolean> {
+  async swap(
+    current: TokenRecord & { kind: 'refresh' },
+    next: TokenRecord & { kind: 'refresh' },
+    created: TokenRecord[],
+    removedAccess: string[],
+    now: number,
+  ): Promise<boolean> {
     const expected = this.raw.get(current) ?? encode(current);
     const nextRaw = encode(next);
     const args = [expected, nextRaw, String(created.length)];
@@ -300,7 +330,11 @@ export class RedisGrantStore implements GrantStore {
       this.raw.set(r, raw);
       args.push(raw, String(this.ttlMs(r.expiresAt, now)));
     }
-    const keys = [this.key('refresh', current.value), ...created.map((r) => this.key(r.kind, r.value)), ...removedAccess.map((v) => this.key('access', v))];
+    const keys = [
+      this.key('refresh', current.value),
+      ...created.map((r) => this.key(r.kind, r.value)),
+      ...removedAccess.map((v) => this.key('access', v)),
+    ];
     const won = (await this.script<number>(SWAP, keys, args)) === 1;
     if (won) this.raw.set(next, nextRaw);
     return won;
@@ -312,7 +346,9 @@ export class RedisGrantStore implements GrantStore {
 
   async revokeGrant(grantId: string, until: number, now: number): Promise<void> {
     const ttl = this.ttlMs(until, now);
-    await this.command(ttl > 0 ? ['SET', this.key('grant', grantId), '1', 'PX', String(ttl)] : ['SET', this.key('grant', grantId), '1']);
+    await this.command(
+      ttl > 0 ? ['SET', this.key('grant', grantId), '1', 'PX', String(ttl)] : ['SET', this.key('grant', grantId), '1'],
+    );
   }
 
   async reused(key: string): Promise<string | undefined> {
@@ -321,7 +357,11 @@ export class RedisGrantStore implements GrantStore {
 
   async setReused(key: string, accessValue: string, until: number, now: number): Promise<void> {
     const ttl = this.ttlMs(until, now);
-    await this.command(ttl > 0 ? ['SET', this.key('reuse', key), accessValue, 'PX', String(ttl)] : ['SET', this.key('reuse', key), accessValue]);
+    await this.command(
+      ttl > 0
+        ? ['SET', this.key('reuse', key), accessValue, 'PX', String(ttl)]
+        : ['SET', this.key('reuse', key), accessValue],
+    );
   }
 
   async *records(kind: TokenRecord['kind']): AsyncIterable<TokenRecord> {
@@ -359,7 +399,14 @@ export class RedisGrantStore implements GrantStore {
   async putDocOnce<T>(key: string, doc: T, until: number, now: number): Promise<T> {
     const ttl = this.ttlMs(until, now);
     // SET NX GET (Redis >= 7): the previous value if there was one, else nil and ours is stored.
-    const held = await this.command<string | null>(['SET', this.key('doc', key), JSON.stringify(doc), 'NX', 'GET', ...(ttl > 0 ? ['PX', String(ttl)] : [])]);
+    const held = await this.command<string | null>([
+      'SET',
+      this.key('doc', key),
+      JSON.stringify(doc),
+      'NX',
+      'GET',
+      ...(ttl > 0 ? ['PX', String(ttl)] : []),
+    ]);
     return held === null ? doc : (JSON.parse(held) as T);
   }
 
@@ -414,7 +461,8 @@ export class RedisGrantStore implements GrantStore {
     const deadline = performance.now() + this.options.timeoutMs;
     for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
       if ((await this.command<string | null>(['SET', lock, token, 'NX', 'PX', String(LOCK_MS)])) === 'OK') break;
-      if (performance.now() > deadline) throw new StoreUnavailable(`store ${this.description}: ${key} stayed locked for ${this.options.timeoutMs} ms`);
+      if (performance.now() > deadline)
+        throw new StoreUnavailable(`store ${this.description}: ${key} stayed locked for ${this.options.timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, wait * (0.5 + Math.random())));
     }
     try {
@@ -426,7 +474,8 @@ export class RedisGrantStore implements GrantStore {
 
   /** Everything under the prefix (a reset: "as started", for every replica). */
   async clear(): Promise<void> {
-    for await (const keys of this.scan(`${this.options.prefix}:*`)) if (keys.length) await this.command(['UNLINK', ...keys]);
+    for await (const keys of this.scan(`${this.options.prefix}:*`))
+      if (keys.length) await this.command(['UNLINK', ...keys]);
   }
 
   async close(): Promise<void> {

@@ -21,7 +21,13 @@ import { SharedControl } from './shared-control.js';
 export type { MockHandle, RunningMock } from './handle.js';
 export type { ServeOptions } from './lifecycle.js';
 
-function newContext(config: ResolvedMockConfig, clock: Clock, mock: FlavourMock, baseUrl: string, store: GrantStore): MockContext {
+function newContext(
+  config: ResolvedMockConfig,
+  clock: Clock,
+  mock: FlavourMock,
+  baseUrl: string,
+  store: GrantStore,
+): MockContext {
   return {
     config,
     clock,
@@ -46,11 +52,25 @@ function newContext(config: ResolvedMockConfig, clock: Clock, mock: FlavourMock,
 /** The configured store: this process's memory, or Redis (loaded only then) for replicas that share their state. */
 async function openStore(mock: FlavourMock, config: ResolvedMockConfig): Promise<GrantStore> {
   const { url, prefix, timeoutMs } = config.store;
-  if (url === 'memory') return new MemoryGrantStore({ maxTokens: config.tokens.maxStoredTokens, maxBytes: config.tokens.maxStoredBytes, expiredRetention: config.tokens.expiredRetention });
-  if (!mock.sharesStore) throw new ConfigError('store', [`the ${mock.descriptor.name} mock keeps its state in this process only: it cannot use a shared store (${safeStoreUrl(url)})`]);
+  if (url === 'memory')
+    return new MemoryGrantStore({
+      maxTokens: config.tokens.maxStoredTokens,
+      maxBytes: config.tokens.maxStoredBytes,
+      expiredRetention: config.tokens.expiredRetention,
+    });
+  if (!mock.sharesStore)
+    throw new ConfigError('store', [
+      `the ${mock.descriptor.name} mock keeps its state in this process only: it cannot use a shared store (${safeStoreUrl(url)})`,
+    ]);
   const { RedisGrantStore } = await import('./redis-store.js');
   // A replica that starts without the store fails at once, in one line (a running one answers 503 instead).
-  return RedisGrantStore.connect({ url, prefix, timeoutMs, expiredRetention: config.tokens.expiredRetention, log: (line) => process.stderr.write(`${line}\n`) });
+  return RedisGrantStore.connect({
+    url,
+    prefix,
+    timeoutMs,
+    expiredRetention: config.tokens.expiredRetention,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
 }
 
 /** The flavour's server and context, rebuilt at start and at every reset. */
@@ -70,7 +90,17 @@ function resetClock(clock: Clock, config: ResolvedMockConfig): void {
 }
 
 /** The handle a test or `idpc mock` holds: the mock's parts, its flavour's state as it is now, and reset. */
-function mockHandle(p: { mock: FlavourMock; config: ResolvedMockConfig; clock: Clock; journal: Journal; faults: Faults; store: GrantStore; control: SharedControl | undefined; built: () => Built; resetLocal: () => Promise<void> }): MockHandle {
+function mockHandle(p: {
+  mock: FlavourMock;
+  config: ResolvedMockConfig;
+  clock: Clock;
+  journal: Journal;
+  faults: Faults;
+  store: GrantStore;
+  control: SharedControl | undefined;
+  built: () => Built;
+  resetLocal: () => Promise<void>;
+}): MockHandle {
   const { mock, config, clock, store, control } = p;
   return {
     config,
@@ -106,7 +136,11 @@ function mockHandle(p: { mock: FlavourMock; config: ResolvedMockConfig; clock: C
   };
 }
 
-export async function startMockServer(mock: FlavourMock, patches: (MockConfigPatch & { preset?: string })[], serve: ServeOptions = {}): Promise<RunningMock> {
+export async function startMockServer(
+  mock: FlavourMock,
+  patches: (MockConfigPatch & { preset?: string })[],
+  serve: ServeOptions = {},
+): Promise<RunningMock> {
   const config = resolveConfig(mock, patches);
   const clock = new Clock(config.clock);
   const journal = new Journal(config.journal.enabled, config.journal.maxEntries);
@@ -128,7 +162,14 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
     journal.clear();
     await build();
   };
-  const control = store.shared ? new SharedControl(store, clock, { faults, clients: () => built.context.clients, users: () => built.context.users, resetLocal }, config.journal.maxEntries) : undefined;
+  const control = store.shared
+    ? new SharedControl(
+        store,
+        clock,
+        { faults, clients: () => built.context.clients, users: () => built.context.users, resetLocal },
+        config.journal.maxEntries,
+      )
+    : undefined;
   // A change of the clock in this process (idp.clock.advance() from a test, the runner moving a mock's time) is every
   // replica's: written at once; this replica's next read follows it on the same connection, the others see it
   // within milliseconds (the /__admin/clock answer, in contrast, waits for the write).
@@ -136,7 +177,15 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
 
   const handle = mockHandle({ mock, config, clock, journal, faults, store, control, built: () => built, resetLocal });
   const admin = lazyAdminHandler(handle);
-  const { dispatch } = new Dispatcher({ config, clock, journal, faults, control, flavour: () => built.flavour, context: () => built.context });
+  const { dispatch } = new Dispatcher({
+    config,
+    clock,
+    journal,
+    faults,
+    control,
+    flavour: () => built.flavour,
+    context: () => built.context,
+  });
   const connections = new Connections();
   const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
     connections.onRequest(req, res);
@@ -146,14 +195,23 @@ export async function startMockServer(mock: FlavourMock, patches: (MockConfigPat
     const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
     if (config.admin.enabled && (path === '/__admin' || path.startsWith('/__admin/'))) return admin(req, res);
     const rawQuery = q < 0 ? '' : rawUrl.slice(q + 1);
-    readBody(req, config.limits.maxBodyBytes, (body, bodyTooLarge) => dispatch(req, res, { method: req.method ?? 'GET', path, rawQuery, headers: req.headers, body, bodyTooLarge }, started));
+    readBody(req, config.limits.maxBodyBytes, (body, bodyTooLarge) =>
+      dispatch(
+        req,
+        res,
+        { method: req.method ?? 'GET', path, rawQuery, headers: req.headers, body, bodyTooLarge },
+        started,
+      ),
+    );
   });
   connections.watch(server);
   answerClientErrors(server, () => built.flavour);
   baseUrl = await listenOrAttach(server, config, serve, store);
   await build();
   if (config.admin.enabled && !config.admin.token && !isLoopback(config.host)) {
-    process.stderr.write(`idpc mock: warning: /__admin on ${config.host} has no token (admin.allowUnauthenticated): anyone who reaches ${baseUrl} can reset this mock, change its users and read its journal\n`);
+    process.stderr.write(
+      `idpc mock: warning: /__admin on ${config.host} has no token (admin.allowUnauthenticated): anyone who reaches ${baseUrl} can reset this mock, change its users and read its journal\n`,
+    );
   }
   const endpoints = mock.endpoints(config, baseUrl);
   return Object.assign(handle, {

@@ -48,7 +48,10 @@ export class SharedControl {
 
   /** Before each request: the shared clock, and what another replica changed since the last request. */
   async sync(): Promise<void> {
-    const [clock, stamp] = (await this.store.getDocs(['clock', 'control:stamp'])) as [ClockState | undefined, string | undefined];
+    const [clock, stamp] = (await this.store.getDocs(['clock', 'control:stamp'])) as [
+      ClockState | undefined,
+      string | undefined,
+    ];
     if (clock) this.clock.adopt(clock);
     if (stamp !== this.stamp) await this.adopt(stamp);
   }
@@ -61,10 +64,17 @@ export class SharedControl {
       this.generation = doc.generation;
       await this.local.resetLocal();
     }
-    if (doc.clients) replace(this.local.clients(), doc.clients.map((c) => [c.clientId, c]));
+    if (doc.clients)
+      replace(
+        this.local.clients(),
+        doc.clients.map((c) => [c.clientId, c]),
+      );
     if (doc.users) {
       const users = this.local.users();
-      replace(users, doc.users.map((u) => [u.username, unsealUser(u, users.get(u.username))]));
+      replace(
+        users,
+        doc.users.map((u) => [u.username, unsealUser(u, users.get(u.username))]),
+      );
     }
     this.local.faults.clear();
     for (const { id, ...spec } of doc.faults) this.local.faults.add(spec, id);
@@ -74,10 +84,15 @@ export class SharedControl {
   async publish(change: { clients?: boolean; users?: boolean; faults?: boolean; reset?: boolean }): Promise<void> {
     await this.store.exclusive('control', async () => {
       const held = await this.store.getDoc<ControlDocument>('control');
-      const doc: ControlDocument = change.reset ? { generation: randomUUID(), faults: [] } : (held ?? { generation: CONFIGURED, faults: [] });
+      const doc: ControlDocument = change.reset
+        ? { generation: randomUUID(), faults: [] }
+        : (held ?? { generation: CONFIGURED, faults: [] });
       // The document always holds the whole fault list: the first one written (whatever changed) starts from this
       // replica's, the configured faults included, which every replica then adopts; none is dropped.
-      if (change.reset || change.faults || !held) doc.faults = this.local.faults.list().map(({ random: _r, remaining: _n, ...f }) => f as FaultSpec & { id: number });
+      if (change.reset || change.faults || !held)
+        doc.faults = this.local.faults
+          .list()
+          .map(({ random: _r, remaining: _n, ...f }) => f as FaultSpec & { id: number });
       if (change.clients) doc.clients = [...this.local.clients().values()];
       // Passwords go into the store only as hashes (mocks/core/passwords.ts): anyone who can read Redis can read this.
       if (change.users) doc.users = [...this.local.users().values()].map(sealUser);

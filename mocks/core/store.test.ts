@@ -19,17 +19,23 @@ describe('TokenStore', () => {
 
   it('never holds more than maxTokens, dropping the soonest to expire (against a model)', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: 100_000 }), { minLength: 1, maxLength: 300 }), fc.integer({ min: 1, max: 50 }), (expiries, max) => {
-        const store = new TokenStore<{ value: string; expiresAt: number }>({ maxTokens: max, expiredRetention: 0 });
-        const model: number[] = [];
-        expiries.forEach((e, i) => {
-          store.add({ value: `t${i}`, expiresAt: e }, 0);
-          while (model.length >= max) model.splice(model.indexOf(Math.min(...model)), 1);
-          model.push(e);
-        });
-        expect(store.size).toBeLessThanOrEqual(max);
-        expect([...store.values()].map((t) => t.expiresAt).sort((a, b) => a - b)).toEqual([...model].sort((a, b) => a - b));
-      }),
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: 100_000 }), { minLength: 1, maxLength: 300 }),
+        fc.integer({ min: 1, max: 50 }),
+        (expiries, max) => {
+          const store = new TokenStore<{ value: string; expiresAt: number }>({ maxTokens: max, expiredRetention: 0 });
+          const model: number[] = [];
+          expiries.forEach((e, i) => {
+            store.add({ value: `t${i}`, expiresAt: e }, 0);
+            while (model.length >= max) model.splice(model.indexOf(Math.min(...model)), 1);
+            model.push(e);
+          });
+          expect(store.size).toBeLessThanOrEqual(max);
+          expect([...store.values()].map((t) => t.expiresAt).sort((a, b) => a - b)).toEqual(
+            [...model].sort((a, b) => a - b),
+          );
+        },
+      ),
     );
   });
 
@@ -44,19 +50,33 @@ describe('TokenStore', () => {
 
   it('never holds more than maxBytes (estimated), dropping the soonest to expire first', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 1000 }), fc.string({ maxLength: 200 })), { minLength: 1, maxLength: 200 }), fc.integer({ min: 2000, max: 20_000 }), (items, maxBytes) => {
-        const store = new TokenStore<{ value: string; expiresAt: number; note: string }>({ maxTokens: 1e9, maxBytes, expiredRetention: 0 });
-        items.forEach(([e, note], i) => {
-          const before = new Map([...store.values()].map((t) => [t.value, t.expiresAt]));
-          store.add({ value: `t${i}`, expiresAt: e, note }, 0);
-          expect(store.estimatedBytes).toBeLessThanOrEqual(Math.max(maxBytes, estimateBytes({ value: `t${i}`, expiresAt: e, note })));
-          expect(store.get(`t${i}`)).toBeDefined(); // the newest is always kept
-          // What this add evicted expired no later than anything older it kept.
-          const evicted = [...before].filter(([v]) => !store.get(v)).map(([, at]) => at);
-          const keptOlder = [...before].filter(([v]) => store.get(v)).map(([, at]) => at);
-          if (evicted.length && keptOlder.length) expect(Math.max(...evicted)).toBeLessThanOrEqual(Math.min(...keptOlder));
-        });
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 1000 }), fc.string({ maxLength: 200 })), {
+          minLength: 1,
+          maxLength: 200,
+        }),
+        fc.integer({ min: 2000, max: 20_000 }),
+        (items, maxBytes) => {
+          const store = new TokenStore<{ value: string; expiresAt: number; note: string }>({
+            maxTokens: 1e9,
+            maxBytes,
+            expiredRetention: 0,
+          });
+          items.forEach(([e, note], i) => {
+            const before = new Map([...store.values()].map((t) => [t.value, t.expiresAt]));
+            store.add({ value: `t${i}`, expiresAt: e, note }, 0);
+            expect(store.estimatedBytes).toBeLessThanOrEqual(
+              Math.max(maxBytes, estimateBytes({ value: `t${i}`, expiresAt: e, note })),
+            );
+            expect(store.get(`t${i}`)).toBeDefined(); // the newest is always kept
+            // What this add evicted expired no later than anything older it kept.
+            const evicted = [...before].filter(([v]) => !store.get(v)).map(([, at]) => at);
+            const keptOlder = [...before].filter(([v]) => store.get(v)).map(([, at]) => at);
+            if (evicted.length && keptOlder.length)
+              expect(Math.max(...evicted)).toBeLessThanOrEqual(Math.min(...keptOlder));
+          });
+        },
+      ),
     );
   });
 

@@ -32,7 +32,8 @@ export function estimateBytes(record: object): number {
   for (const v of Object.values(record)) {
     if (typeof v === 'string') chars += v.length;
     else if (Array.isArray(v)) for (const x of v) chars += typeof x === 'string' ? x.length + 16 : 16;
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) chars += k.length + (typeof x === 'string' ? x.length : 16);
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) chars += k.length + (typeof x === 'string' ? x.length : 16);
   }
   return RECORD_OVERHEAD + 2 * chars;
 }
@@ -62,13 +63,15 @@ export class TokenStore<T extends StoredToken> {
     this.sweep(now);
     const bytes = estimateBytes(token);
     const maxBytes = this.options.maxBytes ?? Number.POSITIVE_INFINITY;
-    while (this.byValue.size > 0 && (this.byValue.size >= this.options.maxTokens || this.bytes + bytes > maxBytes)) this.popSoonest();
+    while (this.byValue.size > 0 && (this.byValue.size >= this.options.maxTokens || this.bytes + bytes > maxBytes))
+      this.popSoonest();
     this.delete(token.value);
     this.byValue.set(token.value, { token, bytes });
     this.bytes += bytes;
     this.heap.push(token.expiresAt, token.value);
     // Lazy deletion leaves heap entries of deleted tokens behind: rebuild before they outnumber the live ones.
-    if (this.heap.size > 2 * this.byValue.size + 1024) this.heap.rebuild([...this.byValue.values()].map(({ token: t }) => [t.expiresAt, t.value]));
+    if (this.heap.size > 2 * this.byValue.size + 1024)
+      this.heap.rebuild([...this.byValue.values()].map(({ token: t }) => [t.expiresAt, t.value]));
   }
 
   get(value: string): T | undefined {

@@ -52,7 +52,9 @@ export interface TokenEndpointSpec<S> {
   render(e: TokenError): MockResponse;
 }
 
-export function tokenEndpoint<S>(spec: TokenEndpointSpec<S>): (req: MockRequest, route?: Record<string, string>) => Promise<MockResponse> {
+export function tokenEndpoint<S>(
+  spec: TokenEndpointSpec<S>,
+): (req: MockRequest, route?: Record<string, string>) => Promise<MockResponse> {
   return async (req, route = {}) => {
     const { params, state } = spec.parse(req, route);
     const t: TokenRequest<S> = { req, params, note: {}, state };

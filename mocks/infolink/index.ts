@@ -20,7 +20,13 @@ const envelope = (status: number, result: unknown, outcome: 'success' | 'error')
 const presets: Record<string, MockConfigPatch> = {
   default: {
     // The document's own example client and user, so its requests work as written.
-    clients: [{ clientId: '9605c5d5-2a1b-49cc-8aaa-b350ee9d86b6', clientSecret: 'eebb17b2-9ce4-4c73-a23f-d23739bf99b4', grants: ['client_credentials', 'password', 'refresh_token'] }],
+    clients: [
+      {
+        clientId: '9605c5d5-2a1b-49cc-8aaa-b350ee9d86b6',
+        clientSecret: 'eebb17b2-9ce4-4c73-a23f-d23739bf99b4',
+        grants: ['client_credentials', 'password', 'refresh_token'],
+      },
+    ],
     users: [{ username: 'john@company.com', password: 'mypassword' }],
     tokens: { accessTokenLifetime: 1800, refreshTokenLifetime: 86400 },
     refresh: { rotate: true, revokeOldRefreshToken: true, revokeOldAccessToken: false, graceSeconds: 0, maxReuse: 0 },
@@ -29,13 +35,19 @@ const presets: Record<string, MockConfigPatch> = {
 
 function create(ctx: MockContext) {
   /** Bearer-protected job resources answer a missing, unknown or expired token with the document's envelope. */
-  const protectedResource = (run: (req: MockRequest) => MockResponse) => async (req: MockRequest): Promise<MockResponse> => {
-    const value = bearerToken(req);
-    if (!value || (await ctx.grants.lookupAccess(value)).state !== 'active') {
-      return envelope((ctx.config.extra.infolink as { resourceErrorStatus: number }).resourceErrorStatus, { code: 'invalid_grant', message: INVALID }, 'error');
-    }
-    return run(req);
-  };
+  const protectedResource =
+    (run: (req: MockRequest) => MockResponse) =>
+    async (req: MockRequest): Promise<MockResponse> => {
+      const value = bearerToken(req);
+      if (!value || (await ctx.grants.lookupAccess(value)).state !== 'active') {
+        return envelope(
+          (ctx.config.extra.infolink as { resourceErrorStatus: number }).resourceErrorStatus,
+          { code: 'invalid_grant', message: INVALID },
+          'error',
+        );
+      }
+      return run(req);
+    };
 
   let nextJob = 1000;
   const executeJob = protectedResource((req) => {

@@ -14,7 +14,11 @@ import { renderTokenError } from './wire.js';
 type Step = TokenStep<unknown>;
 
 export function infolinkTokenEndpoint(ctx: MockContext) {
-  const grants = { refresh_token: refreshTokenGrant(ctx), client_credentials: clientCredentialsGrant(ctx), password: passwordGrant(ctx) };
+  const grants = {
+    refresh_token: refreshTokenGrant(ctx),
+    client_credentials: clientCredentialsGrant(ctx),
+    password: passwordGrant(ctx),
+  };
 
   const postOnly: Step = {
     name: 'post only',
@@ -29,9 +33,14 @@ export function infolinkTokenEndpoint(ctx: MockContext) {
     run(t) {
       t.grantType = t.params.first('grant_type');
       const clientId = t.params.first('client_id');
-      t.note = { ...(t.grantType ? { grantType: t.grantType } : {}), ...(clientId ? { clientId } : {}), clientAuth: clientId ? 'post' : 'none' };
+      t.note = {
+        ...(t.grantType ? { grantType: t.grantType } : {}),
+        ...(clientId ? { clientId } : {}),
+        clientAuth: clientId ? 'post' : 'none',
+      };
       if (!t.grantType) throw new TokenError(400, 'invalid_request', 'Missing grant_type');
-      if (!Object.hasOwn(grants, t.grantType)) throw new TokenError(400, 'unsupported_grant_type', 'Unsupported grant type');
+      if (!Object.hasOwn(grants, t.grantType))
+        throw new TokenError(400, 'unsupported_grant_type', 'Unsupported grant type');
     },
   };
 
@@ -40,10 +49,15 @@ export function infolinkTokenEndpoint(ctx: MockContext) {
     run(t) {
       if (t.grantType === 'refresh_token') return;
       const client = ctx.clients.get(t.params.first('client_id') ?? '');
-      if (!client?.enabled || client.clientSecret === undefined || client.clientSecret !== t.params.first('client_secret')) {
+      if (
+        !client?.enabled ||
+        client.clientSecret === undefined ||
+        client.clientSecret !== t.params.first('client_secret')
+      ) {
         throw new TokenError(401, 'invalid_client', 'Client authentication failed');
       }
-      if (!client.grants.includes(t.grantType!)) throw new TokenError(400, 'unauthorized_client', 'Grant type not allowed for this client');
+      if (!client.grants.includes(t.grantType!))
+        throw new TokenError(400, 'unauthorized_client', 'Grant type not allowed for this client');
       t.client = client;
     },
   };

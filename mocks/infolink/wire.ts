@@ -19,5 +19,10 @@ export const renderTokenError = (e: TokenError): MockResponse => tokenError(e.st
 export const issued = (ctx: MockContext, access: string, refresh: string): MockResponse => ({
   status: 200,
   headers: { ...HEADERS },
-  body: JSON.stringify({ access_token: access, refresh_token: refresh, token_type: 'Bearer', expires_in: ctx.config.tokens.accessTokenLifetime }),
+  body: JSON.stringify({
+    access_token: access,
+    refresh_token: refresh,
+    token_type: 'Bearer',
+    expires_in: ctx.config.tokens.accessTokenLifetime,
+  }),
 });

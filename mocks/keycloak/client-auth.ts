@@ -6,9 +6,15 @@ import type { KcState } from './state.js';
 export function clientAuthentication(s: KcState) {
   const { ctx, kc } = s;
   // ---- client authentication ----------------------------------------------------------------------------
-  async function authenticateClient(realm: Realm, req: MockRequest, p: Params): Promise<{ client: KcClient; auth: 'basic' | 'post' | 'none' }> {
+  async function authenticateClient(
+    realm: Realm,
+    req: MockRequest,
+    p: Params,
+  ): Promise<{ client: KcClient; auth: 'basic' | 'post' | 'none' }> {
     const authz = header(req, 'authorization');
-    const basic = authz?.startsWith('Basic ') ? basicCredentials(req, !ctx.config.plantedDeviations.noBasicDecoding) : undefined;
+    const basic = authz?.startsWith('Basic ')
+      ? basicCredentials(req, !ctx.config.plantedDeviations.noBasicDecoding)
+      : undefined;
     const bodyId = p.first('client_id');
     if (authz && !authz.startsWith('Basic ') && bodyId === undefined) {
       throw new KcError(empty(401, { ...NO_CACHE, 'WWW-Authenticate': `Basic realm="${realm.name}"` }));
@@ -19,15 +25,43 @@ export function clientAuthentication(s: KcState) {
     const secret = p.first('client_secret') ?? creds?.secret;
     const auth = bodyId !== undefined || p.has('client_secret') ? 'post' : creds ? 'basic' : 'none';
     if (!clientId) {
-      throw new KcError(kc.clientErrors === 'v20' ? oauthError(400, 'invalid_client', 'Missing client_id parameter') : oauthError(400, 'unauthorized_client', 'UNKNOWN_CLIENT: Client was not identified by any client authenticator'));
+      throw new KcError(
+        kc.clientErrors === 'v20'
+          ? oauthError(400, 'invalid_client', 'Missing client_id parameter')
+          : oauthError(
+              400,
+              'unauthorized_client',
+              'UNKNOWN_CLIENT: Client was not identified by any client authenticator',
+            ),
+      );
     }
     const client = realm.clients.get(clientId) ?? (await s.adoptSharedClient(realm, clientId));
     const v20 = kc.clientErrors === 'v20';
-    if (!client) throw new KcError(v20 ? oauthError(401, 'invalid_client', 'Invalid client or Invalid client credentials') : oauthError(400, 'invalid_client', 'Invalid client credentials'));
-    if (!client.enabled) throw new KcError(v20 ? oauthError(401, 'invalid_client', 'Invalid client or Invalid client credentials') : oauthError(400, 'unauthorized_client', 'Invalid client credentials'));
+    if (!client)
+      throw new KcError(
+        v20
+          ? oauthError(401, 'invalid_client', 'Invalid client or Invalid client credentials')
+          : oauthError(400, 'invalid_client', 'Invalid client credentials'),
+      );
+    if (!client.enabled)
+      throw new KcError(
+        v20
+          ? oauthError(401, 'invalid_client', 'Invalid client or Invalid client credentials')
+          : oauthError(400, 'unauthorized_client', 'Invalid client credentials'),
+      );
     if (!client.public) {
-      if (secret === undefined || secret === '') throw new KcError(v20 ? oauthError(401, 'unauthorized_client', 'Invalid client or Invalid client credentials') : oauthError(401, 'unauthorized_client', 'Client secret not provided in request'));
-      if (secret !== client.clientSecret) throw new KcError(v20 ? oauthError(401, 'unauthorized_client', 'Invalid client or Invalid client credentials') : oauthError(401, 'unauthorized_client', 'Invalid client secret'));
+      if (secret === undefined || secret === '')
+        throw new KcError(
+          v20
+            ? oauthError(401, 'unauthorized_client', 'Invalid client or Invalid client credentials')
+            : oauthError(401, 'unauthorized_client', 'Client secret not provided in request'),
+        );
+      if (secret !== client.clientSecret)
+        throw new KcError(
+          v20
+            ? oauthError(401, 'unauthorized_client', 'Invalid client or Invalid client credentials')
+            : oauthError(401, 'unauthorized_client', 'Invalid client secret'),
+        );
     }
     if (client.bearerOnly) throw new KcError(oauthError(400, 'invalid_client', 'Bearer-only not allowed'));
     return { client, auth };

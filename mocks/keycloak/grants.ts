@@ -6,6 +6,13 @@ import { refreshTokenGrant } from './grants/refresh-token.js';
 import type { minter } from './mint.js';
 import type { KcState } from './state.js';
 
-export function grantHandlers(s: KcState, deps: ReturnType<typeof minter> & Pick<ReturnType<typeof clientAuthentication>, 'grantedScope'>) {
-  return { passwordGrant: passwordGrant(s, deps), clientCredentialsGrant: clientCredentialsGrant(s, deps), ...refreshTokenGrant(s, deps) };
+export function grantHandlers(
+  s: KcState,
+  deps: ReturnType<typeof minter> & Pick<ReturnType<typeof clientAuthentication>, 'grantedScope'>,
+) {
+  return {
+    passwordGrant: passwordGrant(s, deps),
+    clientCredentialsGrant: clientCredentialsGrant(s, deps),
+    ...refreshTokenGrant(s, deps),
+  };
 }

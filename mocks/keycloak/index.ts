@@ -33,13 +33,20 @@ function create(ctx: MockContext) {
   const tokens = minter(s);
   const auth = clientAuthentication(s);
   const grants = grantHandlers(s, { ...tokens, grantedScope: auth.grantedScope });
-  const { introspect, revoke, logout, certs, userinfo, discovery } = endpointHandlers(s, { authenticateClient: auth.authenticateClient, ...grants });
+  const { introspect, revoke, logout, certs, userinfo, discovery } = endpointHandlers(s, {
+    authenticateClient: auth.authenticateClient,
+    ...grants,
+  });
   const { createTechnicalUser } = technicalUserFactory(s, tokens);
 
   const routesAt = (prefix: string) => {
     const base = `${prefix}/realms/{realm}`;
     return [
-      pathRoute('token', base + PATHS.token, keycloakTokenEndpoint(s, prefix, { authenticateClient: auth.authenticateClient, ...grants })),
+      pathRoute(
+        'token',
+        base + PATHS.token,
+        keycloakTokenEndpoint(s, prefix, { authenticateClient: auth.authenticateClient, ...grants }),
+      ),
       pathRoute('introspect', `${base}/protocol/openid-connect/token/introspect`, introspect(prefix)),
       pathRoute('revocation', base + PATHS.revocation!, revoke(prefix)),
       pathRoute('logout', base + PATHS.logout!, logout(prefix)),
@@ -73,10 +80,23 @@ function create(ctx: MockContext) {
       for (const realm of realms.values()) {
         const limit = realm.config.sessionLimit;
         if (!limit || (!limit.realmLimit && !limit.clientLimit)) continue;
-        const what = [limit.realmLimit ? `${limit.realmLimit} sessions per user` : '', limit.clientLimit ? `${limit.clientLimit} per user and client` : ''].filter(Boolean).join(', ');
-        const scope = limit.clients ? ` for client${limit.clients.length > 1 ? 's' : ''} ${limit.clients.join(', ')}` : '';
-        if (kc.sessionLimitDeny === 'no-limiter') notes.push(`session limit of realm "${realm.name}" not enforced: this Keycloak version has no session limiter (added in 17)`);
-        else notes.push(`session limit on: realm "${realm.name}", ${what}${scope}, ${limit.behavior === 'terminate-oldest' ? 'the oldest session is ended' : `a further login is denied (${kc.sessionLimitDeny === 'json-403' ? '403' : '500 unknown_error'})`}`);
+        const what = [
+          limit.realmLimit ? `${limit.realmLimit} sessions per user` : '',
+          limit.clientLimit ? `${limit.clientLimit} per user and client` : '',
+        ]
+          .filter(Boolean)
+          .join(', ');
+        const scope = limit.clients
+          ? ` for client${limit.clients.length > 1 ? 's' : ''} ${limit.clients.join(', ')}`
+          : '';
+        if (kc.sessionLimitDeny === 'no-limiter')
+          notes.push(
+            `session limit of realm "${realm.name}" not enforced: this Keycloak version has no session limiter (added in 17)`,
+          );
+        else
+          notes.push(
+            `session limit on: realm "${realm.name}", ${what}${scope}, ${limit.behavior === 'terminate-oldest' ? 'the oldest session is ended' : `a further login is denied (${kc.sessionLimitDeny === 'json-403' ? '403' : '500 unknown_error'})`}`,
+          );
       }
       return { ...(technicalUsers.length ? { technicalUsers } : {}), ...(notes.length ? { notes } : {}) };
     },
@@ -85,13 +105,25 @@ function create(ctx: MockContext) {
         // Push revocation: every token of the realm (or of one user or client) issued before now is stale.
         const input = (body ?? {}) as { realm?: unknown; username?: unknown; clientId?: unknown };
         const realm = realms.get(String(input.realm ?? ''));
-        if (!realm) return { status: 400, body: { error: 'invalid_request', problems: ['give {"realm": <existing realm>[, "username" | "clientId"]}'] } };
+        if (!realm)
+          return {
+            status: 400,
+            body: {
+              error: 'invalid_request',
+              problems: ['give {"realm": <existing realm>[, "username" | "clientId"]}'],
+            },
+          };
         const at = now() + 1;
         if (typeof input.username === 'string') {
           const user = realm.users.get(input.username);
           if (!user) return { status: 404, body: { error: 'not_found' } };
           await s.sessions.setNotBefore(realm, { userId: userIdOf(realm.name, user) }, at);
-        } else await s.sessions.setNotBefore(realm, typeof input.clientId === 'string' ? { clientId: input.clientId } : {}, at);
+        } else
+          await s.sessions.setNotBefore(
+            realm,
+            typeof input.clientId === 'string' ? { clientId: input.clientId } : {},
+            at,
+          );
         return { status: 200, body: { realm: realm.name, notBefore: at } };
       }
       if (action === 'revoke-consent') {
@@ -99,7 +131,11 @@ function create(ctx: MockContext) {
         const input = (body ?? {}) as { realm?: unknown; username?: unknown; clientId?: unknown };
         const realm = realms.get(String(input.realm ?? ''));
         const user = realm?.users.get(String(input.username ?? ''));
-        if (!realm || !user || typeof input.clientId !== 'string') return { status: 400, body: { error: 'invalid_request', problems: ['give {"realm", "username", "clientId"}'] } };
+        if (!realm || !user || typeof input.clientId !== 'string')
+          return {
+            status: 400,
+            body: { error: 'invalid_request', problems: ['give {"realm", "username", "clientId"}'] },
+          };
         for (const session of await s.sessions.ofUser(realm, userIdOf(realm.name, user))) {
           if (!session.consentRevoked?.includes(input.clientId)) (session.consentRevoked ??= []).push(input.clientId);
           await s.sessions.save(realm, session);
@@ -109,7 +145,13 @@ function create(ctx: MockContext) {
       if (action !== 'technical-users') return { status: 404, body: { error: 'not_found' } };
       const input = body as { realm?: unknown; name?: unknown };
       if (typeof input?.realm !== 'string' || typeof input?.name !== 'string' || !realms.has(input.realm)) {
-        return { status: 400, body: { error: 'invalid_request', problems: ['give {"realm": <existing realm>, "name": <technical user name>}'] } };
+        return {
+          status: 400,
+          body: {
+            error: 'invalid_request',
+            problems: ['give {"realm": <existing realm>, "name": <technical user name>}'],
+          },
+        };
       }
       return { status: 201, body: await createTechnicalUser({ realm: input.realm, name: input.name }) };
     },
@@ -134,7 +176,10 @@ export const mock: FlavourMock = {
       refreshMode: realm?.revokeRefreshToken ? 'rotate-revoke' : 'rotate',
       refreshRevokesAccess: false,
       // The first realm's Access Token Lifespan and SSO Session Idle (refresh_expires_in), as TokenManager issues them.
-      lifetimes: { access: realm?.accessTokenLifespan ?? REALM_DEFAULTS.accessTokenLifespan, refresh: realm?.ssoSessionIdleTimeout ?? REALM_DEFAULTS.ssoSessionIdleTimeout },
+      lifetimes: {
+        access: realm?.accessTokenLifespan ?? REALM_DEFAULTS.accessTokenLifespan,
+        refresh: realm?.ssoSessionIdleTimeout ?? REALM_DEFAULTS.ssoSessionIdleTimeout,
+      },
       scope: { full: 'profile email phone', narrower: 'email' },
       ...(technical ? { offlineClient: technical } : {}),
     };
@@ -154,4 +199,3 @@ export const mock: FlavourMock = {
     };
   },
 };
-

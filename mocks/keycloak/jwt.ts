@@ -4,16 +4,29 @@
  * eyJhbGciOiJSUzI1NiIsInR5cCIgOiAiSldUIiwia2lkIiA6ICJ (keycloak/keycloak core/.../jose/jws/JWSBuilder.java). JOSE libraries serialise
  * headers themselves, so the header is built here and the signature made with WebCrypto (RS256) or HMAC.
  */
-import { createHmac, sign as signSync, timingSafeEqual, verify as verifySignature, webcrypto, type KeyObject } from 'node:crypto';
+import {
+  createHmac,
+  sign as signSync,
+  timingSafeEqual,
+  verify as verifySignature,
+  webcrypto,
+  type KeyObject,
+} from 'node:crypto';
 
 export const keycloakHeader = (alg: string, kid: string): string => `{"alg":"${alg}","typ" : "JWT","kid" : "${kid}"}`;
 
 const b64url = (data: string | Uint8Array) => Buffer.from(data).toString('base64url');
 
 /** RS256 (PKCS#1 v1.5, deterministic): WebCrypto on the threadpool when its key is ready, node:crypto until then. */
-export async function signRs256(payload: object, kid: string, key: { webKey?: webcrypto.CryptoKey; privateKey: KeyObject }): Promise<string> {
+export async function signRs256(
+  payload: object,
+  kid: string,
+  key: { webKey?: webcrypto.CryptoKey; privateKey: KeyObject },
+): Promise<string> {
   const input = `${b64url(keycloakHeader('RS256', kid))}.${b64url(JSON.stringify(payload))}`;
-  const signature = key.webKey ? new Uint8Array(await webcrypto.subtle.sign('RSASSA-PKCS1-v1_5', key.webKey, new TextEncoder().encode(input))) : signSync('RSA-SHA256', Buffer.from(input), key.privateKey);
+  const signature = key.webKey
+    ? new Uint8Array(await webcrypto.subtle.sign('RSASSA-PKCS1-v1_5', key.webKey, new TextEncoder().encode(input)))
+    : signSync('RSA-SHA256', Buffer.from(input), key.privateKey);
   return `${input}.${b64url(signature)}`;
 }
 
@@ -37,7 +50,8 @@ export function decode(token: string): Decoded | undefined {
   try {
     const header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8')) as Record<string, unknown>;
     const payload = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (!header || typeof header !== 'object' || !payload || typeof payload !== 'object' || Array.isArray(payload)) return undefined;
+    if (!header || typeof header !== 'object' || !payload || typeof payload !== 'object' || Array.isArray(payload))
+      return undefined;
     return { header, payload, input: `${parts[0]}.${parts[1]}`, signature: Buffer.from(parts[2]!, 'base64url') };
   } catch {
     return undefined;

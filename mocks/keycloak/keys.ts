@@ -3,7 +3,15 @@
  * tokens (never published, as in Keycloak: refresh tokens are for Keycloak alone). The committed fixture key makes
  * start-up instant (WebCrypto imports it); "generate" makes a fresh one at first use with jose.
  */
-import { createHash, createPrivateKey, createPublicKey, randomBytes, randomUUID, webcrypto, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  randomBytes,
+  randomUUID,
+  webcrypto,
+  type KeyObject,
+} from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
@@ -30,7 +38,9 @@ let fixture: Promise<{ privateJwk: JWK; publicJwk: JWK; kid: string }> | undefin
 
 function loadFixture() {
   return (fixture ??= (async () => {
-    const file = JSON.parse(readFileSync(join(packageRoot(), 'mocks', 'keycloak', 'fixture-key.json'), 'utf8')) as { keys: JWK[] };
+    const file = JSON.parse(readFileSync(join(packageRoot(), 'mocks', 'keycloak', 'fixture-key.json'), 'utf8')) as {
+      keys: JWK[];
+    };
     const privateJwk = file.keys[0]!;
     const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = privateJwk;
     return { privateJwk, publicJwk, kid: privateJwk.kid! };
@@ -43,9 +53,16 @@ function loadFixture() {
  */
 export type KeyShare = <T>(name: string, make: () => Promise<T>) => Promise<T>;
 
-export async function realmKeys(mode: 'fixture' | 'generate', realm: string, share: KeyShare = (_n, make) => make()): Promise<RealmKeys> {
+export async function realmKeys(
+  mode: 'fixture' | 'generate',
+  realm: string,
+  share: KeyShare = (_n, make) => make(),
+): Promise<RealmKeys> {
   // The HMAC secret is per realm and per start: refresh tokens of another realm or another run never verify.
-  const hmac = await share(`${realm}:hmac`, async () => ({ kid: randomUUID(), secret: createHash('sha512').update(randomBytes(64)).update(realm).digest('base64') }));
+  const hmac = await share(`${realm}:hmac`, async () => ({
+    kid: randomUUID(),
+    secret: createHash('sha512').update(randomBytes(64)).update(realm).digest('base64'),
+  }));
   let rsa: Promise<RsaKey & { kid: string }> | undefined;
   return {
     rsa: () => (rsa ??= loadRsa(mode, () => share(`${realm}:rsa`, generateRsa))),
@@ -62,7 +79,10 @@ async function generateRsa(): Promise<{ privateJwk: JWK; publicJwk: JWK; kid: st
   return { privateJwk: await exportJWK(pair.privateKey), publicJwk, kid: await calculateJwkThumbprint(publicJwk) };
 }
 
-async function loadRsa(mode: 'fixture' | 'generate', generated: () => Promise<{ privateJwk: JWK; publicJwk: JWK; kid: string }>): Promise<RsaKey & { kid: string }> {
+async function loadRsa(
+  mode: 'fixture' | 'generate',
+  generated: () => Promise<{ privateJwk: JWK; publicJwk: JWK; kid: string }>,
+): Promise<RsaKey & { kid: string }> {
   let privateJwk: JWK;
   let publicJwk: JWK;
   let kid: string;
@@ -73,12 +93,23 @@ async function loadRsa(mode: 'fixture' | 'generate', generated: () => Promise<{ 
   }
   const privateKey = createPrivateKey({ key: privateJwk as import('node:crypto').JsonWebKey, format: 'jwk' });
   const verifyKey = createPublicKey({ key: publicJwk as import('node:crypto').JsonWebKey, format: 'jwk' });
-  const rsa: RsaKey & { kid: string } = { kid, privateKey, verifyKey, publicJwk: { kid, kty: 'RSA', alg: 'RS256', use: 'sig', n: publicJwk.n!, e: publicJwk.e! } };
+  const rsa: RsaKey & { kid: string } = {
+    kid,
+    privateKey,
+    verifyKey,
+    publicJwk: { kid, kty: 'RSA', alg: 'RS256', use: 'sig', n: publicJwk.n!, e: publicJwk.e! },
+  };
   // The WebCrypto import costs a few milliseconds of main thread: it must not stand between start-up and the first
   // token, so it starts a little later (node:crypto signs meanwhile).
   setTimeout(() => {
     webcrypto.subtle
-      .importKey('jwk', { ...privateJwk, alg: 'RS256' } as webcrypto.JsonWebKey, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign'])
+      .importKey(
+        'jwk',
+        { ...privateJwk, alg: 'RS256' } as webcrypto.JsonWebKey,
+        { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+        false,
+        ['sign'],
+      )
       .then((key) => {
         rsa.webKey = key;
       })

@@ -6,16 +6,29 @@ import type { KcState } from './state.js';
 
 export function minter(s: KcState) {
   const { ctx, kc, now, tokenTypeFor } = s;
-  async function mint(iss: string, realm: Realm, client: KcClient, subject: { id: string; user?: KcUser; serviceAccount?: boolean }, scope: string, session: UserSession | undefined, requestedScope: string | undefined, withRefresh: boolean, refreshOnly = false) {
+  async function mint(
+    iss: string,
+    realm: Realm,
+    client: KcClient,
+    subject: { id: string; user?: KcUser; serviceAccount?: boolean },
+    scope: string,
+    session: UserSession | undefined,
+    requestedScope: string | undefined,
+    withRefresh: boolean,
+    refreshOnly = false,
+  ) {
     const keys = await realm.keys();
     const t = now();
-    const sessionEnd = session && !session.offline ? session.started + realm.config.ssoSessionMaxLifespan : Number.POSITIVE_INFINITY;
+    const sessionEnd =
+      session && !session.offline ? session.started + realm.config.ssoSessionMaxLifespan : Number.POSITIVE_INFINITY;
     const exp = Math.min(t + realm.config.accessTokenLifespan, sessionEnd);
     const user = subject.user;
     const profile = user
       ? {
           email_verified: !!user.email,
-          ...(user.firstName || user.lastName ? { name: [user.firstName, user.lastName].filter(Boolean).join(' ') } : {}),
+          ...(user.firstName || user.lastName
+            ? { name: [user.firstName, user.lastName].filter(Boolean).join(' ') }
+            : {}),
           preferred_username: user.username,
           ...(user.firstName ? { given_name: user.firstName } : {}),
           ...(user.lastName ? { family_name: user.lastName } : {}),
@@ -75,7 +88,22 @@ export function minter(s: KcState) {
       const atHash = createHash('sha256').update(accessToken).digest().subarray(0, 16).toString('base64url');
       const rsa = await keys.rsa();
       idToken = await signRs256(
-        { exp, iat: t, auth_time: session?.started ?? t, jti: randomUUID(), iss, aud: defect === 'foreign-audience' ? 'idpc-another-client' : client.clientId, sub: subject.id, typ: 'ID', azp: client.clientId, ...sessionClaims(session), at_hash: atHash, acr: '1', ...(session && kc.sidClaim ? { sid: session.id } : {}), ...profile },
+        {
+          exp,
+          iat: t,
+          auth_time: session?.started ?? t,
+          jti: randomUUID(),
+          iss,
+          aud: defect === 'foreign-audience' ? 'idpc-another-client' : client.clientId,
+          sub: subject.id,
+          typ: 'ID',
+          azp: client.clientId,
+          ...sessionClaims(session),
+          at_hash: atHash,
+          acr: '1',
+          ...(session && kc.sidClaim ? { sid: session.id } : {}),
+          ...profile,
+        },
         rsa.kid,
         rsa,
       );
@@ -84,7 +112,12 @@ export function minter(s: KcState) {
     const body = {
       access_token: accessToken,
       expires_in: exp - t,
-      refresh_expires_in: refreshToken && refreshExp > 0 ? refreshExp - t : refreshToken && defect === 'offline-expires' ? realm.config.ssoSessionIdleTimeout : 0,
+      refresh_expires_in:
+        refreshToken && refreshExp > 0
+          ? refreshExp - t
+          : refreshToken && defect === 'offline-expires'
+            ? realm.config.ssoSessionIdleTimeout
+            : 0,
       ...(refreshToken ? { refresh_token: refreshToken } : {}),
       token_type: tokenTypeFor(client),
       ...(idToken ? { id_token: idToken } : {}),

@@ -10,12 +10,25 @@ import type { RealmKeys } from './keys.js';
 
 export type KeycloakConfig = NonNullable<ConfigMockConfig['keycloak']>;
 export type RealmConfig = NonNullable<KeycloakConfig['realms']>[number];
-export type Settings = Required<Omit<KeycloakConfig, 'realms' | 'technicalUsers' | 'alsoServe'>> & Pick<KeycloakConfig, 'realms' | 'technicalUsers' | 'alsoServe'>;
+export type Settings = Required<Omit<KeycloakConfig, 'realms' | 'technicalUsers' | 'alsoServe'>> &
+  Pick<KeycloakConfig, 'realms' | 'technicalUsers' | 'alsoServe'>;
 
 /** Keycloak's members of a client and a user (schemas/config/mock-config.schema.json $defs/client, $defs/user). */
-export interface KcClient extends ClientRecord, Pick<Client, 'bearerOnly' | 'consentRequired' | 'serviceAccountDisabled' | 'lowerCaseBearer' | 'refreshForClientCredentials' | 'offlineAllowed'> {}
+export interface KcClient
+  extends ClientRecord,
+    Pick<
+      Client,
+      | 'bearerOnly'
+      | 'consentRequired'
+      | 'serviceAccountDisabled'
+      | 'lowerCaseBearer'
+      | 'refreshForClientCredentials'
+      | 'offlineAllowed'
+    > {}
 
-export interface KcUser extends UserRecord, Pick<User, 'id' | 'requiredActions' | 'locked' | 'otp' | 'email' | 'firstName' | 'lastName'> {}
+export interface KcUser
+  extends UserRecord,
+    Pick<User, 'id' | 'requiredActions' | 'locked' | 'otp' | 'email' | 'firstName' | 'lastName'> {}
 
 export interface ClientSession {
   /** Seconds; updated on every refresh (TokenManager.refreshAccessToken). */
@@ -57,13 +70,39 @@ export interface Realm {
   sessionsByUser: Map<string, Set<string>>;
 }
 
-
-export const REALM_DEFAULTS = { enabled: true, sslRequired: 'external', accessTokenLifespan: 300, ssoSessionIdleTimeout: 1800, ssoSessionMaxLifespan: 36000, offlineSessionIdleTimeout: 2592000, revokeRefreshToken: false, refreshTokenMaxReuse: 0 };
+export const REALM_DEFAULTS = {
+  enabled: true,
+  sslRequired: 'external',
+  accessTokenLifespan: 300,
+  ssoSessionIdleTimeout: 1800,
+  ssoSessionMaxLifespan: 36000,
+  offlineSessionIdleTimeout: 2592000,
+  revokeRefreshToken: false,
+  refreshTokenMaxReuse: 0,
+};
 /** Client scopes every realm knows (Keycloak's built-in ones); anything else is "Invalid scopes". */
-export const REALM_SCOPES = new Set(['openid', 'offline_access', 'profile', 'email', 'roles', 'web-origins', 'address', 'phone', 'microprofile-jwt', 'acr', 'basic']);
+export const REALM_SCOPES = new Set([
+  'openid',
+  'offline_access',
+  'profile',
+  'email',
+  'roles',
+  'web-origins',
+  'address',
+  'phone',
+  'microprofile-jwt',
+  'acr',
+  'basic',
+]);
 
 /** Keycloak's security headers (captures of Keycloak 2x). */
-export const SECURITY = { 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'SAMEORIGIN', 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains', 'X-Content-Type-Options': 'nosniff', 'X-XSS-Protection': '1; mode=block' };
+export const SECURITY = {
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'SAMEORIGIN',
+  'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
+  'X-Content-Type-Options': 'nosniff',
+  'X-XSS-Protection': '1; mode=block',
+};
 /** TokenEndpoint sets these before any check: every token-endpoint answer carries them. */
 export const NO_CACHE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 
@@ -74,7 +113,11 @@ export const json = (status: number, body: unknown, extra: Record<string, string
 });
 export const oauthError = (status: number, error: string, description: string, extra: Record<string, string> = {}) =>
   json(status, { error, error_description: description }, { ...NO_CACHE, ...extra });
-export const empty = (status: number, extra: Record<string, string> = {}): MockResponse => ({ status, headers: { ...SECURITY, ...extra }, body: '' });
+export const empty = (status: number, extra: Record<string, string> = {}): MockResponse => ({
+  status,
+  headers: { ...SECURITY, ...extra },
+  body: '',
+});
 
 /** A stable id for a user (Keycloak ids are UUIDs): derived from realm and username unless configured. */
 // Computed once per user: every session and token of the user shares the one string (memory, and no hash per grant).
@@ -92,12 +135,13 @@ export const userIdOf = (realm: string, user: KcUser) => {
 /** A refusal already in Keycloak's format (thrown by client authentication): the token endpoint's TokenError, pre-rendered. */
 export class KcError extends TokenError {
   constructor(readonly response: MockResponse) {
-    super(response.status, 'keycloak', 'a refusal in Keycloak\'s format');
+    super(response.status, 'keycloak', "a refusal in Keycloak's format");
   }
 }
 
 /** Keycloak's one error path: a pre-rendered KcError as it is, any other TokenError as OAuth2ErrorRepresentation. */
-export const renderTokenError = (e: TokenError): MockResponse => (e instanceof KcError ? e.response : oauthError(e.status, e.error, e.description));
+export const renderTokenError = (e: TokenError): MockResponse =>
+  e instanceof KcError ? e.response : oauthError(e.status, e.error, e.description);
 
 /** An endpoint whose client authentication may refuse the request (KcError): answered with that refusal. */
 export const refusing =
@@ -110,4 +154,3 @@ export const refusing =
       throw e;
     }
   };
-

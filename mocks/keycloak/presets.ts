@@ -5,10 +5,46 @@ import type { RealmConfig, Settings } from './model.js';
 // The User Session Count Limiter (reference: keycloak/keycloak services/.../authenticators/sessionlimits/
 // UserSessionLimitsAuthenticator.java) arrived in Keycloak 17; its direct-grant deny was a 500 unknown_error until
 // the JSON error handler of Keycloak 23 (PR #22006) made it a 403. No preset turns it on: a realm configures it.
-export const VERSION_SETTINGS: Record<string, Omit<Settings, 'realms' | 'technicalUsers' | 'signingKey' | 'alsoServe' | 'maxSessions'>> = {
-  legacy: { relativePath: '/auth', tokenType: 'bearer', refreshAlg: 'HS256', sessionStateClaim: true, sidClaim: false, clientErrors: 'legacy', clientCredentialsRefresh: true, issuerErrorDetail: false, logoutWithoutRefreshToken: 'invalid_request', sessionLimitDeny: 'no-limiter' },
-  'v12-23': { relativePath: '/auth', tokenType: 'Bearer', refreshAlg: 'HS256', sessionStateClaim: true, sidClaim: true, clientErrors: 'v20', clientCredentialsRefresh: false, issuerErrorDetail: false, logoutWithoutRefreshToken: 'rp-initiated', sessionLimitDeny: 'unknown-error-500' },
-  current: { relativePath: '', tokenType: 'Bearer', refreshAlg: 'HS512', sessionStateClaim: false, sidClaim: true, clientErrors: 'v20', clientCredentialsRefresh: false, issuerErrorDetail: true, logoutWithoutRefreshToken: 'rp-initiated', sessionLimitDeny: 'json-403' },
+export const VERSION_SETTINGS: Record<
+  string,
+  Omit<Settings, 'realms' | 'technicalUsers' | 'signingKey' | 'alsoServe' | 'maxSessions'>
+> = {
+  legacy: {
+    relativePath: '/auth',
+    tokenType: 'bearer',
+    refreshAlg: 'HS256',
+    sessionStateClaim: true,
+    sidClaim: false,
+    clientErrors: 'legacy',
+    clientCredentialsRefresh: true,
+    issuerErrorDetail: false,
+    logoutWithoutRefreshToken: 'invalid_request',
+    sessionLimitDeny: 'no-limiter',
+  },
+  'v12-23': {
+    relativePath: '/auth',
+    tokenType: 'Bearer',
+    refreshAlg: 'HS256',
+    sessionStateClaim: true,
+    sidClaim: true,
+    clientErrors: 'v20',
+    clientCredentialsRefresh: false,
+    issuerErrorDetail: false,
+    logoutWithoutRefreshToken: 'rp-initiated',
+    sessionLimitDeny: 'unknown-error-500',
+  },
+  current: {
+    relativePath: '',
+    tokenType: 'Bearer',
+    refreshAlg: 'HS512',
+    sessionStateClaim: false,
+    sidClaim: true,
+    clientErrors: 'v20',
+    clientCredentialsRefresh: false,
+    issuerErrorDetail: true,
+    logoutWithoutRefreshToken: 'rp-initiated',
+    sessionLimitDeny: 'json-403',
+  },
 };
 
 /** The two realms of the provider documents: the OCP IAM's and the developer portal's (docs/flavours.md). */
@@ -20,16 +56,52 @@ export const DOCUMENT_REALMS: RealmConfig[] = [
     ssoSessionMaxLifespan: 36000,
     clients: [
       // The document's response says "bearer" and scope "openid" without asking for it: the lower-case switch and an openid default scope.
-      { clientId: 'ocp', public: true, grants: ['password', 'refresh_token'], scopes: ['openid'], lowerCaseBearer: true },
-      { clientId: 'conformance-service', clientSecret: 'conformance-service-secret', grants: ['client_credentials'], scopes: ['profile', 'email'] },
-      { clientId: 'conformance-app', clientSecret: 'conformance-app-secret', grants: ['password', 'refresh_token'], scopes: ['profile', 'email'], offlineAllowed: true },
+      {
+        clientId: 'ocp',
+        public: true,
+        grants: ['password', 'refresh_token'],
+        scopes: ['openid'],
+        lowerCaseBearer: true,
+      },
+      {
+        clientId: 'conformance-service',
+        clientSecret: 'conformance-service-secret',
+        grants: ['client_credentials'],
+        scopes: ['profile', 'email'],
+      },
+      {
+        clientId: 'conformance-app',
+        clientSecret: 'conformance-app-secret',
+        grants: ['password', 'refresh_token'],
+        scopes: ['profile', 'email'],
+        offlineAllowed: true,
+      },
     ],
     users: [
-      { username: 'ocp-user', password: 'ocp-password', email: 'ocp-user@example.com', firstName: 'Olga', lastName: 'Operator' },
-      { username: 'qa-bot', password: 'qa-bot-password', email: 'qa-bot@example.com', firstName: 'QA', lastName: 'Bot' },
+      {
+        username: 'ocp-user',
+        password: 'ocp-password',
+        email: 'ocp-user@example.com',
+        firstName: 'Olga',
+        lastName: 'Operator',
+      },
+      {
+        username: 'qa-bot',
+        password: 'qa-bot-password',
+        email: 'qa-bot@example.com',
+        firstName: 'QA',
+        lastName: 'Bot',
+      },
     ],
   },
-  { name: 'wallis', accessTokenLifespan: 7200, ssoSessionIdleTimeout: 1800, ssoSessionMaxLifespan: 36000, clients: [], users: [] },
+  {
+    name: 'wallis',
+    accessTokenLifespan: 7200,
+    ssoSessionIdleTimeout: 1800,
+    ssoSessionMaxLifespan: 36000,
+    clients: [],
+    users: [],
+  },
 ];
 
 /**
@@ -37,10 +109,14 @@ export const DOCUMENT_REALMS: RealmConfig[] = [
  * client's direct-grant flow carries the limiter (a per-client flow override, so that the conformance clients of
  * the realm are not limited by it) and denies the sixth session with 403.
  */
-const OCP_IAM_REALMS: RealmConfig[] = DOCUMENT_REALMS.map((r) => (r.name === 'master' ? { ...r, sessionLimit: { realmLimit: 5, behavior: 'deny', clients: ['ocp'] } } : r));
+const OCP_IAM_REALMS: RealmConfig[] = DOCUMENT_REALMS.map((r) =>
+  r.name === 'master' ? { ...r, sessionLimit: { realmLimit: 5, behavior: 'deny', clients: ['ocp'] } } : r,
+);
 
 const DEPLOYMENTS: Record<string, { settings: (typeof VERSION_SETTINGS)[string]; realms: RealmConfig[] }> = {
-  ...Object.fromEntries(Object.entries(VERSION_SETTINGS).map(([name, settings]) => [name, { settings, realms: DOCUMENT_REALMS }])),
+  ...Object.fromEntries(
+    Object.entries(VERSION_SETTINGS).map(([name, settings]) => [name, { settings, realms: DOCUMENT_REALMS }]),
+  ),
   'ocp-iam': { settings: { ...VERSION_SETTINGS['v12-23']!, sessionLimitDeny: 'json-403' }, realms: OCP_IAM_REALMS },
 };
 
@@ -52,9 +128,16 @@ export const presets: Record<string, MockConfigPatch> = Object.fromEntries(
         ...settings,
         realms,
         // The developer portal's technical user, with the developer portal document's client id and secret.
-        technicalUsers: [{ realm: 'wallis', name: 'Beispiel-Nutzer', clientId: '2ce233b7-9349-44d9-8e38-0a88090115d5', clientSecret: 'asQx6IsK7hGGaUQIpE7bWEEjr72CGML9', userId: '3779eeb7-f9e2-4e6d-88e4-e0ef1ee874a0' }],
+        technicalUsers: [
+          {
+            realm: 'wallis',
+            name: 'Beispiel-Nutzer',
+            clientId: '2ce233b7-9349-44d9-8e38-0a88090115d5',
+            clientSecret: 'asQx6IsK7hGGaUQIpE7bWEEjr72CGML9',
+            userId: '3779eeb7-f9e2-4e6d-88e4-e0ef1ee874a0',
+          },
+        ],
       },
     },
   ]),
 );
-

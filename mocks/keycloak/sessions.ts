@@ -20,7 +20,12 @@ export interface Sessions {
   active(realm: Realm, id: string | undefined): Promise<UserSession | undefined>;
   /** Whether the session is known at all, live or expired (an expired offline session answers differently). */
   known(realm: Realm, id: string): Promise<boolean>;
-  create(realm: Realm, user: { id: string; username: string }, clientId: string, offline: boolean): Promise<UserSession>;
+  create(
+    realm: Realm,
+    user: { id: string; username: string },
+    clientId: string,
+    offline: boolean,
+  ): Promise<UserSession>;
   /** Writes back a session changed in place (a refresh, a client detached, consent revoked). */
   save(realm: Realm, s: UserSession): Promise<void>;
   drop(realm: Realm, id: string): Promise<void>;
@@ -36,9 +41,16 @@ export interface Sessions {
 }
 
 export const sessionExpiry = (realm: Realm, s: UserSession) =>
-  s.offline ? s.lastRefresh + realm.config.offlineSessionIdleTimeout : Math.min(s.lastRefresh + realm.config.ssoSessionIdleTimeout, s.started + realm.config.ssoSessionMaxLifespan);
+  s.offline
+    ? s.lastRefresh + realm.config.offlineSessionIdleTimeout
+    : Math.min(s.lastRefresh + realm.config.ssoSessionIdleTimeout, s.started + realm.config.ssoSessionMaxLifespan);
 
-const newSessionRecord = (user: { id: string; username: string }, clientId: string, offline: boolean, t: number): UserSession => ({
+const newSessionRecord = (
+  user: { id: string; username: string },
+  clientId: string,
+  offline: boolean,
+  t: number,
+): UserSession => ({
   id: randomUUID(),
   userId: user.id,
   username: user.username,
@@ -86,7 +98,8 @@ export function memorySessions(store: GrantStore, now: () => number, maxSessions
   const sweepSessions = (realm: Realm, t: number) => {
     while (realm.sessionExpiries.peekAt() <= t) evictSoonest(realm, t);
     // Lazy entries of ended sessions: rebuild before they outnumber the live ones.
-    if (realm.sessionExpiries.size > 2 * realm.sessions.size + 1024) realm.sessionExpiries.rebuild([...realm.sessions.values()].map((x) => [sessionExpiry(realm, x), x.id]));
+    if (realm.sessionExpiries.size > 2 * realm.sessions.size + 1024)
+      realm.sessionExpiries.rebuild([...realm.sessions.values()].map((x) => [sessionExpiry(realm, x), x.id]));
   };
   return {
     active: async (realm, id) => activeSession(realm, id),
@@ -96,7 +109,8 @@ export function memorySessions(store: GrantStore, now: () => number, maxSessions
       const s = newSessionRecord(user, clientId, offline, t);
       sweepSessions(realm, t);
       // At the cap, the session soonest to expire ends first (memory stays bounded whatever the load).
-      while (sessionCount >= maxSessions && realm.sessionExpiries.size > 0) evictSoonest(realm, Number.POSITIVE_INFINITY);
+      while (sessionCount >= maxSessions && realm.sessionExpiries.size > 0)
+        evictSoonest(realm, Number.POSITIVE_INFINITY);
       realm.sessions.set(s.id, s);
       sessionCount++;
       (realm.sessionsByUser.get(s.userId) ?? realm.sessionsByUser.set(s.userId, new Set()).get(s.userId)!).add(s.id);
@@ -117,7 +131,11 @@ export function memorySessions(store: GrantStore, now: () => number, maxSessions
     },
     revokeAccess: async (realm, jti, exp) => realm.revokedAccess.add({ value: jti, expiresAt: exp }, now()),
     accessRevoked: async (realm, jti) => realm.revokedAccess.get(jti) !== undefined,
-    notBefore: async (realm) => ({ realm: realm.notBefore, users: Object.fromEntries(realm.userNotBefore), clients: Object.fromEntries(realm.clientNotBefore) }),
+    notBefore: async (realm) => ({
+      realm: realm.notBefore,
+      users: Object.fromEntries(realm.userNotBefore),
+      clients: Object.fromEntries(realm.clientNotBefore),
+    }),
     async setNotBefore(realm, scope, at) {
       if (scope.userId) realm.userNotBefore.set(scope.userId, at);
       else if (scope.clientId) realm.clientNotBefore.set(scope.clientId, at);

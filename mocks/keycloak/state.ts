@@ -15,7 +15,11 @@ export function createState(ctx: MockContext) {
   const realms = new Map<string, Realm>();
   const store = ctx.grants.store;
   // Replicas on a shared store sign and verify with one set of keys: the first replica's (mocks/keycloak/keys.ts).
-  const shareKeys: KeyShare | undefined = store.shared ? async (name, make) => (await store.getDoc(`kc:keys:${name}`)) ?? store.putDocOnce(`kc:keys:${name}`, await make(), Number.POSITIVE_INFINITY, 0) : undefined;
+  const shareKeys: KeyShare | undefined = store.shared
+    ? async (name, make) =>
+        (await store.getDoc(`kc:keys:${name}`)) ??
+        store.putDocOnce(`kc:keys:${name}`, await make(), Number.POSITIVE_INFINITY, 0)
+    : undefined;
   const maxSessions = kc.maxSessions;
   (kc.realms ?? []).forEach((rc, i) => {
     const { clients = [], users = [], sessionLimit, ...rest } = rc;
@@ -23,10 +27,24 @@ export function createState(ctx: MockContext) {
     // The first realm shares the core's client and user maps, so /__admin/clients and /__admin/users reach it.
     const clientMap = i === 0 ? (ctx.clients as Map<string, KcClient>) : new Map<string, KcClient>();
     const userMap = i === 0 ? (ctx.users as Map<string, KcUser>) : new Map<string, KcUser>();
-    for (const c of clients) clientMap.set(c.clientId, { public: false, grants: [], scopes: [], enabled: true, ...c } as KcClient);
+    for (const c of clients)
+      clientMap.set(c.clientId, { public: false, grants: [], scopes: [], enabled: true, ...c } as KcClient);
     for (const u of users) userMap.set(u.username, { enabled: true, operator: false, groups: [], ...u } as KcUser);
     let keys: Promise<RealmKeys> | undefined;
-    realms.set(rc.name, { name: rc.name, config, clients: clientMap, users: userMap, sessions: new Map(), notBefore: 0, userNotBefore: new Map(), clientNotBefore: new Map(), revokedAccess: new TokenStore({ maxTokens: maxSessions, expiredRetention: 0 }), sessionsByUser: new Map(), sessionExpiries: new ExpiryHeap(), keys: () => (keys ??= realmKeys(kc.signingKey, rc.name, shareKeys)) });
+    realms.set(rc.name, {
+      name: rc.name,
+      config,
+      clients: clientMap,
+      users: userMap,
+      sessions: new Map(),
+      notBefore: 0,
+      userNotBefore: new Map(),
+      clientNotBefore: new Map(),
+      revokedAccess: new TokenStore({ maxTokens: maxSessions, expiredRetention: 0 }),
+      sessionsByUser: new Map(),
+      sessionExpiries: new ExpiryHeap(),
+      keys: () => (keys ??= realmKeys(kc.signingKey, rc.name, shareKeys)),
+    });
   });
 
   /**
@@ -40,12 +58,19 @@ export function createState(ctx: MockContext) {
   const issuerAt = (realm: Realm, base: string) => `${base}/realms/${realm.name}`;
   // Warm the first realm's RS256 key while the server starts listening: the first token does not wait for the import.
   const first = realms.values().next().value as Realm | undefined;
-  if (first) void first.keys().then((k) => k.rsa()).catch(() => undefined);
-  const oidcAt = (realm: Realm, base: string, path: string) => `${issuerAt(realm, base)}/protocol/openid-connect${path}`;
+  if (first)
+    void first
+      .keys()
+      .then((k) => k.rsa())
+      .catch(() => undefined);
+  const oidcAt = (realm: Realm, base: string, path: string) =>
+    `${issuerAt(realm, base)}/protocol/openid-connect${path}`;
 
   // ---- sessions ------------------------------------------------------------------------------------------
   // This process's maps, or the shared store when replicas share one (mocks/keycloak/sessions.ts).
-  const sessions = ctx.grants.store.shared ? sharedSessions(ctx.grants.store, now, ctx.config.tokens.expiredRetention) : memorySessions(ctx.grants.store, now, maxSessions);
+  const sessions = ctx.grants.store.shared
+    ? sharedSessions(ctx.grants.store, now, ctx.config.tokens.expiredRetention)
+    : memorySessions(ctx.grants.store, now, maxSessions);
 
   // ---- clients other replicas created ---------------------------------------------------------------------
   // A technical user made at run time (POST /__admin/flavour/technical-users) at one replica is a user and a client
@@ -64,7 +89,21 @@ export function createState(ctx: MockContext) {
   // ---- tokens --------------------------------------------------------------------------------------------
   const tokenTypeFor = (client: KcClient) => (client.lowerCaseBearer ? 'bearer' : kc.tokenType);
 
-  return { ctx, kc, clock, now, rel, realms, baseOf, issuerAt, oidcAt, sessions, tokenTypeFor, sharedClientKey, adoptSharedClient };
+  return {
+    ctx,
+    kc,
+    clock,
+    now,
+    rel,
+    realms,
+    baseOf,
+    issuerAt,
+    oidcAt,
+    sessions,
+    tokenTypeFor,
+    sharedClientKey,
+    adoptSharedClient,
+  };
 }
 
 export type KcState = ReturnType<typeof createState>;

@@ -25,7 +25,12 @@ const GRANTS = ['password', 'client_credentials', 'refresh_token', 'authorizatio
 export function keycloakTokenEndpoint(
   s: KcState,
   prefix: string,
-  { authenticateClient, passwordGrant, clientCredentialsGrant, refreshGrant }: Pick<ReturnType<typeof clientAuthentication>, 'authenticateClient'> & ReturnType<typeof grantHandlers>,
+  {
+    authenticateClient,
+    passwordGrant,
+    clientCredentialsGrant,
+    refreshGrant,
+  }: Pick<ReturnType<typeof clientAuthentication>, 'authenticateClient'> & ReturnType<typeof grantHandlers>,
 ) {
   /** JAX-RS decides OPTIONS, the method and the media type before the endpoint runs; then the realm. */
   const jaxRs: Step = {
@@ -90,7 +95,10 @@ export function keycloakTokenEndpoint(
   return tokenEndpoint<KcTokenState>({
     parse: (req, route) => {
       const parsed = formOf(req, 'reject');
-      return { params: new Params(parsed.pairs), state: { realmName: route.realm ?? '', iss: '', malformed: parsed.malformed.length > 0 } };
+      return {
+        params: new Params(parsed.pairs),
+        state: { realmName: route.realm ?? '', iss: '', malformed: parsed.malformed.length > 0 },
+      };
     },
     steps: [jaxRs, form, realmChecks, grantType, clientAuth, noDuplicates],
     grants: {

@@ -14,7 +14,12 @@ import { portalTokenEndpoint } from './token.js';
 import { authenticateClient, DJANGO_HEADERS, html, invalidClient, json, oauthError } from './wire.js';
 
 // Educates' robot account as the portal's provider document shows it (docs/flavours.md): the document's own curl works as written.
-const ROBOT_CLIENT = { clientId: 'ACZpcaLIT3qr725YWmXu8et9REl4HBg1', clientSecret: 't5IfXbGZQThAKR43apoc9usOFVDv2BLE', grants: ['password', 'refresh_token'], scopes: ['user:info'] };
+const ROBOT_CLIENT = {
+  clientId: 'ACZpcaLIT3qr725YWmXu8et9REl4HBg1',
+  clientSecret: 't5IfXbGZQThAKR43apoc9usOFVDv2BLE',
+  grants: ['password', 'refresh_token'],
+  scopes: ['user:info'],
+};
 const USERS = [
   { username: 'robot@learningcenter', password: 'QrnY67ME9yGasNhq2OTbgWA4RzipUvo5', groups: ['robots'] },
   { username: 'learningcenter', password: '0kGmMlYw46BZT2vCntyrRuFf1gQq5ohi', groups: ['admins'] },
@@ -28,24 +33,41 @@ const presets: Record<string, MockConfigPatch> = {
     clients: [{ ...ROBOT_CLIENT, public: true }],
     users: USERS,
     tokens: { accessTokenLifetime: 36000, refreshTokenLifetime: 36000 + 2592000 },
-    refresh: { rotate: true, revokeOldRefreshToken: true, revokeOldAccessToken: true, graceSeconds: 0, maxReuse: 0, scopeAfterNarrowing: 'narrowed' },
+    refresh: {
+      rotate: true,
+      revokeOldRefreshToken: true,
+      revokeOldAccessToken: true,
+      graceSeconds: 0,
+      maxReuse: 0,
+      scopeAfterNarrowing: 'narrowed',
+    },
   },
   confidential: {
     clients: [{ ...ROBOT_CLIENT, public: false }],
     users: USERS,
     tokens: { accessTokenLifetime: 36000, refreshTokenLifetime: 36000 + 2592000 },
-    refresh: { rotate: true, revokeOldRefreshToken: true, revokeOldAccessToken: true, graceSeconds: 0, maxReuse: 0, scopeAfterNarrowing: 'narrowed' },
+    refresh: {
+      rotate: true,
+      revokeOldRefreshToken: true,
+      revokeOldAccessToken: true,
+      graceSeconds: 0,
+      maxReuse: 0,
+      scopeAfterNarrowing: 'narrowed',
+    },
   },
 };
 
 function create(ctx: MockContext) {
-
-
   const revoke = async (req: MockRequest): Promise<MockResponse> => {
     if (req.method === 'OPTIONS') return html(200, '', { Allow: 'POST, OPTIONS' });
     if (req.method !== 'POST') return html(405, '', { Allow: 'POST, OPTIONS' });
     if (req.bodyTooLarge) return html(400, '<h1>Bad Request (400)</h1>');
-    if (req.rawQuery !== '') return { status: 400, headers: { 'Content-Type': 'text/html; charset=utf-8', ...DJANGO_HEADERS }, body: json({ error: 'invalid_request', error_description: 'URL query parameters are not allowed' }) };
+    if (req.rawQuery !== '')
+      return {
+        status: 400,
+        headers: { 'Content-Type': 'text/html; charset=utf-8', ...DJANGO_HEADERS },
+        body: json({ error: 'invalid_request', error_description: 'URL query parameters are not allowed' }),
+      };
     const body = new Params(formOf(req, 'keep-literal').pairs);
     const { client, auth } = authenticateClient(ctx, req, body, false);
     if (!client) return { ...invalidClient(), note: { clientAuth: auth } };
@@ -68,12 +90,29 @@ function create(ctx: MockContext) {
     const value = bearerToken(req);
     const found = value ? await ctx.grants.lookupAccess(value) : undefined;
     const authenticated = found?.state === 'active';
-    if (!authenticated && (ctx.config.extra.portal as { catalogVisibility: 'private' | 'public' }).catalogVisibility !== 'public') return html(403, '');
+    if (
+      !authenticated &&
+      (ctx.config.extra.portal as { catalogVisibility: 'private' | 'public' }).catalogVisibility !== 'public'
+    )
+      return html(403, '');
     const environments = [
       {
         name: 'educates-lab-w01',
         state: 'RUNNING',
-        workshop: { name: 'lab-k8s-fundamentals', resource: 'lab-k8s-fundamentals', title: 'Kubernetes Fundamentals', description: 'Workshop on getting started with Kubernetes', vendor: '', authors: [], difficulty: '', duration: '', tags: [], labels: {}, logo: '', url: '' },
+        workshop: {
+          name: 'lab-k8s-fundamentals',
+          resource: 'lab-k8s-fundamentals',
+          title: 'Kubernetes Fundamentals',
+          description: 'Workshop on getting started with Kubernetes',
+          vendor: '',
+          authors: [],
+          difficulty: '',
+          duration: '',
+          tags: [],
+          labels: {},
+          logo: '',
+          url: '',
+        },
         duration: 1800,
         capacity: 3,
         reserved: 0,
@@ -82,7 +121,17 @@ function create(ctx: MockContext) {
         ...(authenticated ? { sessions: [] } : {}),
       },
     ];
-    const body = { portal: { name: 'learningcenter', labels: {}, uid: '2b3c4d5e-0000-4000-8000-000000000001', generation: 1, url: ctx.baseUrl, sessions: { maximum: 0, registered: 0, anonymous: 0, allocated: 0 } }, environments };
+    const body = {
+      portal: {
+        name: 'learningcenter',
+        labels: {},
+        uid: '2b3c4d5e-0000-4000-8000-000000000001',
+        generation: 1,
+        url: ctx.baseUrl,
+        sessions: { maximum: 0, registered: 0, anonymous: 0, allocated: 0 },
+      },
+      environments,
+    };
     return { status: 200, headers: { 'Content-Type': 'application/json', ...DJANGO_HEADERS }, body: json(body) };
   };
 
@@ -92,7 +141,9 @@ function create(ctx: MockContext) {
       pathRoute('revoke', descriptor.revocationPath!, revoke),
       pathRoute('resource', descriptor.resource!.path, catalog),
       // APPEND_SLASH: /oauth2/token -> 301 /oauth2/token/ (CommonMiddleware).
-      pathRoute('redirect', '/oauth2/token', (req) => html(301, '', { Location: `/oauth2/token/${req.rawQuery ? `?${req.rawQuery}` : ''}` })),
+      pathRoute('redirect', '/oauth2/token', (req) =>
+        html(301, '', { Location: `/oauth2/token/${req.rawQuery ? `?${req.rawQuery}` : ''}` }),
+      ),
     ],
     notFound: () => html(404, '<h1>Not Found</h1><p>The requested resource was not found on this server.</p>'),
     // Django's default 400 page (django/views/defaults.py bad_request).
@@ -109,5 +160,9 @@ export const mock: FlavourMock = {
   sharesStore: true,
   tokens: { access: () => alphanumericToken(30), refresh: () => alphanumericToken(30) },
   create,
-  endpoints: (_config, base) => ({ token: base + descriptor.tokenPath, revocation: base + descriptor.revocationPath!, resource: base + descriptor.resource!.path }),
+  endpoints: (_config, base) => ({
+    token: base + descriptor.tokenPath,
+    revocation: base + descriptor.revocationPath!,
+    resource: base + descriptor.resource!.path,
+  }),
 };

@@ -16,7 +16,12 @@ import { DJANGO_HEADERS, html, json, renderTokenError } from './wire.js';
 type Step = TokenStep<unknown>;
 
 export function portalTokenEndpoint(ctx: MockContext) {
-  const grants = { password: passwordGrant(ctx), refresh_token: refreshTokenGrant(ctx), client_credentials: clientCredentialsGrant(ctx), authorization_code: authorizationCodeGrant(ctx) };
+  const grants = {
+    password: passwordGrant(ctx),
+    refresh_token: refreshTokenGrant(ctx),
+    client_credentials: clientCredentialsGrant(ctx),
+    authorization_code: authorizationCodeGrant(ctx),
+  };
 
   /** Django's View dispatch: anything but POST/OPTIONS is 405 with an empty body. */
   const djangoDispatch: Step = {
@@ -34,7 +39,12 @@ export function portalTokenEndpoint(ctx: MockContext) {
   const noQuery: Step = {
     name: 'no query',
     run(t) {
-      if (t.req.rawQuery !== '') return { status: 400, headers: { 'Content-Type': 'text/html; charset=utf-8', ...DJANGO_HEADERS }, body: json({ error: 'invalid_request', error_description: 'URL query parameters are not allowed' }) };
+      if (t.req.rawQuery !== '')
+        return {
+          status: 400,
+          headers: { 'Content-Type': 'text/html; charset=utf-8', ...DJANGO_HEADERS },
+          body: json({ error: 'invalid_request', error_description: 'URL query parameters are not allowed' }),
+        };
       return undefined;
     },
   };
@@ -48,7 +58,8 @@ export function portalTokenEndpoint(ctx: MockContext) {
     run(t) {
       t.grantType = t.params.last('grant_type');
       t.note = { grantType: t.grantType, clientId: t.params.last('client_id'), clientAuth: undefined };
-      if (t.grantType === undefined || !Object.hasOwn(grants, t.grantType)) throw new TokenError(400, 'unsupported_grant_type', '');
+      if (t.grantType === undefined || !Object.hasOwn(grants, t.grantType))
+        throw new TokenError(400, 'unsupported_grant_type', '');
     },
   };
 

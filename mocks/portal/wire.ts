@@ -10,20 +10,31 @@ import type { Params } from '../core/form.js';
 import { TokenError as TokenErrorClass, type TokenError, type TokenRequest } from '../core/token-endpoint.js';
 
 /** Headers Django's middleware puts on every answer of the portal (SecurityMiddleware, OAuth2TokenMiddleware's Vary). */
-export const DJANGO_HEADERS = { Vary: 'Authorization', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'same-origin', 'Cross-Origin-Opener-Policy': 'same-origin' };
+export const DJANGO_HEADERS = {
+  Vary: 'Authorization',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'same-origin',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+};
 /** oauthlib GrantTypeBase._get_default_headers. */
 export const TOKEN_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 
 export const json = (value: unknown) => serialize(value, 'python');
 
-export function oauthError(status: number, error: string, description?: string, extraHeaders: Record<string, string> = {}): MockResponse {
+export function oauthError(
+  status: number,
+  error: string,
+  description?: string,
+  extraHeaders: Record<string, string> = {},
+): MockResponse {
   const body: Record<string, string> = { error };
   if (description) body.error_description = description;
   return { status, headers: { ...TOKEN_HEADERS, ...DJANGO_HEADERS, ...extraHeaders }, body: json(body) };
 }
 
 /** oauthlib InvalidClientError: 401 with a Bearer challenge, even when the client used Basic (errors.py). */
-export const invalidClient = () => oauthError(401, 'invalid_client', undefined, { 'WWW-Authenticate': 'Bearer error="invalid_client"' });
+export const invalidClient = () =>
+  oauthError(401, 'invalid_client', undefined, { 'WWW-Authenticate': 'Bearer error="invalid_client"' });
 
 export const html = (status: number, body: string, extra: Record<string, string> = {}): MockResponse => ({
   status,
@@ -38,7 +49,12 @@ export const ALL_SCOPES = ['user:info'];
  * then body client_id + client_secret; a public client is identified by client_id alone.
  * Returns the client, or undefined for invalid_client.
  */
-export function authenticateClient(ctx: MockContext, req: MockRequest, body: Params, alwaysAuthenticate: boolean): { client?: ClientRecord; auth: 'basic' | 'post' | 'none' } {
+export function authenticateClient(
+  ctx: MockContext,
+  req: MockRequest,
+  body: Params,
+  alwaysAuthenticate: boolean,
+): { client?: ClientRecord; auth: 'basic' | 'post' | 'none' } {
   const authz = header(req, 'authorization') ?? '';
   if (authz.startsWith('Basic ')) {
     const creds = basicCredentials(req, !ctx.config.plantedDeviations.noBasicDecoding);
@@ -60,7 +76,13 @@ export function authenticateClient(ctx: MockContext, req: MockRequest, body: Par
 
 export function tokenBody(access: string, expiresIn: number, scope: string[], refresh?: string): string {
   // oauthlib BearerToken.create_token: access_token, expires_in, token_type, scope, refresh_token.
-  return json({ access_token: access, expires_in: expiresIn, token_type: 'Bearer', ...(scope.length ? { scope: scope.join(' ') } : {}), ...(refresh ? { refresh_token: refresh } : {}) });
+  return json({
+    access_token: access,
+    expires_in: expiresIn,
+    token_type: 'Bearer',
+    ...(scope.length ? { scope: scope.join(' ') } : {}),
+    ...(refresh ? { refresh_token: refresh } : {}),
+  });
 }
 
 export function scopesOf(requested: string | undefined): string[] | 'invalid' {
@@ -70,10 +92,17 @@ export function scopesOf(requested: string | undefined): string[] | 'invalid' {
 }
 
 /** The token endpoint's one error path: a TokenError as oauthlib renders it ({ headers } in its details). */
-export const renderTokenError = (e: TokenError): MockResponse => oauthError(e.status, e.error, e.description || undefined, (e.details.headers as Record<string, string> | undefined) ?? {});
+export const renderTokenError = (e: TokenError): MockResponse =>
+  oauthError(
+    e.status,
+    e.error,
+    e.description || undefined,
+    (e.details.headers as Record<string, string> | undefined) ?? {},
+  );
 
 /** oauthlib's InvalidClientError as a refusal. */
-export const invalidClientError = () => new TokenErrorClass(401, 'invalid_client', '', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_client"' } });
+export const invalidClientError = () =>
+  new TokenErrorClass(401, 'invalid_client', '', { headers: { 'WWW-Authenticate': 'Bearer error="invalid_client"' } });
 
 /**
  * A grant's own client authentication (oauthlib: each grant type authenticates the client, in its own order); the
@@ -88,4 +117,8 @@ export function authenticateFor(ctx: MockContext, t: TokenRequest<unknown>, alwa
 }
 
 /** A token answer with Django's headers. */
-export const issuedAnswer = (body: string): MockResponse => ({ status: 200, headers: { ...TOKEN_HEADERS, ...DJANGO_HEADERS }, body });
+export const issuedAnswer = (body: string): MockResponse => ({
+  status: 200,
+  headers: { ...TOKEN_HEADERS, ...DJANGO_HEADERS },
+  body,
+});

@@ -21,7 +21,14 @@ const presets: Record<string, MockConfigPatch> = {
   // reuseRefreshToken=true: refresh returns the same refresh token and removes the old access token).
   default: {
     rator: { context: 'appcontext', brandKeys: ['BRAND1'], missingBrandKey: 'invalid_request' },
-    clients: [{ clientId: 'myclientid', clientSecret: 'myclientsecret', grants: ['password', 'operator_password', 'client_credentials', 'refresh_token'], scopes: ['read', 'write'] }],
+    clients: [
+      {
+        clientId: 'myclientid',
+        clientSecret: 'myclientsecret',
+        grants: ['password', 'operator_password', 'client_credentials', 'refresh_token'],
+        scopes: ['read', 'write'],
+      },
+    ],
     users: [
       { username: 'myusername', password: 'mypassword' },
       { username: 'myoperatorusername', password: 'myoperatorpassword', operator: true },
@@ -45,7 +52,10 @@ function create(ctx: MockContext) {
       oauthError(401, error, description, { challenge: 'Bearer realm="oauth", ' });
     const authz = header(req, 'authorization');
     // BearerTokenExtractor: the Authorization header, else an access_token request parameter.
-    const value = authz && /^bearer /i.test(authz) ? authz.slice(7).split(',')[0]!.trim() : new Params(queryOf(req, 'drop').pairs).first('access_token');
+    const value =
+      authz && /^bearer /i.test(authz)
+        ? authz.slice(7).split(',')[0]!.trim()
+        : new Params(queryOf(req, 'drop').pairs).first('access_token');
     if (!value) return resourceError('Full authentication is required to access this resource', 'unauthorized');
     const found = await ctx.grants.lookupAccess(value);
     if (found.state === 'unknown') return resourceError(`Invalid access token: ${value}`);
@@ -61,24 +71,48 @@ function create(ctx: MockContext) {
     }
     // X-RATOR-brand-key: case-sensitive, the token's brand (third-party observation: lower case answers 404).
     if (header(req, BRAND_HEADER) !== found.record!.meta.brand) {
-      return { status: 404, headers: { ...SECURITY_HEADERS, 'Content-Type': JSON_TYPE }, body: JSON.stringify({ error: 'not_found', error_description: 'Requested resource does not exist' }) };
+      return {
+        status: 404,
+        headers: { ...SECURITY_HEADERS, 'Content-Type': JSON_TYPE },
+        body: JSON.stringify({ error: 'not_found', error_description: 'Requested resource does not exist' }),
+      };
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return { status: 405, headers: { ...SECURITY_HEADERS, Allow: 'GET' }, body: '' };
-    return { status: 200, headers: { ...SECURITY_HEADERS, 'Content-Type': JSON_TYPE }, body: JSON.stringify({ billingGroupId: params.billingGroup, balance: 125.5, currency: 'DKK' }) };
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return { status: 405, headers: { ...SECURITY_HEADERS, Allow: 'GET' }, body: '' };
+    return {
+      status: 200,
+      headers: { ...SECURITY_HEADERS, 'Content-Type': JSON_TYPE },
+      body: JSON.stringify({ billingGroupId: params.billingGroup, balance: 125.5, currency: 'DKK' }),
+    };
   };
 
   /** Spring Boot's BasicErrorController body for a path nobody serves. */
   const notFound = (req: MockRequest): MockResponse => ({
     status: 404,
     headers: { ...SECURITY_HEADERS, 'Content-Type': JSON_TYPE },
-    body: JSON.stringify({ timestamp: new Date(ctx.clock.nowMs()).toISOString().replace('Z', '+00:00'), status: 404, error: 'Not Found', message: 'No message available', path: req.path }),
+    body: JSON.stringify({
+      timestamp: new Date(ctx.clock.nowMs()).toISOString().replace('Z', '+00:00'),
+      status: 404,
+      error: 'Not Found',
+      message: 'No message available',
+      path: req.path,
+    }),
   });
 
   return {
     routes: [pathRoute('token', tokenPath, ratorTokenEndpoint(ctx)), pathRoute('resource', resourcePath, balance)],
     notFound,
     // Tomcat rejects the request before Spring; Spring Boot's error controller renders the 400 as JSON.
-    headersTooLarge: () => ({ status: 400, headers: { ...SECURITY_HEADERS, 'Content-Type': JSON_TYPE }, body: JSON.stringify({ timestamp: new Date(ctx.clock.nowMs()).toISOString().replace('Z', '+00:00'), status: 400, error: 'Bad Request', path: '' }) }),
+    headersTooLarge: () => ({
+      status: 400,
+      headers: { ...SECURITY_HEADERS, 'Content-Type': JSON_TYPE },
+      body: JSON.stringify({
+        timestamp: new Date(ctx.clock.nowMs()).toISOString().replace('Z', '+00:00'),
+        status: 400,
+        error: 'Bad Request',
+        path: '',
+      }),
+    }),
     errorResponse: (status: number, code: string, description: string) => oauthError(status, code, description),
   };
 }
@@ -103,7 +137,11 @@ export const mock: FlavourMock = {
   },
   endpoints: (config, base) => ({
     token: base + descriptor.tokenPath.replace('{context}', rator(config).context),
-    resource: base + descriptor.resource!.path.replace('{context}', rator(config).context).replace('{billingGroup}', '201506171857210002'),
+    resource:
+      base +
+      descriptor
+        .resource!.path.replace('{context}', rator(config).context)
+        .replace('{billingGroup}', '201506171857210002'),
   }),
 };
 

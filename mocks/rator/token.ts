@@ -47,11 +47,14 @@ export function ratorTokenEndpoint(ctx: MockContext) {
     run(t) {
       if (t.client) return;
       const id = t.params.first('client_id');
-      if (!settings.formClientAuth || id === undefined) throw unauthorized('Full authentication is required to access this resource');
+      if (!settings.formClientAuth || id === undefined)
+        throw unauthorized('Full authentication is required to access this resource');
       t.note.clientAuth = 'post';
       const client: ClientRecord | undefined = ctx.clients.get(id);
       if (!client?.enabled || client.clientSecret !== (t.params.first('client_secret') ?? '')) {
-        throw new TokenError(401, 'invalid_client', 'Bad client credentials', { challenge: 'Form realm="oauth2/client", ' });
+        throw new TokenError(401, 'invalid_client', 'Bad client credentials', {
+          challenge: 'Form realm="oauth2/client", ',
+        });
       }
       t.client = client;
     },
@@ -62,8 +65,13 @@ export function ratorTokenEndpoint(ctx: MockContext) {
     name: 'post only',
     run(t) {
       t.grantType = t.params.first('grant_type');
-      t.note = { clientId: t.client!.clientId, clientAuth: t.note.clientAuth, ...(t.grantType ? { grantType: t.grantType } : {}) };
-      if (t.req.method !== 'POST') throw new TokenError(405, 'method_not_allowed', `Request method '${t.req.method}' not supported`);
+      t.note = {
+        clientId: t.client!.clientId,
+        clientAuth: t.note.clientAuth,
+        ...(t.grantType ? { grantType: t.grantType } : {}),
+      };
+      if (t.req.method !== 'POST')
+        throw new TokenError(405, 'method_not_allowed', `Request method '${t.req.method}' not supported`);
     },
   };
 
@@ -71,8 +79,13 @@ export function ratorTokenEndpoint(ctx: MockContext) {
   const brandKey: Step = {
     name: 'brand key',
     run(t) {
-      const named = BRAND_PARAMS.map((n) => t.params.first(n)).find((v) => v !== undefined) ?? (ctx.config.plantedDeviations.ignoreBrandKey ? settings.brandKeys[0] : undefined);
-      if (!named) throw settings.missingBrandKey === 'unauthorized' ? unauthorized('Full authentication is required to access this resource') : new TokenError(400, 'invalid_request', 'Missing brand key');
+      const named =
+        BRAND_PARAMS.map((n) => t.params.first(n)).find((v) => v !== undefined) ??
+        (ctx.config.plantedDeviations.ignoreBrandKey ? settings.brandKeys[0] : undefined);
+      if (!named)
+        throw settings.missingBrandKey === 'unauthorized'
+          ? unauthorized('Full authentication is required to access this resource')
+          : new TokenError(400, 'invalid_request', 'Missing brand key');
       const brand = settings.brandKeys.find((b) => b.toLowerCase() === named.toLowerCase());
       if (!brand) throw new TokenError(400, 'invalid_request', 'Invalid brand key');
       t.state.brand = brand;
@@ -83,7 +96,8 @@ export function ratorTokenEndpoint(ctx: MockContext) {
     name: 'client id match',
     run(t) {
       const named = t.params.first('client_id');
-      if (named !== undefined && named !== t.client!.clientId) throw new TokenError(401, 'invalid_client', 'Given client ID does not match authenticated client');
+      if (named !== undefined && named !== t.client!.clientId)
+        throw new TokenError(401, 'invalid_client', 'Given client ID does not match authenticated client');
     },
   };
 
@@ -93,7 +107,9 @@ export function ratorTokenEndpoint(ctx: MockContext) {
       const client = t.client!;
       t.state.requested = parseScope(t.params.first('scope'));
       if (t.state.requested.some((s) => !client.scopes.includes(s))) {
-        throw new TokenError(400, 'invalid_scope', `Invalid scope: ${t.state.requested.join(' ')}`, { extra: { scope: client.scopes.join(' ') } });
+        throw new TokenError(400, 'invalid_scope', `Invalid scope: ${t.state.requested.join(' ')}`, {
+          extra: { scope: client.scopes.join(' ') },
+        });
       }
       t.state.scope = t.state.requested.length ? t.state.requested : client.scopes;
     },
@@ -104,19 +120,35 @@ export function ratorTokenEndpoint(ctx: MockContext) {
     run(t) {
       const type = t.grantType;
       if (!type) throw new TokenError(400, 'invalid_request', 'Missing grant type');
-      if (type === 'implicit') throw new TokenError(400, 'invalid_grant', 'Implicit grant type not supported from token endpoint');
-      if (!descriptor.grants.includes(type)) throw new TokenError(400, 'unsupported_grant_type', 'Unsupported grant type');
-      if (!t.client!.grants.includes(type)) throw new TokenError(401, 'invalid_client', `Unauthorized grant type: ${type}`);
-      if (t.state.scope.length === 0) throw new TokenError(400, 'invalid_scope', 'Empty scope (either the client or the user is not allowed the requested scopes)');
+      if (type === 'implicit')
+        throw new TokenError(400, 'invalid_grant', 'Implicit grant type not supported from token endpoint');
+      if (!descriptor.grants.includes(type))
+        throw new TokenError(400, 'unsupported_grant_type', 'Unsupported grant type');
+      if (!t.client!.grants.includes(type))
+        throw new TokenError(401, 'invalid_client', `Unauthorized grant type: ${type}`);
+      if (t.state.scope.length === 0)
+        throw new TokenError(
+          400,
+          'invalid_scope',
+          'Empty scope (either the client or the user is not allowed the requested scopes)',
+        );
     },
   };
 
   const password = passwordGrant(ctx);
   return tokenEndpoint<RatorTokenState>({
     // Tomcat's parameters: query first, then a form body; a parameter with broken %-encoding is dropped.
-    parse: (req) => ({ params: Params.merge(new Params(queryOf(req, 'drop').pairs), new Params(formOf(req, 'drop').pairs)), state: { requested: [], scope: [] } }),
+    parse: (req) => ({
+      params: Params.merge(new Params(queryOf(req, 'drop').pairs), new Params(formOf(req, 'drop').pairs)),
+      state: { requested: [], scope: [] },
+    }),
     steps: [basicAuth, formAuth, postOnly, brandKey, clientIdMatch, scope, grantType],
-    grants: { password, operator_password: password, client_credentials: clientCredentialsGrant(ctx), refresh_token: refreshTokenGrant(ctx) },
+    grants: {
+      password,
+      operator_password: password,
+      client_credentials: clientCredentialsGrant(ctx),
+      refresh_token: refreshTokenGrant(ctx),
+    },
     render: renderTokenError,
   });
 }

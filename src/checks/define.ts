@@ -21,7 +21,11 @@ export const SUITE_NAMES = ['grant', 'refresh', 'revocation', 'sessions', 'state
 export type SuiteName = (typeof SUITE_NAMES)[number];
 
 /** The same severity under every profile (a derived check whose weight the level does not give). */
-export const everyProfile = (severity: Severity): Record<Profile, Severity> => ({ rfc6749: severity, bcp9700: severity, oauth21: severity });
+export const everyProfile = (severity: Severity): Record<Profile, Severity> => ({
+  rfc6749: severity,
+  bcp9700: severity,
+  oauth21: severity,
+});
 
 /** What a check says about what it looked at: passed or not, and why, in words a vendor can act on. */
 export interface Outcome {
@@ -31,7 +35,11 @@ export interface Outcome {
   path?: string;
 }
 
-export const outcome = (passed: boolean, message: string, path?: string): Outcome => ({ passed, message, ...(path ? { path } : {}) });
+export const outcome = (passed: boolean, message: string, path?: string): Outcome => ({
+  passed,
+  message,
+  ...(path ? { path } : {}),
+});
 
 /** The answer kinds whose every occurrence a check judges (the RFC 6749 §5.1 / §5.2 rules). */
 export type AnswerKind = 'token-response' | 'token-error';
@@ -105,7 +113,10 @@ export function isExpectedError(def: Pick<CheckDef, 'expects'>, e: Exchange): Ou
   const ex = def.expects!;
   const s = statusOf(e) ?? 0;
   const code = jsonObject(e)?.error;
-  return outcome(ex.status.includes(s) && typeof code === 'string' && ex.error.includes(code), `got ${describeAnswer(e)}, expected ${ex.status.join('/')} ${ex.error.join('/')}`);
+  return outcome(
+    ex.status.includes(s) && typeof code === 'string' && ex.error.includes(code),
+    `got ${describeAnswer(e)}, expected ${ex.status.join('/')} ${ex.error.join('/')}`,
+  );
 }
 
 export const RFC6749 = 'https://www.rfc-editor.org/rfc/rfc6749';

@@ -60,7 +60,9 @@ export function findDuplicateMembers(text: string): { pointer: string; member: s
   return found;
 }
 
-export type ParsedBody = { ok: true; value: unknown; duplicates: { pointer: string; member: string }[] } | { ok: false; reason: string };
+export type ParsedBody =
+  | { ok: true; value: unknown; duplicates: { pointer: string; member: string }[] }
+  | { ok: false; reason: string };
 
 /** Parses a JSON body and reports duplicate members; a parse failure says where. */
 export function parseJsonBody(text: string): ParsedBody {

@@ -19,14 +19,29 @@ import * as tokenResponse from './token-response.js';
 import { naturalCompare } from '../util/collate.js';
 
 /** The series files. */
-const SERIES = { requests, clientAuth, tokenResponse, tokenError, grants, refresh, rotation, revocation, bearer, discovery, jwt, sessions, model } as const;
+const SERIES = {
+  requests,
+  clientAuth,
+  tokenResponse,
+  tokenError,
+  grants,
+  refresh,
+  rotation,
+  revocation,
+  bearer,
+  discovery,
+  jwt,
+  sessions,
+  model,
+} as const;
 
 type Defs<M> = { [K in keyof M]: M[K] extends CheckDef ? M[K] : never }[keyof M];
 export type AnyCheck = { [S in keyof typeof SERIES]: Defs<(typeof SERIES)[S]> }[keyof typeof SERIES];
 /** Every registered id, as a type: a suite or a flavour naming an unknown id does not compile. */
 export type CheckId = AnyCheck['id'];
 
-const isCheck = (v: unknown): v is CheckDef => !!v && typeof v === 'object' && typeof (v as CheckDef).id === 'string' && typeof (v as CheckDef).level === 'string';
+const isCheck = (v: unknown): v is CheckDef =>
+  !!v && typeof v === 'object' && typeof (v as CheckDef).id === 'string' && typeof (v as CheckDef).level === 'string';
 
 /** Numbered checklist ids (TE-C14); project checks (TE-FL, SCHEMA) come after them. */
 const SERIAL = /^TE-[A-Z]\d+$/;

@@ -32,7 +32,9 @@ export function selectChecks(list: CheckListing[], ids: readonly string[]): Chec
     if (found) return found;
     const series = /^te-[a-z]+/i.exec(raw)?.[0]?.toUpperCase();
     const near = series ? list.filter((c) => c.id.replace(/\d+$/, '') === series).map((c) => c.id) : [];
-    throw new UsageError(`unknown check ${raw}; ${near.length ? `series ${series}: ${near.join(', ')}` : 'idpc checks lists them all'}`);
+    throw new UsageError(
+      `unknown check ${raw}; ${near.length ? `series ${series}: ${near.join(', ')}` : 'idpc checks lists them all'}`,
+    );
   });
 }
 
@@ -41,7 +43,8 @@ export function formatCheckDetail(c: CheckListing): string {
   const lines = [formatChecks([c]).split('\n').slice(1, -1).join('\n')];
   lines.push(`${''.padEnd(20)}docs/checks.md#${c.id.toLowerCase()}`);
   for (const f of c.deviations) {
-    for (const d of FLAVOURS[f].deviations.filter((x) => (x.checks as readonly string[]).includes(c.id))) lines.push(`${''.padEnd(20)}documented deviation (${f}): ${d.reason} [${d.source}]`);
+    for (const d of FLAVOURS[f].deviations.filter((x) => (x.checks as readonly string[]).includes(c.id)))
+      lines.push(`${''.padEnd(20)}documented deviation (${f}): ${d.reason} [${d.source}]`);
   }
   return lines.join('\n');
 }
@@ -49,7 +52,9 @@ export function formatCheckDetail(c: CheckListing): string {
 export function listChecks(): CheckListing[] {
   return ALL_CHECKS.map((c) => {
     // Derived from the scenarios: a suite reports a check when one of its scenarios names it, or receives the answers it judges.
-    const suites = SUITES.filter((s) => s.scenarios.some((x) => refsOf(x).some((r) => r.check === c))).map((s) => s.name);
+    const suites = SUITES.filter((s) => s.scenarios.some((x) => refsOf(x).some((r) => r.check === c))).map(
+      (s) => s.name,
+    );
     return {
       id: c.id,
       title: c.title,
@@ -62,7 +67,9 @@ export function listChecks(): CheckListing[] {
       suites: c.validateOnly ? [] : suites,
       judgesEvery: [...(c.judgesEvery ?? [])],
       validateOnly: !!c.validateOnly,
-      deviations: FLAVOUR_NAMES.filter((f) => FLAVOURS[f].deviations.some((d) => (d.checks as readonly string[]).includes(c.id))),
+      deviations: FLAVOUR_NAMES.filter((f) =>
+        FLAVOURS[f].deviations.some((d) => (d.checks as readonly string[]).includes(c.id)),
+      ),
     };
   });
 }
@@ -74,12 +81,13 @@ export function formatChecks(list: CheckListing[]): string {
     lines.push(`${c.id.padEnd(7)} ${c.level.padEnd(11)} ${sev.padEnd(24)} ${c.title}`);
     lines.push(`${''.padEnd(20)}${c.requirement}  ${c.url}`);
     if (c.variants.length) lines.push(`${''.padEnd(20)}variants: ${c.variants.join(', ')}`);
-    lines.push(`${''.padEnd(20)}${c.validateOnly ? 'idpc validate only' : `suites: ${c.suites.join(', ')}`}${c.confidentialClients ? `; confidential clients: ${c.confidentialClients}` : ''}`);
+    lines.push(
+      `${''.padEnd(20)}${c.validateOnly ? 'idpc validate only' : `suites: ${c.suites.join(', ')}`}${c.confidentialClients ? `; confidential clients: ${c.confidentialClients}` : ''}`,
+    );
   }
   lines.push(`${list.length} checks`);
   return lines.join('\n');
 }
-
 
 /** docs/checks.md: the registry for readers, generated (`npm run gen:docs`) so that it cannot drift. */
 export function checksMarkdown(list: CheckListing[]): string {
@@ -95,12 +103,19 @@ export function checksMarkdown(list: CheckListing[]): string {
     const title = seriesTitle(c.id);
     if (title !== series) {
       series = title;
-      out.push(`## ${title}`, '', '| id | check | level | rfc6749 / bcp9700 / oauth21 | requirement | variants | suites | documented deviations |', '|---|---|---|---|---|---|---|---|');
+      out.push(
+        `## ${title}`,
+        '',
+        '| id | check | level | rfc6749 / bcp9700 / oauth21 | requirement | variants | suites | documented deviations |',
+        '|---|---|---|---|---|---|---|---|',
+      );
     }
     const sev = `${PROFILES.map((p) => c.severities[p]).join(' / ')}${c.confidentialClients ? ` (confidential clients: ${c.confidentialClients})` : ''}`;
     const cell = (s: string) => s.replace(/\|/g, '\\|');
     // The id cell carries an anchor (checks.md#te-c7): failure messages and the HTML report link to it.
-    out.push(`| <a id="${c.id.toLowerCase()}"></a>${c.id} | ${cell(c.title)} | ${c.level} | ${sev} | [${cell(c.requirement)}](${c.url}) | ${c.variants.join(', ')} | ${c.validateOnly ? '`idpc validate`' : c.suites.join(', ')} | ${c.deviations.map((f) => `[${f}](flavours.md#${f})`).join(', ')} |`);
+    out.push(
+      `| <a id="${c.id.toLowerCase()}"></a>${c.id} | ${cell(c.title)} | ${c.level} | ${sev} | [${cell(c.requirement)}](${c.url}) | ${c.variants.join(', ')} | ${c.validateOnly ? '`idpc validate`' : c.suites.join(', ')} | ${c.deviations.map((f) => `[${f}](flavours.md#${f})`).join(', ')} |`,
+    );
     const next = list[list.indexOf(c) + 1];
     if (!next || seriesTitle(next.id) !== series) out.push('');
   }

@@ -28,29 +28,65 @@ const cell = (s: string) => s.replace(/\|/g, '\\|');
 
 function section(d: FlavourDescriptor, mock: FlavourMock | undefined): string[] {
   const out = [`## ${d.name}: ${d.title}`, ''];
-  out.push(`- Token endpoint: \`POST {baseUrl}${d.configPaths.token}\` (the mock serves \`${d.tokenPath}\`)${d.configPaths.revocation ? `; revocation \`${d.configPaths.revocation}\`` : ''}${d.configPaths.logout ? `; logout \`${d.configPaths.logout}\`` : ''}${d.configPaths.discovery ? `; discovery \`${d.configPaths.discovery}\`` : ''}.`);
-  if (d.resource) out.push(`- Bearer resource the suites probe: \`${d.resource.method} ${d.resource.path}\`${d.resource.headers ? ` with ${Object.keys(d.resource.headers).map((h) => `\`${h}\``).join(', ')}` : ''}.`);
-  out.push(`- Grants: ${d.grants.map((g) => `\`${g}\``).join(', ')}. Client authentication: ${d.clientAuth.join(', ')}. token_type: ${d.tokenTypes.map((t) => `\`${t}\``).join(', ')}.`);
-  for (const p of d.requiredParams ?? []) out.push(`- Required on every token request: ${p.description} (${p.names.map((n) => `\`${n}\``).join(' or ')}).`);
-  if (d.noScopes) out.push(`- Scopes: none (${d.noScopes}); the scope checks (TE-C9..C11, TE-F4, TE-G7..G10) do not apply.`);
+  out.push(
+    `- Token endpoint: \`POST {baseUrl}${d.configPaths.token}\` (the mock serves \`${d.tokenPath}\`)${d.configPaths.revocation ? `; revocation \`${d.configPaths.revocation}\`` : ''}${d.configPaths.logout ? `; logout \`${d.configPaths.logout}\`` : ''}${d.configPaths.discovery ? `; discovery \`${d.configPaths.discovery}\`` : ''}.`,
+  );
+  if (d.resource)
+    out.push(
+      `- Bearer resource the suites probe: \`${d.resource.method} ${d.resource.path}\`${
+        d.resource.headers
+          ? ` with ${Object.keys(d.resource.headers)
+              .map((h) => `\`${h}\``)
+              .join(', ')}`
+          : ''
+      }.`,
+    );
+  out.push(
+    `- Grants: ${d.grants.map((g) => `\`${g}\``).join(', ')}. Client authentication: ${d.clientAuth.join(', ')}. token_type: ${d.tokenTypes.map((t) => `\`${t}\``).join(', ')}.`,
+  );
+  for (const p of d.requiredParams ?? [])
+    out.push(`- Required on every token request: ${p.description} (${p.names.map((n) => `\`${n}\``).join(' or ')}).`);
+  if (d.noScopes)
+    out.push(`- Scopes: none (${d.noScopes}); the scope checks (TE-C9..C11, TE-F4, TE-G7..G10) do not apply.`);
   out.push(`- Refresh: ${REFRESH[d.refreshMode]}.`);
   if (d.oidc) out.push('- OpenID provider: the JWT checks (series L) ask for scope openid and check the ID token.');
-  if (d.sessionLimitStatus) out.push(`- A login beyond a configured session limit is refused with ${d.sessionLimitStatus} (series M, with policies.sessionLimit).`);
-  if (mock) out.push(`- Mock presets: ${Object.keys(mock.presets).map((p) => `\`${p}\`${p === mock.defaultPreset ? ' (default)' : ''}`).join(', ')}.`);
+  if (d.sessionLimitStatus)
+    out.push(
+      `- A login beyond a configured session limit is refused with ${d.sessionLimitStatus} (series M, with policies.sessionLimit).`,
+    );
+  if (mock)
+    out.push(
+      `- Mock presets: ${Object.keys(mock.presets)
+        .map((p) => `\`${p}\`${p === mock.defaultPreset ? ' (default)' : ''}`)
+        .join(', ')}.`,
+    );
   const errors = Object.entries(d.expectedErrors);
   if (errors.length) {
     out.push('', '| request with | status | error | error_description |', '|---|---|---|---|');
-    for (const [cause, e] of errors) out.push(`| ${CAUSES[cause] ?? cause} | ${e!.status} | \`${e!.error}\` | ${e!.description ? cell(e!.description) : ''} |`);
+    for (const [cause, e] of errors)
+      out.push(
+        `| ${CAUSES[cause] ?? cause} | ${e!.status} | \`${e!.error}\` | ${e!.description ? cell(e!.description) : ''} |`,
+      );
     for (const [preset, byCause] of Object.entries(d.expectedErrorsByPreset ?? {})) {
-      for (const [cause, e] of Object.entries(byCause)) out.push(`| ${CAUSES[cause] ?? cause} (preset ${preset}) | ${e!.status} | \`${e!.error}\` | ${e!.description ? cell(e!.description) : ''} |`);
+      for (const [cause, e] of Object.entries(byCause))
+        out.push(
+          `| ${CAUSES[cause] ?? cause} (preset ${preset}) | ${e!.status} | \`${e!.error}\` | ${e!.description ? cell(e!.description) : ''} |`,
+        );
     }
   }
   if (d.deviations.length) {
     out.push('', '**Documented deviations** (reported as such, not as failures):', '');
-    for (const v of d.deviations) out.push(`- ${v.checks.map((c) => `[${c}](checks.md#${c.toLowerCase()})`).join(', ')}: ${v.reason}. Source: ${v.source}.`);
+    for (const v of d.deviations)
+      out.push(
+        `- ${v.checks.map((c) => `[${c}](checks.md#${c.toLowerCase()})`).join(', ')}: ${v.reason}. Source: ${v.source}.`,
+      );
   }
   if (d.choices?.length) {
-    out.push('', '**Choices** where the public material is silent (the mock answers so; a real server may differ):', '');
+    out.push(
+      '',
+      '**Choices** where the public material is silent (the mock answers so; a real server may differ):',
+      '',
+    );
     for (const c of d.choices) out.push(`- ${c}`);
   }
   out.push('');
@@ -75,14 +111,14 @@ export function flavoursMarkdown(mocks: Record<string, FlavourMock>): string {
     '',
     'A flavour of your own is one ES module exporting `flavour = { descriptor, mock }`: the descriptor as the ones',
     'above (`src/flavours/types.ts`, `FlavourDescriptor`, with `rfcBaseline: true`: its bodies are judged by the RFC',
-    "6749 schemas), and optionally a mock built from `idp-conformance/mocks` (`pathRoute`, `formOf`, `Params`, ...).",
+    '6749 schemas), and optionally a mock built from `idp-conformance/mocks` (`pathRoute`, `formOf`, `Params`, ...).',
     'Register it with `--flavour-module FILE` on any command (or `IDPC_FLAVOUR_MODULES`); no file of this package',
     'changes. `test/fixtures/flavours/` holds a complete example, run as a real target by the test suite.',
     '',
     "A mock's grants go through `ctx.grants` (issue, lookupAccess, lookupRefresh, refreshGrant, revoke...), which are",
     'asynchronous: the records may live in Redis, shared by replicas. `refreshGrant` answers `{ lost }` when a',
     'concurrent request used the refresh token first and it is spent now: answer it as the replay it has become. A mock',
-    'whose state all lives in `ctx.grants` (or in the store\'s documents: `ctx.grants.store.getDoc`, `putDoc`,',
+    "whose state all lives in `ctx.grants` (or in the store's documents: `ctx.grants.store.getDoc`, `putDoc`,",
     '`exclusive`) sets `sharesStore: true`; without it, `--store redis://…` is refused for the flavour in one line.',
     '',
   );

@@ -24,13 +24,16 @@ function descriptorProblem(d: Partial<FlavourDescriptor> | undefined): string | 
   if (!d || typeof d !== 'object') return 'exports no descriptor';
   if (typeof d.name !== 'string') return 'descriptor.name is missing';
   if (typeof d.title !== 'string') return 'descriptor.title is missing';
-  if (typeof d.tokenPath !== 'string' || typeof d.configPaths?.token !== 'string') return 'descriptor.tokenPath and descriptor.configPaths.token are required';
+  if (typeof d.tokenPath !== 'string' || typeof d.configPaths?.token !== 'string')
+    return 'descriptor.tokenPath and descriptor.configPaths.token are required';
   for (const list of ['grants', 'clientAuth', 'tokenTypes', 'deviations'] as const) {
     if (!Array.isArray(d[list])) return `descriptor.${list} must be an array`;
   }
   if (!d.expectedErrors || typeof d.expectedErrors !== 'object') return 'descriptor.expectedErrors must be an object';
-  if (!['rotate-revoke', 'rotate', 'reuse', 'unknown'].includes(d.refreshMode as string)) return 'descriptor.refreshMode must be rotate-revoke, rotate, reuse or unknown';
-  if (!d.rfcBaseline) return 'descriptor.rfcBaseline must be true: a flavour module is judged by the RFC 6749 schemas (its own schemas belong in the package, schemas/<name>/)';
+  if (!['rotate-revoke', 'rotate', 'reuse', 'unknown'].includes(d.refreshMode as string))
+    return 'descriptor.refreshMode must be rotate-revoke, rotate, reuse or unknown';
+  if (!d.rfcBaseline)
+    return 'descriptor.rfcBaseline must be true: a flavour module is judged by the RFC 6749 schemas (its own schemas belong in the package, schemas/<name>/)';
   return undefined;
 }
 
@@ -61,7 +64,8 @@ export async function loadFlavourModules(specifiers: string[]): Promise<FlavourN
   const names: FlavourName[] = [];
   for (const spec of specifiers) {
     // A file that exists is a path (relative to the working directory); anything else is a package specifier.
-    const url = spec.startsWith('.') || isAbsolute(spec) || existsSync(resolve(spec)) ? pathToFileURL(resolve(spec)).href : spec;
+    const url =
+      spec.startsWith('.') || isAbsolute(spec) || existsSync(resolve(spec)) ? pathToFileURL(resolve(spec)).href : spec;
     loadedSpecifiers.push(url);
     let exported: Record<string, unknown>;
     try {
@@ -80,8 +84,14 @@ export async function loadFlavourModules(specifiers: string[]): Promise<FlavourN
 }
 
 /** The flavour modules named on a command line (--flavour-module, repeatable) and in IDPC_FLAVOUR_MODULES (comma-separated). */
-export function flavourModuleArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): { modules: string[]; rest: string[] } {
-  const modules = (env.IDPC_FLAVOUR_MODULES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+export function flavourModuleArgs(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { modules: string[]; rest: string[] } {
+  const modules = (env.IDPC_FLAVOUR_MODULES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;

@@ -26,7 +26,10 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'mock' && !argv.some((a) => a === '--help' || a === '-h')) {
     const { MOCK_OPTIONS, runMockCommand } = await import('./mock.js');
     const options = Object.fromEntries(
-      Object.entries(MOCK_OPTIONS).map(([name, o]) => [name, { type: o.type, ...('alias' in o ? { short: o.alias } : {}) }]),
+      Object.entries(MOCK_OPTIONS).map(([name, o]) => [
+        name,
+        { type: o.type, ...('alias' in o ? { short: o.alias } : {}) },
+      ]),
     ) as ParseArgsConfig['options'];
     let parsed: ReturnType<typeof parseArgs>;
     try {
@@ -35,7 +38,8 @@ async function main(argv: string[]): Promise<number> {
     } catch (e) {
       throw new UsageError((e as Error).message.split('\n')[0]!);
     }
-    if (parsed.positionals.length !== 1) throw new UsageError('usage: idpc mock <flavour> [--config F] [--port N] [--host H] [--preset P] [--json]');
+    if (parsed.positionals.length !== 1)
+      throw new UsageError('usage: idpc mock <flavour> [--config F] [--port N] [--host H] [--preset P] [--json]');
     await runMockCommand({ flavour: parsed.positionals[0]!, ...(parsed.values as Record<string, string | boolean>) });
     return EXIT.ok;
   }
@@ -44,7 +48,11 @@ async function main(argv: string[]): Promise<number> {
     const jobs = mockJobCount(argv);
     if (jobs > 1 && !argv.includes('--plan')) {
       // Several mocks: their worker threads load while this thread does (src/cli/lanes.ts).
-      const [{ prestartWorkers }, { MOCK_FLAVOURS }, { loadedFlavourModules }] = await Promise.all([import('./lanes.js'), import('../../mocks/flavours.js'), import('./flavour-modules.js')]);
+      const [{ prestartWorkers }, { MOCK_FLAVOURS }, { loadedFlavourModules }] = await Promise.all([
+        import('./lanes.js'),
+        import('../../mocks/flavours.js'),
+        import('./flavour-modules.js'),
+      ]);
       prestartWorkers(jobs === Number.POSITIVE_INFINITY ? MOCK_FLAVOURS.length : jobs, loadedFlavourModules());
     }
     const { parseRunArgs, runFromOptions } = await import('./run-options.js');
@@ -72,7 +80,9 @@ main(process.argv.slice(2)).then(
       process.exitCode = error.exitCode;
     } else {
       // An unexpected failure is our bug: one line by default, the stack only on request.
-      process.stderr.write(`idpc: internal error: ${(error as Error)?.message ?? String(error)} (set IDPC_DEBUG=1 for details)\n`);
+      process.stderr.write(
+        `idpc: internal error: ${(error as Error)?.message ?? String(error)} (set IDPC_DEBUG=1 for details)\n`,
+      );
       if (process.env.IDPC_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
       process.exitCode = EXIT.internal;
     }

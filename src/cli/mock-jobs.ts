@@ -36,10 +36,21 @@ export async function withMock<T>(job: MockJob, use: (target: Target, preset: st
   let mock: Awaited<ReturnType<typeof startMock>>;
   try {
     const file = job.mockConfig ? await loadConfigFile(job.mockConfig) : undefined;
-    if (file?.flavour && file.flavour !== job.flavour) throw new UsageError(`${job.mockConfig} is a ${String(file.flavour)} config, not ${job.flavour}`);
+    if (file?.flavour && file.flavour !== job.flavour)
+      throw new UsageError(`${job.mockConfig} is a ${String(file.flavour)} config, not ${job.flavour}`);
     const { flavour: _f, ...filePatch } = file ?? {};
-    const store = job.store ? { store: { url: job.store, prefix: `idpc-run-${job.flavour}-${randomUUID().slice(0, 8)}` } } : {};
-    mock = await startMock({ flavour: job.flavour as FlavourName, ...(job.preset ? { preset: job.preset } : {}), journal: { enabled: false }, ...store }, file ? filePatch : undefined);
+    const store = job.store
+      ? { store: { url: job.store, prefix: `idpc-run-${job.flavour}-${randomUUID().slice(0, 8)}` } }
+      : {};
+    mock = await startMock(
+      {
+        flavour: job.flavour as FlavourName,
+        ...(job.preset ? { preset: job.preset } : {}),
+        journal: { enabled: false },
+        ...store,
+      },
+      file ? filePatch : undefined,
+    );
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.message);
     if (e instanceof StoreUnavailable) throw new UsageError(e.message, EXIT.unreachable);
@@ -56,7 +67,11 @@ export async function withMock<T>(job: MockJob, use: (target: Target, preset: st
 }
 
 /** The whole of one job: its mock, the run against it. */
-export function runMockJob(job: MockJob, say: (line: string) => void, onScenario?: (p: ScenarioProgress) => void): Promise<FinishedRun> {
+export function runMockJob(
+  job: MockJob,
+  say: (line: string) => void,
+  onScenario?: (p: ScenarioProgress) => void,
+): Promise<FinishedRun> {
   return withMock(job, (target, preset) => {
     say(`idpc run: ${job.flavour} mock (${preset})`);
     return runConformance({ ...job.common, target, progress: say, ...(onScenario ? { onScenario } : {}) });
@@ -75,7 +90,6 @@ export type WorkerMessage =
   | { kind: 'scenario'; progress: ScenarioProgress }
   | { kind: 'done'; run: FinishedRun }
   | { kind: 'failed'; usage: boolean; message: string; stack?: string };
-
 
 /**
  * Runs the jobs, side by side when there are several and cores for them; results in the jobs' order. This thread
@@ -116,7 +130,10 @@ export async function runMockJobs(
       next = jobs.length;
       throw e;
     });
-  const settled = await Promise.allSettled([stopOnFailure(here()), ...Array.from({ length: lanes - 1 }, () => stopOnFailure(worker()))]);
+  const settled = await Promise.allSettled([
+    stopOnFailure(here()),
+    ...Array.from({ length: lanes - 1 }, () => stopOnFailure(worker())),
+  ]);
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
 }
@@ -124,7 +141,14 @@ export async function runMockJobs(
 /** One worker thread that runs the jobs it is given, one at a time. */
 class WorkerLane {
   private readonly worker: Worker;
-  private pending: { resolve: (run: FinishedRun) => void; reject: (e: Error) => void; say: (line: string) => void; onScenario?: ((p: ScenarioProgress) => void) | undefined } | undefined;
+  private pending:
+    | {
+        resolve: (run: FinishedRun) => void;
+        reject: (e: Error) => void;
+        say: (line: string) => void;
+        onScenario?: ((p: ScenarioProgress) => void) | undefined;
+      }
+    | undefined;
 
   constructor(
     file: string,
@@ -140,11 +164,18 @@ class WorkerLane {
       else {
         this.pending = undefined;
         if (m.kind === 'done') p.resolve(m.run);
-        else p.reject(m.usage ? new UsageError(m.message) : Object.assign(new Error(m.message), m.stack ? { stack: m.stack } : {}));
+        else
+          p.reject(
+            m.usage
+              ? new UsageError(m.message)
+              : Object.assign(new Error(m.message), m.stack ? { stack: m.stack } : {}),
+          );
       }
     });
     this.worker.on('error', (e) => this.fail(e));
-    this.worker.on('exit', (code) => this.fail(new Error(`a run's worker thread exited with ${code} before it reported`)));
+    this.worker.on('exit', (code) =>
+      this.fail(new Error(`a run's worker thread exited with ${code} before it reported`)),
+    );
   }
 
   private fail(e: Error): void {

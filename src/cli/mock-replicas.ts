@@ -20,7 +20,6 @@ const MAX_REPLACEMENTS = 5;
 /** How long a connection waits for a replica to take it (all dead, a replacement starting) before it is closed. */
 const HANDOVER_WAIT_MS = 10_000;
 
-
 interface Messages {
   idpcReplica?: Record<string, unknown>;
   idpcAccepted?: number;
@@ -33,7 +32,8 @@ async function listen(host: string, port: number): Promise<Server> {
     server.once('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EADDRINUSE') reject(new UsageError(`port ${port} is in use`));
       else if (e.code === 'EACCES') reject(new UsageError(`not allowed to listen on ${host}:${port}`));
-      else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') reject(new UsageError(`cannot bind ${host}: ${e.code}`));
+      else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND')
+        reject(new UsageError(`cannot bind ${host}: ${e.code}`));
       else reject(e);
     });
     server.listen(port, host, () => resolve());
@@ -127,13 +127,17 @@ export async function runReplicas(count: number, json: boolean, at: { host: stri
     }
     if (stopping) return;
     if (replacements >= MAX_REPLACEMENTS) {
-      process.stderr.write(`idpc mock: replica ${w.process.pid} exited (${signal ?? code}); ${MAX_REPLACEMENTS} replaced already: stopping\n`);
+      process.stderr.write(
+        `idpc mock: replica ${w.process.pid} exited (${signal ?? code}); ${MAX_REPLACEMENTS} replaced already: stopping\n`,
+      );
       void stop();
       return;
     }
     replacements++;
     const next = fork();
-    process.stderr.write(`idpc mock: replica ${w.process.pid} exited (${signal ?? code}); starting another (pid ${next.process.pid})\n`);
+    process.stderr.write(
+      `idpc mock: replica ${w.process.pid} exited (${signal ?? code}); starting another (pid ${next.process.pid})\n`,
+    );
   });
   let stopped: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (stopped = resolve));

@@ -13,11 +13,20 @@ parentPort!.on('message', ({ job, live }: WorkerJob) => {
   void (async () => {
     try {
       await ready;
-      const run = await runMockJob(job, (line) => post({ kind: 'say', line }), live ? (progress) => post({ kind: 'scenario', progress }) : undefined);
+      const run = await runMockJob(
+        job,
+        (line) => post({ kind: 'say', line }),
+        live ? (progress) => post({ kind: 'scenario', progress }) : undefined,
+      );
       post({ kind: 'done', run });
     } catch (e) {
       const err = e as Error;
-      post({ kind: 'failed', usage: e instanceof UsageError, message: err?.message ?? String(e), ...(err?.stack ? { stack: err.stack } : {}) });
+      post({
+        kind: 'failed',
+        usage: e instanceof UsageError,
+        message: err?.message ?? String(e),
+        ...(err?.stack ? { stack: err.stack } : {}),
+      });
     }
   })();
 });

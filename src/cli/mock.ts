@@ -1,5 +1,12 @@
 import type { FlavourName } from '../flavours/index.js';
-import { ConfigError, loadConfigFile, loadMock, MOCK_FLAVOURS, startMock, type RunningMock } from '../../mocks/index.js';
+import {
+  ConfigError,
+  loadConfigFile,
+  loadMock,
+  MOCK_FLAVOURS,
+  startMock,
+  type RunningMock,
+} from '../../mocks/index.js';
 import type { MockConfigPatch } from '../../mocks/core/flavour.js';
 import { StoreUnavailable } from '../../mocks/core/grant-store.js';
 import type { ServeOptions } from '../../mocks/core/server.js';
@@ -30,14 +37,19 @@ export interface MockArgs {
 }
 
 export async function startMockFromCli(args: MockArgs, serve?: ServeOptions): Promise<RunningMock> {
-  if (!MOCK_FLAVOURS.includes(args.flavour)) throw new UsageError(`no mock for flavour "${args.flavour}"; mocks: ${MOCK_FLAVOURS.join(', ')}`);
+  if (!MOCK_FLAVOURS.includes(args.flavour))
+    throw new UsageError(`no mock for flavour "${args.flavour}"; mocks: ${MOCK_FLAVOURS.join(', ')}`);
   try {
     const file = args.config ? await loadConfigFile(args.config) : undefined;
-    if (file?.flavour && file.flavour !== args.flavour) throw new UsageError(`${args.config} is a ${String(file.flavour)} config, not ${args.flavour}`);
+    if (file?.flavour && file.flavour !== args.flavour)
+      throw new UsageError(`${args.config} is a ${String(file.flavour)} config, not ${args.flavour}`);
     const { flavour: _f, ...filePatch } = file ?? {};
     if (args.technicalUser) {
-      const takers = (await Promise.all(MOCK_FLAVOURS.map(async (f) => ({ f, m: await loadMock(f) })))).filter(({ m }) => m.cliOptions?.includes('technical-user'));
-      if (!takers.some(({ f }) => f === args.flavour)) throw new UsageError(`--technical-user is a ${takers.map(({ m }) => m.descriptor.title).join(', ')} option`);
+      const takers = (await Promise.all(MOCK_FLAVOURS.map(async (f) => ({ f, m: await loadMock(f) })))).filter(
+        ({ m }) => m.cliOptions?.includes('technical-user'),
+      );
+      if (!takers.some(({ f }) => f === args.flavour))
+        throw new UsageError(`--technical-user is a ${takers.map(({ m }) => m.descriptor.title).join(', ')} option`);
     }
     const mock = await startMock(
       {
@@ -45,20 +57,40 @@ export async function startMockFromCli(args: MockArgs, serve?: ServeOptions): Pr
         ...(args.preset ? { preset: args.preset } : {}),
         ...(args.port !== undefined ? { port: args.port } : {}),
         ...(args.host ? { host: args.host } : {}),
-        ...(args.adminToken || args.allowOpenAdmin ? { admin: { ...(args.adminToken ? { token: args.adminToken } : {}), ...(args.allowOpenAdmin ? { allowUnauthenticated: true } : {}) } } : {}),
-        ...(args.store || args.storePrefix ? { store: { ...(args.store ? { url: args.store } : {}), ...(args.storePrefix ? { prefix: args.storePrefix } : {}) } } : {}),
+        ...(args.adminToken || args.allowOpenAdmin
+          ? {
+              admin: {
+                ...(args.adminToken ? { token: args.adminToken } : {}),
+                ...(args.allowOpenAdmin ? { allowUnauthenticated: true } : {}),
+              },
+            }
+          : {}),
+        ...(args.store || args.storePrefix
+          ? {
+              store: {
+                ...(args.store ? { url: args.store } : {}),
+                ...(args.storePrefix ? { prefix: args.storePrefix } : {}),
+              },
+            }
+          : {}),
       },
       file ? (filePatch as MockConfigPatch) : undefined,
       serve,
     );
     if (args.technicalUser) {
-      const [realm, name] = args.technicalUser.includes(':') ? (args.technicalUser.split(/:(.*)/s) as [string, string]) : [undefined, args.technicalUser];
-      const created = await mock.flavourServer.adminAction!('technical-users', { realm: realm ?? (mock.endpoints.token!.match(/\/realms\/([^/]+)\//)?.[1] ?? 'master'), name });
+      const [realm, name] = args.technicalUser.includes(':')
+        ? (args.technicalUser.split(/:(.*)/s) as [string, string])
+        : [undefined, args.technicalUser];
+      const created = await mock.flavourServer.adminAction!('technical-users', {
+        realm: realm ?? mock.endpoints.token!.match(/\/realms\/([^/]+)\//)?.[1] ?? 'master',
+        name,
+      });
       if (created.status !== 201) {
         await mock.close();
         throw new UsageError(`cannot create technical user: ${JSON.stringify(created.body)}`);
       }
-      (mock.startup.technicalUsers as unknown[] | undefined)?.push(created.body) ?? Object.assign(mock.startup, { technicalUsers: [created.body] });
+      (mock.startup.technicalUsers as unknown[] | undefined)?.push(created.body) ??
+        Object.assign(mock.startup, { technicalUsers: [created.body] });
     }
     return mock;
   } catch (e) {
@@ -71,7 +103,6 @@ export async function startMockFromCli(args: MockArgs, serve?: ServeOptions): Pr
     throw e;
   }
 }
-
 
 /** Parsed `idpc mock` arguments, from yargs or from node:util parseArgs. */
 export interface MockCommand {
@@ -98,7 +129,10 @@ async function listenAddress(args: MockCommand, port: number | undefined): Promi
     if (e instanceof ConfigError) throw new UsageError(e.message);
     throw e;
   }
-  return { host: args.host ?? (typeof file?.host === 'string' ? file.host : '127.0.0.1'), port: port ?? (typeof file?.port === 'number' ? file.port : 0) };
+  return {
+    host: args.host ?? (typeof file?.host === 'string' ? file.host : '127.0.0.1'),
+    port: port ?? (typeof file?.port === 'number' ? file.port : 0),
+  };
 }
 
 /**
@@ -128,14 +162,22 @@ export async function runMockCommand(args: MockCommand): Promise<void> {
   let port: number | undefined;
   if (args.port !== undefined) {
     port = Number(args.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535 || String(args.port).trim() === '') throw new UsageError(`--port must be 0..65535, got ${String(args.port)}`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535 || String(args.port).trim() === '')
+      throw new UsageError(`--port must be 0..65535, got ${String(args.port)}`);
   }
   // An empty token would mean "no token" without saying so: the admin plane open while the user thinks it guarded.
-  if (args['admin-token'] !== undefined && args['admin-token'].trim() === '') throw new UsageError('--admin-token is empty: give a token, or leave the flag out for an admin plane on loopback only');
+  if (args['admin-token'] !== undefined && args['admin-token'].trim() === '')
+    throw new UsageError(
+      '--admin-token is empty: give a token, or leave the flag out for an admin plane on loopback only',
+    );
   const store = args.store ?? (process.env.IDPC_STORE || undefined);
   const replicas = args.replicas === undefined ? 1 : Number(args.replicas);
-  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 64 || String(args.replicas).trim() === '') throw new UsageError(`--replicas must be a whole number 1..64, got ${String(args.replicas)}`);
-  if (replicas > 1 && (!store || store === 'memory')) throw new UsageError('--replicas needs a shared store (--store redis://host:port/db or IDPC_STORE): on memory, replicas would not know each other\'s tokens');
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 64 || String(args.replicas).trim() === '')
+    throw new UsageError(`--replicas must be a whole number 1..64, got ${String(args.replicas)}`);
+  if (replicas > 1 && (!store || store === 'memory'))
+    throw new UsageError(
+      "--replicas needs a shared store (--store redis://host:port/db or IDPC_STORE): on memory, replicas would not know each other's tokens",
+    );
   if (replicas > 1) {
     const { runReplicas } = await import('./mock-replicas.js');
     const cluster = (await import('node:cluster')).default;
@@ -143,19 +185,22 @@ export async function runMockCommand(args: MockCommand): Promise<void> {
   }
   const replica = process.send !== undefined && replicas > 1;
   let draining = false;
-  const mock = await startMockFromCli({
-    flavour: args.flavour,
-    json: args.json ?? false,
-    ...(args.config ? { config: args.config } : {}),
-    ...(port !== undefined ? { port } : {}),
-    ...(args.host ? { host: args.host } : {}),
-    ...(args.preset ? { preset: args.preset } : {}),
-    ...(args['admin-token'] ? { adminToken: args['admin-token'] } : {}),
-    ...(args['allow-open-admin'] ? { allowOpenAdmin: true } : {}),
-    ...(args['technical-user'] ? { technicalUser: args['technical-user'] } : {}),
-    ...(store ? { store } : {}),
-    ...(args['store-prefix'] ? { storePrefix: args['store-prefix'] } : {}),
-  }, replica ? replicaServe(() => draining) : undefined).catch((e: unknown) => {
+  const mock = await startMockFromCli(
+    {
+      flavour: args.flavour,
+      json: args.json ?? false,
+      ...(args.config ? { config: args.config } : {}),
+      ...(port !== undefined ? { port } : {}),
+      ...(args.host ? { host: args.host } : {}),
+      ...(args.preset ? { preset: args.preset } : {}),
+      ...(args['admin-token'] ? { adminToken: args['admin-token'] } : {}),
+      ...(args['allow-open-admin'] ? { allowOpenAdmin: true } : {}),
+      ...(args['technical-user'] ? { technicalUser: args['technical-user'] } : {}),
+      ...(store ? { store } : {}),
+      ...(args['store-prefix'] ? { storePrefix: args['store-prefix'] } : {}),
+    },
+    replica ? replicaServe(() => draining) : undefined,
+  ).catch((e: unknown) => {
     // A replica that cannot start says why (main.ts prints it) and exits with its code: its channel to the primary
     // must not hold it (a disconnect would make cluster exit it with 0).
     if (replica) process.channel?.unref();

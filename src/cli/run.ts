@@ -8,7 +8,15 @@ import { validate } from '../schemas/registry.js';
 import { FLAVOURS, isFlavourName } from '../flavours/index.js';
 import { isRegistered } from '../checks/registry.js';
 import { safeStoreUrl } from '../../mocks/core/grant-store.js';
-import { colourWanted, formatConsole, formatVerdictLine, REPORT_FORMATS, toJsonReport, totalsOf, writeReports } from '../runner/report.js';
+import {
+  colourWanted,
+  formatConsole,
+  formatVerdictLine,
+  REPORT_FORMATS,
+  toJsonReport,
+  totalsOf,
+  writeReports,
+} from '../runner/report.js';
 import { resultKey } from '../vocabulary/types.js';
 import { emitGithubActions } from '../runner/report-ci.js';
 import { shellWord } from '../session/curl.js';
@@ -62,7 +70,6 @@ export interface RunArgs {
   noPreflight?: boolean;
 }
 
-
 /** `--baseline FILE`: expected failures as suite:check-id with a reason (JSON or YAML). */
 async function loadBaseline(path: string): Promise<Baseline> {
   let raw: unknown;
@@ -73,15 +80,23 @@ async function loadBaseline(path: string): Promise<Baseline> {
     throw e;
   }
   const list = (raw as { expectedFailures?: unknown })?.expectedFailures;
-  if (!Array.isArray(list)) throw new UsageError(`${path}: expected {"expectedFailures": [{"check": "suite:TE-XX", "reason": "..."}]}`);
+  if (!Array.isArray(list))
+    throw new UsageError(`${path}: expected {"expectedFailures": [{"check": "suite:TE-XX", "reason": "..."}]}`);
   const entries = new Map<string, string>();
   // A name no run can report (a typo, a renamed check) would sit in the baseline forever, expecting nothing.
   const { listChecks } = await import('./checks.js');
   const known = new Map(listChecks().map((c) => [c.id, c]));
   for (const [i, item] of list.entries()) {
     const { check, reason } = (item ?? {}) as { check?: unknown; reason?: unknown };
-    if (typeof check !== 'string' || !/^[a-z]+:[A-Z]+-[A-Z0-9]+(:[a-z0-9_-]+)?$/.test(check) || typeof reason !== 'string' || !reason) {
-      throw new UsageError(`${path}: expectedFailures/${i} needs "check": "suite:TE-XX" (or "suite:TE-XX:variant") and a "reason"`);
+    if (
+      typeof check !== 'string' ||
+      !/^[a-z]+:[A-Z]+-[A-Z0-9]+(:[a-z0-9_-]+)?$/.test(check) ||
+      typeof reason !== 'string' ||
+      !reason
+    ) {
+      throw new UsageError(
+        `${path}: expectedFailures/${i} needs "check": "suite:TE-XX" (or "suite:TE-XX:variant") and a "reason"`,
+      );
     }
     const [suite, id, variant] = check.split(':') as [string, string, string | undefined];
     const c = known.get(id);
@@ -117,7 +132,9 @@ function checkReportDir(dir: string): void {
         at = parent;
         continue;
       }
-      throw new UsageError(`--report-dir ${dir}: cannot use ${at} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      throw new UsageError(
+        `--report-dir ${dir}: cannot use ${at} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      );
     }
     if (!stat.isDirectory()) throw new UsageError(`--report-dir ${dir}: ${at} is not a directory`);
     try {
@@ -144,20 +161,27 @@ export async function runCommand(args: RunArgs, print: (s: string) => void): Pro
 async function runAndReport(args: RunArgs, print: (s: string) => void): Promise<{ code: number; runs: FinishedRun[] }> {
   if (!args.mock === !args.target) throw new UsageError('give either --mock <flavour>[,<flavour>...] or --target FILE');
   const suites = args.suites ? args.suites.split(',') : undefined;
-  for (const s of suites ?? []) if (!(SUITE_NAMES as readonly string[]).includes(s)) throw new UsageError(`unknown suite ${s}; suites: ${SUITE_NAMES.join(', ')}`);
+  for (const s of suites ?? [])
+    if (!(SUITE_NAMES as readonly string[]).includes(s))
+      throw new UsageError(`unknown suite ${s}; suites: ${SUITE_NAMES.join(', ')}`);
   const formats = args.report ? args.report.split(',') : [];
-  for (const f of formats) if (!(REPORT_FORMATS as readonly string[]).includes(f)) throw new UsageError(`unknown report format ${f}; formats: ${REPORT_FORMATS.join(', ')}`);
+  for (const f of formats)
+    if (!(REPORT_FORMATS as readonly string[]).includes(f))
+      throw new UsageError(`unknown report format ${f}; formats: ${REPORT_FORMATS.join(', ')}`);
   const baseline = args.baseline ? await loadBaseline(args.baseline) : undefined;
   checkReportDir(args.reportDir);
   const positiveInt = (name: string, v: number | undefined) => {
-    if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new UsageError(`--${name} must be a whole number >= 1, got ${String(v)}`);
+    if (v !== undefined && (!Number.isInteger(v) || v < 1))
+      throw new UsageError(`--${name} must be a whole number >= 1, got ${String(v)}`);
   };
   positiveInt('max-requests', args.maxRequests);
   positiveInt('timeout', args.timeout);
   positiveInt('runs', args.runs);
   positiveInt('max-body', args.maxBody);
-  if (args.maxWait !== undefined && (!Number.isInteger(args.maxWait) || args.maxWait < 0)) throw new UsageError(`--max-wait must be a whole number of seconds >= 0, got ${String(args.maxWait)}`);
-  if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new UsageError(`--seed must be a whole number, got ${String(args.seed)}`);
+  if (args.maxWait !== undefined && (!Number.isInteger(args.maxWait) || args.maxWait < 0))
+    throw new UsageError(`--max-wait must be a whole number of seconds >= 0, got ${String(args.maxWait)}`);
+  if (args.seed !== undefined && !Number.isInteger(args.seed))
+    throw new UsageError(`--seed must be a whole number, got ${String(args.seed)}`);
   const ratePerSecond = args.rate ? parseRate(args.rate) : undefined;
   const budgetOverrides: Partial<Target['budget']> = {
     ...(ratePerSecond !== undefined ? { ratePerSecond } : {}),
@@ -175,24 +199,44 @@ async function runAndReport(args: RunArgs, print: (s: string) => void): Promise<
     ...(args.maxBody !== undefined ? ['--max-body', String(args.maxBody)] : []),
     ...(args.maxWait !== undefined ? ['--max-wait', String(args.maxWait)] : []),
   ];
-  const shape = [...(args.profile ? ['--profile', args.profile] : []), ...(args.runs ? ['--runs', String(args.runs)] : []), ...(suites ? ['--suites', suites.join(',')] : []), ...budgetFlags];
+  const shape = [
+    ...(args.profile ? ['--profile', args.profile] : []),
+    ...(args.runs ? ['--runs', String(args.runs)] : []),
+    ...(suites ? ['--suites', suites.join(',')] : []),
+    ...budgetFlags,
+  ];
   const runs: FinishedRun[] = [];
   // --quiet: the verdict lines (and errors) only.
   const say = args.quiet ? () => undefined : print;
-  const jobCommon = { ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(args.runs ? { numRuns: args.runs } : {}), ...(suites ? { suites } : {}), ...(baseline ? { baseline } : {}) };
+  const jobCommon = {
+    ...(args.seed !== undefined ? { seed: args.seed } : {}),
+    ...(args.runs ? { numRuns: args.runs } : {}),
+    ...(suites ? { suites } : {}),
+    ...(baseline ? { baseline } : {}),
+  };
   const common = { ...jobCommon, progress: args.quiet ? () => undefined : print };
   // A live line on a terminal (stderr, rewritten in place): scenarios and requests against the plan, and an ETA.
   // Not on CI or when stderr is a file: there the per-suite lines are the progress.
   const live = process.stderr.isTTY && !process.env.CI && !args.quiet && !args.json;
   const onScenario = (name: string) => (p: ScenarioProgress) => {
-    const eta = p.sent > 0 && p.planned > p.sent ? ` · ETA ${Math.ceil(((p.elapsedMs / p.sent) * (p.planned - p.sent)) / 1000)} s` : '';
-    process.stderr.write(`\r\x1b[K${name}: ${p.done}/${p.total} scenarios · ${p.sent}/${p.planned} requests${eta} · ${p.suite}/${p.scenario}`);
+    const eta =
+      p.sent > 0 && p.planned > p.sent
+        ? ` · ETA ${Math.ceil(((p.elapsedMs / p.sent) * (p.planned - p.sent)) / 1000)} s`
+        : '';
+    process.stderr.write(
+      `\r\x1b[K${name}: ${p.done}/${p.total} scenarios · ${p.sent}/${p.planned} requests${eta} · ${p.suite}/${p.scenario}`,
+    );
   };
   const execute = async (target: Target, how: string[]) => {
     if (args.plan) return print(formatPlan(planRun({ target, ...common })));
     let run: FinishedRun;
     try {
-      run = await runConformance({ ...common, target, ...(args.noPreflight ? { judgeAnyway: true } : {}), ...(live ? { onScenario: onScenario(target.flavour) } : {}) });
+      run = await runConformance({
+        ...common,
+        target,
+        ...(args.noPreflight ? { judgeAnyway: true } : {}),
+        ...(live ? { onScenario: onScenario(target.flavour) } : {}),
+      });
     } catch (e) {
       // A valid grant refused, or a certificate problem: the configuration's, said in one line (exit 2).
       if (e instanceof PreflightFailed) throw new UsageError(e.message);
@@ -207,22 +251,43 @@ async function runAndReport(args: RunArgs, print: (s: string) => void): Promise<
   await guarded(runs, formats, args.reportDir, say, async () => {
     if (args.mock) {
       const flavours = args.mock === 'all' ? MOCK_FLAVOURS : args.mock.split(',');
-      for (const f of flavours) if (!MOCK_FLAVOURS.includes(f)) throw new UsageError(`no mock for flavour "${f}"; mocks: ${MOCK_FLAVOURS.join(', ')}`);
-      const job = (flavour: string): MockJob => ({ flavour, ...(args.preset ? { preset: args.preset } : {}), ...(args.mockConfig ? { mockConfig: args.mockConfig } : {}), ...(args.store ? { store: args.store } : {}), profile: args.profile ?? 'rfc6749', budget: budgetOverrides, common: jobCommon });
+      for (const f of flavours)
+        if (!MOCK_FLAVOURS.includes(f))
+          throw new UsageError(`no mock for flavour "${f}"; mocks: ${MOCK_FLAVOURS.join(', ')}`);
+      const job = (flavour: string): MockJob => ({
+        flavour,
+        ...(args.preset ? { preset: args.preset } : {}),
+        ...(args.mockConfig ? { mockConfig: args.mockConfig } : {}),
+        ...(args.store ? { store: args.store } : {}),
+        profile: args.profile ?? 'rfc6749',
+        budget: budgetOverrides,
+        common: jobCommon,
+      });
       const finish = (run: FinishedRun, flavour: string) => {
-        const how = ['--mock', flavour, ...(args.preset ? ['--preset', args.preset] : []), ...(args.mockConfig ? ['--mock-config', args.mockConfig] : []), ...(args.store ? ['--store', safeStoreUrl(args.store)] : [])]; // a Redis password never reaches a report
+        const how = [
+          '--mock',
+          flavour,
+          ...(args.preset ? ['--preset', args.preset] : []),
+          ...(args.mockConfig ? ['--mock-config', args.mockConfig] : []),
+          ...(args.store ? ['--store', safeStoreUrl(args.store)] : []),
+        ]; // a Redis password never reaches a report
         // The complete command that repeats it: how the target was reached, then the seed and the run's shape.
         run.reproduce = ['idpc', 'run', ...how, '--seed', String(run.seed), ...shape].map(shellWord).join(' ');
         runs.push(run);
       };
       if (args.plan) {
-        for (const flavour of flavours) await withMock(job(flavour), async (target) => print(formatPlan(planRun({ ...common, target }))));
+        for (const flavour of flavours)
+          await withMock(job(flavour), async (target) => print(formatPlan(planRun({ ...common, target }))));
       } else {
         // Each mock is its own target: several run side by side, this thread and worker threads (a mock and its runner
         // share a thread, so the cores are the limit), each run as polite to its mock as it would be alone.
         const slots: (FinishedRun | undefined)[] = flavours.map(() => undefined);
         try {
-          await runMockJobs(flavours.map(job), { say, live: live ? onScenario : undefined }, (i, run) => (slots[i] = run));
+          await runMockJobs(
+            flavours.map(job),
+            { say, live: live ? onScenario : undefined },
+            (i, run) => (slots[i] = run),
+          );
         } finally {
           // In the order asked, also when one failed: the finished ones are still reported.
           for (const [i, run] of slots.entries()) if (run) finish(run, flavours[i]!);
@@ -234,7 +299,16 @@ async function runAndReport(args: RunArgs, print: (s: string) => void): Promise<
         const { config, secrets } = await loadTargetConfig(args.target!);
         target = targetOfConfig(config, secrets, args.profile, { baseDir: dirname(resolve(args.target!)) });
         // The flags win over the config's tls, each for what it names.
-        const flags = tlsOf({ ...(args.tlsCa ? { ca: args.tlsCa } : {}), ...(args.tlsCert ? { cert: args.tlsCert } : {}), ...(args.tlsKey ? { key: args.tlsKey } : {}), ...(args.insecure ? { insecure: true } : {}) }, process.cwd(), '--tls');
+        const flags = tlsOf(
+          {
+            ...(args.tlsCa ? { ca: args.tlsCa } : {}),
+            ...(args.tlsCert ? { cert: args.tlsCert } : {}),
+            ...(args.tlsKey ? { key: args.tlsKey } : {}),
+            ...(args.insecure ? { insecure: true } : {}),
+          },
+          process.cwd(),
+          '--tls',
+        );
         if (flags && Object.keys(flags).length) target = { ...target, tls: { ...target.tls, ...flags } };
       } catch (e) {
         if (e instanceof TargetConfigError) throw new UsageError(e.message);
@@ -243,11 +317,19 @@ async function runAndReport(args: RunArgs, print: (s: string) => void): Promise<
       if (args.showSecrets) {
         // Only a target on this machine: a report with a real service's secrets in it must not be one flag away.
         const host = new URL(target.tokenUrl).hostname;
-        if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) throw new UsageError(`--show-secrets is for a target on this machine (127.0.0.1, localhost, ::1), not ${host}`);
-        process.stderr.write('idpc: warning: --show-secrets: reports and curl lines carry this target\'s secrets and tokens unredacted\n');
+        if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host))
+          throw new UsageError(
+            `--show-secrets is for a target on this machine (127.0.0.1, localhost, ::1), not ${host}`,
+          );
+        process.stderr.write(
+          "idpc: warning: --show-secrets: reports and curl lines carry this target's secrets and tokens unredacted\n",
+        );
         target = { ...target, revealSecrets: true };
       }
-      if (target.tls?.insecure) process.stderr.write(`idpc: warning: --insecure / tls.insecure: the certificate of ${new URL(target.tokenUrl).host} is not verified; every report of this run says so\n`);
+      if (target.tls?.insecure)
+        process.stderr.write(
+          `idpc: warning: --insecure / tls.insecure: the certificate of ${new URL(target.tokenUrl).host} is not verified; every report of this run says so\n`,
+        );
       say(`idpc run: ${target.flavour} at ${target.tokenUrl}`);
       await execute(overrides(target), ['--target', args.target!]);
     }
@@ -257,13 +339,20 @@ async function runAndReport(args: RunArgs, print: (s: string) => void): Promise<
 }
 
 /** An internal error part-way (our bug): the runs that finished are still reported and written, then it propagates (exit 70). */
-async function guarded(runs: FinishedRun[], formats: string[], reportDir: string, say: (s: string) => void, body: () => Promise<void>): Promise<void> {
+async function guarded(
+  runs: FinishedRun[],
+  formats: string[],
+  reportDir: string,
+  say: (s: string) => void,
+  body: () => Promise<void>,
+): Promise<void> {
   try {
     await body();
   } catch (e) {
     if (!(e instanceof UsageError) && runs.length) {
       try {
-        for (const path of writeReports(runs, formats.length ? formats : ['json'], reportDir)) say(`report (of the ${runs.length} finished run(s)): ${path}`);
+        for (const path of writeReports(runs, formats.length ? formats : ['json'], reportDir))
+          say(`report (of the ${runs.length} finished run(s)): ${path}`);
       } catch {
         // The original error is the one to tell.
       }
@@ -272,12 +361,23 @@ async function guarded(runs: FinishedRun[], formats: string[], reportDir: string
   }
 }
 
-function reportRuns(runs: FinishedRun[], args: RunArgs, formats: string[], suites: string[] | undefined, print: (s: string) => void, say: (s: string) => void): number {
+function reportRuns(
+  runs: FinishedRun[],
+  args: RunArgs,
+  formats: string[],
+  suites: string[] | undefined,
+  print: (s: string) => void,
+  say: (s: string) => void,
+): number {
   const colour = !args.json && colourWanted(process.env, process.stdout.isTTY);
   for (const run of runs) print(args.quiet ? formatVerdictLine(run, colour) : formatConsole(run, args.verbose, colour));
   for (const path of writeReports(runs, formats, args.reportDir)) say(`report: ${path}`);
   // What `idpc replay` needs to repeat the failures: how the target was reached, the seed, the failed checks.
-  const failed: RecordedFailure[] = runs.flatMap((r) => r.results.filter((x) => x.status === 'fail' && !x.baseline).map((x) => ({ flavour: r.target.flavour, seed: r.seed, check: resultKey(x) })));
+  const failed: RecordedFailure[] = runs.flatMap((r) =>
+    r.results
+      .filter((x) => x.status === 'fail' && !x.baseline)
+      .map((x) => ({ flavour: r.target.flavour, seed: r.seed, check: resultKey(x) })),
+  );
   if (failed.length) {
     const file = join(args.reportDir, 'idpc-failures.json');
     mkdirSync(args.reportDir, { recursive: true });
@@ -296,7 +396,13 @@ function reportRuns(runs: FinishedRun[], args: RunArgs, formats: string[], suite
       profile: args.profile,
       runs: args.runs,
       suites,
-      budget: { maxRequests: args.maxRequests, rate: args.rate, timeout: args.timeout, maxBody: args.maxBody, maxWait: args.maxWait },
+      budget: {
+        maxRequests: args.maxRequests,
+        rate: args.rate,
+        timeout: args.timeout,
+        maxBody: args.maxBody,
+        maxWait: args.maxWait,
+      },
       failures: failed as ReportFailures['failures'],
     };
     writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
@@ -304,7 +410,10 @@ function reportRuns(runs: FinishedRun[], args: RunArgs, formats: string[], suite
   }
   // Several targets: the worst verdict wins (verdict/combinedExit), and one line says so.
   const exit = totalsOf(runs).exitCode;
-  if (runs.length > 1) print(`overall: ${runs.filter((r) => r.verdict === 'CONFORMS').length} of ${runs.length} targets conform (${runs.map((r) => `${r.target.flavour} ${r.verdict}`).join(', ')}); exit ${exit}`);
+  if (runs.length > 1)
+    print(
+      `overall: ${runs.filter((r) => r.verdict === 'CONFORMS').length} of ${runs.length} targets conform (${runs.map((r) => `${r.target.flavour} ${r.verdict}`).join(', ')}); exit ${exit}`,
+    );
   emitGithubActions(runs, process.env, print);
   if (args.json) process.stdout.write(toJsonReport(runs));
   return exit;
@@ -328,26 +437,47 @@ export interface ReplayOverrides {
  * The target and store a replay may use: the target file the failure file names only if it still holds what the run
  * read (its hash), a store only if the user names it again; otherwise a usage error saying what to give.
  */
-function replaySources(file: string, data: ReportFailures, given: ReplayOverrides): Pick<RunArgs, 'target' | 'mockConfig' | 'store'> {
-  const same = (path: string | undefined, hash: string | undefined) => path !== undefined && hash !== undefined && sha256Of(path) === hash;
-  if (given.target && data.mock) throw new UsageError(`${file} records a run of the ${data.mock} mock: --target does not apply`);
+function replaySources(
+  file: string,
+  data: ReportFailures,
+  given: ReplayOverrides,
+): Pick<RunArgs, 'target' | 'mockConfig' | 'store'> {
+  const same = (path: string | undefined, hash: string | undefined) =>
+    path !== undefined && hash !== undefined && sha256Of(path) === hash;
+  if (given.target && data.mock)
+    throw new UsageError(`${file} records a run of the ${data.mock} mock: --target does not apply`);
   let target: string | undefined;
   if (data.target) {
     if (given.target) target = given.target;
     else if (same(data.target, data.targetSha256)) target = data.target;
-    else throw new UsageError(`${file} names the target ${data.target}, which is not the file that run read (moved, changed, or another one): replay it with --target FILE`);
+    else
+      throw new UsageError(
+        `${file} names the target ${data.target}, which is not the file that run read (moved, changed, or another one): replay it with --target FILE`,
+      );
   }
   let store: string | undefined;
   if (data.store) {
     const named = given.store ?? process.env.IDPC_STORE;
-    if (!named) throw new UsageError(`${file} records a run on the store ${data.store}: a replay connects to a store only when you name it (idpc replay --store URL, or IDPC_STORE)`);
+    if (!named)
+      throw new UsageError(
+        `${file} records a run on the store ${data.store}: a replay connects to a store only when you name it (idpc replay --store URL, or IDPC_STORE)`,
+      );
     store = named;
   }
-  return { ...(target ? { target } : {}), ...(data.mockConfig ? { mockConfig: data.mockConfig } : {}), ...(store ? { store } : {}) };
+  return {
+    ...(target ? { target } : {}),
+    ...(data.mockConfig ? { mockConfig: data.mockConfig } : {}),
+    ...(store ? { store } : {}),
+  };
 }
 
 /** `idpc replay FILE`: runs the recorded failures again with their seeds; FIXED, STILL FAILING or NOT RUN (with why) per check. */
-export async function replayCommand(file: string, reportDir: string, print: (s: string) => void, given: ReplayOverrides = {}): Promise<number> {
+export async function replayCommand(
+  file: string,
+  reportDir: string,
+  print: (s: string) => void,
+  given: ReplayOverrides = {},
+): Promise<number> {
   let data: ReportFailures;
   try {
     data = JSON.parse(readFileSync(file, 'utf8')) as ReportFailures;
@@ -355,8 +485,14 @@ export async function replayCommand(file: string, reportDir: string, print: (s: 
     throw new UsageError(`cannot read failure file ${file}: ${(e as Error).message}`);
   }
   const check = validate('report', 'failures', data);
-  if (!check.valid) throw new UsageError(`${file} is not a failure file of idpc run: ${check.errors.map((e) => `${e.path || '/'}: ${e.message}`).join('; ')}`);
-  if (!data.mock === !data.target) throw new UsageError(`${file} is not a failure file of idpc run: it names ${data.mock ? 'both a mock and a target' : 'neither a mock nor a target'}`);
+  if (!check.valid)
+    throw new UsageError(
+      `${file} is not a failure file of idpc run: ${check.errors.map((e) => `${e.path || '/'}: ${e.message}`).join('; ')}`,
+    );
+  if (!data.mock === !data.target)
+    throw new UsageError(
+      `${file} is not a failure file of idpc run: it names ${data.mock ? 'both a mock and a target' : 'neither a mock nor a target'}`,
+    );
   const sources = replaySources(file, data, given);
   let still = 0;
   let notRun = 0;
@@ -402,7 +538,9 @@ export async function replayCommand(file: string, reportDir: string, print: (s: 
       }
       const failing = r!.status === 'fail';
       if (failing) still++;
-      print(`${failing ? 'x STILL FAILING' : '+ FIXED'}  ${flavour} ${f.check}${failing && r!.message ? `: ${r!.message}` : ''}`);
+      print(
+        `${failing ? 'x STILL FAILING' : '+ FIXED'}  ${flavour} ${f.check}${failing && r!.message ? `: ${r!.message}` : ''}`,
+      );
     }
   }
   return still ? EXIT.findings : notRun ? EXIT.incomplete : EXIT.ok;
@@ -410,12 +548,14 @@ export async function replayCommand(file: string, reportDir: string, print: (s: 
 
 /** `idpc init --flavour F`: a commented target-config template. */
 export function initTemplate(flavour: string): string {
-  if (!isFlavourName(flavour)) throw new UsageError(`unknown flavour "${flavour}"; flavours: ${Object.keys(FLAVOURS).join(', ')}`);
+  if (!isFlavourName(flavour))
+    throw new UsageError(`unknown flavour "${flavour}"; flavours: ${Object.keys(FLAVOURS).join(', ')}`);
   const d = FLAVOURS[flavour];
   const p = d.configPaths;
   const base = d.initExample?.baseUrl ?? 'https://idp.example.com';
   const header = Object.keys(d.resource?.headers ?? {})[0];
-  const line = (key: string, path: string | undefined, note: string) => `#   ${`${key}: ${path !== undefined ? base + path : '...'}`.padEnd(58)} # ${note}`;
+  const line = (key: string, path: string | undefined, note: string) =>
+    `#   ${`${key}: ${path !== undefined ? base + path : '...'}`.padEnd(58)} # ${note}`;
   return `# yaml-language-server: $schema=./node_modules/idp-conformance/schemas/config/target-config.schema.json
 # idp-conformance target: ${d.title}. Run with: idpc run --target ${flavour}.target.yaml   (--plan shows what it will test)
 # Any value may come from the environment (\${env:NAME}), so this file can be committed.
@@ -431,8 +571,12 @@ ${line('discovery', p.discovery, 'RFC 8414 / OIDC discovery (TE-K*)')}
 ${line('jwks', p.jwks, 'verifies JWT signatures (TE-L1)')}
 #   resource:                                                 # a bearer-protected resource (TE-J*)
 #     url: ${p.resource !== undefined ? base + p.resource : '...'}
-#     method: ${d.resource?.method ?? 'GET'}${header ? `
-#     headers: { ${header}: \${env:IDPC_BRAND_KEY} }` : ''}
+#     method: ${d.resource?.method ?? 'GET'}${
+    header
+      ? `
+#     headers: { ${header}: \${env:IDPC_BRAND_KEY} }`
+      : ''
+  }
 clients:
   - name: user              # the password grant${d.grants.includes('client_credentials') ? ', and client_credentials when it may' : ''}, and refresh
     clientId: \${env:IDPC_CLIENT_ID}
@@ -448,14 +592,22 @@ users:
     password: \${env:IDPC_PASSWORD}
 #  - username: ...          # a user whose password has non-ASCII characters (TE-E7)
 grants: [${d.grants.join(', ')}]
-${d.requiredParams?.length ? `extraParams:\n${d.requiredParams.map((p) => `  ${p.names[0]}: \${env:IDPC_${p.names[0]!.toUpperCase()}}   # ${p.description}`).join('\n')}\nrequiredParams: [${d.requiredParams.map((p) => p.names[0]).join(', ')}]   # the ones the provider requires (missing-parameter probes, TE-A12)\n` : `# extraParams: { audience: ... }   # sent along with every token request
+${
+  d.requiredParams?.length
+    ? `extraParams:\n${d.requiredParams.map((p) => `  ${p.names[0]}: \${env:IDPC_${p.names[0]!.toUpperCase()}}   # ${p.description}`).join('\n')}\nrequiredParams: [${d.requiredParams.map((p) => p.names[0]).join(', ')}]   # the ones the provider requires (missing-parameter probes, TE-A12)\n`
+    : `# extraParams: { audience: ... }   # sent along with every token request
 # requiredParams: [audience]        # of those, the ones the provider requires (missing-parameter probes, TE-A12)
-`}${d.noScopes ? '' : `# scopes:                   # the scopes to exercise (TE-C9..C11, TE-F4, TE-G7..G10)
+`
+}${
+  d.noScopes
+    ? ''
+    : `# scopes:                   # the scopes to exercise (TE-C9..C11, TE-F4, TE-G7..G10)
 #   granted: read write     # one the user client has (default: its scope)
 #   narrower: read          # a strict subset of it (refresh narrowing, TE-G7, TE-G10)
 #   notAllowed: admin       # one the server knows but the client may not have (TE-F4)
 #   unknown: idpc-unknown-scope   # one the server does not know (TE-C9, TE-C11)
-`}policies:
+`
+}policies:
   refreshRotation: ${d.refreshMode === 'rotate' ? 'rotate-keep' : d.refreshMode}   # rotate-revoke, rotate-keep, reuse or unknown
 #  refreshRevokesAccess: true   # a refresh ends the access token it replaces${d.refreshRevokesAccess !== undefined ? ` (the flavour's default: ${d.refreshRevokesAccess})` : ''}
 #  accessTokenLifetime: 300     # used when answers state none; short lifetimes are waited for (--max-wait)

@@ -27,14 +27,21 @@ export function resolveKind(flavour: FlavourName, kind: string): string {
 }
 
 export function runValidate(args: ValidateArgs): CaptureReport {
-  if (!isFlavourName(args.flavour)) throw new UsageError(`unknown flavour "${args.flavour}"; flavours: ${FLAVOUR_NAMES.join(', ')}`);
+  if (!isFlavourName(args.flavour))
+    throw new UsageError(`unknown flavour "${args.flavour}"; flavours: ${FLAVOUR_NAMES.join(', ')}`);
   const flavour = args.flavour;
   const kind = resolveKind(flavour, args.kind);
   const text = readInput(args.file);
   const source = args.file === '-' ? 'standard input' : args.file;
   if (looksLikeHttpResponse(text)) {
     try {
-      return validateCapture({ flavour, kind, response: parseHttpResponse(text), profile: args.profile, strict: args.strict });
+      return validateCapture({
+        flavour,
+        kind,
+        response: parseHttpResponse(text),
+        profile: args.profile,
+        strict: args.strict,
+      });
     } catch (e) {
       if (e instanceof CaptureParseError) throw new UsageError(`${source}: ${e.message}`);
       throw e;
@@ -46,7 +53,9 @@ export function runValidate(args: ValidateArgs): CaptureReport {
     try {
       JSON.parse(text);
     } catch (e) {
-      throw new UsageError(`${source} is not JSON (${(e as Error).message}); give a JSON body or a whole HTTP response`);
+      throw new UsageError(
+        `${source} is not JSON (${(e as Error).message}); give a JSON body or a whole HTTP response`,
+      );
     }
   }
   return validateCapture({ flavour, kind, body: text, profile: args.profile, strict: args.strict });

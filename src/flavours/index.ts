@@ -11,7 +11,8 @@ export const FLAVOURS = Object.fromEntries(
   await Promise.all(
     BUILT_IN_FLAVOUR_NAMES.map(async (name) => {
       const { descriptor } = (await import(/* @vite-ignore */ `./${name}.js`)) as { descriptor: FlavourDescriptor };
-      if (descriptor?.name !== name) throw new Error(`src/flavours/${name}.ts must export the descriptor of flavour "${name}" as \`descriptor\``);
+      if (descriptor?.name !== name)
+        throw new Error(`src/flavours/${name}.ts must export the descriptor of flavour "${name}" as \`descriptor\``);
       return [name, descriptor] as const;
     }),
   ),
@@ -25,7 +26,8 @@ export function isFlavourName(name: string): name is FlavourName {
 
 /** Adds a flavour's descriptor to the list; a name may be registered once. */
 export function registerFlavourDescriptor(descriptor: FlavourDescriptor): void {
-  if (!/^[a-z][a-z0-9-]{0,31}$/.test(descriptor.name)) throw new Error(`flavour name "${descriptor.name}" must be lower-case letters, digits and dashes`);
+  if (!/^[a-z][a-z0-9-]{0,31}$/.test(descriptor.name))
+    throw new Error(`flavour name "${descriptor.name}" must be lower-case letters, digits and dashes`);
   if (isFlavourName(descriptor.name)) {
     if (FLAVOURS[descriptor.name] === descriptor) return;
     throw new Error(`flavour "${descriptor.name}" is already registered`);

@@ -11,7 +11,10 @@ export const descriptor: FlavourDescriptor = {
   resource: {
     method: 'POST',
     path: '/api/v1/executeJob',
-    body: { contentType: 'application/json', text: "{'appId':'170', 'isAsync': false, 'responseFormat': 'text', 'operation':{'opName': 'RunScenario', 'opParams': {'scenario': 'LoadData', 'parameters': {}, 'data': null }}}" },
+    body: {
+      contentType: 'application/json',
+      text: "{'appId':'170', 'isAsync': false, 'responseFormat': 'text', 'operation':{'opName': 'RunScenario', 'opParams': {'scenario': 'LoadData', 'parameters': {}, 'data': null }}}",
+    },
   },
   grants: ['client_credentials', 'password', 'refresh_token'],
   noScopes: 'the InfoLink document defines no scopes: its token requests carry none and its answers state none',
@@ -37,7 +40,11 @@ export const descriptor: FlavourDescriptor = {
     'bad-client-secret': { status: 401, error: 'invalid_client', description: 'Client authentication failed' },
     'unknown-client': { status: 401, error: 'invalid_client', description: 'Client authentication failed' },
     'missing-refresh-token': { status: 400, error: 'invalid_request', description: 'Missing refresh_token' },
-    'bad-refresh-token': { status: 400, error: 'invalid_grant', description: 'Credentials or token is invalid or expired' },
+    'bad-refresh-token': {
+      status: 400,
+      error: 'invalid_grant',
+      description: 'Credentials or token is invalid or expired',
+    },
   },
   refreshMode: 'rotate-revoke',
   documentedLifetimes: { access: 1800, source: 'the InfoLink document\'s token answers ("expires_in": 1800)' },
@@ -45,7 +52,8 @@ export const descriptor: FlavourDescriptor = {
     {
       checks: ['TE-G6'],
       applies: ({ response }) => response.status === 200,
-      reason: "InfoLink's refresh grant takes the refresh token alone, without client authentication, as its document shows",
+      reason:
+        "InfoLink's refresh grant takes the refresh token alone, without client authentication, as its document shows",
       source: 'InfoLink provider document (refresh access token)',
     },
     {
@@ -69,7 +77,8 @@ export const descriptor: FlavourDescriptor = {
     {
       checks: ['TE-A6'],
       applies: ({ response, body }) => response.status === 200 && errorCode(body) === undefined,
-      reason: 'InfoLink (a servlet application) takes the first value of a repeated parameter (documented choice: not public)',
+      reason:
+        'InfoLink (a servlet application) takes the first value of a repeated parameter (documented choice: not public)',
       source: 'src/flavours/infolink.ts choices',
     },
   ],

@@ -9,7 +9,11 @@ export const descriptor: FlavourDescriptor = {
   name: 'portal',
   title: 'Educates training portal (django-oauth-toolkit)',
   tokenPath: '/oauth2/token/',
-  configPaths: { token: '/oauth2/token/', revocation: '/oauth2/revoke-token/', resource: '/workshops/catalog/environments/' },
+  configPaths: {
+    token: '/oauth2/token/',
+    revocation: '/oauth2/revoke-token/',
+    resource: '/workshops/catalog/environments/',
+  },
   revocationPath: '/oauth2/revoke-token/',
   resource: { method: 'GET', path: '/workshops/catalog/environments/' },
   grants: ['password', 'refresh_token'],
@@ -32,19 +36,28 @@ export const descriptor: FlavourDescriptor = {
   refreshRevokesAccess: true,
   // Seed 000: the password grant with -u id:secret, the refresh with client_id and client_secret in the body.
   documentedRefreshAuth: 'post',
-  documentedLifetimes: { access: 36000, source: 'django-oauth-toolkit ACCESS_TOKEN_EXPIRE_SECONDS default 36000 (oauth2_provider/settings.py); the portal keeps it' },
+  documentedLifetimes: {
+    access: 36000,
+    source:
+      'django-oauth-toolkit ACCESS_TOKEN_EXPIRE_SECONDS default 36000 (oauth2_provider/settings.py); the portal keeps it',
+  },
   deviations: [
     {
       checks: ['TE-G10'],
-      applies: ({ response, body }) => response.status === 200 && typeof (body as Record<string, unknown> | undefined)?.scope === 'string',
-      reason: 'django-oauth-toolkit links the new refresh token to the new access token and takes the next refresh\'s original scope from it: after a narrowed refresh the narrowed scope stays',
-      source: 'jazzband/django-oauth-toolkit oauth2_provider/oauth2_validators.py (save_bearer_token; get_original_scopes reads refresh_token.access_token.scope)',
+      applies: ({ response, body }) =>
+        response.status === 200 && typeof (body as Record<string, unknown> | undefined)?.scope === 'string',
+      reason:
+        "django-oauth-toolkit links the new refresh token to the new access token and takes the next refresh's original scope from it: after a narrowed refresh the narrowed scope stays",
+      source:
+        'jazzband/django-oauth-toolkit oauth2_provider/oauth2_validators.py (save_bearer_token; get_original_scopes reads refresh_token.access_token.scope)',
     },
     {
       checks: ['TE-J2'],
       applies: ({ response }) => response.status === 403 && response.body === '',
-      reason: "the portal's REST resources answer a missing or bad token with 403 and an empty body, no WWW-Authenticate",
-      source: 'jazzband/django-oauth-toolkit oauth2_provider/decorators.py (protected_resource -> HttpResponseForbidden)',
+      reason:
+        "the portal's REST resources answer a missing or bad token with 403 and an empty body, no WWW-Authenticate",
+      source:
+        'jazzband/django-oauth-toolkit oauth2_provider/decorators.py (protected_resource -> HttpResponseForbidden)',
     },
     {
       checks: ['TE-A6'],
@@ -55,14 +68,18 @@ export const descriptor: FlavourDescriptor = {
     {
       checks: ['TE-A7'],
       applies: ({ response, body }) => response.status === 400 && errorCode(body) === 'unsupported_grant_type',
-      reason: 'oauthlib dispatches a request without grant_type to its default (authorization_code) handler, which answers unsupported_grant_type',
+      reason:
+        'oauthlib dispatches a request without grant_type to its default (authorization_code) handler, which answers unsupported_grant_type',
       source: 'oauthlib/oauthlib oauthlib/oauth2/rfc6749/endpoints/token.py; grant_types/authorization_code.py',
     },
     {
       checks: ['TE-D2'],
       applies: ({ response, body }) =>
-        response.status === 400 && errorCode(body) === 'invalid_request' && /text\/html/i.test(header(response, 'content-type') ?? ''),
-      reason: 'oauthlib raises "URL query parameters are not allowed" at endpoint level, so Django sends it as text/html',
+        response.status === 400 &&
+        errorCode(body) === 'invalid_request' &&
+        /text\/html/i.test(header(response, 'content-type') ?? ''),
+      reason:
+        'oauthlib raises "URL query parameters are not allowed" at endpoint level, so Django sends it as text/html',
       source: 'oauthlib/oauthlib oauthlib/oauth2/rfc6749/endpoints/base.py (_raise_on_bad_post_request)',
     },
     {

@@ -10,8 +10,17 @@ export const descriptor: FlavourDescriptor = {
   title: 'Rator (legacy Spring Security OAuth2)',
   tokenPath: '/{context}/oauth/token',
   configPaths: { token: '/oauth/token' },
-  resource: { method: 'GET', path: '/{context}/api/billing-groups/{billingGroup}/balance', headers: { 'X-RATOR-brand-key': '{brandKey}' } },
-  requiredParams: [{ names: ['brand_key', 'brandKey'], description: 'the brand key, mandatory on every token request (query or body)' }],
+  resource: {
+    method: 'GET',
+    path: '/{context}/api/billing-groups/{billingGroup}/balance',
+    headers: { 'X-RATOR-brand-key': '{brandKey}' },
+  },
+  requiredParams: [
+    {
+      names: ['brand_key', 'brandKey'],
+      description: 'the brand key, mandatory on every token request (query or body)',
+    },
+  ],
   grants: ['password', 'operator_password', 'client_credentials', 'refresh_token'],
   choices: [
     'A token request without a brand key: 400 {"error":"invalid_request","error_description":"Missing brand key"} (or 401 "unauthorized" with rator.missingBrandKey)',
@@ -31,32 +40,44 @@ export const descriptor: FlavourDescriptor = {
     'unknown-user': { status: 400, error: 'invalid_grant', description: 'Bad credentials' },
     'bad-client-secret': { status: 401, error: 'unauthorized', description: 'Bad credentials' },
     'unknown-client': { status: 401, error: 'unauthorized', description: 'Bad credentials' },
-    'missing-refresh-token': { status: 400, error: 'invalid_request', description: 'refresh_token parameter not provided' },
+    'missing-refresh-token': {
+      status: 400,
+      error: 'invalid_request',
+      description: 'refresh_token parameter not provided',
+    },
     'bad-refresh-token': { status: 400, error: 'invalid_grant', description: 'Invalid refresh token: ...' },
   },
   refreshMode: 'reuse',
   // client_credentials acts for an operator (Rator's provider document, docs/flavours.md): operator=<operator username>.
   clientCredentialsOperatorParam: 'operator',
   initExample: { baseUrl: 'https://rator.example.com/appcontext' },
-  documentedLifetimes: { access: 43200, source: 'spring-security-oauth DefaultTokenServices accessTokenValiditySeconds = 60 * 60 * 12' },
+  documentedLifetimes: {
+    access: 43200,
+    source: 'spring-security-oauth DefaultTokenServices accessTokenValiditySeconds = 60 * 60 * 12',
+  },
   deviations: [
     {
       checks: ['TE-B4', 'TE-F2', 'TE-G6', 'TE-B5', 'TE-B7', 'TE-B11'],
       applies: ({ response, body }) => response.status === 401 && errorCode(body) === 'unauthorized',
-      reason: "Spring Security's client authentication entry point answers 401 \"unauthorized\" (not invalid_client)",
+      reason: 'Spring Security\'s client authentication entry point answers 401 "unauthorized" (not invalid_client)',
       source: 'spring-security-oauth .../provider/error/OAuth2AuthenticationEntryPoint.java',
     },
     {
       checks: ['TE-B3'],
       applies: ({ response, body }) => response.status === 401 && errorCode(body) === 'unauthorized',
       reason: 'legacy Spring Security decodes Basic credentials without form-url-decoding them (RFC 6749 Appendix B)',
-      source: 'spring-security BasicAuthenticationFilter (via spring-security-oauth AuthorizationServerSecurityConfigurer)',
+      source:
+        'spring-security BasicAuthenticationFilter (via spring-security-oauth AuthorizationServerSecurityConfigurer)',
     },
     {
       checks: ['TE-D5'],
-      applies: ({ body }) => /^(Invalid refresh token|Wrong client for this refresh token|Invalid refresh token \(expired\)|Invalid access token|Access token expired): /.test(String((body as { error_description?: unknown } | undefined)?.error_description ?? '')),
+      applies: ({ body }) =>
+        /^(Invalid refresh token|Wrong client for this refresh token|Invalid refresh token \(expired\)|Invalid access token|Access token expired): /.test(
+          String((body as { error_description?: unknown } | undefined)?.error_description ?? ''),
+        ),
       reason: 'Spring echoes the presented token into error_description, whatever characters it holds',
-      source: 'spring-security-oauth .../provider/token/DefaultTokenServices.java (refreshAccessToken, loadAuthentication)',
+      source:
+        'spring-security-oauth .../provider/token/DefaultTokenServices.java (refreshAccessToken, loadAuthentication)',
     },
     {
       checks: ['TE-A6'],
@@ -73,24 +94,32 @@ export const descriptor: FlavourDescriptor = {
     {
       checks: ['TE-C15'],
       applies: ({ response }) => response.status === 200,
-      reason: "DefaultTokenServices hands out the existing, unexpired token again for a repeated grant of the same client, user and scope",
+      reason:
+        'DefaultTokenServices hands out the existing, unexpired token again for a repeated grant of the same client, user and scope',
       source: 'spring-security-oauth .../provider/token/DefaultTokenServices.java (createAccessToken)',
     },
     {
       checks: ['TE-D1'],
-      applies: ({ response, body }) => response.status === 401 && ['invalid_token', 'unauthorized'].includes(errorCode(body) ?? ''),
-      reason: 'Spring answers an expired refresh token (InvalidTokenException) and a failed client authentication with 401',
-      source: 'spring-security-oauth .../provider/token/DefaultTokenServices.java; provider/error/OAuth2AuthenticationEntryPoint.java',
+      applies: ({ response, body }) =>
+        response.status === 401 && ['invalid_token', 'unauthorized'].includes(errorCode(body) ?? ''),
+      reason:
+        'Spring answers an expired refresh token (InvalidTokenException) and a failed client authentication with 401',
+      source:
+        'spring-security-oauth .../provider/token/DefaultTokenServices.java; provider/error/OAuth2AuthenticationEntryPoint.java',
     },
     {
       checks: ['TE-D1'],
       applies: ({ response, body }) => response.status === 405 && errorCode(body) === 'method_not_allowed',
       reason: 'Spring answers GET /oauth/token with 405 method_not_allowed',
-      source: 'spring-security-oauth .../provider/endpoint/TokenEndpoint.java (handleHttpRequestMethodNotSupportedException)',
+      source:
+        'spring-security-oauth .../provider/endpoint/TokenEndpoint.java (handleHttpRequestMethodNotSupportedException)',
     },
     {
       checks: ['TE-D3'],
-      applies: ({ body }) => ['unauthorized', 'invalid_token', 'method_not_allowed', 'access_denied', 'insufficient_scope'].includes(errorCode(body) ?? ''),
+      applies: ({ body }) =>
+        ['unauthorized', 'invalid_token', 'method_not_allowed', 'access_denied', 'insufficient_scope'].includes(
+          errorCode(body) ?? '',
+        ),
       reason: 'Spring Security OAuth2 error codes outside RFC 6749 §5.2',
       source: 'spring-security-oauth .../common/exceptions/OAuth2Exception.java',
     },

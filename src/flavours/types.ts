@@ -46,7 +46,6 @@ export interface ExpectedError {
   description?: string;
 }
 
-
 export interface FlavourDescriptor {
   name: FlavourName;
   title: string;
@@ -55,12 +54,25 @@ export interface FlavourDescriptor {
   revocationPath?: string;
   logoutPath?: string;
   /** A bearer-protected resource the suites probe access tokens with, relative to the base URL. */
-  resource?: { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: { contentType: string; text: string } };
+  resource?: {
+    method: 'GET' | 'POST';
+    path: string;
+    headers?: Record<string, string>;
+    body?: { contentType: string; text: string };
+  };
   /**
    * Where a target config's `baseUrl` puts each endpoint (what baseUrl means is the flavour's: Keycloak's is the realm
    * URL, Rator's includes the application context). `issuer: ''` means the issuer is baseUrl itself.
    */
-  configPaths: { token: string; revocation?: string; logout?: string; resource?: string; discovery?: string; jwks?: string; issuer?: string };
+  configPaths: {
+    token: string;
+    revocation?: string;
+    logout?: string;
+    resource?: string;
+    discovery?: string;
+    jwks?: string;
+    issuer?: string;
+  };
   /** Parameters every token request must carry (Rator's brand key), with their accepted spellings. */
   requiredParams?: { names: string[]; description: string }[];
   /** The flavour documents that it ignores `scope` altogether (no check of scopes applies to it). */
@@ -102,4 +114,3 @@ export interface FlavourDescriptor {
   /** Answers of this flavour to a valid grant that say what the configuration got wrong (the preflight's diagnosis). */
   preflightHints?: { applies: (ctx: DeviationContext) => boolean; cause: string }[];
 }
-

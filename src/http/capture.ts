@@ -37,7 +37,8 @@ export function parseHttpResponse(text: string): CapturedResponse {
   const headers: Record<string, string[]> = {};
   for (const [i, line] of headerLines.entries()) {
     const colon = line.indexOf(':');
-    if (colon <= 0) throw new CaptureParseError(`header line ${i + 2} has no name: ${JSON.stringify(line.slice(0, 60))}`);
+    if (colon <= 0)
+      throw new CaptureParseError(`header line ${i + 2} has no name: ${JSON.stringify(line.slice(0, 60))}`);
     const name = line.slice(0, colon).trim().toLowerCase();
     (headers[name] ??= []).push(line.slice(colon + 1).trim());
   }

@@ -8,10 +8,31 @@
 import type { CheckDef, SuiteName } from '../checks/define.js';
 import type { FlavourDescriptor } from '../flavours/index.js';
 import { resultKey, type SkipKind } from '../vocabulary/types.js';
-import { refsOf, untested, type CheckRef, type Cost, type Scenario, type Skip, type SuiteDef } from '../session/scenario.js';
+import {
+  refsOf,
+  untested,
+  type CheckRef,
+  type Cost,
+  type Scenario,
+  type Skip,
+  type SuiteDef,
+} from '../session/scenario.js';
 import type { Target } from '../vocabulary/types.js';
 
-export { allVariants, defineSuite, needsSetup, notApplicable, ref, refsOf, untested, type CheckRef, type Cost, type Scenario, type Skip, type SuiteDef } from '../session/scenario.js';
+export {
+  allVariants,
+  defineSuite,
+  needsSetup,
+  notApplicable,
+  ref,
+  refsOf,
+  untested,
+  type CheckRef,
+  type Cost,
+  type Scenario,
+  type Skip,
+  type SuiteDef,
+} from '../session/scenario.js';
 
 export interface PlannedScenario {
   suite: SuiteName;
@@ -47,8 +68,16 @@ export interface Plan {
 
 const keyOf = (r: CheckRef) => `${r.check.id}\u0000${r.variant ?? ''}`;
 
-export function computePlan(suites: SuiteDef<unknown>[], target: Target, descriptor: FlavourDescriptor, numRuns: number): Plan {
-  const budget = { maxRequests: target.budget.maxRequests, maxBadCredentialAttempts: target.budget.maxBadCredentialAttempts };
+export function computePlan(
+  suites: SuiteDef<unknown>[],
+  target: Target,
+  descriptor: FlavourDescriptor,
+  numRuns: number,
+): Plan {
+  const budget = {
+    maxRequests: target.budget.maxRequests,
+    maxBadCredentialAttempts: target.budget.maxBadCredentialAttempts,
+  };
   const scenarios: PlannedScenario[] = [];
   const leftOut: string[] = [];
   const fullCost = { requests: 0, badCredentials: 0 };
@@ -58,7 +87,14 @@ export function computePlan(suites: SuiteDef<unknown>[], target: Target, descrip
     for (const s of suite.scenarios) {
       const skip = s.skip?.(target, descriptor);
       const c = skip ? { requests: 0, badCredentials: 0 } : { badCredentials: 0, ...s.cost(target, numRuns) };
-      const planned: PlannedScenario = { suite: suite.name, name: s.name, generated: !!s.generated, cost: c, included: !skip, ...(skip ? { skip } : {}) };
+      const planned: PlannedScenario = {
+        suite: suite.name,
+        name: s.name,
+        generated: !!s.generated,
+        cost: c,
+        included: !skip,
+        ...(skip ? { skip } : {}),
+      };
       scenarios.push(planned);
       defs.push({ planned, def: s });
       if (!skip && !s.generated) {
@@ -98,7 +134,9 @@ export function computePlan(suites: SuiteDef<unknown>[], target: Target, descrip
       spareBad -= planned.cost.badCredentials ?? 0;
     } else {
       planned.included = false;
-      planned.skip = untested(`generated examples left out: ${planned.cost.requests} requests, ${spare} left in the budget after the systematic pass`);
+      planned.skip = untested(
+        `generated examples left out: ${planned.cost.requests} requests, ${spare} left in the budget after the systematic pass`,
+      );
     }
   }
 
@@ -118,27 +156,52 @@ export function computePlan(suites: SuiteDef<unknown>[], target: Target, descrip
     }
     for (const { ref: r, by, skips } of byKey.values()) {
       // Untested (a configuration or the budget could change it) says more than not applicable.
-      const skip = by.length ? undefined : (skips.find((x) => x.kind === 'untested') ?? skips.find((x) => x.kind === 'needs-setup') ?? skips[0] ?? untested('only generated examples exercise it, and they were left out'));
-      entries.push({ suite: suite.name, check: r.check, ...(r.variant !== undefined ? { variant: r.variant } : {}), by, ...(skip ? { skip } : {}) });
+      const skip = by.length
+        ? undefined
+        : (skips.find((x) => x.kind === 'untested') ??
+          skips.find((x) => x.kind === 'needs-setup') ??
+          skips[0] ??
+          untested('only generated examples exercise it, and they were left out'));
+      entries.push({
+        suite: suite.name,
+        check: r.check,
+        ...(r.variant !== undefined ? { variant: r.variant } : {}),
+        by,
+        ...(skip ? { skip } : {}),
+      });
     }
   }
   return { scenarios, entries, cost, fullCost, budget, leftOut };
 }
 
 /** How a skip is marked in the plan and the console. */
-export const SKIP_MARK: Record<SkipKind, string> = { untested: 'UNTESTED', 'needs-setup': 'SETUP   ', 'not-applicable': 'n/a     ' };
+export const SKIP_MARK: Record<SkipKind, string> = {
+  untested: 'UNTESTED',
+  'needs-setup': 'SETUP   ',
+  'not-applicable': 'n/a     ',
+};
 
 /** The plan as `idpc run --plan` prints it. */
 export function formatPlan(plan: Plan): string {
   const lines: string[] = [];
-  lines.push(`plan: ${plan.scenarios.filter((s) => s.included && !s.generated).length} systematic scenarios, ${plan.cost.requests} requests (${plan.cost.badCredentials} with bad credentials); budget ${plan.budget.maxRequests} requests, ${plan.budget.maxBadCredentialAttempts} bad-credential attempts`);
+  lines.push(
+    `plan: ${plan.scenarios.filter((s) => s.included && !s.generated).length} systematic scenarios, ${plan.cost.requests} requests (${plan.cost.badCredentials} with bad credentials); budget ${plan.budget.maxRequests} requests, ${plan.budget.maxBadCredentialAttempts} bad-credential attempts`,
+  );
   for (const s of plan.scenarios) {
-    const what = s.included ? `${String(s.cost.requests).padStart(4)} requests${s.cost.badCredentials ? `, ${s.cost.badCredentials} bad-credential` : ''}` : `skip: ${s.skip?.reason}`;
+    const what = s.included
+      ? `${String(s.cost.requests).padStart(4)} requests${s.cost.badCredentials ? `, ${s.cost.badCredentials} bad-credential` : ''}`
+      : `skip: ${s.skip?.reason}`;
     lines.push(`  ${`${s.suite}/${s.name}${s.generated ? ' (generated)' : ''}`.padEnd(44)} ${what}`);
   }
   const planned = plan.entries.filter((e) => !e.skip).length;
-  lines.push(`checks: ${planned} planned, ${plan.entries.length - planned} not run (of ${plan.entries.length} (suite, check, variant) results)`);
-  for (const e of plan.entries.filter((x) => x.skip)) lines.push(`  ${SKIP_MARK[e.skip!.kind]} ${resultKey({ suite: e.suite, check: e.check.id, variant: e.variant })}  ${e.skip!.reason}`);
-  if (plan.leftOut.length) lines.push(`the budget cannot cover the plan: left out ${plan.leftOut.join(', ')}; the verdict will be INCOMPLETE`);
+  lines.push(
+    `checks: ${planned} planned, ${plan.entries.length - planned} not run (of ${plan.entries.length} (suite, check, variant) results)`,
+  );
+  for (const e of plan.entries.filter((x) => x.skip))
+    lines.push(
+      `  ${SKIP_MARK[e.skip!.kind]} ${resultKey({ suite: e.suite, check: e.check.id, variant: e.variant })}  ${e.skip!.reason}`,
+    );
+  if (plan.leftOut.length)
+    lines.push(`the budget cannot cover the plan: left out ${plan.leftOut.join(', ')}; the verdict will be INCOMPLETE`);
   return lines.join('\n');
 }

@@ -20,9 +20,12 @@ export function githubAnnotations(runs: FinishedRun[]): string[] {
       if (r.baseline || (r.status !== 'fail' && r.status !== 'warn')) continue;
       const title = `${targetName(run)} ${resultKey(r)}`;
       const message = `${r.title}: ${r.message ?? ''} [${r.requirement}]${r.counterexample ? ` (seed ${r.counterexample.seed})` : ''}`;
-      lines.push(`::${r.status === 'fail' ? 'error' : 'warning'} title=${escapeProperty(title)}::${escapeData(message)}`);
+      lines.push(
+        `::${r.status === 'fail' ? 'error' : 'warning'} title=${escapeProperty(title)}::${escapeData(message)}`,
+      );
     }
-    if (run.unreachable) lines.push(`::error title=${escapeProperty(`${targetName(run)} unreachable`)}::${escapeData(run.unreachable)}`);
+    if (run.unreachable)
+      lines.push(`::error title=${escapeProperty(`${targetName(run)} unreachable`)}::${escapeData(run.unreachable)}`);
   }
   return lines;
 }
@@ -32,17 +35,26 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 /** The job summary: an overall line, a table of targets, then each failure with its requirement and reproduction. */
 export function markdownSummary(runs: FinishedRun[]): string {
   const conforming = runs.filter((r) => r.verdict === 'CONFORMS').length;
-  const out = [`## idp-conformance: ${conforming} of ${runs.length} target(s) conform`, '', '| target | verdict | pass | fail | warn | deviations | skipped | seed |', '|---|---|---|---|---|---|---|---|'];
+  const out = [
+    `## idp-conformance: ${conforming} of ${runs.length} target(s) conform`,
+    '',
+    '| target | verdict | pass | fail | warn | deviations | skipped | seed |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
   for (const run of runs) {
     const n = (s: string) => run.results.filter((r) => r.status === s).length;
-    out.push(`| ${cell(`${targetName(run)} ${run.target.tokenUrl}`)} | ${run.verdict} | ${n('pass')} | ${n('fail')} | ${n('warn')} | ${n('deviation')} | ${n('skip')} | ${run.seed} |`);
+    out.push(
+      `| ${cell(`${targetName(run)} ${run.target.tokenUrl}`)} | ${run.verdict} | ${n('pass')} | ${n('fail')} | ${n('warn')} | ${n('deviation')} | ${n('skip')} | ${run.seed} |`,
+    );
   }
   for (const run of runs) {
     const failed = run.results.filter((r) => r.status === 'fail' && !r.baseline);
     if (!failed.length) continue;
     out.push('', `### ${cell(targetName(run))}: ${failed.length} failing check(s)`, '');
     for (const r of failed) {
-      out.push(`- **${resultKey(r)}** ${cell(r.title)}: ${cell(r.message ?? '')} ([${cell(r.requirement)}](${r.url}))${r.counterexample ? `, reproduce with \`--seed ${r.counterexample.seed}\`` : ''}`);
+      out.push(
+        `- **${resultKey(r)}** ${cell(r.title)}: ${cell(r.message ?? '')} ([${cell(r.requirement)}](${r.url}))${r.counterexample ? `, reproduce with \`--seed ${r.counterexample.seed}\`` : ''}`,
+      );
       const curl = r.evidence?.[0]?.curl;
       if (curl) out.push('', '  ```sh', `  ${curl}`, '  ```');
     }

@@ -20,7 +20,14 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
 type Value = Html | string | number | undefined | null | false | Value[];
-const render = (v: Value): string => (v === undefined || v === null || v === false ? '' : Array.isArray(v) ? v.map(render).join('') : v instanceof Html ? v.text : escapeHtml(String(v)));
+const render = (v: Value): string =>
+  v === undefined || v === null || v === false
+    ? ''
+    : Array.isArray(v)
+      ? v.map(render).join('')
+      : v instanceof Html
+        ? v.text
+        : escapeHtml(String(v));
 
 /** html`<p>${text}</p>`: escapes every value but Html fragments (and arrays of them). */
 export function html(strings: TemplateStringsArray, ...values: Value[]): Html {
@@ -32,21 +39,37 @@ export function html(strings: TemplateStringsArray, ...values: Value[]): Html {
 }
 
 /** Only http(s) links are links: anything else in a requirement URL is shown as text. */
-const link = (url: string, text: string) => (/^https?:\/\//.test(url) ? html`<a href="${url}" rel="noreferrer">${text}</a>` : html`${text}`);
+const link = (url: string, text: string) =>
+  /^https?:\/\//.test(url) ? html`<a href="${url}" rel="noreferrer">${text}</a>` : html`${text}`;
 
-const STATUS_LABEL: Record<string, string> = { pass: 'pass', fail: 'FAIL', warn: 'warn', info: 'info', deviation: 'deviation', skip: 'skipped' };
+const STATUS_LABEL: Record<string, string> = {
+  pass: 'pass',
+  fail: 'FAIL',
+  warn: 'warn',
+  info: 'info',
+  deviation: 'deviation',
+  skip: 'skipped',
+};
 
 /** A result's anchor in the page (run0-grant_TE-C13): the summary's links and the tests find it by this. */
-const resultId = (r: ReportedResult, runIndex: number) => `run${runIndex}-${resultKey(r).replace(/[^A-Za-z0-9_-]/g, '_')}`;
+const resultId = (r: ReportedResult, runIndex: number) =>
+  `run${runIndex}-${resultKey(r).replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
 function evidenceBlock(r: ReportedResult): Html {
   if (!r.evidence?.length) return html``;
   return html`<div class="evidence">${r.evidence.map(
-    (e, i) => html`<details${i === 0 ? ' open' : ''}><summary>request ${i + 1}: ${e.request.method} ${e.request.url} → ${e.response ? String(e.response.status) : (e.error ?? 'no answer')}</summary>
+    (
+      e,
+      i,
+    ) => html`<details${i === 0 ? ' open' : ''}><summary>request ${i + 1}: ${e.request.method} ${e.request.url} → ${e.response ? String(e.response.status) : (e.error ?? 'no answer')}</summary>
 <pre class="curl">$ ${e.curl}</pre>
-${e.response ? html`<pre class="response">HTTP ${e.response.status}
+${
+  e.response
+    ? html`<pre class="response">HTTP ${e.response.status}
 ${Object.entries(e.response.headers).map(([k, v]) => `${k}: ${v.join(', ')}\n`)}
-${e.response.body}${e.response.bodyTruncated ? `\n[… the first ${e.response.body.length} of ${e.response.bodyTruncated} characters]` : ''}${e.response.binary ? `\n[first bytes, base64: ${e.response.binary.excerpt}]` : ''}</pre>` : html`<p class="error">${e.error ?? 'no answer'}</p>`}
+${e.response.body}${e.response.bodyTruncated ? `\n[… the first ${e.response.body.length} of ${e.response.bodyTruncated} characters]` : ''}${e.response.binary ? `\n[first bytes, base64: ${e.response.binary.excerpt}]` : ''}</pre>`
+    : html`<p class="error">${e.error ?? 'no answer'}</p>`
+}
 </details>`,
   )}</div>`;
 }
@@ -76,10 +99,14 @@ function runSection(run: FinishedRun, i: number): Html {
   const t = run.target;
   const n = counts(run);
   const bySeries = new Map<string, ReportedResult[]>();
-  for (const r of run.results) (bySeries.get(seriesTitle(r.check)) ?? bySeries.set(seriesTitle(r.check), []).get(seriesTitle(r.check))!).push(r);
+  for (const r of run.results)
+    (bySeries.get(seriesTitle(r.check)) ?? bySeries.set(seriesTitle(r.check), []).get(seriesTitle(r.check))!).push(r);
   const series = [...bySeries.keys()].sort();
   // What a reader acts on, before the full list: failures outside the baseline, then warnings, each linked to its result.
-  const attention = [...run.results.filter((r) => r.status === 'fail' && !r.baseline), ...run.results.filter((r) => r.status === 'warn')];
+  const attention = [
+    ...run.results.filter((r) => r.status === 'fail' && !r.baseline),
+    ...run.results.filter((r) => r.status === 'warn'),
+  ];
   const verdictClass = run.verdict === 'CONFORMS' ? 'ok' : run.verdict === 'DOES NOT CONFORM' ? 'bad' : 'warn';
   return html`<section class="run" id="run${i}">
 <h2><span class="verdict ${verdictClass}" data-verdict="${run.verdict}">${run.verdict}</span> ${t.flavour}${t.preset ? ` (${t.preset})` : ''} <small>${t.tokenUrl}${t.mock ? ' [mock]' : ''}${t.insecureTls ? ' [TLS NOT VERIFIED]' : ''}</small></h2>
@@ -116,11 +143,14 @@ const SCRIPT = `document.querySelectorAll('input[name=filter]').forEach(function
 
 /** The whole report: an overall summary across targets, then one section per target. */
 export function toHtml(runs: FinishedRun[], meta: { version: string; generatedAt: string }): string {
-  const total = runs.reduce((acc, run) => {
-    const n = counts(run);
-    for (const k of Object.keys(n)) acc[k] = (acc[k] ?? 0) + n[k]!;
-    return acc;
-  }, {} as Record<string, number>);
+  const total = runs.reduce(
+    (acc, run) => {
+      const n = counts(run);
+      for (const k of Object.keys(n)) acc[k] = (acc[k] ?? 0) + n[k]!;
+      return acc;
+    },
+    {} as Record<string, number>,
+  );
   const conforming = runs.filter((r) => r.verdict === 'CONFORMS').length;
   const page = html`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -131,9 +161,9 @@ export function toHtml(runs: FinishedRun[], meta: { version: string; generatedAt
 <p>${conforming} of ${runs.length} target(s) conform · ${total.pass ?? 0} pass, ${total.fail ?? 0} fail, ${total.warn ?? 0} warn, ${total.deviation ?? 0} documented deviations, ${total.skip ?? 0} skipped · idp-conformance ${meta.version} · ${meta.generatedAt}</p>
 <table class="targets"><tr><th>target</th><th>verdict</th><th>pass</th><th>fail</th><th>warn</th><th>deviations</th><th>skipped</th></tr>
 ${runs.map((run, i) => {
-    const n = counts(run);
-    return html`<tr><td><a href="#run${i}">${run.target.flavour}${run.target.preset ? ` (${run.target.preset})` : ''}</a></td><td>${run.verdict}</td><td>${n.pass}</td><td>${n.fail}</td><td>${n.warn}</td><td>${n.deviation}</td><td>${n.skip}</td></tr>`;
-  })}</table>
+  const n = counts(run);
+  return html`<tr><td><a href="#run${i}">${run.target.flavour}${run.target.preset ? ` (${run.target.preset})` : ''}</a></td><td>${run.verdict}</td><td>${n.pass}</td><td>${n.fail}</td><td>${n.warn}</td><td>${n.deviation}</td><td>${n.skip}</td></tr>`;
+})}</table>
 <form class="filters">show: <label><input type="radio" name="filter" value="all" checked> all</label><label><input type="radio" name="filter" value="failed"> failed</label><label><input type="radio" name="filter" value="warnings"> warnings</label><label><input type="radio" name="filter" value="deviations"> deviations</label></form>
 ${runs.map((run, i) => runSection(run, i))}
 <script>${new Html(SCRIPT)}</script>

@@ -7,7 +7,14 @@ import { SKIP_MARK } from './plan.js';
 import { toHtml } from './report-html.js';
 import type { FinishedRun, ReportedResult } from './run.js';
 
-const MARK: Record<string, string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', info: 'INFO', deviation: 'DEVN', skip: 'SKIP' };
+const MARK: Record<string, string> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  warn: 'WARN',
+  info: 'INFO',
+  deviation: 'DEVN',
+  skip: 'SKIP',
+};
 
 /** A result's name: suite:check, with its variant. */
 
@@ -18,7 +25,18 @@ export function colourWanted(env: NodeJS.ProcessEnv, isTty: boolean | undefined)
   return !!isTty && env.TERM !== 'dumb';
 }
 
-const ANSI: Record<string, string> = { pass: '32', fail: '31', warn: '33', info: '36', deviation: '35', skip: '90', CONFORMS: '32;1', 'DOES NOT CONFORM': '31;1', INCOMPLETE: '33;1', 'TARGET UNREACHABLE': '31;1' };
+const ANSI: Record<string, string> = {
+  pass: '32',
+  fail: '31',
+  warn: '33',
+  info: '36',
+  deviation: '35',
+  skip: '90',
+  CONFORMS: '32;1',
+  'DOES NOT CONFORM': '31;1',
+  INCOMPLETE: '33;1',
+  'TARGET UNREACHABLE': '31;1',
+};
 const paint = (on: boolean, key: string, text: string) => (on && ANSI[key] ? `\x1b[${ANSI[key]}m${text}\x1b[0m` : text);
 
 /** One line per run: what --quiet prints. */
@@ -30,11 +48,21 @@ export function formatVerdictLine(run: FinishedRun, colour = false): string {
 export function formatConsole(run: FinishedRun, verbose = false, colour = false): string {
   const lines: string[] = [];
   const t = run.target;
-  lines.push(`${t.flavour}${t.preset ? ` (${t.preset})` : ''} ${t.tokenUrl}${t.mock ? ' [mock]' : ''}${t.insecureTls ? ' [TLS NOT VERIFIED]' : ''}  profile ${run.profile}  seed ${run.seed}  ${run.requests} requests in ${(run.durationMs / 1000).toFixed(1)} s`);
+  lines.push(
+    `${t.flavour}${t.preset ? ` (${t.preset})` : ''} ${t.tokenUrl}${t.mock ? ' [mock]' : ''}${t.insecureTls ? ' [TLS NOT VERIFIED]' : ''}  profile ${run.profile}  seed ${run.seed}  ${run.requests} requests in ${(run.durationMs / 1000).toFixed(1)} s`,
+  );
   for (const line of run.preflight?.refused ?? []) lines.push(`  JUDGED ANYWAY: ${line}`);
-  for (const l of run.sessionsLeftOpen ?? []) lines.push(`  WARNING: ${l.sessions} session(s) of user "${l.username}" left open: ${l.why}; they count against the user's session limit until they expire`);
+  for (const l of run.sessionsLeftOpen ?? [])
+    lines.push(
+      `  WARNING: ${l.sessions} session(s) of user "${l.username}" left open: ${l.why}; they count against the user's session limit until they expire`,
+    );
   for (const d of run.capabilities?.disagreements ?? []) lines.push(`  capability: ${d}`);
-  if (run.observed && Object.keys(run.observed).length) lines.push(`  observed: ${Object.entries(run.observed).map(([k, v]) => `${k} ${v} s`).join(', ')}`);
+  if (run.observed && Object.keys(run.observed).length)
+    lines.push(
+      `  observed: ${Object.entries(run.observed)
+        .map(([k, v]) => `${k} ${v} s`)
+        .join(', ')}`,
+    );
   if (run.unreachable) {
     lines.push(`  TARGET UNREACHABLE: ${run.unreachable}`);
     return lines.join('\n');
@@ -44,12 +72,21 @@ export function formatConsole(run: FinishedRun, verbose = false, colour = false)
     const base = r.baseline ? ` [baseline: ${r.baseline.reason}]` : '';
     lines.push(`  ${paint(colour, r.status, MARK[r.status]!)} ${resultKey(r).padEnd(30)} ${r.title}${base}`);
     if (r.status === 'deviation' && r.deviation) lines.push(`       documented deviation: ${r.deviation.reason}`);
-    if ((r.status === 'fail' || r.status === 'warn') && r.message) lines.push(`       ${r.message}  [${r.requirement}]`);
+    if ((r.status === 'fail' || r.status === 'warn') && r.message)
+      lines.push(`       ${r.message}  [${r.requirement}]`);
     if (r.status === 'fail' && r.counterexample) {
       const c = r.counterexample;
-      lines.push(`       reproduce: ${run.reproduce ? run.reproduce.replace(/--seed \S+/, `--seed ${c.seed}`) : `idpc run --seed ${c.seed}`}${c.path ? ` (fast-check path ${c.path}${c.replayPath ? `, replayPath ${c.replayPath}` : ''})` : ''}`, `       shrunk: ${c.shrunk}`);
+      lines.push(
+        `       reproduce: ${run.reproduce ? run.reproduce.replace(/--seed \S+/, `--seed ${c.seed}`) : `idpc run --seed ${c.seed}`}${c.path ? ` (fast-check path ${c.path}${c.replayPath ? `, replayPath ${c.replayPath}` : ''})` : ''}`,
+        `       shrunk: ${c.shrunk}`,
+      );
     }
-    if (r.status === 'fail') for (const e of r.evidence ?? []) lines.push(`       $ ${e.curl}`, `         -> ${e.response ? `${e.response.status} ${e.response.body.slice(0, 160)}` : e.error}`);
+    if (r.status === 'fail')
+      for (const e of r.evidence ?? [])
+        lines.push(
+          `       $ ${e.curl}`,
+          `         -> ${e.response ? `${e.response.status} ${e.response.body.slice(0, 160)}` : e.error}`,
+        );
     if (verbose && r.status === 'skip' && r.message) lines.push(`       ${r.message}`);
   }
   // Skipped results, grouped by their reason: what was not tested, and why, without a line per check.
@@ -65,10 +102,14 @@ export function formatConsole(run: FinishedRun, verbose = false, colour = false)
     }
   }
   const count = (s: string) => run.results.filter((r) => r.status === s).length;
-  lines.push(`  ${count('pass')} pass, ${count('fail')} fail${run.results.some((r) => r.baseline) ? ` (${run.results.filter((r) => r.baseline).length} in baseline)` : ''}, ${count('warn')} warn, ${count('deviation')} documented deviations, ${count('info')} info, ${count('skip')} skipped`);
+  lines.push(
+    `  ${count('pass')} pass, ${count('fail')} fail${run.results.some((r) => r.baseline) ? ` (${run.results.filter((r) => r.baseline).length} in baseline)` : ''}, ${count('warn')} warn, ${count('deviation')} documented deviations, ${count('info')} info, ${count('skip')} skipped`,
+  );
   for (const s of run.staleBaseline) lines.push(`  STALE BASELINE: ${s} no longer fails: remove it from the baseline`);
   const p = run.plan;
-  lines.push(`  plan: ${p.requests} of ${p.fullRequests} planned requests within the budget of ${p.budget.maxRequests}${p.leftOut.length ? `; left out: ${p.leftOut.join(', ')}` : ''}`);
+  lines.push(
+    `  plan: ${p.requests} of ${p.fullRequests} planned requests within the budget of ${p.budget.maxRequests}${p.leftOut.length ? `; left out: ${p.leftOut.join(', ')}` : ''}`,
+  );
   if (run.interrupted) lines.push(`  STOPPED: ${run.interrupted}`);
   for (const why of run.incomplete ?? []) lines.push(`  UNTESTED: ${why}`);
   for (const e of run.scenarioErrors ?? []) {
@@ -76,7 +117,8 @@ export function formatConsole(run: FinishedRun, verbose = false, colour = false)
     for (const x of (e.evidence ?? []).slice(-3)) lines.push(`       $ ${x.curl}`);
   }
   const setup = run.results.filter((r) => r.status === 'skip' && r.skipKind === 'needs-setup').length;
-  if (setup) lines.push(`  ${setup} result(s) need more setup to run (SETUP above): they do not count against the verdict`);
+  if (setup)
+    lines.push(`  ${setup} result(s) need more setup to run (SETUP above): they do not count against the verdict`);
   // A long run's failures are far apart above: their names once more, and the command that repeats the run.
   const failed = run.results.filter((r) => r.status === 'fail' && !r.baseline).map(resultKey);
   if (failed.length) lines.push(`  failed: ${failed.join(', ')}`);
@@ -85,7 +127,10 @@ export function formatConsole(run: FinishedRun, verbose = false, colour = false)
   return lines.join('\n');
 }
 
-const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+const xml = (s: string) =>
+  s
+    .replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!)
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
 /** JUnit XML: one test case per check, suite and flavour, so CI shows them. */
 export function toJunit(runs: FinishedRun[]): string {
@@ -101,14 +146,34 @@ export function toJunit(runs: FinishedRun[]): string {
       const skipped = results.filter((r) => r.status === 'skip' || r.baseline).length;
       // One testsuite per target and suite: its time is its scenarios', each test case's the scenarios that exercised it.
       const suiteMs = run.plan.scenarios.filter((s) => s.suite === suite).reduce((n, s) => n + (s.durationMs ?? 0), 0);
-      out.push(`  <testsuite name="${xml(`${targetLabel}.${suite}`)}" tests="${results.length}" failures="${failures}" skipped="${skipped}" time="${(suiteMs / 1000).toFixed(3)}">`);
+      out.push(
+        `  <testsuite name="${xml(`${targetLabel}.${suite}`)}" tests="${results.length}" failures="${failures}" skipped="${skipped}" time="${(suiteMs / 1000).toFixed(3)}">`,
+      );
       for (const r of results) {
-        out.push(`    <testcase classname="${xml(`idpc.${targetLabel}.${suite}`)}" name="${xml(`${r.check}${r.variant ? ` [${r.variant}]` : ''} ${r.title}`)}" time="${((r.durationMs ?? 0) / 1000).toFixed(3)}">`);
+        out.push(
+          `    <testcase classname="${xml(`idpc.${targetLabel}.${suite}`)}" name="${xml(`${r.check}${r.variant ? ` [${r.variant}]` : ''} ${r.title}`)}" time="${((r.durationMs ?? 0) / 1000).toFixed(3)}">`,
+        );
         if (r.status === 'fail' && !r.baseline) {
-          const detail = [r.message ?? '', `requirement: ${r.requirement} ${r.url}`, r.counterexample ? `seed ${r.counterexample.seed} path ${r.counterexample.path ?? ''} shrunk ${r.counterexample.shrunk ?? ''}` : '', ...(r.evidence ?? []).map((e) => e.curl), run.reproduce ? `reproduce: ${run.reproduce}` : ''].filter(Boolean).join('\n');
-          out.push(`      <failure message="${xml(r.message ?? r.title)}" type="${xml(r.check)}">${xml(detail)}</failure>`);
-        } else if (r.status === 'skip' || r.baseline) out.push(`      <skipped message="${xml(r.baseline ? `baseline: ${r.baseline.reason}` : (r.message ?? 'skipped'))}"/>`);
-        else if (r.status !== 'pass') out.push(`      <system-out>${xml(`${r.status}: ${r.deviation?.reason ?? r.message ?? ''}`)}</system-out>`);
+          const detail = [
+            r.message ?? '',
+            `requirement: ${r.requirement} ${r.url}`,
+            r.counterexample
+              ? `seed ${r.counterexample.seed} path ${r.counterexample.path ?? ''} shrunk ${r.counterexample.shrunk ?? ''}`
+              : '',
+            ...(r.evidence ?? []).map((e) => e.curl),
+            run.reproduce ? `reproduce: ${run.reproduce}` : '',
+          ]
+            .filter(Boolean)
+            .join('\n');
+          out.push(
+            `      <failure message="${xml(r.message ?? r.title)}" type="${xml(r.check)}">${xml(detail)}</failure>`,
+          );
+        } else if (r.status === 'skip' || r.baseline)
+          out.push(
+            `      <skipped message="${xml(r.baseline ? `baseline: ${r.baseline.reason}` : (r.message ?? 'skipped'))}"/>`,
+          );
+        else if (r.status !== 'pass')
+          out.push(`      <system-out>${xml(`${r.status}: ${r.deviation?.reason ?? r.message ?? ''}`)}</system-out>`);
         out.push('    </testcase>');
       }
       out.push('  </testsuite>');
@@ -142,7 +207,14 @@ export function totalsOf(runs: FinishedRun[]) {
 
 /** The JSON report: totals first, then every run with every planned result. */
 export function toJsonReport(runs: FinishedRun[]): string {
-  const report = { $schema: 'https://idp-conformance.dev/schemas/report/report.schema.json', tool: 'idp-conformance', version: packageVersion(), generatedAt: new Date().toISOString(), totals: totalsOf(runs), runs };
+  const report = {
+    $schema: 'https://idp-conformance.dev/schemas/report/report.schema.json',
+    tool: 'idp-conformance',
+    version: packageVersion(),
+    generatedAt: new Date().toISOString(),
+    totals: totalsOf(runs),
+    runs,
+  };
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
@@ -162,7 +234,8 @@ export function writeReports(runs: FinishedRun[], formats: string[], dir: string
     if (f === 'json') put('idpc-report.json', toJsonReport(runs));
     else if (f === 'junit') put('idpc-junit.xml', toJunit(runs));
     else if (f === 'ndjson') put('idpc-results.ndjson', toNdjson(runs));
-    else if (f === 'html') put('idpc-report.html', toHtml(runs, { version: packageVersion(), generatedAt: new Date().toISOString() }));
+    else if (f === 'html')
+      put('idpc-report.html', toHtml(runs, { version: packageVersion(), generatedAt: new Date().toISOString() }));
   }
   return written;
 }

@@ -8,7 +8,13 @@ import { statefulSuite } from '../../suites/stateful.js';
 import { FLAVOURS, type FlavourName } from '../flavours/index.js';
 import { ALL_CHECKS } from '../checks/registry.js';
 import { Redactor } from '../util/redact.js';
-import { baselineReason, blocksConformance, runVerdict, staleBaselineEntries, statusOfTally } from '../verdict/index.js';
+import {
+  baselineReason,
+  blocksConformance,
+  runVerdict,
+  staleBaselineEntries,
+  statusOfTally,
+} from '../verdict/index.js';
 import { NOT_IN_TIME, RunContext } from '../session/context.js';
 import { Evidence } from '../session/evidence.js';
 import { RunInterrupted, TargetThrottled, TargetUnreachable, TlsProblem, Transport } from '../session/http.js';
@@ -23,7 +29,13 @@ import { naturalCompare } from '../util/collate.js';
 /** The suites, in the order they run. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 // biome-ignore lint/suspicious/noExplicitAny: the suites' states differ; each suite is typed where it is defined
-export const SUITES: readonly SuiteDef<any>[] = [grantSuite, refreshSuite, revocationSuite, sessionsSuite, statefulSuite];
+export const SUITES: readonly SuiteDef<any>[] = [
+  grantSuite,
+  refreshSuite,
+  revocationSuite,
+  sessionsSuite,
+  statefulSuite,
+];
 
 export interface Baseline {
   /** suite:check-id (or suite:check-id:variant) -> reason */
@@ -39,7 +51,15 @@ export interface RunOptions {
   /** Progress lines for the console. */
   progress?: (line: string) => void;
   /** After each scenario: how far the plan is (for a live progress line). */
-  onScenario?: (p: { done: number; total: number; planned: number; sent: number; suite: string; scenario: string; elapsedMs: number }) => void;
+  onScenario?: (p: {
+    done: number;
+    total: number;
+    planned: number;
+    sent: number;
+    suite: string;
+    scenario: string;
+    elapsedMs: number;
+  }) => void;
   /** A transport of the caller's (tests read its raw log). */
   transport?: Transport;
   /** One valid grant per configured client and user first (default: on for real targets, off for in-process mocks). */
@@ -78,12 +98,19 @@ export const defaultNumRuns = (target: Target) => (target.mock ? 12 : 3);
 
 /** The coverage plan of a run, before any request. */
 export function planRun(options: Pick<RunOptions, 'target' | 'numRuns' | 'suites'>): Plan {
-  return computePlan(selectSuites(options.suites), options.target, FLAVOURS[options.target.flavour], options.numRuns ?? defaultNumRuns(options.target));
+  return computePlan(
+    selectSuites(options.suites),
+    options.target,
+    FLAVOURS[options.target.flavour],
+    options.numRuns ?? defaultNumRuns(options.target),
+  );
 }
 
 /** Runs the suites' plan against one target and returns the redacted report with its exit code (0, 1, 3 or 4). */
 export async function runConformance(options: RunOptions): Promise<FinishedRun> {
-  const transport = options.transport ?? new Transport({ ...options.target.budget, ...(options.target.tls ? { tls: options.target.tls } : {}) });
+  const transport =
+    options.transport ??
+    new Transport({ ...options.target.budget, ...(options.target.tls ? { tls: options.target.tls } : {}) });
   try {
     return await conformanceRun(options, transport);
   } finally {
@@ -97,9 +124,29 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const numRuns = options.numRuns ?? defaultNumRuns(target);
   const suites = selectSuites(options.suites);
-  const preflight = options.preflight ?? !target.mock ? preflightGrants(target, { password: target.user ? passwordGrant(target) : undefined, clientCredentials: clientCredentialsParams(target), ...(target.operator ? { operator: [['grant_type', 'operator_password'], ['username', target.operator.username], ['password', target.operator.password]] } : {}) }) : [];
+  const preflight =
+    (options.preflight ?? !target.mock)
+      ? preflightGrants(target, {
+          password: target.user ? passwordGrant(target) : undefined,
+          clientCredentials: clientCredentialsParams(target),
+          ...(target.operator
+            ? {
+                operator: [
+                  ['grant_type', 'operator_password'],
+                  ['username', target.operator.username],
+                  ['password', target.operator.password],
+                ],
+              }
+            : {}),
+        })
+      : [];
   // The preflight's requests come out of the budget first: the plan gets what they leave.
-  const planned = preflight.length ? { ...target, budget: { ...target.budget, maxRequests: Math.max(0, target.budget.maxRequests - preflight.length) } } : target;
+  const planned = preflight.length
+    ? {
+        ...target,
+        budget: { ...target.budget, maxRequests: Math.max(0, target.budget.maxRequests - preflight.length) },
+      }
+    : target;
   const plan = computePlan(suites, planned, FLAVOURS[target.flavour], numRuns);
   const declared = new Set(plan.entries.map((e) => Evidence.key(e.suite, e.check.id, e.variant)));
   const ctx = new RunContext(target, transport, seed, numRuns, declared);
@@ -108,14 +155,27 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
   // and as substrings. A mock's report shows its own credentials (revealSecrets): nothing to match then. The target's
   // grant types are words of its protocol: a password that contains one ("mypassword") leaves "grant_type=password"
   // readable. Markers are keyed by a key of this run's: equal for one secret within the report, no oracle for a guess.
-  const secrets = target.revealSecrets ? new Redactor() : new Redactor([], { configured: target.secrets, protocolWords: target.grants, publicNames: publicNamesOf(target), key: randomBytes(16) });
+  const secrets = target.revealSecrets
+    ? new Redactor()
+    : new Redactor([], {
+        configured: target.secrets,
+        protocolWords: target.grants,
+        publicNames: publicNamesOf(target),
+        key: randomBytes(16),
+      });
   const say = options.progress ?? (() => {});
   // A progress line can echo what the target sent (an error message quoting its body): redacted like the report.
   const progress = (line: string) => say(secrets.addAll(ctx.session.tokensSeen).text(line));
   const weak = target.revealSecrets ? [] : weakSecretsOf(target);
-  for (const w of weak) progress(`  warning: ${w} is weak: redacted only where it stands alone, never as a piece of a longer text`);
-  progress(`  plan: ${plan.cost.requests} requests for the systematic pass (budget ${plan.budget.maxRequests}), ${plan.entries.filter((e) => !e.skip).length} checks planned`);
-  if (plan.leftOut.length) progress(`  the budget cannot cover the plan (${plan.fullCost.requests} requests): left out ${plan.leftOut.join(', ')}`);
+  for (const w of weak)
+    progress(`  warning: ${w} is weak: redacted only where it stands alone, never as a piece of a longer text`);
+  progress(
+    `  plan: ${plan.cost.requests} requests for the systematic pass (budget ${plan.budget.maxRequests}), ${plan.entries.filter((e) => !e.skip).length} checks planned`,
+  );
+  if (plan.leftOut.length)
+    progress(
+      `  the budget cannot cover the plan (${plan.fullCost.requests} requests): left out ${plan.leftOut.join(', ')}`,
+    );
 
   // What the plan already knows will not run is reported now, with its reason.
   for (const e of plan.entries) if (e.skip) ctx.evidence.skip(e.suite, e.check, e.variant, e.skip.reason, e.skip.kind);
@@ -137,14 +197,14 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
       }
     } catch (e) {
       // The line quotes what the target answered (an error_description may echo a secret): redacted like a report.
-      if (e instanceof PreflightFailed) throw new PreflightFailed(secrets.addAll(ctx.session.tokensSeen).text(e.message));
+      if (e instanceof PreflightFailed)
+        throw new PreflightFailed(secrets.addAll(ctx.session.tokensSeen).text(e.message));
       // Unreachable, or a Retry-After beyond the run's means: the verdict says so, as it would have after any request.
       if (e instanceof TargetUnreachable) unreachable = e.message;
       else if (e instanceof RunInterrupted && !(e instanceof TlsProblem)) {
         interrupted = e.message;
         if (e instanceof TargetThrottled) interruptedBy = e.evidence;
-      }
-      else throw e;
+      } else throw e;
     } finally {
       if (!unreachable) await ctx.session.closeSessions().catch(() => undefined);
     }
@@ -156,16 +216,30 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
   const states = new Map(suites.map((s) => [s.name, s.start()]));
   const blocked = new Map<string, Skip>();
   // The systematic pass of every suite first; the generated examples after it, on what the budget has left.
-  const order = [...suites.flatMap((s) => s.scenarios.filter((x) => !x.generated).map((x) => [s, x] as const)), ...suites.flatMap((s) => s.scenarios.filter((x) => x.generated).map((x) => [s, x] as const))];
+  const order = [
+    ...suites.flatMap((s) => s.scenarios.filter((x) => !x.generated).map((x) => [s, x] as const)),
+    ...suites.flatMap((s) => s.scenarios.filter((x) => x.generated).map((x) => [s, x] as const)),
+  ];
   for (const [suite, scenario] of order) {
     const planned = plan.scenarios.find((p) => p.suite === suite.name && p.name === scenario.name)!;
-    const record: ScenarioRecord = { suite: suite.name, name: scenario.name, generated: !!scenario.generated, planned: planned.cost.requests, sent: 0 };
+    const record: ScenarioRecord = {
+      suite: suite.name,
+      name: scenario.name,
+      generated: !!scenario.generated,
+      planned: planned.cost.requests,
+      sent: 0,
+    };
     records.push(record);
     const stop = unreachable ?? interrupted;
-    const skip: Skip | undefined = !planned.included ? planned.skip : stop ? untested(`not run: ${stop}`) : blocked.get(suite.name);
+    const skip: Skip | undefined = !planned.included
+      ? planned.skip
+      : stop
+        ? untested(`not run: ${stop}`)
+        : blocked.get(suite.name);
     if (skip) {
       record.skip = skip.reason;
-      if (planned.included && !scenario.generated) for (const r of scenario.checks) ctx.evidence.skip(suite.name, r.check, r.variant, skip.reason, skip.kind);
+      if (planned.included && !scenario.generated)
+        for (const r of scenario.checks) ctx.evidence.skip(suite.name, r.check, r.variant, skip.reason, skip.kind);
       continue;
     }
     ctx.suite = suite.name;
@@ -178,7 +252,8 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
     const timeoutsBefore = ctx.timeouts;
     let crashed: string | undefined;
     const startedAt = performance.now();
-    for (const r of scenario.checks) timeOf.set(`${suite.name}:${r.check.id}`, timeOf.get(`${suite.name}:${r.check.id}`) ?? 0);
+    for (const r of scenario.checks)
+      timeOf.set(`${suite.name}:${r.check.id}`, timeOf.get(`${suite.name}:${r.check.id}`) ?? 0);
     try {
       await scenario.run(ctx, states.get(suite.name));
     } catch (e) {
@@ -203,9 +278,18 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
     }
     record.sent = transport.requests - before;
     record.durationMs = Math.round(performance.now() - startedAt);
-    options.onScenario?.({ done: records.length, total: order.length, planned: plan.cost.requests, sent: transport.requests, suite: suite.name, scenario: scenario.name, elapsedMs: performance.now() - runStarted });
+    options.onScenario?.({
+      done: records.length,
+      total: order.length,
+      planned: plan.cost.requests,
+      sent: transport.requests,
+      suite: suite.name,
+      scenario: scenario.name,
+      elapsedMs: performance.now() - runStarted,
+    });
     // A check's time is that of the scenarios that exercise it; checks judged on every answer get the suite's.
-    for (const id of new Set(scenario.checks.map((r) => r.check.id))) timeOf.set(`${suite.name}:${id}`, (timeOf.get(`${suite.name}:${id}`) ?? 0) + record.durationMs);
+    for (const id of new Set(scenario.checks.map((r) => r.check.id)))
+      timeOf.set(`${suite.name}:${id}`, (timeOf.get(`${suite.name}:${id}`) ?? 0) + record.durationMs);
     timeOf.set(`${suite.name}:*`, (timeOf.get(`${suite.name}:*`) ?? 0) + record.durationMs);
     // A guest logs out what a scenario opened as soon as it ends, also after a failure or an error of the scenario.
     if (!unreachable) await ctx.session.closeSessions().catch(() => undefined);
@@ -221,8 +305,8 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
               : crashed
                 ? crashed
                 : ctx.timeouts > timeoutsBefore
-                ? NOT_IN_TIME
-                : `the ${scenario.name} scenario ended before judging it (a precondition failed: see the other results of ${suite.name})`,
+                  ? NOT_IN_TIME
+                  : `the ${scenario.name} scenario ended before judging it (a precondition failed: see the other results of ${suite.name})`,
           );
         ctx.evidence.skip(suite.name, r.check, r.variant, why.reason, why.kind);
       }
@@ -242,47 +326,103 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
       ctx.evidence.skip(e.suite, e.check, e.variant, block.reason, block.kind);
       continue;
     }
-    ctx.evidence.skip(e.suite, e.check, e.variant, unreachable ? `not run: ${unreachable}` : interrupted ? `not run: ${interrupted}` : e.check.judgesEvery ? `no answer of its kind (${e.check.judgesEvery.join(', ')}) came back` : 'planned, but no scenario judged it', 'untested');
+    ctx.evidence.skip(
+      e.suite,
+      e.check,
+      e.variant,
+      unreachable
+        ? `not run: ${unreachable}`
+        : interrupted
+          ? `not run: ${interrupted}`
+          : e.check.judgesEvery
+            ? `no answer of its kind (${e.check.judgesEvery.join(', ')}) came back`
+            : 'planned, but no scenario judged it',
+      'untested',
+    );
   }
 
   secrets.addAll(ctx.session.tokensSeen);
-  const results: ReportedResult[] = ctx.evidence.results().map((r) => ({ ...finish(r, options.baseline, secrets, target.revealSecrets === true), durationMs: timeOf.get(`${r.suite}:${r.check}`) ?? timeOf.get(`${r.suite}:*`) ?? 0 }));
+  const results: ReportedResult[] = ctx.evidence.results().map((r) => ({
+    ...finish(r, options.baseline, secrets, target.revealSecrets === true),
+    durationMs: timeOf.get(`${r.suite}:${r.check}`) ?? timeOf.get(`${r.suite}:*`) ?? 0,
+  }));
   const staleBaseline = staleBaselineEntries(options.baseline, results);
   // CONFORMS only when the required checks ran: what stayed untested is listed, and the run is INCOMPLETE (exit 4).
   const incomplete: string[] = [];
   if (interrupted) incomplete.push(`the run stopped before its plan was done: ${interrupted}`);
-  for (const e of errors) incomplete.push(`${e.suite}/${e.scenario} failed with an internal error (please report it): ${secrets.text(e.message)}`);
+  for (const e of errors)
+    incomplete.push(
+      `${e.suite}/${e.scenario} failed with an internal error (please report it): ${secrets.text(e.message)}`,
+    );
   // Grouped by reason: "needs a second client" once, with every check it leaves untested.
   const untestedBy = new Map<string, string[]>();
-  for (const r of results.filter(blocksConformance)) (untestedBy.get(r.message ?? 'no reason given') ?? untestedBy.set(r.message ?? 'no reason given', []).get(r.message ?? 'no reason given')!).push(resultKey(r));
+  for (const r of results.filter(blocksConformance))
+    (
+      untestedBy.get(r.message ?? 'no reason given') ??
+      untestedBy.set(r.message ?? 'no reason given', []).get(r.message ?? 'no reason given')!
+    ).push(resultKey(r));
   for (const [reason, names] of untestedBy) incomplete.push(`${names.join(', ')} not tested: ${reason}`);
   if (!results.some((r) => r.status !== 'skip')) incomplete.push('no check ran');
-  const { verdict, exitCode } = runVerdict({ unreachable: !!unreachable, unexpectedFailures: results.filter((r) => r.status === 'fail' && !r.baseline).length, staleBaseline: staleBaseline.length, incomplete: incomplete.length });
+  const { verdict, exitCode } = runVerdict({
+    unreachable: !!unreachable,
+    unexpectedFailures: results.filter((r) => r.status === 'fail' && !r.baseline).length,
+    staleBaseline: staleBaseline.length,
+    incomplete: incomplete.length,
+  });
   return {
     tool: 'idp-conformance',
     version: packageVersion(),
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     seed,
-    target: { flavour: target.flavour, ...(target.preset ? { preset: target.preset } : {}), tokenUrl: target.tokenUrl, mock: !!target.mock, ...(target.tls?.insecure ? { insecureTls: true as const } : {}) },
+    target: {
+      flavour: target.flavour,
+      ...(target.preset ? { preset: target.preset } : {}),
+      tokenUrl: target.tokenUrl,
+      mock: !!target.mock,
+      ...(target.tls?.insecure ? { insecureTls: true as const } : {}),
+    },
     profile: target.profile,
     requests: transport.requests,
-    results: results.sort((a, b) => naturalCompare(a.suite, b.suite) || naturalCompare(a.check, b.check) || naturalCompare(a.variant ?? '', b.variant ?? '')),
+    results: results.sort(
+      (a, b) =>
+        naturalCompare(a.suite, b.suite) ||
+        naturalCompare(a.check, b.check) ||
+        naturalCompare(a.variant ?? '', b.variant ?? ''),
+    ),
     staleBaseline,
     exitCode,
     verdict,
-    plan: { requests: plan.cost.requests, fullRequests: plan.fullCost.requests, badCredentials: plan.cost.badCredentials, budget: plan.budget, leftOut: plan.leftOut, scenarios: records },
+    plan: {
+      requests: plan.cost.requests,
+      fullRequests: plan.fullCost.requests,
+      badCredentials: plan.cost.badCredentials,
+      budget: plan.budget,
+      leftOut: plan.leftOut,
+      scenarios: records,
+    },
     ...(Object.keys(ctx.observed).length ? { observed: { ...ctx.observed } } : {}),
     ...(weak.length ? { weakSecrets: weak } : {}),
     ...(ctx.session.leftOpen().length ? { sessionsLeftOpen: ctx.session.leftOpen() } : {}),
     capabilities: capabilitiesOf(target, ctx),
-    ...(preflight.length ? { preflight: { requests: preflight.length, refused: warnings.map((w) => secrets.text(w)) } } : {}),
+    ...(preflight.length
+      ? { preflight: { requests: preflight.length, refused: warnings.map((w) => secrets.text(w)) } }
+      : {}),
     ...(unreachable ? { unreachable } : {}),
     ...(interrupted ? { interrupted } : {}),
-    ...(interruptedBy.length ? { interruptedBy: interruptedBy.map((x) => reportedExchange(x, secrets, !!target.revealSecrets)) } : {}),
+    ...(interruptedBy.length
+      ? { interruptedBy: interruptedBy.map((x) => reportedExchange(x, secrets, !!target.revealSecrets)) }
+      : {}),
     ...(incomplete.length ? { incomplete } : {}),
     ...(errors.length
-      ? { scenarioErrors: errors.map((e) => ({ suite: e.suite, scenario: e.scenario, message: secrets.text(e.message), evidence: e.exchanges.map((x) => reportedExchange(x, secrets, !!target.revealSecrets)) })) }
+      ? {
+          scenarioErrors: errors.map((e) => ({
+            suite: e.suite,
+            scenario: e.scenario,
+            message: secrets.text(e.message),
+            evidence: e.exchanges.map((x) => reportedExchange(x, secrets, !!target.revealSecrets)),
+          })),
+        }
       : {}),
   };
 }
@@ -301,18 +441,55 @@ function capabilitiesOf(t: Target, ctx: RunContext): NonNullable<Run['capabiliti
   const declaredAuth = sorted(Object.values(t.clients).flatMap((c) => (c ? [AUTH_METHODS[c.auth]!] : [])));
   const advertisedAuth = list(meta?.token_endpoint_auth_methods_supported);
   const advertisedGrants = list(meta?.grant_types_supported);
-  const endpoints = sorted([...(t.revocationUrl ? ['revocation'] : []), ...(t.logoutUrl ? ['logout'] : []), ...(t.discoveryUrl ? ['discovery'] : []), ...(t.resource ? ['resource'] : [])]);
-  const advertisedEndpoints = meta ? sorted([['revocation', 'revocation_endpoint'], ['logout', 'end_session_endpoint'], ['introspection', 'introspection_endpoint'], ['userinfo', 'userinfo_endpoint']].filter(([, m]) => typeof meta[m!] === 'string').map(([n]) => n!)) : undefined;
+  const endpoints = sorted([
+    ...(t.revocationUrl ? ['revocation'] : []),
+    ...(t.logoutUrl ? ['logout'] : []),
+    ...(t.discoveryUrl ? ['discovery'] : []),
+    ...(t.resource ? ['resource'] : []),
+  ]);
+  const advertisedEndpoints = meta
+    ? sorted(
+        [
+          ['revocation', 'revocation_endpoint'],
+          ['logout', 'end_session_endpoint'],
+          ['introspection', 'introspection_endpoint'],
+          ['userinfo', 'userinfo_endpoint'],
+        ]
+          .filter(([, m]) => typeof meta[m!] === 'string')
+          .map(([n]) => n!),
+      )
+    : undefined;
   const disagreements: string[] = [];
-  for (const m of seen.authRefused) if (advertisedAuth?.includes(m)) disagreements.push(`${m} is advertised (token_endpoint_auth_methods_supported) but was refused`);
-  for (const m of seen.authAccepted) if (m !== 'none' && advertisedAuth && !advertisedAuth.includes(m)) disagreements.push(`${m} was accepted but is not advertised`);
-  for (const m of declaredAuth) if (seen.authRefused.has(m)) disagreements.push(`${m} is declared for a client but was refused`);
-  for (const g of seen.grantsIssued) if (!t.grants.includes(g)) disagreements.push(`the ${g} grant issued tokens but is not declared (grants)`);
-  for (const g of seen.grantsIssued) if (advertisedGrants && !advertisedGrants.includes(g)) disagreements.push(`the ${g} grant issued tokens but is not advertised (grant_types_supported)`);
-  if (advertisedEndpoints?.includes('revocation') && !t.revocationUrl) disagreements.push('a revocation endpoint is advertised but not configured (endpoints.revocation): RFC 7009 went untested');
+  for (const m of seen.authRefused)
+    if (advertisedAuth?.includes(m))
+      disagreements.push(`${m} is advertised (token_endpoint_auth_methods_supported) but was refused`);
+  for (const m of seen.authAccepted)
+    if (m !== 'none' && advertisedAuth && !advertisedAuth.includes(m))
+      disagreements.push(`${m} was accepted but is not advertised`);
+  for (const m of declaredAuth)
+    if (seen.authRefused.has(m)) disagreements.push(`${m} is declared for a client but was refused`);
+  for (const g of seen.grantsIssued)
+    if (!t.grants.includes(g)) disagreements.push(`the ${g} grant issued tokens but is not declared (grants)`);
+  for (const g of seen.grantsIssued)
+    if (advertisedGrants && !advertisedGrants.includes(g))
+      disagreements.push(`the ${g} grant issued tokens but is not advertised (grant_types_supported)`);
+  if (advertisedEndpoints?.includes('revocation') && !t.revocationUrl)
+    disagreements.push(
+      'a revocation endpoint is advertised but not configured (endpoints.revocation): RFC 7009 went untested',
+    );
   return {
-    tokenEndpointAuth: { declared: declaredAuth, ...(advertisedAuth ? { advertised: sorted(advertisedAuth) } : {}), accepted: sorted(seen.authAccepted), refused: sorted(seen.authRefused) },
-    grants: { declared: sorted(t.grants), ...(advertisedGrants ? { advertised: sorted(advertisedGrants) } : {}), issued: sorted(seen.grantsIssued), refused: sorted(seen.grantsRefused) },
+    tokenEndpointAuth: {
+      declared: declaredAuth,
+      ...(advertisedAuth ? { advertised: sorted(advertisedAuth) } : {}),
+      accepted: sorted(seen.authAccepted),
+      refused: sorted(seen.authRefused),
+    },
+    grants: {
+      declared: sorted(t.grants),
+      ...(advertisedGrants ? { advertised: sorted(advertisedGrants) } : {}),
+      issued: sorted(seen.grantsIssued),
+      refused: sorted(seen.grantsRefused),
+    },
     refreshTokenIssuedBy: sorted(seen.refreshFrom),
     noRefreshTokenFrom: sorted([...seen.noRefreshFrom].filter((g) => !seen.refreshFrom.has(g))),
     ...(seen.scopeRequired !== undefined ? { scopeRequired: seen.scopeRequired } : {}),
@@ -337,8 +514,10 @@ function publicNamesOf(t: Target): string[] {
 function weakSecretsOf(t: Target): string[] {
   const out: string[] = [];
   const short = (s: string | undefined) => s !== undefined && s !== '' && Redactor.weak([s]).length > 0;
-  for (const c of Object.values(t.clients)) if (c && short(c.clientSecret)) out.push(`client ${c.clientId}'s secret (${c.clientSecret!.length} characters)`);
-  for (const u of [t.user, t.operator, ...(t.extraUsers ?? [])]) if (u && short(u.password)) out.push(`user ${u.username}'s password (${u.password.length} characters)`);
+  for (const c of Object.values(t.clients))
+    if (c && short(c.clientSecret)) out.push(`client ${c.clientId}'s secret (${c.clientSecret!.length} characters)`);
+  for (const u of [t.user, t.operator, ...(t.extraUsers ?? [])])
+    if (u && short(u.password)) out.push(`user ${u.username}'s password (${u.password.length} characters)`);
   return [...new Set(out)];
 }
 
@@ -346,7 +525,11 @@ function finish(r: CheckResult, baseline: Baseline | undefined, secrets: Redacto
   const status = statusOfTally({ ...r, skipped: r.status === 'skip' });
   const reason = baselineReason(baseline, r);
   const { evidence, ...rest } = r;
-  const out: ReportedResult = { ...rest, status, ...(reason !== undefined && status === 'fail' ? { baseline: { reason } } : {}) };
+  const out: ReportedResult = {
+    ...rest,
+    status,
+    ...(reason !== undefined && status === 'fail' ? { baseline: { reason } } : {}),
+  };
   if (status !== 'skip') delete out.skipKind;
   if (status === 'pass' && out.message && !r.deviation) delete out.message;
   if (evidence && (status === 'fail' || status === 'warn' || status === 'deviation' || status === 'info')) {

@@ -17,18 +17,37 @@ export class TargetConfigError extends Error {}
 /** A target config's budget when it sets none: its schema's defaults (src/generated/defaults.ts). */
 const DEFAULT_BUDGET: Target['budget'] = { ...TARGET_BUDGET_DEFAULTS };
 /** In-process mocks are ours: a larger budget and no rate limit, so that default runs take seconds. */
-const MOCK_BUDGET = { maxRequests: 20_000, maxBadCredentialAttempts: 10_000, ratePerSecond: 1_000_000, timeoutMs: 5_000, maxWaitSeconds: DEFAULT_MAX_WAIT_SECONDS };
+const MOCK_BUDGET = {
+  maxRequests: 20_000,
+  maxBadCredentialAttempts: 10_000,
+  ratePerSecond: 1_000_000,
+  timeoutMs: 5_000,
+  maxWaitSeconds: DEFAULT_MAX_WAIT_SECONDS,
+};
 
-function pickClient(m: RunningMock, test: (c: { grants: string[]; public: boolean }) => boolean, prefer?: (c: { public: boolean }) => boolean): TargetClient | undefined {
+function pickClient(
+  m: RunningMock,
+  test: (c: { grants: string[]; public: boolean }) => boolean,
+  prefer?: (c: { public: boolean }) => boolean,
+): TargetClient | undefined {
   const all = [...m.context.clients.values()].filter((c) => c.enabled && test(c));
   const c = (prefer && all.find(prefer)) ?? all[0];
   if (!c) return undefined;
   const auth = c.public ? 'none' : (m.description.clientAuth ?? 'basic');
-  return { clientId: c.clientId, ...(c.clientSecret ? { clientSecret: c.clientSecret } : {}), public: c.public, auth, grants: c.grants };
+  return {
+    clientId: c.clientId,
+    ...(c.clientSecret ? { clientSecret: c.clientSecret } : {}),
+    public: c.public,
+    auth,
+    grants: c.grants,
+  };
 }
 
 /** A target config's policies.refreshRotation in the runner's words (`rotate` is the older spelling of rotate-revoke). */
-const REFRESH_MODE_OF_ROTATION: Record<NonNullable<NonNullable<ConfigTargetConfig['policies']>['refreshRotation']>, RefreshMode> = {
+const REFRESH_MODE_OF_ROTATION: Record<
+  NonNullable<NonNullable<ConfigTargetConfig['policies']>['refreshRotation']>,
+  RefreshMode
+> = {
   'rotate-revoke': 'rotate-revoke',
   rotate: 'rotate-revoke',
   'rotate-keep': 'rotate',
@@ -40,18 +59,28 @@ const REFRESH_MODE_OF_ROTATION: Record<NonNullable<NonNullable<ConfigTargetConfi
 export function targetOfMock(m: RunningMock, profile: Profile): Target {
   const flavour = m.config.flavour as FlavourName;
   const descriptor = FLAVOURS[flavour];
-  const user = pickClient(m, (c) => c.grants.includes('password'), (c) => !c.public);
+  const user = pickClient(
+    m,
+    (c) => c.grants.includes('password'),
+    (c) => !c.public,
+  );
   // A second client of the same kind, for the cross-client refresh check (TE-G5): a mock is ours to add it to.
   let other: TargetClient | undefined;
   const template = user ? m.context.clients.get(user.clientId) : undefined;
   if (template) {
-    const clone = { ...structuredClone(template), clientId: 'idpc-other-client', ...(template.clientSecret ? { clientSecret: 'idpc-other-secret' } : {}) };
+    const clone = {
+      ...structuredClone(template),
+      clientId: 'idpc-other-client',
+      ...(template.clientSecret ? { clientSecret: 'idpc-other-secret' } : {}),
+    };
     m.context.clients.set(clone.clientId, clone);
     other = { ...user!, clientId: clone.clientId, ...(clone.clientSecret ? { clientSecret: clone.clientSecret } : {}) };
   }
   const service = pickClient(m, (c) => c.grants.includes('client_credentials') && !c.public);
   // Only users whose password this process knows (one learnt from another replica by hash cannot be sent).
-  const users = [...m.context.users.values()].filter((u): u is typeof u & { password: string } => u.enabled && u.password !== undefined);
+  const users = [...m.context.users.values()].filter(
+    (u): u is typeof u & { password: string } => u.enabled && u.password !== undefined,
+  );
   const endUser = users.find((u) => !u.operator && !u.username.startsWith('service-account-'));
   const operator = users.find((u) => u.operator);
   const d = m.description;
@@ -70,12 +99,34 @@ export function targetOfMock(m: RunningMock, profile: Profile): Target {
     ...(m.endpoints.logout ? { logoutUrl: m.endpoints.logout } : {}),
     ...(m.endpoints.revocation ? { revocationUrl: m.endpoints.revocation } : {}),
     ...(m.endpoints.discovery ? { discoveryUrl: m.endpoints.discovery } : {}),
-    ...(resourceUrl ? { resource: { method: descriptor.resource?.method ?? 'GET', url: resourceUrl, ...(descriptor.resource?.method === 'POST' ? { body: '{}', headers: { 'content-type': 'application/json' } } : {}) } } : {}),
+    ...(resourceUrl
+      ? {
+          resource: {
+            method: descriptor.resource?.method ?? 'GET',
+            url: resourceUrl,
+            ...(descriptor.resource?.method === 'POST'
+              ? { body: '{}', headers: { 'content-type': 'application/json' } }
+              : {}),
+          },
+        }
+      : {}),
     clients: {
       ...(user ? { user } : {}),
       ...(service ? { service } : {}),
       ...(other ? { other } : {}),
-      ...(offline ? { technical: { clientId: offline.clientId, clientSecret: offline.clientSecret, public: false, auth: 'post' as const, grants: ['refresh_token'], refreshToken: offline.refreshToken, tokenUrl: offline.tokenEndpoint } } : {}),
+      ...(offline
+        ? {
+            technical: {
+              clientId: offline.clientId,
+              clientSecret: offline.clientSecret,
+              public: false,
+              auth: 'post' as const,
+              grants: ['refresh_token'],
+              refreshToken: offline.refreshToken,
+              tokenUrl: offline.tokenEndpoint,
+            },
+          }
+        : {}),
     },
     ...(endUser ? { user: { username: endUser.username, password: endUser.password } } : {}),
     ...(operator ? { operator: { username: operator.username, password: operator.password, operator: true } } : {}),
@@ -116,7 +167,8 @@ export function targetOfMock(m: RunningMock, profile: Profile): Target {
 const UNKNOWN_SCOPE = 'idpc-unknown-scope';
 
 /** The extra parameters a flavour documents as required (Rator's brand_key), among those a target sends. */
-const requiredOf = (d: FlavourDescriptor, extra: Record<string, string>): string[] => Object.keys(extra).filter((k) => d.requiredParams?.some((p) => p.names.includes(k)));
+const requiredOf = (d: FlavourDescriptor, extra: Record<string, string>): string[] =>
+  Object.keys(extra).filter((k) => d.requiredParams?.some((p) => p.names.includes(k)));
 
 /** The scopes to exercise: the config's, else the user client's scope (and, with several, its first as the narrower one). */
 function scopesOf(config: ConfigTargetConfig, d: FlavourDescriptor, user: TargetClient | undefined): Target['scope'] {
@@ -125,7 +177,12 @@ function scopesOf(config: ConfigTargetConfig, d: FlavourDescriptor, user: Target
   const full = s?.granted ?? user?.scope;
   const words = full?.split(' ').filter(Boolean) ?? [];
   const narrower = s?.narrower ?? (words.length > 1 ? words[0] : undefined);
-  return { ...(full ? { full } : {}), ...(narrower ? { narrower } : {}), ...(s?.notAllowed ? { notAllowed: s.notAllowed } : {}), unknown: s?.unknown ?? UNKNOWN_SCOPE };
+  return {
+    ...(full ? { full } : {}),
+    ...(narrower ? { narrower } : {}),
+    ...(s?.notAllowed ? { notAllowed: s.notAllowed } : {}),
+    unknown: s?.unknown ?? UNKNOWN_SCOPE,
+  };
 }
 
 /** The refresh behaviour the core's refresh policy declares (what a target config states as policies.refreshRotation). */
@@ -145,7 +202,8 @@ function substituteEnv(value: unknown, path: string, missing: string[]): unknown
     });
   }
   if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, `${path}/${i}`, missing));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v, `${path}/${k}`, missing)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v, `${path}/${k}`, missing)]));
   return value;
 }
 
@@ -155,7 +213,8 @@ export async function loadTargetConfig(path: string): Promise<{ config: ConfigTa
   try {
     raw = await readConfigFile(path);
   } catch (e) {
-    if (e instanceof ConfigFileError) throw new TargetConfigError(e.reason === 'no such file' ? `cannot read ${path}: no such file` : e.message);
+    if (e instanceof ConfigFileError)
+      throw new TargetConfigError(e.reason === 'no such file' ? `cannot read ${path}: no such file` : e.message);
     throw e;
   }
   // ${env:NAME} first, so that a URL built from the environment is validated as the URL it becomes.
@@ -164,18 +223,29 @@ export async function loadTargetConfig(path: string): Promise<{ config: ConfigTa
   if (missing.length) throw new TargetConfigError(`${path}: ${missing.join('; ')}`);
   const check = registry().validate('config', 'target-config', config);
   // A message may quote a value: what came from the environment (secrets, most often) is redacted in it.
-  const fromEnv = [...JSON.stringify(raw).matchAll(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => process.env[m[1]!] ?? '').filter(Boolean);
-  if (!check.valid) throw new TargetConfigError(redactText(`${path}: ${check.errors.map((e) => `${e.path || '/'}: ${e.message}`).join('; ')}`, fromEnv));
-  const secrets = [...(config.clients ?? []).flatMap((c) => [c.clientSecret ?? '', c.refreshToken ?? '']), ...(config.users ?? []).map((u) => u.password)].filter(Boolean);
+  const fromEnv = [...JSON.stringify(raw).matchAll(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g)]
+    .map((m) => process.env[m[1]!] ?? '')
+    .filter(Boolean);
+  if (!check.valid)
+    throw new TargetConfigError(
+      redactText(`${path}: ${check.errors.map((e) => `${e.path || '/'}: ${e.message}`).join('; ')}`, fromEnv),
+    );
+  const secrets = [
+    ...(config.clients ?? []).flatMap((c) => [c.clientSecret ?? '', c.refreshToken ?? '']),
+    ...(config.users ?? []).map((u) => u.password),
+  ].filter(Boolean);
   return { config, secrets };
 }
-
 
 /**
  * TLS material for a target: PEM files read now (relative paths from `baseDir`, the config file's folder), so that a
  * missing or unreadable file is a config error before any request, not a handshake failure later.
  */
-export function tlsOf(spec: { ca?: string; cert?: string; key?: string; insecure?: boolean } | undefined, baseDir: string, where = 'tls'): Target['tls'] {
+export function tlsOf(
+  spec: { ca?: string; cert?: string; key?: string; insecure?: boolean } | undefined,
+  baseDir: string,
+  where = 'tls',
+): Target['tls'] {
   if (!spec) return undefined;
   const read = (name: 'ca' | 'cert' | 'key') => {
     const file = spec[name];
@@ -185,24 +255,40 @@ export function tlsOf(spec: { ca?: string; cert?: string; key?: string; insecure
     try {
       text = readFileSync(path, 'utf8');
     } catch (e) {
-      throw new TargetConfigError(`${where}${where.startsWith('--') ? '-' : '.'}${name}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+      throw new TargetConfigError(
+        `${where}${where.startsWith('--') ? '-' : '.'}${name}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+      );
     }
-    if (!/-----BEGIN [A-Z ]+-----/.test(text)) throw new TargetConfigError(`${where}${where.startsWith('--') ? '-' : '.'}${name}: ${path} is not a PEM file (no -----BEGIN ...----- line)`);
+    if (!/-----BEGIN [A-Z ]+-----/.test(text))
+      throw new TargetConfigError(
+        `${where}${where.startsWith('--') ? '-' : '.'}${name}: ${path} is not a PEM file (no -----BEGIN ...----- line)`,
+      );
     return { [name]: text };
   };
-  if ((spec.cert === undefined) !== (spec.key === undefined)) throw new TargetConfigError(`${where}: a client certificate needs both cert and key`);
+  if ((spec.cert === undefined) !== (spec.key === undefined))
+    throw new TargetConfigError(`${where}: a client certificate needs both cert and key`);
   return { ...read('ca'), ...read('cert'), ...read('key'), ...(spec.insecure ? { insecure: true } : {}) };
 }
 
 /** A client's stored refresh token: the configured one, else its refreshTokenFile's content (read now: a missing file is a config error). */
-function storedTokenOf(c: NonNullable<ConfigTargetConfig['clients']>[number], baseDir: string): Pick<TargetClient, 'refreshToken' | 'refreshTokenFile'> {
-  const file = c.refreshTokenFile === undefined ? undefined : isAbsolute(c.refreshTokenFile) ? c.refreshTokenFile : join(baseDir, c.refreshTokenFile);
+function storedTokenOf(
+  c: NonNullable<ConfigTargetConfig['clients']>[number],
+  baseDir: string,
+): Pick<TargetClient, 'refreshToken' | 'refreshTokenFile'> {
+  const file =
+    c.refreshTokenFile === undefined
+      ? undefined
+      : isAbsolute(c.refreshTokenFile)
+        ? c.refreshTokenFile
+        : join(baseDir, c.refreshTokenFile);
   let token = c.refreshToken;
   if (token === undefined && file) {
     try {
       token = readFileSync(file, 'utf8').trim();
     } catch (e) {
-      throw new TargetConfigError(`clients[${c.clientId}].refreshTokenFile: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+      throw new TargetConfigError(
+        `clients[${c.clientId}].refreshTokenFile: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+      );
     }
     if (!token) throw new TargetConfigError(`clients[${c.clientId}].refreshTokenFile: ${file} is empty`);
   }
@@ -210,7 +296,12 @@ function storedTokenOf(c: NonNullable<ConfigTargetConfig['clients']>[number], ba
 }
 
 /** A target from a config file: explicit URLs win, otherwise the flavour's paths under baseUrl. Every option is read here. */
-export function targetOfConfig(config: ConfigTargetConfig, secrets: string[], profileOverride?: Profile, options: { baseDir?: string } = {}): Target {
+export function targetOfConfig(
+  config: ConfigTargetConfig,
+  secrets: string[],
+  profileOverride?: Profile,
+  options: { baseDir?: string } = {},
+): Target {
   if (!isFlavourName(config.flavour)) throw new TargetConfigError(`unknown flavour ${config.flavour}`);
   const descriptor = FLAVOURS[config.flavour];
   const base = config.baseUrl?.replace(/\/$/, '');
@@ -222,11 +313,17 @@ export function targetOfConfig(config: ConfigTargetConfig, secrets: string[], pr
   const url = new URL(tokenUrl);
   const local = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
   const allowHttp = config.allowHttp ?? false;
-  if (url.protocol !== 'https:' && !(allowHttp && local)) throw new TargetConfigError(`TE-A1: the token endpoint must be https (http only for a local target with allowHttp): ${tokenUrl}`);
+  if (url.protocol !== 'https:' && !(allowHttp && local))
+    throw new TargetConfigError(
+      `TE-A1: the token endpoint must be https (http only for a local target with allowHttp): ${tokenUrl}`,
+    );
   if (url.hash) throw new TargetConfigError('TE-A1: the token endpoint must not have a fragment');
   const targetGrants = config.grants ?? descriptor.grants;
   const unsent = (config.requiredParams ?? []).filter((k) => !(k in (config.extraParams ?? {})));
-  if (unsent.length) throw new TargetConfigError(`requiredParams names ${unsent.join(', ')}, which extraParams does not send: give its value there`);
+  if (unsent.length)
+    throw new TargetConfigError(
+      `requiredParams names ${unsent.join(', ')}, which extraParams does not send: give its value there`,
+    );
   const toClient = (c: NonNullable<ConfigTargetConfig['clients']>[number]): TargetClient => ({
     clientId: c.clientId,
     ...(c.clientSecret ? { clientSecret: c.clientSecret } : {}),
@@ -238,23 +335,38 @@ export function targetOfConfig(config: ConfigTargetConfig, secrets: string[], pr
     ...(c.scope ? { scope: c.scope } : {}),
   });
   const clients = (config.clients ?? []).map(toClient);
-  const users = (config.users ?? []).map((u) => ({ username: u.username, password: u.password, ...(u.operator ? { operator: true } : {}) }));
+  const users = (config.users ?? []).map((u) => ({
+    username: u.username,
+    password: u.password,
+    ...(u.operator ? { operator: true } : {}),
+  }));
   const byName = (n: string) => clients[(config.clients ?? []).findIndex((c) => c.name === n)];
   const can = (c: TargetClient, grant: string) => c.grants.includes(grant) && targetGrants.includes(grant);
-  const user = byName('user') ?? clients.find((c) => !c.refreshToken && (can(c, 'password') || can(c, 'refresh_token')));
+  const user =
+    byName('user') ?? clients.find((c) => !c.refreshToken && (can(c, 'password') || can(c, 'refresh_token')));
   // One client may do several grants: the user client serves client_credentials too when it may.
-  const service = byName('service') ?? clients.find((c) => !c.public && c !== user && can(c, 'client_credentials')) ?? (user && !user.public && can(user, 'client_credentials') ? user : undefined);
+  const service =
+    byName('service') ??
+    clients.find((c) => !c.public && c !== user && can(c, 'client_credentials')) ??
+    (user && !user.public && can(user, 'client_credentials') ? user : undefined);
   // The cross-client checks (TE-G5, TE-I7) need a second client: a configured one, else the service client when it is
   // another than the user client (any other registered client must be refused another's tokens).
-  const other = byName('other') ?? (service && user && service.clientId !== user.clientId && !service.public ? service : undefined);
+  const other =
+    byName('other') ?? (service && user && service.clientId !== user.clientId && !service.public ? service : undefined);
   const technical = clients.find((c) => c.refreshToken);
   const budget = { ...DEFAULT_BUDGET, ...config.budget };
   const resourceOption = endpoints.resource;
   const flavourResource = descriptor.resource;
-  const resourceUrl = typeof resourceOption === 'string' ? resourceOption : (resourceOption?.url ?? under(paths.resource));
-  const resourceBody = typeof resourceOption === 'object' && resourceOption.body !== undefined ? resourceOption.body : flavourResource?.body?.text;
+  const resourceUrl =
+    typeof resourceOption === 'string' ? resourceOption : (resourceOption?.url ?? under(paths.resource));
+  const resourceBody =
+    typeof resourceOption === 'object' && resourceOption.body !== undefined
+      ? resourceOption.body
+      : flavourResource?.body?.text;
   const resourceHeaders = {
-    ...(flavourResource?.body && resourceBody !== undefined ? { 'content-type': flavourResource.body.contentType } : {}),
+    ...(flavourResource?.body && resourceBody !== undefined
+      ? { 'content-type': flavourResource.body.contentType }
+      : {}),
     ...(typeof resourceOption === 'object' ? resourceOption.headers : {}),
   };
   const policies = config.policies ?? {};
@@ -264,7 +376,10 @@ export function targetOfConfig(config: ConfigTargetConfig, secrets: string[], pr
   const jwksUrl = endpoints.jwks ?? under(paths.jwks);
   const logoutUrl = endpoints.logout ?? under(paths.logout);
   const revocationUrl = endpoints.revocation ?? under(paths.revocation);
-  const lifetimes = { ...(policies.accessTokenLifetime ? { access: policies.accessTokenLifetime } : {}), ...(policies.refreshTokenLifetime !== undefined ? { refresh: policies.refreshTokenLifetime } : {}) };
+  const lifetimes = {
+    ...(policies.accessTokenLifetime ? { access: policies.accessTokenLifetime } : {}),
+    ...(policies.refreshTokenLifetime !== undefined ? { refresh: policies.refreshTokenLifetime } : {}),
+  };
   return {
     flavour: config.flavour,
     ...(config.preset ? { preset: config.preset } : {}),
@@ -275,9 +390,24 @@ export function targetOfConfig(config: ConfigTargetConfig, secrets: string[], pr
     ...(jwksUrl ? { jwksUrl } : {}),
     ...(issuer ? { issuer } : {}),
     ...(resourceUrl
-      ? { resource: { method: (typeof resourceOption === 'object' ? resourceOption.method : undefined) ?? flavourResource?.method ?? 'GET', url: resourceUrl, headers: resourceHeaders, ...(resourceBody !== undefined ? { body: resourceBody } : {}) } }
+      ? {
+          resource: {
+            method:
+              (typeof resourceOption === 'object' ? resourceOption.method : undefined) ??
+              flavourResource?.method ??
+              'GET',
+            url: resourceUrl,
+            headers: resourceHeaders,
+            ...(resourceBody !== undefined ? { body: resourceBody } : {}),
+          },
+        }
       : {}),
-    clients: { ...(user ? { user } : {}), ...(service ? { service } : {}), ...(other ? { other } : {}), ...(technical ? { technical } : {}) },
+    clients: {
+      ...(user ? { user } : {}),
+      ...(service ? { service } : {}),
+      ...(other ? { other } : {}),
+      ...(technical ? { technical } : {}),
+    },
     ...(users.find((u) => !u.operator) ? { user: users.find((u) => !u.operator)! } : {}),
     ...(users.find((u) => u.operator) ? { operator: users.find((u) => u.operator)! } : {}),
     ...(users.filter((u) => !u.operator).length > 1 ? { extraUsers: users.filter((u) => !u.operator).slice(1) } : {}),
@@ -295,6 +425,9 @@ export function targetOfConfig(config: ConfigTargetConfig, secrets: string[], pr
     budget,
     ...(config.tls ? { tls: tlsOf(config.tls, options.baseDir ?? process.cwd())! } : {}),
     // A stored token read from its file is as secret as one written in the config.
-    secrets: [...secrets, ...clients.flatMap((c) => (c.refreshToken && !secrets.includes(c.refreshToken) ? [c.refreshToken] : []))],
+    secrets: [
+      ...secrets,
+      ...clients.flatMap((c) => (c.refreshToken && !secrets.includes(c.refreshToken) ? [c.refreshToken] : [])),
+    ],
   };
 }

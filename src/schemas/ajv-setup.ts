@@ -30,7 +30,8 @@ export function isObjectSchema(schema: SchemaDocument): boolean {
 }
 
 /** Public object schemas have a strict variant: unknown members become findings. */
-export const hasStrictVariant = (entry: SchemaEntry) => !entry.schema['x-idpc-internal'] && isObjectSchema(entry.schema);
+export const hasStrictVariant = (entry: SchemaEntry) =>
+  !entry.schema['x-idpc-internal'] && isObjectSchema(entry.schema);
 
 export const strictId = (schema: SchemaDocument) => schema.$id.replace(/\.schema\.json$/, '.strict.schema.json');
 
@@ -52,7 +53,9 @@ export function precompiledUris(entries: SchemaEntry[]): string[] {
     if (e.schema['x-idpc-internal']) continue;
     uris.push(e.schema.$id);
     if (hasStrictVariant(e)) uris.push(strictId(e.schema));
-    if (e.group === 'config') for (const def of Object.keys((e.schema.$defs as object | undefined) ?? {})) uris.push(`${e.schema.$id}#/$defs/${def}`);
+    if (e.group === 'config')
+      for (const def of Object.keys((e.schema.$defs as object | undefined) ?? {}))
+        uris.push(`${e.schema.$id}#/$defs/${def}`);
   }
   return uris;
 }

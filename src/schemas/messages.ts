@@ -72,7 +72,9 @@ export function describeAjvError(e: ErrorObject, root: unknown): string {
     case 'minLength':
       return p.limit === 1 ? 'must not be empty' : `must be at least ${String(p.limit)} characters long`;
     case 'maxLength':
-      return p.limit === 0 ? `must be empty, got ${preview(value)}` : `must be at most ${String(p.limit)} characters long`;
+      return p.limit === 0
+        ? `must be empty, got ${preview(value)}`
+        : `must be at most ${String(p.limit)} characters long`;
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
@@ -139,4 +141,3 @@ export function dedupe(errors: SchemaError[]): SchemaError[] {
     return true;
   });
 }
-

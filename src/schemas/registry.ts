@@ -1,7 +1,13 @@
 import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
 import { VALIDATORS } from '../generated/validators/schemas.js';
 import { buildAjv, hasStrictVariant, strictId, strictVariant } from './ajv-setup.js';
-import { SCHEMA_BASE_URI, publicSchemaEntries, schemaEntries, type SchemaDocument, type SchemaEntry } from './catalog.js';
+import {
+  SCHEMA_BASE_URI,
+  publicSchemaEntries,
+  schemaEntries,
+  type SchemaDocument,
+  type SchemaEntry,
+} from './catalog.js';
 import { dedupe, isReportable, toSchemaError, type SchemaError } from './messages.js';
 
 export type { SchemaError } from './messages.js';
@@ -29,7 +35,10 @@ export class SchemaRegistry {
   private readonly byKey = new Map<string, SchemaEntry>();
   private readonly byId = new Map<string, SchemaDocument>();
 
-  constructor(private readonly entries: SchemaEntry[] = schemaEntries(), private readonly precompiled = PRECOMPILED) {
+  constructor(
+    private readonly entries: SchemaEntry[] = schemaEntries(),
+    private readonly precompiled = PRECOMPILED,
+  ) {
     for (const entry of entries) {
       this.byKey.set(key(entry.group, entry.kind), entry);
       this.byId.set(entry.schema.$id, entry.schema);
@@ -58,7 +67,11 @@ export class SchemaRegistry {
     return fn;
   }
 
-  private fn(group: string, kind: string, strict = false): (Validator & { errors?: ValidateFunction['errors'] }) | undefined {
+  private fn(
+    group: string,
+    kind: string,
+    strict = false,
+  ): (Validator & { errors?: ValidateFunction['errors'] }) | undefined {
     const entry = this.byKey.get(key(group, kind));
     if (!entry || entry.schema['x-idpc-internal'] || (strict && !hasStrictVariant(entry))) return undefined;
     return this.byUri(strict ? strictId(entry.schema) : entry.schema.$id);
@@ -82,7 +95,8 @@ export class SchemaRegistry {
 
   schema(group: string, kind: string, strict = false): SchemaDocument {
     const entry = this.byKey.get(key(group, kind));
-    if (!entry || entry.schema['x-idpc-internal'] || (strict && !hasStrictVariant(entry))) throw new Error(`no schema ${group}/${kind}${strict ? ' (strict)' : ''}`);
+    if (!entry || entry.schema['x-idpc-internal'] || (strict && !hasStrictVariant(entry)))
+      throw new Error(`no schema ${group}/${kind}${strict ? ' (strict)' : ''}`);
     return strict ? this.byId.get(strictId(entry.schema))! : entry.schema;
   }
 
@@ -130,7 +144,8 @@ export class SchemaRegistry {
     url.hash = '';
     let node: unknown = this.byId.get(url.href);
     // A JSON Pointer fragment (#/$defs/x): walked through the document (RFC 6901 escapes).
-    for (const token of pointer.split('/').slice(1)) node = (node as Record<string, unknown> | undefined)?.[token.replace(/~1/g, '/').replace(/~0/g, '~')];
+    for (const token of pointer.split('/').slice(1))
+      node = (node as Record<string, unknown> | undefined)?.[token.replace(/~1/g, '/').replace(/~0/g, '~')];
     return node as Record<string, unknown> | undefined;
   }
 }
@@ -147,6 +162,11 @@ export function registry(): SchemaRegistry {
 }
 
 /** validate(flavour, kind, value): the schema verdict for a value. `flavour` may also be "rfc6749" or "config". */
-export function validate(flavour: string, kind: string, value: unknown, options: { strict?: boolean } = {}): SchemaValidation {
+export function validate(
+  flavour: string,
+  kind: string,
+  value: unknown,
+  options: { strict?: boolean } = {},
+): SchemaValidation {
   return registry().validate(flavour, kind, value, options);
 }

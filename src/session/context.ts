@@ -8,7 +8,13 @@ import { isExpectedError } from '../checks/define.js';
 import { checksJudgingEvery } from '../checks/registry.js';
 import { noServerError } from '../checks/requests.js';
 import { answeredInTime, boundedAnswer, flavourErrors } from '../checks/model.js';
-import { FLAVOURS, errorCode, type ExpectedError, type FailureCause, type FlavourDescriptor } from '../flavours/index.js';
+import {
+  FLAVOURS,
+  errorCode,
+  type ExpectedError,
+  type FailureCause,
+  type FlavourDescriptor,
+} from '../flavours/index.js';
 import { validateCapture } from '../validate/capture.js';
 import { consequenceOfFinding, NOT_IN_TIME, severityOf, weigh, type Weighed } from '../verdict/index.js';
 import { Evidence, type SkipKind } from './evidence.js';
@@ -57,7 +63,10 @@ export class RunContext {
     // The client that refreshes (and replays) is the user client, else the service client: a public one makes TE-H4 bind.
     const publicClient = (target.clients.user ?? target.clients.service)?.public;
     this.publicClient = publicClient;
-    this.evidence = new Evidence({ severity: (check) => severityOf(check.id, target.profile, publicClient === undefined ? {} : { publicClient }) }, declared);
+    this.evidence = new Evidence(
+      { severity: (check) => severityOf(check.id, target.profile, publicClient === undefined ? {} : { publicClient }) },
+      declared,
+    );
     this.session = new Session(target, this.descriptor, transport, (e) => this.observe(e));
   }
 
@@ -82,25 +91,49 @@ export class RunContext {
     if (!this.suite) return;
     if (e.timedOut) {
       this.timeouts++;
-      this.evidence.fail(this.suite, answeredInTime, undefined, `no answer within ${this.target.budget.timeoutMs} ms: ${e.request.method} ${e.request.url}`, [e]);
+      this.evidence.fail(
+        this.suite,
+        answeredInTime,
+        undefined,
+        `no answer within ${this.target.budget.timeoutMs} ms: ${e.request.method} ${e.request.url}`,
+        [e],
+      );
       return;
     }
     this.evidence.pass(this.suite, answeredInTime);
     if (e.bodyExceeded !== undefined) {
-      this.evidence.fail(this.suite, boundedAnswer, undefined, `the answer body exceeded ${e.bodyExceeded} bytes; the read stopped there: ${e.request.method} ${e.request.url}`, [e]);
+      this.evidence.fail(
+        this.suite,
+        boundedAnswer,
+        undefined,
+        `the answer body exceeded ${e.bodyExceeded} bytes; the read stopped there: ${e.request.method} ${e.request.url}`,
+        [e],
+      );
       return;
     }
     this.evidence.pass(this.suite, boundedAnswer);
     const o = noServerError.judge(e);
     if (o.passed) this.evidence.pass(this.suite, noServerError);
-    else this.evidence.fail(this.suite, noServerError, undefined, `while exercising ${this.exercising}: ${o.message}`, [e]);
+    else
+      this.evidence.fail(this.suite, noServerError, undefined, `while exercising ${this.exercising}: ${o.message}`, [
+        e,
+      ]);
   }
 
   /** What the run saw of the target beyond pass and fail (the lifetimes it issues): the report's `observed`. */
   readonly observed: Record<string, number> = {};
 
   /** What the run saw the target accept and refuse (the report's capabilities, with what is declared and advertised). */
-  readonly seen = { authAccepted: new Set<string>(), authRefused: new Set<string>(), grantsIssued: new Set<string>(), grantsRefused: new Set<string>(), refreshFrom: new Set<string>(), noRefreshFrom: new Set<string>(), scopeRequired: undefined as boolean | undefined, advertised: undefined as Record<string, unknown> | undefined };
+  readonly seen = {
+    authAccepted: new Set<string>(),
+    authRefused: new Set<string>(),
+    grantsIssued: new Set<string>(),
+    grantsRefused: new Set<string>(),
+    refreshFrom: new Set<string>(),
+    noRefreshFrom: new Set<string>(),
+    scopeRequired: undefined as boolean | undefined,
+    advertised: undefined as Record<string, unknown> | undefined,
+  };
 
   /** Notes what the target was seen to do (the first value of a name stays). */
   note(name: string, value: number): void {
@@ -119,7 +152,12 @@ export class RunContext {
   }
 
   /** A finding of a check: what it amounts to is src/verdict's to say (weigh); the book records that. */
-  fail(check: CheckDef, message: string, exchanges: Exchange[], options: { variant?: string; counterexample?: CheckResult['counterexample'] } = {}): void {
+  fail(
+    check: CheckDef,
+    message: string,
+    exchanges: Exchange[],
+    options: { variant?: string; counterexample?: CheckResult['counterexample'] } = {},
+  ): void {
     const last = exchanges.at(-1);
     const weighed = weigh({
       check: check.id,
@@ -127,14 +165,30 @@ export class RunContext {
       ...(this.publicClient !== undefined ? { publicClient: this.publicClient } : {}),
       descriptor: this.descriptor,
       exchanges,
-      ...(last?.response ? { context: { response: last.response, body: json(last), ...(options.variant !== undefined ? { variant: options.variant } : {}) } } : {}),
+      ...(last?.response
+        ? {
+            context: {
+              response: last.response,
+              body: json(last),
+              ...(options.variant !== undefined ? { variant: options.variant } : {}),
+            },
+          }
+        : {}),
     });
     this.recordWeighed(check, weighed, message, exchanges, options);
   }
 
-  private recordWeighed(check: CheckDef, w: Pick<Weighed, 'consequence' | 'deviation' | 'reason'>, message: string, exchanges: Exchange[], options: { variant?: string; counterexample?: CheckResult['counterexample'] } = {}): void {
-    if (w.consequence === 'untested') this.evidence.skip(this.suite, check, options.variant, w.reason ?? NOT_IN_TIME, 'untested');
-    else if (w.consequence === 'deviation') this.evidence.deviation(this.suite, check, options.variant, w.deviation!, message, exchanges);
+  private recordWeighed(
+    check: CheckDef,
+    w: Pick<Weighed, 'consequence' | 'deviation' | 'reason'>,
+    message: string,
+    exchanges: Exchange[],
+    options: { variant?: string; counterexample?: CheckResult['counterexample'] } = {},
+  ): void {
+    if (w.consequence === 'untested')
+      this.evidence.skip(this.suite, check, options.variant, w.reason ?? NOT_IN_TIME, 'untested');
+    else if (w.consequence === 'deviation')
+      this.evidence.deviation(this.suite, check, options.variant, w.deviation!, message, exchanges);
     else if (w.consequence === 'warning') this.evidence.warn(this.suite, check, options.variant, message, exchanges);
     else this.evidence.fail(this.suite, check, options.variant, message, exchanges, options.counterexample);
   }
@@ -148,7 +202,12 @@ export class RunContext {
   }
 
   /** Judges a check on its arguments and records the outcome over the exchanges it judged: the suites' one verb. */
-  judge<A extends unknown[]>(check: CheckDef & { judge: (...args: A) => Outcome }, args: A, exchanges: Exchange[], variant?: string): boolean {
+  judge<A extends unknown[]>(
+    check: CheckDef & { judge: (...args: A) => Outcome },
+    args: A,
+    exchanges: Exchange[],
+    variant?: string,
+  ): boolean {
     return this.record(check, check.judge(...args), exchanges, variant);
   }
 
@@ -173,7 +232,13 @@ export class RunContext {
   /** The RFC 6749 §5.1 / §5.2 rules and the flavour schema over one answer (every check judging this kind). */
   responseChecks(exchange: Exchange, kind: AnswerKind): void {
     if (!this.answered(exchange)) return;
-    const report = validateCapture({ flavour: this.target.flavour, kind, response: exchange.response!, profile: this.target.profile, strict: true });
+    const report = validateCapture({
+      flavour: this.target.flavour,
+      kind,
+      response: exchange.response!,
+      profile: this.target.profile,
+      strict: true,
+    });
     for (const check of checksJudgingEvery(kind)) {
       const findings = report.findings.filter((f) => f.rule === check.id);
       if (!findings.length) {
@@ -184,7 +249,12 @@ export class RunContext {
         const message = `${f.path || '(body)'}: ${f.message}`;
         // The validator weighed it already (src/verdict): recorded with that consequence, not decided again.
         const consequence = consequenceOfFinding(f, check.id, this.target.profile);
-        this.recordWeighed(check, { consequence, ...(f.deviation ? { deviation: f.deviation as { reason: string; source: string } } : {}) }, message, [exchange]);
+        this.recordWeighed(
+          check,
+          { consequence, ...(f.deviation ? { deviation: f.deviation as { reason: string; source: string } } : {}) },
+          message,
+          [exchange],
+        );
       }
     }
   }
@@ -197,13 +267,22 @@ export class RunContext {
     if (exchange.response?.status === 200) {
       // Say what came back: a token, or a 200 of another kind ({} from a revocation endpoint is no token).
       const body = json(exchange);
-      const got = typeof body?.access_token === 'string' ? 'got a token (200)' : `got 200 ${exchange.response.body.trim() ? `with ${exchange.response.body.slice(0, 80)}` : 'with an empty body'}`;
-      this.fail(check, `${variant ?? check.title}: the request should have been refused and ${got}`, [exchange], variant !== undefined ? { variant } : {});
+      const got =
+        typeof body?.access_token === 'string'
+          ? 'got a token (200)'
+          : `got 200 ${exchange.response.body.trim() ? `with ${exchange.response.body.slice(0, 80)}` : 'with an empty body'}`;
+      this.fail(
+        check,
+        `${variant ?? check.title}: the request should have been refused and ${got}`,
+        [exchange],
+        variant !== undefined ? { variant } : {},
+      );
       return;
     }
     this.responseChecks(exchange, 'token-error');
     if (!exchange.response || exchange.response.status >= 500) return;
-    if (check.expects) this.record(check, prefix(variant ?? cause, isExpectedError(check, exchange)), [exchange], variant);
+    if (check.expects)
+      this.record(check, prefix(variant ?? cause, isExpectedError(check, exchange)), [exchange], variant);
     if (cause) this.flavourError(cause, exchange);
   }
 
@@ -211,20 +290,39 @@ export class RunContext {
   private flavourError(cause: FailureCause, exchange: Exchange): void {
     const expected = this.expectedError(cause);
     if (!expected) {
-      this.skip(flavourErrors, `the ${this.descriptor.title} flavour documents no particular answer for ${cause}`, 'not-applicable', cause);
+      this.skip(
+        flavourErrors,
+        `the ${this.descriptor.title} flavour documents no particular answer for ${cause}`,
+        'not-applicable',
+        cause,
+      );
       return;
     }
     const r = exchange.response!;
     const body = json(exchange);
     const code = errorCode(body);
     const description = typeof body?.error_description === 'string' ? body.error_description : undefined;
-    const descriptionOk = expected.description === undefined || (expected.description.endsWith('...') ? (description ?? '').startsWith(expected.description.slice(0, -3)) : description === expected.description);
+    const descriptionOk =
+      expected.description === undefined ||
+      (expected.description.endsWith('...')
+        ? (description ?? '').startsWith(expected.description.slice(0, -3))
+        : description === expected.description);
     const ok = r.status === expected.status && code === expected.error && descriptionOk;
-    this.record(flavourErrors, { passed: ok, message: `${cause}: got ${r.status} ${code ?? '-'} ${JSON.stringify(description ?? null)}, the flavour documents ${expected.status} ${expected.error}${expected.description ? ` "${expected.description}"` : ''}` }, [exchange], cause);
+    this.record(
+      flavourErrors,
+      {
+        passed: ok,
+        message: `${cause}: got ${r.status} ${code ?? '-'} ${JSON.stringify(description ?? null)}, the flavour documents ${expected.status} ${expected.error}${expected.description ? ` "${expected.description}"` : ''}`,
+      },
+      [exchange],
+      cause,
+    );
   }
 
   expectedError(cause: FailureCause): ExpectedError | undefined {
-    const byPreset = this.target.preset ? this.descriptor.expectedErrorsByPreset?.[this.target.preset]?.[cause] : undefined;
+    const byPreset = this.target.preset
+      ? this.descriptor.expectedErrorsByPreset?.[this.target.preset]?.[cause]
+      : undefined;
     return byPreset ?? this.descriptor.expectedErrors[cause];
   }
 
@@ -233,10 +331,19 @@ export class RunContext {
     // A 5xx or no answer is TE-A11's (naming this check), not a second failure of the check.
     if (!this.answered(exchange)) return undefined;
     const r = exchange.response!;
-    if (!this.record(check, { passed: r.status === 200, message: `expected 200 with tokens, got ${r.status} ${r.body.slice(0, 200)}` }, [exchange], variant)) return undefined;
+    if (
+      !this.record(
+        check,
+        { passed: r.status === 200, message: `expected 200 with tokens, got ${r.status} ${r.body.slice(0, 200)}` },
+        [exchange],
+        variant,
+      )
+    )
+      return undefined;
     this.responseChecks(exchange, 'token-response');
     return json(exchange);
   }
 }
 
-const prefix = (what: string | undefined, o: Outcome): Outcome => (what ? { ...o, message: `${what}: ${o.message}` } : o);
+const prefix = (what: string | undefined, o: Outcome): Outcome =>
+  what ? { ...o, message: `${what}: ${o.message}` } : o;

@@ -19,7 +19,8 @@ export function curlOf(exchange: Exchange, secrets: Iterable<string> | Redactor,
     return parts.join(' ');
   }
   const redactor = Redactor.of(secrets);
-  for (const [k, v] of Object.entries(headers)) parts.push('-H', quote(`${k}: ${k.toLowerCase() === 'authorization' ? redactor.authorization(v) : v}`));
+  for (const [k, v] of Object.entries(headers))
+    parts.push('-H', quote(`${k}: ${k.toLowerCase() === 'authorization' ? redactor.authorization(v) : v}`));
   if (body !== undefined) parts.push('--data-raw', quote(body));
   return redactor.text(parts.join(' '));
 }

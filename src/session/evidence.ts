@@ -40,13 +40,29 @@ export class Evidence {
 
   private entry(suite: string, check: CheckDef, variant?: string): CheckResult {
     if (check.variants ? variant === undefined || !check.variants.includes(variant) : variant !== undefined) {
-      throw new Error(`${suite} reported ${check.id} with variant ${variant ?? '(none)'}; its variants are ${check.variants?.join(', ') ?? '(none)'}`);
+      throw new Error(
+        `${suite} reported ${check.id} with variant ${variant ?? '(none)'}; its variants are ${check.variants?.join(', ') ?? '(none)'}`,
+      );
     }
     const key = keyOf(suite, check.id, variant);
-    if (this.declared && !this.declared.has(key)) throw new Error(`${suite} reported ${check.id}${variant ? ` (${variant})` : ''}, which no scenario of the suite declares`);
+    if (this.declared && !this.declared.has(key))
+      throw new Error(
+        `${suite} reported ${check.id}${variant ? ` (${variant})` : ''}, which no scenario of the suite declares`,
+      );
     let r = this.book.get(key);
     if (!r) {
-      r = { suite, check: check.id, ...(variant ? { variant } : {}), title: check.title, requirement: check.requirement, url: check.url, status: 'pass', severity: this.classifier.severity(check), passes: 0, failures: 0 };
+      r = {
+        suite,
+        check: check.id,
+        ...(variant ? { variant } : {}),
+        title: check.title,
+        requirement: check.requirement,
+        url: check.url,
+        status: 'pass',
+        severity: this.classifier.severity(check),
+        passes: 0,
+        failures: 0,
+      };
       this.book.set(key, r);
     }
     return r;
@@ -72,7 +88,14 @@ export class Evidence {
   }
 
   /** A finding the flavour documents (src/verdict weighed it): it counts as held, and the deviation is shown. */
-  deviation(suite: string, check: CheckDef, variant: string | undefined, deviation: { reason: string; source: string }, message: string, exchanges: Exchange[]): void {
+  deviation(
+    suite: string,
+    check: CheckDef,
+    variant: string | undefined,
+    deviation: { reason: string; source: string },
+    message: string,
+    exchanges: Exchange[],
+  ): void {
     if (this.dropped(suite, check, variant)) return;
     const r = this.entry(suite, check, variant);
     r.passes++;
@@ -83,7 +106,14 @@ export class Evidence {
     }
   }
 
-  fail(suite: string, check: CheckDef, variant: string | undefined, message: string, exchanges: Exchange[], counterexample?: CheckResult['counterexample']): void {
+  fail(
+    suite: string,
+    check: CheckDef,
+    variant: string | undefined,
+    message: string,
+    exchanges: Exchange[],
+    counterexample?: CheckResult['counterexample'],
+  ): void {
     if (this.dropped(suite, check, variant)) return;
     const r = this.entry(suite, check, variant);
     r.failures++;

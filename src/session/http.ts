@@ -12,9 +12,10 @@ let undici: Promise<Undici> | undefined;
  * also load fetch, WebSocket, cookies and caches, a third of a short run's start-up CPU that no run uses.
  */
 const loadUndici = () =>
-  (undici ??= Promise.all([importCjs(import('undici/lib/dispatcher/agent.js') as Promise<object>), importCjs(import('undici/lib/core/errors.js') as Promise<object>)]).then(
-    ([Agent, errors]) => ({ Agent: Agent as Undici['Agent'], errors: errors as Undici['errors'] }),
-  ));
+  (undici ??= Promise.all([
+    importCjs(import('undici/lib/dispatcher/agent.js') as Promise<object>),
+    importCjs(import('undici/lib/core/errors.js') as Promise<object>),
+  ]).then(([Agent, errors]) => ({ Agent: Agent as Undici['Agent'], errors: errors as Undici['errors'] })));
 
 interface BoundedAnswer {
   status: number;
@@ -25,17 +26,26 @@ interface BoundedAnswer {
 
 /** Bytes of a binary answer kept as evidence (base64): enough to recognise a gzip header or a PNG, no more. */
 const BINARY_EXCERPT_BYTES = 96;
-const TEXT_TYPE = /^(?:text\/|application\/(?:[\w.+-]*\+)?(?:json|xml)\b|application\/(?:x-www-form-urlencoded|javascript|problem\+json|jwt)\b)/i;
+const TEXT_TYPE =
+  /^(?:text\/|application\/(?:[\w.+-]*\+)?(?:json|xml)\b|application\/(?:x-www-form-urlencoded|javascript|problem\+json|jwt)\b)/i;
 
 /**
  * An answer body as text, or, when it is not text (a Content-Encoding the runner does not undo, such as a gzip bomb,
  * a non-text type, bytes that are not UTF-8 or hold NULs), a one-line description with a short base64 excerpt: a
  * binary megabyte decoded as UTF-8 and escaped into JSON and HTML reports grew to several times its size.
  */
-export function bodyOf(bytes: Buffer, headers: Record<string, string[]>): { body: string; binary?: { bytes: number; excerpt: string } } {
+export function bodyOf(
+  bytes: Buffer,
+  headers: Record<string, string[]>,
+): { body: string; binary?: { bytes: number; excerpt: string } } {
   const encoding = headers['content-encoding']?.[0]?.trim().toLowerCase();
   const type = headers['content-type']?.[0]?.trim() ?? '';
-  let why: string | undefined = encoding && encoding !== 'identity' ? `Content-Encoding ${encoding}` : type && !TEXT_TYPE.test(type) ? `Content-Type ${type}` : undefined;
+  let why: string | undefined =
+    encoding && encoding !== 'identity'
+      ? `Content-Encoding ${encoding}`
+      : type && !TEXT_TYPE.test(type)
+        ? `Content-Type ${type}`
+        : undefined;
   let text = '';
   if (!why) {
     try {
@@ -56,7 +66,15 @@ export function bodyOf(bytes: Buffer, headers: Record<string, string[]>): { body
  * beyond them or after `deadline` (a body trickled in under the per-gap timeout still ends then). No stream per
  * answer (undici's request() wraps every body in a Readable: a fifth of the runner's CPU per request).
  */
-function dispatchBounded(agent: Agent, url: URL, method: string, headers: Record<string, string>, body: string | undefined, cap: number, deadline: number): Promise<BoundedAnswer> {
+function dispatchBounded(
+  agent: Agent,
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  cap: number,
+  deadline: number,
+): Promise<BoundedAnswer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -69,7 +87,13 @@ function dispatchBounded(agent: Agent, url: URL, method: string, headers: Record
       resolve({ status, headers: answerHeaders, bytes: Buffer.concat(chunks, size), exceeded });
     };
     agent.dispatch(
-      { origin: url.origin, path: `${url.pathname}${url.search}`, method: method as 'POST', headers, ...(body !== undefined ? { body } : {}) },
+      {
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: method as 'POST',
+        headers,
+        ...(body !== undefined ? { body } : {}),
+      },
       {
         // undici tells a handler of its current interface by this method (lib/handler/wrap-handler.js): required.
         onRequestStart() {},
@@ -82,8 +106,12 @@ function dispatchBounded(agent: Agent, url: URL, method: string, headers: Record
           if (settled) return;
           if (performance.now() > deadline) {
             settled = true;
-            controller.abort(Object.assign(new Error(`the answer's body did not end within the timeout`), { name: 'TimeoutError' }));
-            reject(Object.assign(new Error(`the answer's body did not end within the timeout`), { name: 'TimeoutError' }));
+            controller.abort(
+              Object.assign(new Error(`the answer's body did not end within the timeout`), { name: 'TimeoutError' }),
+            );
+            reject(
+              Object.assign(new Error(`the answer's body did not end within the timeout`), { name: 'TimeoutError' }),
+            );
             return;
           }
           if (size + chunk.length > cap) {
@@ -138,7 +166,8 @@ export function retryAfterSeconds(value: string, now = Date.now()): number | und
   const v = value.trim();
   if (/^\d+$/.test(v)) return Number(v);
   // IMF-fixdate, and the obsolete RFC 850 and asctime forms a recipient must accept (RFC 9110 §5.6.7).
-  const HTTP_DATE = /^(?:[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT|[A-Z][a-z]+, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})$/;
+  const HTTP_DATE =
+    /^(?:[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT|[A-Z][a-z]+, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})$/;
   if (!HTTP_DATE.test(v)) return undefined;
   const at = Date.parse(/GMT$/.test(v) ? v : `${v} GMT`);
   return Number.isFinite(at) ? Math.max(0, Math.ceil((at - now) / 1000)) : undefined;
@@ -172,12 +201,24 @@ export class TlsProblem extends RunInterrupted {}
 
 /** OpenSSL's verification codes as Node reports them, in words that name the setting to fix. */
 const TLS_PROBLEMS: [RegExp, string][] = [
-  [/^DEPTH_ZERO_SELF_SIGNED_CERT$|^SELF_SIGNED_CERT_IN_CHAIN$/, 'its certificate is self-signed (or signed by a CA Node does not know): give that certificate or its CA with tls.ca / --tls-ca'],
-  [/^UNABLE_TO_VERIFY_LEAF_SIGNATURE$|^UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?$/, 'its certificate is signed by an unknown CA: give the CA with tls.ca / --tls-ca'],
-  [/^ERR_TLS_CERT_ALTNAME_INVALID$|^HOSTNAME_MISMATCH$/, 'its certificate is for another name than the URL\'s host: use the name the certificate names in the URL'],
+  [
+    /^DEPTH_ZERO_SELF_SIGNED_CERT$|^SELF_SIGNED_CERT_IN_CHAIN$/,
+    'its certificate is self-signed (or signed by a CA Node does not know): give that certificate or its CA with tls.ca / --tls-ca',
+  ],
+  [
+    /^UNABLE_TO_VERIFY_LEAF_SIGNATURE$|^UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?$/,
+    'its certificate is signed by an unknown CA: give the CA with tls.ca / --tls-ca',
+  ],
+  [
+    /^ERR_TLS_CERT_ALTNAME_INVALID$|^HOSTNAME_MISMATCH$/,
+    "its certificate is for another name than the URL's host: use the name the certificate names in the URL",
+  ],
   [/^CERT_HAS_EXPIRED$/, 'its certificate has expired'],
-  [/^CERT_NOT_YET_VALID$/, 'its certificate is not valid yet (or this machine\'s clock is wrong)'],
-  [/CERTIFICATE_REQUIRED|ALERT_BAD_CERTIFICATE|ALERT_HANDSHAKE_FAILURE/, 'it asks for a client certificate (mTLS) and got none it accepts: give tls.cert and tls.key / --tls-cert and --tls-key'],
+  [/^CERT_NOT_YET_VALID$/, "its certificate is not valid yet (or this machine's clock is wrong)"],
+  [
+    /CERTIFICATE_REQUIRED|ALERT_BAD_CERTIFICATE|ALERT_HANDSHAKE_FAILURE/,
+    'it asks for a client certificate (mTLS) and got none it accepts: give tls.cert and tls.key / --tls-cert and --tls-key',
+  ],
   [/^CERT_|_CERT_|^ERR_SSL_|^ERR_TLS_/, 'the TLS handshake failed'],
 ];
 
@@ -247,12 +288,21 @@ export class Transport {
       ...(tls?.cert ? { cert: tls.cert, key: tls.key } : {}),
       ...(tls?.insecure ? { rejectUnauthorized: false } : {}),
     };
-    const options = { connect: { timeout: this.options.timeoutMs, ...tlsOptions }, headersTimeout: this.options.timeoutMs, bodyTimeout: this.options.timeoutMs };
+    const options = {
+      connect: { timeout: this.options.timeoutMs, ...tlsOptions },
+      headersTimeout: this.options.timeoutMs,
+      bodyTimeout: this.options.timeoutMs,
+    };
     const env = process.env;
     if (env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy) {
       // undici's EnvHttpProxyAgent reads HTTP_PROXY, HTTPS_PROXY and NO_PROXY (nodejs/undici lib/dispatcher/env-http-proxy-agent.js).
-      const EnvHttpProxyAgent = (await importCjs(import('undici/lib/dispatcher/env-http-proxy-agent.js') as Promise<object>)) as typeof import('undici').EnvHttpProxyAgent;
-      return new EnvHttpProxyAgent({ ...options, requestTls: { ...tlsOptions, timeout: this.options.timeoutMs } }) as unknown as Agent;
+      const EnvHttpProxyAgent = (await importCjs(
+        import('undici/lib/dispatcher/env-http-proxy-agent.js') as Promise<object>,
+      )) as typeof import('undici').EnvHttpProxyAgent;
+      return new EnvHttpProxyAgent({
+        ...options,
+        requestTls: { ...tlsOptions, timeout: this.options.timeoutMs },
+      }) as unknown as Agent;
     }
     return new u.Agent(options);
   }
@@ -277,7 +327,13 @@ export class Transport {
   /** Housekeeping requests (logging out the sessions the run opened): not charged to the budget, at most one per session. */
   housekeeping = 0;
 
-  async send(method: string, url: string, headers: Record<string, string> = {}, body?: string, options: { housekeeping?: boolean } = {}): Promise<Exchange> {
+  async send(
+    method: string,
+    url: string,
+    headers: Record<string, string> = {},
+    body?: string,
+    options: { housekeeping?: boolean } = {},
+  ): Promise<Exchange> {
     for (;;) {
       const exchange = await this.once(method, url, headers, body, options.housekeeping);
       const status = exchange.response?.status;
@@ -292,11 +348,20 @@ export class Transport {
       const given = exchange.response!.headers['retry-after']?.[0];
       const asked = given === undefined ? undefined : retryAfterSeconds(given);
       if (asked !== undefined && asked > affordable) {
-        throw new RetryAfterTooLong(`TE-N2: ${origin} answered ${status} with Retry-After ${given}, longer than the run can afford (${affordable} s): stopped without further requests`, [...this.throttled]);
+        throw new RetryAfterTooLong(
+          `TE-N2: ${origin} answered ${status} with Retry-After ${given}, longer than the run can afford (${affordable} s): stopped without further requests`,
+          [...this.throttled],
+        );
       }
       // Without a usable Retry-After: exponential back-off (RFC 6585 §4 leaves the wait to the client).
-      const waitMs = asked !== undefined ? asked * 1000 : BACKOFF_FIRST_MS * 2 ** Math.min(this.throttled.length - 1, 16);
-      const said = given === undefined ? 'without Retry-After' : asked === undefined ? `with an unusable Retry-After "${given}"` : `with Retry-After ${given}`;
+      const waitMs =
+        asked !== undefined ? asked * 1000 : BACKOFF_FIRST_MS * 2 ** Math.min(this.throttled.length - 1, 16);
+      const said =
+        given === undefined
+          ? 'without Retry-After'
+          : asked === undefined
+            ? `with an unusable Retry-After "${given}"`
+            : `with Retry-After ${given}`;
       if (this.throttled.length >= THROTTLED_IN_A_ROW || this.throttledWaitMs + waitMs > affordable * 1000) {
         throw new ThrottledPersistently(
           `TE-N2: ${origin} throttled ${this.throttled.length} answers in a row (the last ${status} ${said}) after ${(this.throttledWaitMs / 1000).toFixed(1)} s of waiting; waiting longer is beyond the run's means (--max-wait ${affordable} s): stopped without further requests`,
@@ -309,10 +374,17 @@ export class Transport {
     }
   }
 
-  private async once(method: string, url: string, headers: Record<string, string>, body?: string, housekeeping = false): Promise<Exchange> {
+  private async once(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body?: string,
+    housekeeping = false,
+  ): Promise<Exchange> {
     if (housekeeping) this.housekeeping++;
     else {
-      if (this.requests >= this.options.maxRequests) throw new BudgetExceeded(`request budget of ${this.options.maxRequests} spent`);
+      if (this.requests >= this.options.maxRequests)
+        throw new BudgetExceeded(`request budget of ${this.options.maxRequests} spent`);
       this.requests++;
     }
     // Rate limit: requests are spaced 1/rate apart (concurrent callers queue for their slot).
@@ -324,9 +396,20 @@ export class Transport {
     const { u, agent } = await this.dispatcher();
     const errors = u.errors;
     const started = performance.now();
-    const exchange: Exchange = { request: { method, url, headers, ...(body !== undefined ? { body } : {}) }, durationMs: 0 };
+    const exchange: Exchange = {
+      request: { method, url, headers, ...(body !== undefined ? { body } : {}) },
+      durationMs: 0,
+    };
     try {
-      const r = await dispatchBounded(agent, new URL(url), method, headers, body, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, started + this.options.timeoutMs);
+      const r = await dispatchBounded(
+        agent,
+        new URL(url),
+        method,
+        headers,
+        body,
+        this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+        started + this.options.timeoutMs,
+      );
       const { exceeded } = r;
       const { body: text, binary } = bodyOf(r.bytes, r.headers);
       exchange.response = { status: r.status, headers: r.headers, body: text, ...(binary ? { binary } : {}) };
@@ -343,28 +426,61 @@ export class Transport {
       // TLS 1.3 refuses a missing client certificate after the handshake: the client sees only a closed connection.
       // Before any answer, on https, without a certificate of ours, that is the likely cause.
       if (err.code === 'UND_ERR_SOCKET' && this.answered === 0 && url.startsWith('https:') && !this.options.tls?.cert) {
-        throw new TlsProblem(`TLS: ${new URL(url).host}: closed the connection right after the handshake, before any answer: it likely asks for a client certificate (mTLS): give tls.cert and tls.key / --tls-cert and --tls-key (${err.code})`);
+        throw new TlsProblem(
+          `TLS: ${new URL(url).host}: closed the connection right after the handshake, before any answer: it likely asks for a client certificate (mTLS): give tls.cert and tls.key / --tls-cert and --tls-key (${err.code})`,
+        );
       }
-      if (err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' || err instanceof errors.ConnectTimeoutError) {
+      if (
+        err.code === 'ECONNREFUSED' ||
+        err.code === 'ENOTFOUND' ||
+        err.code === 'EAI_AGAIN' ||
+        err instanceof errors.ConnectTimeoutError
+      ) {
         throw new TargetUnreachable(`${new URL(url).origin} is unreachable (${err.code ?? err.name})`);
       }
       // A reset or broken socket: a few among many answers are TE-A11 findings; a target that never answered, or
       // one that resets request after request, cannot be judged (unreachable, or stopped).
-      if (!(err.name === 'TimeoutError' || err.name === 'AbortError' || err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError)) {
+      if (
+        !(
+          err.name === 'TimeoutError' ||
+          err.name === 'AbortError' ||
+          err instanceof errors.HeadersTimeoutError ||
+          err instanceof errors.BodyTimeoutError
+        )
+      ) {
         this.consecutiveFailures++;
-        if (this.answered === 0 && this.consecutiveFailures >= STOPPED_AFTER_TIMEOUTS) throw new TargetUnreachable(`${new URL(url).origin} is unreachable: ${this.consecutiveFailures} requests in a row failed (${err.code ?? err.name})`);
-        if (this.consecutiveFailures >= 2 * STOPPED_AFTER_TIMEOUTS) throw new TargetStopped(`${new URL(url).origin} stopped answering: ${this.consecutiveFailures} requests in a row failed (${err.code ?? err.name})`);
+        if (this.answered === 0 && this.consecutiveFailures >= STOPPED_AFTER_TIMEOUTS)
+          throw new TargetUnreachable(
+            `${new URL(url).origin} is unreachable: ${this.consecutiveFailures} requests in a row failed (${err.code ?? err.name})`,
+          );
+        if (this.consecutiveFailures >= 2 * STOPPED_AFTER_TIMEOUTS)
+          throw new TargetStopped(
+            `${new URL(url).origin} stopped answering: ${this.consecutiveFailures} requests in a row failed (${err.code ?? err.name})`,
+          );
       }
-      if (err.name === 'TimeoutError' || err.name === 'AbortError' || err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError) {
+      if (
+        err.name === 'TimeoutError' ||
+        err.name === 'AbortError' ||
+        err instanceof errors.HeadersTimeoutError ||
+        err instanceof errors.BodyTimeoutError
+      ) {
         // One slow answer is a finding (TE-N1) and the run goes on; a target that never answered cannot be judged (exit 3),
         // and one that stopped answering ends the run INCOMPLETE.
-        if (this.answered === 0) throw new TargetUnreachable(`${new URL(url).origin} did not answer within ${this.options.timeoutMs} ms`);
-        if (++this.consecutiveTimeouts >= STOPPED_AFTER_TIMEOUTS) throw new TargetStopped(`${new URL(url).origin} stopped answering: ${this.consecutiveTimeouts} requests in a row got no answer within ${this.options.timeoutMs} ms`);
+        if (this.answered === 0)
+          throw new TargetUnreachable(`${new URL(url).origin} did not answer within ${this.options.timeoutMs} ms`);
+        if (++this.consecutiveTimeouts >= STOPPED_AFTER_TIMEOUTS)
+          throw new TargetStopped(
+            `${new URL(url).origin} stopped answering: ${this.consecutiveTimeouts} requests in a row got no answer within ${this.options.timeoutMs} ms`,
+          );
         exchange.timedOut = true;
       }
     }
     exchange.durationMs = Math.round(performance.now() - started);
-    this.log.push(exchange.response && exchange.response.body.length > LOGGED_BODY_CHARS ? { ...exchange, response: { ...exchange.response, body: exchange.response.body.slice(0, LOGGED_BODY_CHARS) } } : exchange);
+    this.log.push(
+      exchange.response && exchange.response.body.length > LOGGED_BODY_CHARS
+        ? { ...exchange, response: { ...exchange.response, body: exchange.response.body.slice(0, LOGGED_BODY_CHARS) } }
+        : exchange,
+    );
     const limit = this.options.logLimit ?? DEFAULT_LOG_LIMIT;
     if (this.log.length > 2 * limit) {
       const drop = this.log.length - limit;

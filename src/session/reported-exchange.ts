@@ -13,14 +13,29 @@ export const REPORTED_BODY_CHARS = 16 * 1024;
 export function redactExchange(e: Exchange, secrets: Iterable<string> | Redactor): Exchange {
   const redactor = Redactor.of(secrets);
   const text = (s: string) => redactor.text(s);
-  const headers = Object.fromEntries(Object.entries(e.request.headers).map(([k, v]) => [k, k.toLowerCase() === 'authorization' ? redactor.authorization(v) : text(v)]));
+  const headers = Object.fromEntries(
+    Object.entries(e.request.headers).map(([k, v]) => [
+      k,
+      k.toLowerCase() === 'authorization' ? redactor.authorization(v) : text(v),
+    ]),
+  );
   return {
-    request: { method: e.request.method, url: text(e.request.url), headers, ...(e.request.body !== undefined ? { body: text(e.request.body) } : {}) },
+    request: {
+      method: e.request.method,
+      url: text(e.request.url),
+      headers,
+      ...(e.request.body !== undefined ? { body: text(e.request.body) } : {}),
+    },
     ...(e.response
       ? {
           response: {
             status: e.response.status,
-            headers: Object.fromEntries(Object.entries(e.response.headers).map(([k, v]) => [k, v.map((x) => (k === 'set-cookie' ? '[redacted]' : text(x)))])),
+            headers: Object.fromEntries(
+              Object.entries(e.response.headers).map(([k, v]) => [
+                k,
+                v.map((x) => (k === 'set-cookie' ? '[redacted]' : text(x))),
+              ]),
+            ),
             body: text(e.response.body),
             ...(e.response.binary ? { binary: e.response.binary } : {}),
           },
@@ -41,6 +56,12 @@ export function redactExchange(e: Exchange, secrets: Iterable<string> | Redactor
 export function reportedExchange(e: Exchange, secrets: Redactor, reveal: boolean): ReportedExchange {
   const shown = reveal ? e : redactExchange(e, secrets);
   const body = shown.response?.body;
-  const clipped = body !== undefined && body.length > REPORTED_BODY_CHARS ? { ...shown, response: { ...shown.response!, body: body.slice(0, REPORTED_BODY_CHARS), bodyTruncated: body.length } } : shown;
+  const clipped =
+    body !== undefined && body.length > REPORTED_BODY_CHARS
+      ? {
+          ...shown,
+          response: { ...shown.response!, body: body.slice(0, REPORTED_BODY_CHARS), bodyTruncated: body.length },
+        }
+      : shown;
   return { ...clipped, curl: reveal ? curlOf(e, [], true) : curlOf(e, secrets) };
 }

@@ -16,7 +16,10 @@ export interface CheckRef {
   variant?: string;
 }
 
-export const ref = (check: CheckDef, variant?: string): CheckRef => ({ check, ...(variant !== undefined ? { variant } : {}) });
+export const ref = (check: CheckDef, variant?: string): CheckRef => ({
+  check,
+  ...(variant !== undefined ? { variant } : {}),
+});
 /** Every variant of a check. */
 export const allVariants = (check: CheckDef): CheckRef[] => (check.variants ?? []).map((v) => ref(check, v));
 
@@ -57,6 +60,11 @@ export function defineSuite<S>(suite: SuiteDef<S>): SuiteDef<S> {
 
 /** The per-answer checks of a scenario, and the two judged on every request. */
 export function refsOf(s: Scenario<unknown>): CheckRef[] {
-  return [...s.checks, ...(s.answers ?? []).flatMap((k) => checksJudgingEvery(k).map((c) => ref(c))), ref(noServerError), ref(answeredInTime), ref(boundedAnswer)];
+  return [
+    ...s.checks,
+    ...(s.answers ?? []).flatMap((k) => checksJudgingEvery(k).map((c) => ref(c))),
+    ref(noServerError),
+    ref(answeredInTime),
+    ref(boundedAnswer),
+  ];
 }
-

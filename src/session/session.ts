@@ -41,7 +41,8 @@ const formEncode = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
  * src/index.ts formUrlEncode) also percent-encodes - _ . ! ~ * ' ( ), so "my-client" becomes "my%2Dclient".
  * A server that does not form-url-decode Basic credentials (RFC 6749 §2.3.1) refuses it.
  */
-export const strictFormEncode = (s: string) => formEncode(s).replace(/[-_.!~*'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+export const strictFormEncode = (s: string) =>
+  formEncode(s).replace(/[-_.!~*'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** The sessions the run could not log out reached the user's session limit: it opens no more (the run ends INCOMPLETE). */
 export class SessionsExhausted extends RunInterrupted {}
@@ -56,7 +57,13 @@ export type ClientAuthStyle = 'basic' | 'post' | 'none' | 'both';
  * - both: Basic and the body at once (TE-B6, a request that must be refused).
  * A client without a secret sends client_id in the body whatever its style.
  */
-export function authenticate(client: TargetClient, style: ClientAuthStyle, pairs: [string, string][], headers: Record<string, string>, options: { secret?: string; strictBasic?: boolean } = {}): void {
+export function authenticate(
+  client: TargetClient,
+  style: ClientAuthStyle,
+  pairs: [string, string][],
+  headers: Record<string, string>,
+  options: { secret?: string; strictBasic?: boolean } = {},
+): void {
   const secret = options.secret ?? client.clientSecret;
   const basic = (style === 'basic' || style === 'both') && secret !== undefined;
   if (basic) {
@@ -65,12 +72,17 @@ export function authenticate(client: TargetClient, style: ClientAuthStyle, pairs
   }
   if (!basic || style === 'both') {
     if (!pairs.some(([k]) => k === 'client_id')) pairs.push(['client_id', client.clientId]);
-    if ((style === 'post' || style === 'both') && secret !== undefined && !pairs.some(([k]) => k === 'client_secret')) pairs.push(['client_secret', secret]);
+    if ((style === 'post' || style === 'both') && secret !== undefined && !pairs.some(([k]) => k === 'client_secret'))
+      pairs.push(['client_secret', secret]);
   }
 }
 
 /** A form request of a client (revocation, logout): its authentication, the parameters, the content type. */
-function clientForm(client: TargetClient, params: [string, string][], style: ClientAuthStyle = client.auth): { headers: Record<string, string>; body: string } {
+function clientForm(
+  client: TargetClient,
+  params: [string, string][],
+  style: ClientAuthStyle = client.auth,
+): { headers: Record<string, string>; body: string } {
   const pairs = [...params];
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   authenticate(client, style, pairs, headers);
@@ -112,14 +124,21 @@ export class Session {
     // sessions it could not log out (no refresh token, a failed logout) reach the limit, it opens no more.
     const limit = this.target.sessionLimit;
     if (grantType === 'password' && username && limit && !options.beyondSessionLimit) {
-      while (this.openSessions(username) > 0 && this.openSessions(username) + this.leakedOf(username) >= limit) await this.closeSession(this.open.find((x) => x.username === username)!);
+      while (this.openSessions(username) > 0 && this.openSessions(username) + this.leakedOf(username) >= limit)
+        await this.closeSession(this.open.find((x) => x.username === username)!);
       if (this.leakedOf(username) >= limit) {
-        throw new SessionsExhausted(`stopped before opening a session beyond user "${username}"'s limit of ${limit} (policies.sessionLimit): ${this.leakedOf(username)} session(s) could not be logged out (${[...new Set(this.leaked.filter((l) => l.username === username).map((l) => l.why))].join('; ')})`);
+        throw new SessionsExhausted(
+          `stopped before opening a session beyond user "${username}"'s limit of ${limit} (policies.sessionLimit): ${this.leakedOf(username)} session(s) could not be logged out (${[...new Set(this.leaked.filter((l) => l.username === username).map((l) => l.why))].join('; ')})`,
+        );
       }
     }
     const pairs: [string, string][] = [...params];
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-    if (client) authenticate(client, options.auth ?? client.auth, pairs, headers, { ...(options.secretOverride !== undefined ? { secret: options.secretOverride } : {}), ...(options.strictBasic ? { strictBasic: true } : {}) });
+    if (client)
+      authenticate(client, options.auth ?? client.auth, pairs, headers, {
+        ...(options.secretOverride !== undefined ? { secret: options.secretOverride } : {}),
+        ...(options.strictBasic ? { strictBasic: true } : {}),
+      });
     for (const [k, v] of Object.entries(this.target.extraParams)) {
       if (options.withoutRequired && this.target.requiredParams.includes(k)) continue;
       if (!pairs.some(([n]) => n === k)) pairs.push([k, v]);
@@ -154,22 +173,51 @@ export class Session {
    */
   private trackStored(params: [string, string][], client: TargetClient | undefined, e: Exchange): void {
     if (!client?.refreshToken || e.response?.status !== 200) return;
-    const presented = params.find(([k]) => k === 'grant_type')?.[1] === 'refresh_token' ? params.find(([k]) => k === 'refresh_token')?.[1] : undefined;
+    const presented =
+      params.find(([k]) => k === 'grant_type')?.[1] === 'refresh_token'
+        ? params.find(([k]) => k === 'refresh_token')?.[1]
+        : undefined;
     const issued = json(e)?.refresh_token;
-    if (presented === undefined || presented !== this.storedHead(client) || typeof issued !== 'string' || issued === presented) return;
+    if (
+      presented === undefined ||
+      presented !== this.storedHead(client) ||
+      typeof issued !== 'string' ||
+      issued === presented
+    )
+      return;
     this.heads.set(client.clientId, issued);
     if (client.refreshTokenFile) {
       writeFileSync(client.refreshTokenFile, `${issued}\n`, { mode: 0o600 });
       chmodSync(client.refreshTokenFile, 0o600);
-      this.onStoredRotation(`the stored refresh token of client "${client.clientId}" was rotated: the newest is in ${client.refreshTokenFile}`);
+      this.onStoredRotation(
+        `the stored refresh token of client "${client.clientId}" was rotated: the newest is in ${client.refreshTokenFile}`,
+      );
     }
   }
 
-  private trackSession(grantType: string | undefined, username: string | undefined, params: [string, string][], client: TargetClient | undefined, e: Exchange): void {
+  private trackSession(
+    grantType: string | undefined,
+    username: string | undefined,
+    params: [string, string][],
+    client: TargetClient | undefined,
+    e: Exchange,
+  ): void {
     const issued = e.response?.status === 200 ? json(e)?.refresh_token : undefined;
     // A login the run cannot end: where sessions matter (a logout endpoint, a declared limit), it is counted.
-    if (grantType === 'password' && username && e.response?.status === 200 && (typeof issued !== 'string' || !this.target.logoutUrl) && (this.target.logoutUrl || this.target.sessionLimit)) {
-      this.leaked.push({ username, why: typeof issued !== 'string' ? 'the grant issued no refresh token to log it out with' : 'the target has no logout endpoint (endpoints.logout)' });
+    if (
+      grantType === 'password' &&
+      username &&
+      e.response?.status === 200 &&
+      (typeof issued !== 'string' || !this.target.logoutUrl) &&
+      (this.target.logoutUrl || this.target.sessionLimit)
+    ) {
+      this.leaked.push({
+        username,
+        why:
+          typeof issued !== 'string'
+            ? 'the grant issued no refresh token to log it out with'
+            : 'the target has no logout endpoint (endpoints.logout)',
+      });
       return;
     }
     if (!this.target.logoutUrl || typeof issued !== 'string' || !client) return;
@@ -205,9 +253,12 @@ export class Session {
   private async closeSession(s: OpenSession): Promise<void> {
     this.open.splice(this.open.indexOf(s), 1);
     const { headers, body } = clientForm(s.client, [['refresh_token', s.refreshToken]]);
-    const e = await this.transport.send('POST', this.target.logoutUrl!, headers, body, { housekeeping: true }).catch((err: unknown) => ({ error: (err as Error).message }) as Partial<Exchange>);
+    const e = await this.transport
+      .send('POST', this.target.logoutUrl!, headers, body, { housekeeping: true })
+      .catch((err: unknown) => ({ error: (err as Error).message }) as Partial<Exchange>);
     const status = e.response?.status;
-    if (status === undefined || status >= 300) this.leaked.push({ username: s.username, why: `a logout answered ${status ?? e.error ?? 'nothing'}` });
+    if (status === undefined || status >= 300)
+      this.leaked.push({ username: s.username, why: `a logout answered ${status ?? e.error ?? 'nothing'}` });
   }
 
   /** Logs out every session the run still holds (after each scenario: the run ends with none open). */
@@ -216,7 +267,10 @@ export class Session {
   }
 
   /** The bearer resource with this access token (none: no Authorization header); undefined when the target has none. */
-  async resource(accessToken: string | undefined, options: { inQuery?: boolean; headers?: Record<string, string | undefined>; scheme?: string } = {}): Promise<Exchange | undefined> {
+  async resource(
+    accessToken: string | undefined,
+    options: { inQuery?: boolean; headers?: Record<string, string | undefined>; scheme?: string } = {},
+  ): Promise<Exchange | undefined> {
     const r = this.target.resource;
     if (!r) return undefined;
     const headers: Record<string, string> = { ...r.headers, ...this.target.resourceHeaders };
@@ -254,7 +308,8 @@ export class Session {
 
   private harvestTokens(exchange: Exchange): void {
     const body = json(exchange);
-    for (const k of ['access_token', 'refresh_token', 'id_token']) if (typeof body?.[k] === 'string') this.tokensSeen.add(body[k] as string);
+    for (const k of ['access_token', 'refresh_token', 'id_token'])
+      if (typeof body?.[k] === 'string') this.tokensSeen.add(body[k] as string);
   }
 }
 

@@ -5,4 +5,5 @@
  */
 let compare: ((a: string, b: string) => number) | undefined;
 
-export const naturalCompare = (a: string, b: string): number => (compare ??= new Intl.Collator('en', { numeric: true }).compare)(a, b);
+export const naturalCompare = (a: string, b: string): number =>
+  (compare ??= new Intl.Collator('en', { numeric: true }).compare)(a, b);

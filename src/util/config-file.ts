@@ -20,13 +20,19 @@ export async function readConfigFile(path: string): Promise<unknown> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ConfigFileError(path, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message);
+    throw new ConfigFileError(
+      path,
+      (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message,
+    );
   }
   const yaml = ['.yaml', '.yml'].includes(extname(path).toLowerCase());
   try {
     return yaml ? (await importCjs(import('yaml'))).parse(text) : JSON.parse(text);
   } catch (e) {
     // yaml's message goes on with a code frame after "at line L, column C:": the first line, without its colon.
-    throw new ConfigFileError(path, `not valid ${yaml ? 'YAML' : 'JSON'}: ${(e as Error).message.split('\n')[0]!.replace(/:\s*$/, '')}`);
+    throw new ConfigFileError(
+      path,
+      `not valid ${yaml ? 'YAML' : 'JSON'}: ${(e as Error).message.split('\n')[0]!.replace(/:\s*$/, '')}`,
+    );
   }
 }

@@ -5,11 +5,18 @@ export function looksLikeJwt(text: string): boolean {
 }
 
 /** Decodes (does not verify) a compact JWS: enough to validate its claims against a schema. */
-export function decodeJwtPayload(jwt: string): { ok: true; header: unknown; payload: unknown; headerJson: string } | { ok: false; reason: string } {
+export function decodeJwtPayload(
+  jwt: string,
+): { ok: true; header: unknown; payload: unknown; headerJson: string } | { ok: false; reason: string } {
   const [h, p] = jwt.split('.');
   try {
     const headerJson = Buffer.from(h!, 'base64url').toString('utf8');
-    return { ok: true, header: JSON.parse(headerJson), headerJson, payload: JSON.parse(Buffer.from(p!, 'base64url').toString('utf8')) };
+    return {
+      ok: true,
+      header: JSON.parse(headerJson),
+      headerJson,
+      payload: JSON.parse(Buffer.from(p!, 'base64url').toString('utf8')),
+    };
   } catch (e) {
     return { ok: false, reason: (e as Error).message };
   }
@@ -25,12 +32,17 @@ function jsonPart(token: string, index: 0 | 1, what: string): Record<string, unk
   } catch {
     throw new TypeError(`the ${what} is not base64url-encoded JSON`);
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new TypeError(`the ${what} is not a JSON object`);
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new TypeError(`the ${what} is not a JSON object`);
   return value as Record<string, unknown>;
 }
 
 /** The protected header of a compact JWS (not verified). Decoding needs no crypto: jose loads only to verify. */
-export const decodeJwsHeader = (token: string): { alg?: string; kid?: string; [name: string]: unknown } => jsonPart(token, 0, 'protected header');
+export const decodeJwsHeader = (token: string): { alg?: string; kid?: string; [name: string]: unknown } =>
+  jsonPart(token, 0, 'protected header');
 
 /** The claims of a compact JWS (not verified). */
-export const decodeJwtClaims = (token: string): Record<string, unknown> & { iat?: number; exp?: number; iss?: string; aud?: string | string[]; sub?: string } => jsonPart(token, 1, 'payload') as never;
+export const decodeJwtClaims = (
+  token: string,
+): Record<string, unknown> & { iat?: number; exp?: number; iss?: string; aud?: string | string[]; sub?: string } =>
+  jsonPart(token, 1, 'payload') as never;

@@ -23,7 +23,9 @@ export function packageRoot(): string {
 let cachedVersion: string | undefined;
 /** This package's own version (never the host project's: `npx idpc --version` in a consumer project). */
 export function packageVersion(): string {
-  return (cachedVersion ??= (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version);
+  return (cachedVersion ??= (
+    JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }
+  ).version);
 }
 
 export const schemasDir = (): string => join(packageRoot(), 'schemas');

@@ -35,7 +35,16 @@ describe('Redactor', () => {
     fc.assert(
       fc.property(
         fc.array(token, { minLength: 1, maxLength: 5 }),
-        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.nat(), fc.string({ maxLength: 12 }), fc.constantFrom('truncate', 'prefix', 'suffix', 'middle', 'urlencode', 'twice')), { minLength: 1, maxLength: 6 }),
+        fc.array(
+          fc.tuple(
+            fc.nat(),
+            fc.nat(),
+            fc.nat(),
+            fc.string({ maxLength: 12 }),
+            fc.constantFrom('truncate', 'prefix', 'suffix', 'middle', 'urlencode', 'twice'),
+          ),
+          { minLength: 1, maxLength: 6 },
+        ),
         fc.string({ maxLength: 40 }),
         (tokens, mutilations, filler) => {
           const r = new Redactor(tokens);
@@ -43,12 +52,21 @@ describe('Redactor', () => {
             const t = tokens[which % tokens.length]!;
             const cut = REDACT_RUN + (a % Math.max(1, t.length - REDACT_RUN + 1));
             switch (how) {
-              case 'truncate': return t.slice(0, cut);
-              case 'prefix': return extra + t;
-              case 'suffix': return t + extra;
-              case 'middle': return t.slice(b % Math.max(1, t.length - REDACT_RUN), (b % Math.max(1, t.length - REDACT_RUN)) + REDACT_RUN);
-              case 'urlencode': return encodeURIComponent(t);
-              default: return `${t}${filler}${t.slice(0, cut)}`;
+              case 'truncate':
+                return t.slice(0, cut);
+              case 'prefix':
+                return extra + t;
+              case 'suffix':
+                return t + extra;
+              case 'middle':
+                return t.slice(
+                  b % Math.max(1, t.length - REDACT_RUN),
+                  (b % Math.max(1, t.length - REDACT_RUN)) + REDACT_RUN,
+                );
+              case 'urlencode':
+                return encodeURIComponent(t);
+              default:
+                return `${t}${filler}${t.slice(0, cut)}`;
             }
           });
           const out = r.text([filler, ...pieces, filler].join(' | '));
@@ -62,25 +80,38 @@ describe('Redactor', () => {
   it('a configured password holding a protocol word leaves the word readable where it stands alone, and nowhere else', () => {
     const r = new Redactor([], { configured: ['mypassword'] });
     const m = redactValue('mypassword');
-    expect(r.text('grant_type=password&username=u&password=mypassword')).toBe(`grant_type=password&username=u&password=${m}`);
+    expect(r.text('grant_type=password&username=u&password=mypassword')).toBe(
+      `grant_type=password&username=u&password=${m}`,
+    );
     expect(r.text('password=mypasswor')).toBe(`password=${m}`);
     expect(r.text('xpassword Password')).toBe(`x${m} Password`);
   });
 
   it('a secret that is itself a protocol word, and every issued token, are redacted wherever they appear', () => {
-    expect(new Redactor([], { configured: ['password'] }).text('grant_type=password')).toBe(`grant_type=${redactValue('password')}`);
-    expect(new Redactor(['xxpasswordyy']).text('grant_type=password')).toBe(`grant_type=${redactValue('xxpasswordyy')}`);
+    expect(new Redactor([], { configured: ['password'] }).text('grant_type=password')).toBe(
+      `grant_type=${redactValue('password')}`,
+    );
+    expect(new Redactor(['xxpasswordyy']).text('grant_type=password')).toBe(
+      `grant_type=${redactValue('xxpasswordyy')}`,
+    );
     // The same run in a token and in a configured secret: the token's rule holds.
-    expect(new Redactor(['xxpasswordyy'], { configured: ['mypassword'] }).text('grant_type=password')).not.toContain('=password');
+    expect(new Redactor(['xxpasswordyy'], { configured: ['mypassword'] }).text('grant_type=password')).not.toContain(
+      '=password',
+    );
   });
 
   it("the target's own grant types are protocol words too", () => {
     const r = new Redactor([], { configured: ['my_operator_password'], protocolWords: ['operator_password'] });
-    expect(r.text('grant_type=operator_password&password=my_operator_password')).toBe(`grant_type=operator_password&password=${redactValue('my_operator_password')}`);
+    expect(r.text('grant_type=operator_password&password=my_operator_password')).toBe(
+      `grant_type=operator_password&password=${redactValue('my_operator_password')}`,
+    );
   });
 
   it('a public name (client id, username, check variant) that shares characters with a secret stays readable where it stands alone', () => {
-    const r = new Redactor([], { configured: ['conformance-service-secret', 'qa-bot-password'], publicNames: ['conformance-app', 'missing-password', 'operator_password'] });
+    const r = new Redactor([], {
+      configured: ['conformance-service-secret', 'qa-bot-password'],
+      publicNames: ['conformance-app', 'missing-password', 'operator_password'],
+    });
     const m = redactValue('conformance-service-secret');
     expect(r.text('client_id=conformance-app&x=1')).toBe('client_id=conformance-app&x=1');
     expect(r.text('grant:TE-E2:missing-password')).toBe('grant:TE-E2:missing-password');
@@ -93,8 +124,12 @@ describe('Redactor', () => {
   });
 
   it('a public name that holds a whole secret, and every issued token, get no exemption', () => {
-    expect(new Redactor([], { configured: ['s3cret-app'], publicNames: ['my-s3cret-app'] }).text('id=my-s3cret-app')).toBe(`id=my-${redactValue('s3cret-app')}`);
-    expect(new Redactor(['conformance-token-xyz'], { publicNames: ['conformance-app'] }).text('conformance-app')).toBe(`${redactValue('conformance-token-xyz')}app`);
+    expect(
+      new Redactor([], { configured: ['s3cret-app'], publicNames: ['my-s3cret-app'] }).text('id=my-s3cret-app'),
+    ).toBe(`id=my-${redactValue('s3cret-app')}`);
+    expect(new Redactor(['conformance-token-xyz'], { publicNames: ['conformance-app'] }).text('conformance-app')).toBe(
+      `${redactValue('conformance-token-xyz')}app`,
+    );
   });
 
   it('short secrets are redacted too: 1..3 characters where they stand as a value, 4..7 anywhere but inside a protocol word standing alone', () => {
@@ -105,39 +140,66 @@ describe('Redactor', () => {
     expect(r.text('grant_type=password&password=pass')).toBe(`grant_type=password&password=${redactValue('pass')}`);
     expect(r.text('bypass=1')).toBe(`by${redactValue('pass')}=1`);
     // A marker already written is never cut into by a short secret that its hex happens to hold.
-    const dead = new Redactor(['a-token-of-some-length'], { configured: [redactValue('a-token-of-some-length').slice(10, 14)] });
+    const dead = new Redactor(['a-token-of-some-length'], {
+      configured: [redactValue('a-token-of-some-length').slice(10, 14)],
+    });
     expect(dead.text('a-token-of-some-length')).toBe(redactValue('a-token-of-some-length'));
     expect(Redactor.weak(['ab', 'pass', 'long-enough-secret'])).toEqual(['ab', 'pass']);
   });
 
   it('a client id or username that shares a prefix with a secret is not covered by its marker (client_id=[redacted]id)', () => {
-    const r = new Redactor([], { configured: ['qa-client-secret-123', 'alice-wonder-pw'], publicNames: ['qa-client-id', 'alice-wonder'] });
-    expect(r.text('client_id=qa-client-id&client_secret=qa-client-secret-123')).toBe(`client_id=qa-client-id&client_secret=${redactValue('qa-client-secret-123')}`);
-    expect(r.text('username=alice-wonder&password=alice-wonder-pw')).toBe(`username=alice-wonder&password=${redactValue('alice-wonder-pw')}`);
+    const r = new Redactor([], {
+      configured: ['qa-client-secret-123', 'alice-wonder-pw'],
+      publicNames: ['qa-client-id', 'alice-wonder'],
+    });
+    expect(r.text('client_id=qa-client-id&client_secret=qa-client-secret-123')).toBe(
+      `client_id=qa-client-id&client_secret=${redactValue('qa-client-secret-123')}`,
+    );
+    expect(r.text('username=alice-wonder&password=alice-wonder-pw')).toBe(
+      `username=alice-wonder&password=${redactValue('alice-wonder-pw')}`,
+    );
   });
 
   it('no output holds 8 consecutive characters of a configured secret but a protocol word standing alone (property)', () => {
     const words = ['password', 'client_credentials', 'refresh_token', 'username'];
     const piece = fc.oneof(fc.constantFrom(...words), fc.stringMatching(/^[A-Za-z0-9!@#-]{1,8}$/));
-    const secret = fc.array(piece, { minLength: 1, maxLength: 4 }).map((p) => p.join('')).filter((x) => x.length >= REDACT_RUN);
+    const secret = fc
+      .array(piece, { minLength: 1, maxLength: 4 })
+      .map((p) => p.join(''))
+      .filter((x) => x.length >= REDACT_RUN);
     fc.assert(
-      fc.property(fc.array(secret, { minLength: 1, maxLength: 3 }), fc.array(fc.tuple(fc.nat(), fc.nat(), fc.constantFrom('whole', 'truncate', 'glued', 'form', 'encoded')), { minLength: 1, maxLength: 6 }), (secrets, uses) => {
-        const r = new Redactor([], { configured: secrets });
-        const pieces = uses.map(([which, cut, how]) => {
-          const s = secrets[which % secrets.length]!;
-          const at = REDACT_RUN + (cut % Math.max(1, s.length - REDACT_RUN + 1));
-          switch (how) {
-            case 'whole': return s;
-            case 'truncate': return s.slice(0, at);
-            case 'glued': return `x${s}y`;
-            case 'encoded': return encodeURIComponent(s);
-            default: return `grant_type=password&username=u&password=${encodeURIComponent(s)}&scope=refresh_token`;
-          }
-        });
-        const out = r.text(pieces.join(' | '));
-        for (const s of secrets) if (!words.includes(s.toLowerCase())) expect(leaksOutsideWords(out, s, new Set(words)), `${s} leaked into ${out}`).toBe(false);
-        for (const s of secrets) if (words.includes(s.toLowerCase())) expect(out.includes(s), `${s} leaked into ${out}`).toBe(false);
-      }),
+      fc.property(
+        fc.array(secret, { minLength: 1, maxLength: 3 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.constantFrom('whole', 'truncate', 'glued', 'form', 'encoded')), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        (secrets, uses) => {
+          const r = new Redactor([], { configured: secrets });
+          const pieces = uses.map(([which, cut, how]) => {
+            const s = secrets[which % secrets.length]!;
+            const at = REDACT_RUN + (cut % Math.max(1, s.length - REDACT_RUN + 1));
+            switch (how) {
+              case 'whole':
+                return s;
+              case 'truncate':
+                return s.slice(0, at);
+              case 'glued':
+                return `x${s}y`;
+              case 'encoded':
+                return encodeURIComponent(s);
+              default:
+                return `grant_type=password&username=u&password=${encodeURIComponent(s)}&scope=refresh_token`;
+            }
+          });
+          const out = r.text(pieces.join(' | '));
+          for (const s of secrets)
+            if (!words.includes(s.toLowerCase()))
+              expect(leaksOutsideWords(out, s, new Set(words)), `${s} leaked into ${out}`).toBe(false);
+          for (const s of secrets)
+            if (words.includes(s.toLowerCase())) expect(out.includes(s), `${s} leaked into ${out}`).toBe(false);
+        },
+      ),
       { numRuns: 300 },
     );
   });

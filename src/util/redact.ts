@@ -27,7 +27,12 @@ export function redactHeaders(headers: Record<string, string | string[] | undefi
     if (raw === undefined) continue;
     const value = Array.isArray(raw) ? raw.join(', ') : raw;
     const lower = name.toLowerCase();
-    out[lower] = lower === 'authorization' || lower === 'proxy-authorization' ? redactAuthorization(value) : SECRET_HEADERS.has(lower) ? redactValue(value) : value;
+    out[lower] =
+      lower === 'authorization' || lower === 'proxy-authorization'
+        ? redactAuthorization(value)
+        : SECRET_HEADERS.has(lower)
+          ? redactValue(value)
+          : value;
   }
   return out;
 }
@@ -58,10 +63,30 @@ export const REDACT_RUN = 8;
  * secret. Issued tokens never get this exemption, nor does a secret that is itself such a word.
  */
 const PROTOCOL_WORDS = [
-  'password', 'client_credentials', 'refresh_token', 'authorization_code', 'access_token', 'id_token', 'grant_type',
-  'client_id', 'client_secret', 'username', 'token_type', 'expires_in', 'refresh_expires_in', 'offline_access',
-  'invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope',
-  'error_description', 'authorization', 'application', 'urlencoded',
+  'password',
+  'client_credentials',
+  'refresh_token',
+  'authorization_code',
+  'access_token',
+  'id_token',
+  'grant_type',
+  'client_id',
+  'client_secret',
+  'username',
+  'token_type',
+  'expires_in',
+  'refresh_expires_in',
+  'offline_access',
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'error_description',
+  'authorization',
+  'application',
+  'urlencoded',
 ];
 
 const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
@@ -108,11 +133,14 @@ export class Redactor {
   constructor(secrets: Iterable<string> = [], options: RedactorOptions = {}) {
     this.key = options.key;
     this.words = new Set([...PROTOCOL_WORDS, ...(options.protocolWords ?? [])].map((w) => w.toLowerCase()));
-    for (const w of this.words) for (let i = 0; i + REDACT_RUN <= w.length; i++) this.wordGrams.add(w.slice(i, i + REDACT_RUN));
+    for (const w of this.words)
+      for (let i = 0; i + REDACT_RUN <= w.length; i++) this.wordGrams.add(w.slice(i, i + REDACT_RUN));
     this.addAll(secrets);
     const configured = [...(options.configured ?? [])].filter(Boolean);
     for (const s of configured) this.add(s, true);
-    this.names = [...new Set(options.publicNames ?? [])].filter((n) => n.length >= REDACT_RUN && !configured.some((s) => s.length >= 4 && n.includes(s))).sort((a, b) => b.length - a.length);
+    this.names = [...new Set(options.publicNames ?? [])]
+      .filter((n) => n.length >= REDACT_RUN && !configured.some((s) => s.length >= 4 && n.includes(s)))
+      .sort((a, b) => b.length - a.length);
   }
 
   /** Where a public name stands alone in the text: not continued by a character a name could go on with. */
@@ -122,7 +150,11 @@ export class Redactor {
     for (const name of this.names) {
       for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
         const end = at + name.length;
-        if ((at === 0 || !continues(text.charCodeAt(at - 1))) && (end >= text.length || !continues(text.charCodeAt(end)))) spans.push({ start: at, end });
+        if (
+          (at === 0 || !continues(text.charCodeAt(at - 1))) &&
+          (end >= text.length || !continues(text.charCodeAt(end)))
+        )
+          spans.push({ start: at, end });
       }
     }
     return spans;
@@ -166,7 +198,13 @@ export class Redactor {
 
   private markerOf(secret: string): string {
     let m = this.markers.get(secret);
-    if (!m) this.markers.set(secret, (m = this.key ? `[redacted:${createHmac('sha256', this.key).update(secret).digest('hex').slice(0, 8)}]` : redactValue(secret)));
+    if (!m)
+      this.markers.set(
+        secret,
+        (m = this.key
+          ? `[redacted:${createHmac('sha256', this.key).update(secret).digest('hex').slice(0, 8)}]`
+          : redactValue(secret)),
+      );
     return m;
   }
 
@@ -198,7 +236,9 @@ export class Redactor {
         if (gram === undefined) continue;
         // A protocol word (configured secrets only) or a public name (any secret but an issued token's) around the run.
         const spans = (nameSpans ??= this.nameSpans(out));
-        const word = (gram.word ? this.protocolWordAt(out, i) : undefined) ?? (gram.named ? spans.find((n) => n.start <= i && i + REDACT_RUN <= n.end) : undefined);
+        const word =
+          (gram.word ? this.protocolWordAt(out, i) : undefined) ??
+          (gram.named ? spans.find((n) => n.start <= i && i + REDACT_RUN <= n.end) : undefined);
         if (word) (words ??= []).push({ hit: hits.length, ...word });
         hits.push(i);
         markers.push(gram.marker);
@@ -260,13 +300,20 @@ export class Redactor {
    */
   private redactShort(text: string): string {
     const taken: { start: number; end: number; marker: string }[] = [];
-    const markers = [...text.matchAll(/\[redacted:[0-9a-f]{8}\]/g)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
+    const markers = [...text.matchAll(/\[redacted:[0-9a-f]{8}\]/g)].map((m) => ({
+      start: m.index,
+      end: m.index + m[0].length,
+    }));
     const alnum = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
     // Longest first: a secret that holds another is one marker, not two.
     for (const [s, { marker, word }] of [...this.short].sort((a, b) => b[0].length - a[0].length)) {
       for (let at = text.indexOf(s); at >= 0; at = text.indexOf(s, at + 1)) {
         const end = at + s.length;
-        if (s.length < 4 && ((at > 0 && alnum(text.charCodeAt(at - 1))) || (end < text.length && alnum(text.charCodeAt(end))))) continue;
+        if (
+          s.length < 4 &&
+          ((at > 0 && alnum(text.charCodeAt(at - 1))) || (end < text.length && alnum(text.charCodeAt(end))))
+        )
+          continue;
         const overlaps = (x: { start: number; end: number }) => x.start < end && at < x.end;
         if (markers.some(overlaps) || taken.some(overlaps)) continue;
         if (word && this.insideProtocolWord(text, at, end)) continue;

@@ -2,7 +2,13 @@ import { parseJsonBody } from '../checks/json.js';
 import type { Profile } from '../checks/define.js';
 import { checksJudgingEvery } from '../checks/registry.js';
 import { errorJson, otherSchema } from '../checks/token-error.js';
-import { expiresInPresent, flavourSchema, jsonObjectBody, tokenTypeMember, unknownMembers } from '../checks/token-response.js';
+import {
+  expiresInPresent,
+  flavourSchema,
+  jsonObjectBody,
+  tokenTypeMember,
+  unknownMembers,
+} from '../checks/token-response.js';
 import { weigh } from '../verdict/index.js';
 import { FLAVOURS, type FlavourName } from '../flavours/index.js';
 import type { CapturedResponse } from '../http/capture.js';
@@ -59,7 +65,8 @@ export function validateCapture(input: CaptureInput): CaptureReport {
   const findings: Finding[] = [];
   const text = input.response ? input.response.body : (input.body ?? '');
   const isTokenKind = kind in RFC_KIND;
-  const bodyRule = kind === 'token-response' ? jsonObjectBody.id : kind === 'token-error' ? errorJson.id : otherSchema.id;
+  const bodyRule =
+    kind === 'token-response' ? jsonObjectBody.id : kind === 'token-error' ? errorJson.id : otherSchema.id;
 
   // 1. The body as a value: JSON, a decoded JWT for claim kinds, or text where the flavour answers in text.
   let value: unknown;
@@ -74,12 +81,26 @@ export function validateCapture(input: CaptureInput): CaptureReport {
       value = parsed.value;
       parsedJson = true;
       for (const d of parsed.duplicates) {
-        findings.push(finding(bodyRule === otherSchema.id ? otherSchema.id : jsonObjectBody.id, `${d.pointer}/${d.member}`, `member "${d.member}" appears more than once`, profile));
+        findings.push(
+          finding(
+            bodyRule === otherSchema.id ? otherSchema.id : jsonObjectBody.id,
+            `${d.pointer}/${d.member}`,
+            `member "${d.member}" appears more than once`,
+            profile,
+          ),
+        );
       }
     } else if (entry.schema['x-idpc-text-body']) {
       value = text;
     } else {
-      findings.push(finding(bodyRule, '', text.trim() === '' ? 'body is empty, expected a JSON object' : `body is not JSON: ${parsed.reason}`, profile));
+      findings.push(
+        finding(
+          bodyRule,
+          '',
+          text.trim() === '' ? 'body is empty, expected a JSON object' : `body is not JSON: ${parsed.reason}`,
+          profile,
+        ),
+      );
     }
   }
 
@@ -99,7 +120,9 @@ export function validateCapture(input: CaptureInput): CaptureReport {
         const recommended = reg.schema('rfc6749', rfcKind)['x-idpc-recommended'] ?? [];
         for (const member of recommended) {
           if (!Object.hasOwn(value as object, member)) {
-            findings.push(finding(expiresInPresent.id, `/${member}`, `recommended member "${member}" is missing`, profile));
+            findings.push(
+              finding(expiresInPresent.id, `/${member}`, `recommended member "${member}" is missing`, profile),
+            );
             reported.add(`/${member}`);
           }
         }
@@ -109,7 +132,14 @@ export function validateCapture(input: CaptureInput): CaptureReport {
         const type = (value as Record<string, unknown>).token_type;
         const known = new Set(['bearer', 'dpop', 'n_a', ...FLAVOURS[flavour].tokenTypes.map((t) => t.toLowerCase())]);
         if (typeof type === 'string' && !reported.has('/token_type') && !known.has(type.toLowerCase())) {
-          findings.push(finding(tokenTypeMember.id, '/token_type', `token_type "${type}" is not a known type (bearer, dpop, n_a${FLAVOURS[flavour].tokenTypes.length ? ` or the flavour's ${FLAVOURS[flavour].tokenTypes.join(', ')}` : ''})`, profile));
+          findings.push(
+            finding(
+              tokenTypeMember.id,
+              '/token_type',
+              `token_type "${type}" is not a known type (bearer, dpop, n_a${FLAVOURS[flavour].tokenTypes.length ? ` or the flavour's ${FLAVOURS[flavour].tokenTypes.join(', ')}` : ''})`,
+              profile,
+            ),
+          );
           reported.add('/token_type');
         }
       }
@@ -119,7 +149,12 @@ export function validateCapture(input: CaptureInput): CaptureReport {
           // Where the RFC schema is satisfied, a difference from the flavour's schema (token_type's case, an optional
           // member missing or added) is legal: clients written for the flavour may break, so it warns, never fails.
           if (isTokenKind) {
-            const f = finding(flavourSchema.id, e.path, `${FLAVOURS[flavour].title}: ${e.message} (RFC 6749 allows it; clients written for ${FLAVOURS[flavour].title} may break)`, profile);
+            const f = finding(
+              flavourSchema.id,
+              e.path,
+              `${FLAVOURS[flavour].title}: ${e.message} (RFC 6749 allows it; clients written for ${FLAVOURS[flavour].title} may break)`,
+              profile,
+            );
             legal.add(f);
             findings.push(f);
           } else findings.push(finding(otherSchema.id, e.path, `${FLAVOURS[flavour].title}: ${e.message}`, profile));
@@ -128,7 +163,8 @@ export function validateCapture(input: CaptureInput): CaptureReport {
       }
       if (input.strict && reg.has(group, kind, true)) {
         for (const e of reg.validate(group, kind, value, { strict: true }).errors) {
-          if (e.keyword === 'unevaluatedProperties') findings.push(finding(unknownMembers.id, e.path, e.message, profile));
+          if (e.keyword === 'unevaluatedProperties')
+            findings.push(finding(unknownMembers.id, e.path, e.message, profile));
         }
       }
     }
@@ -144,9 +180,18 @@ export function validateCapture(input: CaptureInput): CaptureReport {
 
   // 4. What each finding weighs (src/verdict): its severity under the profile, a legal flavour difference's warning,
   // and where the flavour departs from the RFC on purpose, the documented deviation instead of a failure.
-  const context = { response: input.response ?? { status: 0, headers: {}, body: text }, body: parsedJson ? value : undefined };
+  const context = {
+    response: input.response ?? { status: 0, headers: {}, body: text },
+    body: parsedJson ? value : undefined,
+  };
   for (const f of findings) {
-    const weighed = weigh({ check: f.rule, profile, descriptor: FLAVOURS[flavour], context, legalFlavourDifference: legal.has(f) });
+    const weighed = weigh({
+      check: f.rule,
+      profile,
+      descriptor: FLAVOURS[flavour],
+      context,
+      legalFlavourDifference: legal.has(f),
+    });
     f.severity = weighed.severity;
     if (weighed.deviation) f.deviation = weighed.deviation;
   }

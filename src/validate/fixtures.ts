@@ -39,12 +39,21 @@ export function checkFixture(fixture: FixtureEntry, dir = fixturesDir()): Fixtur
   const report = validateCapture({ flavour: fixture.flavour, kind: fixture.kind, ...input });
   const problems: string[] = [];
   if (report.valid !== fixture.expect.valid) {
-    const errors = report.findings.filter((f) => f.severity === 'error').map((f) => `${f.rule} ${f.path || '(body)'}: ${f.message}`);
-    problems.push(`expected ${fixture.expect.valid ? 'VALID' : 'INVALID'}, got ${report.valid ? 'VALID' : `INVALID (${errors.join('; ')})`}`);
+    const errors = report.findings
+      .filter((f) => f.severity === 'error')
+      .map((f) => `${f.rule} ${f.path || '(body)'}: ${f.message}`);
+    problems.push(
+      `expected ${fixture.expect.valid ? 'VALID' : 'INVALID'}, got ${report.valid ? 'VALID' : `INVALID (${errors.join('; ')})`}`,
+    );
   }
   for (const want of fixture.expect.findings) {
-    const hit = report.findings.some((f) => f.rule === want.rule && f.path === want.path && (!want.severity || f.severity === want.severity));
-    if (!hit) problems.push(`missing finding ${want.rule} at ${want.path || '(body)'}${want.severity ? ` (${want.severity})` : ''}`);
+    const hit = report.findings.some(
+      (f) => f.rule === want.rule && f.path === want.path && (!want.severity || f.severity === want.severity),
+    );
+    if (!hit)
+      problems.push(
+        `missing finding ${want.rule} at ${want.path || '(body)'}${want.severity ? ` (${want.severity})` : ''}`,
+      );
   }
   return { fixture, report, problems };
 }

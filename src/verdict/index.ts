@@ -44,7 +44,11 @@ export function severityOf(id: string, profile: Profile = 'rfc6749', context: Se
 export const LEGAL_FLAVOUR_DIFFERENCE: Severity = 'warning';
 
 /** The flavour's documented departure that explains this failure of this check, if any. */
-export function documentedDeviation(descriptor: FlavourDescriptor, check: string, context: DeviationContext | undefined): { reason: string; source: string } | undefined {
+export function documentedDeviation(
+  descriptor: FlavourDescriptor,
+  check: string,
+  context: DeviationContext | undefined,
+): { reason: string; source: string } | undefined {
   if (!context) return undefined;
   const d = descriptor.deviations.find((x) => (x.checks as readonly string[]).includes(check) && x.applies(context));
   return d ? { reason: d.reason, source: d.source } : undefined;
@@ -85,7 +89,11 @@ export interface Weighed {
 
 export function weigh(f: FindingInput): Weighed {
   if (f.exchanges?.some((e) => e.timedOut)) return { consequence: 'untested', severity: 'info', reason: NOT_IN_TIME };
-  const checkSeverity = severityOf(f.check, f.profile, f.publicClient === undefined ? {} : { publicClient: f.publicClient });
+  const checkSeverity = severityOf(
+    f.check,
+    f.profile,
+    f.publicClient === undefined ? {} : { publicClient: f.publicClient },
+  );
   const severity = f.legalFlavourDifference ? LEGAL_FLAVOUR_DIFFERENCE : checkSeverity;
   const deviation = severity === 'info' ? undefined : documentedDeviation(f.descriptor, f.check, f.context);
   if (deviation) return { consequence: 'deviation', severity: 'info', deviation };
@@ -97,7 +105,11 @@ export function weigh(f: FindingInput): Weighed {
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 /** A validation finding, weighed already (src/validate), as a run records it: the same consequence, not decided twice. */
-export function consequenceOfFinding(f: { severity: Severity; deviation?: unknown }, check: string, profile: Profile): Weighed['consequence'] {
+export function consequenceOfFinding(
+  f: { severity: Severity; deviation?: unknown },
+  check: string,
+  profile: Profile,
+): Weighed['consequence'] {
   if (f.deviation) return 'deviation';
   return SEVERITY_RANK[f.severity] > SEVERITY_RANK[severityOf(check, profile)] ? 'warning' : 'failure';
 }
@@ -108,14 +120,25 @@ export interface BaselineEntries {
 }
 
 /** The baseline's reason for this result's failure, if it expects it. */
-export function baselineReason(baseline: BaselineEntries | undefined, r: { suite: string; check: string; variant?: string }): string | undefined {
+export function baselineReason(
+  baseline: BaselineEntries | undefined,
+  r: { suite: string; check: string; variant?: string },
+): string | undefined {
   return baseline?.entries.get(resultKey(r)) ?? baseline?.entries.get(`${r.suite}:${r.check}`);
 }
 
 /** Baseline entries the run could judge and that no longer fail: a stale baseline (the verdict counts it). */
-export function staleBaselineEntries(baseline: BaselineEntries | undefined, results: readonly { suite: string; check: string; variant?: string; status: Status }[]): string[] {
-  const failed = new Set(results.filter((r) => r.status === 'fail').flatMap((r) => [resultKey(r), `${r.suite}:${r.check}`]));
-  return [...(baseline?.entries.keys() ?? [])].filter((k) => !failed.has(k) && results.some((r) => resultKey(r) === k || `${r.suite}:${r.check}` === k || k.endsWith(':*')));
+export function staleBaselineEntries(
+  baseline: BaselineEntries | undefined,
+  results: readonly { suite: string; check: string; variant?: string; status: Status }[],
+): string[] {
+  const failed = new Set(
+    results.filter((r) => r.status === 'fail').flatMap((r) => [resultKey(r), `${r.suite}:${r.check}`]),
+  );
+  return [...(baseline?.entries.keys() ?? [])].filter(
+    (k) =>
+      !failed.has(k) && results.some((r) => resultKey(r) === k || `${r.suite}:${r.check}` === k || k.endsWith(':*')),
+  );
 }
 
 /** What the book of one (suite, check, variant) holds when the run ends. */
@@ -137,7 +160,6 @@ export function statusOfTally(t: Tally): Status {
   return 'pass';
 }
 
-
 /** Several targets: the worst verdict wins (unreachable, findings, incomplete, conforms). */
 export function combinedExit(codes: RunExitCode[]): RunExitCode {
   return [EXIT.unreachable, EXIT.findings, EXIT.incomplete].find((c) => codes.includes(c)) ?? EXIT.ok;
@@ -152,9 +174,15 @@ export type RunExitCode = Run['exitCode'];
  * stale baseline) makes it DOES NOT CONFORM even when the plan did not complete; INCOMPLETE when any required part of
  * the plan did not run; CONFORMS only then.
  */
-export function runVerdict(input: { unreachable: boolean; unexpectedFailures: number; staleBaseline: number; incomplete: number }): { verdict: RunVerdict; exitCode: RunExitCode } {
+export function runVerdict(input: {
+  unreachable: boolean;
+  unexpectedFailures: number;
+  staleBaseline: number;
+  incomplete: number;
+}): { verdict: RunVerdict; exitCode: RunExitCode } {
   if (input.unreachable) return { verdict: 'TARGET UNREACHABLE', exitCode: EXIT.unreachable };
-  if (input.unexpectedFailures > 0 || input.staleBaseline > 0) return { verdict: 'DOES NOT CONFORM', exitCode: EXIT.findings };
+  if (input.unexpectedFailures > 0 || input.staleBaseline > 0)
+    return { verdict: 'DOES NOT CONFORM', exitCode: EXIT.findings };
   if (input.incomplete > 0) return { verdict: 'INCOMPLETE', exitCode: EXIT.incomplete };
   return { verdict: 'CONFORMS', exitCode: EXIT.ok };
 }

@@ -112,7 +112,14 @@ export interface Target {
    */
   scope?: { full?: string; narrower?: string; notAllowed?: string; unknown: string };
   profile: Profile;
-  budget: { maxRequests: number; maxBadCredentialAttempts: number; ratePerSecond: number; timeoutMs: number; maxWaitSeconds: number; maxBodyBytes?: number };
+  budget: {
+    maxRequests: number;
+    maxBadCredentialAttempts: number;
+    ratePerSecond: number;
+    timeoutMs: number;
+    maxWaitSeconds: number;
+    maxBodyBytes?: number;
+  };
   /** Set for in-process mocks: the run may move their clock and shrink failures. */
   mock?: {
     advanceClock: (seconds: number) => void;

@@ -7,7 +7,11 @@ import { JournalVerificationError, loadConfigFile, startMock, type RunningMock }
 import { fingerprint } from '../../src/util/redact.js';
 import { http, postForm } from '../support/http.js';
 
-const CC = { grant_type: 'client_credentials', client_id: '9605c5d5-2a1b-49cc-8aaa-b350ee9d86b6', client_secret: 'eebb17b2-9ce4-4c73-a23f-d23739bf99b4' };
+const CC = {
+  grant_type: 'client_credentials',
+  client_id: '9605c5d5-2a1b-49cc-8aaa-b350ee9d86b6',
+  client_secret: 'eebb17b2-9ce4-4c73-a23f-d23739bf99b4',
+};
 
 let idp: RunningMock;
 beforeAll(async () => {
@@ -17,7 +21,10 @@ afterAll(() => idp.close());
 afterEach(() => idp.reset());
 
 const admin = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-  http(method, `${idp.admin.url}${path}`, { ...(body !== undefined ? { body: JSON.stringify(body) } : {}), headers: { 'content-type': 'application/json', ...headers } });
+  http(method, `${idp.admin.url}${path}`, {
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    headers: { 'content-type': 'application/json', ...headers },
+  });
 const grant = () => postForm(idp.tokenEndpoint, CC);
 
 describe('mock core: binding and start-up', () => {
@@ -36,7 +43,13 @@ describe('mock core: faults, observed from the client side', () => {
   });
 
   it('latency (uniform random between two bounds, seeded)', async () => {
-    await admin('POST', '/faults', { route: 'token', kind: 'latency', latencyMs: 60, latencyMaxMs: 160, when: { nextRequests: 3, seed: 3 } });
+    await admin('POST', '/faults', {
+      route: 'token',
+      kind: 'latency',
+      latencyMs: 60,
+      latencyMaxMs: 160,
+      when: { nextRequests: 3, seed: 3 },
+    });
     const times: number[] = [];
     for (let i = 0; i < 3; i++) {
       const t0 = performance.now();
@@ -48,7 +61,12 @@ describe('mock core: faults, observed from the client side', () => {
   });
 
   it('status + body override, for the next N requests only', async () => {
-    await admin('POST', '/faults', { kind: 'status', status: 503, body: '{"error":"temporarily_unavailable"}', when: { nextRequests: 2 } });
+    await admin('POST', '/faults', {
+      kind: 'status',
+      status: 503,
+      body: '{"error":"temporarily_unavailable"}',
+      when: { nextRequests: 2 },
+    });
     const a = await grant();
     const b = await grant();
     const c = await grant();
@@ -85,12 +103,16 @@ describe('mock core: faults, observed from the client side', () => {
     expect((await grant()).status).toBe(200);
   });
 
-  it('429 with Retry-After, in the flavour\'s error format', async () => {
+  it("429 with Retry-After, in the flavour's error format", async () => {
     await admin('POST', '/faults', { kind: 'rate-limit', retryAfter: 7, when: { nextRequests: 1 } });
     const r = await grant();
     expect([r.status, r.headers['retry-after']]).toEqual([429, '7']);
     expect(r.json()).toEqual({ error_description: 'Too many requests', error: 'temporarily_unavailable' });
-    const after = await postForm(idp.tokenEndpoint, { grant_type: 'client_credentials', client_id: 'nope', client_secret: 'x' });
+    const after = await postForm(idp.tokenEndpoint, {
+      grant_type: 'client_credentials',
+      client_id: 'nope',
+      client_secret: 'x',
+    });
     expect([after.status, after.headers['retry-after']]).toEqual([401, undefined]);
   });
 
@@ -131,7 +153,12 @@ describe('mock core: clock, journal, tokens, clients and users over the admin AP
   it('journals requests with secrets redacted; filters; clears; can be switched off', async () => {
     await grant();
     await postForm(idp.tokenEndpoint, { grant_type: 'refresh_token', refresh_token: 'x' });
-    const all = (await admin('GET', '/requests')).json().requests as { form: [string, string][]; grantType: string; clientId?: string; status: number }[];
+    const all = (await admin('GET', '/requests')).json().requests as {
+      form: [string, string][];
+      grantType: string;
+      clientId?: string;
+      status: number;
+    }[];
     expect(all).toHaveLength(2);
     expect(all[0]!.form).toContainEqual(['client_secret', `[redacted:${fingerprint(CC.client_secret)}]`]);
     expect(JSON.stringify(all)).not.toContain(CC.client_secret);
@@ -154,12 +181,19 @@ describe('mock core: clock, journal, tokens, clients and users over the admin AP
     await grant();
     await postForm(idp.tokenEndpoint, { grant_type: 'refresh_token', refresh_token: 'x' });
     expect(idp.journal.count({ grantType: 'client_credentials' })).toBe(2);
-    expect((await admin('POST', '/requests/count', { grantType: 'refresh_token' })).json()).toEqual({ enabled: true, count: 1 });
+    expect((await admin('POST', '/requests/count', { grantType: 'refresh_token' })).json()).toEqual({
+      enabled: true,
+      count: 1,
+    });
     expect((await admin('POST', '/requests/count', { route: 'token', method: 'POST' })).json().count).toBe(3);
     expect((await admin('POST', '/requests/count', { grant: 'x' })).status).toBe(400);
     expect(() => idp.journal.verify({ grantType: 'client_credentials' }, 2)).not.toThrow();
-    expect(() => idp.journal.verify({ grantType: 'client_credentials' }, { atMost: 1 })).toThrow(JournalVerificationError);
-    expect(() => idp.journal.verify({ grantType: 'password' }, { atLeast: 1 })).toThrow(/expected at least 1 request\(s\) matching \{"grantType":"password"\}, received 0/);
+    expect(() => idp.journal.verify({ grantType: 'client_credentials' }, { atMost: 1 })).toThrow(
+      JournalVerificationError,
+    );
+    expect(() => idp.journal.verify({ grantType: 'password' }, { atLeast: 1 })).toThrow(
+      /expected at least 1 request\(s\) matching \{"grantType":"password"\}, received 0/,
+    );
   });
 
   it('caps the journal', async () => {
@@ -173,15 +207,25 @@ describe('mock core: clock, journal, tokens, clients and users over the admin AP
   });
 
   it('adds and removes clients and users at runtime; validates them', async () => {
-    expect((await admin('POST', '/clients', { clientId: 'c2', clientSecret: 's2', grants: ['client_credentials'] })).status).toBe(201);
-    expect((await postForm(idp.tokenEndpoint, { grant_type: 'client_credentials', client_id: 'c2', client_secret: 's2' })).status).toBe(200);
+    expect(
+      (await admin('POST', '/clients', { clientId: 'c2', clientSecret: 's2', grants: ['client_credentials'] })).status,
+    ).toBe(201);
+    expect(
+      (await postForm(idp.tokenEndpoint, { grant_type: 'client_credentials', client_id: 'c2', client_secret: 's2' }))
+        .status,
+    ).toBe(200);
     expect((await admin('DELETE', '/clients/c2')).status).toBe(204);
-    expect((await postForm(idp.tokenEndpoint, { grant_type: 'client_credentials', client_id: 'c2', client_secret: 's2' })).status).toBe(401);
+    expect(
+      (await postForm(idp.tokenEndpoint, { grant_type: 'client_credentials', client_id: 'c2', client_secret: 's2' }))
+        .status,
+    ).toBe(401);
     const bad = await admin('POST', '/clients', { clientSecret: 'no id' });
     expect(bad.status).toBe(400);
     expect(bad.json().problems).toEqual(['/clientId: required member "clientId" is missing']);
     expect((await admin('POST', '/users', { username: 'u2', password: 'p2' })).status).toBe(201);
-    expect((await postForm(idp.tokenEndpoint, { ...CC, grant_type: 'password', username: 'u2', password: 'p2' })).status).toBe(200);
+    expect(
+      (await postForm(idp.tokenEndpoint, { ...CC, grant_type: 'password', username: 'u2', password: 'p2' })).status,
+    ).toBe(200);
     expect(JSON.stringify((await admin('GET', '/users')).json())).not.toContain('p2');
   });
 
@@ -189,7 +233,9 @@ describe('mock core: clock, journal, tokens, clients and users over the admin AP
     const t = (await grant()).json();
     const list = (await admin('GET', '/tokens')).json();
     expect(JSON.stringify(list)).not.toContain(String(t.access_token));
-    expect(list.access).toContainEqual(expect.objectContaining({ fingerprint: fingerprint(String(t.access_token)), state: 'active' }));
+    expect(list.access).toContainEqual(
+      expect.objectContaining({ fingerprint: fingerprint(String(t.access_token)), state: 'active' }),
+    );
     await admin('POST', '/clock', { advance: 1800 });
     expect((await http('GET', `${idp.admin.url}/tokens?value=${String(t.access_token)}`)).json().state).toBe('expired');
   });
@@ -203,7 +249,10 @@ describe('mock core: clock, journal, tokens, clients and users over the admin AP
   });
 
   it('answers bad admin JSON with 400, not a 500', async () => {
-    const r = await http('POST', `${idp.admin.url}/faults`, { body: '{nope', headers: { 'content-type': 'application/json' } });
+    const r = await http('POST', `${idp.admin.url}/faults`, {
+      body: '{nope',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(r.status).toBe(400);
   });
 });
@@ -213,8 +262,12 @@ describe('mock core: admin guard and switch', () => {
     const guarded = await startMock({ flavour: 'portal', admin: { token: 'let-me-in' } });
     try {
       expect((await http('GET', `${guarded.admin.url}/health`)).status).toBe(401);
-      expect((await http('GET', `${guarded.admin.url}/health`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
-      expect((await http('GET', `${guarded.admin.url}/health`, { headers: { authorization: 'Bearer let-me-in' } })).status).toBe(200);
+      expect(
+        (await http('GET', `${guarded.admin.url}/health`, { headers: { authorization: 'Bearer wrong' } })).status,
+      ).toBe(401);
+      expect(
+        (await http('GET', `${guarded.admin.url}/health`, { headers: { authorization: 'Bearer let-me-in' } })).status,
+      ).toBe(200);
     } finally {
       await guarded.close();
     }
@@ -241,19 +294,25 @@ describe('mock core: configuration', () => {
     expect(await loadConfigFile(yaml)).toMatchObject({ tokens: { accessTokenLifetime: 60 } });
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ flavour: 'portal', port: -1, clients: [{ secret: 'x' }] }));
-    await expect(loadConfigFile(bad)).rejects.toThrow(/\/port: must be >= 0.*\/clients\/0\/clientId: required member "clientId" is missing|\/clients\/0/);
+    await expect(loadConfigFile(bad)).rejects.toThrow(
+      /\/port: must be >= 0.*\/clients\/0\/clientId: required member "clientId" is missing|\/clients\/0/,
+    );
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{');
     await expect(loadConfigFile(broken)).rejects.toThrow(/not valid JSON/);
     // One line that ends where the parser's code frame would begin.
     const brokenYaml = join(dir, 'broken.yaml');
     writeFileSync(brokenYaml, 'flavour: portal\nclients: [oops\n');
-    await expect(loadConfigFile(brokenYaml)).rejects.toThrow(/^.*broken\.yaml: not valid YAML: .* at line \d+, column \d+$/);
+    await expect(loadConfigFile(brokenYaml)).rejects.toThrow(
+      /^.*broken\.yaml: not valid YAML: .* at line \d+, column \d+$/,
+    );
   });
 
   it('refuses an unknown preset and a bad option', async () => {
     await expect(startMock({ flavour: 'portal', preset: 'nope' })).rejects.toThrow(/no preset "nope"/);
-    await expect(startMock({ flavour: 'portal', tokens: { accessTokenLifetime: 0 } })).rejects.toThrow(/accessTokenLifetime: must be >= 1/);
+    await expect(startMock({ flavour: 'portal', tokens: { accessTokenLifetime: 0 } })).rejects.toThrow(
+      /accessTokenLifetime: must be >= 1/,
+    );
   });
 
   it('applies lifetimes from config (expiry decided by the mock clock)', async () => {
@@ -262,7 +321,14 @@ describe('mock core: configuration', () => {
       const t = (await postForm(m.tokenEndpoint, CC)).json();
       expect(t.expires_in).toBe(60);
       m.clock.advance(61);
-      expect((await http('POST', m.endpoints.resource!, { body: '{}', headers: { authorization: `Bearer ${String(t.access_token)}` } })).status).toBe(401);
+      expect(
+        (
+          await http('POST', m.endpoints.resource!, {
+            body: '{}',
+            headers: { authorization: `Bearer ${String(t.access_token)}` },
+          })
+        ).status,
+      ).toBe(401);
     } finally {
       await m.close();
     }
@@ -276,7 +342,8 @@ describe('mock config defaults', () => {
     const { MOCK_FLAVOURS, loadMock } = await import('../../mocks/index.js');
     const { resolveConfig, normaliseClient, normaliseUser } = await import('../../mocks/core/config.js');
     type Node = { default?: unknown; properties?: Record<string, Node>; $ref?: string };
-    const read = (file: string) => JSON.parse(readFileSync(join(packageRoot(), 'schemas', file), 'utf8')) as Node & { $defs: Record<string, Node> };
+    const read = (file: string) =>
+      JSON.parse(readFileSync(join(packageRoot(), 'schemas', file), 'utf8')) as Node & { $defs: Record<string, Node> };
     const schema = read('config/mock-config.schema.json');
     // A flavour's section is a $ref to its own file (schemas/<flavour>/mock-config.schema.json).
     const sectionOf = (node: Node): Node => (node.$ref?.startsWith('../') ? read(node.$ref.slice(3)) : node);
@@ -284,7 +351,8 @@ describe('mock config defaults', () => {
       ...(node.default !== undefined && path.length ? [[path, node.default] as [string[], unknown]] : []),
       ...Object.entries(node.properties ?? {}).flatMap(([k, v]) => defaults(sectionOf(v), [...path, k])),
     ];
-    const at = (v: unknown, path: string[]) => path.reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], v);
+    const at = (v: unknown, path: string[]) =>
+      path.reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], v);
     const stated = defaults(schema);
     expect(stated.length).toBeGreaterThan(10);
     for (const flavour of MOCK_FLAVOURS) {
@@ -296,18 +364,26 @@ describe('mock config defaults', () => {
         } else if (path[0] !== flavour) expect(at(resolved, path), `${flavour}: ${path.join('.')}`).toEqual(value);
       }
     }
-    for (const [path, value] of defaults(schema.$defs.client!)) expect(at(normaliseClient({ clientId: 'c' }), path), `client.${path.join('.')}`).toEqual(value);
-    for (const [path, value] of defaults(schema.$defs.user!)) expect(at(normaliseUser({ username: 'u', password: 'p' }), path), `user.${path.join('.')}`).toEqual(value);
+    for (const [path, value] of defaults(schema.$defs.client!))
+      expect(at(normaliseClient({ clientId: 'c' }), path), `client.${path.join('.')}`).toEqual(value);
+    for (const [path, value] of defaults(schema.$defs.user!))
+      expect(at(normaliseUser({ username: 'u', password: 'p' }), path), `user.${path.join('.')}`).toEqual(value);
     const { REALM_DEFAULTS } = await import('../../mocks/keycloak/model.js');
-    const realm = defaults(read('keycloak/mock-config.schema.json').$defs.realm!).filter(([path]) => path[0] !== 'sessionLimit');
+    const realm = defaults(read('keycloak/mock-config.schema.json').$defs.realm!).filter(
+      ([path]) => path[0] !== 'sessionLimit',
+    );
     expect(realm.length).toBeGreaterThan(5);
-    for (const [path, value] of realm) expect(at(REALM_DEFAULTS, path), `keycloak-realm.${path.join('.')}`).toEqual(value);
+    for (const [path, value] of realm)
+      expect(at(REALM_DEFAULTS, path), `keycloak-realm.${path.join('.')}`).toEqual(value);
   });
 });
 
 describe('mock core: malformed HTTP', () => {
   it('answers an oversized body without a 5xx', async () => {
-    const r = await http('POST', idp.tokenEndpoint, { body: `grant_type=client_credentials&x=${'a'.repeat(100_000)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const r = await http('POST', idp.tokenEndpoint, {
+      body: `grant_type=client_credentials&x=${'a'.repeat(100_000)}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(r.status).toBeLessThan(500);
     expect(r.status).toBeGreaterThanOrEqual(400);
   });
@@ -319,7 +395,7 @@ describe('mock core: malformed HTTP', () => {
   });
 });
 
-describe('oversized request headers get the flavour\'s own answer, not a bare 400', () => {
+describe("oversized request headers get the flavour's own answer, not a bare 400", () => {
   it.each([
     ['keycloak', 431, ''],
     ['portal', 400, '<h1>Bad Request (400)</h1>'],
@@ -328,7 +404,10 @@ describe('oversized request headers get the flavour\'s own answer, not a bare 40
   ] as const)('%s answers %i', async (flavour, status, body) => {
     const idp = await startMock({ flavour, journal: { enabled: false } });
     try {
-      const r = await http('POST', idp.tokenEndpoint, { body: 'grant_type=password', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-padding': 'a'.repeat(20_000) } });
+      const r = await http('POST', idp.tokenEndpoint, {
+        body: 'grant_type=password',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-padding': 'a'.repeat(20_000) },
+      });
       expect(r.status).toBe(status);
       if (typeof body === 'string') expect(r.text).toBe(body);
       else expect(r.text).toMatch(body);
@@ -342,13 +421,18 @@ describe('admin token listings are paginated', () => {
   it('?limit= pages through access and refresh tokens with a cursor, every token exactly once', async () => {
     const m = await startMock({ flavour: 'infolink', journal: { enabled: false } });
     try {
-      const client = { client_id: '9605c5d5-2a1b-49cc-8aaa-b350ee9d86b6', client_secret: 'eebb17b2-9ce4-4c73-a23f-d23739bf99b4' };
+      const client = {
+        client_id: '9605c5d5-2a1b-49cc-8aaa-b350ee9d86b6',
+        client_secret: 'eebb17b2-9ce4-4c73-a23f-d23739bf99b4',
+      };
       for (let i = 0; i < 7; i++) await postForm(m.tokenEndpoint, { grant_type: 'client_credentials', ...client });
       const seen: string[] = [];
       let cursor: string | undefined;
       let pages = 0;
       do {
-        const page = (await http('GET', `${m.admin.url}/tokens?limit=4${cursor ? `&cursor=${cursor}` : ''}`)).json() as { access: { fingerprint: string }[]; refresh: { fingerprint: string }[]; next?: string };
+        const page = (
+          await http('GET', `${m.admin.url}/tokens?limit=4${cursor ? `&cursor=${cursor}` : ''}`)
+        ).json() as { access: { fingerprint: string }[]; refresh: { fingerprint: string }[]; next?: string };
         expect(page.access.length + page.refresh.length).toBeLessThanOrEqual(4);
         seen.push(...page.access.map((t) => `a:${t.fingerprint}`), ...page.refresh.map((t) => `r:${t.fingerprint}`));
         cursor = page.next;

@@ -15,7 +15,9 @@ afterAll(() => idp.close());
 
 describe('openid-client', () => {
   it('discovery, client_credentials, and the access token verifies through the published JWKS', async () => {
-    const config = await client.discovery(issuer, 'conformance-service', 'conformance-service-secret', undefined, { execute: [client.allowInsecureRequests] });
+    const config = await client.discovery(issuer, 'conformance-service', 'conformance-service-secret', undefined, {
+      execute: [client.allowInsecureRequests],
+    });
     expect(config.serverMetadata().issuer).toBe(issuer.href);
     const tokens = await client.clientCredentialsGrant(config, { scope: 'profile' });
     expect(tokens.token_type).toBe('bearer'); // openid-client normalises the case
@@ -27,9 +29,20 @@ describe('openid-client', () => {
   });
 
   it('password grant with scope openid (ID token verified with the JWKS), then refresh', async () => {
-    const config = await client.discovery(issuer, 'conformance-app', 'conformance-app-secret', undefined, { execute: [client.allowInsecureRequests, client.enableNonRepudiationChecks] });
-    const tokens = await client.genericGrantRequest(config, 'password', { username: 'qa-bot', password: 'qa-bot-password', scope: 'openid' });
-    expect(tokens.claims()).toMatchObject({ iss: issuer.href, aud: 'conformance-app', typ: 'ID', preferred_username: 'qa-bot' });
+    const config = await client.discovery(issuer, 'conformance-app', 'conformance-app-secret', undefined, {
+      execute: [client.allowInsecureRequests, client.enableNonRepudiationChecks],
+    });
+    const tokens = await client.genericGrantRequest(config, 'password', {
+      username: 'qa-bot',
+      password: 'qa-bot-password',
+      scope: 'openid',
+    });
+    expect(tokens.claims()).toMatchObject({
+      iss: issuer.href,
+      aud: 'conformance-app',
+      typ: 'ID',
+      preferred_username: 'qa-bot',
+    });
     const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);
     expect(refreshed.access_token).not.toBe(tokens.access_token);
     expect(refreshed.claims()?.sub).toBe(tokens.claims()?.sub);
@@ -37,9 +50,13 @@ describe('openid-client', () => {
     expect(info.preferred_username).toBe('qa-bot');
   });
 
-  it('a refused grant surfaces as a ResponseBodyError with Keycloak\'s error and description', async () => {
-    const config = await client.discovery(issuer, 'conformance-app', 'conformance-app-secret', undefined, { execute: [client.allowInsecureRequests] });
-    const error = await client.genericGrantRequest(config, 'password', { username: 'qa-bot', password: 'wrong' }).catch((e: unknown) => e);
+  it("a refused grant surfaces as a ResponseBodyError with Keycloak's error and description", async () => {
+    const config = await client.discovery(issuer, 'conformance-app', 'conformance-app-secret', undefined, {
+      execute: [client.allowInsecureRequests],
+    });
+    const error = await client
+      .genericGrantRequest(config, 'password', { username: 'qa-bot', password: 'wrong' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(client.ResponseBodyError);
     expect(error).toMatchObject({ error: 'invalid_grant', error_description: 'Invalid user credentials', status: 401 });
   });
@@ -52,7 +69,14 @@ describe('oauth4webapi', () => {
     const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, options));
     const app: oauth.Client = { client_id: 'conformance-app' };
     const auth = oauth.ClientSecretPost('conformance-app-secret');
-    const response = await oauth.genericTokenEndpointRequest(as, app, auth, 'password', new URLSearchParams({ username: 'qa-bot', password: 'qa-bot-password' }), options);
+    const response = await oauth.genericTokenEndpointRequest(
+      as,
+      app,
+      auth,
+      'password',
+      new URLSearchParams({ username: 'qa-bot', password: 'qa-bot-password' }),
+      options,
+    );
     const result = await oauth.processGenericTokenEndpointResponse(as, app, response);
     expect(result.token_type).toBe('bearer');
     expect(typeof result.expires_in).toBe('number');
@@ -60,14 +84,30 @@ describe('oauth4webapi', () => {
     const refreshed = await oauth.processRefreshTokenResponse(as, app, refresh);
     expect(refreshed.access_token).not.toBe(result.access_token);
     const basic = oauth.ClientSecretBasic('conformance-service-secret');
-    const cc = await oauth.processClientCredentialsResponse(as, { client_id: 'conformance-service' }, await oauth.clientCredentialsGrantRequest(as, { client_id: 'conformance-service' }, basic, new URLSearchParams(), options));
+    const cc = await oauth.processClientCredentialsResponse(
+      as,
+      { client_id: 'conformance-service' },
+      await oauth.clientCredentialsGrantRequest(
+        as,
+        { client_id: 'conformance-service' },
+        basic,
+        new URLSearchParams(),
+        options,
+      ),
+    );
     expect(cc.refresh_token).toBeUndefined();
   });
 
   it('an error response is a ResponseBodyError (RFC 6749 §5.2 shape)', async () => {
     const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, options));
     const app: oauth.Client = { client_id: 'conformance-app' };
-    const response = await oauth.refreshTokenGrantRequest(as, app, oauth.ClientSecretPost('conformance-app-secret'), 'garbage', options);
+    const response = await oauth.refreshTokenGrantRequest(
+      as,
+      app,
+      oauth.ClientSecretPost('conformance-app-secret'),
+      'garbage',
+      options,
+    );
     const error = await oauth.processRefreshTokenResponse(as, app, response).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(oauth.ResponseBodyError);
     expect(error).toMatchObject({ error: 'invalid_grant', error_description: 'Invalid refresh token' });
@@ -79,10 +119,18 @@ describe('generated signing key', () => {
     const m = await startMock({ flavour: 'keycloak', preset: 'current', keycloak: { signingKey: 'generate' } });
     try {
       const iss = new URL(`${m.url}/realms/master`);
-      const config = await client.discovery(iss, 'conformance-service', 'conformance-service-secret', undefined, { execute: [client.allowInsecureRequests] });
+      const config = await client.discovery(iss, 'conformance-service', 'conformance-service-secret', undefined, {
+        execute: [client.allowInsecureRequests],
+      });
       const tokens = await client.clientCredentialsGrant(config);
-      const { protectedHeader } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri!)), { issuer: iss.href });
-      const fixture = (await import('../../mocks/keycloak/fixture-key.json', { with: { type: 'json' } })).default as { keys: { kid: string }[] };
+      const { protectedHeader } = await jwtVerify(
+        tokens.access_token,
+        createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri!)),
+        { issuer: iss.href },
+      );
+      const fixture = (await import('../../mocks/keycloak/fixture-key.json', { with: { type: 'json' } })).default as {
+        keys: { kid: string }[];
+      };
       expect(protectedHeader.kid).not.toBe(fixture.keys[0]!.kid);
     } finally {
       await m.close();
@@ -97,7 +145,9 @@ describe('openid-client against the legacy preset: discovery, client_credentials
     try {
       const client = await import('openid-client');
       const issuer = new URL(idp.endpoints.discovery!.replace('/.well-known/openid-configuration', ''));
-      const config = await client.discovery(issuer, 'conformance-service', 'conformance-service-secret', undefined, { execute: [client.allowInsecureRequests] });
+      const config = await client.discovery(issuer, 'conformance-service', 'conformance-service-secret', undefined, {
+        execute: [client.allowInsecureRequests],
+      });
       const tokens = await client.clientCredentialsGrant(config);
       expect(tokens.refresh_token).toBeTruthy();
       const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);

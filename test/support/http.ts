@@ -9,8 +9,16 @@ export interface Reply {
   json: () => Record<string, unknown>;
 }
 
-export async function http(method: string, url: string, options: { body?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
-  const r = await request(url, { method: method as 'POST', ...(options.body !== undefined ? { body: options.body } : {}), headers: options.headers ?? {} });
+export async function http(
+  method: string,
+  url: string,
+  options: { body?: string; headers?: Record<string, string> } = {},
+): Promise<Reply> {
+  const r = await request(url, {
+    method: method as 'POST',
+    ...(options.body !== undefined ? { body: options.body } : {}),
+    headers: options.headers ?? {},
+  });
   const text = await r.body.text();
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(r.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
@@ -25,8 +33,15 @@ export const basic = (id: string, secret: string, encode = true) => {
   return `Basic ${Buffer.from(`${enc(id)}:${enc(secret)}`).toString('base64')}`;
 };
 
-export function postForm(url: string, params: Record<string, string> | [string, string][], headers: Record<string, string> = {}): Promise<Reply> {
-  return http('POST', url, { body: form(params), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+export function postForm(
+  url: string,
+  params: Record<string, string> | [string, string][],
+  headers: Record<string, string> = {},
+): Promise<Reply> {
+  return http('POST', url, {
+    body: form(params),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+  });
 }
 
 /** Validates a reply against the flavour's schema and RFC rules, as `idpc validate` would; returns the errors. */

@@ -6,7 +6,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 
-export const redisMissing: string | undefined = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).status === 0 ? undefined : 'redis-server is not installed (scripts/ensure-debian-package.sh redis-server installs it)';
+export const redisMissing: string | undefined =
+  spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).status === 0
+    ? undefined
+    : 'redis-server is not installed (scripts/ensure-debian-package.sh redis-server installs it)';
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -42,7 +45,11 @@ export class RedisServer {
 
   /** Starts (again) on the same port: a Redis that comes back after an outage. */
   async resume(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    this.child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
     for (let i = 0; i < 200; i++) {
       if (await accepting(this.port)) return;
       await new Promise((r) => setTimeout(r, 25));

@@ -16,7 +16,10 @@ const docBase = (uri: string): string => uri.split('#')[0]!;
 
 export function follow(reg: SchemaRegistry, s: Located): Located {
   let current = s;
-  while (typeof current.schema.$ref === 'string' && Object.keys(current.schema).every((k) => ['$ref', 'description', 'x-idpc-rule', 'title'].includes(k))) {
+  while (
+    typeof current.schema.$ref === 'string' &&
+    Object.keys(current.schema).every((k) => ['$ref', 'description', 'x-idpc-rule', 'title'].includes(k))
+  ) {
     const uri = new URL(current.schema.$ref, current.base).href;
     const target = reg.resolve(current.schema.$ref, current.base);
     if (!target) throw new Error(`unresolvable $ref ${uri}`);
@@ -46,12 +49,15 @@ function jsonTypeOf(v: unknown): string {
 export function allowedTypes(reg: SchemaRegistry, s: Located): Set<string> | undefined {
   let result: Set<string> | undefined;
   const intersect = (types: Set<string>) => {
-    result = result ? new Set([...result].filter((t) => types.has(t) || (t === 'integer' && types.has('number')))) : types;
+    result = result
+      ? new Set([...result].filter((t) => types.has(t) || (t === 'integer' && types.has('number'))))
+      : types;
   };
   for (const p of parts(reg, s)) {
     const sc = p.schema;
     if (typeof sc.type === 'string') intersect(new Set(sc.type === 'number' ? ['number', 'integer'] : [sc.type]));
-    if (Array.isArray(sc.type)) intersect(new Set((sc.type as string[]).flatMap((t) => (t === 'number' ? ['number', 'integer'] : [t]))));
+    if (Array.isArray(sc.type))
+      intersect(new Set((sc.type as string[]).flatMap((t) => (t === 'number' ? ['number', 'integer'] : [t]))));
     if ('const' in sc) intersect(new Set([jsonTypeOf(sc.const)]));
     if (Array.isArray(sc.enum)) intersect(new Set((sc.enum as unknown[]).map(jsonTypeOf)));
     if (Array.isArray(sc.anyOf)) {
@@ -68,30 +74,61 @@ export function allowedTypes(reg: SchemaRegistry, s: Located): Set<string> | und
 }
 
 const SUPPORTED = new Set([
-  '$schema', '$id', 'title', 'description', 'examples', 'default', '$defs', '$comment',
-  'x-idpc-rule', 'x-idpc-recommended', 'x-idpc-text-body', 'x-idpc-internal',
-  'type', 'properties', 'required', 'additionalProperties', 'const', 'enum', 'pattern', 'minLength', 'maxLength',
-  'minimum', 'maximum', 'items', 'minItems', 'uniqueItems', 'format', 'anyOf', 'not',
+  '$schema',
+  '$id',
+  'title',
+  'description',
+  'examples',
+  'default',
+  '$defs',
+  '$comment',
+  'x-idpc-rule',
+  'x-idpc-recommended',
+  'x-idpc-text-body',
+  'x-idpc-internal',
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'const',
+  'enum',
+  'pattern',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'items',
+  'minItems',
+  'uniqueItems',
+  'format',
+  'anyOf',
+  'not',
 ]);
 
 /** An arbitrary of values valid against the schema, by construction. */
 export function arbitraryFor(reg: SchemaRegistry, s: Located): fc.Arbitrary<unknown> {
   const ps = parts(reg, s);
-  for (const p of ps) for (const k of Object.keys(p.schema)) if (!SUPPORTED.has(k)) throw new Error(`schema keyword ${k} not supported by the generator`);
+  for (const p of ps)
+    for (const k of Object.keys(p.schema))
+      if (!SUPPORTED.has(k)) throw new Error(`schema keyword ${k} not supported by the generator`);
   const merged: Schema = {};
   const properties: Record<string, Located[]> = {};
   const required = new Set<string>();
   for (const p of ps) {
     for (const [k, v] of Object.entries(p.schema)) {
-      if (k === 'properties') for (const [name, sub] of Object.entries(v as Record<string, Schema>)) (properties[name] ??= []).push({ schema: sub, base: p.base });
+      if (k === 'properties')
+        for (const [name, sub] of Object.entries(v as Record<string, Schema>))
+          (properties[name] ??= []).push({ schema: sub, base: p.base });
       else if (k === 'required') for (const r of v as string[]) required.add(r);
-      else if (k === 'pattern' && merged.pattern && merged.pattern !== v) throw new Error(`two patterns at one place: ${String(merged.pattern)} and ${String(v)}`);
+      else if (k === 'pattern' && merged.pattern && merged.pattern !== v)
+        throw new Error(`two patterns at one place: ${String(merged.pattern)} and ${String(v)}`);
       else if (!(k in merged) || k === 'const' || k === 'enum') merged[k] = v;
     }
   }
   if ('const' in merged) return fc.constant(merged.const);
   if (Array.isArray(merged.enum)) return fc.constantFrom(...(merged.enum as unknown[]));
-  if (Array.isArray(merged.anyOf)) return fc.oneof(...(merged.anyOf as Schema[]).map((alt) => arbitraryFor(reg, { schema: alt, base: s.base })));
+  if (Array.isArray(merged.anyOf))
+    return fc.oneof(...(merged.anyOf as Schema[]).map((alt) => arbitraryFor(reg, { schema: alt, base: s.base })));
   const types = allowedTypes(reg, s);
   const type = types ? [...types][0] : 'string';
   switch (type) {
@@ -109,20 +146,32 @@ export function arbitraryFor(reg: SchemaRegistry, s: Located): fc.Arbitrary<unkn
       return fc.array(items, { minLength: (merged.minItems as number | undefined) ?? 0, maxLength: 4 });
     }
     case 'integer':
-      return fc.integer({ min: (merged.minimum as number | undefined) ?? -1_000_000, max: (merged.maximum as number | undefined) ?? 2_000_000_000 });
+      return fc.integer({
+        min: (merged.minimum as number | undefined) ?? -1_000_000,
+        max: (merged.maximum as number | undefined) ?? 2_000_000_000,
+      });
     case 'number':
-      return fc.double({ min: (merged.minimum as number | undefined) ?? -1e6, max: (merged.maximum as number | undefined) ?? 1e9, noNaN: true });
+      return fc.double({
+        min: (merged.minimum as number | undefined) ?? -1e6,
+        max: (merged.maximum as number | undefined) ?? 1e9,
+        noNaN: true,
+      });
     case 'boolean':
       return fc.boolean();
     case 'null':
       return fc.constant(null);
     default: {
       if (merged.format === 'uri' || merged.format === 'uri-reference') return fc.webUrl();
-      if (merged.format === 'date-time') return fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString());
+      if (merged.format === 'date-time')
+        return fc
+          .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true })
+          .map((d) => d.toISOString());
       const min = (merged.minLength as number | undefined) ?? 0;
       const max = merged.maxLength as number | undefined;
       if (typeof merged.pattern === 'string') {
-        return fc.stringMatching(new RegExp(merged.pattern, 'u')).filter((x) => [...x].length >= min && (max === undefined || [...x].length <= max));
+        return fc
+          .stringMatching(new RegExp(merged.pattern, 'u'))
+          .filter((x) => [...x].length >= min && (max === undefined || [...x].length <= max));
       }
       return fc.string({ minLength: min, ...(max !== undefined ? { maxLength: max } : {}) });
     }

@@ -14,8 +14,15 @@ type GrantDeps = ReturnType<typeof minter> & Pick<ReturnType<typeof clientAuthen
 
 export function passwordGrant(s: KcState, { mint, grantedScope }: GrantDeps) {
   const { kc, sessions } = s;
-  async function passwordGrant(iss: string, realm: Realm, client: KcClient, p: Params, req: MockRequest): Promise<MockResponse> {
-    if (!client.grants.includes('password')) return oauthError(400, 'unauthorized_client', 'Client not allowed for direct access grants');
+  async function passwordGrant(
+    iss: string,
+    realm: Realm,
+    client: KcClient,
+    p: Params,
+    req: MockRequest,
+  ): Promise<MockResponse> {
+    if (!client.grants.includes('password'))
+      return oauthError(400, 'unauthorized_client', 'Client not allowed for direct access grants');
     const requested = p.first('scope');
     const scope = grantedScope(client, requested);
     const username = p.first('username');
@@ -25,17 +32,22 @@ export function passwordGrant(s: KcState, { mint, grantedScope }: GrantDeps) {
     if (!user.enabled) return oauthError(400, 'invalid_grant', 'Account disabled');
     // Brute-force lock answers like bad credentials, with 400 (ValidatePassword / BruteForceProtector).
     if (user.locked) return oauthError(400, 'invalid_grant', 'Invalid user credentials');
-    if (!p.first('password') || !passwordMatches(user, p.first('password'))) return oauthError(401, 'invalid_grant', 'Invalid user credentials');
-    if (user.otp !== undefined && p.first('totp') !== user.otp) return oauthError(401, 'invalid_grant', 'Invalid user credentials');
+    if (!p.first('password') || !passwordMatches(user, p.first('password')))
+      return oauthError(401, 'invalid_grant', 'Invalid user credentials');
+    if (user.otp !== undefined && p.first('totp') !== user.otp)
+      return oauthError(401, 'invalid_grant', 'Invalid user credentials');
     if (user.requiredActions?.length) return oauthError(400, 'invalid_grant', 'Account is not fully set up');
     if (client.consentRequired) return oauthError(400, 'invalid_client', 'Client requires user consent');
     const offline = scope.split(' ').includes('offline_access');
-    if (offline && client.offlineAllowed === false) return oauthError(400, 'not_allowed', 'Offline tokens not allowed for the user or client');
+    if (offline && client.offlineAllowed === false)
+      return oauthError(400, 'not_allowed', 'Offline tokens not allowed for the user or client');
     const userId = userIdOf(realm.name, user);
     // Count and create as one step, across replicas too: two logins at once cannot both take the last place.
     const created = await sessions.exclusive(`kc:${realm.name}:login:${userId}`, async () => {
       const denied = await enforceSessionLimit(realm, client, user, req);
-      return denied ?? (await sessions.create(realm, { id: userId, username: user.username }, client.clientId, offline));
+      return (
+        denied ?? (await sessions.create(realm, { id: userId, username: user.username }, client.clientId, offline))
+      );
     });
     if ('status' in created) return created;
     const session = created;
@@ -44,7 +56,12 @@ export function passwordGrant(s: KcState, { mint, grantedScope }: GrantDeps) {
   }
 
   /** User Session Count Limiter (direct grant): deny (403 since Keycloak 23) or terminate the oldest sessions. */
-  async function enforceSessionLimit(realm: Realm, client: KcClient, user: KcUser, req: MockRequest): Promise<MockResponse | undefined> {
+  async function enforceSessionLimit(
+    realm: Realm,
+    client: KcClient,
+    user: KcUser,
+    req: MockRequest,
+  ): Promise<MockResponse | undefined> {
     const limit = realm.config.sessionLimit;
     if (kc.sessionLimitDeny === 'no-limiter') return undefined; // Keycloak <= 16 had none (init says so)
     if (!limit || (!limit.realmLimit && !limit.clientLimit)) return undefined;
@@ -53,7 +70,9 @@ export function passwordGrant(s: KcState, { mint, grantedScope }: GrantDeps) {
     // The user's own sessions only (UserSessionLimitsAuthenticator counts per user): O(sessions of the user), not of the realm.
     const live = async () => (await sessions.ofUser(realm, userId)).filter((x) => !x.offline);
     const exceeded = (online: Awaited<ReturnType<typeof live>>) =>
-      (limit.realmLimit !== undefined && online.length >= limit.realmLimit) || (limit.clientLimit !== undefined && online.filter((x) => Object.hasOwn(x.clients, client.clientId)).length >= limit.clientLimit);
+      (limit.realmLimit !== undefined && online.length >= limit.realmLimit) ||
+      (limit.clientLimit !== undefined &&
+        online.filter((x) => Object.hasOwn(x.clients, client.clientId)).length >= limit.clientLimit);
     let online = await live();
     if (!exceeded(online)) return undefined;
     if (limit.behavior === 'terminate-oldest') {
@@ -69,7 +88,11 @@ export function passwordGrant(s: KcState, { mint, grantedScope }: GrantDeps) {
     const message = limit.errorMessage ?? 'There are too many sessions';
     // FreeMarkerLoginFormsProvider.createErrorPage: JSON for a JSON request, otherwise the HTML error page.
     if ((header(req, 'accept') ?? '').includes('application/json')) return json(403, { error: message }, NO_CACHE);
-    return { status: 403, headers: { ...SECURITY, ...NO_CACHE, 'Content-Type': 'text/html;charset=utf-8' }, body: `<!DOCTYPE html><html><head><title>Sign in to ${realm.name}</title></head><body><div id="kc-error-message"><p class="instruction">${message}</p></div></body></html>` };
+    return {
+      status: 403,
+      headers: { ...SECURITY, ...NO_CACHE, 'Content-Type': 'text/html;charset=utf-8' },
+      body: `<!DOCTYPE html><html><head><title>Sign in to ${realm.name}</title></head><body><div id="kc-error-message"><p class="instruction">${message}</p></div></body></html>`,
+    };
   }
 
   return passwordGrant;

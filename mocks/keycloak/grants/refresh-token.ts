@@ -11,19 +11,33 @@ import type { KcState } from '../state.js';
 export function refreshTokenGrant(s: KcState, { mint }: ReturnType<typeof minter>) {
   const { kc, now, sessions } = s;
   /** Verifies a refresh token as TokenManager.verifyRefreshToken does; returns its payload or an error answer. */
-  async function checkRefreshToken(iss: string, realm: Realm, client: KcClient, token: string, checkExpiry: boolean): Promise<Record<string, unknown> | MockResponse> {
+  async function checkRefreshToken(
+    iss: string,
+    realm: Realm,
+    client: KcClient,
+    token: string,
+    checkExpiry: boolean,
+  ): Promise<Record<string, unknown> | MockResponse> {
     const keys = await realm.keys();
     const payload = verifyHmac(token, keys.hmacSecret);
-    if (!payload || (payload.typ !== 'Refresh' && payload.typ !== 'Offline')) return oauthError(400, 'invalid_grant', 'Invalid refresh token');
+    if (!payload || (payload.typ !== 'Refresh' && payload.typ !== 'Offline'))
+      return oauthError(400, 'invalid_grant', 'Invalid refresh token');
     if (payload.iss !== iss) {
-      return oauthError(400, 'invalid_grant', `Invalid token issuer. Expected '${iss}'${kc.issuerErrorDetail ? `, but was '${String(payload.iss)}'` : ''}`);
+      return oauthError(
+        400,
+        'invalid_grant',
+        `Invalid token issuer. Expected '${iss}'${kc.issuerErrorDetail ? `, but was '${String(payload.iss)}'` : ''}`,
+      );
     }
-    if (checkExpiry && typeof payload.exp === 'number' && payload.exp > 0 && payload.exp <= now()) return oauthError(400, 'invalid_grant', 'Token is not active');
-    if (payload.azp !== client.clientId) return oauthError(400, 'invalid_grant', "Invalid refresh token. Token client and authorized client don't match");
+    if (checkExpiry && typeof payload.exp === 'number' && payload.exp > 0 && payload.exp <= now())
+      return oauthError(400, 'invalid_grant', 'Token is not active');
+    if (payload.azp !== client.clientId)
+      return oauthError(400, 'invalid_grant', "Invalid refresh token. Token client and authorized client don't match");
     const iat = Number(payload.iat);
     if (checkExpiry) {
       const nbf = await sessions.notBefore(realm);
-      if (iat < nbf.realm || iat < (nbf.clients[client.clientId] ?? 0) || iat < (nbf.users[String(payload.sub)] ?? 0)) return oauthError(400, 'invalid_grant', 'Stale token');
+      if (iat < nbf.realm || iat < (nbf.clients[client.clientId] ?? 0) || iat < (nbf.users[String(payload.sub)] ?? 0))
+        return oauthError(400, 'invalid_grant', 'Stale token');
     }
     return payload;
   }
@@ -35,13 +49,28 @@ export function refreshTokenGrant(s: KcState, { mint }: ReturnType<typeof minter
     if ('status' in checked) return checked as MockResponse;
     const payload = checked;
     // The planted offline-typed-refresh defect mistypes the token, not the session it names.
-    const offline = payload.typ === 'Offline' || (s.ctx.config.plantedDeviations.jwtDefect === 'offline-typed-refresh' && String(payload.scope ?? '').split(' ').includes('offline_access'));
+    const offline =
+      payload.typ === 'Offline' ||
+      (s.ctx.config.plantedDeviations.jwtDefect === 'offline-typed-refresh' &&
+        String(payload.scope ?? '')
+          .split(' ')
+          .includes('offline_access'));
     const sid = String(payload.sid ?? payload.session_state ?? '');
     // One refresh of a session at a time, on every replica: the reuse count and the client session stay exact.
-    return sessions.exclusive(`kc:${realm.name}:session:${sid}`, () => refreshInSession(iss, realm, client, p, payload, sid, offline));
+    return sessions.exclusive(`kc:${realm.name}:session:${sid}`, () =>
+      refreshInSession(iss, realm, client, p, payload, sid, offline),
+    );
   }
 
-  async function refreshInSession(iss: string, realm: Realm, client: KcClient, p: Params, payload: Record<string, unknown>, sid: string, offline: boolean): Promise<MockResponse> {
+  async function refreshInSession(
+    iss: string,
+    realm: Realm,
+    client: KcClient,
+    p: Params,
+    payload: Record<string, unknown>,
+    sid: string,
+    offline: boolean,
+  ): Promise<MockResponse> {
     const known = await sessions.known(realm, sid);
     const session = await sessions.active(realm, sid);
     if (!session || session.offline !== offline) {
@@ -54,13 +83,20 @@ export function refreshTokenGrant(s: KcState, { mint }: ReturnType<typeof minter
     const serviceAccount = !user && session.username === `service-account-${client.clientId}`;
     if (!user && !serviceAccount) return oauthError(400, 'invalid_grant', 'Invalid refresh token');
     if (user && !user.enabled) return oauthError(400, 'invalid_grant', 'User disabled');
-    const clientSession = Object.hasOwn(session.clients, client.clientId) ? session.clients[client.clientId] : undefined;
+    const clientSession = Object.hasOwn(session.clients, client.clientId)
+      ? session.clients[client.clientId]
+      : undefined;
     if (!clientSession) return oauthError(400, 'invalid_grant', "Session doesn't have required client");
-    if (session.consentRevoked?.includes(client.clientId)) return oauthError(400, 'invalid_scope', 'Client no longer has requested consent from user');
+    if (session.consentRevoked?.includes(client.clientId))
+      return oauthError(400, 'invalid_scope', 'Client no longer has requested consent from user');
     if (realm.config.revokeRefreshToken) {
       // TokenManager.validateTokenReuse: an older token after a newer one was used is stale; reuse is counted.
       const jti = String(payload.jti);
-      if (clientSession.currentRefreshToken !== undefined && clientSession.currentRefreshToken !== jti && Number(payload.iat) < clientSession.timestamp) {
+      if (
+        clientSession.currentRefreshToken !== undefined &&
+        clientSession.currentRefreshToken !== jti &&
+        Number(payload.iat) < clientSession.timestamp
+      ) {
         return oauthError(400, 'invalid_grant', 'Stale token');
       }
       if (clientSession.currentRefreshToken !== jti) {
@@ -80,15 +116,28 @@ export function refreshTokenGrant(s: KcState, { mint }: ReturnType<typeof minter
     let scope = original;
     if (requested) {
       const list = requested.split(' ').filter(Boolean);
-      if (!list.every((s) => original.split(' ').includes(s))) return oauthError(400, 'invalid_scope', `Invalid scopes: ${requested}`);
-      scope = original.split(' ').filter((s) => list.includes(s)).join(' ');
+      if (!list.every((s) => original.split(' ').includes(s)))
+        return oauthError(400, 'invalid_scope', `Invalid scopes: ${requested}`);
+      scope = original
+        .split(' ')
+        .filter((s) => list.includes(s))
+        .join(' ');
     }
     const t = now();
     session.lastRefresh = t;
     clientSession.timestamp = t;
     await sessions.save(realm, session);
     const subject = user ? { id: session.userId, user } : { id: session.userId, serviceAccount: true };
-    const { body } = await mint(iss, realm, client, subject, scope, session, requested ?? (original.includes('openid') ? 'openid' : undefined), true);
+    const { body } = await mint(
+      iss,
+      realm,
+      client,
+      subject,
+      scope,
+      session,
+      requested ?? (original.includes('openid') ? 'openid' : undefined),
+      true,
+    );
     return json(200, body, NO_CACHE);
   }
 

@@ -4,14 +4,23 @@ import type { MockContext } from '../../core/flavour.js';
 import { TokenError, type GrantHandler } from '../../core/token-endpoint.js';
 import { issued, type RatorTokenState } from '../wire.js';
 
-export const clientCredentialsGrant = (ctx: MockContext): GrantHandler<RatorTokenState> => async ({ client: authenticated, params, state: { brand, scope } }) => {
-  const client = authenticated!; // Rator's steps authenticated it
-  const operator = params.first(descriptor.clientCredentialsOperatorParam!);
-  if (!operator) throw new TokenError(400, 'invalid_request', 'Missing operator');
-  const op = ctx.users.get(operator);
-  if (!op?.operator || !op.enabled) throw new TokenError(400, 'invalid_request', `Unknown operator: ${operator}`);
-  // ClientCredentialsTokenGranter.allowRefresh = false: never a refresh token.
-  const reuseKey = `${client.clientId}|cc:${operator}|${[...scope].sort().join(' ')}|${brand}`;
-  const t = await ctx.grants.issue({ clientId: client.clientId, username: operator, scope, withRefresh: false, reuseKey, meta: { brand } });
-  return issued(ctx, t.access.value, undefined, t.access.expiresAt, scope);
-};
+export const clientCredentialsGrant =
+  (ctx: MockContext): GrantHandler<RatorTokenState> =>
+  async ({ client: authenticated, params, state: { brand, scope } }) => {
+    const client = authenticated!; // Rator's steps authenticated it
+    const operator = params.first(descriptor.clientCredentialsOperatorParam!);
+    if (!operator) throw new TokenError(400, 'invalid_request', 'Missing operator');
+    const op = ctx.users.get(operator);
+    if (!op?.operator || !op.enabled) throw new TokenError(400, 'invalid_request', `Unknown operator: ${operator}`);
+    // ClientCredentialsTokenGranter.allowRefresh = false: never a refresh token.
+    const reuseKey = `${client.clientId}|cc:${operator}|${[...scope].sort().join(' ')}|${brand}`;
+    const t = await ctx.grants.issue({
+      clientId: client.clientId,
+      username: operator,
+      scope,
+      withRefresh: false,
+      reuseKey,
+      meta: { brand },
+    });
+    return issued(ctx, t.access.value, undefined, t.access.expiresAt, scope);
+  };
