@@ -494,7 +494,7 @@ async function exercise(ctx: RunContext, s: GrantState, v: Variant): Promise<voi
       : check === requiredParameter
         ? requiredParameter.judge(e, t.requiredParams.join(', '))
         : check.judge!(e);
-  ctx.record(check, o, [e], spec.variant);
+  ctx.record(check, await o, [e], spec.variant);
 }
 
 /** The spec a (generated) variant belongs to: its kind's, and for a near miss its mutation's. */

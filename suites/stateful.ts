@@ -6,8 +6,9 @@
  */
 import fc from 'fast-check';
 import { badAccessRefused, freshAccessWorks } from '../src/checks/bearer.js';
-import { modelAgrees } from '../src/checks/model.js';
+import { modelAgrees, type ModelObservation } from '../src/checks/model.js';
 import { noServerError } from '../src/checks/requests.js';
+import type { Exchange } from '../src/vocabulary/types.js';
 import { CheckFailure, json, type RunContext } from '../src/session/context.js';
 import { defineSuite, notApplicable, ref, type Scenario } from '../src/session/scenario.js';
 import { freshGrant, needsRefreshToken, refreshWith } from './refresh.js';
@@ -73,12 +74,20 @@ function record(
   }
 }
 
+/** TE-S1 over one command: a disagreement with the model fails the property (fast-check then shrinks the sequence). */
+function agree(o: ModelObservation, exchanges: Exchange[]): void {
+  const verdict = modelAgrees.judge(o);
+  if (!verdict.passed) throw new CheckFailure(modelAgrees, verdict.message, exchanges);
+}
+
+const answerOf = (e: Exchange) => String(e.response?.status ?? e.error ?? 'no answer');
+
 class GrantCommand implements fc.AsyncCommand<Model, Real> {
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
     tick(m);
     const g = await freshGrant(r.ctx);
-    if (!g) throw new CheckFailure(modelAgrees, 'a grant failed where the model expected tokens', []);
+    if (!g) return agree({ what: 'a grant', expectedToWork: true, worked: false, answer: 'no tokens' }, []);
     const access = String(g.body.access_token);
     const existing = m.access.find((a) => a.value === access);
     // Spring hands out the same token again for a repeated grant: same family then.
@@ -112,12 +121,10 @@ class RefreshCommand implements fc.AsyncCommand<Model, Real> {
     // Undeclared rotation, or the refresh token at its expiry on a real target: either answer is right, and now we know.
     const unsure = rt.uncertain || !certain(m, rt);
     if (unsure && !ok) rt.revoked = true;
-    if (ok !== expected && !unsure)
-      throw new CheckFailure(
-        modelAgrees,
-        `refresh with ${expected ? 'a valid' : 'a superseded, revoked or expired'} refresh token ${ok ? 'succeeded' : `failed (${e.response?.status})`}; the model expected ${expected ? 'success' : 'refusal'}`,
-        [e],
-      );
+    if (!unsure) {
+      const what = `refresh with ${expected ? 'a valid' : 'a superseded, revoked or expired'} refresh token`;
+      agree({ what, expectedToWork: expected, worked: ok, answer: answerOf(e) }, [e]);
+    }
     if (!ok) return;
     const body = json(e)!;
     const t = r.ctx.target;
@@ -159,12 +166,11 @@ class UseAccessCommand implements fc.AsyncCommand<Model, Real> {
       if (!ok) a.revoked = true;
       return;
     }
-    if (ok !== expected)
-      throw new CheckFailure(
-        modelAgrees,
-        `${expected ? freshAccessWorks.id : badAccessRefused.id}: the access token ${ok ? 'worked' : `was refused (${e.response?.status})`} at the resource; the model expected ${expected ? 'it to work' : 'refusal'}`,
-        [e],
-      );
+    const rule = expected ? freshAccessWorks.id : badAccessRefused.id;
+    agree(
+      { what: 'the access token at the resource', expectedToWork: expected, worked: ok, answer: answerOf(e), rule },
+      [e],
+    );
   }
   toString = () => `use-access(#${this.index})`;
 }

@@ -2,10 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { badAccessRefused, noCredentialsChallenge, singleChallengeAttributes } from '../src/checks/bearer.js';
 import { basicChallenge } from '../src/checks/client-auth.js';
 import { isExpectedError } from '../src/checks/define.js';
-import { noEnumeration, noRefreshForClientCredentials, scopeBeyondAllowance } from '../src/checks/grants.js';
+import {
+  clientCredentials,
+  noEnumeration,
+  noRefreshForClientCredentials,
+  scopeBeyondAllowance,
+} from '../src/checks/grants.js';
+import { accessTokenSignature } from '../src/checks/jwt.js';
+import { answeredInTime, boundedAnswer, flavourErrors, modelAgrees } from '../src/checks/model.js';
 import { narrowerScope, originalScopeKept, scopeKept, widerScope } from '../src/checks/refresh.js';
 import { ALL_CHECKS } from '../src/checks/registry.js';
-import { getRequest, jsonBody, noServerError, unknownGrantType } from '../src/checks/requests.js';
+import { getRequest, jsonBody, noServerError, unknownGrantType, validGrant } from '../src/checks/requests.js';
 import { declaredRotation, parallelRefreshes } from '../src/checks/rotation.js';
 import { errorCharset, errorStatus } from '../src/checks/token-error.js';
 import {
@@ -42,13 +49,70 @@ describe('the registry', () => {
       expect(c.title.length, c.id).toBeGreaterThan(5);
       expect(c.requirement.length, c.id).toBeGreaterThan(3);
       expect(c.url, c.id).toMatch(/^https:\/\//);
-      // A check is judged somewhere: by a rule of its own, by the validator, or by a scenario's expected error or model.
       if (c.variants) expect(new Set(c.variants).size, c.id).toBe(c.variants.length);
     }
+  });
+
+  it('every check carries its logic in its definition: a judge, an inspect rule, an expected error, or the validator', () => {
+    const withoutLogic = ALL_CHECKS.filter((c) => !c.judge && !c.inspect && !c.expects && !c.byValidator).map(
+      (c) => c.id,
+    );
+    expect(withoutLogic).toEqual([]);
   });
 });
 
 describe('check rules (pure functions over exchanges)', () => {
+  it('TE-A2 and TE-F1: a request that must succeed holds on a 200 only', () => {
+    expect(validGrant.judge(ex(200, { access_token: 'a' })).passed).toBe(true);
+    expect(clientCredentials.judge(ex(401, { error: 'invalid_client' }))).toMatchObject({ passed: false });
+    expect(clientCredentials.judge(noAnswer).message).toContain('ECONNRESET');
+  });
+
+  it("TE-FL: status, code and description against the flavour's documented answer (a trailing ... is a prefix)", () => {
+    const documented = { status: 400, error: 'invalid_grant', description: 'Invalid user credentials' };
+    const answer = (body: unknown, status = 400) => flavourErrors.judge('bad-password', documented, ex(status, body));
+    expect(answer({ error: 'invalid_grant', error_description: 'Invalid user credentials' }).passed).toBe(true);
+    expect(answer({ error: 'invalid_grant', error_description: 'Bad credentials' }).passed).toBe(false);
+    expect(answer({ error: 'invalid_grant', error_description: 'Invalid user credentials' }, 401).passed).toBe(false);
+    const prefix = { status: 400, error: 'invalid_grant', description: 'Invalid refresh token: ...' };
+    expect(
+      flavourErrors.judge(
+        'bad-refresh-token',
+        prefix,
+        ex(400, { error: 'invalid_grant', error_description: 'Invalid refresh token: x' }),
+      ).passed,
+    ).toBe(true);
+  });
+
+  it('TE-N1 and TE-N3: a timed-out answer, an answer cut at the size limit', () => {
+    expect(answeredInTime.judge(ex(200), 1000).passed).toBe(true);
+    expect(answeredInTime.judge({ ...noAnswer, timedOut: true }, 1000).message).toMatch(
+      /^no answer within 1000 ms: POST /,
+    );
+    expect(boundedAnswer.judge(ex(200)).passed).toBe(true);
+    expect(boundedAnswer.judge({ ...ex(200), bodyExceeded: 1024 }).passed).toBe(false);
+  });
+
+  it('TE-S1: the target agrees with the model, or the message says which way it did not', () => {
+    const seen = { what: 'refresh with a valid refresh token', answer: '400' };
+    expect(modelAgrees.judge({ ...seen, expectedToWork: true, worked: true }).passed).toBe(true);
+    expect(modelAgrees.judge({ ...seen, expectedToWork: false, worked: false }).passed).toBe(true);
+    expect(modelAgrees.judge({ ...seen, expectedToWork: true, worked: false }).message).toBe(
+      'refresh with a valid refresh token was refused (400); the model expected it to work',
+    );
+  });
+
+  it('TE-L1: an unsigned token, a JWKS without keys, and a signature that verifies', async () => {
+    const { generateKeyPair, exportJWK, SignJWT } = await import('jose');
+    const { privateKey, publicKey } = await generateKeyPair('RS256');
+    const token = await new SignJWT({ sub: 'u' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).sign(privateKey);
+    const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256' }] };
+    expect((await accessTokenSignature.judge(token, jwks)).passed).toBe(true);
+    expect(await accessTokenSignature.judge(token, { nokeys: true })).toMatchObject({ passed: false });
+    const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{}').toString('base64url')}.`;
+    expect((await accessTokenSignature.judge(unsigned, jwks)).message).toMatch(/unsigned/);
+  });
+
   it('TE-A11 no server error, and no answer is no conformance either', () => {
     expect(noServerError.judge(ex(400)).passed).toBe(true);
     expect(noServerError.judge(ex(502))).toEqual({ passed: false, message: 'answered 502' });

@@ -70,7 +70,7 @@ export interface CheckDef {
   /** A rule over what a scenario captured (exchanges, tokens). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   // biome-ignore lint/suspicious/noExplicitAny: each check declares its own judge's parameters; ctx.judge() types the call
-  judge?: (...args: any[]) => Outcome;
+  judge?: (...args: any[]) => Outcome | Promise<Outcome>;
 }
 
 /** Declares a check; the literal id and the rule's own signature are kept in the type (the registry derives its id union). */
@@ -107,6 +107,13 @@ export const describeAnswer = (e: Exchange | undefined) => {
   const code = jsonObject(e)?.error;
   return `${e.response.status}${typeof code === 'string' ? ` ${code}` : ''}`;
 };
+
+/** A request that must succeed got its 200 (the body's §5.1 rules are judged by their own checks). */
+export const tokensIssued = (e: Exchange): Outcome =>
+  outcome(e.response?.status === 200, `expected 200 with tokens, got ${describeStatusAndBody(e)}`);
+
+const describeStatusAndBody = (e: Exchange) =>
+  e.response ? `${e.response.status} ${e.response.body.slice(0, 200)}` : (e.error ?? 'no response');
 
 /** The answer is the check's expected error (status and code). */
 export function isExpectedError(def: Pick<CheckDef, 'expects'>, e: Exchange): Outcome {

@@ -1,6 +1,7 @@
 /** Series E and F: the password grant (RFC 6749 §4.3) and the client_credentials grant (§4.4). */
 import {
   defineCheck,
+  tokensIssued,
   everyProfile,
   describeAnswer,
   jsonObject,
@@ -85,6 +86,7 @@ export const clientCredentials = defineCheck({
   level: 'MUST',
   requirement: 'RFC 6749 §4.4.3',
   url: `${RFC6749}#section-4.4.3`,
+  judge: tokensIssued,
 });
 
 export const clientCredentialsWithoutAuth = defineCheck({

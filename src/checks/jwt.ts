@@ -48,6 +48,13 @@ export const accessTokenSignature = defineCheck({
   level: 'MUST',
   requirement: 'RFC 9068 §4, RFC 7515',
   url: `${RFC9068}#section-4`,
+  /** The access token against the JWKS document the target published (its keys member, when it has one). */
+  judge: async (token: string, jwksDocument: unknown): Promise<Outcome> => {
+    const keys = (jwksDocument as { keys?: unknown } | undefined)?.keys;
+    if (!Array.isArray(keys)) return outcome(false, 'the JWKS has no keys to verify with');
+    const { payload: _, ...verdict } = await verifySignature(token, jwksDocument as JSONWebKeySet);
+    return verdict;
+  },
 });
 
 /** Beyond this, an exp is no lifetime a token endpoint issues (ten years; offline tokens state theirs elsewhere). */

@@ -1,5 +1,14 @@
 /** Series A: the token request as the endpoint must treat it (RFC 6749 §3.2, §5.2), and robustness. */
-import { defineCheck, everyProfile, describeAnswer, outcome, RFC6749, statusOf, type Outcome } from './define.js';
+import {
+  defineCheck,
+  everyProfile,
+  describeAnswer,
+  outcome,
+  RFC6749,
+  statusOf,
+  tokensIssued,
+  type Outcome,
+} from './define.js';
 import type { Exchange } from '../vocabulary/types.js';
 
 /** The request must not yield a token. */
@@ -19,6 +28,7 @@ export const validGrant = defineCheck({
   url: `${RFC6749}#section-3.2`,
   // required-param-in-query: the provider's required parameter in the URI query instead of the body (Rator's brand_key "is of type QUERY").
   variants: ['password', 'operator_password', 'required-param-in-query'],
+  judge: tokensIssued,
 });
 
 export const getRequest = defineCheck({

@@ -2,8 +2,15 @@ import type { CheckId } from '../checks/registry.js';
 import type { CapturedResponse } from '../http/capture.js';
 export { header } from '../http/capture.js';
 
-import type { ClientAuthStyle, FlavourName, RefreshMode } from '../vocabulary/types.js';
-export type { ClientAuthStyle, FlavourName, FlavourNames, RefreshMode } from '../vocabulary/types.js';
+import type { ClientAuthStyle, ExpectedError, FailureCause, FlavourName, RefreshMode } from '../vocabulary/types.js';
+export type {
+  ClientAuthStyle,
+  ExpectedError,
+  FailureCause,
+  FlavourName,
+  FlavourNames,
+  RefreshMode,
+} from '../vocabulary/types.js';
 export { errorCode } from '../checks/define.js';
 
 /** What an exchange looked like, for deciding whether a documented deviation applies. */
@@ -26,24 +33,6 @@ export interface Deviation {
   reason: string;
   /** Where the behaviour is documented or implemented (repository and path, or document). */
   source: string;
-}
-
-/** Failure causes the suites provoke, and the answer each flavour documents for them. */
-export type FailureCause =
-  | 'missing-grant-type'
-  | 'unknown-grant-type'
-  | 'bad-password'
-  | 'unknown-user'
-  | 'bad-client-secret'
-  | 'unknown-client'
-  | 'missing-refresh-token'
-  | 'bad-refresh-token';
-
-export interface ExpectedError {
-  status: number;
-  error: string;
-  /** Exact error_description, or a prefix when it ends with "..." (it echoes the value). */
-  description?: string;
 }
 
 export interface FlavourDescriptor {

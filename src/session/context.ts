@@ -4,17 +4,11 @@
  * documented deviations and status are the verdict module's; this only routes outcomes to the book.
  */
 import type { AnswerKind, CheckDef, Outcome } from '../checks/define.js';
-import { isExpectedError } from '../checks/define.js';
+import { isExpectedError, tokensIssued } from '../checks/define.js';
 import { checksJudgingEvery } from '../checks/registry.js';
 import { noServerError } from '../checks/requests.js';
 import { answeredInTime, boundedAnswer, flavourErrors } from '../checks/model.js';
-import {
-  FLAVOURS,
-  errorCode,
-  type ExpectedError,
-  type FailureCause,
-  type FlavourDescriptor,
-} from '../flavours/index.js';
+import { FLAVOURS, type ExpectedError, type FailureCause, type FlavourDescriptor } from '../flavours/index.js';
 import { validateCapture } from '../validate/capture.js';
 import { consequenceOfFinding, NOT_IN_TIME, severityOf, weigh, type Weighed } from '../verdict/index.js';
 import { Evidence, type SkipKind } from './evidence.js';
@@ -89,26 +83,16 @@ export class RunContext {
    */
   private observe(e: Exchange): void {
     if (!this.suite) return;
-    if (e.timedOut) {
+    const inTime = answeredInTime.judge(e, this.target.budget.timeoutMs);
+    if (!inTime.passed) {
       this.timeouts++;
-      this.evidence.fail(
-        this.suite,
-        answeredInTime,
-        undefined,
-        `no answer within ${this.target.budget.timeoutMs} ms: ${e.request.method} ${e.request.url}`,
-        [e],
-      );
+      this.evidence.fail(this.suite, answeredInTime, undefined, inTime.message, [e]);
       return;
     }
     this.evidence.pass(this.suite, answeredInTime);
-    if (e.bodyExceeded !== undefined) {
-      this.evidence.fail(
-        this.suite,
-        boundedAnswer,
-        undefined,
-        `the answer body exceeded ${e.bodyExceeded} bytes; the read stopped there: ${e.request.method} ${e.request.url}`,
-        [e],
-      );
+    const bounded = boundedAnswer.judge(e);
+    if (!bounded.passed) {
+      this.evidence.fail(this.suite, boundedAnswer, undefined, bounded.message, [e]);
       return;
     }
     this.evidence.pass(this.suite, boundedAnswer);
@@ -203,12 +187,28 @@ export class RunContext {
 
   /** Judges a check on its arguments and records the outcome over the exchanges it judged: the suites' one verb. */
   judge<A extends unknown[]>(
+    check: CheckDef & { judge: (...args: A) => Promise<Outcome> },
+    args: A,
+    exchanges: Exchange[],
+    variant?: string,
+  ): Promise<boolean>;
+  judge<A extends unknown[]>(
     check: CheckDef & { judge: (...args: A) => Outcome },
     args: A,
     exchanges: Exchange[],
     variant?: string,
-  ): boolean {
-    return this.record(check, check.judge(...args), exchanges, variant);
+  ): boolean;
+  judge<A extends unknown[]>(
+    check: CheckDef & { judge: (...args: A) => Outcome | Promise<Outcome> },
+    args: A,
+    exchanges: Exchange[],
+    variant?: string,
+  ): boolean | Promise<boolean> {
+    const o = check.judge(...args);
+    // A check that verifies a signature judges asynchronously (jose); the rest answer at once.
+    return o instanceof Promise
+      ? o.then((settled) => this.record(check, settled, exchanges, variant))
+      : this.record(check, o, exchanges, variant);
   }
 
   /** Records a rule's outcome over the exchanges it judged; returns whether it held. */
@@ -298,25 +298,7 @@ export class RunContext {
       );
       return;
     }
-    const r = exchange.response!;
-    const body = json(exchange);
-    const code = errorCode(body);
-    const description = typeof body?.error_description === 'string' ? body.error_description : undefined;
-    const descriptionOk =
-      expected.description === undefined ||
-      (expected.description.endsWith('...')
-        ? (description ?? '').startsWith(expected.description.slice(0, -3))
-        : description === expected.description);
-    const ok = r.status === expected.status && code === expected.error && descriptionOk;
-    this.record(
-      flavourErrors,
-      {
-        passed: ok,
-        message: `${cause}: got ${r.status} ${code ?? '-'} ${JSON.stringify(description ?? null)}, the flavour documents ${expected.status} ${expected.error}${expected.description ? ` "${expected.description}"` : ''}`,
-      },
-      [exchange],
-      cause,
-    );
+    this.judge(flavourErrors, [cause, expected, exchange], [exchange], cause);
   }
 
   expectedError(cause: FailureCause): ExpectedError | undefined {
@@ -330,16 +312,7 @@ export class RunContext {
   tokens(check: CheckDef, variant: string | undefined, exchange: Exchange): Record<string, unknown> | undefined {
     // A 5xx or no answer is TE-A11's (naming this check), not a second failure of the check.
     if (!this.answered(exchange)) return undefined;
-    const r = exchange.response!;
-    if (
-      !this.record(
-        check,
-        { passed: r.status === 200, message: `expected 200 with tokens, got ${r.status} ${r.body.slice(0, 200)}` },
-        [exchange],
-        variant,
-      )
-    )
-      return undefined;
+    if (!this.record(check, tokensIssued(exchange), [exchange], variant)) return undefined;
     this.responseChecks(exchange, 'token-response');
     return json(exchange);
   }

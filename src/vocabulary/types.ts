@@ -36,6 +36,27 @@ export const untested = (reason: string): Skip => ({ reason, kind: 'untested' })
 export const notApplicable = (reason: string): Skip => ({ reason, kind: 'not-applicable' });
 export const needsSetup = (reason: string): Skip => ({ reason, kind: 'needs-setup' });
 
+/** Failure causes the suites provoke; each flavour documents the answer it gives to each (TE-FL's variants). */
+export const FAILURE_CAUSES = [
+  'missing-grant-type',
+  'unknown-grant-type',
+  'bad-password',
+  'unknown-user',
+  'bad-client-secret',
+  'unknown-client',
+  'missing-refresh-token',
+  'bad-refresh-token',
+] as const;
+export type FailureCause = (typeof FAILURE_CAUSES)[number];
+
+/** A flavour's documented answer to a failure cause. */
+export interface ExpectedError {
+  status: number;
+  error: string;
+  /** Exact error_description, or a prefix when it ends with "..." (it echoes the value). */
+  description?: string;
+}
+
 /** A result's weight, as reports carry it (schemas/report/report.schema.json). */
 export type Severity = Result['severity'];
 
