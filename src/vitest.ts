@@ -39,7 +39,7 @@ export function conformanceSuite(name: string, options: ConformanceSuiteOptions)
         const { startMock } = await import('../mocks/index.js');
         const mock = await startMock(options.mock);
         close = () => mock.close();
-        target = targetOfMock(mock, profile);
+        target = await targetOfMock(mock, profile);
       } else if (options.target) {
         const { config, secrets } = await loadTargetConfig(options.target);
         target = targetOfConfig(config, secrets, profile);

@@ -168,7 +168,14 @@ class UseAccessCommand implements fc.AsyncCommand<Model, Real> {
     }
     const rule = expected ? freshAccessWorks.id : badAccessRefused.id;
     agree(
-      { what: 'the access token at the resource', expectedToWork: expected, worked: ok, answer: answerOf(e), rule },
+      {
+        what: 'the access token',
+        where: 'at the resource',
+        expectedToWork: expected,
+        worked: ok,
+        answer: answerOf(e),
+        rule,
+      },
       [e],
     );
   }

@@ -67,7 +67,7 @@ describe('TE-N1: one slow answer is a finding, and the run goes on', () => {
     const p = await proxy(mock.url, (body) => (body.includes('x_conformance_probe') ? 'hang' : 'forward'));
     server = p.server;
     const run = await runConformance({
-      target: behind(targetOfMock(mock, 'rfc6749'), mock.url, p.url),
+      target: behind(await targetOfMock(mock, 'rfc6749'), mock.url, p.url),
       seed: 1,
       numRuns: 1,
     });
@@ -100,7 +100,7 @@ describe('TE-N2: a Retry-After the run cannot afford', () => {
       timeoutMs: 2_000,
     });
     const run = await runConformance({
-      target: behind(targetOfMock(mock, 'rfc6749'), mock.url, p.url),
+      target: behind(await targetOfMock(mock, 'rfc6749'), mock.url, p.url),
       seed: 1,
       numRuns: 1,
       transport,
@@ -120,7 +120,7 @@ describe('TE-N2: a Retry-After the run cannot afford', () => {
 describe('no scenario crashes the run', () => {
   it('an internal error in one scenario is reported with its exchanges; its checks are untested; the run goes on', async () => {
     mock = await startMock({ flavour: 'portal', journal: { enabled: false } });
-    const target = targetOfMock(mock, 'rfc6749');
+    const target = await targetOfMock(mock, 'rfc6749');
     const broken: Target = {
       ...target,
       mock: {

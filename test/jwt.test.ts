@@ -94,7 +94,7 @@ describe('planted JWT defects of the Keycloak mock fail their check', () => {
     });
     try {
       const run = await runConformance({
-        target: targetOfMock(mock, 'rfc6749'),
+        target: await targetOfMock(mock, 'rfc6749'),
         seed: 1,
         numRuns: 1,
         suites: ['grant'],
@@ -112,7 +112,7 @@ describe('planted JWT defects of the Keycloak mock fail their check', () => {
     const mock = await startMock({ flavour: 'keycloak', journal: { enabled: false } });
     try {
       const run = await runConformance({
-        target: targetOfMock(mock, 'rfc6749'),
+        target: await targetOfMock(mock, 'rfc6749'),
         seed: 1,
         numRuns: 1,
         suites: ['grant'],

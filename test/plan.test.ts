@@ -79,7 +79,7 @@ describe('runs on every mock: the plan is what gets reported, and what it costs'
         journal: { enabled: false },
       });
       mocks.push(mock);
-      const target = targetOfMock(mock, 'rfc6749');
+      const target = await targetOfMock(mock, 'rfc6749');
       runs.push([
         `${flavour}${preset ? ` (${preset})` : ''}`,
         await runConformance({ target, seed: 3, numRuns: 2 }),
@@ -196,7 +196,7 @@ describe('the plan before the first request', () => {
   it('a budget too small for the plan is said before sending: the run sends only what the plan kept', async () => {
     const mock = await startMock({ flavour: 'infolink', journal: { enabled: false } });
     try {
-      const target = { ...targetOfMock(mock, 'rfc6749') };
+      const target = { ...(await await targetOfMock(mock, 'rfc6749')) };
       target.budget = { ...target.budget, maxRequests: 30 };
       const lines: string[] = [];
       const run = await runConformance({ target, seed: 1, numRuns: 2, progress: (l) => lines.push(l) });

@@ -24,7 +24,7 @@ async function runAgainst(
 ): Promise<{ run: FinishedRun; transport: Transport; target: Target }> {
   const mock = await startMock(options);
   try {
-    const target = adjust(targetOfMock(mock, 'rfc6749'));
+    const target = adjust(await targetOfMock(mock, 'rfc6749'));
     const transport = new Transport(target.budget);
     const run = await runConformance({ target, seed, transport });
     return { run, transport, target };

@@ -135,8 +135,8 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
       let atB: ReturnType<typeof client>;
       beforeAll(async () => {
         [a, b] = await replicas(flavour);
-        atA = client(targetOfMock(a, 'rfc6749'));
-        atB = client(targetOfMock(b, 'rfc6749'));
+        atA = client(await targetOfMock(a, 'rfc6749'));
+        atB = client(await targetOfMock(b, 'rfc6749'));
       });
       afterAll(async () => {
         await a?.close();
@@ -206,8 +206,8 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
 
   it('Redis lost mid-load: 503 temporarily_unavailable, never a 500; every token handed out validates once it is back', async () => {
     const [a, b] = await replicas('portal');
-    const atA = client(targetOfMock(a, 'rfc6749'));
-    const atB = client(targetOfMock(b, 'rfc6749'));
+    const atA = client(await targetOfMock(a, 'rfc6749'));
+    const atB = client(await targetOfMock(b, 'rfc6749'));
     try {
       const answers: Answer[] = [];
       let stop = false;
@@ -253,7 +253,8 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
       await startMock({ flavour: 'keycloak', store }, ROTATE.keycloak),
     ];
     front = new URL(pair[0]!.url).host;
-    const at = pair.map((m) => client(targetOfMock(m, 'rfc6749')));
+    const targets = await Promise.all(pair.map((m) => targetOfMock(m, 'rfc6749')));
+    const at = targets.map(client);
     const timed = async (send: () => Promise<{ status: number; retryAfter?: string; error?: unknown }>) => {
       const started = performance.now();
       const r = await send();
@@ -261,7 +262,7 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
     };
     const token = (i: number) =>
       timed(async () => {
-        const t = targetOfMock(pair[i % 2]!, 'rfc6749');
+        const t = targets[i % 2]!;
         const c = t.clients.user!;
         const r = await request(t.tokenUrl, {
           method: 'POST',
@@ -334,8 +335,8 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
         method,
         ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
       });
-    const atA = client(targetOfMock(a, 'rfc6749'));
-    const atB = client(targetOfMock(b, 'rfc6749'));
+    const atA = client(await targetOfMock(a, 'rfc6749'));
+    const atB = client(await targetOfMock(b, 'rfc6749'));
     try {
       // "The next 3 token requests" fail with 503: three in all, whichever replica serves them.
       expect(
@@ -355,7 +356,7 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
           })
         ).status,
       ).toBe(201);
-      const t = targetOfMock(b, 'rfc6749');
+      const t = await targetOfMock(b, 'rfc6749');
       const user = t.user!;
       const viaNew = await post(
         t.tokenUrl,
@@ -372,7 +373,7 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
       // Nor does the store itself hold the secrets: entries are redacted as they are written.
       const stored = JSON.stringify(await a.context.grants.store.items('journal'));
       expect(stored).toContain('added-at-a');
-      for (const secret of ['secret-a', user.password, targetOfMock(a, 'rfc6749').clients.user!.clientSecret!])
+      for (const secret of ['secret-a', user.password, (await targetOfMock(a, 'rfc6749')).clients.user!.clientSecret!])
         expect(stored).not.toContain(secret);
       // A reset at B ends A's tokens and A's client, at A.
       const before = await atA.grant();
@@ -429,7 +430,7 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
         ).status,
       ).toBe(201);
       for (const m of [a, b, a, b]) {
-        const at = client(targetOfMock(m, 'rfc6749'));
+        const at = client(await targetOfMock(m, 'rfc6749'));
         const g = await timedGrant(at);
         expect(g.status).toBe(200);
         expect(g.ms).toBeGreaterThanOrEqual(390);
@@ -438,7 +439,7 @@ describe.skipIf(!!redisMissing)(`replicas on one Redis${redisMissing ? ` (skippe
         expect(listed.map((f) => f.kind).sort()).toEqual(['latency', 'status']);
       }
       // The user added at A logs in at B, which knows it only by the hash in the control document.
-      const t = targetOfMock(b, 'rfc6749');
+      const t = await targetOfMock(b, 'rfc6749');
       const viaB = await post(
         t.tokenUrl,
         { grant_type: 'password', username: 'added-user', password: 'pw-added-at-a-9f3' },

@@ -124,7 +124,7 @@ describe('the coverage does not depend on the seed', () => {
       for (const seed of [1, 2, 3, 4, 5]) {
         const mock = await startMock({ flavour: flavour as FlavourName, journal: { enabled: false } });
         try {
-          const run = await runConformance({ target: targetOfMock(mock, 'rfc6749'), seed, numRuns: 3 });
+          const run = await runConformance({ target: await targetOfMock(mock, 'rfc6749'), seed, numRuns: 3 });
           sets.push(
             run.results
               .map((r) => `${r.suite}:${r.check}:${r.variant ?? ''}=${r.status}`)
@@ -155,7 +155,7 @@ describe('the coverage does not depend on the seed', () => {
     for (const seed of [1, 2, 3, 4, 5]) {
       const mock = await startMock({ flavour: flavour as FlavourName, ...options, journal: { enabled: false } });
       try {
-        const run = await runConformance({ target: targetOfMock(mock, 'rfc6749'), seed, numRuns: 2 });
+        const run = await runConformance({ target: await targetOfMock(mock, 'rfc6749'), seed, numRuns: 2 });
         expect(
           run.results.some((r) => r.check === check && r.status === 'fail'),
           `seed ${seed}`,

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { registry } from '../../src/schemas/registry.js';
 import { fingerprint } from '../../src/util/redact.js';
-import { isLoopback, normaliseClient, normaliseUser } from './config.js';
+import { isLoopback, normaliseUser } from './config.js';
 import type { FaultSpec } from './faults.js';
 import type { JournalFilter } from './journal.js';
 import { StoreUnavailable } from './grant-store.js';
@@ -193,9 +193,7 @@ function clientsAndUsers(app: express.Express, mock: MockHandle): void {
   });
   app.post('/__admin/clients', async (req, res) => {
     if (!checked(res, 'client', req.body)) return;
-    const client = normaliseClient(req.body as Parameters<typeof normaliseClient>[0]);
-    mock.context.clients.set(client.clientId, client);
-    await control?.publish({ clients: true });
+    const client = await mock.addClient(req.body);
     res.status(201).json({ clientId: client.clientId });
   });
   app.delete('/__admin/clients/:id', async (req, res) => {

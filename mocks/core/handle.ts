@@ -1,7 +1,14 @@
 /** The running mock as its admin API, the CLI and tests see it (mocks/core/server.ts makes it). */
 import type { Clock } from './clock.js';
 import type { Faults } from './faults.js';
-import type { FlavourMock, FlavourServer, MockContext, MockDescription, ResolvedMockConfig } from './flavour.js';
+import type {
+  ClientRecord,
+  FlavourMock,
+  FlavourServer,
+  MockContext,
+  MockDescription,
+  ResolvedMockConfig,
+} from './flavour.js';
 import type { GrantStore } from './grant-store.js';
 import type { MockRequest, MockResponse } from './http.js';
 import type { Journal } from './journal.js';
@@ -25,6 +32,11 @@ export interface MockHandle {
   /** The flavour module it runs. */
   readonly flavourMock: FlavourMock;
   reset(): Promise<void>;
+  /**
+   * Adds (or replaces) a client while the mock runs, as POST /__admin/clients does: the mock-config schema's client,
+   * its defaults filled, published to the replicas sharing a store. A client the schema refuses is a ConfigError.
+   */
+  addClient(client: unknown): Promise<ClientRecord>;
 }
 
 export interface RunningMock extends MockHandle {

@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import { lazyAdminHandler } from './admin-wiring.js';
 import { Clock } from './clock.js';
-import { ConfigError, isLoopback, resolveConfig } from './config.js';
+import { ConfigError, isLoopback, mockConfigProblems, normaliseClient, resolveConfig } from './config.js';
 import { Dispatcher, findRoute } from './dispatch.js';
 import { Faults } from './faults.js';
 import type { FlavourMock, FlavourServer, MockConfigPatch, MockContext, ResolvedMockConfig } from './flavour.js';
@@ -122,6 +122,19 @@ function mockHandle(p: {
     },
     flavourMock: mock,
     ...(control ? { control } : {}),
+    async addClient(input) {
+      // The mock-config schema's precompiled validator, over a config holding this one client.
+      const problems = mockConfigProblems({ flavour: config.flavour, clients: [input] }).map((p) =>
+        p.replace(/^\/clients\/0/, ''),
+      );
+      if (problems.length) throw new ConfigError('client', problems);
+      const client = normaliseClient(input as Parameters<typeof normaliseClient>[0]);
+      // The control document holds the whole list: start from what the other replicas published, then add this one.
+      await control?.sync();
+      p.built().context.clients.set(client.clientId, client);
+      await control?.publish({ clients: true });
+      return client;
+    },
     async reset() {
       resetClock(clock, config);
       // With a shared store, a reset is every replica's: the tokens go, the clock is the reset one, and the others

@@ -10,6 +10,8 @@ export interface ModelObservation {
   worked: boolean;
   /** The answer's status, or the transport error. */
   answer: string;
+  /** Where it was used, said after the outcome ("at the resource"). */
+  where?: string;
   /** The check whose rule the disagreement breaks, when one names it better (TE-H2, TE-H3). */
   rule?: string;
 }
@@ -23,7 +25,7 @@ export const modelAgrees = defineCheck({
   judge: (o: ModelObservation) =>
     outcome(
       o.worked === o.expectedToWork,
-      `${o.rule ? `${o.rule}: ` : ''}${o.what} ${o.worked ? 'worked' : `was refused (${o.answer})`}; the model expected ${o.expectedToWork ? 'it to work' : 'refusal'}`,
+      `${o.rule ? `${o.rule}: ` : ''}${o.what} ${o.worked ? 'worked' : `was refused (${o.answer})`}${o.where ? ` ${o.where}` : ''}; the model expected ${o.expectedToWork ? 'it to work' : 'refusal'}`,
     ),
 });
 

@@ -57,7 +57,7 @@ export async function withMock<T>(job: MockJob, use: (target: Target, preset: st
     throw e;
   }
   try {
-    const target = targetOfMock(mock, job.profile);
+    const target = await targetOfMock(mock, job.profile);
     return await use({ ...target, budget: { ...target.budget, ...job.budget } }, mock.config.preset);
   } finally {
     // The run's own keys go with it (its prefix is its alone); a store gone meanwhile leaves them to their TTLs.

@@ -56,7 +56,7 @@ const REFRESH_MODE_OF_ROTATION: Record<
 };
 
 /** The target of `idpc run --mock`: the in-process mock's endpoints, seeded clients and users, and its declared policies. */
-export function targetOfMock(m: RunningMock, profile: Profile): Target {
+export async function targetOfMock(m: RunningMock, profile: Profile): Promise<Target> {
   const flavour = m.config.flavour as FlavourName;
   const descriptor = FLAVOURS[flavour];
   const user = pickClient(
@@ -64,17 +64,17 @@ export function targetOfMock(m: RunningMock, profile: Profile): Target {
     (c) => c.grants.includes('password'),
     (c) => !c.public,
   );
-  // A second client of the same kind, for the cross-client refresh check (TE-G5): a mock is ours to add it to.
+  // A second client of the same kind, for the cross-client refresh check (TE-G5): a mock is ours to add it to, through
+  // its control plane (as POST /__admin/clients would), unless it already has one.
   let other: TargetClient | undefined;
   const template = user ? m.context.clients.get(user.clientId) : undefined;
   if (template) {
-    const clone = {
+    const twin = await m.addClient({
       ...structuredClone(template),
       clientId: 'idpc-other-client',
       ...(template.clientSecret ? { clientSecret: 'idpc-other-secret' } : {}),
-    };
-    m.context.clients.set(clone.clientId, clone);
-    other = { ...user!, clientId: clone.clientId, ...(clone.clientSecret ? { clientSecret: clone.clientSecret } : {}) };
+    });
+    other = { ...user!, clientId: twin.clientId, ...(twin.clientSecret ? { clientSecret: twin.clientSecret } : {}) };
   }
   const service = pickClient(m, (c) => c.grants.includes('client_credentials') && !c.public);
   // Only users whose password this process knows (one learnt from another replica by hash cannot be sent).

@@ -222,6 +222,19 @@ describe('mock core: clock, journal, tokens, clients and users over the admin AP
     const bad = await admin('POST', '/clients', { clientSecret: 'no id' });
     expect(bad.status).toBe(400);
     expect(bad.json().problems).toEqual(['/clientId: required member "clientId" is missing']);
+    // In process, the same operation and the same refusal (what `idpc run --mock` uses for its second client).
+    await expect(idp.addClient({ clientSecret: 'no id' })).rejects.toMatchObject({
+      problems: ['/clientId: required member "clientId" is missing'],
+    });
+    expect(await idp.addClient({ clientId: 'c3', clientSecret: 's3', grants: ['client_credentials'] })).toMatchObject({
+      clientId: 'c3',
+      public: false,
+      enabled: true,
+    });
+    expect(
+      (await postForm(idp.tokenEndpoint, { grant_type: 'client_credentials', client_id: 'c3', client_secret: 's3' }))
+        .status,
+    ).toBe(200);
     expect((await admin('POST', '/users', { username: 'u2', password: 'p2' })).status).toBe(201);
     expect(
       (await postForm(idp.tokenEndpoint, { ...CC, grant_type: 'password', username: 'u2', password: 'p2' })).status,
