@@ -21,6 +21,7 @@ const CORE_DEFAULTS: Omit<ResolvedMockConfig, 'flavour' | 'preset'> = {
   store: { url: 'memory', prefix: 'idpc', timeoutMs: 2000 },
   journal: { enabled: true, maxEntries: 1000 },
   clock: { frozen: false },
+  login: { honourLoginHint: false },
   limits: { maxBodyBytes: 65536, maxParamBytes: 8192 },
   tokens: {
     accessTokenLifetime: 3600,
@@ -93,6 +94,9 @@ function normaliseClient(c: Partial<ClientRecord> & { clientId: string }): Clien
     scopes: c.scopes ?? [],
     enabled: c.enabled ?? true,
     ...(c.resourceIds ? { resourceIds: c.resourceIds } : {}),
+    ...(c.redirectUris ? { redirectUris: c.redirectUris } : {}),
+    ...(c.pkceMethod ? { pkceMethod: c.pkceMethod } : {}),
+    ...(c.skipConsent !== undefined ? { skipConsent: c.skipConsent } : {}),
   };
 }
 

@@ -116,7 +116,7 @@ export class Dispatcher {
     // Handlers build a fresh headers object per response, so it is safe to complete it in place.
     const headers = response.headers;
     if (request.method !== 'HEAD') headers['Content-Length'] = String(Buffer.byteLength(response.body));
-    res.writeHead(response.status, headers);
+    res.writeHead(response.status, response.cookies?.length ? { ...headers, 'Set-Cookie': response.cookies } : headers);
     res.end(request.method === 'HEAD' ? undefined : response.body);
   }
 

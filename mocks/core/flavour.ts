@@ -12,7 +12,19 @@ type Filled<T, K extends keyof T> = Required<Pick<T, K>> & Omit<T, K>;
 /** A client as the mock keeps it: the schema's client (schemas/config/mock-config.schema.json $defs/client), defaults filled. */
 export interface ClientRecord
   extends Filled<
-    Pick<Client, 'clientId' | 'clientSecret' | 'public' | 'grants' | 'scopes' | 'enabled' | 'resourceIds'>,
+    Pick<
+      Client,
+      | 'clientId'
+      | 'clientSecret'
+      | 'public'
+      | 'grants'
+      | 'scopes'
+      | 'enabled'
+      | 'resourceIds'
+      | 'redirectUris'
+      | 'pkceMethod'
+      | 'skipConsent'
+    >,
     'public' | 'grants' | 'scopes' | 'enabled'
   > {}
 
@@ -31,6 +43,7 @@ export interface ResolvedMockConfig
   store: Required<Section<'store'>>;
   journal: Required<Section<'journal'>>;
   clock: Filled<Section<'clock'>, 'frozen'>;
+  login: Filled<Section<'login'>, 'honourLoginHint'>;
   limits: Required<Section<'limits'>>;
   tokens: Required<Section<'tokens'>>;
   refresh: RefreshPolicy;

@@ -18,6 +18,8 @@ export interface MockResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** Set-Cookie lines (a header that may repeat; the browser flow's session cookies). */
+  cookies?: string[];
   /** Journal annotations. */
   note?: {
     grantType?: string | undefined;

@@ -259,6 +259,8 @@ export function endpointHandlers(
         ],
         scopes_supported: ['openid', 'offline_access', 'profile', 'email', 'roles', 'web-origins'],
         code_challenge_methods_supported: ['plain', 'S256'],
+        // RFC 9207 (Keycloak >= 23): iss in every authorization response (OIDCWellKnownProvider).
+        ...(kc.authorizationResponseIss ? { authorization_response_iss_parameter_supported: true } : {}),
       });
     };
 

@@ -12,12 +12,17 @@ import { randomUUID } from 'node:crypto';
 import { descriptor } from '../../src/flavours/keycloak.js';
 import type { MockDescription, FlavourMock, MockContext } from '../core/flavour.js';
 import { pathRoute } from '../core/flavour.js';
+import { keycloakAuthorizationEndpoint } from './browser/authorize.js';
+import { browserState } from './browser/codes.js';
+import { browserFlow } from './browser/flow.js';
+import { keycloakLoginActions } from './browser/login-actions.js';
 import { clientAuthentication } from './client-auth.js';
+import { sessionLimiter } from './session-limit.js';
 import { endpointHandlers } from './endpoints.js';
 import { keycloakTokenEndpoint } from './token.js';
 import { grantHandlers } from './grants.js';
 import { minter } from './mint.js';
-import { json, oauthError, REALM_DEFAULTS, SECURITY, userIdOf, type Settings } from './model.js';
+import { json, oauthError, REALM_DEFAULTS, userIdOf, type Settings } from './model.js';
 import { presets } from './presets.js';
 import { createState } from './state.js';
 import { technicalUsers as technicalUserFactory } from './technical-users.js';
@@ -32,7 +37,10 @@ function create(ctx: MockContext) {
   const { kc, now, rel, realms } = s;
   const tokens = minter(s);
   const auth = clientAuthentication(s);
-  const grants = grantHandlers(s, { ...tokens, grantedScope: auth.grantedScope });
+  const codes = browserState(s);
+  const flow = browserFlow(s, codes);
+  const enforceSessionLimit = sessionLimiter(s);
+  const grants = grantHandlers(s, codes, { ...tokens, grantedScope: auth.grantedScope });
   const { introspect, revoke, logout, certs, userinfo, discovery } = endpointHandlers(s, {
     authenticateClient: auth.authenticateClient,
     ...grants,
@@ -53,13 +61,16 @@ function create(ctx: MockContext) {
       pathRoute('certs', base + PATHS.jwks!, certs),
       pathRoute('resource', base + PATHS.resource!, userinfo(prefix)),
       pathRoute('discovery', base + PATHS.discovery!, discovery(prefix)),
-      // The authorization endpoint discovery advertises: the mock has no browser login, so it answers as Keycloak does
-      // a request without a known client_id (AuthorizationEndpoint.checkClient: the "Client not found." error page, 400).
-      pathRoute('authorization', `${base}/protocol/openid-connect/auth`, async () => ({
-        status: 400,
-        headers: { ...SECURITY, 'Content-Type': 'text/html;charset=utf-8' },
-        body: '<!DOCTYPE html><html><head><title>Error</title></head><body><div id="kc-error-message"><p class="instruction">Client not found.</p></div></body></html>',
-      })),
+      pathRoute(
+        'authorization',
+        `${base}/protocol/openid-connect/auth`,
+        keycloakAuthorizationEndpoint(s, prefix, flow, codes, enforceSessionLimit),
+      ),
+      pathRoute(
+        'login',
+        `${base}/login-actions/authenticate`,
+        keycloakLoginActions(s, prefix, flow, codes, enforceSessionLimit),
+      ),
     ];
   };
   return {

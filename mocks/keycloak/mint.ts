@@ -16,6 +16,8 @@ export function minter(s: KcState) {
     requestedScope: string | undefined,
     withRefresh: boolean,
     refreshOnly = false,
+    /** What the authorization request asked the ID token to carry back (its nonce). */
+    idTokenRequest: { nonce?: string } = {},
   ) {
     const keys = await realm.keys();
     const t = now();
@@ -98,6 +100,7 @@ export function minter(s: KcState) {
           sub: subject.id,
           typ: 'ID',
           azp: client.clientId,
+          ...(idTokenRequest.nonce !== undefined ? { nonce: idTokenRequest.nonce } : {}),
           ...sessionClaims(session),
           at_hash: atHash,
           acr: '1',

@@ -6,6 +6,7 @@ import type { Client, ConfigMockConfig, User } from '../../src/generated/schemas
 import type { ClientRecord, UserRecord } from '../core/flavour.js';
 import type { MockResponse } from '../core/http.js';
 import { TokenError } from '../core/token-endpoint.js';
+import { escapeHtml } from '../core/browser.js';
 import type { RealmKeys } from './keys.js';
 
 export type KeycloakConfig = NonNullable<ConfigMockConfig['keycloak']>;
@@ -79,6 +80,8 @@ export const REALM_DEFAULTS = {
   offlineSessionIdleTimeout: 2592000,
   revokeRefreshToken: false,
   refreshTokenMaxReuse: 0,
+  accessCodeLifespan: 60,
+  accessCodeLifespanLogin: 1800,
 };
 /** Client scopes every realm knows (Keycloak's built-in ones); anything else is "Invalid scopes". */
 export const REALM_SCOPES = new Set([
@@ -117,6 +120,21 @@ export const empty = (status: number, extra: Record<string, string> = {}): MockR
   status,
   headers: { ...SECURITY, ...extra },
   body: '',
+});
+
+/**
+ * Keycloak's error page (FreeMarkerLoginFormsProvider.createErrorPage with the login theme's error.ftl): the title
+ * "Sign in to {realm}", "We are sorry...", the message in a p.instruction. HTML, never a redirect.
+ */
+export const errorPage = (
+  realm: { name: string },
+  status: number,
+  message: string,
+  extra: Record<string, string> = {},
+): MockResponse => ({
+  status,
+  headers: { ...SECURITY, ...extra, 'Content-Type': 'text/html;charset=utf-8' },
+  body: `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Sign in to ${escapeHtml(realm.name)}</title></head><body><div id="kc-content"><h1 id="kc-page-title">We are sorry...</h1><div id="kc-error-message"><p class="instruction">${escapeHtml(message)}</p></div></div></body></html>`,
 });
 
 /** A stable id for a user (Keycloak ids are UUIDs): derived from realm and username unless configured. */

@@ -20,6 +20,11 @@ export const VERSION_SETTINGS: Record<
     issuerErrorDetail: false,
     logoutWithoutRefreshToken: 'invalid_request',
     sessionLimitDeny: 'no-limiter',
+    authorizationResponseIss: false,
+    pkceDowngrade: 'accept',
+    authorizeScopeError: 'invalid_request',
+    loginButton: 'Log In',
+    browserLogout: 'redirect-uri',
   },
   'v12-23': {
     relativePath: '/auth',
@@ -32,6 +37,12 @@ export const VERSION_SETTINGS: Record<
     issuerErrorDetail: false,
     logoutWithoutRefreshToken: 'rp-initiated',
     sessionLimitDeny: 'unknown-error-500',
+    // iss (RFC 9207) arrived in 23.0 and the PKCE downgrade refusal in 24.0: most of this range has neither.
+    authorizationResponseIss: false,
+    pkceDowngrade: 'accept',
+    authorizeScopeError: 'invalid_scope',
+    loginButton: 'Sign In',
+    browserLogout: 'client-id',
   },
   current: {
     relativePath: '',
@@ -44,6 +55,11 @@ export const VERSION_SETTINGS: Record<
     issuerErrorDetail: true,
     logoutWithoutRefreshToken: 'rp-initiated',
     sessionLimitDeny: 'json-403',
+    authorizationResponseIss: true,
+    pkceDowngrade: 'reject',
+    authorizeScopeError: 'invalid_scope',
+    loginButton: 'Sign In',
+    browserLogout: 'client-id',
   },
 };
 
@@ -59,7 +75,9 @@ export const DOCUMENT_REALMS: RealmConfig[] = [
       {
         clientId: 'ocp',
         public: true,
-        grants: ['password', 'refresh_token'],
+        grants: ['password', 'refresh_token', 'authorization_code'],
+        // The OpenShift console's OAuth callback (a public client: PKCE is its protection).
+        redirectUris: ['https://console-openshift-console.apps.ocp.example.test/auth/callback'],
         scopes: ['openid'],
         lowerCaseBearer: true,
       },
@@ -72,7 +90,8 @@ export const DOCUMENT_REALMS: RealmConfig[] = [
       {
         clientId: 'conformance-app',
         clientSecret: 'conformance-app-secret',
-        grants: ['password', 'refresh_token'],
+        grants: ['password', 'refresh_token', 'authorization_code'],
+        redirectUris: ['https://app.example.test/callback'],
         scopes: ['profile', 'email'],
         offlineAllowed: true,
       },

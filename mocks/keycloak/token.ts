@@ -2,7 +2,7 @@
  * Keycloak's token endpoint in the order Keycloak checks a request: JAX-RS first (OPTIONS, @POST,
  * @Consumes(application/x-www-form-urlencoded)), then the realm, the form (size, encoding), checkSsl, checkRealm,
  * the grant type, client authentication (ClientIdAndSecretAuthenticator), duplicated parameters; then the grant
- * (one file each under grants/; authorization_code has no codes to redeem in this mock).
+ * (one file each under grants/).
  * Source: keycloak/keycloak services/src/main/java/org/keycloak/protocol/oidc/endpoints/TokenEndpoint.java
  * (processGrantRequest, processGrantRequestInternal, checkSsl, checkRealm, checkClient, checkParameterDuplicated).
  */
@@ -10,7 +10,7 @@ import { formOf, Params, requestMediaType } from '../core/http.js';
 import { tokenEndpoint, TokenError, type TokenStep } from '../core/token-endpoint.js';
 import type { clientAuthentication } from './client-auth.js';
 import type { grantHandlers } from './grants.js';
-import { empty, json, oauthError, renderTokenError, type KcClient, type Realm } from './model.js';
+import { empty, json, renderTokenError, type KcClient, type Realm } from './model.js';
 import type { KcState } from './state.js';
 
 interface KcTokenState {
@@ -30,6 +30,7 @@ export function keycloakTokenEndpoint(
     passwordGrant,
     clientCredentialsGrant,
     refreshGrant,
+    authorizationCodeGrant,
   }: Pick<ReturnType<typeof clientAuthentication>, 'authenticateClient'> & ReturnType<typeof grantHandlers>,
 ) {
   /** JAX-RS decides OPTIONS, the method and the media type before the endpoint runs; then the realm. */
@@ -105,7 +106,7 @@ export function keycloakTokenEndpoint(
       password: (t) => passwordGrant(t.state.iss, t.state.realm!, client(t.client), t.params, t.req),
       client_credentials: (t) => clientCredentialsGrant(t.state.iss, t.state.realm!, client(t.client), t.params),
       refresh_token: (t) => refreshGrant(t.state.iss, t.state.realm!, client(t.client), t.params),
-      authorization_code: () => oauthError(400, 'invalid_request', 'Missing parameter: code'),
+      authorization_code: (t) => authorizationCodeGrant(t.state.iss, t.state.realm!, client(t.client), t.params),
     },
     render: renderTokenError,
   });

@@ -271,6 +271,19 @@ export interface ConfigMockConfig {
      */
     frozen?: boolean;
   };
+  /**
+   * The browser login of the authorization endpoint. Off by default: the flavour's real login form is what people see.
+   */
+  login?: {
+    /**
+     * Complete every browser login at once as this user (no form, no cookie needed): for an application's end-to-end test in CI. The user must exist.
+     */
+    headlessUser?: string;
+    /**
+     * login_hint=<username> completes the login at once as that user (no form) when the user exists; otherwise the form is shown as usual.
+     */
+    honourLoginHint?: boolean;
+  };
   limits?: {
     maxBodyBytes?: number;
     maxParamBytes?: number;
@@ -380,6 +393,17 @@ export interface ConfigMockConfig {
      * Keycloak: a refresh token works whichever client presents it (served as the client its azp names; RFC 6749 §10.4: TE-G5).
      */
     refreshAnyClient?: boolean;
+    /**
+     * Keycloak, portal: the browser flow carries a defect: a code can be exchanged twice, a wrong or missing code_verifier is accepted, a redirect_uri that only starts with a registered one is accepted, a code is exchanged by another client, a code never expires, state is left out of the redirect, or an error is redirected to an unregistered redirect_uri (TE-P).
+     */
+    authorizationCodeDefect?:
+      | "code-reusable"
+      | "pkce-not-enforced"
+      | "redirect-prefix-match"
+      | "code-not-bound-to-client"
+      | "code-never-expires"
+      | "state-dropped"
+      | "error-to-unregistered-uri";
   };
   portal?: PortalMockSettings;
   keycloak?: KeycloakMockSettings;
@@ -451,6 +475,18 @@ export interface Client {
    * Rator: the resource ids the client's tokens may be used at (OAUTH_CLIENT_DETAILS.resource_ids).
    */
   resourceIds?: string[];
+  /**
+   * Registered redirect URIs for the authorization code flow. Keycloak: 'Valid redirect URIs' (exact match; an entry ending in * matches by prefix); portal: the application's redirect_uris (django-oauth-toolkit also accepts extra query parameters).
+   */
+  redirectUris?: string[];
+  /**
+   * Keycloak: the client attribute pkce.code.challenge.method (admin console 'Proof Key for Code Exchange Code Challenge Method'): every authorization request must carry a code_challenge with this method.
+   */
+  pkceMethod?: "S256" | "plain";
+  /**
+   * Portal: the application's skip_authorization (no consent form). Keycloak: consent is asked only when consentRequired is set.
+   */
+  skipConsent?: boolean;
 }
 export interface User {
   username: string;
@@ -583,6 +619,26 @@ export interface KeycloakMockSettings {
    * Upper bound of user sessions (online and offline) the mock keeps across its realms (default 100,000); beyond it the session soonest to expire ends first. The default keeps a Keycloak mock under 200 MB of RSS (npm run bench).
    */
   maxSessions?: number;
+  /**
+   * RFC 9207 iss in authorization responses, success and error (Keycloak >= 23), and authorization_response_iss_parameter_supported in discovery.
+   */
+  authorizationResponseIss?: boolean;
+  /**
+   * A code_verifier for a code requested without a code_challenge: accepted up to Keycloak 23, refused from 24 ('PKCE code verifier specified but challenge not present in authorization').
+   */
+  pkceDowngrade?: "accept" | "reject";
+  /**
+   * The error an unknown scope gets at the authorization endpoint: invalid_request up to Keycloak 12, invalid_scope from 13.
+   */
+  authorizeScopeError?: "invalid_request" | "invalid_scope";
+  /**
+   * The login form's submit label: 'Log In' (Keycloak <= 11), 'Sign In' after.
+   */
+  loginButton?: "Log In" | "Sign In";
+  /**
+   * RP-initiated logout in the browser: redirect_uri accepted without id_token_hint (<= 17), post_logout_redirect_uri with id_token_hint (18), or with client_id too (>= 19).
+   */
+  browserLogout?: "redirect-uri" | "id-token-hint" | "client-id";
 }
 export interface KeycloakRealm {
   name: string;
@@ -612,6 +668,14 @@ export interface KeycloakRealm {
    * 'all' refuses every plain-HTTP request with 403 HTTPS required; the mock treats loopback as local.
    */
   sslRequired?: "none" | "external" | "all";
+  /**
+   * 'Client login timeout': how long an authorization code lives (seconds).
+   */
+  accessCodeLifespan?: number;
+  /**
+   * 'Login timeout': how long a login page (its authentication session) lives (seconds).
+   */
+  accessCodeLifespanLogin?: number;
 }
 /**
  * The "rator" section of a mock configuration (schemas/config/mock-config.schema.json $refs it; npm run gen:types keeps that list).

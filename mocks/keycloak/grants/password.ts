@@ -3,9 +3,10 @@
  * Limiter. Source: keycloak/keycloak services/src/main/java/org/keycloak/protocol/oidc/grants/
  * ResourceOwnerPasswordCredentialsGrantType.java; authentication/authenticators/sessionlimits/UserSessionLimitsAuthenticator.java.
  */
-import { header, type MockRequest, type MockResponse, type Params } from '../../core/http.js';
+import type { MockRequest, MockResponse, Params } from '../../core/http.js';
 import { passwordMatches } from '../../core/passwords.js';
-import { json, NO_CACHE, oauthError, SECURITY, userIdOf, type KcClient, type KcUser, type Realm } from '../model.js';
+import { json, NO_CACHE, oauthError, userIdOf, type KcClient, type Realm } from '../model.js';
+import { sessionLimiter } from '../session-limit.js';
 import type { clientAuthentication } from '../client-auth.js';
 import type { minter } from '../mint.js';
 import type { KcState } from '../state.js';
@@ -13,7 +14,8 @@ import type { KcState } from '../state.js';
 type GrantDeps = ReturnType<typeof minter> & Pick<ReturnType<typeof clientAuthentication>, 'grantedScope'>;
 
 export function passwordGrant(s: KcState, { mint, grantedScope }: GrantDeps) {
-  const { kc, sessions } = s;
+  const { sessions } = s;
+  const enforceSessionLimit = sessionLimiter(s);
   async function passwordGrant(
     iss: string,
     realm: Realm,
@@ -44,7 +46,7 @@ export function passwordGrant(s: KcState, { mint, grantedScope }: GrantDeps) {
     const userId = userIdOf(realm.name, user);
     // Count and create as one step, across replicas too: two logins at once cannot both take the last place.
     const created = await sessions.exclusive(`kc:${realm.name}:login:${userId}`, async () => {
-      const denied = await enforceSessionLimit(realm, client, user, req);
+      const denied = await enforceSessionLimit(realm, client, user, { flow: 'direct', req });
       return (
         denied ?? (await sessions.create(realm, { id: userId, username: user.username }, client.clientId, offline))
       );
@@ -53,46 +55,6 @@ export function passwordGrant(s: KcState, { mint, grantedScope }: GrantDeps) {
     const session = created;
     const { body } = await mint(iss, realm, client, { id: userId, user }, scope, session, requested, true);
     return json(200, body, NO_CACHE);
-  }
-
-  /** User Session Count Limiter (direct grant): deny (403 since Keycloak 23) or terminate the oldest sessions. */
-  async function enforceSessionLimit(
-    realm: Realm,
-    client: KcClient,
-    user: KcUser,
-    req: MockRequest,
-  ): Promise<MockResponse | undefined> {
-    const limit = realm.config.sessionLimit;
-    if (kc.sessionLimitDeny === 'no-limiter') return undefined; // Keycloak <= 16 had none (init says so)
-    if (!limit || (!limit.realmLimit && !limit.clientLimit)) return undefined;
-    if (limit.clients && !limit.clients.includes(client.clientId)) return undefined; // a flow override for other clients
-    const userId = userIdOf(realm.name, user);
-    // The user's own sessions only (UserSessionLimitsAuthenticator counts per user): O(sessions of the user), not of the realm.
-    const live = async () => (await sessions.ofUser(realm, userId)).filter((x) => !x.offline);
-    const exceeded = (online: Awaited<ReturnType<typeof live>>) =>
-      (limit.realmLimit !== undefined && online.length >= limit.realmLimit) ||
-      (limit.clientLimit !== undefined &&
-        online.filter((x) => Object.hasOwn(x.clients, client.clientId)).length >= limit.clientLimit);
-    let online = await live();
-    if (!exceeded(online)) return undefined;
-    if (limit.behavior === 'terminate-oldest') {
-      while (exceeded(online)) {
-        const oldest = online.sort((a, b) => a.lastRefresh - b.lastRefresh)[0];
-        if (!oldest) break;
-        await sessions.drop(realm, oldest.id);
-        online = await live();
-      }
-      return undefined;
-    }
-    if (kc.sessionLimitDeny === 'unknown-error-500') return json(500, { error: 'unknown_error' }, NO_CACHE);
-    const message = limit.errorMessage ?? 'There are too many sessions';
-    // FreeMarkerLoginFormsProvider.createErrorPage: JSON for a JSON request, otherwise the HTML error page.
-    if ((header(req, 'accept') ?? '').includes('application/json')) return json(403, { error: message }, NO_CACHE);
-    return {
-      status: 403,
-      headers: { ...SECURITY, ...NO_CACHE, 'Content-Type': 'text/html;charset=utf-8' },
-      body: `<!DOCTYPE html><html><head><title>Sign in to ${realm.name}</title></head><body><div id="kc-error-message"><p class="instruction">${message}</p></div></body></html>`,
-    };
   }
 
   return passwordGrant;
