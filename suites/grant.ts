@@ -938,7 +938,7 @@ const scenarios: Scenario<GrantState>[] = [
     run: async (ctx) => {
       // Mocks: a client whose id and secret need encoding. Real targets: the configured client, encoded as oauth4webapi does.
       const client = ctx.target.mock
-        ? ctx.target.mock.addClient('idpc client:%+/é', 's3cr:t %+/é')
+        ? await ctx.target.mock.addClient('idpc client:%+/é', 's3cr:t %+/é')
         : ctx.target.clients.user!;
       if (!client) return ctx.skip(basicEncoding, 'the mock could not add a client', 'untested');
       if (

@@ -109,6 +109,10 @@ export interface MockDescription {
   refreshRevokesAccess?: boolean;
   /** Extra lists `idpc mock` prints (Rator's brandKeys, shown as "brand keys"). */
   printed?: Record<string, string[]>;
+  /** It speaks OpenID Connect in the browser flow (ID tokens with the nonce, prompt=none). */
+  openid?: boolean;
+  /** How long its authorization codes live (seconds). */
+  codeLifetime?: number;
   /** A client holding an offline refresh token the flavour created at start (Keycloak's technical user): TE-G1 probes it. */
   offlineClient?: { clientId: string; clientSecret: string; refreshToken: string; tokenEndpoint: string };
 }

@@ -192,6 +192,8 @@ export const mock: FlavourMock = {
         refresh: realm?.ssoSessionIdleTimeout ?? REALM_DEFAULTS.ssoSessionIdleTimeout,
       },
       scope: { full: 'profile email phone', narrower: 'email' },
+      openid: true,
+      codeLifetime: realm?.accessCodeLifespan ?? REALM_DEFAULTS.accessCodeLifespan,
       ...(technical ? { offlineClient: technical } : {}),
     };
   },
@@ -207,6 +209,7 @@ export const mock: FlavourMock = {
       jwks: realmUrl + PATHS.jwks!,
       introspection: `${realmUrl}/protocol/openid-connect/token/introspect`,
       revocation: realmUrl + PATHS.revocation!,
+      authorization: realmUrl + PATHS.authorization!,
     };
   },
 };

@@ -17,7 +17,7 @@ const PROFILE_SET: Record<Profile, true> = { rfc6749: true, bcp9700: true, oauth
 export const PROFILES: readonly Profile[] = Object.keys(PROFILE_SET) as Profile[];
 
 /** The suites, in the order they run (src/runner/run.ts holds their definitions; a test keeps the two in step). */
-export const SUITE_NAMES = ['grant', 'refresh', 'revocation', 'sessions', 'stateful'] as const;
+export const SUITE_NAMES = ['grant', 'refresh', 'revocation', 'sessions', 'authorization-code', 'stateful'] as const;
 export type SuiteName = (typeof SUITE_NAMES)[number];
 
 /** The same severity under every profile (a derived check whose weight the level does not give). */

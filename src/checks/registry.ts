@@ -3,6 +3,7 @@
  * here (and from the scenarios that reference these definitions), never written by hand.
  */
 import type { CheckDef } from './define.js';
+import * as authorizationCode from './authorization-code.js';
 import * as bearer from './bearer.js';
 import * as clientAuth from './client-auth.js';
 import * as discovery from './discovery.js';
@@ -32,6 +33,7 @@ const SERIES = {
   discovery,
   jwt,
   sessions,
+  authorizationCode,
   model,
 } as const;
 

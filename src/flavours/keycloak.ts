@@ -17,6 +17,7 @@ export const descriptor: FlavourDescriptor = {
     discovery: '/.well-known/openid-configuration',
     jwks: '/protocol/openid-connect/certs',
     issuer: '',
+    authorization: '/protocol/openid-connect/auth',
   },
   logoutPath: '{base}/realms/{realm}/protocol/openid-connect/logout',
   resource: { method: 'GET', path: '{base}/realms/{realm}/protocol/openid-connect/userinfo' },
@@ -76,6 +77,27 @@ export const descriptor: FlavourDescriptor = {
       'Keycloak realm defaults: Access Token Lifespan 5 minutes, SSO Session Idle 30 minutes (refresh_expires_in) (keycloak/keycloak server-spi .../models/RealmModel defaults, Admin console Sessions and Tokens tabs)',
   },
   deviations: [
+    {
+      // Keycloak 24 (PR #26808) refuses a verifier for a code requested without a challenge; 23 and older accept it.
+      checks: ['TE-P13'],
+      applies: ({ response, preset }) => response.status === 200 && preset !== 'current',
+      reason:
+        'Keycloak up to 23 accepts a code_verifier for a code requested without a code_challenge (the PKCE downgrade check arrived in 24.0)',
+      source:
+        'keycloak/keycloak services/src/main/java/org/keycloak/protocol/oidc/utils/PkceUtils.java (24.0, PR #26808)',
+    },
+    {
+      // An unknown scope at the authorization endpoint was invalid_request until 13.0 (commit d4a36d0d9c).
+      checks: ['TE-P6'],
+      applies: ({ response, variant, preset }) =>
+        variant === 'invalid-scope' &&
+        preset === 'legacy' &&
+        /[?&#]error=invalid_request(&|$)/.test(response.headers.location?.[0] ?? ''),
+      reason:
+        'Keycloak up to 12 answers an unknown scope at the authorization endpoint with invalid_request, not invalid_scope',
+      source:
+        'keycloak/keycloak services/src/main/java/org/keycloak/protocol/oidc/endpoints/AuthorizationEndpointChecker.java (checkValidScope; invalid_scope from 13.0)',
+    },
     {
       checks: ['TE-G10'],
       applies: ({ response, body }) =>

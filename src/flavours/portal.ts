@@ -13,6 +13,7 @@ export const descriptor: FlavourDescriptor = {
     token: '/oauth2/token/',
     revocation: '/oauth2/revoke-token/',
     resource: '/workshops/catalog/environments/',
+    authorization: '/oauth2/authorize/',
   },
   revocationPath: '/oauth2/revoke-token/',
   resource: { method: 'GET', path: '/workshops/catalog/environments/' },

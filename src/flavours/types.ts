@@ -20,6 +20,8 @@ export interface DeviationContext {
   body: unknown;
   /** The variant of the check the answer was for (grant:TE-E2:missing-username), so that a deviation names its case. */
   variant?: string;
+  /** The target's preset (a version of the flavour): a departure some versions make and others not. */
+  preset?: string;
 }
 
 /**
@@ -61,6 +63,8 @@ export interface FlavourDescriptor {
     discovery?: string;
     jwks?: string;
     issuer?: string;
+    /** The authorization endpoint (the browser flow, suite authorization-code). */
+    authorization?: string;
   };
   /** Parameters every token request must carry (Rator's brand key), with their accepted spellings. */
   requiredParams?: { names: string[]; description: string }[];

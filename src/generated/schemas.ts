@@ -880,6 +880,54 @@ export interface ConfigTargetConfig {
    * The issuer the target's JWTs and discovery document must name (TE-K3, TE-L4). Default: the discovery document's, else the flavour's (Keycloak: the realm URL).
    */
   issuer?: string;
+  /**
+   * The browser flow (suite authorization-code): where the login driver sends the authorization request, the client's registered redirect URI, and how it logs in. The driver stops at the redirect URI and reads its Location; it never follows it, so nothing needs to listen there.
+   */
+  authorizationCode?: {
+    /**
+     * Default: authorization_endpoint of discovery, else the flavour's (Keycloak: {baseUrl}/protocol/openid-connect/auth).
+     */
+    authorizationEndpoint?: string;
+    /**
+     * A redirect URI registered for the client, exactly as registered.
+     */
+    redirectUri: string;
+    /**
+     * Which configured client runs the flow (it needs the authorization_code grant).
+     */
+    client?: "user" | "service";
+    /**
+     * What the target enforces for this client: nothing, a challenge of any method, or an S256 challenge (Keycloak's pkce.code.challenge.method, django-oauth-toolkit's PKCE_REQUIRED). TE-P15 tests what is declared.
+     */
+    pkce?: "optional" | "required" | "S256";
+    /**
+     * The scope of the authorization requests (default: the client's scope).
+     */
+    scope?: string;
+    /**
+     * The target speaks OpenID Connect: the flow asks scope openid with a nonce, checks the ID token (TE-P20) and prompt=none (TE-P19).
+     */
+    openid?: boolean;
+    /**
+     * Seconds a code lives (Keycloak's 'Client login timeout', 60; django-oauth-toolkit's AUTHORIZATION_CODE_EXPIRE_SECONDS, 60). TE-P16 waits for it when it fits budget.maxWaitSeconds.
+     */
+    codeLifetime?: number;
+    /**
+     * The login form. The user is users.user of this config (its password from the secrets).
+     */
+    login?: {
+      /**
+       * CSS selector of the login form (default: the form with a password field; Keycloak's #kc-form-login and Django's login form need none).
+       */
+      formSelector?: string;
+      usernameField?: string;
+      passwordField?: string;
+      /**
+       * Approve a consent page (a form whose submit is named allow, accept or approve; django-oauth-toolkit's is allow).
+       */
+      consent?: boolean;
+    };
+  };
 }
 /**
  * InfoLink REST resources (executeJob, getJobStatus) answer in the envelope {"result":...,"status":...}; on error status is "error" and result.message holds the text; the bad-token answer adds result.code "invalid_grant". Source: docs-v4-1.infolinkcloud.com rest-api/manage-jobs/post-executejob and the InfoLink provider document.

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { packageVersion } from '../util/paths.js';
+import { authorizationCodeSuite } from '../../suites/authorization-code.js';
 import { grantSuite } from '../../suites/grant.js';
 import { refreshSuite } from '../../suites/refresh.js';
 import { revocationSuite } from '../../suites/revocation.js';
@@ -18,6 +19,7 @@ import {
 import { NOT_IN_TIME, RunContext } from '../session/context.js';
 import { Evidence } from '../session/evidence.js';
 import { RunInterrupted, TargetThrottled, TargetUnreachable, TlsProblem, Transport } from '../session/http.js';
+import { LoginNotPossible } from '../session/login-driver.js';
 import { computePlan, untested, type Plan, type Skip, type SuiteDef } from './plan.js';
 import { PreflightFailed, preflightGrants, runPreflight, storedTokenGuard } from './preflight.js';
 import { clientCredentialsParams, passwordGrant } from '../../suites/preconditions.js';
@@ -34,6 +36,7 @@ export const SUITES: readonly SuiteDef<any>[] = [
   refreshSuite,
   revocationSuite,
   sessionsSuite,
+  authorizationCodeSuite,
   statefulSuite,
 ];
 
@@ -258,7 +261,10 @@ async function conformanceRun(options: RunOptions, transport: Transport): Promis
       await scenario.run(ctx, states.get(suite.name));
     } catch (e) {
       // A certificate problem is the configuration's: the run ends with it in one line (exit 2), as in the preflight.
+      // So is a login the driver cannot do as configured (no form, the form came back): exit 2, one line, redacted.
       if (e instanceof TlsProblem) throw new PreflightFailed(e.message);
+      if (e instanceof LoginNotPossible)
+        throw new PreflightFailed(secrets.addAll(ctx.session.tokensSeen).text(e.message));
       if (!(e instanceof RunInterrupted)) {
         // No scenario may crash the run: its error is reported with the exchanges it had made, and the run goes on.
         const message = e instanceof Error ? e.message : String(e);

@@ -10,7 +10,7 @@ import type { ConfigTargetConfig } from '../generated/schemas.js';
 import type { RefreshMode } from '../vocabulary/types.js';
 import { registry } from '../schemas/registry.js';
 import type { RunningMock } from '../../mocks/index.js';
-import type { Target, TargetClient } from '../vocabulary/types.js';
+import type { AuthorizationCodeSetup, Target, TargetClient, TargetUser } from '../vocabulary/types.js';
 
 export class TargetConfigError extends Error {}
 
@@ -40,6 +40,37 @@ function pickClient(
     public: c.public,
     auth,
     grants: c.grants,
+  };
+}
+
+/**
+ * The mock's browser flow: its authorization endpoint, the user client when it may use the code grant and has a
+ * redirect URI, the login form's defaults (the mock serves its flavour's real form), and the PKCE it declares.
+ */
+function browserFlowOfMock(
+  m: RunningMock,
+  client: TargetClient | undefined,
+  user: { username: string; password?: string } | undefined,
+): AuthorizationCodeSetup | undefined {
+  const record = client ? m.context.clients.get(client.clientId) : undefined;
+  const redirectUri = record?.redirectUris?.find((u) => !u.endsWith('*'));
+  const authorizationUrl = m.endpoints.authorization;
+  if (!client || !record?.grants.includes('authorization_code') || !redirectUri || !authorizationUrl) return undefined;
+  if (!user?.password) return undefined;
+  return {
+    authorizationUrl,
+    client,
+    redirectUri,
+    pkce: record.pkceMethod === 'S256' ? 'S256' : record.pkceMethod ? 'required' : 'optional',
+    openid: m.description.openid === true,
+    ...(m.description.codeLifetime ? { codeLifetime: m.description.codeLifetime } : {}),
+    login: {
+      username: user.username,
+      password: user.password,
+      usernameField: 'username',
+      passwordField: 'password',
+      consent: true,
+    },
   };
 }
 
@@ -92,6 +123,7 @@ export async function targetOfMock(m: RunningMock, profile: Profile): Promise<Ta
     ...(other?.clientSecret ? [other.clientSecret] : []),
   ].filter(Boolean);
   const resourceUrl = m.endpoints.resource;
+  const authorizationCode = browserFlowOfMock(m, user, endUser);
   return {
     flavour,
     preset: m.config.preset,
@@ -130,6 +162,7 @@ export async function targetOfMock(m: RunningMock, profile: Profile): Promise<Ta
     },
     ...(endUser ? { user: { username: endUser.username, password: endUser.password } } : {}),
     ...(operator ? { operator: { username: operator.username, password: operator.password, operator: true } } : {}),
+    ...(authorizationCode ? { authorizationCode } : {}),
     grants: descriptor.grants,
     // What the flavour's mock says of itself (Rator's brand key, Keycloak's refresh behaviour, scopes).
     extraParams: d.extraParams ?? {},
@@ -149,9 +182,9 @@ export async function targetOfMock(m: RunningMock, profile: Profile): Promise<Ta
       now: () => m.clock.now(),
       accessTokenLifetime: m.config.tokens.accessTokenLifetime,
       refreshTokenLifetime: m.config.tokens.refreshTokenLifetime,
-      addClient: (clientId, clientSecret) => {
+      addClient: async (clientId, clientSecret) => {
         if (!template || !user) return undefined;
-        m.context.clients.set(clientId, { ...structuredClone(template), clientId, clientSecret, public: false });
+        await m.addClient({ ...structuredClone(template), clientId, clientSecret, public: false });
         return { ...user, clientId, clientSecret, public: false, auth: 'basic' };
       },
       addUser: (username, password) => {
@@ -296,6 +329,36 @@ function storedTokenOf(
 }
 
 /** A target from a config file: explicit URLs win, otherwise the flavour's paths under baseUrl. Every option is read here. */
+/** A target config's authorizationCode section, with what it refers to resolved (the endpoint, client and user). */
+function browserFlowOf(
+  ac: NonNullable<ConfigTargetConfig['authorizationCode']>,
+  resolved: { authorizationUrl: string | undefined; client: TargetClient | undefined; user: TargetUser | undefined },
+): AuthorizationCodeSetup {
+  if (!resolved.authorizationUrl)
+    throw new TargetConfigError('authorizationCode: give authorizationEndpoint (the flavour has no default path)');
+  if (!resolved.client)
+    throw new TargetConfigError(`authorizationCode: no ${ac.client ?? 'user'} client in clients to run the flow with`);
+  if (!resolved.user) throw new TargetConfigError('authorizationCode: give a user in users to log in with');
+  const login = ac.login ?? {};
+  return {
+    authorizationUrl: resolved.authorizationUrl,
+    client: resolved.client,
+    redirectUri: ac.redirectUri,
+    pkce: ac.pkce ?? 'optional',
+    ...(ac.scope ? { scope: ac.scope } : {}),
+    openid: ac.openid ?? false,
+    ...(ac.codeLifetime ? { codeLifetime: ac.codeLifetime } : {}),
+    login: {
+      username: resolved.user.username,
+      password: resolved.user.password,
+      ...(login.formSelector ? { formSelector: login.formSelector } : {}),
+      usernameField: login.usernameField ?? 'username',
+      passwordField: login.passwordField ?? 'password',
+      consent: login.consent ?? true,
+    },
+  };
+}
+
 export function targetOfConfig(
   config: ConfigTargetConfig,
   secrets: string[],
@@ -376,6 +439,13 @@ export function targetOfConfig(
   const jwksUrl = endpoints.jwks ?? under(paths.jwks);
   const logoutUrl = endpoints.logout ?? under(paths.logout);
   const revocationUrl = endpoints.revocation ?? under(paths.revocation);
+  const authorizationCode = config.authorizationCode
+    ? browserFlowOf(config.authorizationCode, {
+        authorizationUrl: config.authorizationCode.authorizationEndpoint ?? under(paths.authorization),
+        client: config.authorizationCode.client === 'service' ? service : user,
+        user: users.find((u) => !u.operator),
+      })
+    : undefined;
   const lifetimes = {
     ...(policies.accessTokenLifetime ? { access: policies.accessTokenLifetime } : {}),
     ...(policies.refreshTokenLifetime !== undefined ? { refresh: policies.refreshTokenLifetime } : {}),
@@ -411,6 +481,7 @@ export function targetOfConfig(
     ...(users.find((u) => !u.operator) ? { user: users.find((u) => !u.operator)! } : {}),
     ...(users.find((u) => u.operator) ? { operator: users.find((u) => u.operator)! } : {}),
     ...(users.filter((u) => !u.operator).length > 1 ? { extraUsers: users.filter((u) => !u.operator).slice(1) } : {}),
+    ...(authorizationCode ? { authorizationCode } : {}),
     grants: targetGrants,
     extraParams: config.extraParams ?? {},
     requiredParams: config.requiredParams ?? requiredOf(descriptor, config.extraParams ?? {}),

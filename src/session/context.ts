@@ -155,6 +155,7 @@ export class RunContext {
               response: last.response,
               body: json(last),
               ...(options.variant !== undefined ? { variant: options.variant } : {}),
+              ...(this.target.preset !== undefined ? { preset: this.target.preset } : {}),
             },
           }
         : {}),

@@ -33,6 +33,8 @@ interface OpenSession {
   username: string;
   client: TargetClient;
   refreshToken: string;
+  /** A browser login's session (held by its cookie jar): its code exchanges share it, the newest token ends it. */
+  login?: object;
 }
 
 const formEncode = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
@@ -227,6 +229,29 @@ export class Session {
       const s = this.open.find((x) => x.refreshToken === presented);
       if (s) s.refreshToken = issued;
     }
+  }
+
+  /**
+   * A browser login's session, ended at the end of the run (or before a login beyond the user's limit) with the
+   * newest refresh token one of its code exchanges got: every exchange of one login (SSO) shares one session.
+   */
+  holdLogin(login: object, username: string, client: TargetClient, refreshToken: string): void {
+    if (!this.target.logoutUrl) return;
+    const held = this.open.find((x) => x.login === login);
+    if (held) held.refreshToken = refreshToken;
+    else this.open.push({ username, client, refreshToken, login });
+  }
+
+  /** Before a browser login: room under the user's session limit, as before a password grant. */
+  async beforeLogin(username: string): Promise<void> {
+    const limit = this.target.sessionLimit;
+    if (!limit) return;
+    while (this.openSessions(username) > 0 && this.openSessions(username) + this.leakedOf(username) >= limit)
+      await this.closeSession(this.open.find((x) => x.username === username)!);
+    if (this.leakedOf(username) >= limit)
+      throw new SessionsExhausted(
+        `stopped before a browser login beyond user "${username}"'s limit of ${limit} (policies.sessionLimit): ${this.leakedOf(username)} session(s) could not be logged out`,
+      );
   }
 
   /** Sessions the run holds for a user. */

@@ -94,6 +94,33 @@ export interface TargetUser {
   operator?: boolean;
 }
 
+/** How the login driver logs in on the target's login form (src/session/login-driver.ts). */
+export interface LoginSettings {
+  username: string;
+  password: string;
+  /** A CSS selector of the login form; by default the form with a password field. */
+  formSelector?: string;
+  usernameField: string;
+  passwordField: string;
+  /** Submit a consent form (one without a password field whose submit is named allow, accept or approve). */
+  consent: boolean;
+}
+
+/** The browser flow of a target: its authorization endpoint, the client that runs it, how the driver logs in. */
+export interface AuthorizationCodeSetup {
+  authorizationUrl: string;
+  client: TargetClient;
+  redirectUri: string;
+  /** What the target enforces for this client's PKCE. */
+  pkce: 'optional' | 'required' | 'S256';
+  scope?: string;
+  /** OpenID Connect: scope openid with a nonce, an ID token, prompt=none. */
+  openid: boolean;
+  login: LoginSettings;
+  /** Seconds a code lives, as declared. */
+  codeLifetime?: number;
+}
+
 /** Everything a run needs to know about the endpoint under test. */
 export interface Target {
   flavour: FlavourName;
@@ -114,6 +141,8 @@ export interface Target {
   clients: { user?: TargetClient; service?: TargetClient; other?: TargetClient; technical?: TargetClient };
   user?: TargetUser;
   operator?: TargetUser;
+  /** The browser flow, where the target has one and the config says how to log in (suite authorization-code). */
+  authorizationCode?: AuthorizationCodeSetup;
   /** Further configured users (a non-ASCII password for TE-E7). */
   extraUsers?: TargetUser[];
   grants: string[];
@@ -149,7 +178,7 @@ export interface Target {
     accessTokenLifetime: number;
     refreshTokenLifetime?: number;
     /** A copy of the user client under another id and secret (TE-B3 reserved characters). */
-    addClient: (clientId: string, clientSecret: string) => TargetClient | undefined;
+    addClient: (clientId: string, clientSecret: string) => Promise<TargetClient | undefined>;
     /** A user with the given password (TE-E7 non-ASCII passwords). */
     addUser: (username: string, password: string) => TargetUser;
   };
