@@ -47,6 +47,8 @@ interface CodeFlowState {
   /** Every code the run got, and the parts of them the same responses showed elsewhere (TE-P18). */
   codes: string[];
   publicParts: string[];
+  /** The first code's authorization exchanges: TE-P18's evidence. */
+  firstCode?: Exchange[];
 }
 
 /** A state value with the characters a careless server mangles (+, /, =, %, a space). */
@@ -150,6 +152,7 @@ async function freshCode(
     return undefined;
   }
   s.codes.push(code);
+  s.firstCode ??= r.exchanges;
   const sessionState = r.params.find(([k]) => k === 'session_state')?.[1];
   if (sessionState) s.publicParts.push(sessionState);
   return { code, drive: r, ...(pkce ? { pkce } : {}), ...(nonce ? { nonce } : {}) };
@@ -351,14 +354,14 @@ const scenarios: Scenario<CodeFlowState>[] = [
     answers: ['token-error'],
     skip: (t, d) =>
       needsBrowserFlow(t, d) ??
-      (t.clients.other && !t.clients.other.public
+      (t.authorizationCode?.otherClient || t.clients.other
         ? undefined
-        : needsSetup('a second confidential client (clients: name other) exchanges the code (TE-P9)')),
+        : needsSetup('a second client (clients: name other) exchanges the code (TE-P9)')),
     cost: () => ({ requests: 4 }),
     run: async (ctx, s) => {
       const c = await freshCode(ctx, s, { skipping: codeBoundToClient });
       if (!c) return;
-      const e = await exchange(ctx, s, c, { client: ctx.target.clients.other! });
+      const e = await exchange(ctx, s, c, { client: setupOf(ctx).otherClient ?? ctx.target.clients.other! });
       if (ctx.answered(e)) ctx.refused(codeBoundToClient, undefined, e);
     },
   },
@@ -521,7 +524,7 @@ const scenarios: Scenario<CodeFlowState>[] = [
     run: async (ctx, s) => {
       if (s.codes.length < 5)
         return ctx.skip(codeEntropy, `only ${s.codes.length} codes came (at least 5 are needed)`, 'untested');
-      ctx.judge(codeEntropy, [s.codes, s.publicParts], []);
+      ctx.judge(codeEntropy, [s.codes, s.publicParts], s.firstCode ?? []);
     },
   },
 ];

@@ -14,6 +14,8 @@ export class AuthorizeErrorPage extends Error {
   constructor(
     readonly status: number,
     readonly text: string,
+    /** The OAuth error code, where the provider's page names one (django-oauth-toolkit's "Error: invalid_request"). */
+    readonly error?: string,
   ) {
     super(`${status} ${text}`);
   }

@@ -55,6 +55,8 @@ export function deliver(
   params: [string, string][],
   headers: Record<string, string>,
   cookies?: string[],
+  /** How the query is encoded: percent (a space is %20; Java's URI builders) or form (a space is +; Python's urlencode). */
+  encoding: 'percent' | 'form' = 'percent',
 ): MockResponse {
   const withCookies = cookies?.length ? { cookies } : {};
   if (mode === 'form_post') {
@@ -68,7 +70,10 @@ export function deliver(
       ...withCookies,
     };
   }
-  const encoded = params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+  const encoded =
+    encoding === 'form'
+      ? new URLSearchParams(params).toString()
+      : params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
   const joiner = mode === 'fragment' ? '#' : redirectUri.includes('?') ? '&' : '?';
   return {
     status: 302,

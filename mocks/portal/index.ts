@@ -10,6 +10,7 @@ import { alphanumericToken } from '../core/random.js';
 import type { FlavourMock, MockContext, MockConfigPatch } from '../core/flavour.js';
 import { pathRoute } from '../core/flavour.js';
 import { bearerToken, formOf, Params, type MockRequest, type MockResponse } from '../core/http.js';
+import { CODE_LIFETIME, portalBrowser } from './browser.js';
 import { portalTokenEndpoint } from './token.js';
 import { authenticateClient, DJANGO_HEADERS, html, invalidClient, json, oauthError } from './wire.js';
 
@@ -19,6 +20,16 @@ const ROBOT_CLIENT = {
   clientSecret: 't5IfXbGZQThAKR43apoc9usOFVDv2BLE',
   grants: ['password', 'refresh_token'],
   scopes: ['user:info'],
+};
+// A workshop session's application as Educates registers it (manager/sessions.py): public, authorization code, no
+// consent (skip_authorization), its redirect URI the session's oauth_callback; the gateway sends no PKCE.
+const SESSION_CLIENT = {
+  clientId: 'educates-lab-w01-s001',
+  public: true,
+  grants: ['authorization_code'],
+  scopes: ['user:info'],
+  redirectUris: ['https://educates-lab-w01-s001.workshops.example.test/oauth_callback'],
+  skipConsent: true,
 };
 const USERS = [
   { username: 'robot@learningcenter', password: 'QrnY67ME9yGasNhq2OTbgWA4RzipUvo5', groups: ['robots'] },
@@ -30,7 +41,7 @@ const presets: Record<string, MockConfigPatch> = {
   // refresh tokens deleted by the hourly clear_expired 30 days after their access token expired; DOT defaults
   // ROTATE_REFRESH_TOKEN=True, grace 0: a refresh revokes the old refresh token and deletes the old access token.
   educates: {
-    clients: [{ ...ROBOT_CLIENT, public: true }],
+    clients: [{ ...ROBOT_CLIENT, public: true }, SESSION_CLIENT],
     users: USERS,
     tokens: { accessTokenLifetime: 36000, refreshTokenLifetime: 36000 + 2592000 },
     refresh: {
@@ -43,7 +54,7 @@ const presets: Record<string, MockConfigPatch> = {
     },
   },
   confidential: {
-    clients: [{ ...ROBOT_CLIENT, public: false }],
+    clients: [{ ...ROBOT_CLIENT, public: false }, SESSION_CLIENT],
     users: USERS,
     tokens: { accessTokenLifetime: 36000, refreshTokenLifetime: 36000 + 2592000 },
     refresh: {
@@ -58,6 +69,7 @@ const presets: Record<string, MockConfigPatch> = {
 };
 
 function create(ctx: MockContext) {
+  const browser = portalBrowser(ctx);
   const revoke = async (req: MockRequest): Promise<MockResponse> => {
     if (req.method === 'OPTIONS') return html(200, '', { Allow: 'POST, OPTIONS' });
     if (req.method !== 'POST') return html(405, '', { Allow: 'POST, OPTIONS' });
@@ -140,6 +152,9 @@ function create(ctx: MockContext) {
       pathRoute('token', descriptor.tokenPath, portalTokenEndpoint(ctx)),
       pathRoute('revoke', descriptor.revocationPath!, revoke),
       pathRoute('resource', descriptor.resource!.path, catalog),
+      pathRoute('authorization', descriptor.configPaths.authorization!, browser.authorize),
+      pathRoute('login', '/accounts/login/', browser.login),
+      pathRoute('logout', '/accounts/logout/', browser.logout),
       // APPEND_SLASH: /oauth2/token -> 301 /oauth2/token/ (CommonMiddleware).
       pathRoute('redirect', '/oauth2/token', (req) =>
         html(301, '', { Location: `/oauth2/token/${req.rawQuery ? `?${req.rawQuery}` : ''}` }),
@@ -164,5 +179,7 @@ export const mock: FlavourMock = {
     token: base + descriptor.tokenPath,
     revocation: base + descriptor.revocationPath!,
     resource: base + descriptor.resource!.path,
+    authorization: base + descriptor.configPaths.authorization!,
   }),
+  describe: () => ({ codeLifetime: CODE_LIFETIME }),
 };

@@ -78,6 +78,14 @@ export const descriptor: FlavourDescriptor = {
   },
   deviations: [
     {
+      checks: ['TE-P18'],
+      applies: () => true,
+      reason:
+        "A Keycloak code's secret part is a random UUID (122 random bits); its other parts, the user session and the client's id, are no secret",
+      source:
+        'keycloak/keycloak services/src/main/java/org/keycloak/protocol/oidc/OIDCLoginProtocol.java (authenticated)',
+    },
+    {
       // Keycloak 24 (PR #26808) refuses a verifier for a code requested without a challenge; 23 and older accept it.
       checks: ['TE-P13'],
       applies: ({ response, preset }) => response.status === 200 && preset !== 'current',

@@ -44,6 +44,37 @@ export const descriptor: FlavourDescriptor = {
   },
   deviations: [
     {
+      checks: ['TE-P3'],
+      applies: ({ variant }) => variant === 'extra-query',
+      reason:
+        "django-oauth-toolkit accepts a redirect_uri whose query adds parameters to the registered one's (the registered query need only be a subset)",
+      source: 'jazzband/django-oauth-toolkit oauth2_provider/models.py (redirect_to_uri_allowed; 1.7 to 3.0)',
+    },
+    {
+      checks: ['TE-P10'],
+      applies: ({ response, body, variant }) =>
+        (variant === 'absent' && response.status === 200) ||
+        (variant === 'different' && response.status === 400 && errorCode(body) === 'invalid_request'),
+      reason:
+        "django-oauth-toolkit takes the application's only redirect URI when the token request leaves redirect_uri out, and answers a mismatch with invalid_request 'Mismatching redirect URI.' (not invalid_grant)",
+      source:
+        'oauthlib/oauthlib oauthlib/oauth2/rfc6749/grant_types/authorization_code.py (validate_token_request); jazzband/django-oauth-toolkit oauth2_provider/models.py (default_redirect_uri)',
+    },
+    {
+      checks: ['TE-P11'],
+      applies: ({ response, body }) => response.status === 400 && errorCode(body) === 'invalid_request',
+      reason: "oauthlib answers a missing code_verifier with invalid_request 'Code verifier required.'",
+      source: 'oauthlib/oauthlib oauthlib/oauth2/rfc6749/grant_types/authorization_code.py (validate_token_request)',
+    },
+    {
+      checks: ['TE-P13'],
+      applies: ({ response }) => response.status === 200,
+      reason:
+        'oauthlib ignores a code_verifier when the code was requested without a challenge and PKCE is not required (Educates sets PKCE_REQUIRED False)',
+      source:
+        'oauthlib/oauthlib oauthlib/oauth2/rfc6749/grant_types/authorization_code.py; educates-training-platform training-portal/src/project/settings.py',
+    },
+    {
       checks: ['TE-G10'],
       applies: ({ response, body }) =>
         response.status === 200 && typeof (body as Record<string, unknown> | undefined)?.scope === 'string',

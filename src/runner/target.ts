@@ -10,6 +10,8 @@ import type { ConfigTargetConfig } from '../generated/schemas.js';
 import type { RefreshMode } from '../vocabulary/types.js';
 import { registry } from '../schemas/registry.js';
 import type { RunningMock } from '../../mocks/index.js';
+
+type ClientRecord = NonNullable<ReturnType<RunningMock['context']['clients']['get']>>;
 import type { AuthorizationCodeSetup, Target, TargetClient, TargetUser } from '../vocabulary/types.js';
 
 export class TargetConfigError extends Error {}
@@ -44,29 +46,50 @@ function pickClient(
 }
 
 /**
- * The mock's browser flow: its authorization endpoint, the user client when it may use the code grant and has a
- * redirect URI, the login form's defaults (the mock serves its flavour's real form), and the PKCE it declares.
+ * The mock's browser flow: its authorization endpoint, a client that may use the code grant and has a redirect URI
+ * (the user client when it may, else the first such client), the login form's defaults (the mock serves its flavour's
+ * real form), the PKCE it declares, and a twin of that client for TE-P9 (added through the control plane).
  */
-function browserFlowOfMock(
+async function browserFlowOfMock(
   m: RunningMock,
-  client: TargetClient | undefined,
-  user: { username: string; password?: string } | undefined,
-): AuthorizationCodeSetup | undefined {
-  const record = client ? m.context.clients.get(client.clientId) : undefined;
-  const redirectUri = record?.redirectUris?.find((u) => !u.endsWith('*'));
+  user: TargetClient | undefined,
+  other: TargetClient | undefined,
+  endUser: { username: string; password?: string } | undefined,
+): Promise<AuthorizationCodeSetup | undefined> {
+  const qualifies = (c: ClientRecord | undefined) =>
+    !!c?.enabled && c.grants.includes('authorization_code') && !!c.redirectUris?.some((u) => !u.endsWith('*'));
+  const userRecord = user ? m.context.clients.get(user.clientId) : undefined;
+  const record = qualifies(userRecord) ? userRecord : [...m.context.clients.values()].find(qualifies);
   const authorizationUrl = m.endpoints.authorization;
-  if (!client || !record?.grants.includes('authorization_code') || !redirectUri || !authorizationUrl) return undefined;
-  if (!user?.password) return undefined;
+  if (!record || !authorizationUrl || !endUser?.password) return undefined;
+  const asTarget = (c: ClientRecord): TargetClient => ({
+    clientId: c.clientId,
+    ...(c.clientSecret ? { clientSecret: c.clientSecret } : {}),
+    public: c.public,
+    auth: c.public ? 'none' : (m.description.clientAuth ?? 'basic'),
+    grants: c.grants,
+  });
+  const client = record === userRecord && user ? user : asTarget(record);
+  let otherClient = record === userRecord ? other : undefined;
+  if (!otherClient) {
+    const twin = await m.addClient({
+      ...structuredClone(record),
+      clientId: 'idpc-other-browser-client',
+      ...(record.clientSecret ? { clientSecret: 'idpc-other-browser-secret' } : {}),
+    });
+    otherClient = asTarget(twin);
+  }
   return {
     authorizationUrl,
     client,
-    redirectUri,
+    otherClient,
+    redirectUri: record.redirectUris!.find((u) => !u.endsWith('*'))!,
     pkce: record.pkceMethod === 'S256' ? 'S256' : record.pkceMethod ? 'required' : 'optional',
     openid: m.description.openid === true,
     ...(m.description.codeLifetime ? { codeLifetime: m.description.codeLifetime } : {}),
     login: {
-      username: user.username,
-      password: user.password,
+      username: endUser.username,
+      password: endUser.password,
       usernameField: 'username',
       passwordField: 'password',
       consent: true,
@@ -123,7 +146,7 @@ export async function targetOfMock(m: RunningMock, profile: Profile): Promise<Ta
     ...(other?.clientSecret ? [other.clientSecret] : []),
   ].filter(Boolean);
   const resourceUrl = m.endpoints.resource;
-  const authorizationCode = browserFlowOfMock(m, user, endUser);
+  const authorizationCode = await browserFlowOfMock(m, user, other, endUser);
   return {
     flavour,
     preset: m.config.preset,

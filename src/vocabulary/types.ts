@@ -110,6 +110,8 @@ export interface LoginSettings {
 export interface AuthorizationCodeSetup {
   authorizationUrl: string;
   client: TargetClient;
+  /** Another client allowed the code grant, to exchange a code that is not its own (TE-P9); else clients.other. */
+  otherClient?: TargetClient;
   redirectUri: string;
   /** What the target enforces for this client's PKCE. */
   pkce: 'optional' | 'required' | 'S256';
