@@ -183,9 +183,20 @@ async function exchange(
   return e;
 }
 
-/** One drive per probe: the request with `overrides`, judged where it ended. */
+/**
+ * One drive per probe: the request with `overrides`, judged where it ended. Where the target requires PKCE, a probe
+ * carries an S256 challenge unless it says otherwise, so that it tests what it means to and not the missing challenge.
+ */
 const probe = (ctx: RunContext, s: CodeFlowState, overrides: Record<string, string | null>, redirectUri?: string) =>
-  drive(ctx, s.jar, authorizationUrl(setupOf(ctx), overrides), redirectUri ?? setupOf(ctx).redirectUri);
+  drive(
+    ctx,
+    s.jar,
+    authorizationUrl(setupOf(ctx), { ...pkceDefaults(setupOf(ctx)), ...overrides }),
+    redirectUri ?? setupOf(ctx).redirectUri,
+  );
+
+const pkceDefaults = (setup: AuthorizationCodeSetup): Record<string, string> =>
+  setup.pkce === 'optional' ? {} : { code_challenge: s256().challenge, code_challenge_method: 'S256' };
 
 /** The registered URI changed: one path character, another host, a query parameter added, a slash added. */
 function altered(uri: string, how: 'path' | 'host' | 'extra-query' | 'trailing-slash'): string {
@@ -446,7 +457,9 @@ const scenarios: Scenario<CodeFlowState>[] = [
         const r = await probe(
           ctx,
           s,
-          variant === 'plain' ? { code_challenge: challenge.verifier, code_challenge_method: 'plain' } : {},
+          variant === 'plain'
+            ? { code_challenge: challenge.verifier, code_challenge_method: 'plain' }
+            : { code_challenge: null, code_challenge_method: null },
         );
         for (const [k, v] of r.params) if (k === 'code') s.codes.push(v);
         ctx.judge(pkceRequired, [answerOf(r)], r.exchanges, variant);
@@ -505,13 +518,9 @@ const scenarios: Scenario<CodeFlowState>[] = [
     cost: () => ({ requests: 2 }),
     run: async (ctx) => {
       // An empty cookie jar: no session to be silent with.
-      const r = await drive(
-        ctx,
-        new CookieJar(),
-        authorizationUrl(setupOf(ctx), { prompt: 'none' }),
-        setupOf(ctx).redirectUri,
-        false,
-      );
+      const setup = setupOf(ctx);
+      const url = authorizationUrl(setup, { ...pkceDefaults(setup), prompt: 'none' });
+      const r = await drive(ctx, new CookieJar(), url, setup.redirectUri, false);
       ctx.judge(promptNone, [answerOf(r), STATE], r.exchanges);
     },
   },

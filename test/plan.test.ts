@@ -253,8 +253,15 @@ describe('idpc checks', () => {
       severities: { rfc6749: 'info', bcp9700: 'error', oauth21: 'error' },
       confidentialClients: 'info',
     });
-    expect(byId.get('TE-C14')!.suites).toEqual(['grant', 'refresh']);
-    expect(byId.get('TE-A11')!.suites).toEqual(['grant', 'refresh', 'revocation', 'sessions', 'stateful']);
+    expect(byId.get('TE-C14')!.suites).toEqual(['grant', 'refresh', 'authorization-code']);
+    expect(byId.get('TE-A11')!.suites).toEqual([
+      'grant',
+      'refresh',
+      'revocation',
+      'sessions',
+      'authorization-code',
+      'stateful',
+    ]);
     // docs/checks.md is the same registry for readers, and current.
     const { checksMarkdown, listChecks } = await import('../src/cli/checks.js');
     expect(

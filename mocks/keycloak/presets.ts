@@ -76,8 +76,9 @@ export const DOCUMENT_REALMS: RealmConfig[] = [
         clientId: 'ocp',
         public: true,
         grants: ['password', 'refresh_token', 'authorization_code'],
-        // The OpenShift console's OAuth callback (a public client: PKCE is its protection).
+        // The OpenShift console's OAuth callback; a public client, so PKCE with S256 is required of it.
         redirectUris: ['https://console-openshift-console.apps.ocp.example.test/auth/callback'],
+        pkceMethod: 'S256',
         scopes: ['openid'],
         lowerCaseBearer: true,
       },

@@ -21,16 +21,17 @@ const ROBOT_CLIENT = {
   grants: ['password', 'refresh_token'],
   scopes: ['user:info'],
 };
-// A workshop session's application as Educates registers it (manager/sessions.py): public, authorization code, no
+// Two workshop sessions' applications as Educates registers them (manager/sessions.py): public, authorization code, no
 // consent (skip_authorization), its redirect URI the session's oauth_callback; the gateway sends no PKCE.
-const SESSION_CLIENT = {
-  clientId: 'educates-lab-w01-s001',
+const sessionClient = (session: string) => ({
+  clientId: session,
   public: true,
   grants: ['authorization_code'],
   scopes: ['user:info'],
-  redirectUris: ['https://educates-lab-w01-s001.workshops.example.test/oauth_callback'],
+  redirectUris: [`https://${session}.workshops.example.test/oauth_callback`],
   skipConsent: true,
-};
+});
+const SESSION_CLIENTS = [sessionClient('educates-lab-w01-s001'), sessionClient('educates-lab-w01-s002')];
 const USERS = [
   { username: 'robot@learningcenter', password: 'QrnY67ME9yGasNhq2OTbgWA4RzipUvo5', groups: ['robots'] },
   { username: 'learningcenter', password: '0kGmMlYw46BZT2vCntyrRuFf1gQq5ohi', groups: ['admins'] },
@@ -41,7 +42,7 @@ const presets: Record<string, MockConfigPatch> = {
   // refresh tokens deleted by the hourly clear_expired 30 days after their access token expired; DOT defaults
   // ROTATE_REFRESH_TOKEN=True, grace 0: a refresh revokes the old refresh token and deletes the old access token.
   educates: {
-    clients: [{ ...ROBOT_CLIENT, public: true }, SESSION_CLIENT],
+    clients: [{ ...ROBOT_CLIENT, public: true }, ...SESSION_CLIENTS],
     users: USERS,
     tokens: { accessTokenLifetime: 36000, refreshTokenLifetime: 36000 + 2592000 },
     refresh: {
@@ -54,7 +55,7 @@ const presets: Record<string, MockConfigPatch> = {
     },
   },
   confidential: {
-    clients: [{ ...ROBOT_CLIENT, public: false }, SESSION_CLIENT],
+    clients: [{ ...ROBOT_CLIENT, public: false }, ...SESSION_CLIENTS],
     users: USERS,
     tokens: { accessTokenLifetime: 36000, refreshTokenLifetime: 36000 + 2592000 },
     refresh: {

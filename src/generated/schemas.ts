@@ -791,9 +791,9 @@ export interface ConfigTargetConfig {
      */
     scope?: string;
     /**
-     * The grants this client may use (default: the target's grants). One client may do several.
+     * The grants this client may use (default: the target's grants). One client may do several; authorization_code is the browser flow's (authorizationCode).
      */
-    grants?: ("password" | "client_credentials" | "refresh_token" | "operator_password")[];
+    grants?: ("password" | "client_credentials" | "refresh_token" | "operator_password" | "authorization_code")[];
     /**
      * A file holding the stored refresh token (relative to this file): read at start when refreshToken is not given, and where the run writes the newest one (mode 0600) whenever a refresh rotates it. Needed when the target may retire a used refresh token (policies.refreshRotation rotate or unknown): without it the run refuses to start.
      */
@@ -893,9 +893,9 @@ export interface ConfigTargetConfig {
      */
     redirectUri: string;
     /**
-     * Which configured client runs the flow (it needs the authorization_code grant).
+     * The name (clients[].name) of the client that runs the flow; it needs the authorization_code grant. Default: the user client.
      */
-    client?: "user" | "service";
+    client?: string;
     /**
      * What the target enforces for this client: nothing, a challenge of any method, or an S256 challenge (Keycloak's pkce.code.challenge.method, django-oauth-toolkit's PKCE_REQUIRED). TE-P15 tests what is declared.
      */
@@ -927,6 +927,10 @@ export interface ConfigTargetConfig {
        */
       consent?: boolean;
     };
+    /**
+     * The name of a second client allowed the code grant, which tries to exchange the first client's code (TE-P9). Default: the client named other.
+     */
+    otherClient?: string;
   };
 }
 /**

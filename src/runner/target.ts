@@ -355,17 +355,25 @@ function storedTokenOf(
 /** A target config's authorizationCode section, with what it refers to resolved (the endpoint, client and user). */
 function browserFlowOf(
   ac: NonNullable<ConfigTargetConfig['authorizationCode']>,
-  resolved: { authorizationUrl: string | undefined; client: TargetClient | undefined; user: TargetUser | undefined },
+  resolved: {
+    authorizationUrl: string | undefined;
+    client: TargetClient | undefined;
+    otherClient: TargetClient | undefined;
+    user: TargetUser | undefined;
+  },
 ): AuthorizationCodeSetup {
   if (!resolved.authorizationUrl)
     throw new TargetConfigError('authorizationCode: give authorizationEndpoint (the flavour has no default path)');
   if (!resolved.client)
     throw new TargetConfigError(`authorizationCode: no ${ac.client ?? 'user'} client in clients to run the flow with`);
   if (!resolved.user) throw new TargetConfigError('authorizationCode: give a user in users to log in with');
+  if (ac.otherClient && !resolved.otherClient)
+    throw new TargetConfigError(`authorizationCode.otherClient: no client named ${ac.otherClient} in clients`);
   const login = ac.login ?? {};
   return {
     authorizationUrl: resolved.authorizationUrl,
     client: resolved.client,
+    ...(resolved.otherClient ? { otherClient: resolved.otherClient } : {}),
     redirectUri: ac.redirectUri,
     pkce: ac.pkce ?? 'optional',
     ...(ac.scope ? { scope: ac.scope } : {}),
@@ -465,7 +473,11 @@ export function targetOfConfig(
   const authorizationCode = config.authorizationCode
     ? browserFlowOf(config.authorizationCode, {
         authorizationUrl: config.authorizationCode.authorizationEndpoint ?? under(paths.authorization),
-        client: config.authorizationCode.client === 'service' ? service : user,
+        client:
+          config.authorizationCode.client === undefined || config.authorizationCode.client === 'user'
+            ? user
+            : byName(config.authorizationCode.client),
+        otherClient: config.authorizationCode.otherClient ? byName(config.authorizationCode.otherClient) : undefined,
         user: users.find((u) => !u.operator),
       })
     : undefined;
