@@ -1,5 +1,14 @@
 /** The endpoints: logout, certs, revocation, userinfo, introspection, discovery (keycloak/keycloak services/.../protocol/oidc/endpoints). */
-import { formOf, header, Params, requestMediaType, type MockRequest, type MockResponse } from '../core/http.js';
+import {
+  formOf,
+  header,
+  Params,
+  queryOf,
+  requestMediaType,
+  type MockRequest,
+  type MockResponse,
+} from '../core/http.js';
+import type { keycloakBrowserLogout } from './browser/logout.js';
 import type { clientAuthentication } from './client-auth.js';
 import type { grantHandlers } from './grants.js';
 import { decode, verifyHmac, verifyRs256 } from './jwt.js';
@@ -30,17 +39,12 @@ export function endpointHandlers(
     return realmOf(params);
   };
 
-  const logout = (prefix: string) =>
+  const logout = (prefix: string, browserLogout: ReturnType<typeof keycloakBrowserLogout>) =>
     refusing(async (req: MockRequest, params: Record<string, string>): Promise<MockResponse> => {
       const found = realmOf(params);
       if ('status' in found) return found;
       const realm = found;
-      const rpInitiated = (): MockResponse => ({
-        status: 200,
-        headers: { ...SECURITY, 'Content-Type': 'text/html;charset=utf-8' },
-        body: `<!DOCTYPE html><html><head><title>Logging out</title></head><body><p>Do you want to log out?</p></body></html>`,
-      });
-      if (req.method === 'GET') return rpInitiated();
+      if (req.method === 'GET') return browserLogout(req, realm, new URLSearchParams(queryOf(req, 'drop').pairs));
       if (req.method !== 'POST') return empty(405, { Allow: 'GET, OPTIONS, POST' });
       if (requestMediaType(req) !== 'application/x-www-form-urlencoded') return empty(415);
       const form = formOf(req, 'reject');
@@ -48,7 +52,8 @@ export function endpointHandlers(
       const token = p.first('refresh_token');
       if (!token) {
         // Keycloak >= 18 routes a form POST without refresh_token to RP-initiated logout.
-        if (kc.logoutWithoutRefreshToken === 'rp-initiated') return rpInitiated();
+        if (kc.logoutWithoutRefreshToken === 'rp-initiated')
+          return browserLogout(req, realm, new URLSearchParams(form.pairs));
         await authenticateClient(realm, req, p);
         return oauthError(400, 'invalid_request', 'No refresh token');
       }

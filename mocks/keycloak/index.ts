@@ -16,6 +16,7 @@ import { keycloakAuthorizationEndpoint } from './browser/authorize.js';
 import { browserState } from './browser/codes.js';
 import { browserFlow } from './browser/flow.js';
 import { keycloakLoginActions } from './browser/login-actions.js';
+import { keycloakBrowserLogout } from './browser/logout.js';
 import { clientAuthentication } from './client-auth.js';
 import { sessionLimiter } from './session-limit.js';
 import { endpointHandlers } from './endpoints.js';
@@ -57,7 +58,7 @@ function create(ctx: MockContext) {
       ),
       pathRoute('introspect', `${base}/protocol/openid-connect/token/introspect`, introspect(prefix)),
       pathRoute('revocation', base + PATHS.revocation!, revoke(prefix)),
-      pathRoute('logout', base + PATHS.logout!, logout(prefix)),
+      pathRoute('logout', base + PATHS.logout!, logout(prefix, keycloakBrowserLogout(s, prefix, flow))),
       pathRoute('certs', base + PATHS.jwks!, certs),
       pathRoute('resource', base + PATHS.resource!, userinfo(prefix)),
       pathRoute('discovery', base + PATHS.discovery!, discovery(prefix)),

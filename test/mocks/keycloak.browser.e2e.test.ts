@@ -315,7 +315,7 @@ describe("keycloak mock: headless login and the browser flow's session limit", (
     const idp = await startMock({ flavour: 'keycloak', preset: 'ocp-iam', login: { headlessUser: 'ocp-user' } });
     try {
       const realm = idp.endpoints.discovery!.replace('/.well-known/openid-configuration', '');
-      const url = `${realm}/protocol/openid-connect/auth?${new URLSearchParams({ client_id: 'ocp', response_type: 'code', redirect_uri: 'https://console-openshift-console.apps.ocp.example.test/auth/callback' })}`;
+      const url = `${realm}/protocol/openid-connect/auth?${new URLSearchParams({ client_id: 'ocp', response_type: 'code', redirect_uri: 'https://console-openshift-console.apps.ocp.example.test/auth/callback', code_challenge: CHALLENGE, code_challenge_method: 'S256' })}`;
       const statuses = [];
       for (let i = 0; i < 6; i++) statuses.push((await http('GET', url)).status);
       expect(statuses).toEqual([302, 302, 302, 302, 302, 403]);
