@@ -166,9 +166,10 @@ export async function driveAuthorization(
       .find((f) => atRedirectUri(new URL(f.getAttribute('action') ?? '', current).toString(), options.redirectUri));
     if (posted) return result({ kind: 'form_post', params: formFields(posted, {}), location: options.redirectUri });
     const form = options.login ? loginFormOf(doc, options.login) : undefined;
+    // After a submission, any password form means the login did not take (a selector may not match the error page).
+    if (submitted > 0 && (form || loginFormOf(doc, { ...options.login!, formSelector: undefined })))
+      return result({ kind: 'page', params: [], loginRefused: pageError(doc) ?? 'the login form came back' });
     if (form && options.login) {
-      if (submitted > 0)
-        return result({ kind: 'page', params: [], loginRefused: pageError(doc) ?? 'the login form came back' });
       const fill: Record<string, string> = { [options.login.passwordField]: options.login.password };
       // A pre-set user (Keycloak's re-authentication) has no username field.
       if (form.querySelector(`[name="${options.login.usernameField}"]`))
