@@ -72,7 +72,7 @@ describe('on GitHub Actions', () => {
     const errors = run.stdout.split('\n').filter((l) => l.startsWith('::error '));
     expect(errors).toHaveLength(failing.length);
     for (const line of errors)
-      expect(line, line).toMatch(/^::error title=portal [a-z]+%3ATE-[A-Z0-9]+(%3A\S+)?::.+ \[.+\]/);
+      expect(line, line).toMatch(/^::error title=portal [a-z-]+%3ATE-[A-Z0-9]+(%3A\S+)?::.+ \[.+\]/);
     const md = readFileSync(summary, 'utf8');
     expect(md).toMatch(/^## idp-conformance: 0 of 1 target\(s\) conform$/m);
     expect(md).toMatch(/\| portal .* \| DOES NOT CONFORM \|/);
