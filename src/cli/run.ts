@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Profile } from '../checks/define.js';
 import type { RecordedFailure, ReportFailures } from '../generated/schemas.js';
 import { validate } from '../schemas/registry.js';
-import { FLAVOURS, isFlavourName } from '../flavours/index.js';
+import { FLAVOURS, isFlavourName, type FlavourDescriptor } from '../flavours/index.js';
 import { isRegistered } from '../checks/registry.js';
 import { safeStoreUrl } from '../../mocks/core/grant-store.js';
 import {
@@ -547,6 +547,26 @@ export async function replayCommand(
 }
 
 /** `idpc init --flavour F`: a commented target-config template. */
+/** The commented authorizationCode section of `idpc init`, with the flavour's defaults where it has a browser flow. */
+function browserTemplate(d: FlavourDescriptor, base: string): string {
+  const b = d.browser;
+  const endpoint = base + (d.configPaths.authorization ?? '/authorize');
+  return `# authorizationCode:         # the browser flow (suite authorization-code, TE-P*): the login driver logs the user in
+#   authorizationEndpoint: ${endpoint}   # ${d.configPaths.authorization !== undefined ? "default: the flavour's" : 'the flavour has no default: give it'}
+#   redirectUri: https://app.example.com/callback   # registered for the client, exactly; nothing needs to listen there
+#   client: user             # the name of the client that runs it (it needs the authorization_code grant)
+#   otherClient: other       # a second client that tries the first one's code (TE-P9)
+#   pkce: optional           # optional, required or S256: what the server enforces for this client (TE-P15)
+#   openid: ${b?.openid ?? false}${' '.repeat(Math.max(1, 17 - String(b?.openid ?? false).length))}# OpenID Connect: ID token with the nonce (TE-P20), prompt=none (TE-P19)
+#   codeLifetime: ${b?.codeLifetime ?? 60}         # seconds; TE-P16 waits for it within budget.maxWaitSeconds
+#   login:                   # the login form; the user is users[0], whose password goes only to this origin
+#     formSelector: '${b?.formSelector ?? 'form#login'}'${b?.formSelector ? '' : '   # default: the form with a password field'}
+#     usernameField: ${b?.usernameField ?? 'username'}
+#     passwordField: ${b?.passwordField ?? 'password'}
+#     consent: true          # approve a consent page (a submit named allow, accept or approve)
+`;
+}
+
 export function initTemplate(flavour: string): string {
   if (!isFlavourName(flavour))
     throw new UsageError(`unknown flavour "${flavour}"; flavours: ${Object.keys(FLAVOURS).join(', ')}`);
@@ -613,7 +633,7 @@ ${
 #  accessTokenLifetime: 300     # used when answers state none; short lifetimes are waited for (--max-wait)
 #  refreshTokenLifetime: 1800
 #  sessionLimit: 5              # sessions a user may hold: never exceeded, and tested (TE-M3)
-profile: rfc6749            # rfc6749, bcp9700 or oauth21
+${browserTemplate(d, base)}profile: rfc6749            # rfc6749, bcp9700 or oauth21
 budget:                     # a guest on a real endpoint
   maxRequests: 500
   maxBadCredentialAttempts: 20

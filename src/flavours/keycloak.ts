@@ -76,6 +76,15 @@ export const descriptor: FlavourDescriptor = {
     source:
       'Keycloak realm defaults: Access Token Lifespan 5 minutes, SSO Session Idle 30 minutes (refresh_expires_in) (keycloak/keycloak server-spi .../models/RealmModel defaults, Admin console Sessions and Tokens tabs)',
   },
+  // Keycloak's login theme (login.ftl): form#kc-form-login with username and password; codes live the realm's
+  // "Client login timeout" (accessCodeLifespan, 60 s).
+  browser: {
+    formSelector: '#kc-form-login',
+    usernameField: 'username',
+    passwordField: 'password',
+    openid: true,
+    codeLifetime: 60,
+  },
   deviations: [
     {
       checks: ['TE-P18'],

@@ -42,6 +42,9 @@ export const descriptor: FlavourDescriptor = {
     source:
       'django-oauth-toolkit ACCESS_TOKEN_EXPIRE_SECONDS default 36000 (oauth2_provider/settings.py); the portal keeps it',
   },
+  // Django's AuthenticationForm (username, password) under the CSRF token; no OpenID Connect (OIDC_ENABLED False);
+  // django-oauth-toolkit's AUTHORIZATION_CODE_EXPIRE_SECONDS, 60.
+  browser: { usernameField: 'username', passwordField: 'password', openid: false, codeLifetime: 60 },
   deviations: [
     {
       checks: ['TE-P3'],

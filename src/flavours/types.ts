@@ -88,6 +88,17 @@ export interface FlavourDescriptor {
   refreshMode: RefreshMode;
   /** How the provider's own document authenticates the client on refresh, when it differs from the grant (the portal: id and secret in the body). */
   documentedRefreshAuth?: ClientAuthStyle;
+  /**
+   * Its browser flow's defaults (suite authorization-code), where it has one: the login form, whether it speaks
+   * OpenID Connect, how long its codes live. A target config's authorizationCode overrides each.
+   */
+  browser?: {
+    formSelector?: string;
+    usernameField: string;
+    passwordField: string;
+    openid: boolean;
+    codeLifetime: number;
+  };
   /** What `idpc init` writes for it: an example baseUrl and preset. */
   initExample?: { baseUrl: string; preset?: string };
   /** A client_credentials grant names the operator it acts for (Rator), in this parameter. */

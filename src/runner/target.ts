@@ -355,6 +355,7 @@ function storedTokenOf(
 /** A target config's authorizationCode section, with what it refers to resolved (the endpoint, client and user). */
 function browserFlowOf(
   ac: NonNullable<ConfigTargetConfig['authorizationCode']>,
+  descriptor: FlavourDescriptor,
   resolved: {
     authorizationUrl: string | undefined;
     client: TargetClient | undefined;
@@ -370,6 +371,9 @@ function browserFlowOf(
   if (ac.otherClient && !resolved.otherClient)
     throw new TargetConfigError(`authorizationCode.otherClient: no client named ${ac.otherClient} in clients`);
   const login = ac.login ?? {};
+  const defaults = descriptor.browser;
+  const formSelector = login.formSelector ?? defaults?.formSelector;
+  const codeLifetime = ac.codeLifetime ?? defaults?.codeLifetime;
   return {
     authorizationUrl: resolved.authorizationUrl,
     client: resolved.client,
@@ -377,14 +381,14 @@ function browserFlowOf(
     redirectUri: ac.redirectUri,
     pkce: ac.pkce ?? 'optional',
     ...(ac.scope ? { scope: ac.scope } : {}),
-    openid: ac.openid ?? false,
-    ...(ac.codeLifetime ? { codeLifetime: ac.codeLifetime } : {}),
+    openid: ac.openid ?? defaults?.openid ?? false,
+    ...(codeLifetime ? { codeLifetime } : {}),
     login: {
       username: resolved.user.username,
       password: resolved.user.password,
-      ...(login.formSelector ? { formSelector: login.formSelector } : {}),
-      usernameField: login.usernameField ?? 'username',
-      passwordField: login.passwordField ?? 'password',
+      ...(formSelector ? { formSelector } : {}),
+      usernameField: login.usernameField ?? defaults?.usernameField ?? 'username',
+      passwordField: login.passwordField ?? defaults?.passwordField ?? 'password',
       consent: login.consent ?? true,
     },
   };
@@ -471,7 +475,7 @@ export function targetOfConfig(
   const logoutUrl = endpoints.logout ?? under(paths.logout);
   const revocationUrl = endpoints.revocation ?? under(paths.revocation);
   const authorizationCode = config.authorizationCode
-    ? browserFlowOf(config.authorizationCode, {
+    ? browserFlowOf(config.authorizationCode, descriptor, {
         authorizationUrl: config.authorizationCode.authorizationEndpoint ?? under(paths.authorization),
         client:
           config.authorizationCode.client === undefined || config.authorizationCode.client === 'user'
