@@ -50,6 +50,10 @@ function section(d: FlavourDescriptor, mock: FlavourMock | undefined): string[] 
     out.push(`- Scopes: none (${d.noScopes}); the scope checks (TE-C9..C11, TE-F4, TE-G7..G10) do not apply.`);
   out.push(`- Refresh: ${REFRESH[d.refreshMode]}.`);
   if (d.oidc) out.push('- OpenID provider: the JWT checks (series L) ask for scope openid and check the ID token.');
+  if (d.configPaths.authorization && d.browser)
+    out.push(
+      `- Browser flow (suite authorization-code, series P): authorization endpoint \`{baseUrl}${d.configPaths.authorization}\`; the login driver's defaults: ${d.browser.formSelector ? `form \`${d.browser.formSelector}\`` : 'the form with a password field'}, fields \`${d.browser.usernameField}\` and \`${d.browser.passwordField}\`; ${d.browser.openid ? 'OpenID Connect (scope openid with a nonce, prompt=none)' : 'no OpenID Connect'}; codes live ${d.browser.codeLifetime} s.`,
+    );
   if (d.sessionLimitStatus)
     out.push(
       `- A login beyond a configured session limit is refused with ${d.sessionLimitStatus} (series M, with policies.sessionLimit).`,
