@@ -30,12 +30,15 @@ import {
   verifierVerified,
   type AuthorizationAnswer,
 } from '../src/checks/authorization-code.js';
+import { freshAccessWorks } from '../src/checks/bearer.js';
+import { validRefresh } from '../src/checks/refresh.js';
 import type { FlavourDescriptor } from '../src/flavours/index.js';
 import { json, type RunContext } from '../src/session/context.js';
 import { CookieJar } from '../src/session/cookie-jar.js';
 import { describeStop, driveAuthorization, LoginNotPossible, type DriveResult } from '../src/session/login-driver.js';
 import { defineSuite, needsSetup, notApplicable, ref, type Scenario, type Skip } from '../src/session/scenario.js';
 import { decodeJwtPayload } from '../src/util/jwt.js';
+import { NEEDS_RESOURCE } from './preconditions.js';
 import type { AuthorizationCodeSetup, Exchange, Target, TargetClient } from '../src/vocabulary/types.js';
 
 interface CodeFlowState {
@@ -264,6 +267,48 @@ const scenarios: Scenario<CodeFlowState>[] = [
       },
     }),
   ),
+  {
+    // The code grant's tokens are tokens like any: the access token works at the resource, the refresh token refreshes.
+    name: 'code-tokens',
+    checks: [ref(freshAccessWorks), ref(validRefresh, 'authorization-code')],
+    answers: ['token-response'],
+    skip: needsBrowserFlow,
+    cost: () => ({ requests: 6 }),
+    run: async (ctx, s) => {
+      const c = await freshCode(ctx, s, { skipping: freshAccessWorks });
+      if (!c) return ctx.skip(validRefresh, 'no code came', 'untested', 'authorization-code');
+      const e = await exchange(ctx, s, c);
+      const body = ctx.answered(e) && e.response?.status === 200 ? json(e) : undefined;
+      if (!body || typeof body.access_token !== 'string') {
+        ctx.skip(freshAccessWorks, `the code exchange got ${e.response?.status}`, 'untested');
+        return ctx.skip(validRefresh, 'the code exchange failed', 'untested', 'authorization-code');
+      }
+      const use = await ctx.resource(body.access_token);
+      if (!use) ctx.skip(freshAccessWorks, NEEDS_RESOURCE, ctx.descriptor.resource ? 'untested' : 'not-applicable');
+      else if (ctx.answered(use)) ctx.judge(freshAccessWorks, [use, 'from the code grant'], [e, use]);
+      if (typeof body.refresh_token !== 'string')
+        return ctx.skip(
+          validRefresh,
+          'the code exchange issued no refresh token',
+          'not-applicable',
+          'authorization-code',
+        );
+      const r = await ctx.token(
+        [
+          ['grant_type', 'refresh_token'],
+          ['refresh_token', body.refresh_token],
+        ],
+        {
+          client: setupOf(ctx).client,
+        },
+      );
+      const refreshed = ctx.tokens(validRefresh, 'authorization-code', r);
+      if (refreshed)
+        ctx.judge(validRefresh, [r, body.access_token, refreshed.access_token], [e, r], 'authorization-code');
+      if (typeof refreshed?.refresh_token === 'string')
+        ctx.session.holdLogin(s, setupOf(ctx).login.username, setupOf(ctx).client, refreshed.refresh_token);
+    },
+  },
   {
     name: 'unknown-client',
     checks: [ref(unknownClientPage)],

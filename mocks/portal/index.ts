@@ -26,7 +26,8 @@ const ROBOT_CLIENT = {
 const sessionClient = (session: string) => ({
   clientId: session,
   public: true,
-  grants: ['authorization_code'],
+  // DOT lets an authorization-code application refresh (oauth2_validators.py GRANT_TYPE_MAPPING["refresh_token"]).
+  grants: ['authorization_code', 'refresh_token'],
   scopes: ['user:info'],
   redirectUris: [`https://${session}.workshops.example.test/oauth_callback`],
   skipConsent: true,

@@ -13,7 +13,8 @@ export const validRefresh = defineCheck({
   url: `${RFC6749}#section-6`,
   // required-param-alias: the provider's required parameter under its other documented spelling (Rator's brandKey on refresh).
   // documented-style: the client authenticated on refresh as the provider's own document shows.
-  variants: ['user', 'offline-token', 'required-param-alias', 'documented-style'],
+  // authorization-code: the refresh token of a code exchange (the browser flow's tokens).
+  variants: ['user', 'offline-token', 'required-param-alias', 'documented-style', 'authorization-code'],
   judge: (e: Exchange, previousAccess: string, newAccess: unknown) =>
     outcome(
       statusOf(e) === 200 && typeof newAccess === 'string' && newAccess !== previousAccess,

@@ -64,6 +64,13 @@ export const descriptor: FlavourDescriptor = {
         'oauthlib/oauthlib oauthlib/oauth2/rfc6749/grant_types/authorization_code.py (validate_token_request); jazzband/django-oauth-toolkit oauth2_provider/models.py (default_redirect_uri)',
     },
     {
+      checks: ['TE-P8'],
+      applies: ({ response }) => response.status === 200,
+      reason:
+        "django-oauth-toolkit revokes nothing when a code is replayed: the tokens of the code's first exchange keep working",
+      source: 'jazzband/django-oauth-toolkit oauth2_provider/oauth2_validators.py (validate_code, invalidate_authorization_code)',
+    },
+    {
       checks: ['TE-P11'],
       applies: ({ response, body }) => response.status === 400 && errorCode(body) === 'invalid_request',
       reason: "oauthlib answers a missing code_verifier with invalid_request 'Code verifier required.'",
