@@ -68,7 +68,8 @@ export const descriptor: FlavourDescriptor = {
       applies: ({ response }) => response.status === 200,
       reason:
         "django-oauth-toolkit revokes nothing when a code is replayed: the tokens of the code's first exchange keep working",
-      source: 'jazzband/django-oauth-toolkit oauth2_provider/oauth2_validators.py (validate_code, invalidate_authorization_code)',
+      source:
+        'jazzband/django-oauth-toolkit oauth2_provider/oauth2_validators.py (validate_code, invalidate_authorization_code)',
     },
     {
       checks: ['TE-P11'],
