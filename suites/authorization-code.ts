@@ -583,6 +583,24 @@ const scenarios: Scenario<CodeFlowState>[] = [
   },
 ];
 
+/**
+ * One authorization-code grant for another suite (the stateful model): a code from `jar`'s SSO session (logging in
+ * when it has none), exchanged with PKCE where required; the tokens and the exchange, or undefined.
+ */
+export async function codeGrant(
+  ctx: RunContext,
+  jar: CookieJar,
+): Promise<{ body: Record<string, unknown>; exchange: Exchange; client: TargetClient } | undefined> {
+  const s: CodeFlowState = { jar, issAdvertised: false, codes: [], publicParts: [] };
+  const c = await freshCode(ctx, s);
+  if (!c) return undefined;
+  const e = await exchange(ctx, s, c);
+  const body = e.response?.status === 200 ? json(e) : undefined;
+  return body && typeof body.access_token === 'string'
+    ? { body: body as Record<string, unknown>, exchange: e, client: setupOf(ctx).client }
+    : undefined;
+}
+
 export const authorizationCodeSuite = defineSuite<CodeFlowState>({
   name: 'authorization-code',
   start: () => ({ jar: new CookieJar(), issAdvertised: false, codes: [], publicParts: [] }),

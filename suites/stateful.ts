@@ -8,9 +8,11 @@ import fc from 'fast-check';
 import { badAccessRefused, freshAccessWorks } from '../src/checks/bearer.js';
 import { modelAgrees, type ModelObservation } from '../src/checks/model.js';
 import { noServerError } from '../src/checks/requests.js';
-import type { Exchange } from '../src/vocabulary/types.js';
+import type { Exchange, TargetClient } from '../src/vocabulary/types.js';
 import { CheckFailure, json, type RunContext } from '../src/session/context.js';
 import { defineSuite, notApplicable, ref, type Scenario } from '../src/session/scenario.js';
+import { CookieJar } from '../src/session/cookie-jar.js';
+import { codeGrant } from './authorization-code.js';
 import { freshGrant, needsRefreshToken, refreshWith } from './refresh.js';
 import { needsDisposableGrant } from './preconditions.js';
 import { runProperty } from './property.js';
@@ -33,12 +35,15 @@ interface Model {
   startedMs: number;
   now: number;
   access: TokenState[];
-  refresh: (TokenState & { lastAccess: string })[];
+  refresh: (TokenState & { lastAccess: string; client?: TargetClient })[];
   families: number;
 }
 
 interface Real {
   ctx: RunContext;
+  /** The browser flow's cookie jar, and the family of the login session its code grants share (SSO). */
+  jar: CookieJar;
+  loginFamily?: number;
 }
 
 /** On a real target the model's time is the run's real time: within this of an expiry, the model asserts nothing. */
@@ -56,6 +61,7 @@ function record(
   body: Record<string, unknown>,
   family: number,
   previousRefresh?: Model['refresh'][number],
+  client?: TargetClient,
 ): void {
   const expiresIn = typeof body.expires_in === 'number' ? body.expires_in : Number.POSITIVE_INFINITY;
   const access = String(body.access_token);
@@ -70,7 +76,14 @@ function record(
       typeof body.refresh_expires_in === 'number' && body.refresh_expires_in > 0
         ? m.now + body.refresh_expires_in
         : Number.POSITIVE_INFINITY;
-    m.refresh.push({ value: rt, exp: rExp, revoked: false, family, lastAccess: access });
+    m.refresh.push({
+      value: rt,
+      exp: rExp,
+      revoked: false,
+      family,
+      lastAccess: access,
+      ...((client ?? previousRefresh?.client) ? { client: (client ?? previousRefresh?.client)! } : {}),
+    });
   }
 }
 
@@ -106,12 +119,32 @@ class GrantCommand implements fc.AsyncCommand<Model, Real> {
   toString = () => 'grant';
 }
 
+/** A code grant through the browser flow: every code of one login (its SSO session) belongs to one family. */
+class CodeGrantCommand implements fc.AsyncCommand<Model, Real> {
+  check = () => true;
+  async run(m: Model, r: Real): Promise<void> {
+    tick(m);
+    const g = await codeGrant(r.ctx, r.jar);
+    if (!g) return agree({ what: 'a code grant', expectedToWork: true, worked: false, answer: 'no tokens' }, []);
+    r.loginFamily ??= ++m.families;
+    // A refresh of this session may have moved its refresh token on: the refresh's refresh token follows it.
+    const rt =
+      typeof g.body.refresh_token === 'string' ? m.refresh.find((x) => x.value === g.body.refresh_token) : undefined;
+    record(m, g.body, rt?.family ?? r.loginFamily, undefined, g.client);
+    const declared = r.ctx.target.mock?.refreshTokenLifetime ?? r.ctx.target.lifetimes?.refresh;
+    const fresh = m.refresh.find((x) => x.value === g.body.refresh_token);
+    if (fresh && fresh.exp === Number.POSITIVE_INFINITY && declared && typeof g.body.refresh_expires_in !== 'number')
+      fresh.exp = m.now + declared;
+  }
+  toString = () => 'code-grant';
+}
+
 class RefreshCommand implements fc.AsyncCommand<Model, Real> {
   constructor(readonly index: number) {}
   check = (m: Readonly<Model>) => m.refresh.length > 0;
   async run(m: Model, r: Real): Promise<void> {
     const rt = m.refresh[this.index % m.refresh.length]!;
-    const client = r.ctx.target.clients.user ?? r.ctx.target.clients.service!;
+    const client = rt.client ?? r.ctx.target.clients.user ?? r.ctx.target.clients.service!;
     tick(m);
     const e = await refreshWith(r.ctx, client, rt.value);
     const expected = refreshValid(m, rt);
@@ -187,13 +220,16 @@ class LogoutCommand implements fc.AsyncCommand<Model, Real> {
   check = (m: Readonly<Model>) => m.refresh.length > 0;
   async run(m: Model, r: Real): Promise<void> {
     const rt = m.refresh[this.index % m.refresh.length]!;
-    const client = r.ctx.target.clients.user!;
+    const client = rt.client ?? r.ctx.target.clients.user!;
     const e = await r.ctx.session.logout(client, rt.value);
     if ((e.response?.status ?? 500) >= 500)
       throw new CheckFailure(noServerError, `logout answered ${e.response?.status ?? e.error}`, [e]);
     // Keycloak verifies the refresh token without its expiry; a revoked (stale) one still names the session.
-    if (e.response?.status === 204)
+    if (e.response?.status === 204) {
       for (const t of [...m.access, ...m.refresh]) if (t.family === rt.family) t.revoked = true;
+      // The browser's SSO session ended with it: the next code grant logs in again, a new session.
+      if (rt.family === r.loginFamily) r.loginFamily = undefined;
+    }
   }
   toString = () => `logout(#${this.index})`;
 }
@@ -224,6 +260,12 @@ function fixedSequences(t: RunContext['target'], advance: Cmd | undefined): Cmd[
     );
   if (t.resource && advance) out.push([new GrantCommand(), advance, new UseAccessCommand(0)]);
   if (t.logoutUrl && t.clients.user) out.push([new GrantCommand(), new LogoutCommand(0), new RefreshCommand(0)]);
+  if (t.authorizationCode) {
+    out.push([new CodeGrantCommand(), new RefreshCommand(0), new RefreshCommand(0)]);
+    // A logout ends the login's session; the next code grant logs in again and its tokens work.
+    if (t.logoutUrl)
+      out.push([new CodeGrantCommand(), new LogoutCommand(0), new CodeGrantCommand(), new RefreshCommand(1)]);
+  }
   return out;
 }
 
@@ -249,13 +291,19 @@ const scenarios: Scenario<StatefulState>[] = [
     name: 'model',
     checks: [ref(modelAgrees)],
     skip: (t) => needsRefreshToken(t) ?? needsDisposableGrant(t),
-    // At most one request per command (a clock move sends none): an upper bound, as for the generated sequences.
-    cost: (t, numRuns) => ({
-      requests:
-        (t.mock ? 1 : 0) +
-        numRuns * MAX_COMMANDS +
-        fixedSequences(t, t.mock ? new AdvanceClockCommand(0) : undefined).reduce((n, cmds) => n + cmds.length, 0),
-    }),
+    // At most one request per command (a clock move sends none), four for a code grant that logs in: an upper bound.
+    cost: (t, numRuns) => {
+      const perCommand = t.authorizationCode ? 4 : 1;
+      return {
+        requests:
+          (t.mock ? 1 : 0) +
+          numRuns * MAX_COMMANDS * perCommand +
+          fixedSequences(t, t.mock ? new AdvanceClockCommand(0) : undefined).reduce(
+            (n, cmds) => n + cmds.length * perCommand,
+            0,
+          ),
+      };
+    },
     run: async (ctx) => {
       const t = ctx.target;
       const commands: fc.Arbitrary<fc.AsyncCommand<Model, Real>>[] = [
@@ -263,6 +311,7 @@ const scenarios: Scenario<StatefulState>[] = [
         fc.nat(7).map((i) => new RefreshCommand(i)),
       ];
       if (t.resource) commands.push(fc.nat(7).map((i) => new UseAccessCommand(i)));
+      if (t.authorizationCode) commands.push(fc.constant(new CodeGrantCommand()));
       if (t.logoutUrl && t.clients.user) commands.push(fc.nat(7).map((i) => new LogoutCommand(i)));
       let advance: Cmd | undefined;
       if (t.mock) {
@@ -276,7 +325,7 @@ const scenarios: Scenario<StatefulState>[] = [
       const run = async (cmds: Iterable<Cmd>) => {
         const setup = () => ({
           model: { now: 0, access: [], refresh: [], families: 0, realTime: !t.mock, startedMs: Date.now() } as Model,
-          real: { ctx } as Real,
+          real: { ctx, jar: new CookieJar() } as Real,
         });
         await fc.asyncModelRun(setup, cmds);
         ctx.pass(modelAgrees);
