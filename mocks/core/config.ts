@@ -85,18 +85,17 @@ function merge<T>(base: T, patch: unknown): T {
   return out as T;
 }
 
+/**
+ * A client with the schema's defaults filled in. Every member the schema allows is kept (a flavour's own, such as
+ * Keycloak's consentRequired, too): the schema has already refused any other.
+ */
 function normaliseClient(c: Partial<ClientRecord> & { clientId: string }): ClientRecord {
   return {
-    clientId: c.clientId,
-    ...(c.clientSecret !== undefined ? { clientSecret: c.clientSecret } : {}),
+    ...c,
     public: c.public ?? false,
     grants: c.grants ?? [],
     scopes: c.scopes ?? [],
     enabled: c.enabled ?? true,
-    ...(c.resourceIds ? { resourceIds: c.resourceIds } : {}),
-    ...(c.redirectUris ? { redirectUris: c.redirectUris } : {}),
-    ...(c.pkceMethod ? { pkceMethod: c.pkceMethod } : {}),
-    ...(c.skipConsent !== undefined ? { skipConsent: c.skipConsent } : {}),
   };
 }
 

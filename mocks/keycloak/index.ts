@@ -14,6 +14,7 @@ import type { MockDescription, FlavourMock, MockContext } from '../core/flavour.
 import { pathRoute } from '../core/flavour.js';
 import { keycloakAuthorizationEndpoint } from './browser/authorize.js';
 import { browserState } from './browser/codes.js';
+import { consentStep } from './browser/consent.js';
 import { browserFlow } from './browser/flow.js';
 import { keycloakLoginActions } from './browser/login-actions.js';
 import { keycloakBrowserLogout } from './browser/logout.js';
@@ -50,6 +51,7 @@ function create(ctx: MockContext) {
 
   const routesAt = (prefix: string) => {
     const base = `${prefix}/realms/{realm}`;
+    const consent = consentStep(s, prefix, flow, codes);
     return [
       pathRoute(
         'token',
@@ -65,13 +67,14 @@ function create(ctx: MockContext) {
       pathRoute(
         'authorization',
         `${base}/protocol/openid-connect/auth`,
-        keycloakAuthorizationEndpoint(s, prefix, flow, codes, enforceSessionLimit),
+        keycloakAuthorizationEndpoint(s, prefix, flow, codes, enforceSessionLimit, consent),
       ),
       pathRoute(
         'login',
         `${base}/login-actions/authenticate`,
-        keycloakLoginActions(s, prefix, flow, codes, enforceSessionLimit),
+        keycloakLoginActions(s, prefix, flow, codes, enforceSessionLimit, consent),
       ),
+      pathRoute('consent', `${base}/login-actions/consent`, consent.consentAction),
     ];
   };
   return {

@@ -226,6 +226,36 @@ describe.each(PRESETS)('keycloak mock browser flow, preset %s', (preset) => {
     expect(hinted.text).toMatch(/name="username" value="qa-bot"/);
   });
 
+  it('a client that requires consent: the grant page after the login; No is access_denied, Yes a code, and it is remembered', async () => {
+    await idp.addClient({
+      clientId: 'consenting-app',
+      clientSecret: 'consenting-secret',
+      grants: ['authorization_code'],
+      redirectUris: [APP.redirect],
+      consentRequired: true,
+    });
+    const ask = { ...codeRequest(), client_id: 'consenting-app' };
+    const first = await login(ask);
+    expect(first.done.status).toBe(200);
+    expect(first.done.text).toContain('Grant Access to consenting-app');
+    const action = /<form class="form-actions" action="([^"]+)"/.exec(first.done.text)![1]!.replace(/&amp;/g, '&');
+    const no = await postForm(action, { cancel: 'No' }, { cookie: asCookie(first.jar) });
+    expect(locationParams(no).filter(([k]) => k !== 'iss')).toEqual([
+      ['error', 'access_denied'],
+      ['state', 'st+/=% x'],
+    ]);
+    // The SSO session is there; without consent, prompt=none cannot proceed.
+    const silent = await authorize({ ...ask, prompt: 'none' }, { cookie: asCookie(first.jar) });
+    expect(locationParams(silent).find(([k]) => k === 'error')).toEqual(['error', 'interaction_required']);
+    const again = await authorize(ask, { cookie: asCookie(first.jar) });
+    const jar = cookieHeader(again, first.jar);
+    const yesAction = /<form class="form-actions" action="([^"]+)"/.exec(again.text)![1]!.replace(/&amp;/g, '&');
+    const yes = await postForm(yesAction, { accept: 'Yes' }, { cookie: asCookie(jar) });
+    expect(codeOf(yes)).toBeTruthy();
+    const remembered = await authorize(ask, { cookie: asCookie(jar) });
+    expect(codeOf(remembered)).toBeTruthy();
+  });
+
   it('response_mode fragment and form_post deliver the code their way', async () => {
     const frag = await login(codeRequest({ response_mode: 'fragment' }));
     expect(frag.done.headers.location).toMatch(/^https:\/\/app\.example\.test\/callback#state=/);

@@ -24,8 +24,9 @@ import { empty, errorPage, REALM_SCOPES, type KcClient, type Realm } from '../mo
 import type { sessionLimiter } from '../session-limit.js';
 import type { KcState } from '../state.js';
 import type { AuthSession, BrowserState } from './codes.js';
+import type { ConsentStep } from './consent.js';
 import type { BrowserFlow } from './flow.js';
-import { LOGIN_EXECUTION, loginPage } from './login-page.js';
+import { loginActionUrl, loginPage } from './login-page.js';
 
 interface KcAuthorizeState {
   realmName: string;
@@ -66,6 +67,7 @@ export function keycloakAuthorizationEndpoint(
   flow: BrowserFlow,
   codes: BrowserState,
   enforceSessionLimit: ReturnType<typeof sessionLimiter>,
+  consent: ConsentStep,
 ) {
   const realmStep: Step = {
     name: 'realm',
@@ -192,20 +194,22 @@ export function keycloakAuthorizationEndpoint(
       const request = requestOf(t);
       const prompt = (t.params.first('prompt') ?? '').split(' ');
       const sso = await flow.ssoSession(t.req, realm);
-      if (sso && !prompt.includes('login')) return flow.redirectWithCode(t.state.base, realm, request, sso.session, []);
+      if (sso && !prompt.includes('login')) {
+        // A consent still to be given needs the user: prompt=none cannot have it (interaction_required).
+        const owed =
+          (client.consentRequired ?? false) && !(await codes.consented(realm, sso.session.userId, client.clientId));
+        if (owed && prompt.includes('none'))
+          return flow.redirectError(t.state.base, realm, request, 'interaction_required');
+        return consent.consentOrCode(t.req, t.state.base, realm, request, sso.session, []);
+      }
       if (prompt.includes('none')) return flow.redirectError(t.state.base, realm, request, 'login_required');
       const headless = headlessUser(t);
       if (headless) {
         const denied = await enforceSessionLimit(realm, client, headless, { flow: 'browser' });
         if (denied) return denied;
         const session = await flow.newSession(realm, client, headless);
-        return flow.redirectWithCode(
-          t.state.base,
-          realm,
-          request,
-          session,
-          await flow.loginCookies(prefix, realm, session),
-        );
+        const cookies = await flow.loginCookies(prefix, realm, session);
+        return consent.consentOrCode(t.req, t.state.base, realm, request, session, cookies);
       }
       // A login page: its authentication session (the AUTH_SESSION_ID cookie's root, a tab per page).
       const rootId = cookiesOf(t.req).get('AUTH_SESSION_ID') ?? randomUUID();
@@ -274,17 +278,6 @@ export function keycloakAuthorizationEndpoint(
         e.description,
       ),
   });
-}
-
-/** {base}/realms/{realm}/login-actions/authenticate?session_code=…&execution=…&client_id=…&tab_id=… */
-export function loginActionUrl(base: string, realm: Realm, auth: AuthSession): string {
-  const q = new URLSearchParams({
-    session_code: randomBytes(32).toString('base64url').slice(0, 43),
-    execution: LOGIN_EXECUTION,
-    client_id: auth.clientId,
-    tab_id: auth.tabId,
-  });
-  return `${base}/realms/${realm.name}/login-actions/authenticate?${q}`;
 }
 
 const byCodeFirst = (a: string, b: string) => (a === 'code' ? -1 : b === 'code' ? 1 : a.localeCompare(b));

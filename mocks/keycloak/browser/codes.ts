@@ -42,6 +42,8 @@ export interface AuthSession {
   loginHint?: string;
   /** prompt=login or max_age: the user of the SSO session logs in again, its username pre-set. */
   reauthenticate?: string;
+  /** Logged in (this user session), waiting for the user's consent to the client. */
+  awaitingConsent?: string;
   expiresAt: number;
 }
 
@@ -97,6 +99,14 @@ export function browserState(s: KcState) {
     },
     async endAuthSession(realm: Realm, a: AuthSession): Promise<void> {
       await store.deleteDoc(tabKey(realm, a.rootId, a.tabId));
+    },
+
+    /** The user's consent to a client (the account console lists it; the mock keeps it until a reset). */
+    async consented(realm: Realm, userId: string, clientId: string): Promise<boolean> {
+      return (await store.getDoc(`kc:${realm.name}:consent:${userId}:${clientId}`)) !== undefined;
+    },
+    async grantConsent(realm: Realm, userId: string, clientId: string): Promise<void> {
+      await store.putDoc(`kc:${realm.name}:consent:${userId}:${clientId}`, 1, Number.POSITIVE_INFINITY, s.now());
     },
   };
 }

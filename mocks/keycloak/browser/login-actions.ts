@@ -13,10 +13,10 @@ import { passwordMatches } from '../../core/passwords.js';
 import { empty, errorPage, type KcClient, type KcUser, type Realm } from '../model.js';
 import type { sessionLimiter } from '../session-limit.js';
 import type { KcState } from '../state.js';
-import { loginActionUrl } from './authorize.js';
 import type { AuthSession, BrowserState } from './codes.js';
+import type { ConsentStep } from './consent.js';
 import type { BrowserFlow } from './flow.js';
-import { loginPage } from './login-page.js';
+import { loginActionUrl, loginPage } from './login-page.js';
 
 export function keycloakLoginActions(
   s: KcState,
@@ -24,6 +24,7 @@ export function keycloakLoginActions(
   flow: BrowserFlow,
   codes: BrowserState,
   enforceSessionLimit: ReturnType<typeof sessionLimiter>,
+  consent: ConsentStep,
 ) {
   /** The user a username names: Keycloak also logs users in by their email. */
   const findUser = (realm: Realm, name: string): KcUser | undefined =>
@@ -79,10 +80,17 @@ export function keycloakLoginActions(
     // Re-authentication (prompt=login) keeps the SSO session; a first login makes one, counted by the limiter.
     const sso = auth.reauthenticate ? await flow.ssoSession(req, realm) : undefined;
     if (sso && sso.user.username === user.username)
-      return flow.redirectWithCode(base, realm, auth, sso.session, await flow.loginCookies(prefix, realm, sso.session));
+      return consent.consentOrCode(
+        req,
+        base,
+        realm,
+        auth,
+        sso.session,
+        await flow.loginCookies(prefix, realm, sso.session),
+      );
     const denied = await enforceSessionLimit(realm, client, user, { flow: 'browser' });
     if (denied) return denied;
     const session = await flow.newSession(realm, client, user);
-    return flow.redirectWithCode(base, realm, auth, session, await flow.loginCookies(prefix, realm, session));
+    return consent.consentOrCode(req, base, realm, auth, session, await flow.loginCookies(prefix, realm, session));
   }
 }

@@ -8,11 +8,30 @@
  */
 import { escapeHtml } from '../../core/browser.js';
 import type { MockResponse } from '../../core/http.js';
+import { randomBytes } from 'node:crypto';
 import type { Realm } from '../model.js';
+import type { AuthSession } from './codes.js';
 import { BROWSER_HEADERS } from './flow.js';
 
 /** AuthenticationProcessor's execution id of the browser flow's username-password form (fixed per realm in Keycloak too). */
 export const LOGIN_EXECUTION = '9b1a2c8e-6f4d-4e0b-a1c3-5d7e8f9a0b1c';
+
+/** {base}/realms/{realm}/login-actions/authenticate?session_code=…&execution=…&client_id=…&tab_id=… */
+export function loginActionUrl(
+  base: string,
+  realm: Realm,
+  auth: Pick<AuthSession, 'clientId' | 'tabId'>,
+  action: 'authenticate' | 'consent' = 'authenticate',
+): string {
+  const q = new URLSearchParams({
+    session_code: randomBytes(32).toString('base64url').slice(0, 43),
+    execution: LOGIN_EXECUTION,
+    client_id: auth.clientId,
+    tab_id: auth.tabId,
+  });
+  if (action === 'consent') q.delete('execution');
+  return `${base}/realms/${realm.name}/login-actions/${action}?${q}`;
+}
 
 export interface LoginPageView {
   action: string;
@@ -46,6 +65,32 @@ ${username}
 </form></div></div></div></div></div></div></body></html>`;
   return {
     status,
+    headers: { ...BROWSER_HEADERS, 'Content-Type': 'text/html;charset=utf-8' },
+    body,
+    ...(cookies.length ? { cookies } : {}),
+  };
+}
+
+/**
+ * Keycloak's consent page (themes/.../base/login/login-oauth-grant.ftl): "Grant Access to {client}", a form posting
+ * the session code to …/login-actions/consent with the submits accept ("Yes") and cancel ("No").
+ */
+export function consentPage(
+  realm: Realm,
+  clientId: string,
+  action: string,
+  scopes: string[],
+  cookies: string[] = [],
+): MockResponse {
+  const body = `<!DOCTYPE html>
+<html class="login-pf"><head><meta charset="utf-8"><title>Sign in to ${escapeHtml(realm.name)}</title></head>
+<body><div id="kc-content"><h1 id="kc-page-title">Grant Access to ${escapeHtml(clientId)}</h1>
+<div id="kc-oauth" class="content-area"><h3>Do you grant these access privileges?</h3><ul>${scopes.map((x) => `<li><span>${escapeHtml(x)}</span></li>`).join('')}</ul>
+<form class="form-actions" action="${escapeHtml(action)}" method="POST"><input type="hidden" name="code" value="${escapeHtml(new URL(action).searchParams.get('session_code') ?? '')}">
+<div id="kc-form-buttons"><input class="pf-c-button pf-m-primary" name="accept" id="kc-login" type="submit" value="Yes"/><input class="pf-c-button pf-m-secondary" name="cancel" id="kc-cancel" type="submit" value="No"/></div>
+</form></div></div></body></html>`;
+  return {
+    status: 200,
     headers: { ...BROWSER_HEADERS, 'Content-Type': 'text/html;charset=utf-8' },
     body,
     ...(cookies.length ? { cookies } : {}),
