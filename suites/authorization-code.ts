@@ -31,6 +31,8 @@ import {
   type AuthorizationAnswer,
 } from '../src/checks/authorization-code.js';
 import { freshAccessWorks } from '../src/checks/bearer.js';
+import { accessTokenSignature, isJwt } from '../src/checks/jwt.js';
+import { revokedRefused, revokeValid } from '../src/checks/revocation.js';
 import { validRefresh } from '../src/checks/refresh.js';
 import type { FlavourDescriptor } from '../src/flavours/index.js';
 import { json, type RunContext } from '../src/session/context.js';
@@ -307,6 +309,72 @@ const scenarios: Scenario<CodeFlowState>[] = [
         ctx.judge(validRefresh, [r, body.access_token, refreshed.access_token], [e, r], 'authorization-code');
       if (typeof refreshed?.refresh_token === 'string')
         ctx.session.holdLogin(s, setupOf(ctx).login.username, setupOf(ctx).client, refreshed.refresh_token);
+    },
+  },
+  {
+    // The code grant's tokens under the other series' rules: a JWS access token verifies against the JWKS (TE-L1), and
+    // revoking its refresh token ends it (TE-I1, TE-I2), where the target has those.
+    name: 'code-tokens:jwt-and-revocation',
+    checks: [ref(accessTokenSignature), ref(revokeValid), ref(revokedRefused)],
+    skip: needsBrowserFlow,
+    // Two codes (a login at most: 4 each), the discovery and the JWKS, the revocation and the refresh.
+    cost: () => ({ requests: 12 }),
+    run: async (ctx, s) => {
+      const t = ctx.target;
+      const c = await freshCode(ctx, s, { skipping: accessTokenSignature });
+      if (!c) {
+        for (const x of [revokeValid, revokedRefused]) ctx.skip(x, 'no code came', 'untested');
+        return;
+      }
+      const e = await exchange(ctx, s, c);
+      const body = ctx.answered(e) && e.response?.status === 200 ? json(e) : undefined;
+      if (!body) {
+        for (const x of [accessTokenSignature, revokeValid, revokedRefused])
+          ctx.skip(x, 'the code exchange failed', 'untested');
+        return;
+      }
+      const access = String(body.access_token);
+      if (!isJwt(access)) ctx.skip(accessTokenSignature, 'the access token is opaque (not a JWS)', 'not-applicable');
+      else {
+        let jwksUrl = t.jwksUrl;
+        if (!jwksUrl && t.discoveryUrl) {
+          const d = json(await ctx.session.send('GET', t.discoveryUrl, { accept: 'application/json' }));
+          if (typeof d?.jwks_uri === 'string') jwksUrl = d.jwks_uri;
+        }
+        if (!jwksUrl)
+          ctx.skip(
+            accessTokenSignature,
+            'no JWKS is known: configure endpoints.jwks or endpoints.discovery',
+            'needs-setup',
+          );
+        else {
+          const jwks = await ctx.session.send('GET', jwksUrl, { accept: 'application/json' });
+          if (ctx.answered(jwks)) await ctx.judge(accessTokenSignature, [access, json(jwks)], [e, jwks]);
+        }
+      }
+      const rt = body.refresh_token;
+      if (!t.revocationUrl || typeof rt !== 'string') {
+        const why = !t.revocationUrl
+          ? 'the target has no revocation endpoint configured'
+          : 'the exchange issued no refresh token';
+        for (const x of [revokeValid, revokedRefused]) ctx.skip(x, why, 'not-applicable');
+        return;
+      }
+      const client = setupOf(ctx).client;
+      const revoked = await ctx.session.revoke(client, { token: rt, token_type_hint: 'refresh_token' });
+      if (!ctx.answered(revoked)) return;
+      ctx.judge(revokeValid, [revoked], [revoked]);
+      const after = await ctx.token(
+        [
+          ['grant_type', 'refresh_token'],
+          ['refresh_token', rt],
+        ],
+        { client },
+      );
+      if (ctx.answered(after)) ctx.judge(revokedRefused, [after], [revoked, after]);
+      // The revocation may have ended the client's part of the login's session: a new code gives the logout a live token.
+      const renew = await freshCode(ctx, s);
+      if (renew) await exchange(ctx, s, renew);
     },
   },
   {
