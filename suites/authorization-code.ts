@@ -217,6 +217,10 @@ function altered(uri: string, how: 'path' | 'host' | 'extra-query' | 'trailing-s
   return u.toString();
 }
 
+/**
+ * Costs: a fresh code is one request from an SSO session, four when the session was logged out after the previous
+ * scenario (the runner ends the sessions it opened as each scenario ends) and the driver logs in again.
+ */
 const scenarios: Scenario<CodeFlowState>[] = [
   {
     // The first login: if the driver cannot log in as configured, the run stops here with one line (exit 2).
@@ -275,7 +279,7 @@ const scenarios: Scenario<CodeFlowState>[] = [
     checks: [ref(freshAccessWorks), ref(validRefresh, 'authorization-code')],
     answers: ['token-response'],
     skip: needsBrowserFlow,
-    cost: () => ({ requests: 6 }),
+    cost: () => ({ requests: 8 }),
     run: async (ctx, s) => {
       const c = await freshCode(ctx, s, { skipping: freshAccessWorks });
       if (!c) return ctx.skip(validRefresh, 'no code came', 'untested', 'authorization-code');
@@ -317,8 +321,8 @@ const scenarios: Scenario<CodeFlowState>[] = [
     name: 'code-tokens:jwt-and-revocation',
     checks: [ref(accessTokenSignature), ref(revokeValid), ref(revokedRefused)],
     skip: needsBrowserFlow,
-    // Two codes (a login at most: 4 each), the discovery and the JWKS, the revocation and the refresh.
-    cost: () => ({ requests: 12 }),
+    // Two codes (each may need a login: 4 requests), the discovery and the JWKS, the revocation and the refresh.
+    cost: () => ({ requests: 14 }),
     run: async (ctx, s) => {
       const t = ctx.target;
       const c = await freshCode(ctx, s, { skipping: accessTokenSignature });
@@ -481,7 +485,7 @@ const scenarios: Scenario<CodeFlowState>[] = [
       (t.authorizationCode?.otherClient || t.clients.other
         ? undefined
         : needsSetup('a second client (clients: name other) exchanges the code (TE-P9)')),
-    cost: () => ({ requests: 4 }),
+    cost: () => ({ requests: 5 }),
     run: async (ctx, s) => {
       const c = await freshCode(ctx, s, { skipping: codeBoundToClient });
       if (!c) return;
@@ -495,7 +499,7 @@ const scenarios: Scenario<CodeFlowState>[] = [
       checks: [ref(redirectUriBound, variant)],
       answers: ['token-error'],
       skip: needsBrowserFlow,
-      cost: () => ({ requests: 4 }),
+      cost: () => ({ requests: 5 }),
       run: async (ctx, s) => {
         const c = await freshCode(ctx, s, { skipping: redirectUriBound, variant });
         if (!c) return;
@@ -511,7 +515,7 @@ const scenarios: Scenario<CodeFlowState>[] = [
     checks: [ref(verifierRequired)],
     answers: ['token-error'],
     skip: needsBrowserFlow,
-    cost: () => ({ requests: 4 }),
+    cost: () => ({ requests: 5 }),
     run: async (ctx, s) => {
       const c = await freshCode(ctx, s, { pkce: s256(), skipping: verifierRequired });
       if (!c) return;
@@ -525,7 +529,7 @@ const scenarios: Scenario<CodeFlowState>[] = [
       checks: [ref(verifierVerified, variant)],
       answers: ['token-error'],
       skip: needsBrowserFlow,
-      cost: () => ({ requests: 4 }),
+      cost: () => ({ requests: 5 }),
       run: async (ctx, s) => {
         const c = await freshCode(ctx, s, { pkce: s256(), skipping: verifierVerified, variant });
         if (!c) return;
@@ -543,7 +547,7 @@ const scenarios: Scenario<CodeFlowState>[] = [
       (t.authorizationCode?.pkce !== 'optional'
         ? notApplicable('PKCE is required for this client: no code comes without a challenge')
         : undefined),
-    cost: () => ({ requests: 4 }),
+    cost: () => ({ requests: 5 }),
     run: async (ctx, s) => {
       const c = await freshCode(ctx, s, { pkce: 'none', skipping: pkceDowngrade });
       if (!c) return;
@@ -584,7 +588,7 @@ const scenarios: Scenario<CodeFlowState>[] = [
     checks: [ref(codeExpires)],
     answers: ['token-error'],
     skip: needsBrowserFlow,
-    cost: () => ({ requests: 4 }),
+    cost: () => ({ requests: 5 }),
     run: async (ctx, s) => {
       const t = ctx.target;
       const lifetime = setupOf(ctx).codeLifetime;
@@ -612,7 +616,7 @@ const scenarios: Scenario<CodeFlowState>[] = [
     name: 'parallel',
     checks: [ref(parallelExchanges)],
     skip: needsBrowserFlow,
-    cost: () => ({ requests: 7 }),
+    cost: () => ({ requests: 9 }),
     run: async (ctx, s) => {
       const c = await freshCode(ctx, s, { skipping: parallelExchanges });
       if (!c) return;
