@@ -3,7 +3,7 @@
  * (src/session/login-driver.ts) logs in once on the target's own login form and keeps the cookie jar, so every
  * later code comes from the target's SSO session without a form; each negative probe gets a fresh code (Keycloak
  * burns a code on any failed exchange). Codes expire by the mock's clock, or within --max-wait on a real target.
- * The login's session is logged out at the end of the run with the newest refresh token of its exchanges.
+ * The login's session is logged out as each scenario ends, with the newest refresh token of its exchanges.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
