@@ -36,7 +36,7 @@ export async function startMock(
 }
 
 export type { RunningMock } from './core/server.js';
-export { ConfigError, loadConfigFile } from './core/config.js';
+export { ConfigError, configFromEnvironment, loadConfigFile, MOCK_CONFIG_VARIABLE } from './core/config.js';
 export { JournalVerificationError, type JournalFilter } from './core/journal.js';
 
 /** The building blocks a flavour module's mock is made of (src/flavours/modules.ts; docs/flavours.md, "Adding a flavour"). */

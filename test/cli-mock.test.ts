@@ -108,6 +108,60 @@ describe('idpc mock (built CLI)', () => {
   });
 });
 
+describe('idpc mock: its config from the environment (IDPC_MOCK_CONFIG), the flavour from the command line', () => {
+  it('a JSON config without a flavour: its client authenticates; a --config file goes over it', async () => {
+    const env = {
+      ...process.env,
+      IDPC_MOCK_CONFIG: JSON.stringify({
+        clients: [{ clientId: 'from-env', clientSecret: 'env-secret', grants: ['client_credentials'] }],
+      }),
+    };
+    const { info, stop } = await startCli(['mock', 'keycloak', '--json'], env);
+    const token = String((info.endpoints as Record<string, string>).token);
+    const ok = await postForm(token, {
+      grant_type: 'client_credentials',
+      client_id: 'from-env',
+      client_secret: 'env-secret',
+    });
+    expect(ok.status).toBe(200);
+    expect(await stop()).toBe(0);
+    // YAML in the variable, a file over it (its top-level sections win), no flavour in either.
+    const dir = mkdtempSync(join(tmpdir(), 'idpc-envcfg-'));
+    const file = join(dir, 'over.yaml');
+    writeFileSync(file, 'tokens:\n  accessTokenLifetime: 42\n');
+    const yamlEnv = {
+      ...process.env,
+      IDPC_MOCK_CONFIG:
+        'clients:\n  - clientId: yaml-client\n    clientSecret: yaml-secret\n    grants: [client_credentials]\n',
+    };
+    const both = await startCli(['mock', 'portal', '--json', '--config', file], yamlEnv);
+    const answer = await postForm(String((both.info.endpoints as Record<string, string>).token), {
+      grant_type: 'client_credentials',
+      client_id: 'yaml-client',
+      client_secret: 'yaml-secret',
+    });
+    expect([answer.status, answer.json().expires_in]).toEqual([200, 42]);
+    expect(await both.stop()).toBe(0);
+  }, 30_000);
+
+  it('a broken or contradicting IDPC_MOCK_CONFIG: one line naming the variable, exit 2', () => {
+    for (const [value, message] of [
+      ['{"clients": [', /^idpc: IDPC_MOCK_CONFIG: not valid JSON: /],
+      ['{"flavour": "rator"}', /^idpc: IDPC_MOCK_CONFIG: a rator config, not portal$/],
+      ['{"clients": [{"secret": "x"}]}', /^idpc: IDPC_MOCK_CONFIG: \/clients\/0\/clientId: required member/],
+    ] as const) {
+      const r = spawnSync(process.execPath, [cli, 'mock', 'portal', '--json'], {
+        env: { ...process.env, IDPC_MOCK_CONFIG: value },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(r.status, value).toBe(2);
+      expect(r.stderr.trim().split('\n'), value).toHaveLength(1);
+      expect(r.stderr.trim(), value).toMatch(message);
+    }
+  }, 60_000);
+});
+
 describe('the admin plane is not open by accident', () => {
   it('--host 0.0.0.0 --allow-open-admin starts with a warning; with a token it starts without one', async () => {
     const open = await startCli(['mock', 'portal', '--json', '--host', '0.0.0.0', '--port', '0', '--allow-open-admin']);

@@ -53,6 +53,6 @@ describe('--mock with several flavours runs them side by side', () => {
     writeFileSync(file, JSON.stringify({ flavour: 'rator' }));
     const r = await runCli(['run', '--mock', 'rator,portal', '--mock-config', file], process.env);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim().split('\n')).toEqual([`idpc: ${file} is a rator config, not portal`]);
+    expect(r.stderr.trim().split('\n')).toEqual([`idpc: ${file}: a rator config, not portal`]);
   });
 });

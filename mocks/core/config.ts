@@ -1,4 +1,4 @@
-import { ConfigFileError, readConfigFile } from '../../src/util/config-file.js';
+import { ConfigFileError, parseConfigText, readConfigFile } from '../../src/util/config-file.js';
 import type { ErrorObject } from 'ajv';
 import validateMockConfig from '../../src/generated/validators/mock-config.js';
 import { dedupe, isReportable, toSchemaError } from '../../src/schemas/messages.js';
@@ -58,8 +58,11 @@ export function mockConfigProblems(value: unknown): string[] {
   );
 }
 
-/** Reads a JSON or YAML config file and validates it against schemas/config/mock-config.schema.json. */
-export async function loadConfigFile(path: string): Promise<MockConfigPatch & { flavour?: string }> {
+/**
+ * Reads a JSON or YAML config file and validates it against schemas/config/mock-config.schema.json. A file that names
+ * no flavour takes the one the command line gave (`flavour`); one that names another is refused.
+ */
+export async function loadConfigFile(path: string, flavour?: string): Promise<MockConfigPatch & { flavour?: string }> {
   let value: unknown;
   try {
     value = await readConfigFile(path);
@@ -67,9 +70,37 @@ export async function loadConfigFile(path: string): Promise<MockConfigPatch & { 
     if (e instanceof ConfigFileError) throw new ConfigError(path, [e.reason]);
     throw e;
   }
-  const problems = mockConfigProblems(value);
-  if (problems.length) throw new ConfigError(path, problems);
-  return value as MockConfigPatch;
+  return checkedConfig(value, path, flavour);
+}
+
+/** The name of the environment variable that may hold a whole mock config (JSON or YAML), for containers and CI. */
+export const MOCK_CONFIG_VARIABLE = 'IDPC_MOCK_CONFIG';
+
+/** The mock config in IDPC_MOCK_CONFIG, validated (its flavour filled in from the command line), or undefined. */
+export async function configFromEnvironment(
+  env: NodeJS.ProcessEnv,
+  flavour?: string,
+): Promise<(MockConfigPatch & { flavour?: string }) | undefined> {
+  const text = env[MOCK_CONFIG_VARIABLE];
+  if (text === undefined || text.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = await parseConfigText(text, MOCK_CONFIG_VARIABLE);
+  } catch (e) {
+    if (e instanceof ConfigFileError) throw new ConfigError(MOCK_CONFIG_VARIABLE, [e.reason]);
+    throw e;
+  }
+  return checkedConfig(value, MOCK_CONFIG_VARIABLE, flavour);
+}
+
+function checkedConfig(value: unknown, source: string, flavour: string | undefined): MockConfigPatch & { flavour?: string } {
+  const filled =
+    flavour !== undefined && isObject(value) && value.flavour === undefined ? { flavour, ...value } : value;
+  if (flavour !== undefined && isObject(filled) && filled.flavour !== flavour)
+    throw new ConfigError(source, [`a ${String(filled.flavour)} config, not ${flavour}`]);
+  const problems = mockConfigProblems(filled);
+  if (problems.length) throw new ConfigError(source, problems);
+  return filled as MockConfigPatch;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

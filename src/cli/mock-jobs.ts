@@ -35,9 +35,8 @@ export async function withMock<T>(job: MockJob, use: (target: Target, preset: st
   const { startMock, ConfigError, loadConfigFile } = await import('../../mocks/index.js');
   let mock: Awaited<ReturnType<typeof startMock>>;
   try {
-    const file = job.mockConfig ? await loadConfigFile(job.mockConfig) : undefined;
-    if (file?.flavour && file.flavour !== job.flavour)
-      throw new UsageError(`${job.mockConfig} is a ${String(file.flavour)} config, not ${job.flavour}`);
+    // A config file may leave the flavour out: the run names it.
+    const file = job.mockConfig ? await loadConfigFile(job.mockConfig, job.flavour) : undefined;
     const { flavour: _f, ...filePatch } = file ?? {};
     const store = job.store
       ? { store: { url: job.store, prefix: `idpc-run-${job.flavour}-${randomUUID().slice(0, 8)}` } }

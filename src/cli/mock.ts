@@ -1,6 +1,7 @@
 import type { FlavourName } from '../flavours/index.js';
 import {
   ConfigError,
+  configFromEnvironment,
   loadConfigFile,
   loadMock,
   MOCK_FLAVOURS,
@@ -36,14 +37,23 @@ export interface MockArgs {
   technicalUser?: string;
 }
 
+/**
+ * The mock config the command line points at: IDPC_MOCK_CONFIG (a whole config, JSON or YAML, for containers), then
+ * the --config file over it; either may leave the flavour out (the command names it). Without the flavour member.
+ */
+async function configPatchOf(args: { flavour: string; config?: string }): Promise<MockConfigPatch> {
+  const fromEnv = await configFromEnvironment(process.env, args.flavour);
+  const file = args.config ? await loadConfigFile(args.config, args.flavour) : undefined;
+  const { flavour: _e, ...envPatch } = fromEnv ?? {};
+  const { flavour: _f, ...filePatch } = file ?? {};
+  return { ...envPatch, ...filePatch };
+}
+
 export async function startMockFromCli(args: MockArgs, serve?: ServeOptions): Promise<RunningMock> {
   if (!MOCK_FLAVOURS.includes(args.flavour))
     throw new UsageError(`no mock for flavour "${args.flavour}"; mocks: ${MOCK_FLAVOURS.join(', ')}`);
   try {
-    const file = args.config ? await loadConfigFile(args.config) : undefined;
-    if (file?.flavour && file.flavour !== args.flavour)
-      throw new UsageError(`${args.config} is a ${String(file.flavour)} config, not ${args.flavour}`);
-    const { flavour: _f, ...filePatch } = file ?? {};
+    const filePatch = await configPatchOf(args);
     if (args.technicalUser) {
       const takers = (await Promise.all(MOCK_FLAVOURS.map(async (f) => ({ f, m: await loadMock(f) })))).filter(
         ({ m }) => m.cliOptions?.includes('technical-user'),
@@ -74,7 +84,7 @@ export async function startMockFromCli(args: MockArgs, serve?: ServeOptions): Pr
             }
           : {}),
       },
-      file ? (filePatch as MockConfigPatch) : undefined,
+      Object.keys(filePatch).length ? filePatch : undefined,
       serve,
     );
     if (args.technicalUser) {
@@ -124,7 +134,7 @@ export interface MockCommand {
 async function listenAddress(args: MockCommand, port: number | undefined): Promise<{ host: string; port: number }> {
   let file: Record<string, unknown> | undefined;
   try {
-    file = args.config ? await loadConfigFile(args.config) : undefined;
+    file = await configPatchOf(args);
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.message);
     throw e;

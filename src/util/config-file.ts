@@ -15,6 +15,22 @@ export class ConfigFileError extends Error {
   }
 }
 
+/**
+ * A config given as text (an environment variable): JSON when it starts with "{", YAML otherwise (YAML reads JSON
+ * too, but JSON's errors name the position more plainly).
+ */
+export async function parseConfigText(text: string, source: string): Promise<unknown> {
+  const json = text.trimStart().startsWith('{');
+  try {
+    return json ? JSON.parse(text) : (await importCjs(import('yaml'))).parse(text);
+  } catch (e) {
+    throw new ConfigFileError(
+      source,
+      `not valid ${json ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]!.replace(/:\s*$/, '')}`,
+    );
+  }
+}
+
 export async function readConfigFile(path: string): Promise<unknown> {
   let text: string;
   try {
