@@ -93,7 +93,11 @@ export async function configFromEnvironment(
   return checkedConfig(value, MOCK_CONFIG_VARIABLE, flavour);
 }
 
-function checkedConfig(value: unknown, source: string, flavour: string | undefined): MockConfigPatch & { flavour?: string } {
+function checkedConfig(
+  value: unknown,
+  source: string,
+  flavour: string | undefined,
+): MockConfigPatch & { flavour?: string } {
   const filled =
     flavour !== undefined && isObject(value) && value.flavour === undefined ? { flavour, ...value } : value;
   if (flavour !== undefined && isObject(filled) && filled.flavour !== flavour)
