@@ -140,12 +140,19 @@ const DEPLOYMENTS: Record<string, { settings: (typeof VERSION_SETTINGS)[string];
   'ocp-iam': { settings: { ...VERSION_SETTINGS['v12-23']!, sessionLimitDeny: 'json-403' }, realms: OCP_IAM_REALMS },
 };
 
+/**
+ * The OCP IAM document shows both layouts: its "HTTP Request" section posts to /realms/master/... (the server root)
+ * while its curl uses /auth/realms/master/...: the ocp-iam preset serves both (iss follows the base in use).
+ */
+const ALSO_SERVE: Record<string, ('' | '/auth')[]> = { 'ocp-iam': [''] };
+
 export const presets: Record<string, MockConfigPatch> = Object.fromEntries(
   Object.entries(DEPLOYMENTS).map(([name, { settings, realms }]) => [
     name,
     {
       keycloak: {
         ...settings,
+        ...(ALSO_SERVE[name] ? { alsoServe: ALSO_SERVE[name] } : {}),
         realms,
         // The developer portal's technical user, with the developer portal document's client id and secret.
         technicalUsers: [

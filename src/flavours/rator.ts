@@ -25,7 +25,7 @@ export const descriptor: FlavourDescriptor = {
   choices: [
     'A token request without a brand key: 400 {"error":"invalid_request","error_description":"Missing brand key"} (or 401 "unauthorized" with rator.missingBrandKey)',
     'An unknown brand key: 400 invalid_request "Invalid brand key"',
-    'client_credentials without operator: 400 invalid_request "Missing operator"',
+    'client_credentials without operator (as the provider document\'s call): the client\'s own token; with operator=<operator username>: a token acting for that operator (an unknown one: 400 invalid_request "Unknown operator: …")',
     'A wrong or lower-case X-RATOR-brand-key at a resource: 404 {"error":"not_found","error_description":"Requested resource does not exist"}',
     'Client authentication failures use the OAuth2AuthenticationEntryPoint body ("unauthorized"), not the Spring Boot error page',
   ],

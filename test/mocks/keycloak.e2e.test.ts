@@ -849,6 +849,19 @@ describe('keycloak mock: the provider documents, as written', () => {
     });
     expect(logout.status).toBe(204);
     expect((await login()).status).toBe(200);
+    // The document's "HTTP Request" section posts without /auth, its curl with it: both are served, one realm, and
+    // each token names the base it was minted under.
+    const rootLayout = await postForm(`${ocp.url}/realms/master/protocol/openid-connect/token`, {
+      client_id: 'ocp',
+      grant_type: 'password',
+      username: 'qa-bot',
+      password: 'qa-bot-password',
+    });
+    expect(rootLayout.status).toBe(200);
+    const iss = JSON.parse(
+      Buffer.from(String(rootLayout.json().access_token).split('.')[1]!, 'base64url').toString(),
+    ).iss;
+    expect(iss).toBe(`${ocp.url}/realms/master`);
   });
 
   it('a configured deny limit answers as the version did: 500 unknown_error on 17-22 (v12-23), none at all before 17 (legacy)', async () => {

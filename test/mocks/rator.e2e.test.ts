@@ -70,6 +70,22 @@ describe('rator mock: the provider document', () => {
     expect(refreshed.json().refresh_token).toBe(op.json().refresh_token);
   });
 
+  it("client_credentials as the document's call writes it (no operator): the client's own token, no refresh token; an unknown operator is refused", async () => {
+    // curl -v -X POST -u myclientid:myclientsecret 'http://host:port/appcontext/oauth/token?grant_type=client_credentials&brand_key={mybrandkey}'
+    const r = await http('POST', `${idp.tokenEndpoint}?grant_type=client_credentials&brand_key=BRAND1`, {
+      headers: { authorization: basic('myclientid', 'myclientsecret', false) },
+    });
+    expect(r.status).toBe(200);
+    expect(r.json()).toMatchObject({ token_type: 'bearer' });
+    expect(r.json().refresh_token).toBeUndefined();
+    expect(schemaErrors('rator', 'token-response', r)).toEqual([]);
+    expect((await balance(String(r.json().access_token))).status).toBe(200);
+    expectError(await token({ grant_type: 'client_credentials', operator: 'nobody' }, AUTH, '?brand_key=BRAND1'), 400, {
+      error: 'invalid_request',
+      error_description: 'Unknown operator: nobody',
+    });
+  });
+
   it('the access token works at the resource with the case-sensitive X-RATOR-brand-key', async () => {
     const at = String((await token({ grant_type: 'password', ...USER })).json().access_token);
     const ok = await balance(at);

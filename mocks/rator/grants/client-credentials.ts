@@ -1,4 +1,7 @@
-/** client_credentials, acting for an operator (Rator: operator=<operator username>); ClientCredentialsTokenGranter. */
+/**
+ * client_credentials (Spring's ClientCredentialsTokenGranter): the client's own token, as the provider document's call
+ * sends it (no user); with operator=<operator username>, Rator's token acting for that operator.
+ */
 import { descriptor } from '../../../src/flavours/rator.js';
 import type { MockContext } from '../../core/flavour.js';
 import { TokenError, type GrantHandler } from '../../core/token-endpoint.js';
@@ -9,14 +12,15 @@ export const clientCredentialsGrant =
   async ({ client: authenticated, params, state: { brand, scope } }) => {
     const client = authenticated!; // Rator's steps authenticated it
     const operator = params.first(descriptor.clientCredentialsOperatorParam!);
-    if (!operator) throw new TokenError(400, 'invalid_request', 'Missing operator');
-    const op = ctx.users.get(operator);
-    if (!op?.operator || !op.enabled) throw new TokenError(400, 'invalid_request', `Unknown operator: ${operator}`);
+    if (operator !== undefined) {
+      const op = ctx.users.get(operator);
+      if (!op?.operator || !op.enabled) throw new TokenError(400, 'invalid_request', `Unknown operator: ${operator}`);
+    }
     // ClientCredentialsTokenGranter.allowRefresh = false: never a refresh token.
-    const reuseKey = `${client.clientId}|cc:${operator}|${[...scope].sort().join(' ')}|${brand}`;
+    const reuseKey = `${client.clientId}|cc:${operator ?? ''}|${[...scope].sort().join(' ')}|${brand}`;
     const t = await ctx.grants.issue({
       clientId: client.clientId,
-      username: operator,
+      ...(operator !== undefined ? { username: operator } : {}),
       scope,
       withRefresh: false,
       reuseKey,
