@@ -17,6 +17,7 @@ export class ConfigError extends Error {
 const CORE_DEFAULTS: Omit<ResolvedMockConfig, 'flavour' | 'preset'> = {
   host: '127.0.0.1',
   port: 0,
+  tls: false,
   admin: { enabled: true, allowUnauthenticated: false },
   store: { url: 'memory', prefix: 'idpc', timeoutMs: 2000 },
   journal: { enabled: true, maxEntries: 1000 },

@@ -44,6 +44,7 @@ export interface ResolvedMockConfig
   journal: Required<Section<'journal'>>;
   clock: Filled<Section<'clock'>, 'frozen'>;
   login: Filled<Section<'login'>, 'honourLoginHint'>;
+  tls: NonNullable<ConfigMockConfig['tls']>;
   limits: Required<Section<'limits'>>;
   tokens: Required<Section<'tokens'>>;
   refresh: RefreshPolicy;

@@ -43,6 +43,8 @@ export interface RunningMock extends MockHandle {
   /** Runs one request through the flavour's routes without a socket (benchmarks, unit tests); no faults, no journal. */
   inject(request: MockRequest): Promise<MockResponse>;
   url: string;
+  /** With TLS of the mock's own making: the CA that signed its certificate (PEM) and the file it was written to. */
+  tls?: { ca: string; caFile: string };
   tokenEndpoint: string;
   endpoints: Record<string, string>;
   admin: { url: string; enabled: boolean };

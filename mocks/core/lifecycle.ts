@@ -141,5 +141,6 @@ export async function listenOrAttach(
     address = server.address() as AddressInfo;
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host}:${address.port}`;
+  const scheme = config.tls === false ? 'http' : 'https';
+  return `${scheme}://${host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host}:${address.port}`;
 }

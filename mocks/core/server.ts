@@ -3,7 +3,8 @@
  * deviations (planted.ts, applied there), the lifecycle (lifecycle.ts: listen, bodies, malformed HTTP, drain) and
  * the admin plane (admin-wiring.ts); the handle a test or `idpc mock` holds (reset included) is made here.
  */
-import { createServer } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { lazyAdminHandler } from './admin-wiring.js';
 import { Clock } from './clock.js';
 import { ConfigError, isLoopback, mockConfigProblems, normaliseClient, resolveConfig } from './config.js';
@@ -17,6 +18,7 @@ import type { MockRequest } from './http.js';
 import { Journal } from './journal.js';
 import { answerClientErrors, Connections, listenOrAttach, readBody, type ServeOptions } from './lifecycle.js';
 import { SharedControl } from './shared-control.js';
+import { generateTls, tlsFromFiles } from './tls.js';
 
 export type { MockHandle, RunningMock } from './handle.js';
 export type { ServeOptions } from './lifecycle.js';
@@ -200,7 +202,13 @@ export async function startMockServer(
     context: () => built.context,
   });
   const connections = new Connections();
-  const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+  const tls =
+    config.tls === true
+      ? await generateTls(['localhost', '127.0.0.1', '::1', config.host].filter((h) => !['0.0.0.0', '::'].includes(h)))
+      : config.tls
+        ? tlsFromFiles(config.tls.certFile, config.tls.keyFile)
+        : undefined;
+  const handler: RequestListener = (req, res) => {
     connections.onRequest(req, res);
     const started = performance.now();
     const rawUrl = req.url ?? '/';
@@ -216,7 +224,10 @@ export async function startMockServer(
         started,
       ),
     );
-  });
+  };
+  const server = tls
+    ? (createHttpsServer({ cert: tls.cert, key: tls.key, keepAliveTimeout: 5000 }, handler) as unknown as Server)
+    : createServer({ keepAliveTimeout: 5000 }, handler);
   connections.watch(server);
   answerClientErrors(server, () => built.flavour);
   baseUrl = await listenOrAttach(server, config, serve, store);
@@ -233,6 +244,7 @@ export async function startMockServer(
       return route ? route.handle(request, params) : built.flavour.notFound(request);
     },
     url: baseUrl,
+    ...(tls?.ca ? { tls: { ca: tls.ca, caFile: tls.caFile! } } : {}),
     tokenEndpoint: endpoints.token!,
     endpoints,
     admin: { url: `${baseUrl}/__admin`, enabled: config.admin.enabled },

@@ -53,7 +53,8 @@ export function createState(ctx: MockContext) {
    */
   const baseOf = (req: MockRequest | undefined, prefix: string) => {
     const host = req ? header(req, 'host') : undefined;
-    return `${host && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? `http://${host}` : ctx.baseUrl}${prefix}`;
+    const scheme = ctx.baseUrl.startsWith('https:') ? 'https' : 'http';
+    return `${host && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? `${scheme}://${host}` : ctx.baseUrl}${prefix}`;
   };
   const issuerAt = (realm: Realm, base: string) => `${base}/realms/${realm.name}`;
   // Warm the first realm's RS256 key while the server starts listening: the first token does not wait for the import.

@@ -150,7 +150,7 @@ ${errors}
       requestMediaType(req) === 'application/x-www-form-urlencoded' ? formOf(req, 'keep-literal').pairs : [],
     );
     if (
-      (origin !== undefined && origin !== `http://${host}`) ||
+      (origin !== undefined && origin !== `${ctx.baseUrl.startsWith('https:') ? 'https' : 'http'}://${host}`) ||
       !csrfMatches(form.get('csrfmiddlewaretoken') ?? undefined, cookiesOf(req).get('csrftoken'))
     )
       return html(403, '<h1>Forbidden <span>(403)</span></h1><p>CSRF verification failed. Request aborted.</p>');

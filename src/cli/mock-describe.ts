@@ -7,6 +7,7 @@ export function describeMock(m: RunningMock): Record<string, unknown> {
     flavour: m.config.flavour,
     preset: m.config.preset,
     url: m.url,
+    ...(m.tls ? { caFile: m.tls.caFile } : {}),
     endpoints: m.endpoints,
     admin: m.admin.enabled ? m.admin.url : null,
     store: m.context.grants.store.description,
@@ -27,6 +28,8 @@ export function formatMock(info: Record<string, unknown>): string {
   for (const [name, url] of Object.entries(info.endpoints as Record<string, string>))
     lines.push(`  ${name.padEnd(12)} ${url}`);
   if (info.admin) lines.push(`  ${'admin'.padEnd(12)} ${String(info.admin)}`);
+  if (info.caFile)
+    lines.push(`  ${'tls CA'.padEnd(12)} ${String(info.caFile)}   (trust it: NODE_EXTRA_CA_CERTS, curl --cacert)`);
   if (info.store !== 'memory')
     lines.push(
       `  ${'store'.padEnd(12)} ${String(info.store)}${info.replicas ? ` (${String(info.replicas)} replicas)` : ''}`,
@@ -42,6 +45,7 @@ export function formatMock(info: Record<string, unknown>): string {
     'flavour',
     'preset',
     'url',
+    'caFile',
     'endpoints',
     'admin',
     'store',

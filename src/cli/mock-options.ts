@@ -10,6 +10,12 @@ export const MOCK_OPTIONS = {
     describe: 'Serve /__admin without a token on an interface beyond loopback (--host 0.0.0.0); warned at start',
   },
   json: { type: 'boolean', describe: 'Print one JSON line instead of text' },
+  tls: {
+    type: 'boolean',
+    describe: 'Serve HTTPS with a CA and certificate made at start; the CA file is printed (in --json: caFile)',
+  },
+  'tls-cert': { type: 'string', describe: 'Serve HTTPS with this certificate (PEM file; with --tls-key)' },
+  'tls-key': { type: 'string', describe: 'The private key of --tls-cert (PEM file)' },
   store: {
     type: 'string',
     describe:

@@ -35,6 +35,8 @@ export interface MockArgs {
   storePrefix?: string;
   /** Keycloak: [REALM:]NAME of a technical user to create at start. */
   technicalUser?: string;
+  /** HTTPS: made at start (true), or from these PEM files. */
+  tls?: true | { certFile: string; keyFile: string };
 }
 
 /**
@@ -65,6 +67,7 @@ export async function startMockFromCli(args: MockArgs, serve?: ServeOptions): Pr
       {
         flavour: args.flavour as FlavourName, // checked against the mock list above
         ...(args.preset ? { preset: args.preset } : {}),
+        ...(args.tls ? { tls: args.tls } : {}),
         ...(args.port !== undefined ? { port: args.port } : {}),
         ...(args.host ? { host: args.host } : {}),
         ...(args.adminToken || args.allowOpenAdmin
@@ -128,6 +131,9 @@ export interface MockCommand {
   'store-prefix'?: string;
   replicas?: string;
   'technical-user'?: string;
+  tls?: boolean;
+  'tls-cert'?: string;
+  'tls-key'?: string;
 }
 
 /** Where the primary of `--replicas` listens: the flags, else the config file's host and port, else 127.0.0.1 and a free port. */
@@ -188,6 +194,18 @@ export async function runMockCommand(args: MockCommand): Promise<void> {
     throw new UsageError(
       "--replicas needs a shared store (--store redis://host:port/db or IDPC_STORE): on memory, replicas would not know each other's tokens",
     );
+  if ((args['tls-cert'] === undefined) !== (args['tls-key'] === undefined))
+    throw new UsageError('--tls-cert and --tls-key go together: give both PEM files (or --tls to make them)');
+  const tls =
+    args['tls-cert'] !== undefined
+      ? { certFile: args['tls-cert'], keyFile: args['tls-key']! }
+      : args.tls
+        ? (true as const)
+        : undefined;
+  if (tls && replicas > 1)
+    throw new UsageError(
+      '--tls serves one process: leave out --replicas (a TLS front such as a proxy can spread the load)',
+    );
   if (replicas > 1) {
     const { runReplicas } = await import('./mock-replicas.js');
     const cluster = (await import('node:cluster')).default;
@@ -206,6 +224,7 @@ export async function runMockCommand(args: MockCommand): Promise<void> {
       ...(args['admin-token'] ? { adminToken: args['admin-token'] } : {}),
       ...(args['allow-open-admin'] ? { allowOpenAdmin: true } : {}),
       ...(args['technical-user'] ? { technicalUser: args['technical-user'] } : {}),
+      ...(tls ? { tls } : {}),
       ...(store ? { store } : {}),
       ...(args['store-prefix'] ? { storePrefix: args['store-prefix'] } : {}),
     },

@@ -229,6 +229,15 @@ export interface ConfigMockConfig {
    * 0 picks a free port.
    */
   port?: number;
+  /**
+   * Serve HTTPS: true makes a CA and a certificate it signs for localhost, the loopback addresses and the host at start (the CA's PEM file is printed, and in --json: caFile); {certFile, keyFile} uses yours. Issuers, discovery and every printed URL become https.
+   */
+  tls?:
+    | boolean
+    | {
+        certFile: string;
+        keyFile: string;
+      };
   admin?: {
     enabled?: boolean;
     /**
