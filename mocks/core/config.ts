@@ -135,11 +135,10 @@ function normaliseClient(c: Partial<ClientRecord> & { clientId: string }): Clien
   };
 }
 
+/** A user with the schema's defaults filled in; every member the schema allows is kept (Keycloak's roles, claims). */
 function normaliseUser(u: Partial<UserRecord> & { username: string }): UserRecord {
   return {
-    username: u.username,
-    ...(u.password !== undefined ? { password: u.password } : {}),
-    ...(u.passwordHash !== undefined ? { passwordHash: u.passwordHash } : {}),
+    ...u,
     enabled: u.enabled ?? true,
     operator: u.operator ?? false,
     groups: u.groups ?? [],

@@ -54,10 +54,21 @@ export function minter(s: KcState) {
       azp: client.clientId,
       ...sessionClaims(session),
       acr: '1',
-      realm_access: { roles: ['offline_access', `default-roles-${realm.name}`, 'uma_authorization'] },
+      realm_access: {
+        roles: ['offline_access', `default-roles-${realm.name}`, 'uma_authorization', ...(user?.realmRoles ?? [])],
+      },
+      // Client roles as Keycloak's role mapper writes them: resource_access.<client id>.roles.
+      ...(user?.clientRoles && Object.keys(user.clientRoles).length
+        ? {
+            resource_access: Object.fromEntries(
+              Object.entries(user.clientRoles).map(([clientId, roles]) => [clientId, { roles }]),
+            ),
+          }
+        : {}),
       scope,
       ...(session && kc.sidClaim ? { sid: session.id } : {}),
       ...profile,
+      ...(user?.claims ?? {}),
     };
     // A technical user's offline token needs no access token: no RS256 work (nor key import) at start-up then.
     let accessToken = '';
@@ -106,6 +117,7 @@ export function minter(s: KcState) {
           acr: '1',
           ...(session && kc.sidClaim ? { sid: session.id } : {}),
           ...profile,
+          ...(user.claims ?? {}),
         },
         rsa.kid,
         rsa,

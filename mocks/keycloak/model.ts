@@ -29,7 +29,19 @@ export interface KcClient
 
 export interface KcUser
   extends UserRecord,
-    Pick<User, 'id' | 'requiredActions' | 'locked' | 'otp' | 'email' | 'firstName' | 'lastName'> {}
+    Pick<
+      User,
+      | 'id'
+      | 'requiredActions'
+      | 'locked'
+      | 'otp'
+      | 'email'
+      | 'firstName'
+      | 'lastName'
+      | 'realmRoles'
+      | 'clientRoles'
+      | 'claims'
+    > {}
 
 export interface ClientSession {
   /** Seconds; updated on every refresh (TokenManager.refreshAccessToken). */

@@ -525,6 +525,22 @@ export interface User {
    * Keycloak: the one-time code the direct grant must carry as totp (a fixed code: this is a mock).
    */
   otp?: string;
+  /**
+   * Keycloak: realm roles granted to the user, added to the token's realm_access.roles (after the realm's default roles).
+   */
+  realmRoles?: string[];
+  /**
+   * Keycloak: client roles by client id, in the token's resource_access.<client>.roles.
+   */
+  clientRoles?: {
+    [k: string]: string[];
+  };
+  /**
+   * Further claims the user's tokens carry (access and ID tokens; Keycloak's protocol mappers: a hardcoded claim, a user attribute). A claim the token already has is replaced.
+   */
+  claims?: {
+    [k: string]: unknown;
+  };
 }
 export interface Fault {
   /**
