@@ -269,5 +269,5 @@ export function endpointHandlers(
       });
     };
 
-  return { realmOf, logout, certs, revoke, userinfo, introspect, discovery };
+  return { realmOf, logout, certs, revoke, userinfo, introspect, discovery, liveAccessToken };
 }

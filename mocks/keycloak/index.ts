@@ -18,6 +18,7 @@ import { consentStep } from './browser/consent.js';
 import { browserFlow } from './browser/flow.js';
 import { keycloakLoginActions } from './browser/login-actions.js';
 import { keycloakBrowserLogout } from './browser/logout.js';
+import { adminRestRoute, keycloakAdminRest } from './admin-rest.js';
 import { clientAuthentication } from './client-auth.js';
 import { sessionLimiter } from './session-limit.js';
 import { endpointHandlers } from './endpoints.js';
@@ -43,7 +44,7 @@ function create(ctx: MockContext) {
   const flow = browserFlow(s, codes);
   const enforceSessionLimit = sessionLimiter(s);
   const grants = grantHandlers(s, codes, { ...tokens, grantedScope: auth.grantedScope });
-  const { introspect, revoke, logout, certs, userinfo, discovery } = endpointHandlers(s, {
+  const { introspect, revoke, logout, certs, userinfo, discovery, liveAccessToken } = endpointHandlers(s, {
     authenticateClient: auth.authenticateClient,
     ...grants,
   });
@@ -75,6 +76,7 @@ function create(ctx: MockContext) {
         keycloakLoginActions(s, prefix, flow, codes, enforceSessionLimit, consent),
       ),
       pathRoute('consent', `${base}/login-actions/consent`, consent.consentAction),
+      adminRestRoute(prefix, keycloakAdminRest(s, prefix, liveAccessToken)),
     ];
   };
   return {

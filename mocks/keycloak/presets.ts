@@ -88,6 +88,8 @@ export const DOCUMENT_REALMS: RealmConfig[] = [
         grants: ['client_credentials'],
         scopes: ['profile', 'email'],
       },
+      // The admin console's and kcadm's client: public, the password grant of the master realm's admins (the admin API).
+      { clientId: 'admin-cli', public: true, grants: ['password'], scopes: [] },
       {
         clientId: 'conformance-app',
         clientSecret: 'conformance-app-secret',
@@ -112,6 +114,8 @@ export const DOCUMENT_REALMS: RealmConfig[] = [
         firstName: 'QA',
         lastName: 'Bot',
       },
+      // The bootstrap admin (KEYCLOAK_ADMIN / KC_BOOTSTRAP_ADMIN_USERNAME in a dev container): the admin API's user.
+      { username: 'admin', password: 'keycloak-admin-password', realmRoles: ['admin'] },
     ],
   },
   {
