@@ -6,7 +6,7 @@
  * The salt is derived from the username: every replica seals a configured user alike, so one that already knows the
  * password recognises it without hashing on each change of the control document.
  */
-import { createHash, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createHash, pbkdf2Sync, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { UserRecord } from './flavour.js';
 
 /** scrypt's cost: about 10 ms here, paid once per user and replica. */
@@ -45,10 +45,32 @@ export function unsealUser<U extends UserRecord>(user: U, known: UserRecord | un
   return user;
 }
 
+export interface Pbkdf2Credential {
+  digest: 'sha1' | 'sha256' | 'sha512';
+  iterations: number;
+  salt: string;
+  value: string;
+}
+
 /** Whether `given` is the user's password; a user known only by hash is checked once and then kept in clear here. */
 export function passwordMatches(user: UserRecord, given: string | undefined): boolean {
   if (given === undefined) return false;
   if (user.password !== undefined) return user.password === given;
+  // A password known by its PBKDF2 hash (a Keycloak realm export's credential): the derived key's length is the stored one's.
+  const pbkdf2 = (user as UserRecord & { passwordPbkdf2?: Pbkdf2Credential }).passwordPbkdf2;
+  if (pbkdf2) {
+    const expected = Buffer.from(pbkdf2.value, 'base64');
+    const derived = pbkdf2Sync(
+      given,
+      Buffer.from(pbkdf2.salt, 'base64'),
+      pbkdf2.iterations,
+      expected.length,
+      pbkdf2.digest,
+    );
+    if (derived.length !== expected.length || !timingSafeEqual(derived, expected)) return false;
+    user.password = given;
+    return true;
+  }
   if (!user.passwordHash) return false;
   const a = Buffer.from(passwordHash(user.username, given));
   const b = Buffer.from(user.passwordHash);

@@ -231,7 +231,15 @@ export async function startMockServer(
   connections.watch(server);
   answerClientErrors(server, () => built.flavour);
   baseUrl = await listenOrAttach(server, config, serve, store);
-  await build();
+  try {
+    await build();
+  } catch (e) {
+    // A flavour that cannot start (a realm export it refuses): nothing may keep the process alive after the one line.
+    server.close();
+    server.closeAllConnections?.();
+    await store.close().catch(() => undefined);
+    throw e;
+  }
   if (config.admin.enabled && !config.admin.token && !isLoopback(config.host)) {
     process.stderr.write(
       `idpc mock: warning: /__admin on ${config.host} has no token (admin.allowUnauthenticated): anyone who reaches ${baseUrl} can reset this mock, change its users and read its journal\n`,

@@ -87,7 +87,7 @@ function create(ctx: MockContext) {
     errorResponse: (status: number, code: string, description: string) => oauthError(status, code, description),
     async init() {
       const technicalUsers = [];
-      const notes: string[] = [];
+      const notes: string[] = [...s.importNotes];
       // A preset's technical user lives in its realm: with realms configured without it, it is left out, and said so.
       for (const t of kc.technicalUsers ?? []) {
         if (realms.has(t.realm)) technicalUsers.push(await createTechnicalUser(t));

@@ -11,8 +11,8 @@ import type { RealmKeys } from './keys.js';
 
 export type KeycloakConfig = NonNullable<ConfigMockConfig['keycloak']>;
 export type RealmConfig = NonNullable<KeycloakConfig['realms']>[number];
-export type Settings = Required<Omit<KeycloakConfig, 'realms' | 'technicalUsers' | 'alsoServe'>> &
-  Pick<KeycloakConfig, 'realms' | 'technicalUsers' | 'alsoServe'>;
+export type Settings = Required<Omit<KeycloakConfig, 'realms' | 'technicalUsers' | 'alsoServe' | 'realmImports'>> &
+  Pick<KeycloakConfig, 'realms' | 'technicalUsers' | 'alsoServe' | 'realmImports'>;
 
 /** Keycloak's members of a client and a user (schemas/config/mock-config.schema.json $defs/client, $defs/user). */
 export interface KcClient

@@ -5,6 +5,7 @@ import { realmKeys, type KeyShare, type RealmKeys } from './keys.js';
 import { ExpiryHeap } from '../core/expiry-heap.js';
 import { TokenStore } from '../core/store.js';
 import { REALM_DEFAULTS, type KcClient, type KcUser, type Realm, type Settings } from './model.js';
+import { importRealm } from './realm-import.js';
 import { memorySessions, sharedSessions } from './sessions.js';
 
 export function createState(ctx: MockContext) {
@@ -21,7 +22,14 @@ export function createState(ctx: MockContext) {
         store.putDocOnce(`kc:keys:${name}`, await make(), Number.POSITIVE_INFINITY, 0)
     : undefined;
   const maxSessions = kc.maxSessions;
-  (kc.realms ?? []).forEach((rc, i) => {
+  // Realm exports replace a preset realm of the same name; what they leave out is said at start (importNotes).
+  const imported = (kc.realmImports ?? []).map(importRealm);
+  const importNotes = imported.flatMap((x) => x.notes);
+  const realmConfigs = [
+    ...(kc.realms ?? []).filter((r) => !imported.some((x) => x.realm.name === r.name)),
+    ...imported.map((x) => x.realm),
+  ];
+  realmConfigs.forEach((rc, i) => {
     const { clients = [], users = [], sessionLimit, ...rest } = rc;
     const config = { ...REALM_DEFAULTS, ...rest, sessionLimit } as Realm['config'];
     // The first realm shares the core's client and user maps, so /__admin/clients and /__admin/users reach it.
@@ -104,6 +112,7 @@ export function createState(ctx: MockContext) {
     tokenTypeFor,
     sharedClientKey,
     adoptSharedClient,
+    importNotes,
   };
 }
 

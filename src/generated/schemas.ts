@@ -499,7 +499,7 @@ export interface Client {
 }
 export interface User {
   username: string;
-  password: string;
+  password?: string;
   enabled?: boolean;
   /**
    * Rator: the user may use the operator_password grant.
@@ -540,6 +540,21 @@ export interface User {
    */
   claims?: {
     [k: string]: unknown;
+  };
+  /**
+   * A password known only by its PBKDF2 hash (a Keycloak realm export's credential): verified with node:crypto.
+   */
+  passwordPbkdf2?: {
+    digest: "sha1" | "sha256" | "sha512";
+    iterations: number;
+    /**
+     * base64
+     */
+    salt: string;
+    /**
+     * base64 of the derived key
+     */
+    value: string;
   };
 }
 export interface Fault {
@@ -664,6 +679,10 @@ export interface KeycloakMockSettings {
    * RP-initiated logout in the browser: redirect_uri accepted without id_token_hint (<= 17), post_logout_redirect_uri with id_token_hint (18), or with client_id too (>= 19).
    */
   browserLogout?: "redirect-uri" | "id-token-hint" | "client-id";
+  /**
+   * Keycloak realm export files (kc.sh export, or the admin console's partial export), JSON: each becomes a realm of the mock (replacing a preset realm of the same name). What the mock cannot honour is listed at start, one line each.
+   */
+  realmImports?: string[];
 }
 export interface KeycloakRealm {
   name: string;

@@ -1,0 +1,369 @@
+/**
+ * Keycloak realm exports (`kc.sh export`, the admin console's partial export; the shapes of Keycloak up to 9 and
+ * after) as realms of the mock: realm settings (lifespans, refresh token policy, the user session limiter's
+ * config), clients (secret, public or confidential, redirect URIs, flows enabled, the PKCE attribute, consent, default
+ * client scopes), users (enabled, names, email, realm and client role mappings, credentials: a plain `value`, or
+ * the PBKDF2 hashes Keycloak writes, verified with node:crypto). Every other member with a value is named at start,
+ * one line each: nothing is silently ignored. A malformed export is a ConfigError with its JSON path.
+ * Sources (keycloak/keycloak): core/src/main/java/org/keycloak/representations/idm/{RealmRepresentation,
+ * ClientRepresentation,UserRepresentation,CredentialRepresentation}.java, models/.../credential/PasswordCredentialModel
+ * (secretData {value, salt}, credentialData {hashIterations, algorithm}), server-spi-private/.../
+ * Pbkdf2Sha256PasswordHashProviderFactory.java (pbkdf2-sha256), UserSessionLimitsAuthenticatorFactory.java (the
+ * config keys realmLimit, clientLimit, behavior, errorMessage).
+ */
+import { readFileSync } from 'node:fs';
+import type { Pbkdf2Credential } from '../core/passwords.js';
+import { ConfigError } from '../core/config.js';
+import type { RealmConfig } from './model.js';
+
+type Json = Record<string, unknown>;
+
+/** Realm members the mock honours, or that change nothing it answers (names, themes, ids, timestamps). */
+const REALM_HONOURED = new Set([
+  'realm',
+  'enabled',
+  'sslRequired',
+  'accessTokenLifespan',
+  'ssoSessionIdleTimeout',
+  'ssoSessionMaxLifespan',
+  'offlineSessionIdleTimeout',
+  'revokeRefreshToken',
+  'refreshTokenMaxReuse',
+  'accessCodeLifespan',
+  'accessCodeLifespanLogin',
+  'clients',
+  'users',
+  'roles',
+  'authenticatorConfig',
+]);
+const REALM_INERT = new Set([
+  'id',
+  'displayName',
+  'displayNameHtml',
+  'notBefore',
+  'defaultSignatureAlgorithm',
+  'loginTheme',
+  'accountTheme',
+  'adminTheme',
+  'emailTheme',
+  'internationalizationEnabled',
+  'supportedLocales',
+  'defaultLocale',
+  'attributes',
+  'defaultRole',
+  'defaultRoles',
+  'requiredCredentials',
+  'keycloakVersion',
+  'userManagedAccessAllowed',
+  'browserFlow',
+  'registrationFlow',
+  'directGrantFlow',
+  'resetCredentialsFlow',
+  'clientAuthenticationFlow',
+  'dockerAuthenticationFlow',
+  'firstBrokerLoginFlow',
+  'authenticationFlows',
+  'requiredActions',
+  'scopeMappings',
+  'clientScopeMappings',
+  'defaultDefaultClientScopes',
+  'defaultOptionalClientScopes',
+  'clientScopes',
+  'components',
+  'smtpServer',
+  'eventsEnabled',
+  'eventsListeners',
+  'enabledEventTypes',
+  'adminEventsEnabled',
+  'adminEventsDetailsEnabled',
+  'registrationAllowed',
+  'registrationEmailAsUsername',
+  'rememberMe',
+  'verifyEmail',
+  'loginWithEmailAllowed',
+  'duplicateEmailsAllowed',
+  'resetPasswordAllowed',
+  'editUsernameAllowed',
+  'browserSecurityHeaders',
+  'smtpServer',
+  'offlineSessionMaxLifespanEnabled',
+  'clientPolicies',
+  'clientProfiles',
+  'localizationTexts',
+]);
+const CLIENT_HONOURED = new Set([
+  'clientId',
+  'enabled',
+  'secret',
+  'publicClient',
+  'bearerOnly',
+  'consentRequired',
+  'redirectUris',
+  'standardFlowEnabled',
+  'directAccessGrantsEnabled',
+  'serviceAccountsEnabled',
+  'implicitFlowEnabled',
+  'attributes',
+  'defaultClientScopes',
+  'optionalClientScopes',
+  'protocol',
+  'clientAuthenticatorType',
+]);
+const CLIENT_INERT = new Set([
+  'id',
+  'name',
+  'description',
+  'rootUrl',
+  'baseUrl',
+  'adminUrl',
+  'webOrigins',
+  'surrogateAuthRequired',
+  'alwaysDisplayInConsole',
+  'notBefore',
+  'frontchannelLogout',
+  'fullScopeAllowed',
+  'nodeReRegistrationTimeout',
+  'authenticationFlowBindingOverrides',
+  'access',
+  'origin',
+  'defaultRoles',
+]);
+const USER_HONOURED = new Set([
+  'username',
+  'enabled',
+  'email',
+  'firstName',
+  'lastName',
+  'credentials',
+  'realmRoles',
+  'clientRoles',
+  'requiredActions',
+  'id',
+]);
+const USER_INERT = new Set([
+  'createdTimestamp',
+  'emailVerified',
+  'totp',
+  'disableableCredentialTypes',
+  'notBefore',
+  'access',
+  'self',
+  'origin',
+]);
+
+const DIGESTS: Record<string, Pbkdf2Credential['digest']> = {
+  pbkdf2: 'sha1',
+  'pbkdf2-sha256': 'sha256',
+  'pbkdf2-sha512': 'sha512',
+};
+
+const hasValue = (v: unknown) =>
+  v !== undefined &&
+  v !== null &&
+  v !== '' &&
+  !(Array.isArray(v) && v.length === 0) &&
+  !(typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0);
+
+/** Reads one export file: the realm and the lines saying what it leaves out. */
+export function importRealm(file: string): { realm: RealmConfig; notes: string[] } {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    const reason =
+      (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON: ${(e as Error).message}`;
+    throw new ConfigError(file, [reason]);
+  }
+  return realmFromExport(doc, file);
+}
+
+export function realmFromExport(doc: unknown, source: string): { realm: RealmConfig; notes: string[] } {
+  const fail = (path: string, message: string): never => {
+    throw new ConfigError(source, [`${path}: ${message}`]);
+  };
+  const obj = (v: unknown, path: string): Json =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : fail(path, 'must be an object');
+  const list = (v: unknown, path: string): unknown[] =>
+    v === undefined ? [] : Array.isArray(v) ? v : fail(path, 'must be an array');
+  const str = (v: unknown, path: string): string =>
+    typeof v === 'string' && v !== '' ? v : fail(path, 'must be a non-empty string');
+  const num = (v: unknown, path: string): number | undefined =>
+    v === undefined
+      ? undefined
+      : typeof v === 'number' && Number.isInteger(v) && v >= 0
+        ? v
+        : fail(path, 'must be a whole number');
+  const bool = (v: unknown, path: string): boolean | undefined =>
+    v === undefined ? undefined : typeof v === 'boolean' ? v : fail(path, 'must be true or false');
+
+  const r = obj(doc, '/');
+  const name = str(r.realm, '/realm');
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) fail('/realm', 'a realm name the mock serves is letters, digits, ".", "_", "-"');
+  const notes: string[] = [];
+  const unused = (where: string, o: Json, honoured: Set<string>, inert: Set<string>) => {
+    for (const [k, v] of Object.entries(o))
+      if (!honoured.has(k) && !inert.has(k) && hasValue(v))
+        notes.push(`realm import ${name}: ${where}${k} is not honoured by the mock`);
+  };
+  unused('', r, REALM_HONOURED, REALM_INERT);
+
+  const clients = list(r.clients, '/clients').map((c, i) => {
+    const path = `/clients/${i}`;
+    const client = obj(c, path);
+    const clientId = str(client.clientId, `${path}/clientId`);
+    unused(`client ${clientId}: `, client, CLIENT_HONOURED, CLIENT_INERT);
+    if (client.protocol !== undefined && client.protocol !== 'openid-connect')
+      notes.push(
+        `realm import ${name}: client ${clientId} speaks ${String(client.protocol)}, not openid-connect: left out`,
+      );
+    const attributes = client.attributes === undefined ? {} : obj(client.attributes, `${path}/attributes`);
+    const isPublic = bool(client.publicClient, `${path}/publicClient`) ?? false;
+    const grants = [
+      ...((bool(client.standardFlowEnabled, `${path}/standardFlowEnabled`) ?? true) ? ['authorization_code'] : []),
+      ...((bool(client.directAccessGrantsEnabled, `${path}/directAccessGrantsEnabled`) ?? false) ? ['password'] : []),
+      ...((bool(client.serviceAccountsEnabled, `${path}/serviceAccountsEnabled`) ?? false) && !isPublic
+        ? ['client_credentials']
+        : []),
+    ];
+    // Refresh tokens come with the grants that issue them unless "Use refresh tokens" is off.
+    if (attributes['use.refresh.tokens'] !== 'false' && grants.some((g) => g !== 'client_credentials'))
+      grants.push('refresh_token');
+    const pkce = attributes['pkce.code.challenge.method'];
+    const scopes = [...list(client.defaultClientScopes, `${path}/defaultClientScopes`)].filter(
+      (x): x is string => typeof x === 'string',
+    );
+    return client.protocol !== undefined && client.protocol !== 'openid-connect'
+      ? undefined
+      : {
+          clientId,
+          ...(!isPublic && typeof client.secret === 'string' && client.secret ? { clientSecret: client.secret } : {}),
+          public: isPublic,
+          enabled: bool(client.enabled, `${path}/enabled`) ?? true,
+          grants,
+          scopes,
+          redirectUris: list(client.redirectUris, `${path}/redirectUris`).map((u, j) =>
+            str(u, `${path}/redirectUris/${j}`),
+          ),
+          ...(pkce === 'S256' || pkce === 'plain' ? { pkceMethod: pkce } : {}),
+          ...(bool(client.consentRequired, `${path}/consentRequired`) ? { consentRequired: true } : {}),
+          ...(bool(client.bearerOnly, `${path}/bearerOnly`) ? { bearerOnly: true } : {}),
+        };
+  });
+
+  const users = list(r.users, '/users').map((u, i) => {
+    const path = `/users/${i}`;
+    const user = obj(u, path);
+    const username = str(user.username, `${path}/username`);
+    unused(`user ${username}: `, user, USER_HONOURED, USER_INERT);
+    const password = list(user.credentials, `${path}/credentials`)
+      .map((c, j) => obj(c, `${path}/credentials/${j}`))
+      .find((c) => c.type === 'password');
+    const credential = password ? credentialOf(password, `${path}/credentials`, fail) : undefined;
+    if (!credential)
+      notes.push(`realm import ${name}: user ${username} has no password the mock can check: it cannot log in`);
+    else if ('unsupported' in credential)
+      notes.push(
+        `realm import ${name}: user ${username}'s password hash (${credential.unsupported}) cannot be checked here: it cannot log in (give its password in a credentials value)`,
+      );
+    const clientRoles = user.clientRoles === undefined ? undefined : obj(user.clientRoles, `${path}/clientRoles`);
+    return {
+      username,
+      enabled: bool(user.enabled, `${path}/enabled`) ?? true,
+      ...(typeof user.id === 'string' ? { id: user.id } : {}),
+      ...(typeof user.email === 'string' ? { email: user.email } : {}),
+      ...(typeof user.firstName === 'string' ? { firstName: user.firstName } : {}),
+      ...(typeof user.lastName === 'string' ? { lastName: user.lastName } : {}),
+      ...(credential && 'password' in credential ? { password: credential.password } : {}),
+      ...(credential && 'pbkdf2' in credential ? { passwordPbkdf2: credential.pbkdf2 } : {}),
+      realmRoles: list(user.realmRoles, `${path}/realmRoles`).map((x, j) => str(x, `${path}/realmRoles/${j}`)),
+      ...(clientRoles
+        ? {
+            clientRoles: Object.fromEntries(
+              Object.entries(clientRoles).map(([c, roles]) => [c, list(roles, `${path}/clientRoles/${c}`).map(String)]),
+            ),
+          }
+        : {}),
+      ...(hasValue(user.requiredActions)
+        ? { requiredActions: list(user.requiredActions, `${path}/requiredActions`).map(String) }
+        : {}),
+    };
+  });
+
+  // The User Session Count Limiter's config, wherever the flows use it (the mock applies it to the realm's logins).
+  const limiter = list(r.authenticatorConfig, '/authenticatorConfig')
+    .map((c, i) => obj(c, `/authenticatorConfig/${i}`))
+    .map((c) => (c.config === undefined ? {} : obj(c.config, '/authenticatorConfig/config')))
+    .find((c) => c.realmLimit !== undefined || c.clientLimit !== undefined);
+  const limit = (v: unknown) => (v !== undefined && Number(v) > 0 ? Number(v) : undefined);
+  const sessionLimit = limiter
+    ? {
+        ...(limit(limiter.realmLimit) ? { realmLimit: limit(limiter.realmLimit)! } : {}),
+        ...(limit(limiter.clientLimit) ? { clientLimit: limit(limiter.clientLimit)! } : {}),
+        behavior: String(limiter.behavior ?? '')
+          .toLowerCase()
+          .includes('terminate')
+          ? ('terminate-oldest' as const)
+          : ('deny' as const),
+        ...(typeof limiter.errorMessage === 'string' && limiter.errorMessage
+          ? { errorMessage: limiter.errorMessage }
+          : {}),
+      }
+    : undefined;
+  const setting = (k: string) => num(r[k], `/${k}`);
+  const realm: RealmConfig = {
+    name,
+    ...(bool(r.enabled, '/enabled') !== undefined ? { enabled: r.enabled as boolean } : {}),
+    ...(['none', 'external', 'all'].includes(String(r.sslRequired)) ? { sslRequired: r.sslRequired as 'none' } : {}),
+    ...Object.fromEntries(
+      [
+        'accessTokenLifespan',
+        'ssoSessionIdleTimeout',
+        'ssoSessionMaxLifespan',
+        'offlineSessionIdleTimeout',
+        'accessCodeLifespan',
+        'accessCodeLifespanLogin',
+        'refreshTokenMaxReuse',
+      ]
+        .map((k) => [k, setting(k)])
+        .filter(([, v]) => v !== undefined),
+    ),
+    ...(bool(r.revokeRefreshToken, '/revokeRefreshToken') !== undefined
+      ? { revokeRefreshToken: r.revokeRefreshToken as boolean }
+      : {}),
+    ...(sessionLimit && (sessionLimit.realmLimit || sessionLimit.clientLimit) ? { sessionLimit } : {}),
+    clients: clients.filter((c): c is NonNullable<typeof c> => c !== undefined),
+    users,
+  };
+  return { realm, notes };
+}
+
+type Credential = { password: string } | { pbkdf2: Pbkdf2Credential } | { unsupported: string };
+
+/** A password credential as an export writes it: a plain value, Keycloak <= 9's hashedSaltedValue, or secretData/credentialData. */
+function credentialOf(c: Json, path: string, fail: (p: string, m: string) => never): Credential | undefined {
+  if (typeof c.value === 'string' && c.value) return { password: c.value };
+  const parse = (v: unknown, at: string): Json => {
+    if (typeof v !== 'string') return fail(at, 'must be a JSON string');
+    try {
+      return JSON.parse(v) as Json;
+    } catch {
+      return fail(at, 'must hold JSON');
+    }
+  };
+  const secret =
+    c.secretData !== undefined
+      ? parse(c.secretData, `${path}/secretData`)
+      : { value: c.hashedSaltedValue, salt: c.salt };
+  const data =
+    c.credentialData !== undefined
+      ? parse(c.credentialData, `${path}/credentialData`)
+      : { hashIterations: c.hashIterations, algorithm: c.algorithm };
+  if (typeof secret.value !== 'string' || typeof secret.salt !== 'string') return undefined;
+  const algorithm = String(data.algorithm ?? 'pbkdf2-sha256');
+  const digest = DIGESTS[algorithm];
+  if (!digest) return { unsupported: algorithm };
+  const iterations = Number(data.hashIterations ?? 27500);
+  if (!Number.isInteger(iterations) || iterations < 1)
+    return fail(`${path}/credentialData`, 'hashIterations must be a whole number');
+  return { pbkdf2: { digest, iterations, salt: secret.salt, value: secret.value } };
+}
