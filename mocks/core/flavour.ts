@@ -125,7 +125,9 @@ export interface FlavourMock {
   /** Its public description for a given configuration and what its init created (asked again after each reset). */
   describe?(config: ResolvedMockConfig, startup: Record<string, unknown>): MockDescription;
   /** `idpc mock` options this flavour takes beyond the common ones. */
-  cliOptions?: readonly 'technical-user'[];
+  cliOptions?: readonly ('technical-user' | 'realm-import')[];
+  /** The config a flavour's own `idpc mock` options stand for (Keycloak's --realm-import: keycloak.realmImports). */
+  cliPatch?(options: { realmImport?: string[] }): MockConfigPatch;
   presets: Record<string, MockConfigPatch>;
   defaultPreset: string;
   /**

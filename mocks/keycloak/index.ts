@@ -184,7 +184,8 @@ export const mock: FlavourMock = {
   sharesStore: true,
   tokens: { access: randomUUID, refresh: randomUUID },
   create,
-  cliOptions: ['technical-user'],
+  cliOptions: ['technical-user', 'realm-import'],
+  cliPatch: ({ realmImport }) => (realmImport?.length ? { keycloak: { realmImports: realmImport } } : {}),
   describe: (config, startup) => {
     const realm = (config.extra.keycloak as Settings).realms?.[0];
     const technical = (startup.technicalUsers as MockDescription['offlineClient'][] | undefined)?.[0];

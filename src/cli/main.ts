@@ -28,7 +28,7 @@ async function main(argv: string[]): Promise<number> {
     const options = Object.fromEntries(
       Object.entries(MOCK_OPTIONS).map(([name, o]) => [
         name,
-        { type: o.type, ...('alias' in o ? { short: o.alias } : {}) },
+        { type: o.type, ...('alias' in o ? { short: o.alias } : {}), ...('multiple' in o ? { multiple: true } : {}) },
       ]),
     ) as ParseArgsConfig['options'];
     let parsed: ReturnType<typeof parseArgs>;
@@ -40,7 +40,10 @@ async function main(argv: string[]): Promise<number> {
     }
     if (parsed.positionals.length !== 1)
       throw new UsageError('usage: idpc mock <flavour> [--config F] [--port N] [--host H] [--preset P] [--json]');
-    await runMockCommand({ flavour: parsed.positionals[0]!, ...(parsed.values as Record<string, string | boolean>) });
+    await runMockCommand({
+      flavour: parsed.positionals[0]!,
+      ...(parsed.values as Record<string, string | boolean | string[]>),
+    });
     return EXIT.ok;
   }
   // A run parses its options from the table yargs shows in `idpc run --help` (src/cli/run-options.ts), without yargs.

@@ -29,6 +29,12 @@ export const MOCK_OPTIONS = {
     type: 'string',
     describe: 'Processes serving the one port (node:cluster), all on the shared --store (default 1)',
   },
+  'realm-import': {
+    type: 'string',
+    multiple: true,
+    array: true,
+    describe: 'Keycloak: a realm export to load (kc.sh export, or a partial export); repeat for several',
+  },
   'technical-user': {
     type: 'string',
     describe:

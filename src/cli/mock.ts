@@ -35,6 +35,8 @@ export interface MockArgs {
   storePrefix?: string;
   /** Keycloak: [REALM:]NAME of a technical user to create at start. */
   technicalUser?: string;
+  /** Keycloak: realm exports to load (--realm-import). */
+  realmImport?: string[];
   /** HTTPS: made at start (true), or from these PEM files. */
   tls?: true | { certFile: string; keyFile: string };
 }
@@ -56,18 +58,28 @@ export async function startMockFromCli(args: MockArgs, serve?: ServeOptions): Pr
     throw new UsageError(`no mock for flavour "${args.flavour}"; mocks: ${MOCK_FLAVOURS.join(', ')}`);
   try {
     const filePatch = await configPatchOf(args);
-    if (args.technicalUser) {
+    // A flavour's own options: refused in one line for a flavour that has none such, naming those that do.
+    for (const [option, given] of [
+      ['technical-user', args.technicalUser !== undefined],
+      ['realm-import', (args.realmImport?.length ?? 0) > 0],
+    ] as const) {
+      if (!given) continue;
       const takers = (await Promise.all(MOCK_FLAVOURS.map(async (f) => ({ f, m: await loadMock(f) })))).filter(
-        ({ m }) => m.cliOptions?.includes('technical-user'),
+        ({ m }) => m.cliOptions?.includes(option),
       );
       if (!takers.some(({ f }) => f === args.flavour))
-        throw new UsageError(`--technical-user is a ${takers.map(({ m }) => m.descriptor.title).join(', ')} option`);
+        throw new UsageError(`--${option} is a ${takers.map(({ m }) => m.descriptor.title).join(', ')} option`);
     }
+    const flavourPatch = args.realmImport?.length
+      ? ((await loadMock(args.flavour)).cliPatch?.({ realmImport: args.realmImport }) ?? {})
+      : {};
     const mock = await startMock(
       {
         flavour: args.flavour as FlavourName, // checked against the mock list above
         ...(args.preset ? { preset: args.preset } : {}),
         ...(args.tls ? { tls: args.tls } : {}),
+        // A flavour option's config merges with the file's section (resolveConfig merges objects member by member).
+        ...flavourPatch,
         ...(args.port !== undefined ? { port: args.port } : {}),
         ...(args.host ? { host: args.host } : {}),
         ...(args.adminToken || args.allowOpenAdmin
@@ -131,6 +143,7 @@ export interface MockCommand {
   'store-prefix'?: string;
   replicas?: string;
   'technical-user'?: string;
+  'realm-import'?: string[];
   tls?: boolean;
   'tls-cert'?: string;
   'tls-key'?: string;
@@ -224,6 +237,7 @@ export async function runMockCommand(args: MockCommand): Promise<void> {
       ...(args['admin-token'] ? { adminToken: args['admin-token'] } : {}),
       ...(args['allow-open-admin'] ? { allowOpenAdmin: true } : {}),
       ...(args['technical-user'] ? { technicalUser: args['technical-user'] } : {}),
+      ...(args['realm-import']?.length ? { realmImport: args['realm-import'] } : {}),
       ...(tls ? { tls } : {}),
       ...(store ? { store } : {}),
       ...(args['store-prefix'] ? { storePrefix: args['store-prefix'] } : {}),

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startMock, type RunningMock } from '../../mocks/index.js';
 import { basic, postForm } from '../support/http.js';
-import { cli } from '../support/cli.js';
+import { cli, startCli } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'idpc-realm-'));
 const hash = (password: string, bytes: number) => {
@@ -177,6 +177,34 @@ describe('keycloak mock: realm exports', () => {
     ])
       expect(notes).toContain(expected);
   });
+
+  it('idpc mock keycloak --realm-import FILE (repeatable); another flavour refuses the option in one line', async () => {
+    const file = write('cli.json', legacyExport());
+    const { info, stop } = await startCli([
+      'mock',
+      'keycloak',
+      '--preset',
+      'current',
+      '--json',
+      '--realm-import',
+      file,
+    ]);
+    try {
+      const r = await postForm(
+        `${String(info.url)}/realms/legacy-shop/protocol/openid-connect/token`,
+        { grant_type: 'password', username: 'bob', password: 'bob-pw' },
+        { authorization: basic('legacy-app', 'legacy-secret') },
+      );
+      expect(r.status).toBe(200);
+    } finally {
+      await stop();
+    }
+    const other = spawnSync(process.execPath, [cli, 'mock', 'portal', '--realm-import', file], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect([other.status, other.stderr.trim()]).toEqual([2, 'idpc: --realm-import is a Keycloak option']);
+  }, 30_000);
 
   it('a malformed export: one line naming the file and the JSON path, exit 2', () => {
     const bad = write('bad.json', {
