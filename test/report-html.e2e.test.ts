@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'node-html-parser';
+import { chromiumBinary } from './support/cdp.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../src/util/paths.js';
 import { MOCK_FLAVOURS } from '../mocks/flavours.js';
@@ -35,13 +36,6 @@ beforeAll(async () => {
   code = r.code;
   runs = (JSON.parse(readFileSync(join(dir, 'idpc-report.json'), 'utf8')) as { runs: typeof runs }).runs;
 }, 120_000);
-
-function chromium(): string | undefined {
-  if (process.env.IDPC_CHROMIUM) return process.env.IDPC_CHROMIUM;
-  for (const c of ['chromium', 'chromium-browser', 'google-chrome'])
-    if (spawnSync('sh', ['-c', `command -v ${c}`]).status === 0) return c;
-  return undefined;
-}
 
 describe('the HTML report', () => {
   it('holds every target with its verdict and every planned result, in a parsed DOM', () => {
@@ -113,7 +107,7 @@ describe('the HTML report', () => {
     ).toBeNull();
   });
 
-  const browser = chromium();
+  const browser = chromiumBinary();
   it.skipIf(!browser)(
     `renders in headless Chromium from file:// with every verdict and result visible (screenshot under reports/)${browser ? '' : ': SKIPPED, no chromium on this machine (scripts/setup-browser.sh installs it)'}`,
     () => {

@@ -31,10 +31,11 @@ import {
 } from '../core/http.js';
 import { passwordMatches } from '../core/passwords.js';
 import { alphanumericToken } from '../core/random.js';
+import { descriptor } from '../../src/flavours/portal.js';
 import { DJANGO_HEADERS, html, scopesOf } from './wire.js';
 
-/** DOT's AUTHORIZATION_CODE_EXPIRE_SECONDS (60) and Django's SESSION_COOKIE_AGE (two weeks). */
-export const CODE_LIFETIME = 60;
+/** DOT's AUTHORIZATION_CODE_EXPIRE_SECONDS, as the flavour documents it, and Django's SESSION_COOKIE_AGE (two weeks). */
+export const CODE_LIFETIME = descriptor.browser!.codeLifetime;
 const SESSION_AGE = 1_209_600;
 const LOGIN_PATH = '/accounts/login/';
 const AUTHORIZE_PATH = '/oauth2/authorize/';

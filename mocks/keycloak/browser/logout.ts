@@ -10,6 +10,7 @@ import type { MockRequest, MockResponse } from '../../core/http.js';
 import { verifyRs256 } from '../jwt.js';
 import { errorPage, SECURITY, type KcClient, type Realm } from '../model.js';
 import type { KcState } from '../state.js';
+import { redirectMatches } from './authorize.js';
 import type { BrowserFlow } from './flow.js';
 
 export function keycloakBrowserLogout(s: KcState, prefix: string, flow: BrowserFlow) {
@@ -25,7 +26,7 @@ export function keycloakBrowserLogout(s: KcState, prefix: string, flow: BrowserF
   /** A post-logout URI is one of the client's redirect URIs (Keycloak's "+": the valid redirect URIs). */
   const allowedAfterLogout = (client: KcClient | undefined, uri: string, realm: Realm) =>
     (client ? [client] : ([...realm.clients.values()] as KcClient[])).some((c) =>
-      (c.redirectUris ?? []).some((r) => (r.endsWith('*') ? uri.startsWith(r.slice(0, -1)) : uri === r)),
+      redirectMatches(c.redirectUris ?? [], uri, false),
     );
 
   return async (req: MockRequest, realm: Realm, params: URLSearchParams): Promise<MockResponse> => {
