@@ -9,9 +9,10 @@ import { descriptor } from '../../src/flavours/portal.js';
 import { alphanumericToken } from '../core/random.js';
 import type { FlavourMock, MockContext, MockConfigPatch } from '../core/flavour.js';
 import { pathRoute } from '../core/flavour.js';
-import { bearerToken, formOf, Params, type MockRequest, type MockResponse } from '../core/http.js';
+import { formOf, Params, type MockRequest, type MockResponse } from '../core/http.js';
 import { CODE_LIFETIME, portalBrowser } from './browser.js';
 import { portalTokenEndpoint } from './token.js';
+import { portalWorkshops } from './workshops.js';
 import { authenticateClient, DJANGO_HEADERS, html, invalidClient, json, oauthError } from './wire.js';
 
 // Educates' robot account as the portal's provider document shows it (docs/flavours.md): the document's own curl works as written.
@@ -72,6 +73,7 @@ const presets: Record<string, MockConfigPatch> = {
 
 function create(ctx: MockContext) {
   const browser = portalBrowser(ctx);
+  const workshops = portalWorkshops(ctx);
   const revoke = async (req: MockRequest): Promise<MockResponse> => {
     if (req.method === 'OPTIONS') return html(200, '', { Allow: 'POST, OPTIONS' });
     if (req.method !== 'POST') return html(405, '', { Allow: 'POST, OPTIONS' });
@@ -98,62 +100,16 @@ function create(ctx: MockContext) {
     return { ...html(200, ''), note: { clientId: client.clientId, clientAuth: auth } };
   };
 
-  /** @protected_resource(): a missing, unknown, expired or revoked token is a bare 403 (decorators.py). */
-  const catalog = async (req: MockRequest): Promise<MockResponse> => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return html(405, '', { Allow: 'GET, HEAD, OPTIONS' });
-    const value = bearerToken(req);
-    const found = value ? await ctx.grants.lookupAccess(value) : undefined;
-    const authenticated = found?.state === 'active';
-    if (
-      !authenticated &&
-      (ctx.config.extra.portal as { catalogVisibility: 'private' | 'public' }).catalogVisibility !== 'public'
-    )
-      return html(403, '');
-    const environments = [
-      {
-        name: 'educates-lab-w01',
-        state: 'RUNNING',
-        workshop: {
-          name: 'lab-k8s-fundamentals',
-          resource: 'lab-k8s-fundamentals',
-          title: 'Kubernetes Fundamentals',
-          description: 'Workshop on getting started with Kubernetes',
-          vendor: '',
-          authors: [],
-          difficulty: '',
-          duration: '',
-          tags: [],
-          labels: {},
-          logo: '',
-          url: '',
-        },
-        duration: 1800,
-        capacity: 3,
-        reserved: 0,
-        allocated: 0,
-        available: 3,
-        ...(authenticated ? { sessions: [] } : {}),
-      },
-    ];
-    const body = {
-      portal: {
-        name: 'learningcenter',
-        labels: {},
-        uid: '2b3c4d5e-0000-4000-8000-000000000001',
-        generation: 1,
-        url: ctx.baseUrl,
-        sessions: { maximum: 0, registered: 0, anonymous: 0, allocated: 0 },
-      },
-      environments,
-    };
-    return { status: 200, headers: { 'Content-Type': 'application/json', ...DJANGO_HEADERS }, body: json(body) };
-  };
-
   return {
     routes: [
       pathRoute('token', descriptor.tokenPath, portalTokenEndpoint(ctx)),
       pathRoute('revoke', descriptor.revocationPath!, revoke),
-      pathRoute('resource', descriptor.resource!.path, catalog),
+      pathRoute('resource', descriptor.resource!.path, workshops.catalog),
+      pathRoute('environment-status', '/workshops/environment/{name}/status/', workshops.status),
+      pathRoute('environment-request', '/workshops/environment/{name}/request/', workshops.request),
+      pathRoute('session-activate', '/workshops/session/{name}/activate/', workshops.activate),
+      pathRoute('session-schedule', '/workshops/session/{name}/schedule/', workshops.schedule),
+      pathRoute('session-terminate', '/workshops/session/{name}/terminate/', workshops.terminate),
       pathRoute('authorization', descriptor.configPaths.authorization!, browser.authorize),
       pathRoute('login', '/accounts/login/', browser.login),
       pathRoute('logout', '/accounts/logout/', browser.logout),
@@ -171,7 +127,23 @@ function create(ctx: MockContext) {
 
 export const mock: FlavourMock = {
   descriptor,
-  sectionDefaults: { catalogVisibility: 'private' },
+  sectionDefaults: {
+    catalogVisibility: 'private',
+    // One environment of three sessions, as a TrainingPortal with `capacity: 3` and one workshop deploys it.
+    environments: [
+      {
+        name: 'educates-lab-w01',
+        workshop: {
+          name: 'lab-k8s-fundamentals',
+          title: 'Kubernetes Fundamentals',
+          description: 'Workshop on getting started with Kubernetes',
+        },
+        capacity: 3,
+        reserved: 0,
+        duration: 1800,
+      },
+    ],
+  },
   presets,
   defaultPreset: 'educates',
   sharesStore: true,

@@ -127,11 +127,23 @@ export type KeycloakTokenResponse = Rfc6749TokenResponse & {
   [k: string]: unknown;
 };
 /**
- * How the portal's REST resources refuse a request. A missing, unknown, expired or revoked bearer token gets 403 with an EMPTY body and no WWW-Authenticate (django-oauth-toolkit protected_resource -> HttpResponseForbidden); an authenticated user outside the robots group gets 403 with a short text body; a capacity problem gets 503 {"error": ...}. Source: educates-training-platform training-portal/src/project/apps/workshops/views/{catalog,environment}.py.
+ * How the portal's REST resources refuse a request. A missing, unknown, expired or revoked bearer token gets 403 with an EMPTY body and no WWW-Authenticate (django-oauth-toolkit protected_resource -> HttpResponseForbidden); an authenticated user outside the robots group gets 403 with a short text body (the admin user too: only robots may request sessions or read an environment's status); a request the view refuses gets 400 or 403 with its text; a capacity problem gets 503 {"error": ...}. Source: educates-training-platform training-portal/src/project/apps/workshops/views/{catalog,environment}.py.
  */
-export type PortalResourceError = BadOrMissingToken | NotARobot | Capacity;
+export type PortalResourceError = BadOrMissingToken | NotARobot | RefusedRequest | Capacity;
 export type BadOrMissingToken = string;
 export type NotARobot = "Status requests not permitted" | "Session requests not permitted";
+export type RefusedRequest =
+  | "Environment does not exist"
+  | "Need redirect URL for workshop index"
+  | "Invalid email address provided"
+  | "Invalid JSON request payload"
+  | "Malformed JSON request payload"
+  | "Invalid timeout value"
+  | "Access to session not permitted"
+  | "Session is not currently in use"
+  | "No access token supplied"
+  | "Invalid session name supplied"
+  | "Invalid access token for session";
 /**
  * Successful answer of the Educates training portal's /oauth2/token/ (django-oauth-toolkit 2.3 over oauthlib 3.2) to the password and refresh_token grants. oauthlib writes, with Python json.dumps spacing, in this order: access_token, expires_in, token_type "Bearer", scope, refresh_token. Tokens are oauthlib's 30-character [A-Za-z0-9] strings; expires_in is the constant ACCESS_TOKEN_EXPIRE_SECONDS (36000 in Educates). Sources: oauthlib oauth2/rfc6749/tokens.py; educates-training-platform training-portal/src/project/settings.py.
  */
@@ -197,9 +209,12 @@ export interface IdpcSchemas {
   KeycloakSessionLimitError?: KeycloakSessionLimitError;
   KeycloakTokenError?: KeycloakTokenError;
   KeycloakTokenResponse?: KeycloakTokenResponse;
+  PortalEnvironmentStatus?: PortalEnvironmentStatus;
   PortalResourceError?: PortalResourceError;
+  PortalSessionSchedule?: PortalSessionSchedule;
   PortalTokenError?: PortalTokenError;
   PortalTokenResponse?: PortalTokenResponse;
+  PortalWorkshopSession?: PortalWorkshopSession;
   RatorResourceError?: RatorResourceError;
   RatorTokenError?: RatorTokenError;
   RatorTokenResponse?: RatorTokenResponse;
@@ -591,6 +606,32 @@ export interface Fault {
  */
 export interface PortalMockSettings {
   catalogVisibility?: "private" | "public";
+  /**
+   * Workshop environments the portal's REST API serves (catalog, environment status, session requests). Default: one environment, educates-lab-w01, of three sessions.
+   *
+   * @minItems 1
+   */
+  environments?: [Environment, ...Environment[]];
+}
+export interface Environment {
+  /**
+   * The environment's name (a Kubernetes name), e.g. educates-lab-w01; its sessions are <name>-s001, -s002, ...
+   */
+  name: string;
+  workshop: {
+    name: string;
+    title?: string;
+    description?: string;
+  };
+  /**
+   * Sessions it can hold at once; beyond it a request gets 503 {"error": "No session available"}.
+   */
+  capacity?: number;
+  reserved?: number;
+  /**
+   * Seconds an activated session lives (on the mock clock).
+   */
+  duration?: number;
 }
 /**
  * Keycloak mock settings; presets (legacy, v12-23, current) fill them per version. The "keycloak" section of a mock configuration (schemas/config/mock-config.schema.json $refs it; npm run gen:types keeps that list).
@@ -1154,11 +1195,81 @@ export interface KeycloakTokenError {
   error_description: string;
   [k: string]: unknown;
 }
+/**
+ * The answer of GET /workshops/environment/<name>/status/ for a robot's token: the environment, its workshop, its capacity and how many sessions are allocated; with ?sessions=true, the allocated sessions. Source: vmware-tanzu-labs/educates-training-platform training-portal/src/project/apps/workshops/views/environment.py (environment_status).
+ */
+export interface PortalEnvironmentStatus {
+  name: string;
+  state: "STARTING" | "RUNNING" | "STOPPING" | "STOPPED";
+  workshop: {
+    name: string;
+    title: string;
+    description: string;
+    vendor: string;
+    authors: string[];
+    difficulty: string;
+    duration: string;
+    tags: string[];
+    labels: {
+      [k: string]: unknown;
+    };
+    logo: string;
+    url: string;
+    [k: string]: unknown;
+  };
+  sessions?: {
+    name: string;
+    /**
+     * Educates' SessionState names.
+     */
+    state: "STARTING" | "WAITING" | "RUNNING" | "STOPPING" | "STOPPED";
+    namespace: string;
+    user: string;
+    /**
+     * DjangoJSONEncoder's datetime: ISO 8601, milliseconds when there are any, UTC as Z.
+     */
+    started: string;
+    /**
+     * DjangoJSONEncoder's datetime: ISO 8601, milliseconds when there are any, UTC as Z.
+     */
+    expires?: string;
+    countdown?: number;
+    extendable?: boolean;
+    [k: string]: unknown;
+  }[];
+  duration: number;
+  capacity: number;
+  reserved: number;
+  allocated: number;
+  available: number;
+  [k: string]: unknown;
+}
 export interface Capacity {
   /**
    * Free text without control characters (claims such as a user's name may be any Unicode).
    */
   error: string;
+  [k: string]: unknown;
+}
+/**
+ * The answer of GET /workshops/session/<name>/schedule/ for the session's owner, a robot or staff: its state, when it started and expires, and the seconds left. Source: vmware-tanzu-labs/educates-training-platform training-portal/src/project/apps/workshops/views/session.py (session_schedule).
+ */
+export interface PortalSessionSchedule {
+  /**
+   * Educates' SessionState names.
+   */
+  status: "STARTING" | "WAITING" | "RUNNING" | "STOPPING" | "STOPPED";
+  /**
+   * DjangoJSONEncoder's datetime: ISO 8601, milliseconds when there are any, UTC as Z.
+   */
+  started: string;
+  /**
+   * DjangoJSONEncoder's datetime: ISO 8601, milliseconds when there are any, UTC as Z.
+   */
+  expires: string;
+  expiring: boolean;
+  countdown?: number;
+  extendable?: boolean;
   [k: string]: unknown;
 }
 /**
@@ -1183,6 +1294,25 @@ export interface PortalTokenError {
    * RFC 6749 §5.2: a URI-reference of %x21 / %x23-5B / %x5D-7E.
    */
   error_uri?: string;
+  [k: string]: unknown;
+}
+/**
+ * The answer of GET|POST /workshops/environment/<name>/request/?index_url=... for a robot's token: the session allocated to the user (a new one, or the one the user already has), and the URL path that activates it in the user's browser. `session` is the deprecated twin of `name`. Source: vmware-tanzu-labs/educates-training-platform training-portal/src/project/apps/workshops/views/environment.py (environment_request), docs/portal-rest-api/session-management.rst.
+ */
+export interface PortalWorkshopSession {
+  name: string;
+  session: string;
+  /**
+   * The user the session belongs to: the `user` parameter, or a UUID the portal made up.
+   */
+  user: string;
+  /**
+   * Path on the portal's host; visiting it activates the session (unactivated, it is deleted after the request's timeout, 60 s by default).
+   */
+  url: string;
+  namespace: string;
+  workshop: string;
+  environment: string;
   [k: string]: unknown;
 }
 /**

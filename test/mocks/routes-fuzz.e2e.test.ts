@@ -19,7 +19,28 @@ const EXTRA_PATHS: Record<string, (m: RunningMock) => string[]> = {
       `${m.url}/realms/nowhere/protocol/openid-connect/auth`,
     ];
   },
-  portal: (m) => [`${m.url}/accounts/login/`, `${m.url}/accounts/logout/`],
+  portal: (m) => [
+    `${m.url}/accounts/login/`,
+    `${m.url}/accounts/logout/`,
+    `${m.url}/workshops/environment/educates-lab-w01/request/`,
+    `${m.url}/workshops/environment/educates-lab-w01/status/`,
+    `${m.url}/workshops/environment/nowhere/request/`,
+    `${m.url}/workshops/session/educates-lab-w01-s001/activate/`,
+    `${m.url}/workshops/session/educates-lab-w01-s001/schedule/`,
+    `${m.url}/workshops/session/educates-lab-w01-s001/terminate/`,
+  ],
+};
+
+/** A bearer token a route's fuzz may send, so that what lies behind the token check is fuzzed too (the portal's robot). */
+const BEARER: Record<string, (m: RunningMock) => Promise<string>> = {
+  portal: async (m) => {
+    const r = await request(m.tokenEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=password&username=robot%40learningcenter&password=QrnY67ME9yGasNhq2OTbgWA4RzipUvo5&client_id=ACZpcaLIT3qr725YWmXu8et9REl4HBg1',
+    });
+    return String(((await r.body.json()) as { access_token: string }).access_token);
+  },
 };
 
 const NAMES = [
@@ -42,6 +63,13 @@ const NAMES = [
   'prompt',
   'code_challenge',
   'grant_type',
+  'index_url',
+  'redirect_url',
+  'user',
+  'email',
+  'timeout',
+  'sessions',
+  'token',
 ];
 const VALUES = [
   '',
@@ -83,9 +111,11 @@ const cookie = fc.option(
 describe.each(MOCK_FLAVOURS)('every route of the %s mock, malformed', (flavour) => {
   let idp: RunningMock;
   let paths: string[];
+  let bearer: string | undefined;
   beforeAll(async () => {
     idp = await startMock({ flavour: flavour as FlavourName, journal: { enabled: false } });
     paths = [...new Set([...Object.values(idp.endpoints), ...(EXTRA_PATHS[flavour]?.(idp) ?? [])])];
+    bearer = await BEARER[flavour]?.(idp);
   });
   afterAll(() => idp.close());
 
@@ -103,6 +133,8 @@ describe.each(MOCK_FLAVOURS)('every route of the %s mock, malformed', (flavour) 
           query: pairs,
           cookie,
           origin: fc.option(fc.constantFrom('https://evil.example', 'null'), { nil: undefined }),
+          withBearer: fc.boolean(),
+          jsonBody: fc.option(fc.json({ maxDepth: 3 }), { nil: undefined }),
         }),
         async (r) => {
           const base = paths[r.path % paths.length]!;
@@ -114,8 +146,9 @@ describe.each(MOCK_FLAVOURS)('every route of the %s mock, malformed', (flavour) 
               ...(r.contentType ? { 'content-type': r.contentType } : {}),
               ...(r.cookie !== undefined ? { cookie: r.cookie } : {}),
               ...(r.origin ? { origin: r.origin } : {}),
+              ...(r.withBearer && bearer ? { authorization: `Bearer ${bearer}` } : {}),
             },
-            ...(hasBody ? { body: encode(r.body) } : {}),
+            ...(hasBody ? { body: r.jsonBody ?? encode(r.body) } : {}),
           });
           await answer.body.dump();
           expect(answer.statusCode, `${r.method} ${url}`).toBeLessThan(500);
