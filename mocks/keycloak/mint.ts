@@ -2,6 +2,7 @@
 import { createHash, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { signHmac, signRs256 } from './jwt.js';
 import type { KcClient, KcUser, Realm, UserSession } from './model.js';
+import { effectiveRoles } from './roles.js';
 import type { KcState } from './state.js';
 
 export function minter(s: KcState) {
@@ -25,6 +26,11 @@ export function minter(s: KcState) {
       session && !session.offline ? session.started + realm.config.ssoSessionMaxLifespan : Number.POSITIVE_INFINITY;
     const exp = Math.min(t + realm.config.accessTokenLifespan, sessionEnd);
     const user = subject.user;
+    // Roles through the user's groups too (mocks/keycloak/roles.ts); claims of the realm, the client, the user, in that order.
+    const roles = user ? effectiveRoles(realm, user) : { realm: [], clients: {} };
+    const claims = { ...(realm.config.claims ?? {}), ...(client.claims ?? {}), ...(user?.claims ?? {}) };
+    // An Audience mapper adds its audiences before "account" (the audience resolve of the account client's roles).
+    const audiences = [...(client.audience ?? []), ...(user ? ['account'] : [])];
     const profile = user
       ? {
           email_verified: !!user.email,
@@ -48,27 +54,27 @@ export function minter(s: KcState) {
       ...(session && !subject.serviceAccount ? { auth_time: session.started } : {}),
       jti: randomUUID(),
       iss: defect === 'wrong-issuer' ? `${iss}-elsewhere` : iss,
-      ...(user ? { aud: 'account' } : {}),
+      ...(audiences.length ? { aud: audiences.length === 1 ? audiences[0] : audiences } : {}),
       sub: subject.id,
       typ: 'Bearer',
       azp: client.clientId,
       ...sessionClaims(session),
       acr: '1',
       realm_access: {
-        roles: ['offline_access', `default-roles-${realm.name}`, 'uma_authorization', ...(user?.realmRoles ?? [])],
+        roles: [...new Set(['offline_access', `default-roles-${realm.name}`, 'uma_authorization', ...roles.realm])],
       },
       // Client roles as Keycloak's role mapper writes them: resource_access.<client id>.roles.
-      ...(user?.clientRoles && Object.keys(user.clientRoles).length
+      ...(Object.keys(roles.clients).length
         ? {
             resource_access: Object.fromEntries(
-              Object.entries(user.clientRoles).map(([clientId, roles]) => [clientId, { roles }]),
+              Object.entries(roles.clients).map(([clientId, list]) => [clientId, { roles: list }]),
             ),
           }
         : {}),
       scope,
       ...(session && kc.sidClaim ? { sid: session.id } : {}),
       ...profile,
-      ...(user?.claims ?? {}),
+      ...claims,
     };
     // A technical user's offline token needs no access token: no RS256 work (nor key import) at start-up then.
     let accessToken = '';
@@ -117,7 +123,7 @@ export function minter(s: KcState) {
           acr: '1',
           ...(session && kc.sidClaim ? { sid: session.id } : {}),
           ...profile,
-          ...(user.claims ?? {}),
+          ...claims,
         },
         rsa.kid,
         rsa,

@@ -25,6 +25,8 @@ export interface KcClient
       | 'lowerCaseBearer'
       | 'refreshForClientCredentials'
       | 'offlineAllowed'
+      | 'claims'
+      | 'audience'
     > {}
 
 export interface KcUser

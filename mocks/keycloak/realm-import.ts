@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import type { Pbkdf2Credential } from '../core/passwords.js';
 import { ConfigError } from '../core/config.js';
 import type { RealmConfig } from './model.js';
+import type { GroupConfig } from './roles.js';
 
 type Json = Record<string, unknown>;
 
@@ -34,6 +35,7 @@ const REALM_HONOURED = new Set([
   'clients',
   'users',
   'roles',
+  'groups',
   'authenticatorConfig',
 ]);
 const REALM_INERT = new Set([
@@ -138,6 +140,7 @@ const USER_HONOURED = new Set([
   'realmRoles',
   'clientRoles',
   'requiredActions',
+  'groups',
   'id',
 ]);
 const USER_INERT = new Set([
@@ -177,7 +180,8 @@ export function importRealm(file: string): { realm: RealmConfig; notes: string[]
   return realmFromExport(doc, file);
 }
 
-export function realmFromExport(doc: unknown, source: string): { realm: RealmConfig; notes: string[] } {
+/** Readers of an export's members that fail with the member's JSON path (a ConfigError naming the source). */
+export function representationReader(source: string) {
   const fail = (path: string, message: string): never => {
     throw new ConfigError(source, [`${path}: ${message}`]);
   };
@@ -195,6 +199,52 @@ export function realmFromExport(doc: unknown, source: string): { realm: RealmCon
         : fail(path, 'must be a whole number');
   const bool = (v: unknown, path: string): boolean | undefined =>
     v === undefined ? undefined : typeof v === 'boolean' ? v : fail(path, 'must be true or false');
+  return { fail, obj, list, str, num, bool };
+}
+type Reader = ReturnType<typeof representationReader>;
+
+/**
+ * A ClientRepresentation (an export's, or the admin REST API's body) as the mock's client: its flows as grants,
+ * its secret, redirect URIs, PKCE attribute, consent, bearer-only and default scopes. Undefined for a client of
+ * another protocol (SAML), which the mock does not serve.
+ */
+export function clientFromRepresentation(read: Reader, client: Json, path: string) {
+  const { list, str, bool, obj } = read;
+  const clientId = str(client.clientId, `${path}/clientId`);
+  if (client.protocol !== undefined && client.protocol !== 'openid-connect') return undefined;
+  const attributes = client.attributes === undefined ? {} : obj(client.attributes, `${path}/attributes`);
+  const isPublic = bool(client.publicClient, `${path}/publicClient`) ?? false;
+  const grants = [
+    ...((bool(client.standardFlowEnabled, `${path}/standardFlowEnabled`) ?? true) ? ['authorization_code'] : []),
+    ...((bool(client.directAccessGrantsEnabled, `${path}/directAccessGrantsEnabled`) ?? false) ? ['password'] : []),
+    ...((bool(client.serviceAccountsEnabled, `${path}/serviceAccountsEnabled`) ?? false) && !isPublic
+      ? ['client_credentials']
+      : []),
+  ];
+  // Refresh tokens come with the grants that issue them unless "Use refresh tokens" is off.
+  if (attributes['use.refresh.tokens'] !== 'false' && grants.some((g) => g !== 'client_credentials'))
+    grants.push('refresh_token');
+  const pkce = attributes['pkce.code.challenge.method'];
+  const scopes = [...list(client.defaultClientScopes, `${path}/defaultClientScopes`)].filter(
+    (x): x is string => typeof x === 'string',
+  );
+  return {
+    clientId,
+    ...(!isPublic && typeof client.secret === 'string' && client.secret ? { clientSecret: client.secret } : {}),
+    public: isPublic,
+    enabled: bool(client.enabled, `${path}/enabled`) ?? true,
+    grants,
+    scopes,
+    redirectUris: list(client.redirectUris, `${path}/redirectUris`).map((u, j) => str(u, `${path}/redirectUris/${j}`)),
+    ...(pkce === 'S256' || pkce === 'plain' ? { pkceMethod: pkce as 'S256' | 'plain' } : {}),
+    ...(bool(client.consentRequired, `${path}/consentRequired`) ? { consentRequired: true } : {}),
+    ...(bool(client.bearerOnly, `${path}/bearerOnly`) ? { bearerOnly: true } : {}),
+  };
+}
+
+export function realmFromExport(doc: unknown, source: string): { realm: RealmConfig; notes: string[] } {
+  const read = representationReader(source);
+  const { fail, obj, list, str, num, bool } = read;
 
   const r = obj(doc, '/');
   const name = str(r.realm, '/realm');
@@ -212,42 +262,12 @@ export function realmFromExport(doc: unknown, source: string): { realm: RealmCon
     const client = obj(c, path);
     const clientId = str(client.clientId, `${path}/clientId`);
     unused(`client ${clientId}: `, client, CLIENT_HONOURED, CLIENT_INERT);
-    if (client.protocol !== undefined && client.protocol !== 'openid-connect')
+    const converted = clientFromRepresentation(read, client, path);
+    if (!converted)
       notes.push(
         `realm import ${name}: client ${clientId} speaks ${String(client.protocol)}, not openid-connect: left out`,
       );
-    const attributes = client.attributes === undefined ? {} : obj(client.attributes, `${path}/attributes`);
-    const isPublic = bool(client.publicClient, `${path}/publicClient`) ?? false;
-    const grants = [
-      ...((bool(client.standardFlowEnabled, `${path}/standardFlowEnabled`) ?? true) ? ['authorization_code'] : []),
-      ...((bool(client.directAccessGrantsEnabled, `${path}/directAccessGrantsEnabled`) ?? false) ? ['password'] : []),
-      ...((bool(client.serviceAccountsEnabled, `${path}/serviceAccountsEnabled`) ?? false) && !isPublic
-        ? ['client_credentials']
-        : []),
-    ];
-    // Refresh tokens come with the grants that issue them unless "Use refresh tokens" is off.
-    if (attributes['use.refresh.tokens'] !== 'false' && grants.some((g) => g !== 'client_credentials'))
-      grants.push('refresh_token');
-    const pkce = attributes['pkce.code.challenge.method'];
-    const scopes = [...list(client.defaultClientScopes, `${path}/defaultClientScopes`)].filter(
-      (x): x is string => typeof x === 'string',
-    );
-    return client.protocol !== undefined && client.protocol !== 'openid-connect'
-      ? undefined
-      : {
-          clientId,
-          ...(!isPublic && typeof client.secret === 'string' && client.secret ? { clientSecret: client.secret } : {}),
-          public: isPublic,
-          enabled: bool(client.enabled, `${path}/enabled`) ?? true,
-          grants,
-          scopes,
-          redirectUris: list(client.redirectUris, `${path}/redirectUris`).map((u, j) =>
-            str(u, `${path}/redirectUris/${j}`),
-          ),
-          ...(pkce === 'S256' || pkce === 'plain' ? { pkceMethod: pkce } : {}),
-          ...(bool(client.consentRequired, `${path}/consentRequired`) ? { consentRequired: true } : {}),
-          ...(bool(client.bearerOnly, `${path}/bearerOnly`) ? { bearerOnly: true } : {}),
-        };
+    return converted;
   });
 
   const users = list(r.users, '/users').map((u, i) => {
@@ -283,11 +303,49 @@ export function realmFromExport(doc: unknown, source: string): { realm: RealmCon
             ),
           }
         : {}),
+      ...(hasValue(user.groups)
+        ? { groups: list(user.groups, `${path}/groups`).map((x, j) => str(x, `${path}/groups/${j}`)) }
+        : {}),
       ...(hasValue(user.requiredActions)
         ? { requiredActions: list(user.requiredActions, `${path}/requiredActions`).map(String) }
         : {}),
     };
   });
+
+  // Groups (a tree of GroupRepresentation): names, role mappings, subgroups; attributes reach no token by default.
+  const groupOf = (g: unknown, path: string): GroupConfig => {
+    const group = obj(g, path);
+    const groupName = str(group.name, `${path}/name`);
+    if (hasValue(group.attributes))
+      notes.push(`realm import ${name}: group ${groupName}: attributes are not honoured by the mock`);
+    const clientRoles = group.clientRoles === undefined ? {} : obj(group.clientRoles, `${path}/clientRoles`);
+    return {
+      name: groupName,
+      realmRoles: list(group.realmRoles, `${path}/realmRoles`).map((x, j) => str(x, `${path}/realmRoles/${j}`)),
+      clientRoles: Object.fromEntries(
+        Object.entries(clientRoles).map(([c, roles]) => [c, list(roles, `${path}/clientRoles/${c}`).map(String)]),
+      ),
+      subGroups: list(group.subGroups, `${path}/subGroups`).map((x, j) => groupOf(x, `${path}/subGroups/${j}`)),
+    };
+  };
+  const groups = list(r.groups, '/groups').map((g, i) => groupOf(g, `/groups/${i}`));
+  // Role definitions (RolesRepresentation): names; a composite's composites are not expanded, said unless built in.
+  const rolesDoc = r.roles === undefined ? {} : obj(r.roles, '/roles');
+  const roleNames = (v: unknown, path: string) =>
+    list(v, path).map((x, j) => {
+      const role = obj(x, `${path}/${j}`);
+      const roleName = str(role.name, `${path}/${j}/name`);
+      if (role.composite === true && roleName !== `default-roles-${name}`)
+        notes.push(`realm import ${name}: role ${roleName} is composite: its composites are not expanded by the mock`);
+      return roleName;
+    });
+  const clientRoleDefs = rolesDoc.client === undefined ? {} : obj(rolesDoc.client, '/roles/client');
+  const roles = {
+    realm: roleNames(rolesDoc.realm, '/roles/realm'),
+    client: Object.fromEntries(
+      Object.entries(clientRoleDefs).map(([c, list]) => [c, roleNames(list, `/roles/client/${c}`)]),
+    ),
+  };
 
   // The User Session Count Limiter's config, wherever the flows use it (the mock applies it to the realm's logins).
   const limiter = list(r.authenticatorConfig, '/authenticatorConfig')
@@ -333,6 +391,8 @@ export function realmFromExport(doc: unknown, source: string): { realm: RealmCon
     ...(sessionLimit && (sessionLimit.realmLimit || sessionLimit.clientLimit) ? { sessionLimit } : {}),
     clients: clients.filter((c): c is NonNullable<typeof c> => c !== undefined),
     users,
+    ...(groups.length ? { groups } : {}),
+    ...(roles.realm.length || Object.keys(roles.client).length ? { roles } : {}),
   };
   return { realm, notes };
 }

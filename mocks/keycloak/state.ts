@@ -31,7 +31,15 @@ export function createState(ctx: MockContext) {
   ];
   realmConfigs.forEach((rc, i) => {
     const { clients = [], users = [], sessionLimit, ...rest } = rc;
-    const config = { ...REALM_DEFAULTS, ...rest, sessionLimit } as Realm['config'];
+    // Groups and roles are copied: the admin REST API changes them in this mock, never in its configuration.
+    const config = {
+      ...REALM_DEFAULTS,
+      ...rest,
+      groups: structuredClone(rest.groups ?? []),
+      roles: structuredClone(rest.roles ?? {}),
+      claims: rest.claims ?? {},
+      sessionLimit,
+    } as Realm['config'];
     // The first realm shares the core's client and user maps, so /__admin/clients and /__admin/users reach it.
     const clientMap = i === 0 ? (ctx.clients as Map<string, KcClient>) : new Map<string, KcClient>();
     const userMap = i === 0 ? (ctx.users as Map<string, KcUser>) : new Map<string, KcUser>();

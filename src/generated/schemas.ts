@@ -511,6 +511,16 @@ export interface Client {
    * Portal: the application's skip_authorization (no consent form). Keycloak: consent is asked only when consentRequired is set.
    */
   skipConsent?: boolean;
+  /**
+   * Keycloak: claims every token issued to this client carries (the client's hardcoded-claim protocol mappers); a user's own claims go over them.
+   */
+  claims?: {
+    [k: string]: unknown;
+  };
+  /**
+   * Keycloak: audiences the client's access tokens name besides "account" (the client's Audience protocol mappers), in aud.
+   */
+  audience?: string[];
 }
 export interface User {
   username: string;
@@ -520,6 +530,9 @@ export interface User {
    * Rator: the user may use the operator_password grant.
    */
   operator?: boolean;
+  /**
+   * Groups the user belongs to. Portal: Django groups (robots may use the REST API). Keycloak: group paths (/parent/child) or top-level names of the realm's groups; the roles mapped to a group and to its parents are the user's too.
+   */
   groups?: string[];
   /**
    * Keycloak: the user's id (sub); derived from the username when absent.
@@ -761,6 +774,39 @@ export interface KeycloakRealm {
    * 'Login timeout': how long a login page (its authentication session) lives (seconds).
    */
   accessCodeLifespanLogin?: number;
+  /**
+   * The realm's groups (a tree): the realm and client roles mapped to a group apply to its members and to the members of its subgroups.
+   */
+  groups?: Group[];
+  /**
+   * Roles the realm defines beyond the built-in ones (listed by the admin REST API; a role a user or group holds need not be listed here).
+   */
+  roles?: {
+    realm?: string[];
+    /**
+     * By client id.
+     */
+    client?: {
+      [k: string]: string[];
+    };
+  };
+  /**
+   * Claims every token of the realm carries (a default client scope's hardcoded-claim mappers); a client's and a user's own claims go over them.
+   */
+  claims?: {
+    [k: string]: unknown;
+  };
+}
+export interface Group {
+  name: string;
+  realmRoles?: string[];
+  /**
+   * By client id.
+   */
+  clientRoles?: {
+    [k: string]: string[];
+  };
+  subGroups?: Group[];
 }
 /**
  * The "rator" section of a mock configuration (schemas/config/mock-config.schema.json $refs it; npm run gen:types keeps that list).

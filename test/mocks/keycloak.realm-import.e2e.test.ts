@@ -39,7 +39,34 @@ function currentExport() {
     refreshTokenMaxReuse: 0,
     bruteForceProtected: true,
     identityProviders: [{ alias: 'github', providerId: 'github' }],
-    roles: { realm: [{ name: 'shop-admin', composite: false, clientRole: false }], client: {} },
+    roles: {
+      realm: [
+        { name: 'shop-admin', composite: false, clientRole: false },
+        { name: 'shop-all', composite: true, composites: { realm: ['shop-admin'] }, clientRole: false },
+      ],
+      client: { 'shop-web': [{ name: 'buyer', composite: false, clientRole: true, containerId: 'b1' }] },
+    },
+    groups: [
+      {
+        id: 'g1',
+        name: 'staff',
+        path: '/staff',
+        attributes: { floor: ['2'] },
+        realmRoles: ['staff-member'],
+        clientRoles: { 'shop-web': ['reviewer'] },
+        subGroups: [
+          {
+            id: 'g2',
+            name: 'leads',
+            path: '/staff/leads',
+            attributes: {},
+            realmRoles: ['lead'],
+            clientRoles: {},
+            subGroups: [],
+          },
+        ],
+      },
+    ],
     authenticatorConfig: [
       {
         id: 'x',
@@ -95,6 +122,7 @@ function currentExport() {
         ],
         realmRoles: ['default-roles-shop', 'shop-admin'],
         clientRoles: { 'shop-web': ['buyer'] },
+        groups: ['/staff/leads'],
       },
     ],
   };
@@ -158,8 +186,9 @@ describe('keycloak mock: realm exports', () => {
     expect(alice.status).toBe(200);
     expect(alice.json().expires_in).toBe(120);
     const claims = JSON.parse(Buffer.from(String(alice.json().access_token).split('.')[1]!, 'base64url').toString());
-    expect(claims.realm_access.roles).toContain('shop-admin');
-    expect(claims.resource_access).toEqual({ 'shop-web': { roles: ['buyer'] } });
+    // Roles of the user, of its group /staff/leads and of that group's parent /staff.
+    expect(claims.realm_access.roles).toEqual(expect.arrayContaining(['shop-admin', 'lead', 'staff-member']));
+    expect(claims.resource_access).toEqual({ 'shop-web': { roles: ['buyer', 'reviewer'] } });
     expect(claims.sub).toBe('c0ffee00-0000-4000-8000-000000000001');
     expect((await token('shop', ['shop-web', 'shop-web-secret'], 'alice', 'wrong')).status).toBe(401);
     // realmLimit 1, "Deny new session": the second login is refused.
@@ -174,6 +203,8 @@ describe('keycloak mock: realm exports', () => {
       'realm import shop: identityProviders is not honoured by the mock',
       'realm import shop: client shop-web: protocolMappers is not honoured by the mock',
       'realm import shop: user alice: attributes is not honoured by the mock',
+      'realm import shop: group staff: attributes are not honoured by the mock',
+      'realm import shop: role shop-all is composite: its composites are not expanded by the mock',
     ])
       expect(notes).toContain(expected);
   });
