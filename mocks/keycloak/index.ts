@@ -18,7 +18,7 @@ import { consentStep } from './browser/consent.js';
 import { browserFlow } from './browser/flow.js';
 import { keycloakLoginActions } from './browser/login-actions.js';
 import { keycloakBrowserLogout } from './browser/logout.js';
-import { adminRestRoute, keycloakAdminRest } from './admin-rest.js';
+import { adminRestRoute, keycloakAdminRest } from './admin-rest/index.js';
 import { clientAuthentication } from './client-auth.js';
 import { sessionLimiter } from './session-limit.js';
 import { endpointHandlers } from './endpoints.js';

@@ -45,6 +45,10 @@ export interface KcUser
       | 'claims'
     > {}
 
+/** A client of a realm from its config (or a ClientRepresentation made into one), the schema's defaults filled. */
+export const kcClientOf = (c: Partial<KcClient> & { clientId: string }): KcClient =>
+  ({ public: false, grants: [], scopes: [], enabled: true, ...c }) as KcClient;
+
 export interface ClientSession {
   /** Seconds; updated on every refresh (TokenManager.refreshAccessToken). */
   timestamp: number;

@@ -4,7 +4,7 @@ import { header, type MockRequest } from '../core/http.js';
 import { realmKeys, type KeyShare, type RealmKeys } from './keys.js';
 import { ExpiryHeap } from '../core/expiry-heap.js';
 import { TokenStore } from '../core/store.js';
-import { REALM_DEFAULTS, type KcClient, type KcUser, type Realm, type Settings } from './model.js';
+import { kcClientOf, REALM_DEFAULTS, type KcClient, type KcUser, type Realm, type Settings } from './model.js';
 import { importRealm } from './realm-import.js';
 import { memorySessions, sharedSessions } from './sessions.js';
 
@@ -43,8 +43,7 @@ export function createState(ctx: MockContext) {
     // The first realm shares the core's client and user maps, so /__admin/clients and /__admin/users reach it.
     const clientMap = i === 0 ? (ctx.clients as Map<string, KcClient>) : new Map<string, KcClient>();
     const userMap = i === 0 ? (ctx.users as Map<string, KcUser>) : new Map<string, KcUser>();
-    for (const c of clients)
-      clientMap.set(c.clientId, { public: false, grants: [], scopes: [], enabled: true, ...c } as KcClient);
+    for (const c of clients) clientMap.set(c.clientId, kcClientOf(c as KcClient));
     for (const u of users) userMap.set(u.username, { enabled: true, operator: false, groups: [], ...u } as KcUser);
     let keys: Promise<RealmKeys> | undefined;
     realms.set(rc.name, {

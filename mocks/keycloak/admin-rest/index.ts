@@ -1,18 +1,20 @@
 /**
- * The subset of Keycloak's Admin REST API that keycloak-admin-client uses to provision test users: users (find, get,
- * create with credentials, update, delete, reset password), realm roles (list, get, create) and a user's realm role
- * mappings. The caller is a bearer token of the master realm whose user holds the realm role admin (admin-cli's
+ * The subset of Keycloak's Admin REST API that keycloak-admin-client uses to provision a test realm: users (find, get,
+ * create with credentials, update, delete, reset password, role mappings, groups), clients (find, create, get,
+ * update, delete, the secret, client roles: ./clients.ts), groups (./groups.ts) and realm roles (list, get, create). The caller is a bearer token of the master realm whose user holds the realm role admin (admin-cli's
  * password grant, as `kcadm.sh` and keycloak-admin-client log in).
  * Sources (keycloak/keycloak services/src/main/java/org/keycloak/services/resources/admin/): UsersResource.java
  * (createUser: 201 with Location, 409 "User exists with same username"), UserResource.java, RoleContainerResource.java,
  * RoleMapperResource.java; AdminRoot.java (401 without a valid token, 403 without the role).
  * What it changes lives in this process (replicas on a shared store do not see it; /__admin/users is theirs).
  */
-import { createHash } from 'node:crypto';
-import type { Route } from '../core/flavour.js';
-import { bearerToken, type MockRequest, type MockResponse } from '../core/http.js';
-import { empty, json, userIdOf, type KcUser, type Realm } from './model.js';
-import type { KcState } from './state.js';
+import type { Route } from '../../core/flavour.js';
+import { bearerToken, type MockRequest, type MockResponse } from '../../core/http.js';
+import { empty, json, userIdOf, type KcUser, type Realm } from '../model.js';
+import type { KcState } from '../state.js';
+import { adminClients, clientByUuid, clientUuid } from './clients.js';
+import { badRequest, notFound, objectBody, page, roleRep, stableId } from './common.js';
+import { adminGroups, mapRoles } from './groups.js';
 
 type LiveAccessToken = (iss: string, realm: Realm, token: string) => Promise<Record<string, unknown> | undefined>;
 
@@ -23,11 +25,6 @@ const builtInRoles = (realm: Realm) => [
   `default-roles-${realm.name}`,
   ...(realm.name === 'master' ? ['admin', 'create-realm'] : []),
 ];
-
-const roleId = (realm: Realm, name: string) => {
-  const h = createHash('sha256').update(`role\0${realm.name}\0${name}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-};
 
 const decodeSegment = (x: string) => {
   try {
@@ -51,20 +48,12 @@ export function adminRestRoute(prefix: string, handle: Route['handle']): Route {
 }
 
 export function keycloakAdminRest(s: KcState, prefix: string, liveAccessToken: LiveAccessToken) {
-  /** Realm roles created through the API, by realm. */
-  const created = new Map<string, Set<string>>();
-  const rolesOf = (realm: Realm) => {
-    const names = new Set([...builtInRoles(realm), ...(created.get(realm.name) ?? [])]);
+  /** The realm's roles: built in, declared (config or created here), and held by users and groups. */
+  const rolesOf = (realm: Realm, groupRoles: string[]) => {
+    const names = new Set([...builtInRoles(realm), ...(realm.config.roles?.realm ?? []), ...groupRoles]);
     for (const u of realm.users.values()) for (const r of (u as KcUser).realmRoles ?? []) names.add(r);
     return [...names];
   };
-  const roleRep = (realm: Realm, name: string) => ({
-    id: roleId(realm, name),
-    name,
-    composite: name === `default-roles-${realm.name}`,
-    clientRole: false,
-    containerId: realm.name,
-  });
   const userRep = (realm: Realm, u: KcUser) => ({
     id: userIdOf(realm.name, u),
     username: u.username,
@@ -82,17 +71,6 @@ export function keycloakAdminRest(s: KcState, prefix: string, liveAccessToken: L
   });
   const byId = (realm: Realm, id: string) =>
     ([...realm.users.values()] as KcUser[]).find((u) => userIdOf(realm.name, u) === id);
-  const notFound = (what: string) => json(404, { error: `${what} not found` });
-  const body = (req: MockRequest): Record<string, unknown> | undefined => {
-    try {
-      const v = JSON.parse(req.body.toString('utf8')) as unknown;
-      return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  const badRequest = () => json(400, { error: 'unknown_error' });
-
   /** A master-realm token whose user holds the admin role, else 401 / 403 as AdminRoot answers. */
   async function authorised(req: MockRequest): Promise<MockResponse | undefined> {
     const master = s.realms.get('master');
@@ -126,14 +104,86 @@ export function keycloakAdminRest(s: KcState, prefix: string, liveAccessToken: L
     delete user.passwordHash;
   }
 
+  /** A user's role mappings: GET all (MappingsRepresentation), realm ones, or one client's. */
+  function userRoleMappings(
+    realm: Realm,
+    req: MockRequest,
+    user: KcUser,
+    kind: string | undefined,
+    clientId: string | undefined,
+    groupRoles: string[],
+  ): MockResponse {
+    if (kind === undefined) {
+      if (req.method !== 'GET') return empty(405);
+      const clientMappings = Object.fromEntries(
+        Object.entries(user.clientRoles ?? {})
+          .filter(([, roles]) => roles.length)
+          .map(([cid, roles]) => {
+            const client = realm.clients.get(cid);
+            const container = { id: client ? clientUuid(realm, client) : stableId('client', realm, cid) };
+            return [cid, { id: container.id, client: cid, mappings: roles.map((r) => roleRep(realm, r, container)) }];
+          }),
+      );
+      return json(200, {
+        realmMappings: (user.realmRoles ?? []).map((r) => roleRep(realm, r)),
+        ...(Object.keys(clientMappings).length ? { clientMappings } : {}),
+      });
+    }
+    if (kind === 'realm')
+      return mapRoles(
+        req,
+        (user.realmRoles ??= []),
+        rolesOf(realm, groupRoles),
+        (n) => stableId('role', realm, n),
+        (n) => roleRep(realm, n),
+      );
+    if (kind === 'clients' && clientId) {
+      const client = clientByUuid(realm, clientId);
+      if (!client) return notFound('Could not find client');
+      const container = { id: clientId };
+      const known = [
+        ...new Set([
+          ...(realm.config.roles?.client?.[client.clientId] ?? []),
+          ...[...realm.users.values()].flatMap((u) => u.clientRoles?.[client.clientId] ?? []),
+          ...groupsOf(realm).clientRolesHeld(client.clientId),
+        ]),
+      ];
+      const byClient = (user.clientRoles ??= {});
+      return mapRoles(
+        req,
+        (byClient[client.clientId] ??= []),
+        known,
+        (n) => stableId(`role:${clientId}`, realm, n),
+        (n) => roleRep(realm, n, container),
+      );
+    }
+    return notFound('Resource not found');
+  }
+
+  const groupApis = new WeakMap<Realm, ReturnType<typeof adminGroups>>();
+  const groupsOf = (realm: Realm) => {
+    let api = groupApis.get(realm);
+    if (!api) groupApis.set(realm, (api = adminGroups(realm, () => rolesOf(realm, groupRealmRoles(realm)))));
+    return api;
+  };
+  const groupRealmRoles = (realm: Realm) =>
+    groupsOf(realm)
+      .allGroups()
+      .flatMap(({ group }) => group.realmRoles ?? []);
+
   return async (req: MockRequest, route: Record<string, string>): Promise<MockResponse> => {
     const denied = await authorised(req);
     if (denied) return denied;
     const realm = s.realms.get(route.realm ?? '');
     if (!realm) return json(404, { error: 'Realm not found.' });
     const parts = (route.rest ?? '').split('/').filter(Boolean).map(decodeSegment);
-    const [collection, id, sub, kind] = parts;
+    const [collection, id, sub, kind, clientId] = parts;
     const q = new URLSearchParams(req.rawQuery);
+    const location = (path: string) => `${s.baseOf(req, prefix)}/admin/realms/${realm.name}/${path}`;
+    const groupApi = groupsOf(realm);
+    if (collection === 'clients') return adminClients(realm, req, parts, location, groupApi.clientRolesHeld);
+    if (collection === 'groups')
+      return groupApi.groups(req, parts, location, (uuid) => clientByUuid(realm, uuid)?.clientId);
     if (collection === 'users' && id === undefined) {
       if (req.method === 'GET') {
         const exact = q.get('exact') === 'true';
@@ -150,28 +200,24 @@ export function keycloakAdminRest(s: KcState, prefix: string, liveAccessToken: L
                 v?.toLowerCase().includes(search.toLowerCase()),
               )),
         );
-        const first = Number(q.get('first') ?? 0);
-        const max = Number(q.get('max') ?? 100);
         return json(
           200,
-          found.slice(first, first + max).map((u) => userRep(realm, u)),
+          page(found, q).map((u) => userRep(realm, u)),
         );
       }
       if (req.method !== 'POST') return empty(405);
-      const rep = body(req);
+      const rep = objectBody(req);
       if (!rep || typeof rep.username !== 'string' || !rep.username)
         return json(400, { errorMessage: 'User name is missing' });
       if (realm.users.has(rep.username.toLowerCase()))
         return json(409, { errorMessage: 'User exists with same username' });
       const user = userFrom(rep);
       realm.users.set(user.username, user);
-      return empty(201, {
-        Location: `${s.baseOf(req, prefix)}/admin/realms/${realm.name}/users/${userIdOf(realm.name, user)}`,
-      });
+      return empty(201, { Location: location(`users/${userIdOf(realm.name, user)}`) });
     }
     if (collection === 'users' && id !== undefined) {
       const user = byId(realm, id);
-      if (!user) return notFound('User');
+      if (!user) return notFound('User not found');
       if (sub === undefined) {
         if (req.method === 'GET') return json(200, userRep(realm, user));
         if (req.method === 'DELETE') {
@@ -179,7 +225,7 @@ export function keycloakAdminRest(s: KcState, prefix: string, liveAccessToken: L
           return empty(204);
         }
         if (req.method === 'PUT') {
-          const rep = body(req);
+          const rep = objectBody(req);
           if (!rep) return badRequest();
           realm.users.set(user.username, userFrom({ username: user.username, ...rep }, user));
           return empty(204);
@@ -187,37 +233,17 @@ export function keycloakAdminRest(s: KcState, prefix: string, liveAccessToken: L
         return empty(405);
       }
       if (sub === 'reset-password' && req.method === 'PUT') {
-        const rep = body(req);
+        const rep = objectBody(req);
         if (!rep || typeof rep.value !== 'string' || !rep.value) return json(400, { error: 'missing_password' });
         setPassword(user, rep.value);
         return empty(204);
       }
-      if (sub === 'role-mappings' && kind === 'realm') {
-        if (req.method === 'GET')
-          return json(
-            200,
-            (user.realmRoles ?? []).map((r) => roleRep(realm, r)),
-          );
-        const reps = (() => {
-          try {
-            return JSON.parse(req.body.toString('utf8')) as { name?: string; id?: string }[];
-          } catch {
-            return undefined;
-          }
-        })();
-        if (!Array.isArray(reps)) return badRequest();
-        const known = rolesOf(realm);
-        const names = reps.map((r) => r.name ?? known.find((n) => roleId(realm, n) === r.id));
-        if (names.some((n) => n === undefined || !known.includes(n))) return json(404, { error: 'Role not found' });
-        const current = new Set(user.realmRoles ?? []);
-        for (const n of names as string[]) req.method === 'DELETE' ? current.delete(n) : current.add(n);
-        user.realmRoles = [...current];
-        return empty(204);
-      }
-      return notFound('Resource');
+      if (sub === 'role-mappings') return userRoleMappings(realm, req, user, kind, clientId, groupRealmRoles(realm));
+      if (sub === 'groups') return groupApi.userGroups(req, user, kind);
+      return notFound('Resource not found');
     }
     if (collection === 'roles') {
-      const names = rolesOf(realm);
+      const names = rolesOf(realm, groupRealmRoles(realm));
       if (id === undefined) {
         if (req.method === 'GET')
           return json(
@@ -225,17 +251,16 @@ export function keycloakAdminRest(s: KcState, prefix: string, liveAccessToken: L
             names.map((n) => roleRep(realm, n)),
           );
         if (req.method !== 'POST') return empty(405);
-        const rep = body(req);
+        const rep = objectBody(req);
         if (!rep || typeof rep.name !== 'string' || !rep.name) return badRequest();
         if (names.includes(rep.name)) return json(409, { errorMessage: `Role with name ${rep.name} already exists` });
-        (created.get(realm.name) ?? created.set(realm.name, new Set()).get(realm.name)!).add(rep.name);
-        return empty(201, {
-          Location: `${s.baseOf(req, prefix)}/admin/realms/${realm.name}/roles/${encodeURIComponent(rep.name)}`,
-        });
+        realm.config.roles = realm.config.roles ?? {};
+        (realm.config.roles.realm ??= []).push(rep.name);
+        return empty(201, { Location: location(`roles/${encodeURIComponent(rep.name)}`) });
       }
       if (req.method !== 'GET') return empty(405);
-      return names.includes(id) ? json(200, roleRep(realm, id)) : json(404, { error: 'Could not find role' });
+      return names.includes(id) ? json(200, roleRep(realm, id)) : notFound('Could not find role');
     }
-    return notFound('Resource');
+    return notFound('Resource not found');
   };
 }
