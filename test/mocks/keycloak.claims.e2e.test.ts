@@ -32,8 +32,13 @@ describe('keycloak mock: roles and claims', () => {
                 clientSecret: 'conformance-app-secret',
                 grants: ['password'],
                 scopes: ['profile'],
+                // Hardcoded-claim and Audience mappers on the client.
+                claims: { tier: 'standard', tenant: 'client-default' },
+                audience: ['orders-api'],
               },
             ],
+            // A default client scope's hardcoded claim: every token of the realm.
+            claims: { region: 'eu', tier: 'realm-default' },
             users: [
               {
                 username: 'alice',
@@ -62,6 +67,9 @@ describe('keycloak mock: roles and claims', () => {
     ]);
     expect(access.resource_access).toEqual({ 'orders-api': { roles: ['read', 'write'] } });
     expect([access.tenant, access.entitlements]).toEqual(['acme', ['gold']]);
+    // Realm, then client, then user: the nearer one wins; the Audience mapper's audience comes before account.
+    expect([access.region, access.tier]).toEqual(['eu', 'standard']);
+    expect(access.aud).toEqual(['orders-api', 'account']);
     expect(payload(r.json().id_token).tenant).toBe('acme');
     expect(validate('keycloak', 'access-claims', access).errors).toEqual([]);
   });
