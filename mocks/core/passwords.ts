@@ -6,6 +6,7 @@
  * The salt is derived from the username: every replica seals a configured user alike, so one that already knows the
  * password recognises it without hashing on each change of the control document.
  */
+import * as crypto from 'node:crypto';
 import { createHash, pbkdf2Sync, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { UserRecord } from './flavour.js';
 
@@ -52,6 +53,34 @@ export interface Pbkdf2Credential {
   value: string;
 }
 
+export interface Argon2Credential {
+  variant: 'argon2id' | 'argon2i' | 'argon2d';
+  iterations: number;
+  memory: number;
+  parallelism: number;
+  salt: string;
+  value: string;
+}
+
+type Argon2Sync = (
+  algorithm: string,
+  parameters: {
+    message: string;
+    nonce: Buffer;
+    parallelism: number;
+    tagLength: number;
+    memory: number;
+    passes: number;
+  },
+) => Buffer;
+/** node:crypto's argon2 (Node 24.7 and later; absent before, so looked up rather than imported). */
+const argon2Sync = (crypto as unknown as { argon2Sync?: Argon2Sync }).argon2Sync;
+export const argon2Available = typeof argon2Sync === 'function';
+
+/** Whether the derived key equals the stored one, in constant time. */
+const sameKey = (derived: Buffer, expected: Buffer) =>
+  derived.length === expected.length && timingSafeEqual(derived, expected);
+
 /** Whether `given` is the user's password; a user known only by hash is checked once and then kept in clear here. */
 export function passwordMatches(user: UserRecord, given: string | undefined): boolean {
   if (given === undefined) return false;
@@ -67,7 +96,24 @@ export function passwordMatches(user: UserRecord, given: string | undefined): bo
       expected.length,
       pbkdf2.digest,
     );
-    if (derived.length !== expected.length || !timingSafeEqual(derived, expected)) return false;
+    if (!sameKey(derived, expected)) return false;
+    user.password = given;
+    return true;
+  }
+  // An Argon2 hash (Keycloak 24+'s default; version 1.3, the only one node:crypto computes).
+  const argon2 = (user as UserRecord & { passwordArgon2?: Argon2Credential }).passwordArgon2;
+  if (argon2) {
+    if (!argon2Sync) return false;
+    const expected = Buffer.from(argon2.value, 'base64');
+    const derived = argon2Sync(argon2.variant, {
+      message: given,
+      nonce: Buffer.from(argon2.salt, 'base64'),
+      parallelism: argon2.parallelism,
+      tagLength: expected.length,
+      memory: argon2.memory,
+      passes: argon2.iterations,
+    });
+    if (!sameKey(derived, expected)) return false;
     user.password = given;
     return true;
   }

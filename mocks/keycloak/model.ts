@@ -11,8 +11,10 @@ import type { RealmKeys } from './keys.js';
 
 export type KeycloakConfig = NonNullable<ConfigMockConfig['keycloak']>;
 export type RealmConfig = NonNullable<KeycloakConfig['realms']>[number];
-export type Settings = Required<Omit<KeycloakConfig, 'realms' | 'technicalUsers' | 'alsoServe' | 'realmImports'>> &
-  Pick<KeycloakConfig, 'realms' | 'technicalUsers' | 'alsoServe' | 'realmImports'>;
+export type Settings = Required<
+  Omit<KeycloakConfig, 'realms' | 'technicalUsers' | 'alsoServe' | 'realmImports' | 'importPasswords'>
+> &
+  Pick<KeycloakConfig, 'realms' | 'technicalUsers' | 'alsoServe' | 'realmImports' | 'importPasswords'>;
 
 /** Keycloak's members of a client and a user (schemas/config/mock-config.schema.json $defs/client, $defs/user). */
 export interface KcClient

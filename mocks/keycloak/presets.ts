@@ -7,7 +7,10 @@ import type { RealmConfig, Settings } from './model.js';
 // the JSON error handler of Keycloak 23 (PR #22006) made it a 403. No preset turns it on: a realm configures it.
 export const VERSION_SETTINGS: Record<
   string,
-  Omit<Settings, 'realms' | 'technicalUsers' | 'signingKey' | 'alsoServe' | 'maxSessions' | 'realmImports'>
+  Omit<
+    Settings,
+    'realms' | 'technicalUsers' | 'signingKey' | 'alsoServe' | 'maxSessions' | 'realmImports' | 'importPasswords'
+  >
 > = {
   legacy: {
     relativePath: '/auth',

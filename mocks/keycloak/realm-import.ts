@@ -2,8 +2,8 @@
  * Keycloak realm exports (`kc.sh export`, the admin console's partial export; the shapes of Keycloak up to 9 and
  * after) as realms of the mock: realm settings (lifespans, refresh token policy, the user session limiter's
  * config), clients (secret, public or confidential, redirect URIs, flows enabled, the PKCE attribute, consent, default
- * client scopes), users (enabled, names, email, realm and client role mappings, credentials: a plain `value`, or
- * the PBKDF2 hashes Keycloak writes, verified with node:crypto). Every other member with a value is named at start,
+ * client scopes), users (enabled, names, email, realm and client role mappings, groups, credentials: a plain `value`,
+ * or the PBKDF2 and argon2 hashes Keycloak writes, verified with node:crypto), groups and role definitions. Every other member with a value is named at start,
  * one line each: nothing is silently ignored. A malformed export is a ConfigError with its JSON path.
  * Sources (keycloak/keycloak): core/src/main/java/org/keycloak/representations/idm/{RealmRepresentation,
  * ClientRepresentation,UserRepresentation,CredentialRepresentation}.java, models/.../credential/PasswordCredentialModel
@@ -12,7 +12,7 @@
  * config keys realmLimit, clientLimit, behavior, errorMessage).
  */
 import { readFileSync } from 'node:fs';
-import type { Pbkdf2Credential } from '../core/passwords.js';
+import { argon2Available, type Argon2Credential, type Pbkdf2Credential } from '../core/passwords.js';
 import { ConfigError } from '../core/config.js';
 import type { RealmConfig } from './model.js';
 import type { GroupConfig } from './roles.js';
@@ -168,7 +168,10 @@ const hasValue = (v: unknown) =>
   !(typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0);
 
 /** Reads one export file: the realm and the lines saying what it leaves out. */
-export function importRealm(file: string): { realm: RealmConfig; notes: string[] } {
+export function importRealm(
+  file: string,
+  passwords: Record<string, string> = {},
+): { realm: RealmConfig; notes: string[] } {
   let doc: unknown;
   try {
     doc = JSON.parse(readFileSync(file, 'utf8'));
@@ -177,7 +180,7 @@ export function importRealm(file: string): { realm: RealmConfig; notes: string[]
       (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON: ${(e as Error).message}`;
     throw new ConfigError(file, [reason]);
   }
-  return realmFromExport(doc, file);
+  return realmFromExport(doc, file, passwords);
 }
 
 /** Readers of an export's members that fail with the member's JSON path (a ConfigError naming the source). */
@@ -242,7 +245,12 @@ export function clientFromRepresentation(read: Reader, client: Json, path: strin
   };
 }
 
-export function realmFromExport(doc: unknown, source: string): { realm: RealmConfig; notes: string[] } {
+export function realmFromExport(
+  doc: unknown,
+  source: string,
+  /** keycloak.importPasswords: "<realm>/<username>" -> the password, over the export's credential. */
+  passwords: Record<string, string> = {},
+): { realm: RealmConfig; notes: string[] } {
   const read = representationReader(source);
   const { fail, obj, list, str, num, bool } = read;
 
@@ -278,12 +286,22 @@ export function realmFromExport(doc: unknown, source: string): { realm: RealmCon
     const password = list(user.credentials, `${path}/credentials`)
       .map((c, j) => obj(c, `${path}/credentials/${j}`))
       .find((c) => c.type === 'password');
-    const credential = password ? credentialOf(password, `${path}/credentials`, fail) : undefined;
+    const override = passwords[`${name}/${username}`];
+    const credential: Credential | undefined =
+      override !== undefined
+        ? { password: override }
+        : password
+          ? credentialOf(password, `${path}/credentials`, fail)
+          : undefined;
+    if (credential && 'argon2' in credential && !argon2Available)
+      notes.push(
+        `realm import ${name}: user ${username}'s password is an argon2 hash, which this Node cannot check (Node >= 24.7 can): it cannot log in (give its password in keycloak.importPasswords)`,
+      );
     if (!credential)
       notes.push(`realm import ${name}: user ${username} has no password the mock can check: it cannot log in`);
     else if ('unsupported' in credential)
       notes.push(
-        `realm import ${name}: user ${username}'s password hash (${credential.unsupported}) cannot be checked here: it cannot log in (give its password in a credentials value)`,
+        `realm import ${name}: user ${username}'s password hash (${credential.unsupported}) cannot be checked here: it cannot log in (give its password in keycloak.importPasswords)`,
       );
     const clientRoles = user.clientRoles === undefined ? undefined : obj(user.clientRoles, `${path}/clientRoles`);
     return {
@@ -295,6 +313,7 @@ export function realmFromExport(doc: unknown, source: string): { realm: RealmCon
       ...(typeof user.lastName === 'string' ? { lastName: user.lastName } : {}),
       ...(credential && 'password' in credential ? { password: credential.password } : {}),
       ...(credential && 'pbkdf2' in credential ? { passwordPbkdf2: credential.pbkdf2 } : {}),
+      ...(credential && 'argon2' in credential ? { passwordArgon2: credential.argon2 } : {}),
       realmRoles: list(user.realmRoles, `${path}/realmRoles`).map((x, j) => str(x, `${path}/realmRoles/${j}`)),
       ...(clientRoles
         ? {
@@ -397,7 +416,11 @@ export function realmFromExport(doc: unknown, source: string): { realm: RealmCon
   return { realm, notes };
 }
 
-type Credential = { password: string } | { pbkdf2: Pbkdf2Credential } | { unsupported: string };
+type Credential =
+  | { password: string }
+  | { pbkdf2: Pbkdf2Credential }
+  | { argon2: Argon2Credential }
+  | { unsupported: string };
 
 /** A password credential as an export writes it: a plain value, Keycloak <= 9's hashedSaltedValue, or secretData/credentialData. */
 function credentialOf(c: Json, path: string, fail: (p: string, m: string) => never): Credential | undefined {
@@ -420,6 +443,22 @@ function credentialOf(c: Json, path: string, fail: (p: string, m: string) => nev
       : { hashIterations: c.hashIterations, algorithm: c.algorithm };
   if (typeof secret.value !== 'string' || typeof secret.salt !== 'string') return undefined;
   const algorithm = String(data.algorithm ?? 'pbkdf2-sha256');
+  // Keycloak 24+'s default (crypto/default .../Argon2PasswordHashProvider.java): its parameters are lists of strings
+  // in credentialData.additionalParameters; hashIterations are its passes; version 1.3 is the one node:crypto has.
+  if (algorithm === 'argon2') {
+    const p = (data.additionalParameters ?? {}) as Record<string, unknown>;
+    const first = (k: string, fallback: string) => String((Array.isArray(p[k]) ? p[k][0] : p[k]) ?? fallback);
+    const variant = { id: 'argon2id', i: 'argon2i', d: 'argon2d' }[first('type', 'id')] as Argon2Credential['variant'];
+    const numbers = [
+      Number(data.hashIterations ?? 5),
+      Number(first('memory', '7168')),
+      Number(first('parallelism', '1')),
+    ];
+    if (first('version', '1.3') !== '1.3' || !variant || !numbers.every((n) => Number.isInteger(n) && n > 0))
+      return { unsupported: `argon2 ${first('type', 'id')} version ${first('version', '1.3')}` };
+    const [iterations, memory, parallelism] = numbers as [number, number, number];
+    return { argon2: { variant, iterations, memory, parallelism, salt: secret.salt, value: secret.value } };
+  }
   const digest = DIGESTS[algorithm];
   if (!digest) return { unsupported: algorithm };
   const iterations = Number(data.hashIterations ?? 27500);

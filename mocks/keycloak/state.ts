@@ -23,7 +23,7 @@ export function createState(ctx: MockContext) {
     : undefined;
   const maxSessions = kc.maxSessions;
   // Realm exports replace a preset realm of the same name; what they leave out is said at start (importNotes).
-  const imported = (kc.realmImports ?? []).map(importRealm);
+  const imported = (kc.realmImports ?? []).map((file) => importRealm(file, kc.importPasswords ?? {}));
   const importNotes = imported.flatMap((x) => x.notes);
   const realmConfigs = [
     ...(kc.realms ?? []).filter((r) => !imported.some((x) => x.realm.name === r.name)),

@@ -584,6 +584,26 @@ export interface User {
      */
     value: string;
   };
+  /**
+   * A password known only by its Argon2 hash (the credential Keycloak 24+ writes into realm exports), version 1.3: verified with node:crypto where Node has argon2 (24.7 and later); elsewhere the user cannot log in, and the mock says so at start.
+   */
+  passwordArgon2?: {
+    variant: "argon2id" | "argon2i" | "argon2d";
+    iterations: number;
+    /**
+     * KiB
+     */
+    memory: number;
+    parallelism: number;
+    /**
+     * base64
+     */
+    salt: string;
+    /**
+     * base64 of the hash
+     */
+    value: string;
+  };
 }
 export interface Fault {
   /**
@@ -737,6 +757,12 @@ export interface KeycloakMockSettings {
    * Keycloak realm export files (kc.sh export, or the admin console's partial export), JSON: each becomes a realm of the mock (replacing a preset realm of the same name). What the mock cannot honour is listed at start, one line each.
    */
   realmImports?: string[];
+  /**
+   * Passwords for users of realm imports, by "<realm>/<username>": they replace the export's credential (a hash the mock cannot check on this Node, or a user the export gives no password).
+   */
+  importPasswords?: {
+    [k: string]: string;
+  };
 }
 export interface KeycloakRealm {
   name: string;

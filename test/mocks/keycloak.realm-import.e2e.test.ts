@@ -6,6 +6,7 @@
  * its JSON path, exit 2.
  */
 import { spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -249,5 +250,72 @@ describe('keycloak mock: realm exports', () => {
     });
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toBe(`idpc: ${bad}: /users/0/credentials/secretData: must be a JSON string`);
+  });
+
+  // Keycloak 24+ writes argon2id hashes (Argon2PasswordHashProvider: version 1.3, m=7168 KiB, t=5, p=1, 32 bytes).
+  // This one is erin-pw's, made once with node:crypto's argon2Sync (Node 24) for the salt below.
+  const argon2Export = () => ({
+    realm: 'argon',
+    clients: [{ clientId: 'argon-app', secret: 'argon-secret', directAccessGrantsEnabled: true }],
+    users: [
+      {
+        username: 'erin',
+        enabled: true,
+        credentials: [
+          {
+            type: 'password',
+            secretData: JSON.stringify({
+              value: 'UnvC7Cb2UETSfgpFcUua3AShJILNO0x5kPtrozO/U5E=',
+              salt: 'obLD1OX2BxgpOktcbX6PkA==',
+              additionalParameters: {},
+            }),
+            credentialData: JSON.stringify({
+              hashIterations: 5,
+              algorithm: 'argon2',
+              additionalParameters: {
+                hashLength: ['32'],
+                memory: ['7168'],
+                type: ['id'],
+                version: ['1.3'],
+                parallelism: ['1'],
+              },
+            }),
+          },
+        ],
+      },
+    ],
+  });
+  const erin = (m: RunningMock, password: string) =>
+    postForm(
+      `${m.url}/realms/argon/protocol/openid-connect/token`,
+      { grant_type: 'password', username: 'erin', password },
+      { authorization: basic('argon-app', 'argon-secret') },
+    );
+  const nodeHasArgon2 = typeof (crypto as { argon2Sync?: unknown }).argon2Sync === 'function';
+
+  it('argon2 hashes: checked where Node has argon2; elsewhere said at start, and keycloak.importPasswords stands in', async () => {
+    const file = write('argon.json', argon2Export());
+    const m = await startMock({ flavour: 'keycloak', preset: 'current', keycloak: { realmImports: [file] } });
+    try {
+      const notes = (m.startup.notes ?? []) as string[];
+      const said = notes.some((n) => n.includes("erin's password is an argon2 hash"));
+      expect(said).toBe(!nodeHasArgon2);
+      expect((await erin(m, 'erin-pw')).status).toBe(nodeHasArgon2 ? 200 : 401);
+      expect((await erin(m, 'not-erin-pw')).status).toBe(401);
+    } finally {
+      await m.close();
+    }
+    const overridden = await startMock({
+      flavour: 'keycloak',
+      preset: 'current',
+      keycloak: { realmImports: [file], importPasswords: { 'argon/erin': 'chosen-pw' } },
+    });
+    try {
+      expect((overridden.startup.notes ?? []) as string[]).not.toContainEqual(expect.stringContaining('erin'));
+      expect((await erin(overridden, 'chosen-pw')).status).toBe(200);
+      expect((await erin(overridden, 'erin-pw')).status).toBe(401);
+    } finally {
+      await overridden.close();
+    }
   });
 });
