@@ -24,7 +24,7 @@ export function minter(s: KcState) {
     const t = now();
     const sessionEnd =
       session && !session.offline ? session.started + realm.config.ssoSessionMaxLifespan : Number.POSITIVE_INFINITY;
-    const exp = Math.min(t + realm.config.accessTokenLifespan, sessionEnd);
+    const exp = Math.min(t + (client.accessTokenLifespan ?? realm.config.accessTokenLifespan), sessionEnd);
     const user = subject.user;
     // Roles through the user's groups too (mocks/keycloak/roles.ts); claims of the realm, the client, the user, in that order.
     const roles = user ? effectiveRoles(realm, user) : { realm: [], clients: {} };

@@ -29,6 +29,7 @@ export interface KcClient
       | 'offlineAllowed'
       | 'claims'
       | 'audience'
+      | 'accessTokenLifespan'
     > {}
 
 export interface KcUser

@@ -130,6 +130,20 @@ const CLIENT_INERT = new Set([
   'origin',
   'defaultRoles',
 ]);
+/** Client attributes the mock honours, and those that change nothing it answers (display, consent-screen text). */
+const CLIENT_ATTRIBUTES_HONOURED = new Set([
+  'pkce.code.challenge.method',
+  'use.refresh.tokens',
+  'access.token.lifespan',
+]);
+const CLIENT_ATTRIBUTES_INERT = new Set([
+  'display.on.consent.screen',
+  'consent.screen.text',
+  'login_theme',
+  'client.secret.creation.time',
+  'backchannel.logout.session.required',
+  'backchannel.logout.revoke.offline.tokens',
+]);
 const USER_HONOURED = new Set([
   'username',
   'enabled',
@@ -228,6 +242,7 @@ export function clientFromRepresentation(read: Reader, client: Json, path: strin
   if (attributes['use.refresh.tokens'] !== 'false' && grants.some((g) => g !== 'client_credentials'))
     grants.push('refresh_token');
   const pkce = attributes['pkce.code.challenge.method'];
+  const lifespan = Number(attributes['access.token.lifespan']);
   const scopes = [...list(client.defaultClientScopes, `${path}/defaultClientScopes`)].filter(
     (x): x is string => typeof x === 'string',
   );
@@ -240,6 +255,7 @@ export function clientFromRepresentation(read: Reader, client: Json, path: strin
     scopes,
     redirectUris: list(client.redirectUris, `${path}/redirectUris`).map((u, j) => str(u, `${path}/redirectUris/${j}`)),
     ...(pkce === 'S256' || pkce === 'plain' ? { pkceMethod: pkce as 'S256' | 'plain' } : {}),
+    ...(Number.isInteger(lifespan) && lifespan > 0 ? { accessTokenLifespan: lifespan } : {}),
     ...(bool(client.consentRequired, `${path}/consentRequired`) ? { consentRequired: true } : {}),
     ...(bool(client.bearerOnly, `${path}/bearerOnly`) ? { bearerOnly: true } : {}),
   };
@@ -270,6 +286,13 @@ export function realmFromExport(
     const client = obj(c, path);
     const clientId = str(client.clientId, `${path}/clientId`);
     unused(`client ${clientId}: `, client, CLIENT_HONOURED, CLIENT_INERT);
+    if (client.attributes !== undefined)
+      unused(
+        `client ${clientId}: attribute `,
+        obj(client.attributes, `${path}/attributes`),
+        CLIENT_ATTRIBUTES_HONOURED,
+        CLIENT_ATTRIBUTES_INERT,
+      );
     const converted = clientFromRepresentation(read, client, path);
     if (!converted)
       notes.push(

@@ -521,6 +521,10 @@ export interface Client {
    * Keycloak: audiences the client's access tokens name besides "account" (the client's Audience protocol mappers), in aud.
    */
   audience?: string[];
+  /**
+   * Keycloak: the client's own Access Token Lifespan (attribute access.token.lifespan), over the realm's, in seconds.
+   */
+  accessTokenLifespan?: number;
 }
 export interface User {
   username: string;

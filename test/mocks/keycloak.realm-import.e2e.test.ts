@@ -136,7 +136,14 @@ function legacyExport() {
     realm: 'legacy-shop',
     enabled: true,
     clients: [
-      { clientId: 'legacy-app', secret: 'legacy-secret', directAccessGrantsEnabled: true, publicClient: false },
+      {
+        clientId: 'legacy-app',
+        secret: 'legacy-secret',
+        directAccessGrantsEnabled: true,
+        publicClient: false,
+        // The client's own Access Token Lifespan; a device-flow switch the mock does not serve.
+        attributes: { 'access.token.lifespan': '90', 'oauth2.device.authorization.grant.enabled': 'true' },
+      },
     ],
     users: [
       {
@@ -198,6 +205,7 @@ describe('keycloak mock: realm exports', () => {
     expect(second.text).toContain('One at a time');
     const bob = await token('legacy-shop', ['legacy-app', 'legacy-secret'], 'bob', 'bob-pw');
     expect(bob.status).toBe(200);
+    expect(bob.json().expires_in).toBe(90);
     const notes = (idp.startup.notes ?? []) as string[];
     for (const expected of [
       'realm import shop: bruteForceProtected is not honoured by the mock',
@@ -205,6 +213,7 @@ describe('keycloak mock: realm exports', () => {
       'realm import shop: client shop-web: protocolMappers is not honoured by the mock',
       'realm import shop: user alice: attributes is not honoured by the mock',
       'realm import shop: group staff: attributes are not honoured by the mock',
+      'realm import legacy-shop: client legacy-app: attribute oauth2.device.authorization.grant.enabled is not honoured by the mock',
       'realm import shop: role shop-all is composite: its composites are not expanded by the mock',
     ])
       expect(notes).toContain(expected);
