@@ -389,26 +389,77 @@ export function realmFromExport(
     ),
   };
 
-  // The User Session Count Limiter's config, wherever the flows use it (the mock applies it to the realm's logins).
-  const limiter = list(r.authenticatorConfig, '/authenticatorConfig')
-    .map((c, i) => obj(c, `/authenticatorConfig/${i}`))
-    .map((c) => (c.config === undefined ? {} : obj(c.config, '/authenticatorConfig/config')))
-    .find((c) => c.realmLimit !== undefined || c.clientLimit !== undefined);
-  const limit = (v: unknown) => (v !== undefined && Number(v) > 0 ? Number(v) : undefined);
-  const sessionLimit = limiter
-    ? {
-        ...(limit(limiter.realmLimit) ? { realmLimit: limit(limiter.realmLimit)! } : {}),
-        ...(limit(limiter.clientLimit) ? { clientLimit: limit(limiter.clientLimit)! } : {}),
-        behavior: String(limiter.behavior ?? '')
-          .toLowerCase()
-          .includes('terminate')
-          ? ('terminate-oldest' as const)
-          : ('deny' as const),
-        ...(typeof limiter.errorMessage === 'string' && limiter.errorMessage
-          ? { errorMessage: limiter.errorMessage }
-          : {}),
-      }
+  // The User Session Count Limiter's config (the authenticatorConfig with its keys), bound to the flows whose
+  // executions use it, directly or through subflows: the realm's browser and direct-grant flows, or a client's flow
+  // override (authenticationFlowBindingOverrides, by flow id). AuthenticationFlowRepresentation: alias, id,
+  // authenticationExecutions [{authenticator, authenticatorConfig (the config's alias), flowAlias}].
+  const configs = list(r.authenticatorConfig, '/authenticatorConfig').map((c, i) =>
+    obj(c, `/authenticatorConfig/${i}`),
+  );
+  const limiterEntry = configs.find((c) => {
+    const config = c.config === undefined ? {} : obj(c.config, '/authenticatorConfig/config');
+    return config.realmLimit !== undefined || config.clientLimit !== undefined;
+  });
+  const limiter = limiterEntry
+    ? limiterEntry.config === undefined
+      ? {}
+      : obj(limiterEntry.config, '/authenticatorConfig/config')
     : undefined;
+  const flowDocs = list(r.authenticationFlows, '/authenticationFlows').map((f, i) =>
+    obj(f, `/authenticationFlows/${i}`),
+  );
+  const usesLimiter = (alias: unknown, seen = new Set<unknown>()): boolean => {
+    if (seen.has(alias)) return false;
+    seen.add(alias);
+    const flow = flowDocs.find((f) => f.alias === alias);
+    return list(flow?.authenticationExecutions, '/authenticationFlows/authenticationExecutions').some((e) => {
+      const ex = e as Json;
+      return (
+        (ex.authenticatorConfig !== undefined && ex.authenticatorConfig === limiterEntry?.alias) ||
+        (ex.flowAlias !== undefined && usesLimiter(ex.flowAlias, seen))
+      );
+    });
+  };
+  const boundFlows: ('browser' | 'direct-grant')[] = [];
+  let overrideClients: string[] | undefined;
+  if (limiter && flowDocs.length) {
+    if (usesLimiter(r.browserFlow ?? 'browser')) boundFlows.push('browser');
+    if (usesLimiter(r.directGrantFlow ?? 'direct grant')) boundFlows.push('direct-grant');
+    if (!boundFlows.length) {
+      // Only clients whose direct-grant flow is overridden with a flow that uses it (Keycloak's per-client binding).
+      const limitedIds = new Set(flowDocs.filter((f) => usesLimiter(f.alias)).map((f) => f.id));
+      overrideClients = list(r.clients, '/clients')
+        .map((c) => c as Json)
+        .filter((c) => {
+          const o = (c.authenticationFlowBindingOverrides ?? {}) as Json;
+          return limitedIds.has(o.direct_grant);
+        })
+        .map((c) => String(c.clientId));
+      if (overrideClients.length) boundFlows.push('direct-grant');
+      else notes.push(`realm import ${name}: the session limiter's config is used by no flow: no limit applies`);
+    }
+  } else if (limiter)
+    notes.push(
+      `realm import ${name}: no authenticationFlows in the export: the session limiter applies to every login`,
+    );
+  const limit = (v: unknown) => (v !== undefined && Number(v) > 0 ? Number(v) : undefined);
+  const sessionLimit =
+    limiter && (!flowDocs.length || boundFlows.length)
+      ? {
+          ...(limit(limiter.realmLimit) ? { realmLimit: limit(limiter.realmLimit)! } : {}),
+          ...(limit(limiter.clientLimit) ? { clientLimit: limit(limiter.clientLimit)! } : {}),
+          behavior: String(limiter.behavior ?? '')
+            .toLowerCase()
+            .includes('terminate')
+            ? ('terminate-oldest' as const)
+            : ('deny' as const),
+          ...(typeof limiter.errorMessage === 'string' && limiter.errorMessage
+            ? { errorMessage: limiter.errorMessage }
+            : {}),
+          ...(flowDocs.length ? { flows: boundFlows } : {}),
+          ...(overrideClients ? { clients: overrideClients } : {}),
+        }
+      : undefined;
   const setting = (k: string) => num(r[k], `/${k}`);
   const realm: RealmConfig = {
     name,

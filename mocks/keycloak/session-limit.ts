@@ -23,6 +23,8 @@ export function sessionLimiter(s: KcState) {
     if (kc.sessionLimitDeny === 'no-limiter') return undefined; // Keycloak <= 16 had none (init says so)
     if (!limit || (!limit.realmLimit && !limit.clientLimit)) return undefined;
     if (limit.clients && !limit.clients.includes(client.clientId)) return undefined; // a flow override for other clients
+    // Bound to the flows that use it (a limiter only in the browser flow leaves password grants alone).
+    if (limit.flows && !limit.flows.includes(flow.flow === 'direct' ? 'direct-grant' : 'browser')) return undefined;
     const userId = userIdOf(realm.name, user);
     // The user's own sessions only (UserSessionLimitsAuthenticator counts per user): O(sessions of the user), not of the realm.
     const live = async () => (await sessions.ofUser(realm, userId)).filter((x) => !x.offline);

@@ -789,6 +789,10 @@ export interface KeycloakRealm {
      * Only the direct-grant flows of these clients carry the limiter (Keycloak's per-client authentication flow override); all clients when absent.
      */
     clients?: string[];
+    /**
+     * The logins that carry the limiter: the realm's direct-grant flow, its browser flow, or both (the default), as the realm's flow bindings put the authenticator.
+     */
+    flows?: ("direct-grant" | "browser")[];
   };
   clients?: Client[];
   users?: User[];

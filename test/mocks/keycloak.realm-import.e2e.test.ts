@@ -327,4 +327,80 @@ describe('keycloak mock: realm exports', () => {
       await overridden.close();
     }
   });
+
+  it('the session limiter binds to the flows that use it: the browser flow only, or one client’s direct-grant override', async () => {
+    const user = { username: 'fay', enabled: true, credentials: [{ type: 'password', value: 'fay-pw' }] };
+    const limiterConfig = [{ id: 'c1', alias: 'limit', config: { realmLimit: '1', behavior: 'Deny new session' } }];
+    const browserOnly = {
+      realm: 'browser-limited',
+      browserFlow: 'browser with limit',
+      directGrantFlow: 'direct grant',
+      authenticatorConfig: limiterConfig,
+      authenticationFlows: [
+        {
+          id: 'f1',
+          alias: 'browser with limit',
+          authenticationExecutions: [{ authenticator: 'auth-cookie' }, { flowAlias: 'forms' }],
+        },
+        {
+          id: 'f2',
+          alias: 'forms',
+          authenticationExecutions: [{ authenticator: 'user-session-limits', authenticatorConfig: 'limit' }],
+        },
+        {
+          id: 'f3',
+          alias: 'direct grant',
+          authenticationExecutions: [{ authenticator: 'direct-grant-validate-password' }],
+        },
+      ],
+      clients: [{ clientId: 'app', secret: 'app-secret', directAccessGrantsEnabled: true }],
+      users: [user],
+    };
+    const perClient = {
+      realm: 'kiosk-limited',
+      authenticatorConfig: limiterConfig,
+      authenticationFlows: [
+        {
+          id: 'f3',
+          alias: 'direct grant',
+          authenticationExecutions: [{ authenticator: 'direct-grant-validate-password' }],
+        },
+        {
+          id: 'f4',
+          alias: 'kiosk direct',
+          authenticationExecutions: [{ authenticator: 'user-session-limits', authenticatorConfig: 'limit' }],
+        },
+      ],
+      clients: [
+        {
+          clientId: 'kiosk',
+          secret: 'kiosk-secret',
+          directAccessGrantsEnabled: true,
+          authenticationFlowBindingOverrides: { direct_grant: 'f4' },
+        },
+        { clientId: 'free', secret: 'free-secret', directAccessGrantsEnabled: true },
+      ],
+      users: [user],
+    };
+    const m = await startMock({
+      flavour: 'keycloak',
+      preset: 'current',
+      keycloak: { realmImports: [write('browser-limited.json', browserOnly), write('kiosk-limited.json', perClient)] },
+    });
+    const grant = (realm: string, client: string) =>
+      postForm(
+        `${m.url}/realms/${realm}/protocol/openid-connect/token`,
+        { grant_type: 'password', username: 'fay', password: 'fay-pw' },
+        { authorization: basic(client, `${client}-secret`), accept: 'application/json' },
+      );
+    try {
+      // The limiter sits in the browser flow only: password grants are not limited.
+      for (let i = 0; i < 3; i++) expect((await grant('browser-limited', 'app')).status).toBe(200);
+      expect((await grant('kiosk-limited', 'kiosk')).status).toBe(200);
+      expect((await grant('kiosk-limited', 'kiosk')).status).toBe(403);
+      expect((await grant('kiosk-limited', 'free')).status).toBe(200);
+    } finally {
+      await m.close();
+    }
+  });
 });
