@@ -17,6 +17,18 @@ const EXTRA_PATHS: Record<string, (m: RunningMock) => string[]> = {
       `${realm}/login-actions/authenticate`,
       `${realm}/login-actions/consent`,
       `${m.url}/realms/nowhere/protocol/openid-connect/auth`,
+      // The admin REST API (with the admin's token below): collections, members, sub-resources, unknown ids.
+      ...[
+        'users',
+        'clients',
+        'groups',
+        'roles',
+        'users/nope/groups',
+        'users/nope/role-mappings/realm',
+        'groups/nope/children',
+        'clients/nope/client-secret',
+        'clients/nope/roles',
+      ].map((p) => `${realm.replace('/realms/master', '/admin/realms/master')}/${p}`),
     ];
   },
   portal: (m) => [
@@ -33,6 +45,14 @@ const EXTRA_PATHS: Record<string, (m: RunningMock) => string[]> = {
 
 /** A bearer token a route's fuzz may send, so that what lies behind the token check is fuzzed too (the portal's robot). */
 const BEARER: Record<string, (m: RunningMock) => Promise<string>> = {
+  keycloak: async (m) => {
+    const r = await request(m.tokenEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=password&client_id=admin-cli&username=admin&password=keycloak-admin-password',
+    });
+    return String(((await r.body.json()) as { access_token: string }).access_token);
+  },
   portal: async (m) => {
     const r = await request(m.tokenEndpoint, {
       method: 'POST',
@@ -116,6 +136,8 @@ describe.each(MOCK_FLAVOURS)('every route of the %s mock, malformed', (flavour) 
     idp = await startMock({ flavour: flavour as FlavourName, journal: { enabled: false } });
     paths = [...new Set([...Object.values(idp.endpoints), ...(EXTRA_PATHS[flavour]?.(idp) ?? [])])];
     bearer = await BEARER[flavour]?.(idp);
+    // A token the flavour refused would only fuzz the refusal.
+    if (bearer !== undefined) expect(bearer).toMatch(/^[\w.-]{20,}$/);
   });
   afterAll(() => idp.close());
 
