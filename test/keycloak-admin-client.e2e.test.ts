@@ -17,8 +17,8 @@ describe.each(['current', 'v12-23'] as const)('keycloak-admin-client against the
     base = idp.endpoints.discovery!.replace('/realms/master/.well-known/openid-configuration', '');
   });
   afterAll(() => idp.close());
-
-  it('creates a user with a role; the user logs in and the token carries the role', async () => {
+  /** The admin's client, logged in as kcadm.sh logs in: admin-cli's password grant on master. */
+  async function adminClient() {
     const admin = new KcAdminClient({ baseUrl: base, realmName: 'master' });
     await admin.auth({
       username: 'admin',
@@ -26,6 +26,11 @@ describe.each(['current', 'v12-23'] as const)('keycloak-admin-client against the
       grantType: 'password',
       clientId: 'admin-cli',
     });
+    return admin;
+  }
+
+  it('creates a user with a role; the user logs in and the token carries the role', async () => {
+    const admin = await adminClient();
     await admin.roles.create({ name: 'shop-admin' });
     const { id } = await admin.users.create({
       username: 'carol',
@@ -60,13 +65,7 @@ describe.each(['current', 'v12-23'] as const)('keycloak-admin-client against the
   });
 
   it('creates a client with a role and a group mapping roles; a member of a subgroup gets them in its token', async () => {
-    const admin = new KcAdminClient({ baseUrl: base, realmName: 'master' });
-    await admin.auth({
-      username: 'admin',
-      password: 'keycloak-admin-password',
-      grantType: 'password',
-      clientId: 'admin-cli',
-    });
+    const admin = await adminClient();
     // A confidential client with direct access grants; the mock makes its secret, which can be read and regenerated.
     const { id: clientUuid } = await admin.clients.create({
       clientId: 'shop-api',

@@ -44,23 +44,23 @@ const EXTRA_PATHS: Record<string, (m: RunningMock) => string[]> = {
 };
 
 /** A bearer token a route's fuzz may send, so that what lies behind the token check is fuzzed too (the portal's robot). */
+const passwordGrant = async (m: RunningMock, body: string) => {
+  const r = await request(m.tokenEndpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
+  return String(((await r.body.json()) as { access_token: string }).access_token);
+};
 const BEARER: Record<string, (m: RunningMock) => Promise<string>> = {
-  keycloak: async (m) => {
-    const r = await request(m.tokenEndpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'grant_type=password&client_id=admin-cli&username=admin&password=keycloak-admin-password',
-    });
-    return String(((await r.body.json()) as { access_token: string }).access_token);
-  },
-  portal: async (m) => {
-    const r = await request(m.tokenEndpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'grant_type=password&username=robot%40learningcenter&password=QrnY67ME9yGasNhq2OTbgWA4RzipUvo5&client_id=ACZpcaLIT3qr725YWmXu8et9REl4HBg1',
-    });
-    return String(((await r.body.json()) as { access_token: string }).access_token);
-  },
+  // Keycloak's admin (the admin REST API), the portal's robot (its workshop routes).
+  keycloak: (m) =>
+    passwordGrant(m, 'grant_type=password&client_id=admin-cli&username=admin&password=keycloak-admin-password'),
+  portal: (m) =>
+    passwordGrant(
+      m,
+      'grant_type=password&username=robot%40learningcenter&password=QrnY67ME9yGasNhq2OTbgWA4RzipUvo5&client_id=ACZpcaLIT3qr725YWmXu8et9REl4HBg1',
+    ),
 };
 
 const NAMES = [
