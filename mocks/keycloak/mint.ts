@@ -5,6 +5,23 @@ import type { KcClient, KcUser, Realm, UserSession } from './model.js';
 import { effectiveRoles } from './roles.js';
 import type { KcState } from './state.js';
 
+/**
+ * The client's User Attribute mappers applied to a user: the first value, or all of them when multivalued; a dotted
+ * claim name nests (OIDCAttributeMapperHelper.mapClaim splits on unescaped dots).
+ */
+function attributeClaims(client: KcClient, user: KcUser): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const m of client.attributeClaims ?? []) {
+    const values = user.attributes?.[m.attribute];
+    if (!values?.length) continue;
+    const path = m.claim.split('.');
+    let at = out;
+    for (const key of path.slice(0, -1)) at = (at[key] ??= {}) as Record<string, unknown>;
+    at[path.at(-1)!] = m.multivalued ? values : values[0];
+  }
+  return out;
+}
+
 export function minter(s: KcState) {
   const { ctx, kc, now, tokenTypeFor } = s;
   async function mint(
@@ -28,7 +45,12 @@ export function minter(s: KcState) {
     const user = subject.user;
     // Roles through the user's groups too (mocks/keycloak/roles.ts); claims of the realm, the client, the user, in that order.
     const roles = user ? effectiveRoles(realm, user) : { realm: [], clients: {} };
-    const claims = { ...(realm.config.claims ?? {}), ...(client.claims ?? {}), ...(user?.claims ?? {}) };
+    const claims = {
+      ...(realm.config.claims ?? {}),
+      ...(client.claims ?? {}),
+      ...(user ? attributeClaims(client, user) : {}),
+      ...(user?.claims ?? {}),
+    };
     // An Audience mapper adds its audiences before "account" (the audience resolve of the account client's roles).
     const audiences = [...(client.audience ?? []), ...(user ? ['account'] : [])];
     const profile = user

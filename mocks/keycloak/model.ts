@@ -30,6 +30,7 @@ export interface KcClient
       | 'claims'
       | 'audience'
       | 'accessTokenLifespan'
+      | 'attributeClaims'
     > {}
 
 export interface KcUser
@@ -46,6 +47,7 @@ export interface KcUser
       | 'realmRoles'
       | 'clientRoles'
       | 'claims'
+      | 'attributes'
     > {}
 
 /** A client of a realm from its config (or a ClientRepresentation made into one), the schema's defaults filled. */

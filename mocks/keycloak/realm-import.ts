@@ -107,6 +107,7 @@ const CLIENT_HONOURED = new Set([
   'implicitFlowEnabled',
   'attributes',
   'defaultClientScopes',
+  'protocolMappers',
   'optionalClientScopes',
   'protocol',
   'clientAuthenticatorType',
@@ -155,6 +156,7 @@ const USER_HONOURED = new Set([
   'clientRoles',
   'requiredActions',
   'groups',
+  'attributes',
   'id',
 ]);
 const USER_INERT = new Set([
@@ -225,7 +227,12 @@ type Reader = ReturnType<typeof representationReader>;
  * its secret, redirect URIs, PKCE attribute, consent, bearer-only and default scopes. Undefined for a client of
  * another protocol (SAML), which the mock does not serve.
  */
-export function clientFromRepresentation(read: Reader, client: Json, path: string) {
+export function clientFromRepresentation(
+  read: Reader,
+  client: Json,
+  path: string,
+  say: (line: string) => void = () => {},
+) {
   const { list, str, bool, obj } = read;
   const clientId = str(client.clientId, `${path}/clientId`);
   if (client.protocol !== undefined && client.protocol !== 'openid-connect') return undefined;
@@ -256,8 +263,62 @@ export function clientFromRepresentation(read: Reader, client: Json, path: strin
     redirectUris: list(client.redirectUris, `${path}/redirectUris`).map((u, j) => str(u, `${path}/redirectUris/${j}`)),
     ...(pkce === 'S256' || pkce === 'plain' ? { pkceMethod: pkce as 'S256' | 'plain' } : {}),
     ...(Number.isInteger(lifespan) && lifespan > 0 ? { accessTokenLifespan: lifespan } : {}),
+    ...mappersOf(read, client, path, say),
     ...(bool(client.consentRequired, `${path}/consentRequired`) ? { consentRequired: true } : {}),
     ...(bool(client.bearerOnly, `${path}/bearerOnly`) ? { bearerOnly: true } : {}),
+  };
+}
+
+/** A hardcoded claim's value as its jsonType.label types it (OIDCAttributeMapperHelper.mapAttributeValue). */
+function typedClaim(value: string, type: unknown): unknown {
+  if (type === 'long' || type === 'int') return Number.isFinite(Number(value)) ? Number(value) : value;
+  if (type === 'boolean') return value === 'true';
+  if (type === 'JSON') {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
+/**
+ * The client's protocol mappers the mock honours: hardcoded claims, audiences and user attributes into the access
+ * token (oidc-hardcoded-claim-mapper, oidc-audience-mapper, oidc-usermodel-attribute-mapper; their config keys
+ * claim.name, claim.value, jsonType.label, included.client.audience, included.custom.audience, user.attribute,
+ * multivalued, access.token.claim: keycloak/keycloak services/.../protocol/oidc/mappers/). Others are said.
+ */
+function mappersOf(read: Reader, client: Json, path: string, say: (line: string) => void) {
+  const claims: Record<string, unknown> = {};
+  const audience: string[] = [];
+  const attributeClaims: { attribute: string; claim: string; multivalued: boolean }[] = [];
+  read.list(client.protocolMappers, `${path}/protocolMappers`).forEach((m, i) => {
+    const mapper = read.obj(m, `${path}/protocolMappers/${i}`);
+    const config = (mapper.config ?? {}) as Record<string, unknown>;
+    const kind = String(mapper.protocolMapper ?? '');
+    if (config['access.token.claim'] === 'false') return;
+    if (kind === 'oidc-hardcoded-claim-mapper' && typeof config['claim.name'] === 'string')
+      claims[config['claim.name']] = typedClaim(String(config['claim.value'] ?? ''), config['jsonType.label']);
+    else if (kind === 'oidc-audience-mapper') {
+      const aud = config['included.client.audience'] || config['included.custom.audience'];
+      if (typeof aud === 'string' && aud) audience.push(aud);
+    } else if (
+      kind === 'oidc-usermodel-attribute-mapper' &&
+      typeof config['user.attribute'] === 'string' &&
+      typeof config['claim.name'] === 'string'
+    )
+      attributeClaims.push({
+        attribute: config['user.attribute'],
+        claim: config['claim.name'],
+        multivalued: config.multivalued === 'true',
+      });
+    else say(`protocol mapper ${String(mapper.name ?? i)} (${kind || 'no type'}) is not honoured by the mock`);
+  });
+  return {
+    ...(Object.keys(claims).length ? { claims } : {}),
+    ...(audience.length ? { audience } : {}),
+    ...(attributeClaims.length ? { attributeClaims } : {}),
   };
 }
 
@@ -293,7 +354,9 @@ export function realmFromExport(
         CLIENT_ATTRIBUTES_HONOURED,
         CLIENT_ATTRIBUTES_INERT,
       );
-    const converted = clientFromRepresentation(read, client, path);
+    const converted = clientFromRepresentation(read, client, path, (line) =>
+      notes.push(`realm import ${name}: client ${clientId}: ${line}`),
+    );
     if (!converted)
       notes.push(
         `realm import ${name}: client ${clientId} speaks ${String(client.protocol)}, not openid-connect: left out`,
@@ -342,6 +405,16 @@ export function realmFromExport(
         ? {
             clientRoles: Object.fromEntries(
               Object.entries(clientRoles).map(([c, roles]) => [c, list(roles, `${path}/clientRoles/${c}`).map(String)]),
+            ),
+          }
+        : {}),
+      ...(hasValue(user.attributes)
+        ? {
+            attributes: Object.fromEntries(
+              Object.entries(obj(user.attributes, `${path}/attributes`)).map(([k, v]) => [
+                k,
+                (Array.isArray(v) ? v : [v]).map(String),
+              ]),
             ),
           }
         : {}),

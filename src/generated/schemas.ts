@@ -525,6 +525,14 @@ export interface Client {
    * Keycloak: the client's own Access Token Lifespan (attribute access.token.lifespan), over the realm's, in seconds.
    */
   accessTokenLifespan?: number;
+  /**
+   * Keycloak: the client's User Attribute protocol mappers: a user attribute into a token claim (a dotted claim name nests).
+   */
+  attributeClaims?: {
+    attribute: string;
+    claim: string;
+    multivalued?: boolean;
+  }[];
 }
 export interface User {
   username: string;
@@ -607,6 +615,12 @@ export interface User {
      * base64 of the hash
      */
     value: string;
+  };
+  /**
+   * Keycloak: the user's attributes (name -> values), as the admin API shows them; a client's attributeClaims put them into tokens.
+   */
+  attributes?: {
+    [k: string]: string[];
   };
 }
 export interface Fault {

@@ -92,7 +92,25 @@ function currentExport() {
         publicClient: false,
         protocol: 'openid-connect',
         attributes: { 'pkce.code.challenge.method': 'S256' },
-        protocolMappers: [{ name: 'audience', protocolMapper: 'oidc-audience-mapper' }],
+        protocolMappers: [
+          {
+            name: 'api audience',
+            protocol: 'openid-connect',
+            protocolMapper: 'oidc-audience-mapper',
+            config: { 'included.client.audience': 'shop-api', 'access.token.claim': 'true' },
+          },
+          {
+            name: 'plan',
+            protocolMapper: 'oidc-hardcoded-claim-mapper',
+            config: { 'claim.name': 'plan', 'claim.value': '{"tier":"gold"}', 'jsonType.label': 'JSON' },
+          },
+          {
+            name: 'tenant',
+            protocolMapper: 'oidc-usermodel-attribute-mapper',
+            config: { 'user.attribute': 'tenant', 'claim.name': 'org.tenant', 'jsonType.label': 'String' },
+          },
+          { name: 'pairwise', protocolMapper: 'oidc-sha256-pairwise-sub-mapper', config: {} },
+        ],
         defaultClientScopes: ['profile', 'email'],
         optionalClientScopes: ['offline_access'],
       },
@@ -198,6 +216,9 @@ describe('keycloak mock: realm exports', () => {
     expect(claims.realm_access.roles).toEqual(expect.arrayContaining(['shop-admin', 'lead', 'staff-member']));
     expect(claims.resource_access).toEqual({ 'shop-web': { roles: ['buyer', 'reviewer'] } });
     expect(claims.sub).toBe('c0ffee00-0000-4000-8000-000000000001');
+    // The client's mappers: an audience, a hardcoded JSON claim, the user's tenant attribute under org.tenant.
+    expect(claims.aud).toEqual(['shop-api', 'account']);
+    expect([claims.plan, claims.org]).toEqual([{ tier: 'gold' }, { tenant: 'acme' }]);
     expect((await token('shop', ['shop-web', 'shop-web-secret'], 'alice', 'wrong')).status).toBe(401);
     // realmLimit 1, "Deny new session": the second login is refused.
     const second = await token('shop', ['shop-web', 'shop-web-secret'], 'alice', 'alice-pw');
@@ -210,8 +231,7 @@ describe('keycloak mock: realm exports', () => {
     for (const expected of [
       'realm import shop: bruteForceProtected is not honoured by the mock',
       'realm import shop: identityProviders is not honoured by the mock',
-      'realm import shop: client shop-web: protocolMappers is not honoured by the mock',
-      'realm import shop: user alice: attributes is not honoured by the mock',
+      'realm import shop: client shop-web: protocol mapper pairwise (oidc-sha256-pairwise-sub-mapper) is not honoured by the mock',
       'realm import shop: group staff: attributes are not honoured by the mock',
       'realm import legacy-shop: client legacy-app: attribute oauth2.device.authorization.grant.enabled is not honoured by the mock',
       'realm import shop: role shop-all is composite: its composites are not expanded by the mock',

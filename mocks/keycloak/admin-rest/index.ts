@@ -66,6 +66,7 @@ export function keycloakAdminRest(s: KcState, prefix: string, liveAccessToken: L
     totp: u.otp !== undefined,
     disableableCredentialTypes: [],
     requiredActions: u.requiredActions ?? [],
+    ...(u.attributes && Object.keys(u.attributes).length ? { attributes: u.attributes } : {}),
     notBefore: 0,
     access: { manageGroupMembership: true, view: true, mapRoles: true, impersonate: true, manage: true },
   });
@@ -92,6 +93,14 @@ export function keycloakAdminRest(s: KcState, prefix: string, liveAccessToken: L
       groups: base.groups ?? [],
     } as KcUser;
     for (const k of ['email', 'firstName', 'lastName'] as const) if (str(k) !== undefined) user[k] = str(k)!;
+    // UserRepresentation.attributes: name -> list of values (a single value is taken as a list of one).
+    if (rep.attributes && typeof rep.attributes === 'object' && !Array.isArray(rep.attributes))
+      user.attributes = Object.fromEntries(
+        Object.entries(rep.attributes as Record<string, unknown>).map(([k, v]) => [
+          k,
+          (Array.isArray(v) ? v : [v]).map(String),
+        ]),
+      );
     const credential = Array.isArray(rep.credentials)
       ? (rep.credentials as { type?: string; value?: string }[]).find((c) => c.type === 'password' && c.value)
       : undefined;
