@@ -387,6 +387,8 @@ export class RedisGrantStore implements GrantStore {
   }
 
   async getDocs(keys: string[]): Promise<unknown[]> {
+    // MGET with no key is a Redis error ("wrong number of arguments"), not an empty answer.
+    if (keys.length === 0) return [];
     const raws = await this.command<(string | null)[]>(['MGET', ...keys.map((k) => this.key('doc', k))]);
     return raws.map((raw) => (raw === null ? undefined : JSON.parse(raw)));
   }

@@ -1293,21 +1293,54 @@ export interface KeycloakTokenError {
  * The answer of GET /workshops/environment/<name>/status/ for a robot's token: the environment, its workshop, its capacity and how many sessions are allocated; with ?sessions=true, the allocated sessions. Source: vmware-tanzu-labs/educates-training-platform training-portal/src/project/apps/workshops/views/environment.py (environment_status).
  */
 export interface PortalEnvironmentStatus {
+  /**
+   * Free text without control characters (claims such as a user's name may be any Unicode).
+   */
   name: string;
   state: "STARTING" | "RUNNING" | "STOPPING" | "STOPPED";
   workshop: {
+    /**
+     * Free text without control characters (claims such as a user's name may be any Unicode).
+     */
     name: string;
+    /**
+     * Free text without control characters (claims such as a user's name may be any Unicode).
+     */
     title: string;
+    /**
+     * Free text without control characters (claims such as a user's name may be any Unicode).
+     */
     description: string;
+    /**
+     * Free text without control characters (claims such as a user's name may be any Unicode).
+     */
     vendor: string;
+    /**
+     * Items: Free text without control characters (claims such as a user's name may be any Unicode).
+     */
     authors: string[];
+    /**
+     * Free text without control characters (claims such as a user's name may be any Unicode).
+     */
     difficulty: string;
+    /**
+     * Free text without control characters (claims such as a user's name may be any Unicode).
+     */
     duration: string;
+    /**
+     * Items: Free text without control characters (claims such as a user's name may be any Unicode).
+     */
     tags: string[];
     labels: {
       [k: string]: unknown;
     };
+    /**
+     * Free text without control characters (claims such as a user's name may be any Unicode).
+     */
     logo: string;
+    /**
+     * Free text without control characters (claims such as a user's name may be any Unicode).
+     */
     url: string;
     [k: string]: unknown;
   };
@@ -1317,7 +1350,13 @@ export interface PortalEnvironmentStatus {
      * Educates' SessionState names.
      */
     state: "STARTING" | "WAITING" | "RUNNING" | "STOPPING" | "STOPPED";
+    /**
+     * Free text without control characters (claims such as a user's name may be any Unicode).
+     */
     namespace: string;
+    /**
+     * Free text without control characters (claims such as a user's name may be any Unicode).
+     */
     user: string;
     /**
      * DjangoJSONEncoder's datetime: ISO 8601, milliseconds when there are any, UTC as Z.
@@ -1397,15 +1436,24 @@ export interface PortalWorkshopSession {
   name: string;
   session: string;
   /**
-   * The user the session belongs to: the `user` parameter, or a UUID the portal made up.
+   * Free text without control characters (claims such as a user's name may be any Unicode).
    */
   user: string;
   /**
    * Path on the portal's host; visiting it activates the session (unactivated, it is deleted after the request's timeout, 60 s by default).
    */
   url: string;
+  /**
+   * Free text without control characters (claims such as a user's name may be any Unicode).
+   */
   namespace: string;
+  /**
+   * Free text without control characters (claims such as a user's name may be any Unicode).
+   */
   workshop: string;
+  /**
+   * Free text without control characters (claims such as a user's name may be any Unicode).
+   */
   environment: string;
   [k: string]: unknown;
 }

@@ -11,7 +11,8 @@ const ENV = 'educates-lab-w01';
 
 let idp: RunningMock;
 beforeAll(async () => {
-  idp = await startMock({ flavour: 'portal', port: 0 });
+  // A frozen clock: countdowns are exact, and time moves only when a test moves it.
+  idp = await startMock({ flavour: 'portal', port: 0, clock: { frozen: true } });
 });
 afterAll(() => idp.close());
 beforeEach(() => idp.reset());
