@@ -133,9 +133,11 @@ export function portalWorkshops(ctx: MockContext) {
     extendable: false,
   });
 
-  /** An environment as the catalog and its status route describe it (views/catalog.py, views/environment.py). */
-  async function environmentDetails(env: WorkshopEnvironment, sessions?: WorkshopSession[]) {
-    const live = await allocated(env.name);
+  /**
+   * An environment as the catalog and its status route describe it (views/catalog.py, views/environment.py), from
+   * its allocated sessions; `listed` are the sessions shown in it (none: the member is left out).
+   */
+  function environmentDetails(env: WorkshopEnvironment, live: WorkshopSession[], listed?: WorkshopSession[]) {
     return {
       name: env.name,
       state: 'RUNNING',
@@ -152,7 +154,7 @@ export function portalWorkshops(ctx: MockContext) {
         logo: '',
         url: '',
       },
-      ...(sessions ? { sessions: sessions.map(sessionDetails) } : {}),
+      ...(listed ? { sessions: listed.map(sessionDetails) } : {}),
       duration: env.duration,
       capacity: env.capacity,
       reserved: env.reserved,
@@ -167,26 +169,22 @@ export function portalWorkshops(ctx: MockContext) {
     const user = await tokenUser(req);
     if (!user && section().catalogVisibility !== 'public') return html(403, '');
     const environments = [];
+    let total = 0;
     for (const env of section().environments) {
-      const details = await environmentDetails(env);
-      const { name, state, workshop, duration, capacity, reserved, allocated: count, available } = details;
+      const live = await allocated(env.name);
+      total += live.length;
+      const { workshop, sessions: _none, ...counts } = environmentDetails(env, live);
+      // Member order of catalog.py: the workshop (with its resource) after name and state, the sessions last; an
+      // authenticated caller sees the sessions it owns (none for a robot, which owns none).
+      const { name, state, ...rest } = counts;
       environments.push({
         name,
         state,
-        workshop: { ...workshop, resource: workshop.name },
-        duration,
-        capacity,
-        reserved,
-        allocated: count,
-        available,
-        // An authenticated caller sees the sessions it owns (none for a robot, which owns none).
-        ...(user
-          ? { sessions: (await allocated(env.name)).filter((s) => s.owner === user.username).map(sessionDetails) }
-          : {}),
+        workshop: { name: workshop.name, resource: workshop.name, ...workshop },
+        ...rest,
+        ...(user ? { sessions: live.filter((s) => s.owner === user.username).map(sessionDetails) } : {}),
       });
     }
-    let total = 0;
-    for (const env of section().environments) total += (await allocated(env.name)).length;
     return jsonAnswer(200, {
       portal: {
         name: 'learningcenter',
@@ -210,7 +208,8 @@ export function portalWorkshops(ctx: MockContext) {
     if (!env) return text(403, 'Environment does not exist');
     const query = new URLSearchParams(queryOf(req, 'keep-literal').pairs);
     const withSessions = ['true', '1'].includes((query.get('sessions') ?? '').toLowerCase());
-    return jsonAnswer(200, await environmentDetails(env, withSessions ? await allocated(env.name) : undefined));
+    const live = await allocated(env.name);
+    return jsonAnswer(200, environmentDetails(env, live, withSessions ? live : undefined));
   };
 
   /** GET|POST /workshops/environment/{name}/request/ (environment_request): a session for a user, robots only. */

@@ -148,6 +148,19 @@ describe('portal mock: workshop sessions through the REST API (robots only)', ()
       const catalog = await http('GET', `${own.url}/workshops/catalog/environments/`, { headers: h });
       const env = (catalog.json().environments as Record<string, unknown>[])[0]!;
       expect(env).toMatchObject({ name: 'lab-one-w01', capacity: 1, allocated: 1, available: 0 });
+      // catalog.py's member order: the workshop (name, resource first) after name and state, the sessions last.
+      expect(Object.keys(env)).toEqual([
+        'name',
+        'state',
+        'workshop',
+        'duration',
+        'capacity',
+        'reserved',
+        'allocated',
+        'available',
+        'sessions',
+      ]);
+      expect(Object.keys(env.workshop as object).slice(0, 3)).toEqual(['name', 'resource', 'title']);
     } finally {
       await own.close();
     }
