@@ -63,6 +63,7 @@ const jsonAnswer = (status: number, body: unknown): MockResponse => ({
   headers: { 'Content-Type': 'application/json', ...DJANGO_HEADERS },
   body: json(body),
 });
+const withoutName = <T extends { name: string }>({ name: _name, ...rest }: T) => rest;
 /** Django's Http404 page (DEBUG off). */
 const notFound = () => html(404, '<h1>Not Found</h1><p>The requested resource was not found on this server.</p>');
 
@@ -180,7 +181,7 @@ export function portalWorkshops(ctx: MockContext) {
       environments.push({
         name,
         state,
-        workshop: { name: workshop.name, resource: workshop.name, ...workshop },
+        workshop: { name: workshop.name, resource: workshop.name, ...withoutName(workshop) },
         ...rest,
         ...(user ? { sessions: live.filter((s) => s.owner === user.username).map(sessionDetails) } : {}),
       });
