@@ -61,7 +61,8 @@ export class Browser {
         `--user-data-dir=${profile}`,
         'about:blank',
       ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+      // Its own process group: closing ends Chromium's helper processes too, not only the browser process.
+      { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
     );
     const endpoint = await new Promise<string>((resolve, reject) => {
       let seen = '';
@@ -123,9 +124,15 @@ export class Browser {
 
   async close(): Promise<void> {
     this.socket.close();
-    this.process.kill('SIGKILL');
-    await new Promise((r) => this.process.once('exit', r));
-    rmSync(this.profile, { recursive: true, force: true });
+    const exited = new Promise((r) => this.process.once('exit', r));
+    try {
+      process.kill(-this.process.pid!, 'SIGKILL');
+    } catch {
+      this.process.kill('SIGKILL');
+    }
+    await exited;
+    // A helper may still be flushing into the profile for a moment (ENOTEMPTY): rmSync retries those.
+    rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
 
