@@ -446,20 +446,35 @@ export function realmFromExport(
   const groups = list(r.groups, '/groups').map((g, i) => groupOf(g, `/groups/${i}`));
   // Role definitions (RolesRepresentation): names; a composite's composites are not expanded, said unless built in.
   const rolesDoc = r.roles === undefined ? {} : obj(r.roles, '/roles');
-  const roleNames = (v: unknown, path: string) =>
+  const composites: Record<string, { realm: string[]; client: Record<string, string[]> }> = {};
+  const roleNames = (v: unknown, path: string, expands: boolean) =>
     list(v, path).map((x, j) => {
       const role = obj(x, `${path}/${j}`);
       const roleName = str(role.name, `${path}/${j}/name`);
-      if (role.composite === true && roleName !== `default-roles-${name}`)
-        notes.push(`realm import ${name}: role ${roleName} is composite: its composites are not expanded by the mock`);
+      // RoleRepresentation.composites {realm: [names], client: {clientId: [names]}}: expanded in the tokens.
+      if (!expands && role.composite === true)
+        notes.push(
+          `realm import ${name}: client role ${roleName} is composite: its composites are not expanded by the mock`,
+        );
+      if (expands && role.composite === true && role.composites !== undefined) {
+        const c = obj(role.composites, `${path}/${j}/composites`);
+        const client = c.client === undefined ? {} : obj(c.client, `${path}/${j}/composites/client`);
+        composites[roleName] = {
+          realm: list(c.realm, `${path}/${j}/composites/realm`).map(String),
+          client: Object.fromEntries(
+            Object.entries(client).map(([k, v]) => [k, list(v, `${path}/${j}/composites/client/${k}`).map(String)]),
+          ),
+        };
+      }
       return roleName;
     });
   const clientRoleDefs = rolesDoc.client === undefined ? {} : obj(rolesDoc.client, '/roles/client');
   const roles = {
-    realm: roleNames(rolesDoc.realm, '/roles/realm'),
+    realm: roleNames(rolesDoc.realm, '/roles/realm', true),
     client: Object.fromEntries(
-      Object.entries(clientRoleDefs).map(([c, list]) => [c, roleNames(list, `/roles/client/${c}`)]),
+      Object.entries(clientRoleDefs).map(([c, list]) => [c, roleNames(list, `/roles/client/${c}`, false)]),
     ),
+    ...(Object.keys(composites).length ? { composites } : {}),
   };
 
   // The User Session Count Limiter's config (the authenticatorConfig with its keys), bound to the flows whose
@@ -499,17 +514,28 @@ export function realmFromExport(
     if (usesLimiter(r.browserFlow ?? 'browser')) boundFlows.push('browser');
     if (usesLimiter(r.directGrantFlow ?? 'direct grant')) boundFlows.push('direct-grant');
     if (!boundFlows.length) {
-      // Only clients whose direct-grant flow is overridden with a flow that uses it (Keycloak's per-client binding).
       const limitedIds = new Set(flowDocs.filter((f) => usesLimiter(f.alias)).map((f) => f.id));
-      overrideClients = list(r.clients, '/clients')
-        .map((c) => c as Json)
-        .filter((c) => {
-          const o = (c.authenticationFlowBindingOverrides ?? {}) as Json;
-          return limitedIds.has(o.direct_grant);
-        })
-        .map((c) => String(c.clientId));
-      if (overrideClients.length) boundFlows.push('direct-grant');
-      else notes.push(`realm import ${name}: the session limiter's config is used by no flow: no limit applies`);
+      // Clients whose direct-grant or browser flow is overridden with a flow that uses it (per-client bindings).
+      const overrides = list(r.clients, '/clients').map((c) => c as Json);
+      const boundBy = (binding: 'direct_grant' | 'browser') =>
+        overrides
+          .filter((c) => limitedIds.has(((c.authenticationFlowBindingOverrides ?? {}) as Json)[binding]))
+          .map((c) => String(c.clientId));
+      const direct = boundBy('direct_grant');
+      const browser = boundBy('browser');
+      overrideClients = [...new Set([...direct, ...browser])];
+      if (direct.length) boundFlows.push('direct-grant');
+      if (browser.length) boundFlows.push('browser');
+      if (
+        direct.length &&
+        browser.length &&
+        (direct.length !== browser.length || direct.some((c) => !browser.includes(c)))
+      )
+        notes.push(
+          `realm import ${name}: the session limiter is bound per client in different flows: the mock applies it to both flows of ${overrideClients.join(', ')}`,
+        );
+      if (!overrideClients.length)
+        notes.push(`realm import ${name}: the session limiter's config is used by no flow: no limit applies`);
     }
   } else if (limiter)
     notes.push(

@@ -1,6 +1,6 @@
 /**
  * A Keycloak user's effective roles: its own role mappings plus those of its groups and of their parent groups
- * (a subgroup inherits its parent's role mappings), as Keycloak's RoleUtils.getDeepUserRoleMappings resolves them
+ * (a subgroup inherits its parent's role mappings), composite realm roles expanded, as Keycloak's RoleUtils.getDeepUserRoleMappings resolves them
  * and the "realm roles" / "client roles" protocol mappers put them into realm_access and resource_access.
  * Sources: keycloak/keycloak server-spi-private/src/main/java/org/keycloak/models/utils/RoleUtils.java,
  * services/src/main/java/org/keycloak/protocol/oidc/mappers/{RealmRolesMapper,ClientRolesMapper}... (via
@@ -55,6 +55,21 @@ export function effectiveRoles(realm: Realm, user: KcUser): { realm: string[]; c
         addClientRoles(group?.clientRoles);
       }
     }
+  }
+  // Composite realm roles hold their composites, recursively; every user holds default-roles-<realm>
+  // (RoleUtils.expandCompositeRoles; the realm's default role since Keycloak 13).
+  const composites = realm.config.roles?.composites ?? {};
+  const pending = [`default-roles-${realm.name}`, ...realmRoles];
+  const expanded = new Set<string>(pending);
+  while (pending.length) {
+    const c = composites[pending.pop()!];
+    for (const r of c?.realm ?? [])
+      if (!expanded.has(r)) {
+        expanded.add(r);
+        realmRoles.add(r);
+        pending.push(r);
+      }
+    addClientRoles(c?.client);
   }
   return {
     realm: [...realmRoles],

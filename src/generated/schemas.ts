@@ -800,7 +800,7 @@ export interface KeycloakRealm {
     behavior?: "deny" | "terminate-oldest";
     errorMessage?: string;
     /**
-     * Only the direct-grant flows of these clients carry the limiter (Keycloak's per-client authentication flow override); all clients when absent.
+     * Only these clients' logins carry the limiter, in the flows it is bound to (Keycloak's per-client authentication flow overrides); all clients when absent.
      */
     clients?: string[];
     /**
@@ -836,6 +836,17 @@ export interface KeycloakRealm {
      */
     client?: {
       [k: string]: string[];
+    };
+    /**
+     * Composite realm roles: a role name -> the realm roles and client roles (by client id) it contains; holding the role holds them too, recursively. default-roles-<realm> is held by every user.
+     */
+    composites?: {
+      [k: string]: {
+        realm?: string[];
+        client?: {
+          [k: string]: string[];
+        };
+      };
     };
   };
   /**

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startMock, type RunningMock } from '../../mocks/index.js';
-import { basic, postForm } from '../support/http.js';
+import { basic, http, postForm } from '../support/http.js';
 import { cli, startCli } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'idpc-realm-'));
@@ -43,7 +43,14 @@ function currentExport() {
     roles: {
       realm: [
         { name: 'shop-admin', composite: false, clientRole: false },
-        { name: 'shop-all', composite: true, composites: { realm: ['shop-admin'] }, clientRole: false },
+        { name: 'shop-all', composite: true, composites: { realm: ['shop-admin', 'shop-auditor'] }, clientRole: false },
+        { name: 'shop-auditor', composite: false, clientRole: false },
+        {
+          name: 'default-roles-shop',
+          composite: true,
+          composites: { realm: ['offline_access', 'uma_authorization', 'shop-customer'] },
+          clientRole: false,
+        },
       ],
       client: { 'shop-web': [{ name: 'buyer', composite: false, clientRole: true, containerId: 'b1' }] },
     },
@@ -139,7 +146,7 @@ function currentExport() {
             }),
           },
         ],
-        realmRoles: ['default-roles-shop', 'shop-admin'],
+        realmRoles: ['default-roles-shop', 'shop-admin', 'shop-all'],
         clientRoles: { 'shop-web': ['buyer'] },
         groups: ['/staff/leads'],
       },
@@ -214,6 +221,8 @@ describe('keycloak mock: realm exports', () => {
     const claims = JSON.parse(Buffer.from(String(alice.json().access_token).split('.')[1]!, 'base64url').toString());
     // Roles of the user, of its group /staff/leads and of that group's parent /staff.
     expect(claims.realm_access.roles).toEqual(expect.arrayContaining(['shop-admin', 'lead', 'staff-member']));
+    // Composites expanded: shop-all holds shop-auditor; every user holds default-roles-shop, which holds shop-customer.
+    expect(claims.realm_access.roles).toEqual(expect.arrayContaining(['shop-auditor', 'shop-customer']));
     expect(claims.resource_access).toEqual({ 'shop-web': { roles: ['buyer', 'reviewer'] } });
     expect(claims.sub).toBe('c0ffee00-0000-4000-8000-000000000001');
     // The client's mappers: an audience, a hardcoded JSON claim, the user's tenant attribute under org.tenant.
@@ -234,7 +243,6 @@ describe('keycloak mock: realm exports', () => {
       'realm import shop: client shop-web: protocol mapper pairwise (oidc-sha256-pairwise-sub-mapper) is not honoured by the mock',
       'realm import shop: group staff: attributes are not honoured by the mock',
       'realm import legacy-shop: client legacy-app: attribute oauth2.device.authorization.grant.enabled is not honoured by the mock',
-      'realm import shop: role shop-all is composite: its composites are not expanded by the mock',
     ])
       expect(notes).toContain(expected);
   });
@@ -419,6 +427,59 @@ describe('keycloak mock: realm exports', () => {
       expect((await grant('kiosk-limited', 'kiosk')).status).toBe(200);
       expect((await grant('kiosk-limited', 'kiosk')).status).toBe(403);
       expect((await grant('kiosk-limited', 'free')).status).toBe(200);
+    } finally {
+      await m.close();
+    }
+  });
+
+  it('a client’s browser-flow override carries the limiter to its browser logins only', async () => {
+    const exported = {
+      realm: 'kiosk-browser',
+      authenticatorConfig: [{ id: 'c1', alias: 'limit', config: { realmLimit: '1', behavior: 'Deny new session' } }],
+      authenticationFlows: [
+        { id: 'b1', alias: 'browser', authenticationExecutions: [{ authenticator: 'auth-cookie' }] },
+        {
+          id: 'b2',
+          alias: 'kiosk browser',
+          authenticationExecutions: [{ authenticator: 'user-session-limits', authenticatorConfig: 'limit' }],
+        },
+      ],
+      clients: [
+        {
+          clientId: 'kiosk',
+          publicClient: true,
+          redirectUris: ['https://kiosk.example/cb'],
+          authenticationFlowBindingOverrides: { browser: 'b2' },
+        },
+        { clientId: 'desk', publicClient: true, redirectUris: ['https://desk.example/cb'] },
+      ],
+      users: [{ username: 'gus', enabled: true, credentials: [{ type: 'password', value: 'gus-pw' }] }],
+    };
+    // login_hint completes each login at once (login.honourLoginHint): a new session per request, no cookie kept.
+    const m = await startMock({
+      flavour: 'keycloak',
+      preset: 'current',
+      login: { honourLoginHint: true },
+      keycloak: { realmImports: [write('kiosk-browser.json', exported)] },
+    });
+    const authorize = (client: string) =>
+      http(
+        'GET',
+        `${m.url}/realms/kiosk-browser/protocol/openid-connect/auth?${new URLSearchParams({
+          client_id: client,
+          redirect_uri: `https://${client}.example/cb`,
+          response_type: 'code',
+          scope: 'openid',
+          login_hint: 'gus',
+          code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+          code_challenge_method: 'S256',
+        })}`,
+      );
+    try {
+      expect((await authorize('kiosk')).status).toBe(302);
+      const denied = await authorize('kiosk');
+      expect([denied.status, denied.text.includes('There are too many sessions')]).toEqual([403, true]);
+      expect((await authorize('desk')).status).toBe(302);
     } finally {
       await m.close();
     }

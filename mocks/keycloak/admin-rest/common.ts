@@ -39,7 +39,8 @@ export const conflict = (errorMessage: string) => json(409, { errorMessage });
 export const roleRep = (realm: Realm, name: string, client?: { id: string }) => ({
   id: stableId(client ? `role:${client.id}` : 'role', realm, name),
   name,
-  composite: !client && name === `default-roles-${realm.name}`,
+  composite:
+    !client && (name === `default-roles-${realm.name}` || realm.config.roles?.composites?.[name] !== undefined),
   clientRole: !!client,
   containerId: client ? client.id : realm.name,
 });
