@@ -178,7 +178,6 @@ describe('the provider documents’ calls, as written', () => {
       }
       const command = filled(commandOf(call), call.placeholders, valuesOf(idp, mine));
       const r = await send(command);
-      if (process.env.IDPC_DEBUG_SEEDS) console.log(call.id, command, r.status, r.text.slice(0, 200));
       const e = call.expect;
       if (e.status !== undefined) expect(r.status, r.text).toBe(e.status);
       if (e.text !== undefined) expect(r.text).toBe(e.text);

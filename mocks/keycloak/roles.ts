@@ -1,20 +1,17 @@
 /**
  * A Keycloak user's effective roles: its own role mappings plus those of its groups and of their parent groups
- * (a subgroup inherits its parent's role mappings), composite realm roles expanded, as Keycloak's RoleUtils.getDeepUserRoleMappings resolves them
- * and the "realm roles" / "client roles" protocol mappers put them into realm_access and resource_access.
+ * (a subgroup inherits its parent's role mappings), composite realm roles expanded, as Keycloak's
+ * RoleUtils.getDeepUserRoleMappings resolves them and the "realm roles" / "client roles" protocol mappers put them
+ * into realm_access and resource_access.
  * Sources: keycloak/keycloak server-spi-private/src/main/java/org/keycloak/models/utils/RoleUtils.java,
  * services/src/main/java/org/keycloak/protocol/oidc/mappers/{RealmRolesMapper,ClientRolesMapper}... (via
  * AbstractUserRoleMappingMapper), model/jpa GroupAdapter (paths "/parent/child").
  */
+import type { Group } from '../../src/generated/schemas.js';
 import type { KcUser, Realm } from './model.js';
 
 /** A group as a realm config declares it (schemas/keycloak/mock-config.schema.json $defs/group). */
-export interface GroupConfig {
-  name: string;
-  realmRoles?: string[];
-  clientRoles?: Record<string, string[]>;
-  subGroups?: GroupConfig[];
-}
+export type GroupConfig = Group;
 
 /** Every group of the realm with its path, parents first. */
 export function groupsWithPaths(realm: Realm): { path: string; group: GroupConfig; parent?: string }[] {
@@ -26,7 +23,7 @@ export function groupsWithPaths(realm: Realm): { path: string; group: GroupConfi
       walk(g.subGroups ?? [], path);
     }
   };
-  walk((realm.config.groups ?? []) as GroupConfig[]);
+  walk(realm.config.groups ?? []);
   return out;
 }
 

@@ -13,7 +13,7 @@ import { formOf, Params, type MockRequest, type MockResponse } from '../core/htt
 import { CODE_LIFETIME, portalBrowser } from './browser.js';
 import { portalTokenEndpoint } from './token.js';
 import { portalWorkshops } from './workshops.js';
-import { authenticateClient, DJANGO_HEADERS, html, invalidClient, json, oauthError } from './wire.js';
+import { authenticateClient, DJANGO_HEADERS, djangoNotFound, html, invalidClient, json, oauthError } from './wire.js';
 
 // Educates' robot account as the portal's provider document shows it (docs/flavours.md): the document's own curl works as written.
 const ROBOT_CLIENT = {
@@ -118,7 +118,7 @@ function create(ctx: MockContext) {
         html(301, '', { Location: `/oauth2/token/${req.rawQuery ? `?${req.rawQuery}` : ''}` }),
       ),
     ],
-    notFound: () => html(404, '<h1>Not Found</h1><p>The requested resource was not found on this server.</p>'),
+    notFound: djangoNotFound,
     // Django's default 400 page (django/views/defaults.py bad_request).
     headersTooLarge: () => html(400, '<h1>Bad Request (400)</h1>'),
     errorResponse: (status: number, code: string, description: string) => oauthError(status, code, description),

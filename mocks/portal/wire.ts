@@ -42,6 +42,10 @@ export const html = (status: number, body: string, extra: Record<string, string>
   body,
 });
 
+/** Django's 404 page with DEBUG off (django/views/defaults.py page_not_found). */
+export const djangoNotFound = () =>
+  html(404, '<h1>Not Found</h1><p>The requested resource was not found on this server.</p>');
+
 export const ALL_SCOPES = ['user:info'];
 
 /**

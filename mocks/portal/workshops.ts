@@ -9,20 +9,22 @@
  * (HttpResponseForbidden/BadRequest/NotAllowed: text/html bodies).
  */
 import { randomUUID } from 'node:crypto';
+import type { Environment, PortalMockSettings } from '../../src/generated/schemas.js';
 import type { MockContext } from '../core/flavour.js';
 import { bearerToken, queryOf, type MockRequest, type MockResponse } from '../core/http.js';
 import { alphanumericToken } from '../core/random.js';
-import { DJANGO_HEADERS, html, json } from './wire.js';
+import { DJANGO_HEADERS, djangoNotFound, html, json } from './wire.js';
 
-/** A workshop environment as the portal's config section gives it (schemas/portal/mock-config.schema.json). */
-export interface WorkshopEnvironment {
-  name: string;
-  workshop: { name: string; title: string; description: string };
-  capacity: number;
-  reserved: number;
-  /** Seconds a session lives once activated (the environment's `expires`). */
-  duration: number;
-}
+/** A workshop environment of the portal's config section (the generated type), its defaults filled. */
+export type WorkshopEnvironment = Required<Omit<Environment, 'workshop'>> & {
+  workshop: Required<Environment['workshop']>;
+};
+
+/** What an environment of the config leaves out (schemas/portal/mock-config.schema.json $defs/environment defaults). */
+export const ENVIRONMENT_DEFAULTS = { capacity: 3, reserved: 0, duration: 1800 };
+
+/** A session's name: the environment's and its place, s001 upwards (Educates' session naming). */
+const sessionName = (environment: string, index: number) => `${environment}-s${String(index).padStart(3, '0')}`;
 
 /** A session as the store keeps it. States are Educates' SessionState names. */
 interface WorkshopSession {
@@ -57,32 +59,21 @@ export function quotePlus(value: string): string {
 const EMAIL =
   /^[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+(\.[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+)*@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63}$/;
 
-const text = (status: number, body: string, extra: Record<string, string> = {}) => html(status, body, extra);
 const jsonAnswer = (status: number, body: unknown): MockResponse => ({
   status,
   headers: { 'Content-Type': 'application/json', ...DJANGO_HEADERS },
   body: json(body),
 });
 const withoutName = <T extends { name: string }>({ name: _name, ...rest }: T) => rest;
-/** Django's Http404 page (DEBUG off). */
-const notFound = () => html(404, '<h1>Not Found</h1><p>The requested resource was not found on this server.</p>');
 
 export function portalWorkshops(ctx: MockContext) {
   const store = ctx.grants.store;
   const now = () => ctx.clock.epochSeconds();
   const section = () => {
-    const portal = ctx.config.extra.portal as {
-      catalogVisibility: 'private' | 'public';
-      environments: (Partial<WorkshopEnvironment> & {
-        name: string;
-        workshop: { name: string; title?: string; description?: string };
-      })[];
-    };
+    const portal = ctx.config.extra.portal as Required<Pick<PortalMockSettings, 'catalogVisibility' | 'environments'>>;
     // The schema's defaults for what a configured environment leaves out.
     const environments: WorkshopEnvironment[] = portal.environments.map((e) => ({
-      capacity: 3,
-      reserved: 0,
-      duration: 1800,
+      ...ENVIRONMENT_DEFAULTS,
       ...e,
       workshop: { name: e.workshop.name, title: e.workshop.title ?? '', description: e.workshop.description ?? '' },
     }));
@@ -204,9 +195,9 @@ export function portalWorkshops(ctx: MockContext) {
     const user = await tokenUser(req);
     if (!user) return html(403, '');
     if (req.method !== 'GET') return html(405, '', { Allow: 'GET' });
-    if (!user.groups.includes(ROBOTS_GROUP)) return text(403, 'Status requests not permitted');
+    if (!user.groups.includes(ROBOTS_GROUP)) return html(403, 'Status requests not permitted');
     const env = environment(params.name!);
-    if (!env) return text(403, 'Environment does not exist');
+    if (!env) return html(403, 'Environment does not exist');
     const query = new URLSearchParams(queryOf(req, 'keep-literal').pairs);
     const withSessions = ['true', '1'].includes((query.get('sessions') ?? '').toLowerCase());
     const live = await allocated(env.name);
@@ -218,36 +209,36 @@ export function portalWorkshops(ctx: MockContext) {
     const user = await tokenUser(req);
     if (!user) return html(403, '');
     if (req.method !== 'GET' && req.method !== 'POST') return html(405, '', { Allow: 'GET, POST' });
-    if (!user.groups.includes(ROBOTS_GROUP)) return text(403, 'Session requests not permitted');
+    if (!user.groups.includes(ROBOTS_GROUP)) return html(403, 'Session requests not permitted');
     const env = environment(params.name!);
-    if (!env) return text(403, 'Environment does not exist');
+    if (!env) return html(403, 'Environment does not exist');
     const query = new URLSearchParams(queryOf(req, 'keep-literal').pairs);
     const indexUrl = query.get('index_url') || query.get('redirect_url');
-    if (!indexUrl) return text(400, 'Need redirect URL for workshop index');
+    if (!indexUrl) return html(400, 'Need redirect URL for workshop index');
     const username = (query.get('user') ?? '').trim() || randomUUID();
     const email = (query.get('email') ?? '').trim();
-    if (email && !EMAIL.test(email)) return text(400, 'Invalid email address provided');
+    if (email && !EMAIL.test(email)) return html(400, 'Invalid email address provided');
     const timeoutText = (query.get('timeout') ?? '60').trim();
     // The view's int() raises on anything else (a 500 there); the mock answers every malformed request in 4xx.
-    if (!/^[+-]?\d{1,9}$/.test(timeoutText)) return text(400, 'Invalid timeout value');
+    if (!/^[+-]?\d{1,9}$/.test(timeoutText)) return html(400, 'Invalid timeout value');
     const timeout = Number(timeoutText);
     if (req.body.length > 0) {
       let data: unknown;
       try {
         data = JSON.parse(req.body.toString('utf8'));
       } catch {
-        return text(400, 'Invalid JSON request payload');
+        return html(400, 'Invalid JSON request payload');
       }
       const parameters =
         data && typeof data === 'object' && !Array.isArray(data)
           ? ((data as { parameters?: unknown }).parameters ?? [])
           : undefined;
-      if (!Array.isArray(parameters)) return text(400, 'Malformed JSON request payload');
+      if (!Array.isArray(parameters)) return html(400, 'Malformed JSON request payload');
       for (const p of parameters) {
         const item = p && typeof p === 'object' ? (p as { name?: unknown; value?: unknown }) : {};
         // item.get("value", ""): absent is "", anything but a string (null too) is malformed.
         if (!item.name || typeof item.name !== 'string' || (item.value !== undefined && typeof item.value !== 'string'))
-          return text(400, 'Malformed JSON request payload');
+          return html(400, 'Malformed JSON request payload');
       }
     }
     // resources_lock + transaction.atomic: one allocation at a time per environment.
@@ -258,9 +249,9 @@ export function portalWorkshops(ctx: MockContext) {
         if (live.length >= env.capacity) return jsonAnswer(503, { error: 'No session available' });
         const taken = new Set(live.map((x) => x.name));
         let index = 1;
-        while (taken.has(`${env.name}-s${String(index).padStart(3, '0')}`)) index++;
+        while (taken.has(sessionName(env.name, index))) index++;
         s = {
-          name: `${env.name}-s${String(index).padStart(3, '0')}`,
+          name: sessionName(env.name, index),
           environment: env.name,
           owner: username,
           token: alphanumericToken(32),
@@ -289,14 +280,14 @@ export function portalWorkshops(ctx: MockContext) {
     if (req.method !== 'GET') return html(405, '', { Allow: 'GET' });
     const query = new URLSearchParams(queryOf(req, 'keep-literal').pairs);
     const token = query.get('token');
-    if (!token) return text(400, 'No access token supplied');
+    if (!token) return html(400, 'No access token supplied');
     const s = await session(params.name!);
-    if (!s) return text(400, 'Invalid session name supplied');
-    if (s.token !== token) return text(400, 'Invalid access token for session');
+    if (!s) return html(400, 'Invalid session name supplied');
+    if (s.token !== token) return html(400, 'Invalid access token for session');
     if (s.state !== 'RUNNING') {
       const env = environment(s.environment);
       s.state = 'RUNNING';
-      s.expires = now() + (env?.duration ?? 1800);
+      s.expires = now() + (env?.duration ?? ENVIRONMENT_DEFAULTS.duration);
       await save(s);
     }
     // The dashboard itself (/workshops/session/{name}/) is the workshop's, not served by the mock.
@@ -313,11 +304,11 @@ export function portalWorkshops(ctx: MockContext) {
     if (!user) return html(403, '');
     if (req.method !== 'GET') return html(405, '', { Allow: 'GET' });
     const s = await session(name);
-    if (!s) return notFound();
+    if (!s) return djangoNotFound();
     if (mustBeAllocated && s.state !== 'STARTING' && s.state !== 'RUNNING')
-      return text(400, 'Session is not currently in use');
+      return html(400, 'Session is not currently in use');
     if (!user.groups.includes(STAFF_GROUP) && !user.groups.includes(ROBOTS_GROUP) && s.owner !== user.username)
-      return text(403, 'Access to session not permitted');
+      return html(403, 'Access to session not permitted');
     return { s };
   }
 

@@ -388,6 +388,13 @@ describe('mock config defaults', () => {
     expect(realm.length).toBeGreaterThan(5);
     for (const [path, value] of realm)
       expect(at(REALM_DEFAULTS, path), `keycloak-realm.${path.join('.')}`).toEqual(value);
+    const { ENVIRONMENT_DEFAULTS } = await import('../../mocks/portal/workshops.js');
+    const environment = defaults(read('portal/mock-config.schema.json').$defs.environment!).filter(
+      ([path]) => path[0] !== 'workshop',
+    );
+    expect(environment.map(([path]) => path.join('.')).sort()).toEqual(Object.keys(ENVIRONMENT_DEFAULTS).sort());
+    for (const [path, value] of environment)
+      expect(at(ENVIRONMENT_DEFAULTS, path), `portal-environment.${path.join('.')}`).toEqual(value);
   });
 });
 

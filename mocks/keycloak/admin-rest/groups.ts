@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { MockRequest, MockResponse } from '../../core/http.js';
 import { empty, json, type KcUser, type Realm } from '../model.js';
 import { groupPath, groupsWithPaths, type GroupConfig } from '../roles.js';
+import { clientRolesOf } from './clients.js';
 import { badRequest, conflict, notFound, objectBody, page, roleNamesOf, roleRep, stableId } from './common.js';
 
 /** A group as the mock keeps it: its config, with an id (the configured one, else one derived from its path). */
@@ -146,7 +147,7 @@ export function adminGroups(realm: Realm, knownRealmRoles: () => string[]) {
         if (!clientId) return notFound('Could not find client');
         const container = { id: clientUuid };
         const held = ((group.clientRoles ??= {})[clientId] ??= []);
-        const known = [...new Set([...(realm.config.roles?.client?.[clientId] ?? []), ...clientRolesHeld(clientId)])];
+        const known = clientRolesOf(realm, clientId, clientRolesHeld(clientId));
         return mapRoles(
           req,
           held,

@@ -12,7 +12,7 @@ import type { Route } from '../../core/flavour.js';
 import { bearerToken, type MockRequest, type MockResponse } from '../../core/http.js';
 import { empty, json, userIdOf, type KcUser, type Realm } from '../model.js';
 import type { KcState } from '../state.js';
-import { adminClients, clientByUuid, clientUuid } from './clients.js';
+import { adminClients, clientByUuid, clientRolesOf, clientUuid } from './clients.js';
 import { badRequest, notFound, objectBody, page, roleRep, stableId } from './common.js';
 import { adminGroups, mapRoles } from './groups.js';
 
@@ -150,13 +150,7 @@ export function keycloakAdminRest(s: KcState, prefix: string, liveAccessToken: L
       const client = clientByUuid(realm, clientId);
       if (!client) return notFound('Could not find client');
       const container = { id: clientId };
-      const known = [
-        ...new Set([
-          ...(realm.config.roles?.client?.[client.clientId] ?? []),
-          ...[...realm.users.values()].flatMap((u) => u.clientRoles?.[client.clientId] ?? []),
-          ...groupsOf(realm).clientRolesHeld(client.clientId),
-        ]),
-      ];
+      const known = clientRolesOf(realm, client.clientId, groupsOf(realm).clientRolesHeld(client.clientId));
       const byClient = (user.clientRoles ??= {});
       return mapRoles(
         req,
